@@ -1,0 +1,75 @@
+# vmxmon — top-level build. `make` builds the module, the launcher and the selftests;
+# `make check` runs every test; `make run` runs the main job (see README.md).
+#
+# KDIR selects the kernel to build the module for. By default it is the Debian 6.1 kernel the
+# Bochs testbed boots (ABI resolved from Debian's metapackages by scripts/kabi); on a real
+# VT-x host use the running kernel: make KDIR=/lib/modules/$(uname -r)/build
+
+SHELL      := /bin/bash
+TOP        := $(CURDIR)
+BUILD      := $(TOP)/build
+export BUILD
+
+ifeq ($(origin KDIR),undefined)
+KDIR_AUTO  := 1
+KDIR        = /usr/src/linux-headers-$(shell $(TOP)/scripts/kabi)-amd64
+endif
+
+.PHONY: all deps module userspace selftests sparse payload check check-host check-build \
+	check-bochs run clean help
+
+all: module userspace selftests
+
+help:
+	@echo "make            build vmxmon.ko, vmxrun and the selftests"
+	@echo "make run        the main job: boot the testbed (Bochs, no VT-x needed) and run vmxmon there"
+	@echo "make check      every test: host unit tests, module build + sparse, Bochs suite"
+	@echo "make sparse     the module under sparse (C=2)"
+	@echo "variables:      KDIR=<kernel build dir> (default: Debian 6.1 headers, auto-installed)"
+
+deps:
+	@$(TOP)/scripts/deps build
+
+module: deps
+	$(MAKE) -C "$(KDIR)" M=$(TOP) modules
+
+sparse: deps
+	@mkdir -p $(BUILD)
+	@# C=2 checks every file, built or not; kernel headers are filtered out, our files must be clean.
+	$(MAKE) -C "$(KDIR)" M=$(TOP) C=2 CHECK="sparse" modules > $(BUILD)/sparse.log 2>&1 || \
+	  { cat $(BUILD)/sparse.log; exit 1; }
+	@if grep -E '^$(TOP)/(kmod|vmx|include)/.*: (warning|error):' $(BUILD)/sparse.log; then \
+	  echo "sparse: warnings above (build/sparse.log)"; exit 1; fi
+	@echo "sparse: clean ($$(grep -c CHECK $(BUILD)/sparse.log) files)"
+
+userspace: deps
+	$(MAKE) -C userspace O=$(BUILD)
+
+selftests: deps
+	$(MAKE) -C selftests O=$(BUILD)
+
+# Everything that goes into the L1 initramfs under /vmxmon (see scripts/testbed).
+payload: module userspace selftests
+	@rm -rf $(BUILD)/l1 && mkdir -p $(BUILD)/l1/bin $(BUILD)/l1/selftests
+	@strip --strip-debug -o $(BUILD)/l1/vmxmon.ko vmxmon.ko
+	@cp -a $(BUILD)/bin/. $(BUILD)/l1/bin/
+	@$(MAKE) -s -C selftests O=$(BUILD) install DESTDIR=$(BUILD)/l1/selftests
+	@echo "payload: $(BUILD)/l1 ($$(du -sh $(BUILD)/l1 | cut -f1))"
+
+check: check-host check-build check-bochs
+
+check-host: userspace selftests
+	$(MAKE) -C userspace O=$(BUILD) check
+	$(MAKE) -C selftests O=$(BUILD) check
+
+check-build: module sparse
+
+check-bochs: payload
+	$(TOP)/scripts/testbed check
+
+run: payload
+	$(TOP)/scripts/testbed demo
+
+clean:
+	-$(MAKE) -C "$(KDIR)" M=$(TOP) clean 2>/dev/null
+	rm -rf $(BUILD)

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+/* /dev/vmxmon: the system fd of the KVM API subset (include/uapi/vmxmon.h). */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/kvm.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+
+#include "include/uapi/vmxmon.h"
+#include "kmod/vmxmon.h"
+
+/*
+ * KVM_CHECK_EXTENSION: the truth about what works. A capability is listed here only once
+ * it is implemented and tested; everything else is 0, as KVM answers for what it lacks.
+ */
+static long vmxmon_check_extension(long ext)
+{
+	switch (ext) {
+	default:
+		return 0;
+	}
+}
+
+static long vmxmon_dev_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
+{
+	switch (ioctl) {
+	case KVM_GET_API_VERSION:
+		if (arg)
+			return -EINVAL;
+		return VMXMON_KVM_API_VERSION;
+	case KVM_CHECK_EXTENSION:
+		return vmxmon_check_extension(arg);
+	case KVM_CREATE_VM:
+		return vmxmon_vm_create(arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations vmxmon_dev_fops = {
+	.owner		= THIS_MODULE,
+	.unlocked_ioctl	= vmxmon_dev_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+static struct miscdevice vmxmon_dev = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "vmxmon",
+	.fops	= &vmxmon_dev_fops,
+	.mode	= 0660,		/* scripts/60-vmxmon.rules gives it group kvm */
+};
+
+int vmxmon_dev_init(void)
+{
+	return misc_register(&vmxmon_dev);
+}
+
+void vmxmon_dev_exit(void)
+{
+	misc_deregister(&vmxmon_dev);
+}

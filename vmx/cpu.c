@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VMX operation on each CPU: the VMXON region, entering and leaving VMX root mode, and the
+ * per-CPU list of loaded VMCSs that must be VMCLEARed before the CPU leaves VMX operation.
+ *
+ * Entering VMX operation (SDM Vol. 3C 24.7 "Enabling and entering VMX operation"):
+ * IA32_FEATURE_CONTROL must allow VMXON outside SMX, CR0 and CR4 must satisfy the
+ * IA32_VMX_CR{0,4}_FIXED{0,1} MSRs (CR4.VMXE included), and VMXON takes the physical address
+ * of a 4 KiB-aligned region whose first word is the VMCS revision identifier.
+ *
+ * CR4.VMXE is set and cleared with cr4_set_bits()/cr4_clear_bits(), which keep the kernel's
+ * CR4 shadow in sync: kvm_intel decides whether VMX is free from cr4_read_shadow(), so a raw
+ * CR4 write would let both hypervisors believe they own VMX.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/io.h>
+#include <asm/msr.h>
+#include <asm/perf_event.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
+
+#include "vmx/vmx.h"
+#include "vmx/vmx_ops.h"
+
+/* Per-CPU VMX state. Only the owning CPU touches it, with IRQs off (or during hotplug). */
+struct vmx_cpu {
+	struct page *vmxon_region;
+	bool vmx_on;
+	struct list_head loaded_vmcss;	/* struct vmx_loaded_vmcs.loaded_list */
+	unsigned int nr_loaded;
+	unsigned long vmxon_count;
+	unsigned long vmxoff_count;
+};
+
+static DEFINE_PER_CPU(struct vmx_cpu, vmx_cpu);
+static atomic_long_t vmx_pages = ATOMIC_LONG_INIT(0);
+
+struct page *vmx_alloc_page(int node)
+{
+	struct page *page = alloc_pages_node(node, GFP_KERNEL_ACCOUNT | __GFP_ZERO, 0);
+
+	if (page)
+		atomic_long_inc(&vmx_pages);
+	return page;
+}
+
+void vmx_free_page(struct page *page)
+{
+	if (!page)
+		return;
+	__free_page(page);
+	atomic_long_dec(&vmx_pages);
+}
+
+long vmx_pages_held(void)
+{
+	return atomic_long_read(&vmx_pages);
+}
+
+/* Allocate every possible CPU's VMXON region at load: enabling runs in IPI context. */
+int vmx_cpus_alloc(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpu, cpu);
+		struct vmcs *region;
+
+		INIT_LIST_HEAD(&vc->loaded_vmcss);
+		vc->vmxon_region = vmx_alloc_page(cpu_to_node(cpu));
+		if (!vc->vmxon_region) {
+			vmx_cpus_free();
+			return -ENOMEM;
+		}
+		region = page_address(vc->vmxon_region);
+		region->hdr.revision_id = vmx_caps.revision_id;
+	}
+	return 0;
+}
+
+void vmx_cpus_free(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpu, cpu);
+
+		vmx_free_page(vc->vmxon_region);
+		vc->vmxon_region = NULL;
+	}
+}
+
+static bool vmx_fixed_bits_ok(unsigned long val, u64 fixed0, u64 fixed1)
+{
+	return (val & fixed0) == fixed0 && !(val & ~fixed1);
+}
+
+/* Enter VMX operation on this CPU. IRQs are off. */
+enum vmxmon_enable_error vmx_cpu_enable(void)
+{
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
+	u64 feat;
+	int r;
+
+	lockdep_assert_irqs_disabled();
+	if (vc->vmx_on)
+		return VMXMON_ENABLE_OK;
+	if (cr4_read_shadow() & X86_CR4_VMXE)
+		return VMXMON_ENABLE_IN_USE;
+	if (!vmx_caps_match_this_cpu(&vmx_caps))
+		return VMXMON_ENABLE_INCOMPATIBLE;
+	if (rdmsrl_safe(MSR_IA32_FEAT_CTL, &feat) || !(feat & FEAT_CTL_LOCKED) ||
+	    !(feat & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX))
+		return VMXMON_ENABLE_FEATURE_CONTROL;
+	if (!vmx_fixed_bits_ok(read_cr0(), vmx_caps.cr0_fixed0, vmx_caps.cr0_fixed1) ||
+	    !vmx_fixed_bits_ok(__read_cr4() | X86_CR4_VMXE, vmx_caps.cr4_fixed0,
+			       vmx_caps.cr4_fixed1))
+		return VMXMON_ENABLE_FIXED_BITS;
+
+	intel_pt_handle_vmx(1);
+	cr4_set_bits(X86_CR4_VMXE);
+	r = vmx_vmxon(page_to_phys(vc->vmxon_region));
+	if (r) {
+		cr4_clear_bits(X86_CR4_VMXE);
+		intel_pt_handle_vmx(0);
+		/* VMfail: someone else is in VMX operation without CR4 in our shadow. */
+		return r == -EIO ? VMXMON_ENABLE_IN_USE : VMXMON_ENABLE_FAULT;
+	}
+	vc->vmx_on = true;
+	vc->vmxon_count++;
+	return VMXMON_ENABLE_OK;
+}
+
+/* VMCLEAR every VMCS still loaded on this CPU, so that its data is in memory (SDM 25.11.3). */
+static void vmx_cpu_clear_loaded(struct vmx_cpu *vc)
+{
+	struct vmx_loaded_vmcs *v, *tmp;
+
+	list_for_each_entry_safe(v, tmp, &vc->loaded_vmcss, loaded_list) {
+		/* A fault here means VMX is already gone (emergency VMXOFF): nothing to flush. */
+		vmx_vmclear(page_to_phys(virt_to_page(v->vmcs)));
+		list_del_init(&v->loaded_list);
+		v->cpu = -1;
+		v->launched = false;
+		vc->nr_loaded--;
+	}
+}
+
+/* Leave VMX operation on this CPU. IRQs are off. Safe to call when VMX is off. */
+void vmx_cpu_disable(void)
+{
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
+
+	lockdep_assert_irqs_disabled();
+	if (!vc->vmx_on)
+		return;
+	vmx_cpu_clear_loaded(vc);
+	/* A fault means an emergency path already ran VMXOFF; CR4.VMXE must still go. */
+	vmx_vmxoff();
+	cr4_clear_bits(X86_CR4_VMXE);
+	intel_pt_handle_vmx(0);
+	vc->vmx_on = false;
+	vc->vmxoff_count++;
+}
+
+void vmx_cpu_stats(int cpu, struct vmxmon_cpu_stats *st)
+{
+	const struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpu, cpu);
+
+	st->vmx_on = READ_ONCE(vc->vmx_on);
+	st->vmxon_count = READ_ONCE(vc->vmxon_count);
+	st->vmxoff_count = READ_ONCE(vc->vmxoff_count);
+	st->loaded_vmcs = READ_ONCE(vc->nr_loaded);
+}
