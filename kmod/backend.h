@@ -1,15 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The one interface between the Linux glue (kmod/) and the hardware backend (vmx/).
+ * The one interface between the Linux glue (kmod/) and the hardware backend (vmx/): the
+ * objects both sides see (VM, memslot, vCPU) and the backend's ops table.
  *
- * kmod/ never executes a VMX instruction: it decides *when* (first VM, CPU hotplug, suspend,
- * reboot) and the backend does *how*. Per-CPU hooks run on the CPU concerned with interrupts
- * disabled, from IPI, CPU-hotplug, syscore or reboot context, and must not sleep.
+ * kmod/ never executes a VMX instruction: it decides *when* (first VM, CPU hotplug,
+ * suspend, reboot, an ioctl, a preemption) and the backend does *how*. Per-CPU hooks run on
+ * the CPU concerned with interrupts disabled and must not sleep.
  */
 #ifndef VMXMON_BACKEND_H
 #define VMXMON_BACKEND_H
 
+#include <linux/kvm.h>
+#include <linux/list.h>
+#include <linux/mm_types.h>
+#include <linux/mutex.h>
+#include <linux/preempt.h>
 #include <linux/types.h>
+
+#define VMXMON_MAX_VCPUS	64	/* KVM_CAP_MAX_VCPUS / KVM_CAP_NR_VCPUS */
+#define VMXMON_MAX_VCPU_ID	1024	/* vCPU ids (APIC ids) are below this */
+#define VMXMON_USER_MEMSLOTS	32	/* KVM_CAP_NR_MEMSLOTS */
 
 /* What the backend reports about one CPU, for debugfs. */
 struct vmxmon_cpu_stats {
@@ -29,6 +39,55 @@ enum vmxmon_enable_error {
 	VMXMON_ENABLE_FAULT,		/* VMXON faulted */
 };
 
+/* Guest RAM: a range of guest-physical memory backed by pinned pages of the creator. */
+struct vmxmon_memslot {
+	u16 id;
+	u32 flags;
+	u64 gpa;
+	u64 npages;
+	u64 hva;
+	struct page **pages;		/* pinned with FOLL_LONGTERM, charged to RLIMIT_MEMLOCK */
+};
+
+/* A virtual machine: one per KVM_CREATE_VM, alive while its fd or any vCPU fd is open. */
+struct vmxmon_vm {
+	struct mm_struct *mm;		/* creator's mm: ioctls from another process get -EIO */
+	struct list_head list;		/* on the global VM list (kmod/vm.c) */
+	refcount_t users;		/* the VM fd and each vCPU fd */
+	/*
+	 * lock protects slots[], vcpus[] and nr_vcpus, and serializes changes of the EPT.
+	 * vCPUs read slots[] while running: a slot is only freed after every CPU dropped its
+	 * translations (->unmap_slot() returns after the TLB flush).
+	 */
+	struct mutex lock;
+	struct vmxmon_memslot *slots[VMXMON_USER_MEMSLOTS];
+	struct vmxmon_vcpu *vcpus[VMXMON_MAX_VCPUS];
+	unsigned int nr_vcpus;
+	void *arch;			/* the backend's VM state (EPT) */
+};
+
+enum vmxmon_vcpu_mode {
+	VMXMON_OUTSIDE_GUEST_MODE,
+	VMXMON_IN_GUEST_MODE,
+};
+
+/* Requests: set by anyone (then kick), handled by the vCPU before its next VM entry. */
+#define VMXMON_REQ_TLB_FLUSH	0
+
+struct vmxmon_vcpu {
+	struct vmxmon_vm *vm;
+	unsigned int id;
+	struct kvm_run *run;		/* page 0 of the vCPU mmap, zeroed */
+	void *pio_data;			/* page 1 (KVM_PIO_PAGE_OFFSET): port-I/O data */
+	struct mutex mutex;		/* one ioctl at a time on this vCPU */
+	struct preempt_notifier preempt_notifier;
+	int cpu;			/* CPU it is loaded on, -1 if none */
+	int mode;			/* enum vmxmon_vcpu_mode; written by the vCPU only */
+	unsigned long requests;		/* VMXMON_REQ_* bits */
+	u64 stat_exits;			/* VM exits since creation */
+	void *arch;			/* the backend's vCPU state (VMCS, registers) */
+};
+
 struct vmxmon_backend_ops {
 	const char *name;
 
@@ -43,8 +102,38 @@ struct vmxmon_backend_ops {
 	void (*cpu_stats)(int cpu, struct vmxmon_cpu_stats *stats);
 	/* Pages the backend currently holds (VMXON regions, VMCSs, EPT tables...). */
 	long (*pages_held)(void);
+
+	/* VM: second-level address translation over the memslots (vm->lock held). */
+	int (*vm_init)(struct vmxmon_vm *vm);
+	void (*vm_destroy)(struct vmxmon_vm *vm);
+	int (*map_slot)(struct vmxmon_vm *vm, const struct vmxmon_memslot *slot);
+	/* Returns once no CPU can use a translation of the slot any more. */
+	void (*unmap_slot)(struct vmxmon_vm *vm, const struct vmxmon_memslot *slot);
+
+	/* vCPU */
+	int (*vcpu_create)(struct vmxmon_vcpu *vcpu);
+	void (*vcpu_free)(struct vmxmon_vcpu *vcpu);
+	void (*vcpu_load)(struct vmxmon_vcpu *vcpu, int cpu);	/* preemption off */
+	void (*vcpu_put)(struct vmxmon_vcpu *vcpu);		/* preemption off */
+	/* Around the KVM_RUN loop (preemption on): switch to the guest's FPU state and back. */
+	void (*vcpu_run_begin)(struct vmxmon_vcpu *vcpu);
+	void (*vcpu_run_end)(struct vmxmon_vcpu *vcpu);
+	/* One VM entry and exit. IRQs off; returns 0, or -errno if entry was impossible. */
+	int (*vcpu_run)(struct vmxmon_vcpu *vcpu);
+	/* Then, IRQs on: 1 resume the guest, 0 exit to userspace (run filled), <0 error. */
+	int (*handle_exit)(struct vmxmon_vcpu *vcpu);
+	/* First thing in KVM_RUN: finish what userspace completed (an IN); as ->handle_exit. */
+	int (*complete_userspace_exit)(struct vmxmon_vcpu *vcpu);
+
+	void (*get_regs)(struct vmxmon_vcpu *vcpu, struct kvm_regs *regs);
+	void (*set_regs)(struct vmxmon_vcpu *vcpu, const struct kvm_regs *regs);
+	void (*get_sregs)(struct vmxmon_vcpu *vcpu, struct kvm_sregs *sregs);
+	int (*set_sregs)(struct vmxmon_vcpu *vcpu, const struct kvm_sregs *sregs);
 };
 
 extern const struct vmxmon_backend_ops vmx_backend_ops;
+
+/* Services kmod/ offers the backend. */
+struct page *vmxmon_gpa_to_page(struct vmxmon_vm *vm, u64 gpa);
 
 #endif /* VMXMON_BACKEND_H */

@@ -17,6 +17,18 @@
 static long vmxmon_check_extension(long ext)
 {
 	switch (ext) {
+	case KVM_CAP_USER_MEMORY:
+	case KVM_CAP_IMMEDIATE_EXIT:
+	case KVM_CAP_SET_TSS_ADDR:
+	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
+		return 1;
+	case KVM_CAP_NR_MEMSLOTS:
+		return VMXMON_USER_MEMSLOTS;
+	case KVM_CAP_NR_VCPUS:
+	case KVM_CAP_MAX_VCPUS:
+		return VMXMON_MAX_VCPUS;
+	case KVM_CAP_MAX_VCPU_ID:
+		return VMXMON_MAX_VCPU_ID;
 	default:
 		return 0;
 	}
@@ -33,6 +45,10 @@ static long vmxmon_dev_ioctl(struct file *filp, unsigned int ioctl, unsigned lon
 		return vmxmon_check_extension(arg);
 	case KVM_CREATE_VM:
 		return vmxmon_vm_create(arg);
+	case KVM_GET_VCPU_MMAP_SIZE:
+		if (arg)
+			return -EINVAL;
+		return 2 * PAGE_SIZE;	/* struct kvm_run, then the port-I/O data page */
 	default:
 		return -ENOTTY;
 	}

@@ -25,6 +25,7 @@ static int __init vmxmon_init(void)
 	r = vmxmon_hw_init();
 	if (r)
 		goto out_unsetup;
+	vmxmon_vcpu_init();
 	vmxmon_debugfs_init();
 	/* Last: once the device exists, anyone may create a VM. */
 	r = vmxmon_dev_init();
@@ -34,6 +35,7 @@ static int __init vmxmon_init(void)
 
 out_debugfs:
 	vmxmon_debugfs_exit();
+	vmxmon_vcpu_exit();
 	vmxmon_hw_exit();
 out_unsetup:
 	vmxmon_ops->hardware_unsetup();
@@ -44,6 +46,7 @@ static void __exit vmxmon_exit(void)
 {
 	vmxmon_dev_exit();
 	vmxmon_debugfs_exit();
+	vmxmon_vcpu_exit();
 	vmxmon_hw_exit();
 	vmxmon_ops->hardware_unsetup();
 }

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The VM object and its fd. A VM holds VMX operation on every CPU (kmod/hw.c) and, through
- * its fd's file_operations, a reference on the module, so vmxmon cannot be unloaded while a
- * VM exists. Closing the last reference to the fd (including at the exit of a killed
- * process) frees everything.
+ * its fds' file_operations, a reference on the module, so vmxmon cannot be unloaded while a
+ * VM exists. The VM fd and each vCPU fd hold a reference on the VM; the last one to close
+ * (including at the exit of a killed process) frees everything: vCPUs (VMCLEAR first),
+ * EPT, pinned guest RAM, and finally VMX operation itself.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -11,46 +12,114 @@
 #include <linux/file.h>
 #include <linux/kvm.h>
 #include <linux/mutex.h>
+#include <linux/refcount.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include "kmod/vmxmon.h"
 
-static DEFINE_MUTEX(vmxmon_vm_lock);	/* protects vmxmon_vm_list */
-static LIST_HEAD(vmxmon_vm_list);	/* every live VM */
-static unsigned int vmxmon_nr_vms;	/* length of vmxmon_vm_list */
+static DEFINE_MUTEX(vmxmon_vm_list_lock);	/* protects vmxmon_vm_list, vmxmon_nr_vms */
+static LIST_HEAD(vmxmon_vm_list);
+static unsigned int vmxmon_nr_vms;
 
 unsigned int vmxmon_vm_count(void)
 {
 	return READ_ONCE(vmxmon_nr_vms);
 }
 
+void vmxmon_vm_get(struct vmxmon_vm *vm)
+{
+	refcount_inc(&vm->users);
+}
+
 static void vmxmon_vm_destroy(struct vmxmon_vm *vm)
 {
-	mutex_lock(&vmxmon_vm_lock);
+	unsigned int i;
+
+	mutex_lock(&vmxmon_vm_list_lock);
 	list_del(&vm->list);
 	vmxmon_nr_vms--;
-	mutex_unlock(&vmxmon_vm_lock);
+	mutex_unlock(&vmxmon_vm_list_lock);
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		vmxmon_vcpu_free(vm->vcpus[i]);
+	vmxmon_memslots_free(vm);
+	if (vm->arch)
+		vmxmon_ops->vm_destroy(vm);
 	vmxmon_hw_put();
 	mmdrop(vm->mm);
 	kfree(vm);
 }
 
+void vmxmon_vm_put(struct vmxmon_vm *vm)
+{
+	if (refcount_dec_and_test(&vm->users))
+		vmxmon_vm_destroy(vm);
+}
+
 static int vmxmon_vm_release(struct inode *inode, struct file *filp)
 {
-	vmxmon_vm_destroy(filp->private_data);
+	vmxmon_vm_put(filp->private_data);
 	return 0;
+}
+
+static long vmxmon_vm_set_memory_region(struct vmxmon_vm *vm, void __user *uarg)
+{
+	struct kvm_userspace_memory_region mem;
+	int r;
+
+	r = vmxmon_copy_in(&mem, uarg);
+	if (r)
+		return r;
+	mutex_lock(&vm->lock);
+	r = vmxmon_set_memory_region(vm, &mem);
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+/*
+ * KVM_SET_TSS_ADDR and KVM_SET_IDENTITY_MAP_ADDR place helper pages for CPUs without
+ * unrestricted guest; vmxmon needs none, but validates them as KVM does so that the same
+ * launcher gets the same answers.
+ */
+static long vmxmon_vm_set_tss_addr(unsigned long addr)
+{
+	return addr > (unsigned int)(-3 * PAGE_SIZE) ? -EINVAL : 0;
+}
+
+static long vmxmon_vm_set_identity_map_addr(struct vmxmon_vm *vm, void __user *uarg)
+{
+	u64 addr;
+	int r = 0;
+
+	if (copy_from_user(&addr, uarg, sizeof(addr)))
+		return -EFAULT;
+	mutex_lock(&vm->lock);
+	if (vm->nr_vcpus)
+		r = -EINVAL;	/* only before the first vCPU, as KVM */
+	mutex_unlock(&vm->lock);
+	return r;
 }
 
 static long vmxmon_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 {
 	struct vmxmon_vm *vm = filp->private_data;
+	void __user *uarg = (void __user *)arg;
 
 	/* A VM belongs to the process that created it (an fd passed elsewhere is inert). */
 	if (vm->mm != current->mm)
 		return -EIO;
 
 	switch (ioctl) {
+	case KVM_SET_USER_MEMORY_REGION:
+		return vmxmon_vm_set_memory_region(vm, uarg);
+	case KVM_CREATE_VCPU:
+		return vmxmon_vcpu_create(vm, arg);
+	case KVM_SET_TSS_ADDR:
+		return vmxmon_vm_set_tss_addr(arg);
+	case KVM_SET_IDENTITY_MAP_ADDR:
+		return vmxmon_vm_set_identity_map_addr(vm, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -76,24 +145,30 @@ int vmxmon_vm_create(unsigned long type)
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		return -ENOMEM;
+	mutex_init(&vm->lock);
+	refcount_set(&vm->users, 1);
 	r = vmxmon_hw_get();
-	if (r)
-		goto out_free;
+	if (r) {
+		kfree(vm);
+		return r;
+	}
 	mmgrab(current->mm);
 	vm->mm = current->mm;
-
-	mutex_lock(&vmxmon_vm_lock);
+	mutex_lock(&vmxmon_vm_list_lock);
 	list_add(&vm->list, &vmxmon_vm_list);
 	vmxmon_nr_vms++;
-	mutex_unlock(&vmxmon_vm_lock);
+	mutex_unlock(&vmxmon_vm_list_lock);
 
-	/* From here the fd owns the VM: release() undoes everything above. */
+	/* From here vmxmon_vm_destroy() undoes everything. */
+	r = vmxmon_ops->vm_init(vm);
+	if (r)
+		goto out_destroy;
 	r = anon_inode_getfd("vmxmon-vm", &vmxmon_vm_fops, vm, O_RDWR | O_CLOEXEC);
 	if (r < 0)
-		vmxmon_vm_destroy(vm);
+		goto out_destroy;
 	return r;
 
-out_free:
-	kfree(vm);
+out_destroy:
+	vmxmon_vm_destroy(vm);
 	return r;
 }

@@ -4,22 +4,27 @@
 #define VMXMON_KMOD_H
 
 #include <linux/fs.h>
-#include <linux/list.h>
-#include <linux/mm_types.h>
 
 #include "kmod/backend.h"
 
 extern const struct vmxmon_backend_ops *vmxmon_ops;
 
-/* A virtual machine: one per KVM_CREATE_VM, alive as long as its fd. */
-struct vmxmon_vm {
-	struct mm_struct *mm;		/* creator's mm: ioctls from another process get -EIO */
-	struct list_head list;		/* on vmxmon_vm_list, under vmxmon_vm_lock */
-};
-
 /* kmod/vm.c */
 int vmxmon_vm_create(unsigned long type);
 unsigned int vmxmon_vm_count(void);
+void vmxmon_vm_get(struct vmxmon_vm *vm);
+void vmxmon_vm_put(struct vmxmon_vm *vm);
+
+/* kmod/memslot.c (vm->lock held) */
+int vmxmon_set_memory_region(struct vmxmon_vm *vm,
+			     const struct kvm_userspace_memory_region *mem);
+void vmxmon_memslots_free(struct vmxmon_vm *vm);
+
+/* kmod/vcpu.c */
+int vmxmon_vcpu_create(struct vmxmon_vm *vm, unsigned long id);
+void vmxmon_vcpu_free(struct vmxmon_vcpu *vcpu);
+int vmxmon_vcpu_init(void);
+void vmxmon_vcpu_exit(void);
 
 /* kmod/hw.c: VMX operation on every online CPU while at least one VM exists. */
 int vmxmon_hw_init(void);
@@ -35,5 +40,12 @@ void vmxmon_dev_exit(void);
 /* kmod/debugfs.c */
 void vmxmon_debugfs_init(void);
 void vmxmon_debugfs_exit(void);
+
+/*
+ * Copy an ioctl argument in once (the caller then validates the copy, never the user
+ * memory again) and out.
+ */
+#define vmxmon_copy_in(dst, uarg)	(copy_from_user((dst), (uarg), sizeof(*(dst))) ? -EFAULT : 0)
+#define vmxmon_copy_out(uarg, src)	(copy_to_user((uarg), (src), sizeof(*(src))) ? -EFAULT : 0)
 
 #endif /* VMXMON_KMOD_H */

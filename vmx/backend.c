@@ -16,9 +16,17 @@ static int vmx_hardware_setup(void)
 	preempt_enable();
 	if (r)
 		return r;
+	r = vmx_setup_vmcs_config();
+	if (r)
+		return r;
 	r = vmx_cpus_alloc();
 	if (r)
 		return r;
+	r = vmx_msr_bitmap_alloc();
+	if (r) {
+		vmx_cpus_free();
+		return r;
+	}
 	pr_info("VT-x: VMCS revision %#x, EPT, unrestricted guest%s\n",
 		vmx_caps.revision_id, vmx_caps.has_vpid ? ", VPID" : "");
 	return 0;
@@ -26,6 +34,7 @@ static int vmx_hardware_setup(void)
 
 static void vmx_hardware_unsetup(void)
 {
+	vmx_msr_bitmap_free();
 	vmx_cpus_free();
 }
 
@@ -37,4 +46,21 @@ const struct vmxmon_backend_ops vmx_backend_ops = {
 	.cpu_disable		= vmx_cpu_disable,
 	.cpu_stats		= vmx_cpu_stats,
 	.pages_held		= vmx_pages_held,
+	.vm_init		= vmx_vm_init,
+	.vm_destroy		= vmx_vm_destroy,
+	.map_slot		= vmx_map_slot,
+	.unmap_slot		= vmx_unmap_slot,
+	.vcpu_create		= vmx_vcpu_create,
+	.vcpu_free		= vmx_vcpu_free,
+	.vcpu_load		= vmx_vcpu_load,
+	.vcpu_put		= vmx_vcpu_put,
+	.vcpu_run_begin		= vmx_vcpu_run_begin,
+	.vcpu_run_end		= vmx_vcpu_run_end,
+	.vcpu_run		= vmx_vcpu_run,
+	.handle_exit		= vmx_handle_exit,
+	.complete_userspace_exit = vmx_complete_pio,
+	.get_regs		= vmx_get_regs,
+	.set_regs		= vmx_set_regs,
+	.get_sregs		= vmx_get_sregs,
+	.set_sregs		= vmx_set_sregs,
 };

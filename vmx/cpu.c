@@ -22,6 +22,7 @@
 #include <asm/perf_event.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
+#include <asm/vmx.h>
 
 #include "vmx/vmx.h"
 #include "vmx/vmx_ops.h"
@@ -30,6 +31,7 @@
 struct vmx_cpu {
 	struct page *vmxon_region;
 	bool vmx_on;
+	struct vmcs *current_vmcs;	/* the VMCS VMPTRLD made current here, if any */
 	struct list_head loaded_vmcss;	/* struct vmx_loaded_vmcs.loaded_list */
 	unsigned int nr_loaded;
 	unsigned long vmxon_count;
@@ -130,24 +132,79 @@ enum vmxmon_enable_error vmx_cpu_enable(void)
 		/* VMfail: someone else is in VMX operation without CR4 in our shadow. */
 		return r == -EIO ? VMXMON_ENABLE_IN_USE : VMXMON_ENABLE_FAULT;
 	}
+	/* Drop any EPT-derived translation left from before VMXOFF (SDM Vol. 3C 29.4.3.1). */
+	vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
 	vc->vmx_on = true;
 	vc->vmxon_count++;
 	return VMXMON_ENABLE_OK;
 }
 
-/* VMCLEAR every VMCS still loaded on this CPU, so that its data is in memory (SDM 25.11.3). */
+/*
+ * VMCLEAR @lv on this CPU, which it is loaded on: its data goes to memory and it may then
+ * be loaded elsewhere (SDM Vol. 3C 25.11.3). IRQs off. A fault means VMX is already gone
+ * (emergency VMXOFF): nothing left to flush.
+ */
+static void __vmx_loaded_vmcs_clear(void *arg)
+{
+	struct vmx_loaded_vmcs *lv = arg;
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
+
+	if (lv->cpu != smp_processor_id())	/* already cleared by the offline path */
+		return;
+	vmx_vmclear(page_to_phys(virt_to_page(lv->vmcs)));
+	if (vc->current_vmcs == lv->vmcs)
+		vc->current_vmcs = NULL;
+	list_del_init(&lv->loaded_list);
+	vc->nr_loaded--;
+	lv->launched = false;
+	/* Order the list removal before the VMCS can be picked up on another CPU. */
+	smp_store_release(&lv->cpu, -1);
+}
+
+void vmx_loaded_vmcs_clear(struct vmx_loaded_vmcs *lv)
+{
+	int cpu = READ_ONCE(lv->cpu);
+
+	if (cpu >= 0)
+		smp_call_function_single(cpu, __vmx_loaded_vmcs_clear, lv, 1);
+}
+
+int vmx_loaded_vmcs_load(struct vmx_loaded_vmcs *lv)
+{
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
+	int cpu = smp_processor_id();
+	bool moved = false;
+	unsigned long flags;
+
+	if (smp_load_acquire(&lv->cpu) != cpu) {
+		vmx_loaded_vmcs_clear(lv);	/* VMCLEAR on the old CPU first */
+		local_irq_save(flags);
+		list_add(&lv->loaded_list, &vc->loaded_vmcss);
+		vc->nr_loaded++;
+		lv->cpu = cpu;
+		local_irq_restore(flags);
+		moved = true;
+	}
+	if (vc->current_vmcs != lv->vmcs) {
+		if (vmx_vmptrld(page_to_phys(virt_to_page(lv->vmcs))))
+			return -EIO;
+		vc->current_vmcs = lv->vmcs;
+	}
+	return moved;
+}
+
+bool vmx_this_cpu_on(void)
+{
+	return this_cpu_read(vmx_cpu.vmx_on);
+}
+
+/* VMCLEAR every VMCS still loaded on this CPU before it leaves VMX operation. */
 static void vmx_cpu_clear_loaded(struct vmx_cpu *vc)
 {
 	struct vmx_loaded_vmcs *v, *tmp;
 
-	list_for_each_entry_safe(v, tmp, &vc->loaded_vmcss, loaded_list) {
-		/* A fault here means VMX is already gone (emergency VMXOFF): nothing to flush. */
-		vmx_vmclear(page_to_phys(virt_to_page(v->vmcs)));
-		list_del_init(&v->loaded_list);
-		v->cpu = -1;
-		v->launched = false;
-		vc->nr_loaded--;
-	}
+	list_for_each_entry_safe(v, tmp, &vc->loaded_vmcss, loaded_list)
+		__vmx_loaded_vmcs_clear(v);
 }
 
 /* Leave VMX operation on this CPU. IRQs are off. Safe to call when VMX is off. */
@@ -163,6 +220,7 @@ void vmx_cpu_disable(void)
 	vmx_vmxoff();
 	cr4_clear_bits(X86_CR4_VMXE);
 	intel_pt_handle_vmx(0);
+	vc->current_vmcs = NULL;
 	vc->vmx_on = false;
 	vc->vmxoff_count++;
 }

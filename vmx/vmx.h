@@ -8,6 +8,7 @@
 #include <linux/percpu.h>
 #include <linux/build_bug.h>
 #include <asm/msr-index.h>
+#include <asm/fpu/types.h>
 
 #include "kmod/backend.h"
 
@@ -67,6 +68,15 @@ struct vmx_loaded_vmcs {
 	struct list_head loaded_list;	/* on per-CPU vmx_cpu.loaded_vmcss; that CPU only */
 };
 
+struct vmx_cpu;
+
+/* Load @lv on this CPU (preemption off, IRQs on). Returns 1 if it was not loaded here
+ * before (the caller refreshes per-CPU host state and flushes the TLB), 0, or -errno. */
+int vmx_loaded_vmcs_load(struct vmx_loaded_vmcs *lv);
+/* VMCLEAR @lv wherever it is loaded (IPI; IRQs on). */
+void vmx_loaded_vmcs_clear(struct vmx_loaded_vmcs *lv);
+bool vmx_this_cpu_on(void);
+
 /* Pages owned by the backend: always zeroed, counted for the leak checks. */
 struct page *vmx_alloc_page(int node);
 void vmx_free_page(struct page *page);
@@ -77,5 +87,134 @@ void vmx_cpu_stats(int cpu, struct vmxmon_cpu_stats *stats);
 int vmx_cpus_alloc(void);
 void vmx_cpus_free(void);
 long vmx_pages_held(void);
+
+/* DR7 after reset and after a VM exit: only the always-1 bit 10 (SDM Vol. 3B 18.2.4). */
+#define VMX_DR7_INIT		0x400ul
+
+/* Guest GPRs in ModRM/REX register-number order (SDM Vol. 2A 2.1.5); RSP lives in the VMCS. */
+enum vmx_reg {
+	VCPU_RAX, VCPU_RCX, VCPU_RDX, VCPU_RBX, VCPU_RSP, VCPU_RBP, VCPU_RSI, VCPU_RDI,
+	VCPU_R8, VCPU_R9, VCPU_R10, VCPU_R11, VCPU_R12, VCPU_R13, VCPU_R14, VCPU_R15,
+	VCPU_NR_REGS
+};
+
+/* Controls vmxmon runs every guest with, computed from the capability MSRs at load. */
+struct vmcs_config {
+	u32 pin, proc, proc2, exit, entry;
+};
+extern struct vmcs_config vmcs_config;
+
+/* Host state that VM exit does not restore, saved before the first entry after a load. */
+struct vmx_host_state {
+	bool saved;
+	u16 ds_sel, es_sel, fs_sel, gs_sel, ldt_sel;
+	unsigned long fs_base;
+	unsigned long cr3, cr4;		/* last values written to HOST_CR3/HOST_CR4 */
+	unsigned long dr7;
+	u64 debugctl;
+};
+
+/* A port-I/O exit handed to userspace, completed by the next KVM_RUN. */
+struct vmx_pio {
+	bool pending;
+	bool in;
+	bool string;
+	bool rep;
+	bool df;			/* EFLAGS.DF: string addresses decrement */
+	u8 size;			/* 1, 2 or 4 */
+	u8 addr_size;			/* string: 2, 4 or 8 bytes of RSI/RDI/RCX */
+	u32 count;			/* elements in this exit */
+	unsigned long linear;		/* string: linear address of the first element */
+};
+
+/* Guest state kept across exits, outside the VMCS. */
+struct vmx_vcpu {
+	unsigned long regs[VCPU_NR_REGS];	/* vmx/vmenter.S loads and saves these */
+	unsigned long cr2;
+	u64 cr8, apic_base;
+	struct vmx_loaded_vmcs vmcs;
+	u16 vpid;
+	bool flush_on_entry;			/* TLB flush before the next entry */
+	struct vmx_host_state host;
+	struct vmx_pio pio;
+	/* The last exit, read once after it. */
+	u32 exit_reason;
+	unsigned long exit_qual;
+	u32 exit_intr_info;
+	u32 entry_failed;			/* VMLAUNCH/VMRESUME VMfail: VM-instruction error */
+	struct fpu_guest guest_fpu;
+};
+
+static inline struct vmx_vcpu *to_vmx(struct vmxmon_vcpu *vcpu)
+{
+	return vcpu->arch;
+}
+
+/* The VM's EPT (vmx/ept.c). */
+struct vmx_vm {
+	struct page *ept_root;
+	u64 eptp;
+};
+
+static inline struct vmx_vm *to_vmx_vm(struct vmxmon_vm *vm)
+{
+	return vm->arch;
+}
+
+/* vmx/vmenter.S: enter the guest with @regs; 0 after a VM exit, 1 VMfail, 2 fault. */
+int __vmx_vcpu_enter(unsigned long *regs, bool launched);
+
+/* vmx/vcpu.c */
+int vmx_vcpu_create(struct vmxmon_vcpu *vcpu);
+void vmx_vcpu_free(struct vmxmon_vcpu *vcpu);
+void vmx_vcpu_load(struct vmxmon_vcpu *vcpu, int cpu);
+void vmx_vcpu_put(struct vmxmon_vcpu *vcpu);
+int vmx_vcpu_run(struct vmxmon_vcpu *vcpu);
+void vmx_vcpu_run_begin(struct vmxmon_vcpu *vcpu);
+void vmx_vcpu_run_end(struct vmxmon_vcpu *vcpu);
+
+/* vmx/vmcs.c */
+int vmx_setup_vmcs_config(void);
+void vmx_vmcs_init(struct vmxmon_vcpu *vcpu);
+void vmx_vmcs_set_host_percpu(int cpu);
+void vmx_vmcs_dump(struct vmxmon_vcpu *vcpu);
+int vmx_msr_bitmap_alloc(void);
+void vmx_msr_bitmap_free(void);
+
+/* vmx/state.c */
+void vmx_vcpu_reset(struct vmxmon_vcpu *vcpu);
+void vmx_get_regs(struct vmxmon_vcpu *vcpu, struct kvm_regs *regs);
+void vmx_set_regs(struct vmxmon_vcpu *vcpu, const struct kvm_regs *regs);
+void vmx_get_sregs(struct vmxmon_vcpu *vcpu, struct kvm_sregs *sregs);
+int vmx_set_sregs(struct vmxmon_vcpu *vcpu, const struct kvm_sregs *sregs);
+int vmx_guest_cpl(void);
+bool vmx_guest_64bit(void);
+void vmx_skip_instruction(struct vmxmon_vcpu *vcpu);
+void vmx_inject_exception(u8 vector, bool has_error, u32 error_code);
+
+/* vmx/ept.c */
+int vmx_vm_init(struct vmxmon_vm *vm);
+void vmx_vm_destroy(struct vmxmon_vm *vm);
+int vmx_map_slot(struct vmxmon_vm *vm, const struct vmxmon_memslot *slot);
+void vmx_unmap_slot(struct vmxmon_vm *vm, const struct vmxmon_memslot *slot);
+void vmx_ept_flush_this_cpu(struct vmxmon_vm *vm);
+
+/* vmx/exit.c */
+int vmx_handle_exit(struct vmxmon_vcpu *vcpu);
+int vmx_internal_error(struct vmxmon_vcpu *vcpu, u32 suberror, int ndata, const u64 *data);
+
+/* vmx/io.c */
+int vmx_handle_io(struct vmxmon_vcpu *vcpu);
+int vmx_complete_pio(struct vmxmon_vcpu *vcpu);
+
+/* vmx/walk.c: guest memory through the guest's page tables */
+int vmx_gva_to_gpa(struct vmxmon_vcpu *vcpu, unsigned long gva, bool write, u64 *gpa);
+int vmx_read_guest(struct vmxmon_vcpu *vcpu, unsigned long gva, void *buf, unsigned int len);
+int vmx_write_guest(struct vmxmon_vcpu *vcpu, unsigned long gva, const void *buf,
+		    unsigned int len);
+
+/* vmx/cpuid.c */
+void vmx_cpuid(struct vmxmon_vcpu *vcpu, u32 leaf, u32 subleaf, u32 *eax, u32 *ebx,
+	       u32 *ecx, u32 *edx);
 
 #endif /* VMXMON_VMX_H */

@@ -14,6 +14,7 @@
 
 #include <linux/types.h>
 #include <linux/errno.h>
+#include <linux/build_bug.h>
 #include <asm/asm.h>
 
 static __always_inline int vmx_vmxon(u64 vmxon_region_pa)
@@ -61,6 +62,96 @@ static __always_inline int vmx_vmptrld(u64 vmcs_pa)
 		 "jna %l[vmfail]\n\t"
 		 _ASM_EXTABLE(1b, %l[fault])
 		 : : [pa] "m" (vmcs_pa) : "cc", "memory" : vmfail, fault);
+	return 0;
+vmfail:
+	return -EIO;
+fault:
+	return -EFAULT;
+}
+
+/*
+ * VM exit loads a null LDTR (SDM Vol. 3C 28.5.2); the host's comes back with LLDT.
+ * (Linux's load_ldt() does not exist with CONFIG_PARAVIRT_XXL.)
+ */
+static __always_inline void vmx_load_ldt(u16 sel)
+{
+	asm volatile("lldt %0" : : "rm" (sel));
+}
+
+/*
+ * VMREAD/VMWRITE. A VMfail here is a vmxmon bug (unsupported or read-only field), never
+ * guest input: it is logged (ratelimited) by vmx_vmread_error()/vmx_vmwrite_error().
+ * Use the typed accessors in vmx/vmcs.h, not these.
+ */
+void vmx_vmread_error(unsigned long field);
+void vmx_vmwrite_error(unsigned long field, unsigned long value);
+
+static __always_inline unsigned long __vmcs_readl(unsigned long field)
+{
+	unsigned long value;
+
+	asm goto("1: vmread %[field], %[value]\n\t"
+		 "jna %l[vmfail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : [value] "=r" (value) : [field] "r" (field) : "cc" : vmfail, fault);
+	return value;
+vmfail:
+	vmx_vmread_error(field);
+	return 0;
+fault:
+	return 0;
+}
+
+static __always_inline void __vmcs_writel(unsigned long field, unsigned long value)
+{
+	asm goto("1: vmwrite %[value], %[field]\n\t"
+		 "jna %l[vmfail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : : [field] "r" (field), [value] "rm" (value) : "cc" : vmfail, fault);
+	return;
+vmfail:
+	vmx_vmwrite_error(field, value);
+fault:
+	return;
+}
+
+/* INVEPT/INVVPID descriptors (SDM Vol. 3C 31.3, "INVEPT" and "INVVPID"). */
+struct invept_desc {
+	u64 eptp;
+	u64 reserved;
+};
+
+struct invvpid_desc {
+	u64 vpid:16;
+	u64 reserved:48;
+	u64 gla;
+};
+static_assert(sizeof(struct invept_desc) == 16);
+static_assert(sizeof(struct invvpid_desc) == 16);
+
+static __always_inline int vmx_invept(unsigned long type, u64 eptp)
+{
+	struct invept_desc desc = { .eptp = eptp };
+
+	asm goto("1: invept %[desc], %[type]\n\t"
+		 "jna %l[vmfail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : : [desc] "m" (desc), [type] "r" (type) : "cc", "memory" : vmfail, fault);
+	return 0;
+vmfail:
+	return -EIO;
+fault:
+	return -EFAULT;
+}
+
+static __always_inline int vmx_invvpid(unsigned long type, u16 vpid, u64 gla)
+{
+	struct invvpid_desc desc = { .vpid = vpid, .gla = gla };
+
+	asm goto("1: invvpid %[desc], %[type]\n\t"
+		 "jna %l[vmfail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : : [desc] "m" (desc), [type] "r" (type) : "cc", "memory" : vmfail, fault);
 	return 0;
 vmfail:
 	return -EIO;

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vCPU fds: creation, the shared kvm_run mapping, the KVM_RUN loop and the register ioctls.
+ *
+ * A vCPU is loaded on the CPU its thread runs on for the duration of each ioctl that
+ * touches its state; preempt notifiers move it when the scheduler moves the thread
+ * (->vcpu_put() on sched-out, ->vcpu_load() on sched-in, where the backend VMCLEARs the
+ * VMCS on its old CPU first).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/kvm.h>
+#include <linux/mm.h>
+#include <linux/preempt.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/task_work.h>
+#include <linux/uaccess.h>
+
+#include "kmod/vmxmon.h"
+
+#define VMXMON_VCPU_MMAP_PAGES	2	/* struct kvm_run, then the port-I/O data page */
+
+static struct preempt_ops vmxmon_preempt_ops;
+
+static struct vmxmon_vcpu *preempt_notifier_to_vcpu(struct preempt_notifier *pn)
+{
+	return container_of(pn, struct vmxmon_vcpu, preempt_notifier);
+}
+
+static void vmxmon_sched_in(struct preempt_notifier *pn, int cpu)
+{
+	vmxmon_ops->vcpu_load(preempt_notifier_to_vcpu(pn), cpu);
+}
+
+static void vmxmon_sched_out(struct preempt_notifier *pn, struct task_struct *next)
+{
+	vmxmon_ops->vcpu_put(preempt_notifier_to_vcpu(pn));
+}
+
+static struct preempt_ops vmxmon_preempt_ops = {
+	.sched_in = vmxmon_sched_in,
+	.sched_out = vmxmon_sched_out,
+};
+
+static void vmxmon_vcpu_load(struct vmxmon_vcpu *vcpu)
+{
+	int cpu = get_cpu();
+
+	preempt_notifier_register(&vcpu->preempt_notifier);
+	vmxmon_ops->vcpu_load(vcpu, cpu);
+	put_cpu();
+}
+
+static void vmxmon_vcpu_put(struct vmxmon_vcpu *vcpu)
+{
+	preempt_disable();
+	vmxmon_ops->vcpu_put(vcpu);
+	preempt_notifier_unregister(&vcpu->preempt_notifier);
+	preempt_enable();
+}
+
+/*
+ * The KVM_RUN loop. Before each entry, with IRQs off, it rechecks everything that must make
+ * the vCPU leave the guest: a kick or signal arriving after that check raises an IPI that
+ * the guest exits on at once (external-interrupt exiting), so none is lost.
+ */
+static int vmxmon_vcpu_run(struct vmxmon_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	int r;
+
+	if (run->kvm_valid_regs || run->kvm_dirty_regs)	/* KVM_CAP_SYNC_REGS: none */
+		return -EINVAL;
+	vmxmon_ops->vcpu_run_begin(vcpu);
+	r = vmxmon_ops->complete_userspace_exit(vcpu);
+	if (r <= 0)
+		goto out;
+	if (READ_ONCE(run->immediate_exit)) {
+		r = -EINTR;
+		goto out;
+	}
+	for (;;) {
+		if (signal_pending(current) || task_work_pending(current)) {
+			/* Task work runs on the way back to userspace: exit like a signal. */
+			run->exit_reason = KVM_EXIT_INTR;
+			r = -EINTR;
+			break;
+		}
+		cond_resched();
+
+		preempt_disable();
+		local_irq_disable();
+		WRITE_ONCE(vcpu->mode, VMXMON_IN_GUEST_MODE);
+		smp_mb();	/* mode before the checks: a kick seeing OUTSIDE is rechecked here */
+		if (need_resched() || signal_pending(current) || task_work_pending(current)) {
+			WRITE_ONCE(vcpu->mode, VMXMON_OUTSIDE_GUEST_MODE);
+			local_irq_enable();
+			preempt_enable();
+			continue;
+		}
+		r = vmxmon_ops->vcpu_run(vcpu);
+		WRITE_ONCE(vcpu->mode, VMXMON_OUTSIDE_GUEST_MODE);
+		local_irq_enable();	/* the host takes the interrupt that made us exit */
+		preempt_enable();
+
+		if (r == -EAGAIN) {	/* this CPU is going offline: let the scheduler move us */
+			schedule_timeout_uninterruptible(1);
+			continue;
+		}
+		if (r)
+			break;
+		r = vmxmon_ops->handle_exit(vcpu);
+		if (r <= 0)
+			break;
+	}
+out:
+	vmxmon_ops->vcpu_run_end(vcpu);
+	return r;
+}
+
+static long vmxmon_vcpu_get_regs(struct vmxmon_vcpu *vcpu, void __user *uarg)
+{
+	struct kvm_regs regs;
+
+	vmxmon_vcpu_load(vcpu);
+	vmxmon_ops->get_regs(vcpu, &regs);
+	vmxmon_vcpu_put(vcpu);
+	return vmxmon_copy_out(uarg, &regs);
+}
+
+static long vmxmon_vcpu_set_regs(struct vmxmon_vcpu *vcpu, void __user *uarg)
+{
+	struct kvm_regs regs;
+	int r = vmxmon_copy_in(&regs, uarg);
+
+	if (r)
+		return r;
+	vmxmon_vcpu_load(vcpu);
+	vmxmon_ops->set_regs(vcpu, &regs);
+	vmxmon_vcpu_put(vcpu);
+	return 0;
+}
+
+static long vmxmon_vcpu_get_sregs(struct vmxmon_vcpu *vcpu, void __user *uarg)
+{
+	struct kvm_sregs sregs;
+
+	vmxmon_vcpu_load(vcpu);
+	vmxmon_ops->get_sregs(vcpu, &sregs);
+	vmxmon_vcpu_put(vcpu);
+	return vmxmon_copy_out(uarg, &sregs);
+}
+
+static long vmxmon_vcpu_set_sregs(struct vmxmon_vcpu *vcpu, void __user *uarg)
+{
+	struct kvm_sregs sregs;
+	int r = vmxmon_copy_in(&sregs, uarg);
+
+	if (r)
+		return r;
+	vmxmon_vcpu_load(vcpu);
+	r = vmxmon_ops->set_sregs(vcpu, &sregs);
+	vmxmon_vcpu_put(vcpu);
+	return r;
+}
+
+static long vmxmon_vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
+{
+	struct vmxmon_vcpu *vcpu = filp->private_data;
+	void __user *uarg = (void __user *)arg;
+	long r;
+
+	if (vcpu->vm->mm != current->mm)
+		return -EIO;
+	if (mutex_lock_killable(&vcpu->mutex))
+		return -EINTR;
+	switch (ioctl) {
+	case KVM_RUN:
+		r = -EINVAL;
+		if (arg)
+			break;
+		vmxmon_vcpu_load(vcpu);
+		r = vmxmon_vcpu_run(vcpu);
+		vmxmon_vcpu_put(vcpu);
+		break;
+	case KVM_GET_REGS:
+		r = vmxmon_vcpu_get_regs(vcpu, uarg);
+		break;
+	case KVM_SET_REGS:
+		r = vmxmon_vcpu_set_regs(vcpu, uarg);
+		break;
+	case KVM_GET_SREGS:
+		r = vmxmon_vcpu_get_sregs(vcpu, uarg);
+		break;
+	case KVM_SET_SREGS:
+		r = vmxmon_vcpu_set_sregs(vcpu, uarg);
+		break;
+	default:
+		r = -ENOTTY;
+	}
+	mutex_unlock(&vcpu->mutex);
+	return r;
+}
+
+static vm_fault_t vmxmon_vcpu_fault(struct vm_fault *vmf)
+{
+	struct vmxmon_vcpu *vcpu = vmf->vma->vm_file->private_data;
+	void *addr;
+
+	if (vmf->pgoff == 0)
+		addr = vcpu->run;
+	else if (vmf->pgoff == KVM_PIO_PAGE_OFFSET)
+		addr = vcpu->pio_data;
+	else
+		return VM_FAULT_SIGBUS;
+	vmf->page = virt_to_page(addr);
+	get_page(vmf->page);
+	return 0;
+}
+
+static const struct vm_operations_struct vmxmon_vcpu_vm_ops = {
+	.fault = vmxmon_vcpu_fault,
+};
+
+static int vmxmon_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	if (vma->vm_pgoff + vma_pages(vma) > VMXMON_VCPU_MMAP_PAGES)
+		return -EINVAL;
+	vma->vm_ops = &vmxmon_vcpu_vm_ops;
+	return 0;
+}
+
+static int vmxmon_vcpu_release(struct inode *inode, struct file *filp)
+{
+	struct vmxmon_vcpu *vcpu = filp->private_data;
+
+	vmxmon_vm_put(vcpu->vm);
+	return 0;
+}
+
+static const struct file_operations vmxmon_vcpu_fops = {
+	.owner		= THIS_MODULE,
+	.release	= vmxmon_vcpu_release,
+	.unlocked_ioctl	= vmxmon_vcpu_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= vmxmon_vcpu_mmap,
+	.llseek		= noop_llseek,
+};
+
+/* Freed with its VM (vCPU fds hold a VM reference), after every fd is closed. */
+void vmxmon_vcpu_free(struct vmxmon_vcpu *vcpu)
+{
+	vmxmon_ops->vcpu_free(vcpu);
+	free_page((unsigned long)vcpu->pio_data);
+	free_page((unsigned long)vcpu->run);
+	kfree(vcpu);
+}
+
+static struct vmxmon_vcpu *vmxmon_vcpu_alloc(struct vmxmon_vm *vm, unsigned int id)
+{
+	struct vmxmon_vcpu *vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
+
+	if (!vcpu)
+		return NULL;
+	vcpu->vm = vm;
+	vcpu->id = id;
+	vcpu->cpu = -1;
+	mutex_init(&vcpu->mutex);
+	preempt_notifier_init(&vcpu->preempt_notifier, &vmxmon_preempt_ops);
+	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	vcpu->pio_data = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vcpu->run || !vcpu->pio_data || vmxmon_ops->vcpu_create(vcpu)) {
+		free_page((unsigned long)vcpu->pio_data);
+		free_page((unsigned long)vcpu->run);
+		kfree(vcpu);
+		return NULL;
+	}
+	return vcpu;
+}
+
+/* KVM_CREATE_VCPU: returns the new vCPU's fd. */
+int vmxmon_vcpu_create(struct vmxmon_vm *vm, unsigned long id)
+{
+	struct vmxmon_vcpu *vcpu;
+	char name[32];
+	unsigned int i;
+	int r;
+
+	if (id >= VMXMON_MAX_VCPU_ID)
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	r = -EINVAL;
+	if (vm->nr_vcpus >= VMXMON_MAX_VCPUS)
+		goto out;
+	r = -EEXIST;
+	for (i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i]->id == id)
+			goto out;
+	r = -ENOMEM;
+	vcpu = vmxmon_vcpu_alloc(vm, id);
+	if (!vcpu)
+		goto out;
+	vmxmon_vm_get(vm);	/* the vCPU fd's reference */
+	snprintf(name, sizeof(name), "vmxmon-vcpu:%lu", id);
+	r = anon_inode_getfd(name, &vmxmon_vcpu_fops, vcpu, O_RDWR | O_CLOEXEC);
+	if (r < 0) {
+		refcount_dec(&vm->users);	/* the VM fd still holds one */
+		vmxmon_vcpu_free(vcpu);
+		goto out;
+	}
+	vm->vcpus[vm->nr_vcpus++] = vcpu;
+out:
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+int vmxmon_vcpu_init(void)
+{
+	preempt_notifier_inc();
+	return 0;
+}
+
+void vmxmon_vcpu_exit(void)
+{
+	preempt_notifier_dec();
+}

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Extended page tables: the guest-physical to host-physical map of a VM (SDM Vol. 3C 29.3),
+ * built from its memslots. Four levels, write-back memory type for RAM (the guest's PAT
+ * still applies: "ignore PAT" is clear), 2 MiB leaves where a 2 MiB-aligned guest range is
+ * backed by one aligned, physically contiguous 2 MiB host range.
+ *
+ * Tables are only added while the VM lives and freed with it, so a CPU walking them never
+ * sees a freed table; removing a slot clears its leaves and then invalidates every CPU's
+ * cached translations (INVEPT only affects the CPU that runs it, hence the IPI) before the
+ * caller may unpin the pages.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mm.h>
+#include <linux/io.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <asm/vmx.h>
+
+#include "vmx/vmx.h"
+#include "vmx/vmx_ops.h"
+
+#define EPT_ENTRIES		512
+#define EPT_PERM_RWX		(VMX_EPT_READABLE_MASK | VMX_EPT_WRITABLE_MASK | \
+				 VMX_EPT_EXECUTABLE_MASK)
+#define EPT_LARGE		BIT_ULL(7)		/* leaf at level 2 or 3 */
+#define EPT_ADDR_MASK		GENMASK_ULL(51, 12)
+#define EPT_LEAF_WB		(VMX_EPTP_MT_WB << VMX_EPT_MT_EPTE_SHIFT)
+#define EPT_LEVEL_SHIFT(l)	(12 + 9 * ((l) - 1))
+#define EPT_INDEX(gpa, l)	(((gpa) >> EPT_LEVEL_SHIFT(l)) & (EPT_ENTRIES - 1))
+#define EPT_2M_PAGES		512
+
+static u64 *ept_table(u64 entry)
+{
+	return phys_to_virt(entry & EPT_ADDR_MASK);
+}
+
+int vmx_vm_init(struct vmxmon_vm *vm)
+{
+	struct vmx_vm *v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
+
+	if (!v)
+		return -ENOMEM;
+	v->ept_root = vmx_alloc_page(NUMA_NO_NODE);
+	if (!v->ept_root) {
+		kfree(v);
+		return -ENOMEM;
+	}
+	/* EPTP: WB paging-structure memory type, 4-level walk (SDM 25.6.11). */
+	v->eptp = page_to_phys(v->ept_root) | VMX_EPTP_MT_WB | VMX_EPTP_PWL_4;
+	vm->arch = v;
+	return 0;
+}
+
+static void ept_free_table(u64 *table, int level)
+{
+	int i;
+
+	for (i = 0; level > 1 && i < EPT_ENTRIES; i++)
+		if ((table[i] & EPT_PERM_RWX) && !(table[i] & EPT_LARGE))
+			ept_free_table(ept_table(table[i]), level - 1);
+	vmx_free_page(virt_to_page(table));
+}
+
+/* The VM is gone and no vCPU can run: its memslots are already unmapped. */
+void vmx_vm_destroy(struct vmxmon_vm *vm)
+{
+	struct vmx_vm *v = to_vmx_vm(vm);
+
+	if (!v)
+		return;
+	ept_free_table(page_address(v->ept_root), 4);
+	kfree(v);
+	vm->arch = NULL;
+}
+
+/*
+ * The entry for @gpa at @level, allocating the tables above it if @alloc. NULL if a table
+ * is missing (and !@alloc) or cannot be allocated.
+ */
+static u64 *ept_walk(struct vmx_vm *v, u64 gpa, int level, bool alloc)
+{
+	u64 *table = page_address(v->ept_root);
+	int l;
+
+	for (l = 4; l > level; l--) {
+		u64 *e = &table[EPT_INDEX(gpa, l)];
+
+		if (!(*e & EPT_PERM_RWX)) {
+			struct page *page;
+
+			if (!alloc)
+				return NULL;
+			page = vmx_alloc_page(NUMA_NO_NODE);
+			if (!page)
+				return NULL;
+			WRITE_ONCE(*e, page_to_phys(page) | EPT_PERM_RWX);
+		} else if (*e & EPT_LARGE) {
+			return NULL;	/* a large leaf covers it: nothing below */
+		}
+		table = ept_table(*e);
+	}
+	return &table[EPT_INDEX(gpa, level)];
+}
+
+/* Can slot pages [i, i + 512) be one 2 MiB leaf? */
+static bool ept_can_map_2m(const struct vmxmon_memslot *slot, u64 i)
+{
+	unsigned long pfn;
+	u64 j;
+
+	if (!IS_ALIGNED(slot->gpa + (i << PAGE_SHIFT), SZ_2M) || i + EPT_2M_PAGES > slot->npages)
+		return false;
+	pfn = page_to_pfn(slot->pages[i]);
+	if (!IS_ALIGNED(pfn, EPT_2M_PAGES))
+		return false;
+	for (j = 1; j < EPT_2M_PAGES; j++)
+		if (page_to_pfn(slot->pages[i + j]) != pfn + j)
+			return false;
+	return true;
+}
+
+int vmx_map_slot(struct vmxmon_vm *vm, const struct vmxmon_memslot *slot)
+{
+	struct vmx_vm *v = to_vmx_vm(vm);
+	u64 i = 0;
+
+	while (i < slot->npages) {
+		u64 gpa = slot->gpa + (i << PAGE_SHIFT);
+		bool large = ept_can_map_2m(slot, i);
+		u64 *e;
+
+		/* A 4 KiB table left there by an earlier slot stays: map below it. */
+		if (large) {
+			e = ept_walk(v, gpa, 2, false);
+			large = !e || !*e;
+		}
+		e = ept_walk(v, gpa, large ? 2 : 1, true);
+
+		if (!e)
+			return -ENOMEM;	/* the caller unmaps what was mapped */
+		WRITE_ONCE(*e, page_to_phys(slot->pages[i]) | EPT_PERM_RWX | EPT_LEAF_WB |
+			   (large ? EPT_LARGE : 0));
+		i += large ? EPT_2M_PAGES : 1;
+	}
+	return 0;
+}
+
+void vmx_ept_flush_this_cpu(struct vmxmon_vm *vm)
+{
+	if (vmx_caps.ept_vpid & VMX_EPT_EXTENT_CONTEXT_BIT)
+		vmx_invept(VMX_EPT_EXTENT_CONTEXT, to_vmx_vm(vm)->eptp);
+	else
+		vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
+}
+
+static void ept_flush_ipi(void *vm)
+{
+	vmx_ept_flush_this_cpu(vm);
+}
+
+void vmx_unmap_slot(struct vmxmon_vm *vm, const struct vmxmon_memslot *slot)
+{
+	struct vmx_vm *v = to_vmx_vm(vm);
+	u64 gpa = slot->gpa, end = slot->gpa + (slot->npages << PAGE_SHIFT);
+
+	while (gpa < end) {
+		u64 *pde = ept_walk(v, gpa, 2, false);
+		u64 *e;
+
+		if (pde && (*pde & EPT_LARGE)) {
+			WRITE_ONCE(*pde, 0);
+			gpa += SZ_2M;
+			continue;
+		}
+		e = ept_walk(v, gpa, 1, false);
+		if (e)
+			WRITE_ONCE(*e, 0);
+		gpa += PAGE_SIZE;
+	}
+	/*
+	 * Every CPU is in VMX operation while a VM exists: INVEPT on each. A CPU running one
+	 * of our vCPUs exits to take the IPI, and flushes before it enters again.
+	 */
+	on_each_cpu(ept_flush_ipi, vm, 1);
+}

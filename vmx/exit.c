@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM-exit dispatch: one handler per basic exit reason (SDM Vol. 3D appendix C).
+ *
+ * The contract, for every handler:
+ *   1    the exit is handled: resume the guest;
+ *   0    exit to userspace: vcpu->run is filled (exit_reason and its union member);
+ *   < 0  -errno: KVM_RUN fails with it.
+ * Reasons without a handler get a ratelimited log, a VMCS dump and
+ * KVM_EXIT_INTERNAL_ERROR (KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON): never a host crash.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kvm.h>
+#include <linux/kvm_para.h>
+#include <linux/nospec.h>
+#include <asm/traps.h>
+
+#include "vmx/vmx.h"
+#include "vmx/vmcs.h"
+
+int vmx_internal_error(struct vmxmon_vcpu *vcpu, u32 suberror, int ndata, const u64 *data)
+{
+	struct kvm_run *run = vcpu->run;
+	int i;
+
+	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = suberror;
+	run->internal.ndata = min_t(int, ndata, ARRAY_SIZE(run->internal.data));
+	for (i = 0; i < run->internal.ndata; i++)
+		run->internal.data[i] = data[i];
+	return 0;
+}
+
+static int handle_unexpected(struct vmxmon_vcpu *vcpu)
+{
+	u64 data[2] = { to_vmx(vcpu)->exit_reason, vcpu->cpu };
+
+	to_vmx(vcpu)->exit_qual = vmcs_readl(EXIT_QUALIFICATION);
+	pr_warn_ratelimited("vcpu %u: unhandled VM exit, reason %u, qualification %#lx\n",
+			    vcpu->id, to_vmx(vcpu)->exit_reason, to_vmx(vcpu)->exit_qual);
+	vmx_vmcs_dump(vcpu);
+	return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, 2, data);
+}
+
+/* NMIs were re-raised right after the exit (vmx/vcpu.c); exceptions are not intercepted. */
+static int handle_exception_nmi(struct vmxmon_vcpu *vcpu)
+{
+	u32 info = to_vmx(vcpu)->exit_intr_info;
+
+	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+		return 1;
+	return handle_unexpected(vcpu);
+}
+
+/* The host takes the interrupt as soon as IRQs are enabled again: nothing to do. */
+static int handle_external_interrupt(struct vmxmon_vcpu *vcpu)
+{
+	return 1;
+}
+
+static int handle_triple_fault(struct vmxmon_vcpu *vcpu)
+{
+	vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
+	return 0;
+}
+
+/* INIT and SIPI from real hardware are not for the guest: there is no in-kernel APIC yet. */
+static int handle_init_sipi(struct vmxmon_vcpu *vcpu)
+{
+	return 1;
+}
+
+static int handle_cpuid(struct vmxmon_vcpu *vcpu)
+{
+	unsigned long *regs = to_vmx(vcpu)->regs;
+	u32 eax, ebx, ecx, edx;
+
+	vmx_cpuid(vcpu, regs[VCPU_RAX], regs[VCPU_RCX], &eax, &ebx, &ecx, &edx);
+	regs[VCPU_RAX] = eax;
+	regs[VCPU_RBX] = ebx;
+	regs[VCPU_RCX] = ecx;
+	regs[VCPU_RDX] = edx;
+	vmx_skip_instruction(vcpu);
+	return 1;
+}
+
+static int handle_hlt(struct vmxmon_vcpu *vcpu)
+{
+	vmx_skip_instruction(vcpu);
+	vcpu->run->exit_reason = KVM_EXIT_HLT;
+	return 0;
+}
+
+/* INVD would drop dirty cache lines of the host: do nothing, as KVM does. */
+static int handle_invd(struct vmxmon_vcpu *vcpu)
+{
+	vmx_skip_instruction(vcpu);
+	return 1;
+}
+
+/* No PMU is exposed: RDPMC of any counter is #GP(0). */
+static int handle_rdpmc(struct vmxmon_vcpu *vcpu)
+{
+	vmx_inject_exception(X86_TRAP_GP, true, 0);
+	return 1;
+}
+
+/* No hypercalls yet: -KVM_ENOSYS for every number, -KVM_EPERM outside ring 0, as KVM. */
+static int handle_vmcall(struct vmxmon_vcpu *vcpu)
+{
+	unsigned long ret = vmx_guest_cpl() ? -KVM_EPERM : -KVM_ENOSYS;
+
+	if (!vmx_guest_64bit())
+		ret = (u32)ret;
+	to_vmx(vcpu)->regs[VCPU_RAX] = ret;
+	vmx_skip_instruction(vcpu);
+	return 1;
+}
+
+/* VMX instructions, GETSEC, MONITOR/MWAIT and XSETBV: not offered to guests (#UD). */
+static int handle_ud(struct vmxmon_vcpu *vcpu)
+{
+	vmx_inject_exception(X86_TRAP_UD, false, 0);
+	return 1;
+}
+
+static int handle_io(struct vmxmon_vcpu *vcpu)
+{
+	return vmx_handle_io(vcpu);
+}
+
+/*
+ * Guest-physical access outside guest RAM. Decoding the access into KVM_EXIT_MMIO comes
+ * with the instruction decoder; until then it is an emulation failure that names the GPA.
+ */
+static int handle_ept_violation(struct vmxmon_vcpu *vcpu)
+{
+	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+	u64 data[2] = { vmcs_readl(EXIT_QUALIFICATION), gpa };
+	struct page *page = vmxmon_gpa_to_page(vcpu->vm, gpa);
+
+	if (page) {		/* mapped since (memslot change): just retry */
+		put_page(page);
+		return 1;
+	}
+	return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION, 2, data);
+}
+
+static int handle_ept_misconfig(struct vmxmon_vcpu *vcpu)
+{
+	u64 data[2] = { to_vmx(vcpu)->exit_reason, vmcs_read64(GUEST_PHYSICAL_ADDRESS) };
+
+	/* vmxmon wrote a bad EPT entry: a bug worth a (ratelimited) report. */
+	pr_err_ratelimited("vcpu %u: EPT misconfiguration at GPA %#llx\n", vcpu->id, data[1]);
+	return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, 2, data);
+}
+
+static int handle_entry_failure(struct vmxmon_vcpu *vcpu)
+{
+	vcpu->run->exit_reason = KVM_EXIT_FAIL_ENTRY;
+	vcpu->run->fail_entry.hardware_entry_failure_reason = to_vmx(vcpu)->exit_reason;
+	vcpu->run->fail_entry.cpu = vcpu->cpu;
+	return 0;
+}
+
+static int (*const vmx_exit_handlers[])(struct vmxmon_vcpu *vcpu) = {
+	[EXIT_REASON_EXCEPTION_NMI]		= handle_exception_nmi,
+	[EXIT_REASON_EXTERNAL_INTERRUPT]	= handle_external_interrupt,
+	[EXIT_REASON_TRIPLE_FAULT]		= handle_triple_fault,
+	[EXIT_REASON_INIT_SIGNAL]		= handle_init_sipi,
+	[EXIT_REASON_SIPI_SIGNAL]		= handle_init_sipi,
+	[EXIT_REASON_CPUID]			= handle_cpuid,
+	[EXIT_REASON_HLT]			= handle_hlt,
+	[EXIT_REASON_INVD]			= handle_invd,
+	[EXIT_REASON_RDPMC]			= handle_rdpmc,
+	[EXIT_REASON_VMCALL]			= handle_vmcall,
+	[EXIT_REASON_VMCLEAR]			= handle_ud,
+	[EXIT_REASON_VMLAUNCH]			= handle_ud,
+	[EXIT_REASON_VMPTRLD]			= handle_ud,
+	[EXIT_REASON_VMPTRST]			= handle_ud,
+	[EXIT_REASON_VMREAD]			= handle_ud,
+	[EXIT_REASON_VMRESUME]			= handle_ud,
+	[EXIT_REASON_VMWRITE]			= handle_ud,
+	[EXIT_REASON_VMOFF]			= handle_ud,
+	[EXIT_REASON_VMON]			= handle_ud,
+	[EXIT_REASON_INVEPT]			= handle_ud,
+	[EXIT_REASON_INVVPID]			= handle_ud,
+	[EXIT_REASON_VMFUNC]			= handle_ud,
+	[11 /* GETSEC */]			= handle_ud,
+	[EXIT_REASON_MWAIT_INSTRUCTION]		= handle_ud,
+	[EXIT_REASON_MONITOR_INSTRUCTION]	= handle_ud,
+	[EXIT_REASON_XSETBV]			= handle_ud,
+	[EXIT_REASON_IO_INSTRUCTION]		= handle_io,
+	[EXIT_REASON_INVALID_STATE]		= handle_entry_failure,
+	[EXIT_REASON_MSR_LOAD_FAIL]		= handle_entry_failure,
+	[EXIT_REASON_MCE_DURING_VMENTRY]	= handle_entry_failure,
+	[EXIT_REASON_EPT_VIOLATION]		= handle_ept_violation,
+	[EXIT_REASON_EPT_MISCONFIG]		= handle_ept_misconfig,
+};
+
+int vmx_handle_exit(struct vmxmon_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u32 reason = vmx->exit_reason;
+	u16 basic;
+
+	if (unlikely(vmx->entry_failed)) {
+		/* VMLAUNCH/VMRESUME itself failed: report the VM-instruction error. */
+		vcpu->run->exit_reason = KVM_EXIT_FAIL_ENTRY;
+		vcpu->run->fail_entry.hardware_entry_failure_reason = vmx->entry_failed;
+		vcpu->run->fail_entry.cpu = vcpu->cpu;
+		return 0;
+	}
+	if (unlikely(reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
+		return handle_entry_failure(vcpu);
+
+	basic = reason & 0xffff;
+	if (basic >= ARRAY_SIZE(vmx_exit_handlers))
+		return handle_unexpected(vcpu);
+	basic = array_index_nospec(basic, ARRAY_SIZE(vmx_exit_handlers));
+	if (!vmx_exit_handlers[basic])
+		return handle_unexpected(vcpu);
+	return vmx_exit_handlers[basic](vcpu);
+}

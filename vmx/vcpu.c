@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A vCPU on VT-x: its VMCS, loading it on a CPU (and off another one), the host state a VM
+ * exit does not restore, and one trip into the guest.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitmap.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <asm/apic.h>
+#include <asm/debugreg.h>
+#include <asm/desc.h>
+#include <asm/fpu/api.h>
+#include <asm/mmu_context.h>
+#include <asm/msr.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
+
+#include "vmx/vmx.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_ops.h"
+
+/* VPIDs tag the guest's TLB entries; 0 is the host's (SDM Vol. 3C 29.1). */
+#define VMX_NR_VPIDS	(1 << 16)
+static DECLARE_BITMAP(vmx_vpid_bitmap, VMX_NR_VPIDS);
+static DEFINE_SPINLOCK(vmx_vpid_lock);	/* protects vmx_vpid_bitmap */
+
+static u16 vmx_vpid_alloc(void)
+{
+	unsigned long vpid;
+
+	if (!(vmcs_config.proc2 & SECONDARY_EXEC_ENABLE_VPID))
+		return 0;
+	spin_lock(&vmx_vpid_lock);
+	vpid = find_next_zero_bit(vmx_vpid_bitmap, VMX_NR_VPIDS, 1);
+	if (vpid < VMX_NR_VPIDS)
+		__set_bit(vpid, vmx_vpid_bitmap);
+	else
+		vpid = 0;	/* none left: run untagged, flushing on every entry */
+	spin_unlock(&vmx_vpid_lock);
+	return vpid;
+}
+
+static void vmx_vpid_free(u16 vpid)
+{
+	if (!vpid)
+		return;
+	spin_lock(&vmx_vpid_lock);
+	__clear_bit(vpid, vmx_vpid_bitmap);
+	spin_unlock(&vmx_vpid_lock);
+}
+
+int vmx_vcpu_create(struct vmxmon_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx;
+	struct page *page;
+	int cpu, r = -ENOMEM;
+
+	vmx = kzalloc(sizeof(*vmx), GFP_KERNEL_ACCOUNT);
+	if (!vmx)
+		return -ENOMEM;
+	if (!fpu_alloc_guest_fpstate(&vmx->guest_fpu))
+		goto out_free;
+	page = vmx_alloc_page(NUMA_NO_NODE);
+	if (!page)
+		goto out_fpu;
+	vmx->vmcs.vmcs = page_address(page);
+	vmx->vmcs.vmcs->hdr.revision_id = vmx_caps.revision_id;
+	vmx->vmcs.cpu = -1;
+	INIT_LIST_HEAD(&vmx->vmcs.loaded_list);
+	vmx->vpid = vmx_vpid_alloc();
+	vcpu->arch = vmx;
+
+	/* VMCLEAR initializes the VMCS's launch state (SDM 25.11.3), then program it here. */
+	r = vmx_vmclear(page_to_phys(page));
+	if (r)
+		goto out_vpid;
+	cpu = get_cpu();
+	r = vmx_loaded_vmcs_load(&vmx->vmcs);
+	if (r >= 0) {
+		vmx_vmcs_set_host_percpu(cpu);
+		vmx_vmcs_init(vcpu);
+		r = 0;
+	}
+	put_cpu();
+	if (r)
+		goto out_clear;
+	return 0;
+
+out_clear:
+	vmx_loaded_vmcs_clear(&vmx->vmcs);
+out_vpid:
+	vmx_vpid_free(vmx->vpid);
+	vmx_free_page(page);
+	vcpu->arch = NULL;
+out_fpu:
+	fpu_free_guest_fpstate(&vmx->guest_fpu);
+out_free:
+	kfree(vmx);
+	return r;
+}
+
+void vmx_vcpu_free(struct vmxmon_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	/* The VMCS may still be current on some CPU: VMCLEAR it there before freeing it. */
+	vmx_loaded_vmcs_clear(&vmx->vmcs);
+	vmx_free_page(virt_to_page(vmx->vmcs.vmcs));
+	vmx_vpid_free(vmx->vpid);
+	fpu_free_guest_fpstate(&vmx->guest_fpu);
+	kfree(vmx);
+	vcpu->arch = NULL;
+}
+
+/* Preemption off. The VMCS moves here; on a new CPU refresh what depends on the CPU. */
+void vmx_vcpu_load(struct vmxmon_vcpu *vcpu, int cpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	int r = vmx_loaded_vmcs_load(&vmx->vmcs);
+
+	if (r > 0) {
+		vmx_vmcs_set_host_percpu(cpu);
+		/* Translations this CPU cached for the guest before may be stale. */
+		vmx->flush_on_entry = true;
+	}
+	vcpu->cpu = r < 0 ? -1 : cpu;
+}
+
+/*
+ * Save what a VM exit clobbers and Linux does not reload by itself: the user DS/ES/FS/GS
+ * selectors, the LDT, the FS base. Once after each load, before the first entry.
+ */
+static void vmx_prepare_switch_to_guest(struct vmx_vcpu *vmx)
+{
+	struct vmx_host_state *h = &vmx->host;
+
+	if (h->saved)
+		return;
+	savesegment(ds, h->ds_sel);
+	savesegment(es, h->es_sel);
+	current_save_fsgs();
+	h->fs_sel = current->thread.fsindex;
+	h->gs_sel = current->thread.gsindex;
+	h->fs_base = current->thread.fsbase;
+	store_ldt(h->ldt_sel);
+	h->saved = true;
+}
+
+/* Preemption off: give the CPU back to Linux as it was before the first VM entry. */
+void vmx_vcpu_put(struct vmxmon_vcpu *vcpu)
+{
+	struct vmx_host_state *h = &to_vmx(vcpu)->host;
+
+	if (!h->saved)
+		return;
+	if (h->ldt_sel)
+		vmx_load_ldt(h->ldt_sel);
+	if (h->gs_sel)
+		load_gs_index(h->gs_sel);
+	if (h->fs_sel) {
+		loadsegment(fs, h->fs_sel);
+		wrmsrl(MSR_FS_BASE, h->fs_base);
+	}
+	if (h->ds_sel | h->es_sel) {
+		loadsegment(ds, h->ds_sel);
+		loadsegment(es, h->es_sel);
+	}
+	/* VM exit sets the TR limit to 0x67 and the GDT limit to 0xffff (SDM 28.5.2). */
+	invalidate_tss_limit();
+	load_fixmap_gdt(smp_processor_id());
+	h->saved = false;
+	vcpu->cpu = -1;
+}
+
+/* The guest's FPU/SSE state lives in the registers for the whole KVM_RUN (and follows the
+ * thread through context switches: the FPU core saves it as the task's state). */
+void vmx_vcpu_run_begin(struct vmxmon_vcpu *vcpu)
+{
+	fpu_swap_kvm_fpstate(&to_vmx(vcpu)->guest_fpu, true);
+}
+
+void vmx_vcpu_run_end(struct vmxmon_vcpu *vcpu)
+{
+	fpu_swap_kvm_fpstate(&to_vmx(vcpu)->guest_fpu, false);
+}
+
+/* An NMI that caused the exit belongs to the host: raise it again (NMIs are blocked). */
+static void vmx_handle_nmi_irqoff(struct vmx_vcpu *vmx)
+{
+	if ((vmx->exit_intr_info & (INTR_INFO_VALID_MASK | INTR_INFO_INTR_TYPE_MASK)) ==
+	    (INTR_INFO_VALID_MASK | INTR_TYPE_NMI_INTR))
+		apic->send_IPI_self(NMI_VECTOR);
+}
+
+/* IRQs off, preemption off, VMCS loaded on this CPU. */
+int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct vmx_host_state *h = &vmx->host;
+	unsigned long cr3, cr4;
+	int r;
+
+	lockdep_assert_irqs_disabled();
+	if (unlikely(vcpu->cpu != smp_processor_id() || !vmx_this_cpu_on()))
+		/* This CPU is going offline (try another one) or VMX is gone (reboot). */
+		return cpu_active(smp_processor_id()) ? -EIO : -EAGAIN;
+
+	vmx_prepare_switch_to_guest(vmx);
+	if (vmx->flush_on_entry || test_and_clear_bit(VMXMON_REQ_TLB_FLUSH, &vcpu->requests)) {
+		vmx_ept_flush_this_cpu(vcpu->vm);
+		vmx->flush_on_entry = false;
+	}
+
+	cr3 = __get_current_cr3_fast();
+	if (unlikely(cr3 != h->cr3)) {
+		vmcs_writel(HOST_CR3, cr3);
+		h->cr3 = cr3;
+	}
+	cr4 = cr4_read_shadow();
+	if (unlikely(cr4 != h->cr4)) {
+		vmcs_writel(HOST_CR4, cr4);
+		h->cr4 = cr4;
+	}
+	vmcs_writel(HOST_FS_BASE, h->fs_base);
+	get_debugreg(h->dr7, 7);
+	if (vmcs_config.exit & VM_EXIT_SAVE_DEBUG_CONTROLS)
+		rdmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
+	if (vmx->cr2 != native_read_cr2())
+		native_write_cr2(vmx->cr2);
+
+	r = __vmx_vcpu_enter(vmx->regs, vmx->vmcs.launched);
+
+	vmx->cr2 = native_read_cr2();
+	/* VM exit clears DR7 and IA32_DEBUGCTL (SDM 28.5.1): give the host its own back. */
+	if (h->dr7 != VMX_DR7_INIT)
+		set_debugreg(h->dr7, 7);
+	if (h->debugctl)
+		update_debugctlmsr(h->debugctl);
+
+	if (unlikely(r)) {
+		if (r != 1)
+			return -EIO;	/* VMLAUNCH/VMRESUME faulted: VMX is gone */
+		vmx->exit_reason = 0;
+		vmx->entry_failed = vmcs_read32(VM_INSTRUCTION_ERROR);
+		return 0;
+	}
+	vmx->vmcs.launched = true;
+	vmx->entry_failed = 0;
+	vmx->exit_reason = vmcs_read32(VM_EXIT_REASON);
+	if (unlikely((u16)vmx->exit_reason == EXIT_REASON_EXCEPTION_NMI)) {
+		vmx->exit_intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
+		vmx_handle_nmi_irqoff(vmx);
+	}
+	vcpu->stat_exits++;
+	return 0;
+}

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The VMCS: which controls every guest runs with (computed from the capability MSRs, never
+ * hard-coded), the host state a VM exit loads, and a dump for post-mortems.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <asm/cpu_entry_area.h>
+#include <asm/desc.h>
+#include <asm/msr.h>
+#include <asm/segment.h>
+#include <asm/special_insns.h>
+
+#include "vmx/vmx.h"
+#include "vmx/vmcs.h"
+
+struct vmcs_config vmcs_config;
+static struct page *vmx_msr_bitmap;	/* every bit set: every RDMSR/WRMSR exits */
+
+/* VM exit lands here (vmx/vmenter.S). */
+extern const char vmx_vmexit[];
+
+/*
+ * A control is allowed to be 0 where the capability MSR's low half has a 0 and allowed to be
+ * 1 where its high half has a 1 (SDM Vol. 3D A.3-A.5). Returns -EOPNOTSUPP if a required
+ * control cannot be 1.
+ */
+static int vmx_adjust_ctls(u32 required, u32 optional, u64 cap, u32 *out)
+{
+	u32 ctl = (required | optional) & (u32)(cap >> 32);
+
+	ctl |= (u32)cap;
+	if ((ctl & required) != required)
+		return -EOPNOTSUPP;
+	*out = ctl;
+	return 0;
+}
+
+int vmx_setup_vmcs_config(void)
+{
+	struct vmcs_config *c = &vmcs_config;
+	int r = 0;
+
+	r |= vmx_adjust_ctls(PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING, 0,
+			     vmx_caps.pinbased, &c->pin);
+	/*
+	 * Port I/O and HLT always exit; MONITOR/MWAIT (hidden from CPUID) and RDPMC (no PMU)
+	 * exit to inject #UD/#GP; MOV DR and MOV CR8 exit because vmxmon owns the debug
+	 * registers and (without a TPR shadow) the real TPR.
+	 */
+	r |= vmx_adjust_ctls(CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING |
+			     CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY_CONTROLS |
+			     CPU_BASED_MOV_DR_EXITING | CPU_BASED_MWAIT_EXITING |
+			     CPU_BASED_MONITOR_EXITING | CPU_BASED_RDPMC_EXITING |
+			     CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING, 0,
+			     vmx_caps.procbased, &c->proc);
+	r |= vmx_adjust_ctls(SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_UNRESTRICTED_GUEST,
+			     vmx_caps.has_vpid ? SECONDARY_EXEC_ENABLE_VPID : 0,
+			     vmx_caps.procbased2, &c->proc2);
+	r |= vmx_adjust_ctls(VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_IA32_EFER |
+			     VM_EXIT_LOAD_IA32_EFER | VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT,
+			     VM_EXIT_SAVE_DEBUG_CONTROLS, vmx_caps.exit, &c->exit);
+	r |= vmx_adjust_ctls(VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT,
+			     VM_ENTRY_LOAD_DEBUG_CONTROLS, vmx_caps.entry, &c->entry);
+	if (r) {
+		pr_err("VT-x lacks a VM-execution control vmxmon needs (pin %#llx proc %#llx proc2 %#llx exit %#llx entry %#llx)\n",
+		       vmx_caps.pinbased, vmx_caps.procbased, vmx_caps.procbased2,
+		       vmx_caps.exit, vmx_caps.entry);
+		return -EOPNOTSUPP;
+	}
+	/* Controls that must never be on, whatever the default-1 settings say. */
+	if (c->proc & (CPU_BASED_CR3_LOAD_EXITING | CPU_BASED_CR3_STORE_EXITING |
+		       CPU_BASED_INVLPG_EXITING) ||
+	    c->entry & (VM_ENTRY_SMM | VM_ENTRY_DEACT_DUAL_MONITOR | VM_ENTRY_IA32E_MODE)) {
+		pr_err("VT-x without TRUE controls forces CR3/INVLPG exiting; not supported\n");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+int vmx_msr_bitmap_alloc(void)
+{
+	vmx_msr_bitmap = vmx_alloc_page(NUMA_NO_NODE);
+	if (!vmx_msr_bitmap)
+		return -ENOMEM;
+	memset(page_address(vmx_msr_bitmap), 0xff, PAGE_SIZE);
+	return 0;
+}
+
+void vmx_msr_bitmap_free(void)
+{
+	vmx_free_page(vmx_msr_bitmap);
+	vmx_msr_bitmap = NULL;
+}
+
+/* Host state that depends on the CPU: written whenever a VMCS is loaded on a new CPU. */
+void vmx_vmcs_set_host_percpu(int cpu)
+{
+	u64 msr;
+
+	vmcs_writel(HOST_TR_BASE, (unsigned long)&get_cpu_entry_area(cpu)->tss.x86_tss);
+	vmcs_writel(HOST_GDTR_BASE, (unsigned long)get_current_gdt_ro());
+	rdmsrl(MSR_IA32_SYSENTER_ESP, msr);
+	vmcs_writel(HOST_IA32_SYSENTER_ESP, msr);
+	rdmsrl(MSR_GS_BASE, msr);	/* kernel mode: this CPU's per-CPU area */
+	vmcs_writel(HOST_GS_BASE, msr);
+}
+
+/* Host state that is the same on every CPU and for the VMCS's whole life. */
+static void vmx_vmcs_set_host_constant(void)
+{
+	struct desc_ptr idt;
+	u64 msr;
+
+	vmcs_writel(HOST_CR0, read_cr0() & ~X86_CR0_TS);
+	vmcs_write16(HOST_CS_SELECTOR, __KERNEL_CS);
+	vmcs_write16(HOST_SS_SELECTOR, __KERNEL_DS);
+	/* 64-bit Linux runs with null DS/ES/FS/GS in the kernel; user values come back at put. */
+	vmcs_write16(HOST_DS_SELECTOR, 0);
+	vmcs_write16(HOST_ES_SELECTOR, 0);
+	vmcs_write16(HOST_FS_SELECTOR, 0);
+	vmcs_write16(HOST_GS_SELECTOR, 0);
+	vmcs_write16(HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8);
+	store_idt(&idt);
+	vmcs_writel(HOST_IDTR_BASE, idt.address);
+	vmcs_writel(HOST_RIP, (unsigned long)vmx_vmexit);
+	rdmsrl(MSR_IA32_SYSENTER_CS, msr);
+	vmcs_write32(HOST_IA32_SYSENTER_CS, msr);
+	rdmsrl(MSR_IA32_SYSENTER_EIP, msr);
+	vmcs_writel(HOST_IA32_SYSENTER_EIP, msr);
+	rdmsrl(MSR_EFER, msr);
+	vmcs_write64(HOST_IA32_EFER, msr);
+	rdmsrl(MSR_IA32_CR_PAT, msr);
+	vmcs_write64(HOST_IA32_PAT, msr);
+}
+
+/* Program a fresh VMCS (current on this CPU) with the controls and the guest's reset state. */
+void vmx_vmcs_init(struct vmxmon_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmcs_write64(VMCS_LINK_POINTER, -1ull);
+	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, vmcs_config.pin);
+	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, vmcs_config.proc);
+	/* Out of VPIDs: run this vCPU untagged (VM entry and exit then flush its TLB). */
+	vmcs_write32(SECONDARY_VM_EXEC_CONTROL,
+		     vmx->vpid ? vmcs_config.proc2 : vmcs_config.proc2 & ~SECONDARY_EXEC_ENABLE_VPID);
+	vmcs_write32(VM_EXIT_CONTROLS, vmcs_config.exit);
+	vmcs_write32(VM_ENTRY_CONTROLS, vmcs_config.entry);
+	vmcs_write32(EXCEPTION_BITMAP, 0);
+	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
+	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	vmcs_write32(CR3_TARGET_COUNT, 0);
+	vmcs_write32(VM_EXIT_MSR_STORE_COUNT, 0);
+	vmcs_write32(VM_EXIT_MSR_LOAD_COUNT, 0);
+	vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+	vmcs_write64(MSR_BITMAP, page_to_phys(vmx_msr_bitmap));
+	vmcs_write64(EPT_POINTER, to_vmx_vm(vcpu->vm)->eptp);
+	if (vmx->vpid)
+		vmcs_write16(VIRTUAL_PROCESSOR_ID, vmx->vpid);
+	vmx_vmcs_set_host_constant();
+	vmx_vcpu_reset(vcpu);
+}
+
+void vmx_vmread_error(unsigned long field)
+{
+	pr_err_ratelimited("VMREAD of field %#lx failed (VM-instruction error %u)\n", field,
+			   (u32)__vmcs_readl(VM_INSTRUCTION_ERROR));
+}
+
+void vmx_vmwrite_error(unsigned long field, unsigned long value)
+{
+	pr_err_ratelimited("VMWRITE of %#lx to field %#lx failed (VM-instruction error %u)\n",
+			   value, field, (u32)__vmcs_readl(VM_INSTRUCTION_ERROR));
+}
+
+/* The guest and control state that explains most exits, for a ratelimited post-mortem. */
+void vmx_vmcs_dump(struct vmxmon_vcpu *vcpu)
+{
+	static const struct { const char *name; unsigned long field; } fields[] = {
+#define F(f) { #f, f }
+		F(GUEST_RIP), F(GUEST_RSP), F(GUEST_RFLAGS), F(GUEST_CR0), F(GUEST_CR3),
+		F(GUEST_CR4), F(GUEST_IA32_EFER), F(GUEST_CS_SELECTOR), F(GUEST_CS_BASE),
+		F(GUEST_CS_LIMIT), F(GUEST_CS_AR_BYTES), F(GUEST_SS_AR_BYTES),
+		F(GUEST_TR_AR_BYTES), F(GUEST_INTERRUPTIBILITY_INFO), F(GUEST_ACTIVITY_STATE),
+		F(VM_EXIT_REASON), F(EXIT_QUALIFICATION), F(GUEST_PHYSICAL_ADDRESS),
+		F(VM_EXIT_INTR_INFO), F(IDT_VECTORING_INFO_FIELD), F(VM_INSTRUCTION_ERROR),
+		F(PIN_BASED_VM_EXEC_CONTROL), F(CPU_BASED_VM_EXEC_CONTROL),
+		F(SECONDARY_VM_EXEC_CONTROL), F(VM_ENTRY_CONTROLS), F(VM_EXIT_CONTROLS),
+#undef F
+	};
+	int i;
+
+	if (!printk_ratelimit())
+		return;
+	pr_err("vcpu %u VMCS dump:\n", vcpu->id);
+	for (i = 0; i < ARRAY_SIZE(fields); i++)
+		pr_err("  %-28s %#lx\n", fields[i].name, __vmcs_readl(fields[i].field));
+}
