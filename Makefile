@@ -16,15 +16,16 @@ KDIR        = /usr/src/linux-headers-$(shell $(TOP)/scripts/kabi)-amd64
 endif
 
 .PHONY: all deps module userspace selftests sparse payload check check-host check-build \
-	check-bochs run clean help
+	check-bochs run bench clean help
 
-all: module userspace selftests
+all: module userspace selftests $(BUILD)/bin/exit_bench
 
 help:
 	@echo "make            build vmxmon.ko, vmxrun and the selftests"
 	@echo "make run        the main job: boot the testbed (Bochs, no VT-x needed) and run vmxmon there"
 	@echo "make check      every test: host unit tests, module build + sparse, Bochs suite"
 	@echo "make sparse     the module under sparse (C=2)"
+	@echo "make bench      VM-exit round trips, vmxmon vs kvm_intel (build/bench/results.md)"
 	@echo "variables:      KDIR=<kernel build dir> (default: Debian 6.1 headers, auto-installed)"
 
 deps:
@@ -48,8 +49,13 @@ userspace: deps
 selftests: deps
 	$(MAKE) -C selftests O=$(BUILD)
 
+# The exit benchmark's host program (scripts/bench/); a static binary for the testbed.
+$(BUILD)/bin/exit_bench: scripts/bench/exit_bench.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static -o $@ $<
+
 # Everything that goes into the L1 initramfs under /vmxmon (see scripts/testbed).
-payload: module userspace selftests
+payload: module userspace selftests $(BUILD)/bin/exit_bench
 	@rm -rf $(BUILD)/l1 && mkdir -p $(BUILD)/l1/bin $(BUILD)/l1/selftests
 	@strip --strip-debug -o $(BUILD)/l1/vmxmon.ko vmxmon.ko
 	@cp -a $(BUILD)/bin/. $(BUILD)/l1/bin/
@@ -69,6 +75,10 @@ check-bochs: payload
 
 run: payload
 	$(TOP)/scripts/testbed demo
+
+# Exit round trips, vmxmon vs kvm_intel in one Bochs run: build/bench/results.{md,csv,svg}
+bench: payload
+	$(TOP)/scripts/bench/run
 
 clean:
 	-$(MAKE) -C "$(KDIR)" M=$(TOP) clean 2>/dev/null

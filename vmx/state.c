@@ -307,13 +307,16 @@ bool vmx_guest_64bit(void)
 void vmx_skip_instruction(struct vmxmon_vcpu *vcpu)
 {
 	unsigned long rip = vmcs_readl(GUEST_RIP) + vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 
-	if (!vmx_guest_64bit())
+	/* Outside 64-bit mode EIP wraps at 4 GiB (only then is the mode worth reading). */
+	if (unlikely(rip >> 32) && !vmx_guest_64bit())
 		rip = (u32)rip;
 	vmcs_writel(GUEST_RIP, rip);
 	/* The instruction completed: STI/MOV SS blocking ends with it (SDM 25.4.2). */
-	vmcs_clear_bits32(GUEST_INTERRUPTIBILITY_INFO,
-			  GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
+	if (unlikely(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
+			     intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 }
 
 /* Deliver a hardware exception at the next VM entry (SDM Vol. 3C 27.6). */

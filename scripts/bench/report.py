@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Turn exit_bench lines ("bench dev=D op=O n=N median=M min=A max=B") into a Markdown table,
+a CSV file and an SVG bar chart comparing vmxmon with kvm_intel."""
+import re
+import sys
+
+TARGET = {"invd": 0.5, "cpuid": 0.5, "vmcall": 0.5, "pio-out": 0.7}  # design.md: vmxmon / KVM ratio
+WHERE = {"invd": "kernel, floor", "cpuid": "kernel", "vmcall": "kernel", "pio-out": "userspace"}
+
+
+def parse(path):
+    rows = {}
+    for line in open(path, errors="replace"):
+        m = re.match(r"bench dev=(\S+) op=(\S+) n=(\d+) median=(\d+) min=(\d+) max=(\d+)", line)
+        if m:
+            dev, op = m.group(1), m.group(2)
+            rows[(dev, op)] = tuple(int(x) for x in m.groups()[2:])
+    return rows
+
+
+def svg(ops, rows, path):
+    w, bar, gap, h = 640, 28, 40, 260
+    top = max(rows[(d, o)][1] for o in ops for d in ("vmxmon", "kvm") if (d, o) in rows)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h + 60}" '
+           'font-family="sans-serif" font-size="12">',
+           f'<text x="10" y="16">VM-exit round trip, median TSC ticks (Bochs: emulated instructions)</text>']
+    x = 60
+    for op in ops:
+        for i, (dev, color) in enumerate((("vmxmon", "#2b7bb9"), ("kvm", "#d9822b"))):
+            if (dev, op) not in rows:
+                continue
+            med = rows[(dev, op)][1]
+            bh = int(h * 0.8 * med / top)
+            bx = x + i * (bar + 4)
+            out.append(f'<rect x="{bx}" y="{h - bh + 20}" width="{bar}" height="{bh}" fill="{color}"/>')
+            out.append(f'<text x="{bx}" y="{h - bh + 15}">{med}</text>')
+        out.append(f'<text x="{x}" y="{h + 38}">{op}</text>')
+        x += 2 * bar + gap + 40
+    out.append(f'<rect x="{w - 150}" y="30" width="12" height="12" fill="#2b7bb9"/>'
+               f'<text x="{w - 132}" y="41">vmxmon</text>')
+    out.append(f'<rect x="{w - 150}" y="48" width="12" height="12" fill="#d9822b"/>'
+               f'<text x="{w - 132}" y="59">kvm_intel</text>')
+    out.append("</svg>")
+    open(path, "w").write("\n".join(out) + "\n")
+
+
+def main():
+    rows = parse(sys.argv[1])
+    outdir = sys.argv[2]
+    ops = [o for o in ("invd", "cpuid", "vmcall", "pio-out") if ("vmxmon", o) in rows]
+    md = ["| exit (handled in) | vmxmon median | min | max | kvm_intel median | min | max | ratio | target |",
+          "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    csv = ["op,dev,n,median,min,max"]
+    for op in ops:
+        v = rows.get(("vmxmon", op))
+        k = rows.get(("kvm", op))
+        for dev, r in (("vmxmon", v), ("kvm", k)):
+            if r:
+                csv.append(f"{op},{dev},{r[0]},{r[1]},{r[2]},{r[3]}")
+        ratio = f"{v[1] / k[1]:.2f}" if v and k else "n/a"
+        kv = f"{k[1]} | {k[2]} | {k[3]}" if k else "n/a | | "
+        md.append(f"| {op} ({WHERE[op]}) | {v[1]} | {v[2]} | {v[3]} | {kv} | {ratio} | "
+                  f"<= {TARGET[op]} |")
+    n = rows[("vmxmon", ops[0])][0] if ops else 0
+    md.append("")
+    md.append(f"TSC ticks per round trip, {n} iterations each, real-mode guest loop, same "
+              "launcher binary on both devices, one Bochs run (corei7_haswell_4770).")
+    open(f"{outdir}/results.md", "w").write("\n".join(md) + "\n")
+    open(f"{outdir}/results.csv", "w").write("\n".join(csv) + "\n")
+    svg(ops, rows, f"{outdir}/results.svg")
+
+
+if __name__ == "__main__":
+    main()
