@@ -1,0 +1,21 @@
+# SPDX-License-Identifier: GPL-2.0
+# Build settings shared by userspace/ and selftests/: static C11 binaries, warnings are errors.
+# The including Makefile defines OBJ (its object directory, in terms of $(O), with "=")
+# just before including this.
+build_mk_dir := $(dir $(lastword $(MAKEFILE_LIST)))
+
+O        ?= $(abspath $(build_mk_dir)../../build)
+ifeq ($(origin CC),default)
+CC       := gcc
+endif
+CFLAGS   ?= -O2 -g
+override CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP
+override LDFLAGS += -static
+
+.SECONDARY:
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+-include $(shell find $(OBJ) -name '*.d' 2>/dev/null)

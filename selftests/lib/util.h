@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Small file and /proc helpers shared by the selftests. All return 0 or -errno. */
+#ifndef VMXMON_SELFTESTS_UTIL_H
+#define VMXMON_SELFTESTS_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Read a whole (small) file into buf, NUL-terminated; -EFBIG when it does not fit. */
+int read_file(const char *path, char *buf, size_t len);
+/* Write s to path (sysfs/procfs knobs). */
+int write_file(const char *path, const char *s);
+
+/* Whether a "flags" line of /proc/cpuinfo text lists flag (whole word). */
+bool cpuinfo_has_flag(const char *cpuinfo, const char *flag);
+int cpu_has_flag(const char *flag, bool *has);
+
+/*
+ * Parse a CPU list ("0-3,5\n" as in /sys/devices/system/cpu/online) into ids[]; returns the
+ * number of CPUs or -EINVAL (bad syntax) / -ERANGE (more than max).
+ */
+int cpulist_parse(const char *text, int *ids, int max);
+int cpus_online(int *ids, int max);
+
+/* /proc/sys/kernel/tainted. */
+int taint_read(unsigned long *taint);
+#define TAINT_DIE	(1UL << 7)	/* 'D': an oops happened */
+#define TAINT_WARN	(1UL << 9)	/* 'W': a WARN() fired */
+
+/* Number of lines of text containing needle; *first (if non-NULL) gets the first one. */
+int count_lines_containing(const char *text, const char *needle, const char **first);
+
+#endif
