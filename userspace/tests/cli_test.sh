@@ -1,0 +1,69 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Host tests of the vmxrun binary as a user meets it: exit codes and messages (TAP).
+# VMXRUN names the binary (make check sets it).
+VMXRUN=${VMXRUN:-../build/bin/vmxrun}
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../../selftests/lib/tap.sh"
+
+# expect NAME STATUS STREAM TEXT -- ARGS...: vmxrun ARGS exits STATUS and its STREAM
+# (stdout or stderr) is exactly TEXT.
+expect() {
+	name=$1 want_st=$2 stream=$3 want=$4
+	shift 5
+	"$VMXRUN" "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+	st=$?
+	got=$(cat "$tmp/$stream")
+	[ "$st" = "$want_st" ] && [ "$got" = "$want" ]
+	ok=$?
+	printf '%s\n' "vmxrun $*" "  expected: status $want_st, $stream: $want" \
+		"  actual:   status $st, $stream: $got" >"$tmp/diag"
+	result "$name" $ok "$tmp/diag"
+}
+
+echo "TAP version 13"
+echo "1..9"
+
+expect missing_device_names_module_and_fix 1 stderr \
+	"vmxrun: $tmp/vmxmon: no such device (is vmxmon.ko loaded? try: sudo modprobe vmxmon)" \
+	-- --dev "$tmp/vmxmon" --info
+expect non_kvm_device_fails_api_version_ioctl 1 stderr \
+	"vmxrun: /dev/null: inappropriate ioctl for device" -- --dev /dev/null --info
+expect boot_options_need_the_device 1 stderr \
+	"vmxrun: $tmp/vmxmon: no such device (is vmxmon.ko loaded? try: sudo modprobe vmxmon)" \
+	-- --dev "$tmp/vmxmon" --kernel bzImage --initrd rd.gz --append console=ttyS0 -m 512M -c 2
+# A device with KVM_CAP_USER_MEMORY (KVM, where there is one): the launcher is what is missing.
+if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+	expect boot_options_say_not_supported_yet 1 stderr \
+		'vmxrun: booting a guest is not supported yet (the device has KVM_CAP_USER_MEMORY, but vmxrun has no guest loader yet; see README "Status")' \
+		-- --dev /dev/kvm --kernel bzImage
+else
+	result_skip boot_options_say_not_supported_yet "no usable /dev/kvm here"
+fi
+expect unknown_option_exits_2 2 stderr \
+	"vmxrun: unknown option '--frobnicate' (see vmxrun --help)" -- --frobnicate
+expect bad_memory_size_exits_2 2 stderr \
+	"vmxrun: -m 12X: not a memory size (e.g. 512M or 2G, at most 1024G)" -- --kernel k -m 12X
+expect no_arguments_exits_2 2 stderr "vmxrun: nothing to do (try --info; see vmxrun --help)" --
+
+# --help: exit 0, and every option's line states its default.
+"$VMXRUN" --help >"$tmp/help" 2>&1
+st=$?
+missing=
+for opt in --dev --info --kernel --initrd --append --memory --cpus; do
+	# The option's entry: its line and the deeper-indented lines that continue it.
+	awk -v opt="$opt" '
+		/^  -/ { inopt = 0; for (i = 1; i <= 2; i++) if ($i == opt) inopt = 1 }
+		inopt && /\(default: / { found = 1 }
+		END { exit !found }' "$tmp/help" || missing="$missing $opt"
+done
+[ "$st" = 0 ] && [ -z "$missing" ] && grep -q -- "-h, --help" "$tmp/help"
+ok=$?
+echo "status $st; options without a default:$missing" >"$tmp/diag"
+result help_lists_every_option_with_its_default $ok "$tmp/diag"
+
+expect info_and_boot_options_are_exclusive 2 stderr \
+	"vmxrun: --info does not boot a guest: drop --kernel, --initrd, --append, -m and -c" \
+	-- --info --kernel x
+[ "$failed" = 0 ]

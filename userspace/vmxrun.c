@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmxrun: the vmxmon launcher. Today it can describe the device (--info); booting guests
+ * comes with the loader (see README "Status").
+ */
+#include <errno.h>
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "options.h"
+#include "util/err.h"
+#include "vm/caps.h"
+#include "vm/dev.h"
+#include "vm/vm.h"
+
+#define VMXMON_STATUS "/sys/kernel/debug/vmxmon/status"
+
+/* Print vmxmon's debugfs status indented, or say why it cannot be shown. */
+static void print_status(const struct dev *d, const char *when)
+{
+	char line[256];
+	FILE *f;
+
+	if (!d->is_vmxmon) {
+		printf("%s: (%s is not vmxmon: no vmxmon status to show)\n", when, d->path);
+		return;
+	}
+	f = fopen(VMXMON_STATUS, "re");
+	if (!f) {
+		printf("%s: (%s: %s; it needs root and debugfs on /sys/kernel/debug)\n", when,
+		       VMXMON_STATUS, strerror(errno));
+		return;
+	}
+	printf("%s, %s:\n", when, VMXMON_STATUS);
+	while (fgets(line, sizeof(line), f))
+		printf("    %s", line);
+	fclose(f);
+}
+
+static int do_info(const struct vmxrun_opts *o)
+{
+	char msg[512];
+	struct dev d;
+	struct vm vm;
+
+	if (dev__open(&d, o->dev, msg, sizeof(msg))) {
+		fprintf(stderr, "%s\n", msg);
+		return 1;
+	}
+	printf("device: %s (%s), KVM API version %d\n", d.path,
+	       d.is_vmxmon ? "vmxmon" : "not vmxmon", d.api_version);
+	printf("capabilities (KVM_CHECK_EXTENSION; 0 = not supported):\n");
+	for (size_t i = 0; i < kvm_caps_count; i++) {
+		long r = dev__check_extension(&d, kvm_caps[i].cap);
+
+		if (r < 0)
+			printf("    %-30s error: %s\n", kvm_caps[i].name, strerror((int)-r));
+		else
+			printf("    %-30s %ld\n", kvm_caps[i].name, r);
+	}
+	if (vm__create(&vm, &d, msg, sizeof(msg))) {
+		fprintf(stderr, "%s\n", msg);
+		dev__close(&d);
+		return 1;
+	}
+	printf("VM created (fd %d)\n", vm.fd);
+	print_status(&d, "while the VM exists");
+	vm__destroy(&vm);
+	printf("VM closed\n");
+	print_status(&d, "after closing it");
+	dev__close(&d);
+	return 0;
+}
+
+/* Booting: the options are checked, the device is asked, and the answer is "not yet". */
+static int do_boot(const struct vmxrun_opts *o)
+{
+	char msg[512];
+	struct dev d;
+	long mem;
+
+	if (dev__open(&d, o->dev, msg, sizeof(msg))) {
+		fprintf(stderr, "%s\n", msg);
+		return 1;
+	}
+	mem = dev__check_extension(&d, KVM_CAP_USER_MEMORY);
+	dev__close(&d);
+	err__format_boot_unsupported(msg, sizeof(msg), mem > 0);
+	fprintf(stderr, "%s\n", msg);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct vmxrun_opts o;
+	char err[512];
+
+	switch (opts__parse(&o, argc, argv, err, sizeof(err))) {
+	case OPTS_HELP:
+		opts__usage(stdout);
+		return 0;
+	case OPTS_ERROR:
+		fprintf(stderr, "%s\n", err);
+		return 2;
+	case OPTS_RUN:
+		break;
+	}
+	return o.info ? do_info(&o) : do_boot(&o);
+}
