@@ -1,0 +1,253 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# run_l1.sh MODE: the vmxmon selftests inside the Bochs L1 guest (busybox sh).
+# Prints one flat TAP stream (the plan comes last) and exits 0 iff everything passed.
+#   main     load vmxmon.ko; run every test binary on /dev/vmxmon; check that rmmod is refused
+#            while a VM is open; load kvm_intel; run the kvm-identical tests on /dev/kvm and
+#            the coexistence tests; check the kernel log; unload vmxmon
+#   no-ept   (a CPU with VMX but no EPT) loading fails with one "vmxmon: ... EPT" log line
+#   no-vmx   (a CPU without VMX) loading fails with one "vmxmon: ... VMX" log line
+#   demo     load, show `vmxrun --info`, unload: human-readable, not TAP (make run)
+# Environment: VMXMON_KO (default /vmxmon/vmxmon.ko), VMXMON_KMODS (directory with
+# irqbypass.ko, kvm.ko, kvm-intel.ko; default /vmxmon/kmods), VMXMON_DEV (default /dev/vmxmon).
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+KO=${VMXMON_KO:-/vmxmon/vmxmon.ko}
+KMODS=${VMXMON_KMODS:-/vmxmon/kmods}
+DEV=${VMXMON_DEV:-/dev/vmxmon}
+TMP=${TMPDIR:-/tmp}/run_l1.$$
+n=0
+failed=0
+
+# ---- TAP ----
+pass() { n=$((n + 1)); echo "ok $n - $1"; }
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+# fail NAME [DIAGNOSTIC...]: diagnostics first, as the C harness prints them
+fail() {
+	name=$1
+	shift
+	for line in "$@"; do
+		printf '%s\n' "$line" | sed 's/^/# /'
+	done
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n - $name"
+}
+# check NAME COMMAND...: pass if COMMAND succeeds
+check() {
+	name=$1
+	shift
+	if "$@"; then pass "$name"; else fail "$name" "failed: $*"; fi
+}
+finish() {
+	echo "1..$n"
+	echo "# run_l1 $1: $n tests, $failed failed"
+	rm -rf "$TMP"
+	[ "$failed" = 0 ]
+	exit $?
+}
+
+# run_bin LABEL PROGRAM ARGS...: a test binary's TAP, merged into ours
+run_bin() {
+	label=$1
+	shift
+	echo "# $label: $*"
+	{ "$@" 2>&1; echo "@@status $?"; } |
+		awk -v n="$n" -v bin="$label" -v state="$TMP/state" -f "$HERE/tap_flatten.awk"
+	read -r n f <"$TMP/state"
+	failed=$((failed + f))
+}
+
+# ---- kernel log and module state ----
+log_mark() { dmesg | wc -l; }
+log_since() { dmesg | tail -n +$(($1 + 1)); }
+loaded() { grep -q "^$1 " /proc/modules 2>/dev/null; }
+taint_bad() { echo $(($(cat /proc/sys/kernel/tainted) & 0x280)); }	# W (bit 9), D (bit 7)
+
+# Load vmxmon with one finit_module() call (modload.c says why not busybox insmod).
+load_vmxmon() { "$HERE/modload" "$KO"; }
+
+insmod_vmxmon() {
+	out=$(load_vmxmon 2>&1) && return 0
+	fail "vmxmon: insmod vmxmon.ko" "$KO: $out" "$(dmesg | tail -n 5)"
+	return 1
+}
+
+# rmmod NAME, retrying briefly: the last fd's release can trail the holder's exit
+rmmod_retry() {
+	for i in 1 2 3 4 5; do
+		rmmod "$1" 2>"$TMP/rmmod.err" && return 0
+		sleep 1
+	done
+	return 1
+}
+
+test_rmmod_refused_while_vm_open() {
+	"$HERE/vm_holder" --dev "$DEV" >"$TMP/holder.out" 2>&1 &
+	pid=$!
+	i=0
+	while ! grep -q '^ready' "$TMP/holder.out" && kill -0 "$pid" 2>/dev/null && [ $i -lt 60 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	if ! grep -q '^ready' "$TMP/holder.out"; then
+		fail "vmxmon: vm_holder holds a VM open" "$(cat "$TMP/holder.out")"
+		kill "$pid" 2>/dev/null
+		wait "$pid"
+		return
+	fi
+	if out=$(rmmod vmxmon 2>&1); then
+		fail "vmxmon: rmmod is refused while a VM is open" "rmmod succeeded with a VM open"
+		kill "$pid"
+		wait "$pid"
+		insmod_vmxmon
+		return
+	fi
+	if loaded vmxmon; then
+		pass "vmxmon: rmmod is refused while a VM is open"
+	else
+		fail "vmxmon: rmmod is refused while a VM is open" "rmmod failed ($out) but the module is gone"
+	fi
+	kill "$pid"
+	wait "$pid"
+	if rmmod_retry vmxmon; then
+		pass "vmxmon: rmmod succeeds once the last VM is closed"
+	else
+		fail "vmxmon: rmmod succeeds once the last VM is closed" "$(cat "$TMP/rmmod.err")"
+	fi
+	check "vmxmon: $DEV is gone after rmmod" test ! -e "$DEV"
+	insmod_vmxmon && pass "vmxmon: insmod again after rmmod"
+}
+
+load_kvm() {
+	for m in irqbypass kvm kvm-intel; do
+		name=$(echo "$m" | tr - _)
+		if loaded "$name"; then
+			pass "kvm: $m already loaded"
+		elif [ ! -f "$KMODS/$m.ko" ]; then
+			skip "kvm: insmod $m.ko" "no $KMODS/$m.ko"
+			return 1
+		elif out=$(insmod "$KMODS/$m.ko" 2>&1); then
+			pass "kvm: insmod $m.ko"
+		else
+			fail "kvm: insmod $m.ko" "$out" "$(dmesg | tail -n 5)"
+			return 1
+		fi
+	done
+}
+
+test_kernel_log_clean() {
+	trouble=$(log_since "$1" | grep -E 'Oops|BUG:|WARNING:|general protection fault|Call Trace:|KASAN|UBSAN')
+	if [ -z "$trouble" ]; then
+		pass "kernel: no Oops, BUG or WARNING in the log during the run"
+	else
+		fail "kernel: no Oops, BUG or WARNING in the log during the run" \
+			"$(echo "$trouble" | head -n 10)"
+	fi
+	if [ "$(taint_bad)" = "$2" ]; then
+		pass "kernel: no new W/D taint"
+	else
+		fail "kernel: no new W/D taint" "tainted=$(cat /proc/sys/kernel/tainted), was W/D=$2"
+	fi
+}
+
+mode_main() {
+	mark=$(log_mark)
+	taint=$(taint_bad)
+	echo "# L1: Linux $(uname -r), $(grep -c '^processor' /proc/cpuinfo) CPU(s), $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
+	if ! insmod_vmxmon; then
+		echo "Bail out! vmxmon.ko does not load"
+		finish main
+	fi
+	pass "vmxmon: insmod vmxmon.ko"
+	if [ -c "$DEV" ] && [ "$(stat -c %a "$DEV")" = 660 ]; then
+		pass "vmxmon: $DEV is a character device with mode 0660"
+	else
+		fail "vmxmon: $DEV is a character device with mode 0660" "$(ls -l "$DEV" 2>&1)"
+	fi
+
+	for b in dev_test vm_test vm_leak_test; do
+		run_bin "$b" "$HERE/$b" --dev "$DEV"
+	done
+	test_rmmod_refused_while_vm_open
+
+	if load_kvm && [ -e /dev/kvm ]; then
+		for b in dev_test vm_test; do
+			run_bin "$b on /dev/kvm" "$HERE/$b" --dev /dev/kvm --tag kvm-identical
+		done
+		run_bin coexist_test "$HERE/coexist_test" --dev "$DEV" --kvm-dev /dev/kvm
+	else
+		skip "kvm: kvm-identical tests on /dev/kvm" "kvm_intel not loaded"
+		skip "vmxmon: coexistence with kvm_intel" "kvm_intel not loaded"
+	fi
+
+	test_kernel_log_clean "$mark" "$taint"
+	if rmmod_retry vmxmon; then
+		pass "vmxmon: rmmod vmxmon at the end"
+	else
+		fail "vmxmon: rmmod vmxmon at the end" "$(cat "$TMP/rmmod.err")"
+	fi
+	check "vmxmon: $DEV is gone after rmmod" test ! -e "$DEV"
+	finish main
+}
+
+# mode_load_fails WHAT: on a CPU without WHAT (EPT or VMX), loading must fail cleanly
+mode_load_fails() {
+	what=$1
+	mark=$(log_mark)
+	if out=$(load_vmxmon 2>&1); then
+		fail "vmxmon: insmod fails on a CPU without $what" "insmod succeeded"
+		rmmod vmxmon
+	else
+		pass "vmxmon: insmod fails on a CPU without $what"
+		if echo "$out" | grep -q '(EOPNOTSUPP)$'; then
+			pass "vmxmon: insmod error is EOPNOTSUPP"
+		else
+			fail "vmxmon: insmod error is EOPNOTSUPP" "$out"
+		fi
+	fi
+	lines=$(log_since "$mark" | grep -E "(^|\] )vmxmon: .*$what")
+	count=$(echo "$lines" | grep -c .)
+	if [ "$count" = 1 ]; then
+		echo "# $lines"
+		pass "vmxmon: kernel log has one 'vmxmon: ... $what' line"
+	else
+		fail "vmxmon: kernel log has one 'vmxmon: ... $what' line" "found $count:" \
+			"$(log_since "$mark" | tail -n 10)"
+	fi
+	check "vmxmon: $DEV does not exist" test ! -e "$DEV"
+	check "vmxmon: module is not left loaded" eval '! loaded vmxmon'
+	finish "no-$(echo "$what" | tr A-Z a-z)"
+}
+
+mode_demo() {
+	vmxrun=$(command -v vmxrun || echo "$HERE/../bin/vmxrun")
+	echo "== vmxmon demo: Linux $(uname -r) on $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(grep -c '^processor' /proc/cpuinfo) CPU(s)"
+	if ! out=$(load_vmxmon 2>&1); then
+		echo "insmod vmxmon.ko failed: $out"
+		dmesg | tail -n 5
+		return 1
+	fi
+	echo "== vmxmon.ko loaded: $(ls -l "$DEV")"
+	echo "== $vmxrun --info"
+	"$vmxrun" --info
+	st=$?
+	rmmod vmxmon && echo "== vmxmon.ko unloaded" || st=1
+	[ $st = 0 ] && echo "== demo ok" || echo "== demo FAILED"
+	return $st
+}
+
+usage() {
+	echo "usage: run_l1.sh main|no-ept|no-vmx|demo" >&2
+	exit 2
+}
+
+[ $# = 1 ] || usage
+mkdir -p "$TMP" || exit 1
+case $1 in
+main) echo "TAP version 13"; mode_main ;;
+no-ept) echo "TAP version 13"; mode_load_fails EPT ;;
+no-vmx) echo "TAP version 13"; mode_load_fails VMX ;;
+demo) mode_demo; st=$?; rm -rf "$TMP"; exit $st ;;
+*) rm -rf "$TMP"; usage ;;
+esac
