@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmxmon and kvm_intel in one kernel: only one may own VMX at a time, whoever comes second
+ * fails cleanly, and the first one's VMX survives the attempt. Needs kvm_intel loaded
+ * (--kvm-dev, default /dev/kvm); skips otherwise.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kmsg.h"
+#include "kvm_util.h"
+#include "status.h"
+#include "util.h"
+
+#define OWNER_MSG "already in use by another hypervisor"
+
+static int kvm_open(struct test_ctx *t)
+{
+	int fd = dev_open(t->kvm_dev);
+
+	if (fd == -ENOENT || fd == -ENXIO || fd == -ENODEV)
+		t_skip(t, "%s: %s (kvm_intel not loaded)", t->kvm_dev, strerror(-fd));
+	if (fd < 0) {
+		t_fail(t, __FILE__, __LINE__, "open %s: %s", t->kvm_dev, strerror(-fd));
+		t_abort(t);
+	}
+	return fd;
+}
+
+static unsigned long bad_taint(struct test_ctx *t)
+{
+	unsigned long taint = 0;
+
+	if (taint_read(&taint))
+		t_log(t, "cannot read /proc/sys/kernel/tainted");
+	return taint & (TAINT_WARN | TAINT_DIE);
+}
+
+/* No oops or warning in the log since the mark, and no new W/D taint. */
+static void expect_kernel_healthy(struct test_ctx *t, const char *log, unsigned long taint_before)
+{
+	const char *first;
+	int n = kmsg_count_trouble(log, &first);
+
+	if (n)
+		t_fail(t, __FILE__, __LINE__, "kernel log has %d Oops/BUG/WARNING lines, first: %.*s",
+		       n, (int)strcspn(first, "\n"), first);
+	EXPECT_EQ(bad_taint(t), taint_before);
+}
+
+/* KVM_CREATE_VM on fd (of device dev) fails with -EBUSY; *log gets what the kernel said. */
+static void expect_create_busy(struct test_ctx *t, int fd, const char *dev, char *log, size_t len)
+{
+	struct kmsg_mark mark;
+	int vm;
+
+	t_kmsg_mark(t, &mark);
+	vm = vm_create(fd, 0);
+	if (vm != -EBUSY)
+		t_fail(t, __FILE__, __LINE__, "KVM_CREATE_VM on %s with VMX taken: expected -EBUSY, got %d",
+		       dev, vm);
+	if (vm >= 0)
+		close(vm);
+	t_kmsg_since(t, &mark, log, len);
+	kmsg_mark_close(&mark);
+}
+
+static int count_and_log(struct test_ctx *t, const char *log, const char *needle, const char **line)
+{
+	int n = count_lines_containing(log, needle, line);
+
+	if (n)
+		t_log(t, "kernel: %.*s", (int)strcspn(*line, "\n"), *line);
+	return n;
+}
+
+TEST_VMXMON_ONLY(kvm_vm_alive_makes_create_vm_ebusy_and_logs_the_owner)
+{
+	static char log[64 * 1024];
+	struct vmxmon_status before, s;
+	unsigned long taint;
+	int kfd, kvm_vm, fd, vm, n;
+	const char *line;
+
+	kfd = kvm_open(t);
+	kvm_vm = vm_create(kfd, 0);
+	if (kvm_vm < 0) {
+		t_fail(t, __FILE__, __LINE__, "KVM_CREATE_VM on %s: %s", t->kvm_dev, strerror(-kvm_vm));
+		t_abort(t);
+	}
+	t_status(t, &before);
+	ASSERT_EQ(before.vms, 0);
+	taint = bad_taint(t);
+	fd = t_open_dev(t);
+
+	expect_create_busy(t, fd, t->dev, log, sizeof(log));
+	n = count_and_log(t, log, OWNER_MSG, &line);
+	if (n != 1)
+		t_fail(t, __FILE__, __LINE__, "expected one kernel log line with \"%s\", got %d",
+		       OWNER_MSG, n);
+	if (n && strncmp(line, "vmxmon: ", 8))
+		t_fail(t, __FILE__, __LINE__, "the log line does not start with \"vmxmon: \"");
+	/* a VMXON that succeeded on some CPUs before failing must be undone */
+	t_expect_state(t, &before, 0, ANY_COUNT, ANY_COUNT, "after -EBUSY", &s);
+	EXPECT_EQ(s.pages, before.pages);
+	expect_kernel_healthy(t, log, taint);
+
+	/* KVM gone: ours works */
+	t_close(t, kvm_vm);
+	vm = t_vm_create(t, fd);
+	t_expect_state(t, &before, 1, ANY_COUNT, ANY_COUNT, "our VM after the KVM VM closed", &s);
+	t_close(t, vm);
+	close(fd);
+	close(kfd);
+}
+
+TEST_VMXMON_ONLY(vmxmon_vm_alive_makes_kvm_create_vm_fail_cleanly)
+{
+	static char log[64 * 1024];
+	struct vmxmon_status before, s;
+	unsigned long taint;
+	int kfd, fd, vm, kvm_vm;
+	const char *line;
+
+	kfd = kvm_open(t);
+	t_status(t, &before);
+	ASSERT_EQ(before.vms, 0);
+	fd = t_open_dev(t);
+	vm = t_vm_create(t, fd);
+	taint = bad_taint(t);
+
+	expect_create_busy(t, kfd, t->kvm_dev, log, sizeof(log));
+	count_and_log(t, log, "virtualization", &line);	/* KVM's own complaint, for the record */
+	expect_kernel_healthy(t, log, taint);
+	/* KVM's failed attempt must leave our VMX alone */
+	t_expect_state(t, &before, 1, 1, 0, "our VM after KVM's attempt", &s);
+
+	/* ours gone: KVM works */
+	t_close(t, vm);
+	t_expect_state(t, &before, 0, 1, 1, "our VM closed", &s);
+	EXPECT_EQ(s.pages, before.pages);
+	kvm_vm = vm_create(kfd, 0);
+	EXPECT_GE(kvm_vm, 0);
+	if (kvm_vm >= 0)
+		close(kvm_vm);
+	close(fd);
+	close(kfd);
+}
