@@ -149,6 +149,10 @@ def main():
 
     def on_signal(signum, _frame):
         stop()
+        with open(os.path.join(work, "result"), "w") as r:
+            r.write(f"name={name}\nstatus=interrupted\ncode={128 + signum}\n"
+                    f"wall={run.elapsed():.1f}\noutcome=interrupted by signal {signum}\n")
+        run.note(f"interrupted by signal {signum}; Bochs stopped")
         sys.exit(128 + signum)
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
@@ -182,7 +186,7 @@ def main():
                 run.feed(f.read(), final=True)
                 break
             if progress > 0 and t >= next_progress:
-                run.note(run.stage + "…")
+                run.note(run.stage + "...")
                 next_progress += progress
             time.sleep(0.2)
 

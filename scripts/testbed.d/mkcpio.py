@@ -4,7 +4,8 @@
 
 usage: mkcpio.py [--gzip] OUT < MANIFEST
 
-Manifest lines (like the kernel's gen_init_cpio, plus "tree"); every entry is owned by root:
+Manifest lines, fields separated by tabs (like the kernel's gen_init_cpio, plus "tree");
+every entry is owned by root:
     dir   PATH MODE
     file  PATH SRC MODE
     slink PATH TARGET
@@ -97,8 +98,8 @@ def main():
         out = gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=0) if use_gzip else raw
         cpio = Cpio(out)
         for n, line in enumerate(sys.stdin, 1):
-            f = line.split()
-            if not f or f[0].startswith("#"):
+            f = line.rstrip("\n").split("\t")
+            if not f[0] or f[0].startswith("#"):
                 continue
             try:
                 if f[0] == "dir":
