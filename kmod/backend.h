@@ -17,9 +17,8 @@
 #include <linux/preempt.h>
 #include <linux/types.h>
 
-#define VMXMON_MAX_VCPUS	64	/* KVM_CAP_MAX_VCPUS / KVM_CAP_NR_VCPUS */
-#define VMXMON_MAX_VCPU_ID	1024	/* vCPU ids (APIC ids) are below this */
-#define VMXMON_USER_MEMSLOTS	32	/* KVM_CAP_NR_MEMSLOTS */
+#include "include/uapi/vmxmon.h"
+
 
 /* What the backend reports about one CPU, for debugfs. */
 struct vmxmon_cpu_stats {
@@ -124,6 +123,22 @@ struct vmxmon_backend_ops {
 	int (*handle_exit)(struct vmxmon_vcpu *vcpu);
 	/* First thing in KVM_RUN: finish what userspace completed (an IN); as ->handle_exit. */
 	int (*complete_userspace_exit)(struct vmxmon_vcpu *vcpu);
+
+	/* CPUID (KVM_SET_CPUID2 hands @entries, kmalloc'ed, over to the backend on success). */
+	int (*get_supported_cpuid)(struct kvm_cpuid_entry2 *entries, int max);
+	int (*set_cpuid)(struct vmxmon_vcpu *vcpu, struct kvm_cpuid_entry2 *entries, int nent);
+	int (*get_cpuid)(struct vmxmon_vcpu *vcpu, struct kvm_cpuid_entry2 *entries, int max);
+	/* MSRs: 0, or 1 when the MSR or value is not accepted. */
+	int (*msr_index_list)(u32 *indices, u32 max);
+	int (*get_msr)(struct vmxmon_vcpu *vcpu, u32 index, u64 *data);
+	int (*set_msr)(struct vmxmon_vcpu *vcpu, u32 index, u64 data, bool host);
+	/* FPU state (no KVM_RUN in progress). */
+	void (*get_fpu)(struct vmxmon_vcpu *vcpu, struct kvm_fpu *fpu);
+	int (*set_fpu)(struct vmxmon_vcpu *vcpu, const struct kvm_fpu *fpu);
+	void (*get_xsave)(struct vmxmon_vcpu *vcpu, struct kvm_xsave *xsave);
+	int (*set_xsave)(struct vmxmon_vcpu *vcpu, const struct kvm_xsave *xsave);
+	void (*get_xcrs)(struct vmxmon_vcpu *vcpu, struct kvm_xcrs *xcrs);
+	int (*set_xcrs)(struct vmxmon_vcpu *vcpu, const struct kvm_xcrs *xcrs);
 
 	void (*get_regs)(struct vmxmon_vcpu *vcpu, struct kvm_regs *regs);
 	void (*set_regs)(struct vmxmon_vcpu *vcpu, const struct kvm_regs *regs);

@@ -21,6 +21,9 @@ static long vmxmon_check_extension(long ext)
 	case KVM_CAP_IMMEDIATE_EXIT:
 	case KVM_CAP_SET_TSS_ADDR:
 	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
+	case KVM_CAP_EXT_CPUID:
+	case KVM_CAP_XSAVE:
+	case KVM_CAP_XCRS:
 		return 1;
 	case KVM_CAP_NR_MEMSLOTS:
 		return VMXMON_USER_MEMSLOTS;
@@ -45,6 +48,10 @@ static long vmxmon_dev_ioctl(struct file *filp, unsigned int ioctl, unsigned lon
 		return vmxmon_check_extension(arg);
 	case KVM_CREATE_VM:
 		return vmxmon_vm_create(arg);
+	case KVM_GET_SUPPORTED_CPUID:
+		return vmxmon_get_supported_cpuid((void __user *)arg);
+	case KVM_GET_MSR_INDEX_LIST:
+		return vmxmon_get_msr_index_list((void __user *)arg);
 	case KVM_GET_VCPU_MMAP_SIZE:
 		if (arg)
 			return -EINVAL;

@@ -45,7 +45,7 @@ static struct preempt_ops vmxmon_preempt_ops = {
 	.sched_out = vmxmon_sched_out,
 };
 
-static void vmxmon_vcpu_load(struct vmxmon_vcpu *vcpu)
+void vmxmon_vcpu_load(struct vmxmon_vcpu *vcpu)
 {
 	int cpu = get_cpu();
 
@@ -54,7 +54,7 @@ static void vmxmon_vcpu_load(struct vmxmon_vcpu *vcpu)
 	put_cpu();
 }
 
-static void vmxmon_vcpu_put(struct vmxmon_vcpu *vcpu)
+void vmxmon_vcpu_put(struct vmxmon_vcpu *vcpu)
 {
 	preempt_disable();
 	vmxmon_ops->vcpu_put(vcpu);
@@ -199,7 +199,9 @@ static long vmxmon_vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned lo
 		r = vmxmon_vcpu_set_sregs(vcpu, uarg);
 		break;
 	default:
-		r = -ENOTTY;
+		r = vmxmon_vcpu_state_ioctl(vcpu, ioctl, uarg);
+		if (r == -ENOIOCTLCMD)
+			r = -ENOTTY;
 	}
 	mutex_unlock(&vcpu->mutex);
 	return r;

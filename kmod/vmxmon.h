@@ -25,6 +25,13 @@ int vmxmon_vcpu_create(struct vmxmon_vm *vm, unsigned long id);
 void vmxmon_vcpu_free(struct vmxmon_vcpu *vcpu);
 int vmxmon_vcpu_init(void);
 void vmxmon_vcpu_exit(void);
+void vmxmon_vcpu_load(struct vmxmon_vcpu *vcpu);
+void vmxmon_vcpu_put(struct vmxmon_vcpu *vcpu);
+
+/* kmod/vcpu_state.c */
+long vmxmon_vcpu_state_ioctl(struct vmxmon_vcpu *vcpu, unsigned int ioctl, void __user *uarg);
+long vmxmon_get_supported_cpuid(void __user *uarg);
+long vmxmon_get_msr_index_list(struct kvm_msr_list __user *uarg);
 
 /* kmod/hw.c: VMX operation on every online CPU while at least one VM exists. */
 int vmxmon_hw_init(void);

@@ -19,6 +19,8 @@ static int vmx_hardware_setup(void)
 	r = vmx_setup_vmcs_config();
 	if (r)
 		return r;
+	vmx_msrs_setup();
+	vmx_cpuid_setup();
 	r = vmx_cpus_alloc();
 	if (r)
 		return r;
@@ -59,6 +61,18 @@ const struct vmxmon_backend_ops vmx_backend_ops = {
 	.vcpu_run		= vmx_vcpu_run,
 	.handle_exit		= vmx_handle_exit,
 	.complete_userspace_exit = vmx_complete_pio,
+	.get_supported_cpuid	= vmx_get_supported_cpuid,
+	.set_cpuid		= vmx_set_cpuid,
+	.get_cpuid		= vmx_get_cpuid,
+	.msr_index_list		= vmx_msr_index_list_get,
+	.get_msr		= vmx_get_msr,
+	.set_msr		= vmx_set_msr,
+	.get_fpu		= vmx_get_fpu,
+	.set_fpu		= vmx_set_fpu,
+	.get_xsave		= vmx_get_xsave,
+	.set_xsave		= vmx_set_xsave,
+	.get_xcrs		= vmx_get_xcrs,
+	.set_xcrs		= vmx_set_xcrs,
 	.get_regs		= vmx_get_regs,
 	.set_regs		= vmx_set_regs,
 	.get_sregs		= vmx_get_sregs,

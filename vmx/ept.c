@@ -16,6 +16,7 @@
 #include <linux/io.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
+#include <asm/msr.h>
 #include <asm/vmx.h>
 
 #include "vmx/vmx.h"
@@ -49,6 +50,7 @@ int vmx_vm_init(struct vmxmon_vm *vm)
 	}
 	/* EPTP: WB paging-structure memory type, 4-level walk (SDM 25.6.11). */
 	v->eptp = page_to_phys(v->ept_root) | VMX_EPTP_MT_WB | VMX_EPTP_PWL_4;
+	v->tsc_offset = -rdtsc();
 	vm->arch = v;
 	return 0;
 }

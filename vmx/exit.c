@@ -118,7 +118,7 @@ static int handle_vmcall(struct vmxmon_vcpu *vcpu)
 	return 1;
 }
 
-/* VMX instructions, GETSEC, MONITOR/MWAIT and XSETBV: not offered to guests (#UD). */
+/* VMX instructions, GETSEC and MONITOR/MWAIT: not offered to guests (#UD). */
 static int handle_ud(struct vmxmon_vcpu *vcpu)
 {
 	vmx_inject_exception(X86_TRAP_UD, false, 0);
@@ -190,7 +190,11 @@ static int (*const vmx_exit_handlers[])(struct vmxmon_vcpu *vcpu) = {
 	[11 /* GETSEC */]			= handle_ud,
 	[EXIT_REASON_MWAIT_INSTRUCTION]		= handle_ud,
 	[EXIT_REASON_MONITOR_INSTRUCTION]	= handle_ud,
-	[EXIT_REASON_XSETBV]			= handle_ud,
+	[EXIT_REASON_XSETBV]			= vmx_handle_xsetbv,
+	[EXIT_REASON_CR_ACCESS]			= vmx_handle_cr,
+	[EXIT_REASON_DR_ACCESS]			= vmx_handle_dr,
+	[EXIT_REASON_MSR_READ]			= vmx_handle_rdmsr,
+	[EXIT_REASON_MSR_WRITE]			= vmx_handle_wrmsr,
 	[EXIT_REASON_IO_INSTRUCTION]		= handle_io,
 	[EXIT_REASON_INVALID_STATE]		= handle_entry_failure,
 	[EXIT_REASON_MSR_LOAD_FAIL]		= handle_entry_failure,

@@ -24,20 +24,6 @@
 #define VMX_AR_G		VMX_AR_G_MASK
 #define VMX_AR_UNUSABLE		VMX_AR_UNUSABLE_MASK
 
-/*
- * CR0/CR4 bits the host owns (guest/host mask): the guest sees its own value (the read
- * shadow) while the CPU runs with NE set and CD/NW clear (VMX fixed bits and cache
- * coherence), and CR4.VMXE set. CR4 bits outside VMX_CR4_GUEST_BITS are not offered
- * to guests at all: KVM_SET_SREGS rejects them and a guest MOV to CR4 that sets one exits.
- */
-#define VMX_CR0_HOST_OWNED	(X86_CR0_NE | X86_CR0_CD | X86_CR0_NW)
-#define VMX_CR4_GUEST_BITS	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE | \
-				 X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE | \
-				 X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
-#define VMX_CR4_HOST_OWNED	(~(unsigned long)VMX_CR4_GUEST_BITS | X86_CR4_MCE)
-#define VMX_CR0_VALID		(X86_CR0_PE | X86_CR0_MP | X86_CR0_EM | X86_CR0_TS | \
-				 X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_AM | \
-				 X86_CR0_NW | X86_CR0_CD | X86_CR0_PG)
 #define VMX_EFER_VALID		(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
 
 struct vmx_seg_fields {
@@ -99,13 +85,13 @@ static void vmx_set_segment(int seg, const struct kvm_segment *s)
 	__vmcs_writel(f->ar, vmx_seg_to_ar(&fixed));
 }
 
-static void vmx_set_cr0(unsigned long cr0)
+void vmx_set_cr0(unsigned long cr0)
 {
 	vmcs_writel(CR0_READ_SHADOW, cr0);
 	vmcs_writel(GUEST_CR0, (cr0 & ~(X86_CR0_CD | X86_CR0_NW)) | X86_CR0_NE);
 }
 
-static void vmx_set_cr4(unsigned long cr4)
+void vmx_set_cr4(unsigned long cr4)
 {
 	vmcs_writel(CR4_READ_SHADOW, cr4);
 	/* Keep the host's CR4.MCE so that a machine check in the guest is not a shutdown. */
@@ -113,7 +99,7 @@ static void vmx_set_cr4(unsigned long cr4)
 		    X86_CR4_VMXE);
 }
 
-static void vmx_set_efer(u64 efer)
+void vmx_set_efer(u64 efer)
 {
 	vmcs_write64(GUEST_IA32_EFER, efer);
 	if (efer & EFER_LMA)
@@ -125,6 +111,17 @@ static void vmx_set_efer(u64 efer)
 static unsigned long vmx_read_cr(unsigned long guest, unsigned long shadow, unsigned long mask)
 {
 	return (vmcs_readl(guest) & ~mask) | (vmcs_readl(shadow) & mask);
+}
+
+/* CR0 and CR4 as the guest sees them. */
+unsigned long vmx_get_cr0(void)
+{
+	return vmx_read_cr(GUEST_CR0, CR0_READ_SHADOW, VMX_CR0_HOST_OWNED);
+}
+
+unsigned long vmx_get_cr4(void)
+{
+	return vmx_read_cr(GUEST_CR4, CR4_READ_SHADOW, VMX_CR4_HOST_OWNED);
 }
 
 /* Architectural reset (SDM Vol. 3A 10.1.1, table 10-1) as KVM leaves a new vCPU. */
@@ -140,6 +137,14 @@ void vmx_vcpu_reset(struct vmxmon_vcpu *vcpu)
 	vmx->regs[VCPU_RDX] = 0x600;	/* CPUID.1:EAX of a family-6 CPU, until CPUID is set */
 	vmx->cr2 = 0;
 	vmx->cr8 = 0;
+	memset(vmx->swapped, 0, sizeof(vmx->swapped));
+	vmx->misc_enable = MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL | MSR_IA32_MISC_ENABLE_BTS_UNAVAIL;
+	vmx->mtrr_def_type = 0;
+	memset(vmx->mtrr_fixed, 0, sizeof(vmx->mtrr_fixed));
+	memset(vmx->mtrr_var, 0, sizeof(vmx->mtrr_var));
+	memset(vmx->dr, 0, sizeof(vmx->dr));
+	vmx->dr6 = 0xffff0ff0;
+	vmx->xcr0 = XFEATURE_MASK_FP;
 	vmx->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
 			 (vcpu->id == 0 ? MSR_IA32_APICBASE_BSP : 0);
 
@@ -224,17 +229,17 @@ void vmx_get_sregs(struct vmxmon_vcpu *vcpu, struct kvm_sregs *s)
 	s->gdt.limit = vmcs_read32(GUEST_GDTR_LIMIT);
 	s->idt.base = vmcs_readl(GUEST_IDTR_BASE);
 	s->idt.limit = vmcs_read32(GUEST_IDTR_LIMIT);
-	s->cr0 = vmx_read_cr(GUEST_CR0, CR0_READ_SHADOW, VMX_CR0_HOST_OWNED);
+	s->cr0 = vmx_get_cr0();
 	s->cr2 = vmx->cr2;
 	s->cr3 = vmcs_readl(GUEST_CR3);
-	s->cr4 = vmx_read_cr(GUEST_CR4, CR4_READ_SHADOW, VMX_CR4_HOST_OWNED);
+	s->cr4 = vmx_get_cr4();
 	s->cr8 = vmx->cr8;
 	s->efer = vmcs_read64(GUEST_IA32_EFER);
 	s->apic_base = vmx->apic_base;
 }
 
 /* The checks KVM makes (kvm_is_valid_sregs), so that the same input fails the same way. */
-static bool vmx_sregs_valid(const struct kvm_sregs *s)
+static bool vmx_sregs_valid(struct vmx_vcpu *vmx, const struct kvm_sregs *s)
 {
 	u64 maxphys = BIT_ULL(boot_cpu_data.x86_phys_bits);
 
@@ -242,7 +247,7 @@ static bool vmx_sregs_valid(const struct kvm_sregs *s)
 	    ((s->cr0 & X86_CR0_NW) && !(s->cr0 & X86_CR0_CD)) ||
 	    ((s->cr0 & X86_CR0_PG) && !(s->cr0 & X86_CR0_PE)))
 		return false;
-	if (s->cr4 & ~(unsigned long)VMX_CR4_GUEST_BITS)
+	if (s->cr4 & ~vmx->cr4_allowed)
 		return false;
 	if (s->efer & ~VMX_EFER_VALID)
 		return false;
@@ -262,7 +267,7 @@ int vmx_set_sregs(struct vmxmon_vcpu *vcpu, const struct kvm_sregs *s)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
-	if (!vmx_sregs_valid(s))
+	if (!vmx_sregs_valid(vmx, s))
 		return -EINVAL;
 	vmx_set_segment(SEG_CS, &s->cs);
 	vmx_set_segment(SEG_DS, &s->ds);

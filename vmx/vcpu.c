@@ -13,6 +13,8 @@
 #include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/fpu/api.h>
+#include <linux/types.h>
+#include <asm/fpu/xcr.h>
 #include <asm/mmu_context.h>
 #include <asm/msr.h>
 #include <asm/special_insns.h>
@@ -111,6 +113,7 @@ void vmx_vcpu_free(struct vmxmon_vcpu *vcpu)
 	vmx_free_page(virt_to_page(vmx->vmcs.vmcs));
 	vmx_vpid_free(vmx->vpid);
 	fpu_free_guest_fpstate(&vmx->guest_fpu);
+	kfree(vmx->cpuid);
 	kfree(vmx);
 	vcpu->arch = NULL;
 }
@@ -146,6 +149,7 @@ static void vmx_prepare_switch_to_guest(struct vmx_vcpu *vmx)
 	h->gs_sel = current->thread.gsindex;
 	h->fs_base = current->thread.fsbase;
 	store_ldt(h->ldt_sel);
+	vmx_msrs_load(vmx);
 	h->saved = true;
 }
 
@@ -168,6 +172,7 @@ void vmx_vcpu_put(struct vmxmon_vcpu *vcpu)
 		loadsegment(ds, h->ds_sel);
 		loadsegment(es, h->es_sel);
 	}
+	vmx_msrs_put(to_vmx(vcpu));
 	/* VM exit sets the TR limit to 0x67 and the GDT limit to 0xffff (SDM 28.5.2). */
 	invalidate_tss_limit();
 	load_fixmap_gdt(smp_processor_id());
@@ -230,9 +235,14 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 		rdmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
 	if (vmx->cr2 != native_read_cr2())
 		native_write_cr2(vmx->cr2);
+	if (vmx->xcr0 != vmx_cpuid_host_xcr0())
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx->xcr0);
+	vmx->ran = true;
 
 	r = __vmx_vcpu_enter(vmx->regs, vmx->vmcs.launched);
 
+	if (vmx->xcr0 != vmx_cpuid_host_xcr0())
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx_cpuid_host_xcr0());
 	vmx->cr2 = native_read_cr2();
 	/* VM exit clears DR7 and IA32_DEBUGCTL (SDM 28.5.1): give the host its own back. */
 	if (h->dr7 != VMX_DR7_INIT)

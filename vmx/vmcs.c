@@ -56,10 +56,13 @@ int vmx_setup_vmcs_config(void)
 			     CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY_CONTROLS |
 			     CPU_BASED_MOV_DR_EXITING | CPU_BASED_MWAIT_EXITING |
 			     CPU_BASED_MONITOR_EXITING | CPU_BASED_RDPMC_EXITING |
-			     CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING, 0,
+			     CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING |
+			     CPU_BASED_USE_TSC_OFFSETTING, 0,
 			     vmx_caps.procbased, &c->proc);
+	/* RDTSCP is enabled per vCPU, when its CPUID shows it (vmx_set_rdtscp()). */
 	r |= vmx_adjust_ctls(SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_UNRESTRICTED_GUEST,
-			     vmx_caps.has_vpid ? SECONDARY_EXEC_ENABLE_VPID : 0,
+			     (vmx_caps.has_vpid ? SECONDARY_EXEC_ENABLE_VPID : 0) |
+			     SECONDARY_EXEC_ENABLE_RDTSCP,
 			     vmx_caps.procbased2, &c->proc2);
 	r |= vmx_adjust_ctls(VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_IA32_EFER |
 			     VM_EXIT_LOAD_IA32_EFER | VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT,
@@ -82,12 +85,27 @@ int vmx_setup_vmcs_config(void)
 	return 0;
 }
 
+bool vmcs_config_allows_rdtscp(void)
+{
+	return vmcs_config.proc2 & SECONDARY_EXEC_ENABLE_RDTSCP;
+}
+
+/* RDTSCP executes in the guest only if its CPUID has it; otherwise it is #UD. */
+void vmx_set_rdtscp(bool on)
+{
+	if (on && vmcs_config_allows_rdtscp())
+		vmcs_set_bits32(SECONDARY_VM_EXEC_CONTROL, SECONDARY_EXEC_ENABLE_RDTSCP);
+	else
+		vmcs_clear_bits32(SECONDARY_VM_EXEC_CONTROL, SECONDARY_EXEC_ENABLE_RDTSCP);
+}
+
 int vmx_msr_bitmap_alloc(void)
 {
 	vmx_msr_bitmap = vmx_alloc_page(NUMA_NO_NODE);
 	if (!vmx_msr_bitmap)
 		return -ENOMEM;
 	memset(page_address(vmx_msr_bitmap), 0xff, PAGE_SIZE);
+	vmx_msr_bitmap_init(page_address(vmx_msr_bitmap));
 	return 0;
 }
 
@@ -161,9 +179,12 @@ void vmx_vmcs_init(struct vmxmon_vcpu *vcpu)
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
 	vmcs_write64(MSR_BITMAP, page_to_phys(vmx_msr_bitmap));
 	vmcs_write64(EPT_POINTER, to_vmx_vm(vcpu->vm)->eptp);
+	/* One offset for the whole VM: its vCPUs' TSCs start near 0 and agree. */
+	vmcs_write64(TSC_OFFSET, to_vmx_vm(vcpu->vm)->tsc_offset);
 	if (vmx->vpid)
 		vmcs_write16(VIRTUAL_PROCESSOR_ID, vmx->vpid);
 	vmx_vmcs_set_host_constant();
+	vmx_cpuid_apply(vcpu);
 	vmx_vcpu_reset(vcpu);
 }
 

@@ -9,6 +9,7 @@
 #include <linux/build_bug.h>
 #include <asm/msr-index.h>
 #include <asm/fpu/types.h>
+#include <asm/processor-flags.h>
 
 #include "kmod/backend.h"
 
@@ -88,6 +89,21 @@ int vmx_cpus_alloc(void);
 void vmx_cpus_free(void);
 long vmx_pages_held(void);
 
+/*
+ * CR0/CR4 bits the host owns (guest/host mask): the guest sees its own value (the read
+ * shadow) while the CPU runs with NE set and CD/NW clear (VMX fixed bits and cache
+ * coherence), and CR4.VMXE set. CR0.PG exits so that vmxmon switches IA-32e mode with it.
+ * The guest changes VMX_CR4_GUEST_BITS without exits; other CR4 bits exit and are allowed
+ * only as far as the guest's CPUID offers the feature (vmx_vcpu.cr4_allowed).
+ */
+#define VMX_CR0_HOST_OWNED	(X86_CR0_NE | X86_CR0_CD | X86_CR0_NW | X86_CR0_PG)
+#define VMX_CR4_GUEST_BITS	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE | \
+				 X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE | \
+				 X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
+#define VMX_CR4_HOST_OWNED	(~(unsigned long)VMX_CR4_GUEST_BITS | X86_CR4_MCE)
+#define VMX_CR0_VALID		(X86_CR0_PE | X86_CR0_MP | X86_CR0_EM | X86_CR0_TS | \
+				 X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_AM | \
+				 X86_CR0_NW | X86_CR0_CD | X86_CR0_PG)
 /* DR7 after reset and after a VM exit: only the always-1 bit 10 (SDM Vol. 3B 18.2.4). */
 #define VMX_DR7_INIT		0x400ul
 
@@ -127,11 +143,27 @@ struct vmx_pio {
 	unsigned long linear;		/* string: linear address of the first element */
 };
 
+/* MSRs swapped with the host's while the vCPU is loaded (vmx/msr.c), in this order. */
+#define VMX_NR_SWAPPED_MSRS	6
+#define VMX_MSR_KERNEL_GS_BASE	4
+
 /* Guest state kept across exits, outside the VMCS. */
 struct vmx_vcpu {
 	unsigned long regs[VCPU_NR_REGS];	/* vmx/vmenter.S loads and saves these */
 	unsigned long cr2;
 	u64 cr8, apic_base;
+	u64 swapped[VMX_NR_SWAPPED_MSRS];	/* STAR LSTAR CSTAR SFMASK KERNEL_GS_BASE TSC_AUX */
+	u64 host_kernel_gs_base, host_tsc_aux;
+	u64 misc_enable;
+	u64 mtrr_def_type, mtrr_fixed[11], mtrr_var[16];
+	unsigned long dr[4], dr6;		/* DR7 is in the VMCS */
+	u64 xcr0;
+	/* What the guest's CPUID allows (vmx/cpuid.c). */
+	unsigned long cr4_allowed;
+	u64 xcr0_allowed;
+	struct kvm_cpuid_entry2 *cpuid;		/* KVM_SET_CPUID2 (NULL: vmxmon's default) */
+	int cpuid_nent;
+	bool ran;				/* KVM_RUN entered the guest at least once */
 	struct vmx_loaded_vmcs vmcs;
 	u16 vpid;
 	bool flush_on_entry;			/* TLB flush before the next entry */
@@ -154,6 +186,7 @@ static inline struct vmx_vcpu *to_vmx(struct vmxmon_vcpu *vcpu)
 struct vmx_vm {
 	struct page *ept_root;
 	u64 eptp;
+	u64 tsc_offset;			/* guest TSC = host TSC + this, for every vCPU */
 };
 
 static inline struct vmx_vm *to_vmx_vm(struct vmxmon_vm *vm)
@@ -179,6 +212,8 @@ void vmx_vmcs_init(struct vmxmon_vcpu *vcpu);
 void vmx_vmcs_set_host_percpu(int cpu);
 void vmx_vmcs_dump(struct vmxmon_vcpu *vcpu);
 int vmx_msr_bitmap_alloc(void);
+bool vmcs_config_allows_rdtscp(void);
+void vmx_set_rdtscp(bool on);
 void vmx_msr_bitmap_free(void);
 
 /* vmx/state.c */
@@ -190,6 +225,11 @@ int vmx_set_sregs(struct vmxmon_vcpu *vcpu, const struct kvm_sregs *sregs);
 int vmx_guest_cpl(void);
 bool vmx_guest_64bit(void);
 void vmx_skip_instruction(struct vmxmon_vcpu *vcpu);
+void vmx_set_cr0(unsigned long cr0);
+void vmx_set_cr4(unsigned long cr4);
+void vmx_set_efer(u64 efer);
+unsigned long vmx_get_cr0(void);
+unsigned long vmx_get_cr4(void);
 void vmx_inject_exception(u8 vector, bool has_error, u32 error_code);
 
 /* vmx/ept.c */
@@ -198,6 +238,24 @@ void vmx_vm_destroy(struct vmxmon_vm *vm);
 int vmx_map_slot(struct vmxmon_vm *vm, const struct vmxmon_memslot *slot);
 void vmx_unmap_slot(struct vmxmon_vm *vm, const struct vmxmon_memslot *slot);
 void vmx_ept_flush_this_cpu(struct vmxmon_vm *vm);
+
+/* vmx/msr.c */
+int vmx_msr_index_list_get(u32 *indices, u32 max);
+void vmx_msrs_setup(void);
+void vmx_msrs_load(struct vmx_vcpu *vmx);
+void vmx_msrs_put(struct vmx_vcpu *vmx);
+int vmx_get_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 *data);
+int vmx_set_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 data, bool host);
+int vmx_handle_rdmsr(struct vmxmon_vcpu *vcpu);
+int vmx_handle_wrmsr(struct vmxmon_vcpu *vcpu);
+void vmx_msr_bitmap_init(unsigned long *bitmap);
+
+/* vmx/cr.c */
+bool vmx_efer_write_ok(struct vmxmon_vcpu *vcpu, u64 efer);
+int vmx_handle_cr(struct vmxmon_vcpu *vcpu);
+int vmx_handle_dr(struct vmxmon_vcpu *vcpu);
+int vmx_handle_xsetbv(struct vmxmon_vcpu *vcpu);
+int vmx_set_xcr0(struct vmxmon_vcpu *vcpu, u64 xcr0);
 
 /* vmx/exit.c */
 int vmx_handle_exit(struct vmxmon_vcpu *vcpu);
@@ -213,7 +271,21 @@ int vmx_read_guest(struct vmxmon_vcpu *vcpu, unsigned long gva, void *buf, unsig
 int vmx_write_guest(struct vmxmon_vcpu *vcpu, unsigned long gva, const void *buf,
 		    unsigned int len);
 
+/* vmx/fpu.c */
+void vmx_get_fpu(struct vmxmon_vcpu *vcpu, struct kvm_fpu *fpu);
+int vmx_set_fpu(struct vmxmon_vcpu *vcpu, const struct kvm_fpu *fpu);
+void vmx_get_xsave(struct vmxmon_vcpu *vcpu, struct kvm_xsave *xsave);
+int vmx_set_xsave(struct vmxmon_vcpu *vcpu, const struct kvm_xsave *xsave);
+void vmx_get_xcrs(struct vmxmon_vcpu *vcpu, struct kvm_xcrs *xcrs);
+int vmx_set_xcrs(struct vmxmon_vcpu *vcpu, const struct kvm_xcrs *xcrs);
+
 /* vmx/cpuid.c */
+void vmx_cpuid_setup(void);
+u64 vmx_cpuid_host_xcr0(void);
+void vmx_cpuid_apply(struct vmxmon_vcpu *vcpu);
+int vmx_get_supported_cpuid(struct kvm_cpuid_entry2 *entries, int max);
+int vmx_set_cpuid(struct vmxmon_vcpu *vcpu, struct kvm_cpuid_entry2 *entries, int nent);
+int vmx_get_cpuid(struct vmxmon_vcpu *vcpu, struct kvm_cpuid_entry2 *entries, int max);
 void vmx_cpuid(struct vmxmon_vcpu *vcpu, u32 leaf, u32 subleaf, u32 *eax, u32 *ebx,
 	       u32 *ecx, u32 *edx);
 

@@ -17,13 +17,23 @@
  *
  *   system fd (/dev/vmxmon)
  *     KVM_GET_API_VERSION     returns VMXMON_KVM_API_VERSION (12); a nonzero argument is -EINVAL
- *     KVM_CHECK_EXTENSION     0 for every capability (none implemented yet)
+ *     KVM_CHECK_EXTENSION     nonzero exactly for: USER_MEMORY, IMMEDIATE_EXIT, SET_TSS_ADDR,
+ *                             SET_IDENTITY_MAP_ADDR, EXT_CPUID, XSAVE, XCRS (1), NR_MEMSLOTS
+ *                             (VMXMON_USER_MEMSLOTS), NR_VCPUS and MAX_VCPUS (VMXMON_MAX_VCPUS),
+ *                             MAX_VCPU_ID (VMXMON_MAX_VCPU_ID)
  *     KVM_CREATE_VM           machine type 0 only (-EINVAL otherwise); returns a VM fd.
  *                             The first VM turns VMX on on every online CPU and the last one
  *                             closed turns it off. -EBUSY when another hypervisor (kvm_intel
  *                             with a running VM) already owns VMX; the kernel log says which CPU.
+ *     KVM_GET_VCPU_MMAP_SIZE  two pages: struct kvm_run, then the port-I/O data page
+ *     KVM_GET_SUPPORTED_CPUID, KVM_GET_MSR_INDEX_LIST
  *   VM fd
- *     (no ioctls yet: -ENOTTY)
+ *     KVM_SET_USER_MEMORY_REGION  no flags yet, address space 0 only, slots < 32
+ *     KVM_CREATE_VCPU, KVM_SET_TSS_ADDR, KVM_SET_IDENTITY_MAP_ADDR (accepted, unused)
+ *   vCPU fd
+ *     mmap (struct kvm_run), KVM_RUN, KVM_GET/SET_REGS, KVM_GET/SET_SREGS,
+ *     KVM_SET_CPUID2, KVM_GET_CPUID2, KVM_GET/SET_MSRS, KVM_GET/SET_FPU, KVM_GET/SET_XSAVE,
+ *     KVM_GET/SET_XCRS
  *
  * vmxmon-only interfaces: none yet. Diagnostics live in debugfs, not in the ABI:
  * /sys/kernel/debug/vmxmon/status (format documented in README.md).
@@ -35,5 +45,10 @@
 
 /* The KVM API version we speak (KVM_GET_API_VERSION). */
 #define VMXMON_KVM_API_VERSION	12
+
+/* Limits, as KVM_CHECK_EXTENSION reports them. */
+#define VMXMON_MAX_VCPUS	64	/* KVM_CAP_NR_VCPUS, KVM_CAP_MAX_VCPUS */
+#define VMXMON_MAX_VCPU_ID	1024	/* KVM_CAP_MAX_VCPU_ID: vCPU ids are below this */
+#define VMXMON_USER_MEMSLOTS	32	/* KVM_CAP_NR_MEMSLOTS */
 
 #endif /* _UAPI_VMXMON_H */

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vCPU state ioctls with variable-size or large arguments: CPUID, MSRs, FPU/XSAVE/XCRS.
+ * Each copies its argument in once, checks sizes and reserved fields, loads the vCPU for the
+ * backend and copies the result out. Called with vcpu->mutex held.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kvm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "kmod/vmxmon.h"
+
+#define VMXMON_MAX_CPUID_ENTRIES	256	/* KVM_MAX_CPUID_ENTRIES */
+#define VMXMON_MAX_IO_MSRS		256	/* as KVM: more is -E2BIG */
+
+/* KVM_GET_SUPPORTED_CPUID (system fd) and KVM_GET_CPUID2 share this copy-out. */
+static long vmxmon_cpuid_out(struct kvm_cpuid2 __user *ucpuid, struct vmxmon_vcpu *vcpu)
+{
+	struct kvm_cpuid_entry2 *entries;
+	struct kvm_cpuid2 hdr;
+	int max, r;
+
+	if (copy_from_user(&hdr, ucpuid, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.nent < 1)
+		return -E2BIG;
+	max = min_t(u32, hdr.nent, VMXMON_MAX_CPUID_ENTRIES);
+	entries = kvcalloc(max, sizeof(*entries), GFP_KERNEL_ACCOUNT);
+	if (!entries)
+		return -ENOMEM;
+	if (vcpu) {
+		vmxmon_vcpu_load(vcpu);
+		r = vmxmon_ops->get_cpuid(vcpu, entries, max);
+		vmxmon_vcpu_put(vcpu);
+	} else {
+		r = vmxmon_ops->get_supported_cpuid(entries, max);
+	}
+	if (r >= 0) {
+		hdr.nent = r;
+		r = 0;
+		if (copy_to_user(ucpuid, &hdr, sizeof(hdr)) ||
+		    copy_to_user(ucpuid->entries, entries, hdr.nent * sizeof(*entries)))
+			r = -EFAULT;
+	}
+	kvfree(entries);
+	return r;
+}
+
+long vmxmon_get_supported_cpuid(void __user *uarg)
+{
+	return vmxmon_cpuid_out(uarg, NULL);
+}
+
+static long vmxmon_vcpu_set_cpuid2(struct vmxmon_vcpu *vcpu, struct kvm_cpuid2 __user *u)
+{
+	struct kvm_cpuid_entry2 *entries;
+	struct kvm_cpuid2 hdr;
+	int r;
+
+	if (copy_from_user(&hdr, u, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.nent > VMXMON_MAX_CPUID_ENTRIES)
+		return -E2BIG;
+	if (hdr.padding)
+		return -EINVAL;
+	entries = memdup_user(u->entries, hdr.nent * sizeof(*entries));
+	if (IS_ERR(entries))
+		return PTR_ERR(entries);
+	vmxmon_vcpu_load(vcpu);
+	r = vmxmon_ops->set_cpuid(vcpu, entries, hdr.nent);
+	vmxmon_vcpu_put(vcpu);
+	if (r)
+		kfree(entries);
+	return r;
+}
+
+/* KVM_GET_MSR_INDEX_LIST: -E2BIG (with the count written back) if the array is short. */
+long vmxmon_get_msr_index_list(struct kvm_msr_list __user *u)
+{
+	struct kvm_msr_list hdr;
+	u32 n = vmxmon_ops->msr_index_list(NULL, 0), *idx;
+	long r = 0;
+
+	if (copy_from_user(&hdr, u, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.nmsrs < n)
+		r = -E2BIG;
+	hdr.nmsrs = n;
+	if (copy_to_user(u, &hdr, sizeof(hdr)))
+		return -EFAULT;
+	if (r)
+		return r;
+	idx = kcalloc(n, sizeof(*idx), GFP_KERNEL);
+	if (!idx)
+		return -ENOMEM;
+	vmxmon_ops->msr_index_list(idx, n);
+	if (copy_to_user(u->indices, idx, n * sizeof(*idx)))
+		r = -EFAULT;
+	kfree(idx);
+	return r;
+}
+
+/* KVM_GET_MSRS/KVM_SET_MSRS: returns how many entries succeeded, stopping at the first. */
+static long vmxmon_vcpu_msrs(struct vmxmon_vcpu *vcpu, struct kvm_msrs __user *u, bool set)
+{
+	struct kvm_msr_entry *e;
+	struct kvm_msrs hdr;
+	u32 i;
+	long r;
+
+	if (copy_from_user(&hdr, u, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.nmsrs >= VMXMON_MAX_IO_MSRS)
+		return -E2BIG;
+	e = memdup_user(u->entries, hdr.nmsrs * sizeof(*e));
+	if (IS_ERR(e))
+		return PTR_ERR(e);
+	vmxmon_vcpu_load(vcpu);
+	for (i = 0; i < hdr.nmsrs; i++) {
+		if (set ? vmxmon_ops->set_msr(vcpu, e[i].index, e[i].data, true) :
+			  vmxmon_ops->get_msr(vcpu, e[i].index, &e[i].data))
+			break;
+	}
+	vmxmon_vcpu_put(vcpu);
+	r = i;
+	if (!set && copy_to_user(u->entries, e, i * sizeof(*e)))
+		r = -EFAULT;
+	kfree(e);
+	return r;
+}
+
+/* Fixed-size state: copied through a kernel buffer (struct kvm_xsave is 4 KiB). */
+static long vmxmon_vcpu_fpu_state(struct vmxmon_vcpu *vcpu, unsigned int ioctl,
+				  void __user *uarg)
+{
+	size_t size = _IOC_SIZE(ioctl);
+	void *buf;
+	long r = 0;
+
+	buf = kzalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		return -ENOMEM;
+	if ((_IOC_DIR(ioctl) & _IOC_WRITE) && copy_from_user(buf, uarg, size)) {
+		r = -EFAULT;
+		goto out;
+	}
+	switch (ioctl) {
+	case KVM_GET_FPU:
+		vmxmon_ops->get_fpu(vcpu, buf);
+		break;
+	case KVM_SET_FPU:
+		r = vmxmon_ops->set_fpu(vcpu, buf);
+		break;
+	case KVM_GET_XSAVE:
+		vmxmon_ops->get_xsave(vcpu, buf);
+		break;
+	case KVM_SET_XSAVE:
+		r = vmxmon_ops->set_xsave(vcpu, buf);
+		break;
+	case KVM_GET_XCRS:
+		vmxmon_ops->get_xcrs(vcpu, buf);
+		break;
+	case KVM_SET_XCRS:
+		r = vmxmon_ops->set_xcrs(vcpu, buf);
+		break;
+	}
+	if (!r && (_IOC_DIR(ioctl) & _IOC_READ) && copy_to_user(uarg, buf, size))
+		r = -EFAULT;
+out:
+	kfree(buf);
+	return r;
+}
+
+/* Returns -ENOIOCTLCMD for ioctls that are not about this state. */
+long vmxmon_vcpu_state_ioctl(struct vmxmon_vcpu *vcpu, unsigned int ioctl, void __user *uarg)
+{
+	switch (ioctl) {
+	case KVM_SET_CPUID2:
+		return vmxmon_vcpu_set_cpuid2(vcpu, uarg);
+	case KVM_GET_CPUID2:
+		return vmxmon_cpuid_out(uarg, vcpu);
+	case KVM_GET_MSRS:
+		return vmxmon_vcpu_msrs(vcpu, uarg, false);
+	case KVM_SET_MSRS:
+		return vmxmon_vcpu_msrs(vcpu, uarg, true);
+	case KVM_GET_FPU:
+	case KVM_SET_FPU:
+	case KVM_GET_XSAVE:
+	case KVM_SET_XSAVE:
+	case KVM_GET_XCRS:
+	case KVM_SET_XCRS:
+		return vmxmon_vcpu_fpu_state(vcpu, ioctl, uarg);
+	default:
+		return -ENOIOCTLCMD;
+	}
+}

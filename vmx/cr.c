@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Control, debug and extended control registers: the exits for MOV to CR0/CR4/CR8, MOV
+ * to/from DR0-7 and XSETBV, with the checks the architecture makes (#GP, #UD) and the
+ * side effects it has (IA-32e mode activation, TLB flushes). CR3 loads and stores do not
+ * exit (EPT), nor do reads of CR0/CR4 (read shadows).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/types.h>
+#include <asm/fpu/xcr.h>
+#include <asm/fpu/xstate.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
+#include <asm/traps.h>
+
+#include "vmx/vmx.h"
+#include "vmx/vmcs.h"
+
+/* Exit qualification for control-register accesses (SDM Vol. 3C table 28-3). */
+#define CR_QUAL_NR(q)		((q) & 0xf)
+#define CR_QUAL_TYPE(q)		(((q) >> 4) & 3)	/* 0 MOV to, 1 MOV from, 2 CLTS, 3 LMSW */
+#define CR_QUAL_GPR(q)		(((q) >> 8) & 0xf)
+#define CR_QUAL_LMSW(q)		(((q) >> 16) & 0xffff)
+/* ... and for debug-register accesses (table 28-4). */
+#define DR_QUAL_NR(q)		((q) & 7)
+#define DR_QUAL_FROM(q)		((q) & BIT(4))
+#define DR_QUAL_GPR(q)		(((q) >> 8) & 0xf)
+
+#define DR6_FIXED_1		0xfffe0ff0ul
+#define DR7_RESERVED_1		BIT(10)
+
+static unsigned long *gpr(struct vmxmon_vcpu *vcpu, int n)
+{
+	return &to_vmx(vcpu)->regs[n];
+}
+
+/* RSP is in the VMCS, the others in regs[]. */
+static unsigned long read_gpr(struct vmxmon_vcpu *vcpu, int n)
+{
+	return n == VCPU_RSP ? vmcs_readl(GUEST_RSP) : *gpr(vcpu, n);
+}
+
+static void write_gpr(struct vmxmon_vcpu *vcpu, int n, unsigned long val)
+{
+	if (!vmx_guest_64bit())
+		val = (u32)val;
+	if (n == VCPU_RSP)
+		vmcs_writel(GUEST_RSP, val);
+	else
+		*gpr(vcpu, n) = val;
+}
+
+static int inject_gp(void)
+{
+	vmx_inject_exception(X86_TRAP_GP, true, 0);
+	return 1;
+}
+
+/* WRMSR to EFER from the guest: LME may not change while paging is on (SDM 2.2.1). */
+bool vmx_efer_write_ok(struct vmxmon_vcpu *vcpu, u64 efer)
+{
+	u64 old = vmcs_read64(GUEST_IA32_EFER);
+
+	if ((vmx_get_cr0() & X86_CR0_PG) && ((efer ^ old) & EFER_LME))
+		return false;
+	return true;
+}
+
+static int set_cr0(struct vmxmon_vcpu *vcpu, unsigned long val)
+{
+	unsigned long old = vmx_get_cr0();
+	u64 efer = vmcs_read64(GUEST_IA32_EFER);
+
+	if (vmx_guest_64bit() && (val >> 32))
+		return inject_gp();
+	val = (u32)val | X86_CR0_ET;		/* ET is hard-wired to 1 */
+	if ((val & X86_CR0_PG) && !(val & X86_CR0_PE))
+		return inject_gp();
+	if ((val & X86_CR0_NW) && !(val & X86_CR0_CD))
+		return inject_gp();
+	if ((val ^ old) & X86_CR0_PG) {
+		if ((val & X86_CR0_PG) && (efer & EFER_LME)) {
+			/* Activating IA-32e mode needs PAE (SDM Vol. 3A 10.8.5). */
+			if (!(vmx_get_cr4() & X86_CR4_PAE))
+				return inject_gp();
+			vmx_set_efer(efer | EFER_LMA);
+		} else if (!(val & X86_CR0_PG) && (efer & EFER_LMA)) {
+			if (vmx_guest_64bit())	/* leaving paging from 64-bit code */
+				return inject_gp();
+			vmx_set_efer(efer & ~EFER_LMA);
+		}
+	}
+	vmx_set_cr0(val);
+	if ((val ^ old) & (X86_CR0_PG | X86_CR0_WP | X86_CR0_CD))
+		to_vmx(vcpu)->flush_on_entry = true;
+	return 0;
+}
+
+static int set_cr4(struct vmxmon_vcpu *vcpu, unsigned long val)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	unsigned long old = vmx_get_cr4();
+
+	if (val & ~vmx->cr4_allowed)
+		return inject_gp();
+	/* PAE may not be cleared in IA-32e mode. */
+	if ((vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) && !(val & X86_CR4_PAE))
+		return inject_gp();
+	vmx_set_cr4(val);
+	if ((val ^ old) & (X86_CR4_PGE | X86_CR4_PAE | X86_CR4_PSE | X86_CR4_SMEP |
+			   X86_CR4_SMAP | X86_CR4_PCIDE))
+		vmx->flush_on_entry = true;
+	return 0;
+}
+
+int vmx_handle_cr(struct vmxmon_vcpu *vcpu)
+{
+	unsigned long q = vmcs_readl(EXIT_QUALIFICATION);
+	int nr = CR_QUAL_NR(q), reg = CR_QUAL_GPR(q);
+	int fault = 0;
+
+	switch (CR_QUAL_TYPE(q)) {
+	case 0:					/* MOV to CR */
+		if (nr == 0)
+			fault = set_cr0(vcpu, read_gpr(vcpu, reg));
+		else if (nr == 4)
+			fault = set_cr4(vcpu, read_gpr(vcpu, reg));
+		else if (nr == 8) {
+			unsigned long v = read_gpr(vcpu, reg);
+
+			if (v & ~0xful)
+				return inject_gp();
+			to_vmx(vcpu)->cr8 = v;
+		} else {
+			goto unexpected;
+		}
+		break;
+	case 1:					/* MOV from CR: only CR8 exits */
+		if (nr != 8)
+			goto unexpected;
+		write_gpr(vcpu, reg, to_vmx(vcpu)->cr8);
+		break;
+	case 3:					/* LMSW: PE, MP, EM, TS; cannot clear PE */
+		fault = set_cr0(vcpu, (vmx_get_cr0() & ~0xeul) | (CR_QUAL_LMSW(q) & 0xf) |
+				(vmx_get_cr0() & X86_CR0_PE));
+		break;
+	default:				/* CLTS: TS is the guest's, never exits */
+		goto unexpected;
+	}
+	if (!fault)
+		vmx_skip_instruction(vcpu);
+	return 1;
+
+unexpected:
+	{
+		u64 data[2] = { to_vmx(vcpu)->exit_reason, q };
+
+		return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, 2, data);
+	}
+}
+
+/*
+ * MOV DR: the values are kept and read back; vmxmon does not arm hardware breakpoints
+ * for the guest yet (DR0-3 never trigger), which the README lists.
+ */
+int vmx_handle_dr(struct vmxmon_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	unsigned long q = vmcs_readl(EXIT_QUALIFICATION), val;
+	int nr = DR_QUAL_NR(q), reg = DR_QUAL_GPR(q);
+
+	if (vmx_guest_cpl())
+		return inject_gp();
+	if ((nr == 4 || nr == 5) && (vmx_get_cr4() & X86_CR4_DE)) {
+		vmx_inject_exception(X86_TRAP_UD, false, 0);
+		return 1;
+	}
+	if (nr == 4 || nr == 5)
+		nr += 2;			/* aliases of DR6/DR7 */
+	if (DR_QUAL_FROM(q)) {
+		val = nr < 4 ? vmx->dr[nr] : nr == 6 ? vmx->dr6 | DR6_FIXED_1 :
+		      vmcs_readl(GUEST_DR7);
+		write_gpr(vcpu, reg, val);
+	} else {
+		val = read_gpr(vcpu, reg);
+		if (nr < 4) {
+			vmx->dr[nr] = val;
+		} else {
+			if (val >> 32)
+				return inject_gp();
+			if (nr == 6)
+				vmx->dr6 = val | DR6_FIXED_1;
+			else
+				vmcs_writel(GUEST_DR7, (val & ~BIT(11) & ~BIT(12) &
+							~(BIT(14) | BIT(15))) | DR7_RESERVED_1);
+		}
+	}
+	vmx_skip_instruction(vcpu);
+	return 1;
+}
+
+/* XCR0 rules (SDM Vol. 1 13.3): x87 always, AVX needs SSE, only what CPUID offers. */
+int vmx_set_xcr0(struct vmxmon_vcpu *vcpu, u64 xcr0)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	if (!(xcr0 & XFEATURE_MASK_FP) || (xcr0 & ~vmx->xcr0_allowed) ||
+	    ((xcr0 & XFEATURE_MASK_YMM) && !(xcr0 & XFEATURE_MASK_SSE)))
+		return 1;
+	vmx->xcr0 = xcr0;
+	return 0;
+}
+
+int vmx_handle_xsetbv(struct vmxmon_vcpu *vcpu)
+{
+	unsigned long *regs = to_vmx(vcpu)->regs;
+	u64 val = (u32)regs[VCPU_RAX] | ((u64)(u32)regs[VCPU_RDX] << 32);
+
+	if (vmx_guest_cpl() || (u32)regs[VCPU_RCX] != XCR_XFEATURE_ENABLED_MASK ||
+	    vmx_set_xcr0(vcpu, val))
+		return inject_gp();
+	vmx_skip_instruction(vcpu);
+	return 1;
+}

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The guest's x87/SSE/AVX state for userspace: KVM_GET/SET_FPU (the legacy FXSAVE image),
+ * KVM_GET/SET_XSAVE (the standard-format XSAVE area) and KVM_GET/SET_XCRS. The state itself
+ * lives in the FPU core's guest fpstate (vmx_vcpu.guest_fpu), which holds it in memory
+ * whenever no KVM_RUN is in progress; these ioctls never run during one (vcpu->mutex).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kvm.h>
+#include <linux/types.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/types.h>
+#include <asm/fpu/xcr.h>
+
+#include "vmx/vmx.h"
+
+static struct fxregs_state *guest_fxsave(struct vmxmon_vcpu *vcpu)
+{
+	return &to_vmx(vcpu)->guest_fpu.fpstate->regs.fxsave;
+}
+
+void vmx_get_fpu(struct vmxmon_vcpu *vcpu, struct kvm_fpu *fpu)
+{
+	const struct fxregs_state *fx = guest_fxsave(vcpu);
+
+	memset(fpu, 0, sizeof(*fpu));
+	memcpy(fpu->fpr, fx->st_space, sizeof(fpu->fpr));
+	fpu->fcw = fx->cwd;
+	fpu->fsw = fx->swd;
+	fpu->ftwx = fx->twd;
+	fpu->last_opcode = fx->fop;
+	fpu->last_ip = fx->rip;
+	fpu->last_dp = fx->rdp;
+	memcpy(fpu->xmm, fx->xmm_space, sizeof(fpu->xmm));
+	fpu->mxcsr = fx->mxcsr;
+}
+
+int vmx_set_fpu(struct vmxmon_vcpu *vcpu, const struct kvm_fpu *fpu)
+{
+	struct fxregs_state *fx = guest_fxsave(vcpu);
+
+	/* Reserved MXCSR bits would make the next FXRSTOR/XRSTOR fault (#GP). */
+	if (fpu->mxcsr & ~(fx->mxcsr_mask ? fx->mxcsr_mask : 0xffbf))
+		return -EINVAL;
+	memcpy(fx->st_space, fpu->fpr, sizeof(fpu->fpr));
+	fx->cwd = fpu->fcw;
+	fx->swd = fpu->fsw;
+	fx->twd = fpu->ftwx;
+	fx->fop = fpu->last_opcode;
+	fx->rip = fpu->last_ip;
+	fx->rdp = fpu->last_dp;
+	memcpy(fx->xmm_space, fpu->xmm, sizeof(fpu->xmm));
+	fx->mxcsr = fpu->mxcsr;
+	/* The legacy region is now in use: mark it in the XSAVE header if there is one. */
+	if (boot_cpu_has(X86_FEATURE_XSAVE))
+		to_vmx(vcpu)->guest_fpu.fpstate->regs.xsave.header.xfeatures |=
+			XFEATURE_MASK_FPSSE;
+	return 0;
+}
+
+void vmx_get_xsave(struct vmxmon_vcpu *vcpu, struct kvm_xsave *xsave)
+{
+	fpu_copy_guest_fpstate_to_uabi(&to_vmx(vcpu)->guest_fpu, xsave->region,
+				       sizeof(xsave->region), vmx_cpuid_host_xcr0(), 0);
+}
+
+int vmx_set_xsave(struct vmxmon_vcpu *vcpu, const struct kvm_xsave *xsave)
+{
+	u32 pkru = 0;
+
+	/* Validates the header: features beyond the host's, reserved bits (-EINVAL). */
+	return fpu_copy_uabi_to_guest_fpstate(&to_vmx(vcpu)->guest_fpu, xsave->region,
+					      vmx_cpuid_host_xcr0(), &pkru);
+}
+
+void vmx_get_xcrs(struct vmxmon_vcpu *vcpu, struct kvm_xcrs *xcrs)
+{
+	memset(xcrs, 0, sizeof(*xcrs));
+	xcrs->nr_xcrs = 1;
+	xcrs->xcrs[0].xcr = XCR_XFEATURE_ENABLED_MASK;
+	xcrs->xcrs[0].value = to_vmx(vcpu)->xcr0;
+}
+
+int vmx_set_xcrs(struct vmxmon_vcpu *vcpu, const struct kvm_xcrs *xcrs)
+{
+	u32 i;
+
+	if (xcrs->flags || xcrs->nr_xcrs > KVM_MAX_XCRS)
+		return -EINVAL;
+	for (i = 0; i < xcrs->nr_xcrs; i++) {
+		if (xcrs->xcrs[i].xcr != XCR_XFEATURE_ENABLED_MASK ||
+		    vmx_set_xcr0(vcpu, xcrs->xcrs[i].value))
+			return -EINVAL;
+	}
+	return 0;
+}
