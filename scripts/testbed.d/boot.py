@@ -26,6 +26,7 @@ USER_RE = re.compile(r"^VMXMON-TESTBED-USERSPACE uptime=([\d.]+)")
 DMESG_END_RE = re.compile(r"^VMXMON-TESTBED-DMESG-END flagged=(\d+) taint=(\d+)")
 KMSG_RE = re.compile(r"^\[\s*\d+\.\d+\] ")
 PANIC_RE = re.compile(r"Kernel panic - not syncing|---\[ end Kernel panic")
+OOPS_RE = re.compile(r"BUG:|Oops|general protection|WARNING:|watchdog: .*lockup|rcu: INFO")
 GRACE = 30  # seconds Bochs gets to power off after the exit marker
 
 
@@ -45,6 +46,7 @@ class Run:
         self.uptime = None
         self.dmesg = None
         self.panic = None
+        self.oops = None  # first kernel-bug line seen on the console
         self.out = sys.stdout
         self.marks = {}  # wall seconds at which the serial log showed isolinux, the kernel
 
@@ -88,6 +90,8 @@ class Run:
             self.stage = "powering off"
         if PANIC_RE.search(text) and self.panic is None:
             self.panic = text.strip()
+        if KMSG_RE.match(text) and OOPS_RE.search(text) and self.oops is None:
+            self.oops = text.strip()
 
     def feed(self, data, final=False):
         self.partial += data
@@ -197,6 +201,8 @@ def main():
         outcome = f"command exited with status {code}"
     elif outcome is not None:
         status, code = "timeout", 124
+        if run.panic or run.oops:
+            outcome += f"; the console showed: {run.panic or run.oops}"
     else:
         status, code = "bochs-exited", 125
         why = bochs_message(os.path.join(work, "bochs.out"))
@@ -205,6 +211,8 @@ def main():
             outcome = f"kernel panic seen on serial: {run.panic}"
         else:
             outcome = f"Bochs exited (status {proc.returncode}) without the exit marker ({run.stage})"
+            if run.oops:
+                outcome += f"; the console showed: {run.oops}"
         if why:
             outcome += f"; Bochs said: {why}"
 
