@@ -140,6 +140,12 @@ struct vmxmon_backend_ops {
 	void (*get_xcrs)(struct vmxmon_vcpu *vcpu, struct kvm_xcrs *xcrs);
 	int (*set_xcrs)(struct vmxmon_vcpu *vcpu, const struct kvm_xcrs *xcrs);
 
+	/* Events (KVM_INTERRUPT, KVM_NMI, KVM_GET/SET_VCPU_EVENTS). */
+	int (*queue_interrupt)(struct vmxmon_vcpu *vcpu, u32 irq);
+	void (*queue_nmi)(struct vmxmon_vcpu *vcpu);
+	void (*get_vcpu_events)(struct vmxmon_vcpu *vcpu, struct kvm_vcpu_events *ev);
+	int (*set_vcpu_events)(struct vmxmon_vcpu *vcpu, const struct kvm_vcpu_events *ev);
+
 	void (*get_regs)(struct vmxmon_vcpu *vcpu, struct kvm_regs *regs);
 	void (*set_regs)(struct vmxmon_vcpu *vcpu, const struct kvm_regs *regs);
 	void (*get_sregs)(struct vmxmon_vcpu *vcpu, struct kvm_sregs *sregs);
@@ -149,6 +155,7 @@ struct vmxmon_backend_ops {
 extern const struct vmxmon_backend_ops vmx_backend_ops;
 
 /* Services kmod/ offers the backend. */
-struct page *vmxmon_gpa_to_page(struct vmxmon_vm *vm, u64 gpa);
+/* The page backing @gpa (NULL outside RAM, or if @write and the slot is read-only). */
+struct page *vmxmon_gpa_to_page(struct vmxmon_vm *vm, u64 gpa, bool write);
 
 #endif /* VMXMON_BACKEND_H */

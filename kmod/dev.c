@@ -24,6 +24,11 @@ static long vmxmon_check_extension(long ext)
 	case KVM_CAP_EXT_CPUID:
 	case KVM_CAP_XSAVE:
 	case KVM_CAP_XCRS:
+	case KVM_CAP_READONLY_MEM:
+	case KVM_CAP_USER_NMI:
+	case KVM_CAP_VCPU_EVENTS:
+	case KVM_CAP_MP_STATE:
+	case KVM_CAP_INTR_SHADOW:
 		return 1;
 	case KVM_CAP_NR_MEMSLOTS:
 		return VMXMON_USER_MEMSLOTS;

@@ -42,7 +42,7 @@ static struct vmxmon_memslot *vmxmon_slot_overlapping(struct vmxmon_vm *vm, u16 
 
 static void vmxmon_slot_unpin(struct vmxmon_vm *vm, struct vmxmon_memslot *slot, u64 pinned)
 {
-	unpin_user_pages_dirty_lock(slot->pages, pinned, true);
+	unpin_user_pages_dirty_lock(slot->pages, pinned, !(slot->flags & KVM_MEM_READONLY));
 	account_locked_vm(vm->mm, slot->npages, false);
 	kvfree(slot->pages);
 	kfree(slot);
@@ -61,8 +61,10 @@ static int vmxmon_slot_pin(struct vmxmon_vm *vm, struct vmxmon_memslot *slot)
 		goto out_free;
 	while (done < slot->npages) {
 		unsigned long chunk = min_t(u64, slot->npages - done, 1ul << 20);
-		long n = pin_user_pages_fast(slot->hva + (done << PAGE_SHIFT), chunk,
-					     FOLL_WRITE | FOLL_LONGTERM, slot->pages + done);
+		unsigned int gup = FOLL_LONGTERM |
+				   (slot->flags & KVM_MEM_READONLY ? 0 : FOLL_WRITE);
+		long n = pin_user_pages_fast(slot->hva + (done << PAGE_SHIFT), chunk, gup,
+					     slot->pages + done);
 
 		if (n <= 0) {
 			r = n ? n : -EFAULT;
@@ -89,7 +91,8 @@ static void vmxmon_slot_delete(struct vmxmon_vm *vm, struct vmxmon_memslot *slot
 	vmxmon_slot_unpin(vm, slot, slot->npages);
 }
 
-static int vmxmon_slot_create(struct vmxmon_vm *vm, u16 id, u64 gpa, u64 npages, u64 hva)
+static int vmxmon_slot_create(struct vmxmon_vm *vm, u16 id, u32 flags, u64 gpa, u64 npages,
+			      u64 hva)
 {
 	struct vmxmon_memslot *slot;
 	int r;
@@ -98,6 +101,7 @@ static int vmxmon_slot_create(struct vmxmon_vm *vm, u16 id, u64 gpa, u64 npages,
 	if (!slot)
 		return -ENOMEM;
 	slot->id = id;
+	slot->flags = flags;
 	slot->gpa = gpa;
 	slot->npages = npages;
 	slot->hva = hva;
@@ -124,8 +128,8 @@ int vmxmon_set_memory_region(struct vmxmon_vm *vm, const struct kvm_userspace_me
 	int r;
 
 	lockdep_assert_held(&vm->lock);
-	/* No flag (dirty logging, read-only) is supported yet; one address space (no SMM). */
-	if (mem->flags || as_id || id >= VMXMON_USER_MEMSLOTS)
+	/* Read-only slots; no dirty logging yet; one address space (no SMM). */
+	if ((mem->flags & ~KVM_MEM_READONLY) || as_id || id >= VMXMON_USER_MEMSLOTS)
 		return -EINVAL;
 	if (!PAGE_ALIGNED(mem->memory_size) || !PAGE_ALIGNED(mem->guest_phys_addr) ||
 	    !PAGE_ALIGNED(mem->userspace_addr) ||
@@ -144,8 +148,9 @@ int vmxmon_set_memory_region(struct vmxmon_vm *vm, const struct kvm_userspace_me
 		return 0;
 	}
 	if (old) {
-		/* Only a move keeps a slot: same memory, same size, new guest address. */
-		if (mem->userspace_addr != old->hva || npages != old->npages)
+		/* Only a move keeps a slot: same memory, size and flags, new guest address. */
+		if (mem->userspace_addr != old->hva || npages != old->npages ||
+		    mem->flags != old->flags)
 			return -EINVAL;
 		if (mem->guest_phys_addr == old->gpa)
 			return 0;		/* nothing changes */
@@ -165,7 +170,8 @@ int vmxmon_set_memory_region(struct vmxmon_vm *vm, const struct kvm_userspace_me
 		vm->slots[id] = old;
 		return 0;
 	}
-	return vmxmon_slot_create(vm, id, mem->guest_phys_addr, npages, mem->userspace_addr);
+	return vmxmon_slot_create(vm, id, mem->flags, mem->guest_phys_addr, npages,
+				  mem->userspace_addr);
 }
 
 /* The VM is dying: no vCPU runs any more. */
@@ -179,7 +185,7 @@ void vmxmon_memslots_free(struct vmxmon_vm *vm)
 }
 
 /* The page backing guest-physical @gpa, with a reference the caller drops (put_page). */
-struct page *vmxmon_gpa_to_page(struct vmxmon_vm *vm, u64 gpa)
+struct page *vmxmon_gpa_to_page(struct vmxmon_vm *vm, u64 gpa, bool write)
 {
 	struct page *page = NULL;
 	int i;
@@ -189,6 +195,8 @@ struct page *vmxmon_gpa_to_page(struct vmxmon_vm *vm, u64 gpa)
 		struct vmxmon_memslot *s = vm->slots[i];
 
 		if (s && gpa >= s->gpa && gpa < s->gpa + (s->npages << PAGE_SHIFT)) {
+			if (write && (s->flags & KVM_MEM_READONLY))
+				break;
 			page = s->pages[(gpa - s->gpa) >> PAGE_SHIFT];
 			get_page(page);
 			break;

@@ -195,6 +195,18 @@ static long vmxmon_vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned lo
 	case KVM_GET_SREGS:
 		r = vmxmon_vcpu_get_sregs(vcpu, uarg);
 		break;
+	case KVM_INTERRUPT: {
+		struct kvm_interrupt irq;
+
+		r = vmxmon_copy_in(&irq, uarg);
+		if (!r)
+			r = vmxmon_ops->queue_interrupt(vcpu, irq.irq);
+		break;
+	}
+	case KVM_NMI:
+		vmxmon_ops->queue_nmi(vcpu);
+		r = 0;
+		break;
 	case KVM_SET_SREGS:
 		r = vmxmon_vcpu_set_sregs(vcpu, uarg);
 		break;

@@ -131,8 +131,23 @@ static long vmxmon_vcpu_msrs(struct vmxmon_vcpu *vcpu, struct kvm_msrs __user *u
 	return r;
 }
 
+/*
+ * KVM_GET/SET_MP_STATE without an in-kernel APIC: a vCPU is always runnable (HLT exits to
+ * userspace), and only that state can be set, as in KVM.
+ */
+static long vmxmon_vcpu_mp_state(unsigned int ioctl, struct kvm_mp_state __user *u)
+{
+	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+
+	if (ioctl == KVM_GET_MP_STATE)
+		return vmxmon_copy_out(u, &mp);
+	if (vmxmon_copy_in(&mp, u))
+		return -EFAULT;
+	return mp.mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
+}
+
 /* Fixed-size state: copied through a kernel buffer (struct kvm_xsave is 4 KiB). */
-static long vmxmon_vcpu_fpu_state(struct vmxmon_vcpu *vcpu, unsigned int ioctl,
+static long vmxmon_vcpu_fixed_state(struct vmxmon_vcpu *vcpu, unsigned int ioctl,
 				  void __user *uarg)
 {
 	size_t size = _IOC_SIZE(ioctl);
@@ -165,6 +180,16 @@ static long vmxmon_vcpu_fpu_state(struct vmxmon_vcpu *vcpu, unsigned int ioctl,
 	case KVM_SET_XCRS:
 		r = vmxmon_ops->set_xcrs(vcpu, buf);
 		break;
+	case KVM_GET_VCPU_EVENTS:
+		vmxmon_vcpu_load(vcpu);
+		vmxmon_ops->get_vcpu_events(vcpu, buf);
+		vmxmon_vcpu_put(vcpu);
+		break;
+	case KVM_SET_VCPU_EVENTS:
+		vmxmon_vcpu_load(vcpu);
+		r = vmxmon_ops->set_vcpu_events(vcpu, buf);
+		vmxmon_vcpu_put(vcpu);
+		break;
 	}
 	if (!r && (_IOC_DIR(ioctl) & _IOC_READ) && copy_to_user(uarg, buf, size))
 		r = -EFAULT;
@@ -191,7 +216,12 @@ long vmxmon_vcpu_state_ioctl(struct vmxmon_vcpu *vcpu, unsigned int ioctl, void 
 	case KVM_SET_XSAVE:
 	case KVM_GET_XCRS:
 	case KVM_SET_XCRS:
-		return vmxmon_vcpu_fpu_state(vcpu, ioctl, uarg);
+	case KVM_GET_VCPU_EVENTS:
+	case KVM_SET_VCPU_EVENTS:
+		return vmxmon_vcpu_fixed_state(vcpu, ioctl, uarg);
+	case KVM_GET_MP_STATE:
+	case KVM_SET_MP_STATE:
+		return vmxmon_vcpu_mp_state(ioctl, uarg);
 	default:
 		return -ENOIOCTLCMD;
 	}

@@ -51,9 +51,9 @@ static void write_gpr(struct vmxmon_vcpu *vcpu, int n, unsigned long val)
 		*gpr(vcpu, n) = val;
 }
 
-static int inject_gp(void)
+static int inject_gp(struct vmxmon_vcpu *vcpu)
 {
-	vmx_inject_exception(X86_TRAP_GP, true, 0);
+	vmx_inject_exception(vcpu, X86_TRAP_GP, true, 0);
 	return 1;
 }
 
@@ -73,21 +73,21 @@ static int set_cr0(struct vmxmon_vcpu *vcpu, unsigned long val)
 	u64 efer = vmcs_read64(GUEST_IA32_EFER);
 
 	if (vmx_guest_64bit() && (val >> 32))
-		return inject_gp();
+		return inject_gp(vcpu);
 	val = (u32)val | X86_CR0_ET;		/* ET is hard-wired to 1 */
 	if ((val & X86_CR0_PG) && !(val & X86_CR0_PE))
-		return inject_gp();
+		return inject_gp(vcpu);
 	if ((val & X86_CR0_NW) && !(val & X86_CR0_CD))
-		return inject_gp();
+		return inject_gp(vcpu);
 	if ((val ^ old) & X86_CR0_PG) {
 		if ((val & X86_CR0_PG) && (efer & EFER_LME)) {
 			/* Activating IA-32e mode needs PAE (SDM Vol. 3A 10.8.5). */
 			if (!(vmx_get_cr4() & X86_CR4_PAE))
-				return inject_gp();
+				return inject_gp(vcpu);
 			vmx_set_efer(efer | EFER_LMA);
 		} else if (!(val & X86_CR0_PG) && (efer & EFER_LMA)) {
 			if (vmx_guest_64bit())	/* leaving paging from 64-bit code */
-				return inject_gp();
+				return inject_gp(vcpu);
 			vmx_set_efer(efer & ~EFER_LMA);
 		}
 	}
@@ -103,10 +103,10 @@ static int set_cr4(struct vmxmon_vcpu *vcpu, unsigned long val)
 	unsigned long old = vmx_get_cr4();
 
 	if (val & ~vmx->cr4_allowed)
-		return inject_gp();
+		return inject_gp(vcpu);
 	/* PAE may not be cleared in IA-32e mode. */
 	if ((vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) && !(val & X86_CR4_PAE))
-		return inject_gp();
+		return inject_gp(vcpu);
 	vmx_set_cr4(val);
 	if ((val ^ old) & (X86_CR4_PGE | X86_CR4_PAE | X86_CR4_PSE | X86_CR4_SMEP |
 			   X86_CR4_SMAP | X86_CR4_PCIDE))
@@ -130,7 +130,7 @@ int vmx_handle_cr(struct vmxmon_vcpu *vcpu)
 			unsigned long v = read_gpr(vcpu, reg);
 
 			if (v & ~0xful)
-				return inject_gp();
+				return inject_gp(vcpu);
 			to_vmx(vcpu)->cr8 = v;
 		} else {
 			goto unexpected;
@@ -171,9 +171,9 @@ int vmx_handle_dr(struct vmxmon_vcpu *vcpu)
 	int nr = DR_QUAL_NR(q), reg = DR_QUAL_GPR(q);
 
 	if (vmx_guest_cpl())
-		return inject_gp();
+		return inject_gp(vcpu);
 	if ((nr == 4 || nr == 5) && (vmx_get_cr4() & X86_CR4_DE)) {
-		vmx_inject_exception(X86_TRAP_UD, false, 0);
+		vmx_inject_exception(vcpu, X86_TRAP_UD, false, 0);
 		return 1;
 	}
 	if (nr == 4 || nr == 5)
@@ -188,7 +188,7 @@ int vmx_handle_dr(struct vmxmon_vcpu *vcpu)
 			vmx->dr[nr] = val;
 		} else {
 			if (val >> 32)
-				return inject_gp();
+				return inject_gp(vcpu);
 			if (nr == 6)
 				vmx->dr6 = val | DR6_FIXED_1;
 			else
@@ -219,7 +219,7 @@ int vmx_handle_xsetbv(struct vmxmon_vcpu *vcpu)
 
 	if (vmx_guest_cpl() || (u32)regs[VCPU_RCX] != XCR_XFEATURE_ENABLED_MASK ||
 	    vmx_set_xcr0(vcpu, val))
-		return inject_gp();
+		return inject_gp(vcpu);
 	vmx_skip_instruction(vcpu);
 	return 1;
 }

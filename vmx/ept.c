@@ -12,6 +12,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/kvm.h>
 #include <linux/mm.h>
 #include <linux/io.h>
 #include <linux/slab.h>
@@ -126,6 +127,9 @@ static bool ept_can_map_2m(const struct vmxmon_memslot *slot, u64 i)
 int vmx_map_slot(struct vmxmon_vm *vm, const struct vmxmon_memslot *slot)
 {
 	struct vmx_vm *v = to_vmx_vm(vm);
+	/* A read-only slot: guest writes fault to vmxmon and become MMIO writes. */
+	u64 perm = slot->flags & KVM_MEM_READONLY ? EPT_PERM_RWX & ~VMX_EPT_WRITABLE_MASK :
+						    EPT_PERM_RWX;
 	u64 i = 0;
 
 	while (i < slot->npages) {
@@ -142,7 +146,7 @@ int vmx_map_slot(struct vmxmon_vm *vm, const struct vmxmon_memslot *slot)
 
 		if (!e)
 			return -ENOMEM;	/* the caller unmaps what was mapped */
-		WRITE_ONCE(*e, page_to_phys(slot->pages[i]) | EPT_PERM_RWX | EPT_LEAF_WB |
+		WRITE_ONCE(*e, page_to_phys(slot->pages[i]) | perm | EPT_LEAF_WB |
 			   (large ? EPT_LARGE : 0));
 		i += large ? EPT_2M_PAGES : 1;
 	}

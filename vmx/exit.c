@@ -102,7 +102,7 @@ static int handle_invd(struct vmxmon_vcpu *vcpu)
 /* No PMU is exposed: RDPMC of any counter is #GP(0). */
 static int handle_rdpmc(struct vmxmon_vcpu *vcpu)
 {
-	vmx_inject_exception(X86_TRAP_GP, true, 0);
+	vmx_inject_exception(vcpu, X86_TRAP_GP, true, 0);
 	return 1;
 }
 
@@ -121,7 +121,7 @@ static int handle_vmcall(struct vmxmon_vcpu *vcpu)
 /* VMX instructions, GETSEC and MONITOR/MWAIT: not offered to guests (#UD). */
 static int handle_ud(struct vmxmon_vcpu *vcpu)
 {
-	vmx_inject_exception(X86_TRAP_UD, false, 0);
+	vmx_inject_exception(vcpu, X86_TRAP_UD, false, 0);
 	return 1;
 }
 
@@ -130,21 +130,24 @@ static int handle_io(struct vmxmon_vcpu *vcpu)
 	return vmx_handle_io(vcpu);
 }
 
-/*
- * Guest-physical access outside guest RAM. Decoding the access into KVM_EXIT_MMIO comes
- * with the instruction decoder; until then it is an emulation failure that names the GPA.
- */
+/* Guest-physical access outside guest RAM, or a write to a read-only slot: MMIO. */
 static int handle_ept_violation(struct vmxmon_vcpu *vcpu)
 {
 	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
-	u64 data[2] = { vmcs_readl(EXIT_QUALIFICATION), gpa };
-	struct page *page = vmxmon_gpa_to_page(vcpu->vm, gpa);
+	bool write = vmcs_readl(EXIT_QUALIFICATION) & EPT_VIOLATION_ACC_WRITE;
+	struct page *page = vmxmon_gpa_to_page(vcpu->vm, gpa, write);
 
 	if (page) {		/* mapped since (memslot change): just retry */
 		put_page(page);
 		return 1;
 	}
-	return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION, 2, data);
+	if (to_vmx(vcpu)->ev.reinject_info) {
+		/* The guest's IDT or stack is not RAM: no device can answer that. */
+		u64 data[2] = { to_vmx(vcpu)->ev.reinject_info, gpa };
+
+		return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_DELIVERY_EV, 2, data);
+	}
+	return vmx_emulate_mmio(vcpu, gpa, write);
 }
 
 static int handle_ept_misconfig(struct vmxmon_vcpu *vcpu)
@@ -191,6 +194,8 @@ static int (*const vmx_exit_handlers[])(struct vmxmon_vcpu *vcpu) = {
 	[EXIT_REASON_MWAIT_INSTRUCTION]		= handle_ud,
 	[EXIT_REASON_MONITOR_INSTRUCTION]	= handle_ud,
 	[EXIT_REASON_XSETBV]			= vmx_handle_xsetbv,
+	[EXIT_REASON_INTERRUPT_WINDOW]		= vmx_handle_interrupt_window,
+	[EXIT_REASON_NMI_WINDOW]		= vmx_handle_nmi_window,
 	[EXIT_REASON_CR_ACCESS]			= vmx_handle_cr,
 	[EXIT_REASON_DR_ACCESS]			= vmx_handle_dr,
 	[EXIT_REASON_MSR_READ]			= vmx_handle_rdmsr,
@@ -208,6 +213,7 @@ int vmx_handle_exit(struct vmxmon_vcpu *vcpu)
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	u32 reason = vmx->exit_reason;
 	u16 basic;
+	int r;
 
 	if (unlikely(vmx->entry_failed)) {
 		/* VMLAUNCH/VMRESUME itself failed: report the VM-instruction error. */
@@ -225,5 +231,12 @@ int vmx_handle_exit(struct vmxmon_vcpu *vcpu)
 	basic = array_index_nospec(basic, ARRAY_SIZE(vmx_exit_handlers));
 	if (!vmx_exit_handlers[basic])
 		return handle_unexpected(vcpu);
-	return vmx_exit_handlers[basic](vcpu);
+	r = vmx_exit_handlers[basic](vcpu);
+	/* Userspace asked to hear when it may inject (it has an interrupt for the guest). */
+	if (r == 1 && unlikely(vcpu->run->request_interrupt_window) &&
+	    vmx_ready_for_interrupt(vcpu)) {
+		vcpu->run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
+		return 0;
+	}
+	return r;
 }

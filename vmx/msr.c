@@ -278,7 +278,7 @@ int vmx_handle_rdmsr(struct vmxmon_vcpu *vcpu)
 	u64 data;
 
 	if (vmx_get_msr(vcpu, regs[VCPU_RCX], &data)) {
-		vmx_inject_exception(X86_TRAP_GP, true, 0);
+		vmx_inject_exception(vcpu, X86_TRAP_GP, true, 0);
 		return 1;
 	}
 	regs[VCPU_RAX] = (u32)data;
@@ -293,7 +293,7 @@ int vmx_handle_wrmsr(struct vmxmon_vcpu *vcpu)
 	u64 data = (u32)regs[VCPU_RAX] | ((u64)(u32)regs[VCPU_RDX] << 32);
 
 	if (vmx_set_msr(vcpu, regs[VCPU_RCX], data, false)) {
-		vmx_inject_exception(X86_TRAP_GP, true, 0);
+		vmx_inject_exception(vcpu, X86_TRAP_GP, true, 0);
 		return 1;
 	}
 	vmx_skip_instruction(vcpu);

@@ -325,10 +325,11 @@ void vmx_skip_instruction(struct vmxmon_vcpu *vcpu)
 }
 
 /* Deliver a hardware exception at the next VM entry (SDM Vol. 3C 27.6). */
-void vmx_inject_exception(u8 vector, bool has_error, u32 error_code)
+void vmx_inject_exception(struct vmxmon_vcpu *vcpu, u8 vector, bool has_error, u32 error_code)
 {
 	u32 info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK;
 
+	to_vmx(vcpu)->ev.handler_injected = true;
 	/* Real mode has no error codes; VM entry would fail (SDM 27.2.1.3). */
 	if (has_error && (vmcs_readl(GUEST_CR0) & X86_CR0_PE)) {
 		info |= INTR_INFO_DELIVER_CODE_MASK;

@@ -189,6 +189,7 @@ void vmx_vcpu_run_begin(struct vmxmon_vcpu *vcpu)
 
 void vmx_vcpu_run_end(struct vmxmon_vcpu *vcpu)
 {
+	vmx_post_run(vcpu);
 	fpu_swap_kvm_fpstate(&to_vmx(vcpu)->guest_fpu, false);
 }
 
@@ -237,6 +238,7 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 		native_write_cr2(vmx->cr2);
 	if (vmx->xcr0 != vmx_cpuid_host_xcr0())
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx->xcr0);
+	vmx_events_before_entry(vcpu);
 	vmx->ran = true;
 
 	r = __vmx_vcpu_enter(vmx->regs, vmx->vmcs.launched);
@@ -260,6 +262,7 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 	vmx->vmcs.launched = true;
 	vmx->entry_failed = 0;
 	vmx->exit_reason = vmcs_read32(VM_EXIT_REASON);
+	vmx_events_after_exit(vmx);
 	if (unlikely((u16)vmx->exit_reason == EXIT_REASON_EXCEPTION_NMI)) {
 		vmx->exit_intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
 		vmx_handle_nmi_irqoff(vmx);

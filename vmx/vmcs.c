@@ -45,8 +45,9 @@ int vmx_setup_vmcs_config(void)
 	struct vmcs_config *c = &vmcs_config;
 	int r = 0;
 
-	r |= vmx_adjust_ctls(PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING, 0,
-			     vmx_caps.pinbased, &c->pin);
+	/* Virtual NMIs give NMI-window exiting: a pending NMI waits for the guest's IRET. */
+	r |= vmx_adjust_ctls(PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
+			     PIN_BASED_VIRTUAL_NMIS, vmx_caps.pinbased, &c->pin);
 	/*
 	 * Port I/O and HLT always exit; MONITOR/MWAIT (hidden from CPUID) and RDPMC (no PMU)
 	 * exit to inject #UD/#GP; MOV DR and MOV CR8 exit because vmxmon owns the debug

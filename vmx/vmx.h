@@ -147,6 +147,25 @@ struct vmx_pio {
 #define VMX_NR_SWAPPED_MSRS	6
 #define VMX_MSR_KERNEL_GS_BASE	4
 
+/* An MMIO read handed to userspace, completed by the next KVM_RUN (vmx/emulate.c). */
+struct vmx_mmio {
+	bool pending;
+	bool high_byte;
+	u8 op, size, dst_size, reg, len;
+};
+
+/* Events waiting for VM entry (vmx/event.c). */
+struct vmx_events {
+	bool irq_pending;		/* KVM_INTERRUPT, not yet injected */
+	u8 irq_vector;
+	u8 nmi_pending;			/* KVM_NMI, at most 2 */
+	bool handler_injected;		/* an exit handler wrote VM_ENTRY_INTR_INFO */
+	u32 reinject_info;		/* IDT-vectoring information of the last exit */
+	u32 reinject_error;
+	u32 reinject_len;
+	u32 window_ctls;		/* interrupt/NMI-window exiting bits now set */
+};
+
 /* Guest state kept across exits, outside the VMCS. */
 struct vmx_vcpu {
 	unsigned long regs[VCPU_NR_REGS];	/* vmx/vmenter.S loads and saves these */
@@ -169,6 +188,8 @@ struct vmx_vcpu {
 	bool flush_on_entry;			/* TLB flush before the next entry */
 	struct vmx_host_state host;
 	struct vmx_pio pio;
+	struct vmx_mmio mmio;
+	struct vmx_events ev;
 	/* The last exit, read once after it. */
 	u32 exit_reason;
 	unsigned long exit_qual;
@@ -230,7 +251,7 @@ void vmx_set_cr4(unsigned long cr4);
 void vmx_set_efer(u64 efer);
 unsigned long vmx_get_cr0(void);
 unsigned long vmx_get_cr4(void);
-void vmx_inject_exception(u8 vector, bool has_error, u32 error_code);
+void vmx_inject_exception(struct vmxmon_vcpu *vcpu, u8 vector, bool has_error, u32 error_code);
 
 /* vmx/ept.c */
 int vmx_vm_init(struct vmxmon_vm *vm);
@@ -264,6 +285,23 @@ int vmx_internal_error(struct vmxmon_vcpu *vcpu, u32 suberror, int ndata, const 
 /* vmx/io.c */
 int vmx_handle_io(struct vmxmon_vcpu *vcpu);
 int vmx_complete_pio(struct vmxmon_vcpu *vcpu);
+
+/* vmx/emulate.c */
+int vmx_emulate_mmio(struct vmxmon_vcpu *vcpu, u64 gpa, bool write);
+int vmx_complete_mmio(struct vmxmon_vcpu *vcpu);
+
+/* vmx/event.c */
+void vmx_events_after_exit(struct vmx_vcpu *vmx);
+void vmx_events_before_entry(struct vmxmon_vcpu *vcpu);
+int vmx_handle_interrupt_window(struct vmxmon_vcpu *vcpu);
+int vmx_handle_nmi_window(struct vmxmon_vcpu *vcpu);
+bool vmx_ready_for_interrupt(struct vmxmon_vcpu *vcpu);
+int vmx_queue_interrupt(struct vmxmon_vcpu *vcpu, u32 irq);
+void vmx_queue_nmi(struct vmxmon_vcpu *vcpu);
+void vmx_post_run(struct vmxmon_vcpu *vcpu);
+void vmx_get_vcpu_events(struct vmxmon_vcpu *vcpu, struct kvm_vcpu_events *ev);
+int vmx_set_vcpu_events(struct vmxmon_vcpu *vcpu, const struct kvm_vcpu_events *ev);
+int vmx_complete_userspace_exit(struct vmxmon_vcpu *vcpu);
 
 /* vmx/walk.c: guest memory through the guest's page tables */
 int vmx_gva_to_gpa(struct vmxmon_vcpu *vcpu, unsigned long gva, bool write, u64 *gpa);

@@ -24,7 +24,7 @@
 static int vmx_gpa_access(struct vmxmon_vm *vm, u64 gpa, void *buf, unsigned int len,
 			  bool write)
 {
-	struct page *page = vmxmon_gpa_to_page(vm, gpa);
+	struct page *page = vmxmon_gpa_to_page(vm, gpa, write);
 	void *va;
 
 	if (!page)

@@ -18,7 +18,8 @@
  *   system fd (/dev/vmxmon)
  *     KVM_GET_API_VERSION     returns VMXMON_KVM_API_VERSION (12); a nonzero argument is -EINVAL
  *     KVM_CHECK_EXTENSION     nonzero exactly for: USER_MEMORY, IMMEDIATE_EXIT, SET_TSS_ADDR,
- *                             SET_IDENTITY_MAP_ADDR, EXT_CPUID, XSAVE, XCRS (1), NR_MEMSLOTS
+ *                             SET_IDENTITY_MAP_ADDR, EXT_CPUID, XSAVE, XCRS, READONLY_MEM,
+ *                             USER_NMI, VCPU_EVENTS, MP_STATE, INTR_SHADOW (1), NR_MEMSLOTS
  *                             (VMXMON_USER_MEMSLOTS), NR_VCPUS and MAX_VCPUS (VMXMON_MAX_VCPUS),
  *                             MAX_VCPU_ID (VMXMON_MAX_VCPU_ID)
  *     KVM_CREATE_VM           machine type 0 only (-EINVAL otherwise); returns a VM fd.
@@ -28,12 +29,17 @@
  *     KVM_GET_VCPU_MMAP_SIZE  two pages: struct kvm_run, then the port-I/O data page
  *     KVM_GET_SUPPORTED_CPUID, KVM_GET_MSR_INDEX_LIST
  *   VM fd
- *     KVM_SET_USER_MEMORY_REGION  no flags yet, address space 0 only, slots < 32
+ *     KVM_SET_USER_MEMORY_REGION  KVM_MEM_READONLY (no dirty logging yet), address space 0
+ *                             only, slots < 32
  *     KVM_CREATE_VCPU, KVM_SET_TSS_ADDR, KVM_SET_IDENTITY_MAP_ADDR (accepted, unused)
  *   vCPU fd
  *     mmap (struct kvm_run), KVM_RUN, KVM_GET/SET_REGS, KVM_GET/SET_SREGS,
  *     KVM_SET_CPUID2, KVM_GET_CPUID2, KVM_GET/SET_MSRS, KVM_GET/SET_FPU, KVM_GET/SET_XSAVE,
- *     KVM_GET/SET_XCRS
+ *     KVM_GET/SET_XCRS, KVM_INTERRUPT (-ENXIO while one is pending), KVM_NMI,
+ *     KVM_GET/SET_VCPU_EVENTS, KVM_GET/SET_MP_STATE (RUNNABLE only, no in-kernel APIC)
+ *   exits: KVM_EXIT_IO, KVM_EXIT_MMIO (decoded MOV/MOVZX/MOVSX; others are
+ *     KVM_EXIT_INTERNAL_ERROR with the instruction bytes), KVM_EXIT_HLT, KVM_EXIT_SHUTDOWN,
+ *     KVM_EXIT_FAIL_ENTRY, KVM_EXIT_IRQ_WINDOW_OPEN, KVM_EXIT_INTR
  *
  * vmxmon-only interfaces: none yet. Diagnostics live in debugfs, not in the ABI:
  * /sys/kernel/debug/vmxmon/status (format documented in README.md).
