@@ -49,7 +49,7 @@
 
 static struct kvm_cpuid_entry2 vmx_supported[32];
 static int vmx_supported_nent;
-static u64 vmx_host_xcr0;
+u64 vmx_host_xcr0;
 
 static struct kvm_cpuid_entry2 *add_leaf(u32 fn, u32 idx)
 {
@@ -258,7 +258,3 @@ void vmx_cpuid(struct vmxmon_vcpu *vcpu, u32 fn, u32 idx, u32 *eax, u32 *ebx, u3
 	}
 }
 
-u64 vmx_cpuid_host_xcr0(void)
-{
-	return vmx_host_xcr0;
-}

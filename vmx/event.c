@@ -21,17 +21,12 @@
 
 #define INTR_SHADOW	(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)
 
-/* Read once after every exit: was an event being delivered? */
+/* After an exit during event delivery (ev.reinject_info holds the IDT-vectoring info). */
 void vmx_events_after_exit(struct vmx_vcpu *vmx)
 {
 	struct vmx_events *ev = &vmx->ev;
-	u32 info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+	u32 info = ev->reinject_info;
 
-	ev->handler_injected = false;
-	ev->reinject_info = 0;
-	if (likely(!(info & VECTORING_INFO_VALID_MASK)))
-		return;
-	ev->reinject_info = info;
 	if (info & VECTORING_INFO_DELIVER_CODE_MASK)
 		ev->reinject_error = vmcs_read32(IDT_VECTORING_ERROR_CODE);
 	switch (info & VECTORING_INFO_TYPE_MASK) {
@@ -71,11 +66,6 @@ void vmx_events_before_entry(struct vmxmon_vcpu *vcpu)
 	struct vmx_events *ev = &vmx->ev;
 	u32 windows = 0;
 
-	if (likely(!ev->reinject_info && !ev->nmi_pending && !ev->irq_pending &&
-		   !vcpu->run->request_interrupt_window)) {
-		vmx_set_windows(ev, 0);
-		return;
-	}
 	if (ev->handler_injected) {
 		/* An exception takes this entry; anything else waits for a window. */
 	} else if (ev->reinject_info) {

@@ -207,6 +207,7 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct vmx_host_state *h = &vmx->host;
 	unsigned long cr3, cr4;
+	u64 host_xcr0;
 	int r;
 
 	lockdep_assert_irqs_disabled();
@@ -236,15 +237,20 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 		rdmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
 	if (vmx->cr2 != native_read_cr2())
 		native_write_cr2(vmx->cr2);
-	if (vmx->xcr0 != vmx_cpuid_host_xcr0())
+	host_xcr0 = vmx_cpuid_host_xcr0();
+	if (unlikely(vmx->xcr0 != host_xcr0))
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx->xcr0);
-	vmx_events_before_entry(vcpu);
+	/* Anything to inject, or a window to open or close? (rarely) */
+	if (unlikely(vmx->ev.reinject_info | vmx->ev.nmi_pending | vmx->ev.irq_pending |
+		     vmx->ev.window_ctls | vcpu->run->request_interrupt_window))
+		vmx_events_before_entry(vcpu);
+	vmx->ev.handler_injected = false;
 	vmx->ran = true;
 
 	r = __vmx_vcpu_enter(vmx->regs, vmx->vmcs.launched);
 
-	if (vmx->xcr0 != vmx_cpuid_host_xcr0())
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx_cpuid_host_xcr0());
+	if (unlikely(vmx->xcr0 != host_xcr0))
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
 	vmx->cr2 = native_read_cr2();
 	/* VM exit clears DR7 and IA32_DEBUGCTL (SDM 28.5.1): give the host its own back. */
 	if (h->dr7 != VMX_DR7_INIT)
@@ -262,7 +268,12 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 	vmx->vmcs.launched = true;
 	vmx->entry_failed = 0;
 	vmx->exit_reason = vmcs_read32(VM_EXIT_REASON);
-	vmx_events_after_exit(vmx);
+	/* Was an event being delivered when the exit came? Then it must be delivered again. */
+	vmx->ev.reinject_info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+	if (unlikely(vmx->ev.reinject_info & VECTORING_INFO_VALID_MASK))
+		vmx_events_after_exit(vmx);
+	else
+		vmx->ev.reinject_info = 0;
 	if (unlikely((u16)vmx->exit_reason == EXIT_REASON_EXCEPTION_NMI)) {
 		vmx->exit_intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
 		vmx_handle_nmi_irqoff(vmx);

@@ -319,7 +319,11 @@ int vmx_set_xcrs(struct vmxmon_vcpu *vcpu, const struct kvm_xcrs *xcrs);
 
 /* vmx/cpuid.c */
 void vmx_cpuid_setup(void);
-u64 vmx_cpuid_host_xcr0(void);
+extern u64 vmx_host_xcr0;
+static inline u64 vmx_cpuid_host_xcr0(void)
+{
+	return vmx_host_xcr0;
+}
 void vmx_cpuid_apply(struct vmxmon_vcpu *vcpu);
 int vmx_get_supported_cpuid(struct kvm_cpuid_entry2 *entries, int max);
 int vmx_set_cpuid(struct vmxmon_vcpu *vcpu, struct kvm_cpuid_entry2 *entries, int nent);

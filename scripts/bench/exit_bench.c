@@ -9,8 +9,11 @@
  * difference; the host reads the samples from guest memory after the guest halts.
  *
  *   exit_bench [--dev PATH] [--iterations N] [OP...]
- *   OP: invd cpuid vmcall pio-out (default: all). INVD is the floor: both hypervisors
- *   handle it by skipping the instruction, so it is the bare exit/entry plus dispatch.
+ *   OP: invd cpuid vmcall pio-out mmio-write irq-inject (default: all). INVD is the floor:
+ *   both hypervisors handle it by skipping the instruction, so it is the bare exit/entry
+ *   plus dispatch. mmio-write stores to a GPA outside guest RAM (decode + userspace);
+ *   irq-inject is an OUT that makes the host inject vector 0x20 (KVM_INTERRUPT), timed
+ *   until the guest's handler runs.
  * Prints one line per OP: "bench dev=NAME op=OP n=N median=M min=MIN max=MAX" (ticks).
  */
 #include <errno.h>
@@ -25,7 +28,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define GUEST_MEM	0x100000
+#define GUEST_MEM	0x10000	/* 64 KiB of RAM: GPA 0x20000 is MMIO */
 #define CODE_GPA	0x1000
 #define SAMPLES_GPA	0x8000
 #define MAX_ITER	8192	/* 32 KiB of samples: the 64 KiB real-mode data segment */
@@ -42,10 +45,18 @@ asm(".pushsection .rodata\n"
     "guest_cpuid: " LOOP_HEAD "xor %eax, %eax\n cpuid\n" LOOP_TAIL
     "guest_vmcall: " LOOP_HEAD "xor %eax, %eax\n vmcall\n" LOOP_TAIL
     "guest_pio_out: " LOOP_HEAD "out %al, $0x80\n" LOOP_TAIL
+    "guest_mmio_write: mov $0x2000, %ax\n mov %ax, %es\n"
+    LOOP_HEAD "movb %al, %es:(0)\n" LOOP_TAIL
+    /* IVT[0x20] -> irq_handler is set by the host; the handler ends the measurement. */
+    "guest_irq_inject: sti\n 1: rdtsc\n mov %eax, %esi\n out %al, $0x81\n"
+    "nop\n dec %bp\n jnz 1b\n hlt\n"
+    "guest_irq_handler: push %eax\n rdtsc\n sub %esi, %eax\n mov %eax, (%di)\n"
+    "add $4, %di\n pop %eax\n iret\n"
     "guest_end:\n"
     ".code64\n"
     ".popsection\n");
-extern const uint8_t guest_invd[], guest_cpuid[], guest_vmcall[], guest_pio_out[], guest_end[];
+extern const uint8_t guest_invd[], guest_cpuid[], guest_vmcall[], guest_pio_out[],
+	guest_mmio_write[], guest_irq_inject[], guest_irq_handler[], guest_end[];
 
 struct op {
 	const char *name;
@@ -56,7 +67,9 @@ static const struct op ops[] = {
 	{ "invd", guest_invd, guest_cpuid },
 	{ "cpuid", guest_cpuid, guest_vmcall },
 	{ "vmcall", guest_vmcall, guest_pio_out },
-	{ "pio-out", guest_pio_out, guest_end },
+	{ "pio-out", guest_pio_out, guest_mmio_write },
+	{ "mmio-write", guest_mmio_write, guest_irq_inject },
+	{ "irq-inject", guest_irq_inject, guest_end },
 };
 
 static void die(const char *what)
@@ -93,6 +106,11 @@ static int run_op(int sys, const struct op *op, int iter, uint32_t *samples)
 	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region))
 		die("KVM_SET_USER_MEMORY_REGION");
 	memcpy(mem + CODE_GPA, op->code, op->end - op->code);
+	if (op->code == guest_irq_inject) {	/* real-mode IVT entry 0x20: 0000:handler */
+		uint16_t ivt[2] = { CODE_GPA + (guest_irq_handler - guest_irq_inject), 0 };
+
+		memcpy(mem + 0x20 * 4, ivt, sizeof(ivt));
+	}
 
 	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
 	mmap_size = ioctl(sys, KVM_GET_VCPU_MMAP_SIZE, 0);
@@ -122,7 +140,14 @@ static int run_op(int sys, const struct op *op, int iter, uint32_t *samples)
 		}
 		if (run->exit_reason == KVM_EXIT_HLT)
 			break;
-		if (run->exit_reason != KVM_EXIT_IO) {
+		if (run->exit_reason == KVM_EXIT_IO && run->io.port == 0x81) {
+			struct kvm_interrupt irq = { .irq = 0x20 };
+
+			if (ioctl(vcpu, KVM_INTERRUPT, &irq))
+				die("KVM_INTERRUPT");
+			continue;
+		}
+		if (run->exit_reason != KVM_EXIT_IO && run->exit_reason != KVM_EXIT_MMIO) {
 			fprintf(stderr, "exit_bench: %s: unexpected exit %u\n", op->name,
 				run->exit_reason);
 			return -1;
@@ -159,7 +184,7 @@ int main(int argc, char **argv)
 			break;
 		default:
 			printf("usage: exit_bench [--dev PATH (default /dev/vmxmon)] "
-			       "[--iterations N (default 2000, max %d)] [invd|cpuid|vmcall|pio-out...]\n",
+			       "[--iterations N (default 2000, max %d)] [invd|cpuid|vmcall|pio-out|mmio-write|irq-inject...]\n",
 			       MAX_ITER);
 			return opt == 'h' ? 0 : 2;
 		}
