@@ -137,6 +137,8 @@ struct vmxmon_backend_ops {
 	int (*set_fpu)(struct vmxmon_vcpu *vcpu, const struct kvm_fpu *fpu);
 	void (*get_xsave)(struct vmxmon_vcpu *vcpu, struct kvm_xsave *xsave);
 	int (*set_xsave)(struct vmxmon_vcpu *vcpu, const struct kvm_xsave *xsave);
+	void (*get_debugregs)(struct vmxmon_vcpu *vcpu, struct kvm_debugregs *d);
+	int (*set_debugregs)(struct vmxmon_vcpu *vcpu, const struct kvm_debugregs *d);
 	void (*get_xcrs)(struct vmxmon_vcpu *vcpu, struct kvm_xcrs *xcrs);
 	int (*set_xcrs)(struct vmxmon_vcpu *vcpu, const struct kvm_xcrs *xcrs);
 

@@ -29,6 +29,7 @@ static long vmxmon_check_extension(long ext)
 	case KVM_CAP_VCPU_EVENTS:
 	case KVM_CAP_MP_STATE:
 	case KVM_CAP_INTR_SHADOW:
+	case KVM_CAP_DEBUGREGS:
 		return 1;
 	case KVM_CAP_NR_MEMSLOTS:
 		return VMXMON_USER_MEMSLOTS;

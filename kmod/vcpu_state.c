@@ -185,6 +185,16 @@ static long vmxmon_vcpu_fixed_state(struct vmxmon_vcpu *vcpu, unsigned int ioctl
 		vmxmon_ops->get_vcpu_events(vcpu, buf);
 		vmxmon_vcpu_put(vcpu);
 		break;
+	case KVM_GET_DEBUGREGS:
+		vmxmon_vcpu_load(vcpu);
+		vmxmon_ops->get_debugregs(vcpu, buf);
+		vmxmon_vcpu_put(vcpu);
+		break;
+	case KVM_SET_DEBUGREGS:
+		vmxmon_vcpu_load(vcpu);
+		r = vmxmon_ops->set_debugregs(vcpu, buf);
+		vmxmon_vcpu_put(vcpu);
+		break;
 	case KVM_SET_VCPU_EVENTS:
 		vmxmon_vcpu_load(vcpu);
 		r = vmxmon_ops->set_vcpu_events(vcpu, buf);
@@ -218,6 +228,8 @@ long vmxmon_vcpu_state_ioctl(struct vmxmon_vcpu *vcpu, unsigned int ioctl, void 
 	case KVM_SET_XCRS:
 	case KVM_GET_VCPU_EVENTS:
 	case KVM_SET_VCPU_EVENTS:
+	case KVM_GET_DEBUGREGS:
+	case KVM_SET_DEBUGREGS:
 		return vmxmon_vcpu_fixed_state(vcpu, ioctl, uarg);
 	case KVM_GET_MP_STATE:
 	case KVM_SET_MP_STATE:

@@ -10,6 +10,9 @@
 #include <linux/types.h>
 #include <asm/fpu/xcr.h>
 #include <asm/fpu/xstate.h>
+#include <linux/kvm.h>
+#include <linux/string.h>
+#include <asm/debugreg.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 #include <asm/traps.h>
@@ -65,6 +68,13 @@ bool vmx_efer_write_ok(struct vmxmon_vcpu *vcpu, u64 efer)
 	if ((vmx_get_cr0() & X86_CR0_PG) && ((efer ^ old) & EFER_LME))
 		return false;
 	return true;
+}
+
+/* DR7 lives in the VMCS; remember whether it arms a breakpoint (L0-3/G0-3). */
+void vmx_set_dr7(struct vmx_vcpu *vmx, unsigned long dr7)
+{
+	vmcs_writel(GUEST_DR7, dr7);
+	vmx->dr7_armed = dr7 & 0xff;
 }
 
 static int set_cr0(struct vmxmon_vcpu *vcpu, unsigned long val)
@@ -161,8 +171,10 @@ unexpected:
 }
 
 /*
- * MOV DR: the values are kept and read back; vmxmon does not arm hardware breakpoints
- * for the guest yet (DR0-3 never trigger), which the README lists.
+ * MOV DR exits (vmxmon keeps MOV-DR exiting on: debug registers change rarely). The guest's
+ * DR0-3 and DR6 are loaded into the CPU around VM entry whenever its DR7 enables a
+ * breakpoint (vmx_guest_debugregs_load()/_save()), so its breakpoints fire and its #DB
+ * handler sees its own DR6; the host's come back after the exit.
  */
 int vmx_handle_dr(struct vmxmon_vcpu *vcpu)
 {
@@ -192,8 +204,8 @@ int vmx_handle_dr(struct vmxmon_vcpu *vcpu)
 			if (nr == 6)
 				vmx->dr6 = val | DR6_FIXED_1;
 			else
-				vmcs_writel(GUEST_DR7, (val & ~BIT(11) & ~BIT(12) &
-							~(BIT(14) | BIT(15))) | DR7_RESERVED_1);
+				vmx_set_dr7(vmx, (val & ~BIT(11) & ~BIT(12) &
+						  ~(BIT(14) | BIT(15))) | DR7_RESERVED_1);
 		}
 	}
 	vmx_skip_instruction(vcpu);
@@ -222,4 +234,50 @@ int vmx_handle_xsetbv(struct vmxmon_vcpu *vcpu)
 		return inject_gp(vcpu);
 	vmx_skip_instruction(vcpu);
 	return 1;
+}
+
+/* IRQs off, before VM entry. Returns whether the guest's registers were loaded. */
+bool vmx_guest_debugregs_load(struct vmx_vcpu *vmx)
+{
+	if (likely(!vmx->dr7_armed))
+		return false;
+	set_debugreg(vmx->dr[0], 0);
+	set_debugreg(vmx->dr[1], 1);
+	set_debugreg(vmx->dr[2], 2);
+	set_debugreg(vmx->dr[3], 3);
+	set_debugreg(vmx->dr6, 6);
+	return true;
+}
+
+/* IRQs off, after the exit: keep the guest's DR6, give the host its breakpoints back. */
+void vmx_guest_debugregs_save(struct vmx_vcpu *vmx)
+{
+	get_debugreg(vmx->dr6, 6);
+	set_debugreg(DR6_RESERVED, 6);
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+}
+
+/* KVM_GET/SET_DEBUGREGS */
+void vmx_get_debugregs(struct vmxmon_vcpu *vcpu, struct kvm_debugregs *d)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	memset(d, 0, sizeof(*d));
+	memcpy(d->db, vmx->dr, sizeof(d->db));
+	d->dr6 = vmx->dr6 | DR6_FIXED_1;
+	d->dr7 = vmcs_readl(GUEST_DR7);
+}
+
+int vmx_set_debugregs(struct vmxmon_vcpu *vcpu, const struct kvm_debugregs *d)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	if (d->flags || memchr_inv(d->reserved, 0, sizeof(d->reserved)) ||
+	    (d->dr6 >> 32) || (d->dr7 >> 32))
+		return -EINVAL;
+	memcpy(vmx->dr, d->db, sizeof(vmx->dr));
+	vmx->dr6 = d->dr6 | DR6_FIXED_1;
+	vmx_set_dr7(vmx, d->dr7 | DR7_RESERVED_1);
+	return 0;
 }

@@ -175,7 +175,7 @@ void vmx_vcpu_reset(struct vmxmon_vcpu *vcpu)
 	vmcs_writel(GUEST_CR3, 0);
 	vmx_set_efer(0);
 	vmcs_write64(GUEST_IA32_PAT, 0x0007040600070406ull);
-	vmcs_writel(GUEST_DR7, VMX_DR7_INIT);
+	vmx_set_dr7(vmx, VMX_DR7_INIT);
 	vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
 	vmcs_write32(GUEST_SYSENTER_CS, 0);
 	vmcs_writel(GUEST_SYSENTER_ESP, 0);

@@ -208,6 +208,7 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 	struct vmx_host_state *h = &vmx->host;
 	unsigned long cr3, cr4;
 	u64 host_xcr0;
+	bool guest_drs;
 	int r;
 
 	lockdep_assert_irqs_disabled();
@@ -246,9 +247,12 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 		vmx_events_before_entry(vcpu);
 	vmx->ev.handler_injected = false;
 	vmx->ran = true;
+	guest_drs = vmx_guest_debugregs_load(vmx);
 
 	r = __vmx_vcpu_enter(vmx->regs, vmx->vmcs.launched);
 
+	if (unlikely(guest_drs))
+		vmx_guest_debugregs_save(vmx);
 	if (unlikely(vmx->xcr0 != host_xcr0))
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
 	vmx->cr2 = native_read_cr2();

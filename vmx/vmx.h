@@ -176,6 +176,7 @@ struct vmx_vcpu {
 	u64 misc_enable;
 	u64 mtrr_def_type, mtrr_fixed[11], mtrr_var[16];
 	unsigned long dr[4], dr6;		/* DR7 is in the VMCS */
+	bool dr7_armed;				/* DR7 enables a breakpoint */
 	u64 xcr0;
 	/* What the guest's CPUID allows (vmx/cpuid.c). */
 	unsigned long cr4_allowed;
@@ -277,6 +278,11 @@ int vmx_handle_cr(struct vmxmon_vcpu *vcpu);
 int vmx_handle_dr(struct vmxmon_vcpu *vcpu);
 int vmx_handle_xsetbv(struct vmxmon_vcpu *vcpu);
 int vmx_set_xcr0(struct vmxmon_vcpu *vcpu, u64 xcr0);
+void vmx_set_dr7(struct vmx_vcpu *vmx, unsigned long dr7);
+bool vmx_guest_debugregs_load(struct vmx_vcpu *vmx);
+void vmx_guest_debugregs_save(struct vmx_vcpu *vmx);
+void vmx_get_debugregs(struct vmxmon_vcpu *vcpu, struct kvm_debugregs *d);
+int vmx_set_debugregs(struct vmxmon_vcpu *vcpu, const struct kvm_debugregs *d);
 
 /* vmx/exit.c */
 int vmx_handle_exit(struct vmxmon_vcpu *vcpu);

@@ -19,7 +19,8 @@
  *     KVM_GET_API_VERSION     returns VMXMON_KVM_API_VERSION (12); a nonzero argument is -EINVAL
  *     KVM_CHECK_EXTENSION     nonzero exactly for: USER_MEMORY, IMMEDIATE_EXIT, SET_TSS_ADDR,
  *                             SET_IDENTITY_MAP_ADDR, EXT_CPUID, XSAVE, XCRS, READONLY_MEM,
- *                             USER_NMI, VCPU_EVENTS, MP_STATE, INTR_SHADOW (1), NR_MEMSLOTS
+ *                             USER_NMI, VCPU_EVENTS, MP_STATE, INTR_SHADOW, DEBUGREGS (1),
+ *                             NR_MEMSLOTS
  *                             (VMXMON_USER_MEMSLOTS), NR_VCPUS and MAX_VCPUS (VMXMON_MAX_VCPUS),
  *                             MAX_VCPU_ID (VMXMON_MAX_VCPU_ID)
  *     KVM_CREATE_VM           machine type 0 only (-EINVAL otherwise); returns a VM fd.
@@ -36,7 +37,8 @@
  *     mmap (struct kvm_run), KVM_RUN, KVM_GET/SET_REGS, KVM_GET/SET_SREGS,
  *     KVM_SET_CPUID2, KVM_GET_CPUID2, KVM_GET/SET_MSRS, KVM_GET/SET_FPU, KVM_GET/SET_XSAVE,
  *     KVM_GET/SET_XCRS, KVM_INTERRUPT (-ENXIO while one is pending), KVM_NMI,
- *     KVM_GET/SET_VCPU_EVENTS, KVM_GET/SET_MP_STATE (RUNNABLE only, no in-kernel APIC)
+ *     KVM_GET/SET_VCPU_EVENTS, KVM_GET/SET_MP_STATE (RUNNABLE only, no in-kernel APIC),
+ *     KVM_GET/SET_DEBUGREGS
  *   exits: KVM_EXIT_IO, KVM_EXIT_MMIO (decoded MOV/MOVZX/MOVSX; others are
  *     KVM_EXIT_INTERNAL_ERROR with the instruction bytes), KVM_EXIT_HLT, KVM_EXIT_SHUTDOWN,
  *     KVM_EXIT_FAIL_ENTRY, KVM_EXIT_IRQ_WINDOW_OPEN, KVM_EXIT_INTR
