@@ -14,7 +14,6 @@ Header fields we touch (Documentation/x86/boot.rst): syssize (protected-mode siz
 be loaded at 1 MiB and the kernel runs at its link address), payload_offset/length and
 xloadflags/handover_offset (our image has no compressed payload, no 64-bit or EFI entry).
 """
-import lzma
 import os
 import struct
 import subprocess
@@ -39,10 +38,16 @@ def extract_vmlinux(bz, pm_start):
     at = bz.find(XZ_MAGIC, pm_start)
     if at < 0:
         die("no XZ payload found (only XZ-compressed kernels are supported)")
-    dec = lzma.LZMADecompressor(format=lzma.FORMAT_XZ)
-    elf = dec.decompress(bz[at:])  # stops at the end of the stream; trailing data is ignored
-    if not dec.eof:
-        die("truncated XZ payload")
+    try:
+        import lzma
+    except ImportError:  # a Python built without liblzma: let xz(1) do it
+        elf = subprocess.run(["xz", "-dc", "--single-stream"], input=bz[at:],
+                             stdout=subprocess.PIPE, check=True).stdout
+    else:
+        dec = lzma.LZMADecompressor(format=lzma.FORMAT_XZ)
+        elf = dec.decompress(bz[at:])  # stops at the end of the stream, ignores the rest
+        if not dec.eof:
+            die("truncated XZ payload")
     if elf[:4] != b"\x7fELF" or elf[4] != 2 or elf[5] != 1:
         die("payload is not a little-endian ELF64 (vmlinux)")
     return elf
