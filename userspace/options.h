@@ -9,16 +9,20 @@
 
 #define DEFAULT_DEV		"/dev/vmxmon"
 #define DEFAULT_MEM_MIB		256
-#define MAX_CPUS		255	/* xAPIC IDs; more needs x2APIC */
+#define MAX_CPUS		1	/* PIC-only guests; SMP needs the in-kernel LAPIC */
+#define MIN_MEM_MIB		16
 
 struct vmxrun_opts {
 	const char *dev;
 	bool info;
-	/* Booting a guest: parsed and checked, not supported yet. */
 	const char *kernel, *initrd, *append;
 	unsigned long long mem_bytes;
 	unsigned int cpus;
-	bool boot;		/* one of --kernel/--initrd/--append/-m/-c was given */
+	const char *console;	/* "stdio" or "file:PATH" */
+	const char *name;	/* the VM's name (control socket, messages) */
+	const char *control;	/* control socket path, NULL: none */
+	bool reboot_restart;	/* --reboot=restart: a guest reboot restarts it */
+	bool boot;		/* a boot option was given */
 };
 
 enum opts_result {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmxrun: the vmxmon launcher. Today it can describe the device (--info); booting guests
- * comes with the loader (see README "Status").
+ * vmxrun: the vmxmon launcher. It boots a Linux bzImage or a multiboot kernel (vm/run.c) on
+ * /dev/vmxmon or /dev/kvm, or describes the device (--info).
  */
 #include <errno.h>
 #include <linux/kvm.h>
@@ -73,24 +73,6 @@ static int do_info(const struct vmxrun_opts *o)
 	return 0;
 }
 
-/* Booting: the options are checked, the device is asked, and the answer is "not yet". */
-static int do_boot(const struct vmxrun_opts *o)
-{
-	char msg[512];
-	struct dev d;
-	long mem;
-
-	if (dev__open(&d, o->dev, msg, sizeof(msg))) {
-		fprintf(stderr, "%s\n", msg);
-		return 1;
-	}
-	mem = dev__check_extension(&d, KVM_CAP_USER_MEMORY);
-	dev__close(&d);
-	err__format_boot_unsupported(msg, sizeof(msg), mem > 0);
-	fprintf(stderr, "%s\n", msg);
-	return 1;
-}
-
 int main(int argc, char **argv)
 {
 	struct vmxrun_opts o;
@@ -106,5 +88,5 @@ int main(int argc, char **argv)
 	case OPTS_RUN:
 		break;
 	}
-	return o.info ? do_info(&o) : do_boot(&o);
+	return o.info ? do_info(&o) : vm__run(&o);
 }

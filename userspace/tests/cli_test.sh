@@ -23,7 +23,7 @@ expect() {
 }
 
 echo "TAP version 13"
-echo "1..9"
+echo "1..11"
 
 expect missing_device_names_module_and_fix 1 stderr \
 	"vmxrun: $tmp/vmxmon: no such device (is vmxmon.ko loaded? try: sudo modprobe vmxmon)" \
@@ -32,26 +32,37 @@ expect non_kvm_device_fails_api_version_ioctl 1 stderr \
 	"vmxrun: /dev/null: inappropriate ioctl for device" -- --dev /dev/null --info
 expect boot_options_need_the_device 1 stderr \
 	"vmxrun: $tmp/vmxmon: no such device (is vmxmon.ko loaded? try: sudo modprobe vmxmon)" \
-	-- --dev "$tmp/vmxmon" --kernel bzImage --initrd rd.gz --append console=ttyS0 -m 512M -c 2
-# A device with KVM_CAP_USER_MEMORY (KVM, where there is one): the launcher is what is missing.
+	-- --dev "$tmp/vmxmon" --kernel bzImage --initrd rd.gz --append console=ttyS0 -m 512M -c 1
+# A device that opens (KVM, where there is one): the kernel file is checked.
 if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
-	expect boot_options_say_not_supported_yet 1 stderr \
-		'vmxrun: booting a guest is not supported yet (the device has KVM_CAP_USER_MEMORY, but vmxrun has no guest loader yet; see README "Status")' \
-		-- --dev /dev/kvm --kernel bzImage
+	expect missing_kernel_is_named 1 stderr \
+		"vmxrun: --kernel $tmp/bzImage: no such file or directory" \
+		-- --dev /dev/kvm --kernel "$tmp/bzImage" --console "file:$tmp/console"
+	echo "not a kernel" >"$tmp/notkernel"
+	expect non_kernel_file_is_named 1 stderr \
+		"vmxrun: --kernel $tmp/notkernel: not a bzImage (no \"HdrS\" boot header) and no multiboot header in its first 8 KiB" \
+		-- --dev /dev/kvm --kernel "$tmp/notkernel" --console "file:$tmp/console"
+	expect too_much_memory_is_refused 1 stderr \
+		"vmxrun: -m 1048576M: more than the host's $(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo) MiB of RAM" \
+		-- --dev /dev/kvm --kernel "$tmp/notkernel" -m 1024G --console "file:$tmp/console"
 else
-	result_skip boot_options_say_not_supported_yet "no usable /dev/kvm here"
+	result_skip missing_kernel_is_named "no usable /dev/kvm here"
+	result_skip non_kernel_file_is_named "no usable /dev/kvm here"
+	result_skip too_much_memory_is_refused "no usable /dev/kvm here"
 fi
 expect unknown_option_exits_2 2 stderr \
 	"vmxrun: unknown option '--frobnicate' (see vmxrun --help)" -- --frobnicate
+expect more_than_one_vcpu_is_refused 2 stderr \
+	"vmxrun: -c 2: only 1 vCPU for now (SMP needs the local APIC, not there yet)" -- --kernel k -c 2
 expect bad_memory_size_exits_2 2 stderr \
 	"vmxrun: -m 12X: not a memory size (e.g. 512M or 2G, at most 1024G)" -- --kernel k -m 12X
-expect no_arguments_exits_2 2 stderr "vmxrun: nothing to do (try --info; see vmxrun --help)" --
+expect no_arguments_exits_2 2 stderr "vmxrun: nothing to do (try --kernel PATH or --info; see vmxrun --help)" --
 
 # --help: exit 0, and every option's line states its default.
 "$VMXRUN" --help >"$tmp/help" 2>&1
 st=$?
 missing=
-for opt in --dev --info --kernel --initrd --append --memory --cpus; do
+for opt in --dev --info --kernel --initrd --append --memory --cpus --console --name --control --reboot; do
 	# The option's entry: its line and the deeper-indented lines that continue it.
 	awk -v opt="$opt" '
 		/^  -/ { inopt = 0; for (i = 1; i <= 2; i++) if ($i == opt) inopt = 1 }
@@ -64,6 +75,6 @@ echo "status $st; options without a default:$missing" >"$tmp/diag"
 result help_lists_every_option_with_its_default $ok "$tmp/diag"
 
 expect info_and_boot_options_are_exclusive 2 stderr \
-	"vmxrun: --info does not boot a guest: drop --kernel, --initrd, --append, -m and -c" \
+	"vmxrun: --info does not boot a guest: drop the boot options (--kernel, -m, ...)" \
 	-- --info --kernel x
 [ "$failed" = 0 ]

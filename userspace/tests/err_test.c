@@ -59,18 +59,6 @@ TEST_HOST(api_mismatch_gives_both_versions)
 		   "vmxrun: /dev/vmxmon: KVM API version 11, expected 12 (not a KVM-compatible device, or a mismatched module?)");
 }
 
-TEST_HOST(boot_unsupported_says_what_is_missing)
-{
-	char buf[512];
-
-	err__format_boot_unsupported(buf, sizeof(buf), false);
-	expect_msg(t, "device without KVM_CAP_USER_MEMORY", buf,
-		   "vmxrun: booting a guest is not supported yet (needs KVM_CAP_USER_MEMORY from the device; see README \"Status\")");
-	err__format_boot_unsupported(buf, sizeof(buf), true);
-	expect_msg(t, "device with KVM_CAP_USER_MEMORY", buf,
-		   "vmxrun: booting a guest is not supported yet (the device has KVM_CAP_USER_MEMORY, but vmxrun has no guest loader yet; see README \"Status\")");
-}
-
 TEST_HOST(messages_are_truncated_not_overflowed)
 {
 	char buf[16];

@@ -103,17 +103,24 @@ TEST_HOST(options_parse_every_boot_option)
 	char err[256] = "";
 
 	ASSERT_EQ(PARSE(&o, err, "--dev", "/dev/kvm", "--kernel", "bzImage", "--initrd", "rd.gz",
-			"--append", "console=ttyS0", "-m", "1G", "-c", "4"), OPTS_RUN);
+			"--append", "console=ttyS0", "-m", "1G", "-c", "1", "--console",
+			"file:/tmp/log", "--name", "vm1", "--control", "/tmp/s", "--reboot",
+			"restart"), OPTS_RUN);
 	EXPECT_TRUE(!strcmp(o.dev, "/dev/kvm"));
 	EXPECT_TRUE(!strcmp(o.kernel, "bzImage"));
 	EXPECT_TRUE(!strcmp(o.initrd, "rd.gz"));
 	EXPECT_TRUE(!strcmp(o.append, "console=ttyS0"));
 	EXPECT_EQ(o.mem_bytes, GiB);
-	EXPECT_EQ(o.cpus, 4);
+	EXPECT_EQ(o.cpus, 1);
+	EXPECT_TRUE(!strcmp(o.console, "file:/tmp/log"));
+	EXPECT_TRUE(!strcmp(o.name, "vm1"));
+	EXPECT_TRUE(!strcmp(o.control, "/tmp/s"));
+	EXPECT_TRUE(o.reboot_restart);
 	EXPECT_TRUE(o.boot);
-	ASSERT_EQ(PARSE(&o, err, "--memory=512", "--cpus=2"), OPTS_RUN);
+	ASSERT_EQ(PARSE(&o, err, "--kernel=k", "--memory=512", "--cpus=1", "--reboot=exit"), OPTS_RUN);
 	EXPECT_EQ(o.mem_bytes, 512 * MiB);
-	EXPECT_EQ(o.cpus, 2);
+	EXPECT_TRUE(!o.reboot_restart);
+	EXPECT_TRUE(!strcmp(o.console, "stdio"));
 	EXPECT_TRUE(o.boot);
 }
 
@@ -137,6 +144,16 @@ TEST_HOST(options_reject_bad_values_with_a_message)
 	expect_error(t, PARSE(&o, err, "-c", "0"), err, "vmxrun: -c 0: not a vCPU count (1-255)");
 	expect_error(t, PARSE(&o, err, "--cpus", "256"), err,
 		     "vmxrun: -c 256: not a vCPU count (1-255)");
+	expect_error(t, PARSE(&o, err, "--kernel", "k", "-c", "2"), err,
+		     "vmxrun: -c 2: only 1 vCPU for now (SMP needs the local APIC, not there yet)");
+	expect_error(t, PARSE(&o, err, "-m", "8M"), err,
+		     "vmxrun: -m 8M: too small: a guest needs at least 16M");
+	expect_error(t, PARSE(&o, err, "--console", "tty"), err,
+		     "vmxrun: --console tty: not a console (stdio or file:PATH)");
+	expect_error(t, PARSE(&o, err, "--console", "file:"), err,
+		     "vmxrun: --console file:: not a console (stdio or file:PATH)");
+	expect_error(t, PARSE(&o, err, "--reboot", "halt"), err,
+		     "vmxrun: --reboot halt: not exit or restart");
 }
 
 TEST_HOST(options_reject_unknown_and_incomplete_options)
@@ -165,9 +182,11 @@ TEST_HOST(options_need_something_to_do_and_info_excludes_boot)
 	char *argv[] = { "vmxrun", NULL };
 
 	expect_error(t, opts__parse(&o, 1, argv, err, sizeof(err)), err,
-		     "vmxrun: nothing to do (try --info; see vmxrun --help)");
+		     "vmxrun: nothing to do (try --kernel PATH or --info; see vmxrun --help)");
 	expect_error(t, PARSE(&o, err, "--info", "-m", "1G"), err,
-		     "vmxrun: --info does not boot a guest: drop --kernel, --initrd, --append, -m and -c");
+		     "vmxrun: --info does not boot a guest: drop the boot options (--kernel, -m, ...)");
+	expect_error(t, PARSE(&o, err, "-m", "1G"), err,
+		     "vmxrun: no --kernel to boot (see vmxrun --help)");
 	EXPECT_EQ(PARSE(&o, err, "--info", "--help"), OPTS_HELP);
 	EXPECT_EQ(PARSE(&o, err, "-h"), OPTS_HELP);
 }

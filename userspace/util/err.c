@@ -52,11 +52,3 @@ void err__format_api(char *buf, size_t len, const char *path, int version)
 	snprintf(buf, len, PROG_NAME ": %s: KVM API version %d, expected %d (not a KVM-compatible device, or a mismatched module?)",
 		 path, version, KVM_API_VERSION);
 }
-
-void err__format_boot_unsupported(char *buf, size_t len, bool device_has_user_memory)
-{
-	snprintf(buf, len, PROG_NAME ": booting a guest is not supported yet (%s; see README \"Status\")",
-		 device_has_user_memory ?
-		 "the device has KVM_CAP_USER_MEMORY, but vmxrun has no guest loader yet" :
-		 "needs KVM_CAP_USER_MEMORY from the device");
-}

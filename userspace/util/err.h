@@ -23,10 +23,4 @@ void err__format_dev(char *buf, size_t len, enum dev_op op, const char *path, in
 /* "vmxrun: PATH: KVM API version V, expected 12 (...)" */
 void err__format_api(char *buf, size_t len, const char *path, int version);
 
-/*
- * Why a guest cannot boot yet: the device lacks KVM_CAP_USER_MEMORY, or (when it has it) the
- * launcher lacks its loader. Both point at README "Status".
- */
-void err__format_boot_unsupported(char *buf, size_t len, bool device_has_user_memory);
-
 #endif

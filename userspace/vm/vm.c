@@ -1,11 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <linux/kvm.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
-#include "vm.h"
+#include "../acpi/acpi.h"
+#include "../hw/debug_exit.h"
+#include "../hw/i8042.h"
+#include "../hw/pci.h"
+#include "../hw/pic.h"
+#include "../hw/pit.h"
+#include "../hw/pm.h"
+#include "../hw/rtc.h"
+#include "../hw/serial.h"
 #include "../util/err.h"
+#include "vcpu.h"
+#include "vm.h"
+
+/* The platform, in init order: the PIC first, since the others raise IRQs when they reset. */
+static const struct hw_device {
+	const char *name;
+	int (*init)(struct vm *vm);
+	void (*reset)(struct vm *vm);
+	void (*exit)(struct vm *vm);
+} hw_devices[] = {
+	{ "pic", pic__init, pic__reset, pic__exit },
+	{ "pit", pit__init, pit__reset, pit__exit },
+	{ "serial", serial__init, serial__reset, serial__exit },
+	{ "rtc", rtc__init, rtc__reset, rtc__exit },
+	{ "i8042", i8042__init, i8042__reset, i8042__exit },
+	{ "pci", pci__init, pci__reset, pci__exit },
+	{ "acpi-pm", pm__init, pm__reset, pm__exit },
+	{ "debug-exit", debug_exit__init, NULL, NULL },
+};
 
 int vm__create(struct vm *vm, struct dev *dev, char *msg, size_t msglen)
 {
@@ -26,4 +56,100 @@ void vm__destroy(struct vm *vm)
 	if (vm->fd >= 0)
 		close(vm->fd);
 	vm->fd = -1;
+}
+
+void *vm__gpa(struct vm *vm, u64 gpa, u64 len)
+{
+	u64 high = vm->ram_size - vm->low_size;
+
+	if (gpa + len < gpa)
+		return NULL;
+	if (gpa + len <= vm->low_size)
+		return vm->ram + gpa;
+	if (gpa >= HIGH_MEM_START && gpa + len - HIGH_MEM_START <= high)
+		return vm->ram + vm->low_size + (gpa - HIGH_MEM_START);
+	return NULL;
+}
+
+void vm__request(struct vm *vm, enum vm_request req, int status, const char *reason)
+{
+	u64 one = 1;
+
+	/* The first request wins, except that the host may always end the VM. */
+	if (vm->request != REQ_NONE && req != REQ_EXIT)
+		return;
+	vm->request = req;
+	vm->exit_status = status;
+	vm->reason = reason;
+	if (vm->notify_fd >= 0 && write(vm->notify_fd, &one, sizeof(one)) < 0)
+		perror("vmxrun: eventfd");
+	vcpu__kick_all(vm);
+}
+
+bool vm__pause(struct vm *vm, bool pause)
+{
+	enum vm_state want = pause ? VM_PAUSED : VM_RUNNING;
+
+	if (vm->state == VM_SHUTDOWN || vm->state == want)
+		return false;
+	vm->state = want;
+	vcpu__kick_all(vm);
+	return true;
+}
+
+int vm__init_machine(struct vm *vm, u64 ram_size, char *msg, size_t msglen)
+{
+	pthread_mutex_init(&vm->lock, NULL);
+	pthread_cond_init(&vm->cond, NULL);
+	vm->pio.name = "pio";
+	vm->mmio.name = "mmio";
+	vm->ram_size = ram_size;
+	vm->low_size = MIN(ram_size, PCI_HOLE_START);
+	vm->ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (vm->ram == MAP_FAILED) {
+		vm->ram = NULL;
+		snprintf(msg, msglen, "vmxrun: cannot map %llu MiB of guest RAM: %s",
+			 (unsigned long long)(ram_size >> 20), strerror(errno));
+		return -1;
+	}
+	madvise(vm->ram, ram_size, MADV_HUGEPAGE);	/* 2 MiB EPT pages where possible */
+	for (size_t i = 0; i < ARRAY_SIZE(hw_devices); i++) {
+		if (hw_devices[i].init(vm)) {
+			snprintf(msg, msglen, "vmxrun: cannot set up device %s", hw_devices[i].name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void vm__free_machine(struct vm *vm)
+{
+	for (size_t i = ARRAY_SIZE(hw_devices); i-- > 0;)
+		if (hw_devices[i].exit)
+			hw_devices[i].exit(vm);
+	bus__free(&vm->pio);
+	bus__free(&vm->mmio);
+	if (vm->ram)
+		munmap(vm->ram, vm->ram_size);
+	vm->ram = NULL;
+	pthread_cond_destroy(&vm->cond);
+	pthread_mutex_destroy(&vm->lock);
+}
+
+int vm__reset_machine(struct vm *vm, char *msg, size_t msglen)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(hw_devices); i++)
+		if (hw_devices[i].reset)
+			hw_devices[i].reset(vm);
+	/* Zeroed in place: pinned pages (vmxmon) must stay the ones the guest sees. */
+	memset(vm->ram, 0, vm->ram_size);
+	vm->rsdp = acpi__build(vm__gpa(vm, ACPI_TABLES_BASE, ACPI_TABLES_SIZE), ACPI_TABLES_BASE,
+			       ACPI_TABLES_SIZE);
+	if (!vm->rsdp) {
+		snprintf(msg, msglen, "vmxrun: ACPI tables do not fit in %llu KiB",
+			 ACPI_TABLES_SIZE >> 10);
+		return -1;
+	}
+	return loader__load(vm, &vm->files, &vm->boot, msg, msglen);
 }

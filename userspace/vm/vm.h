@@ -1,22 +1,134 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A virtual machine: the VM fd and, later, its memory, vCPUs and devices. For now it only
- * exists (which is enough for vmxmon to turn VT-x on).
+ * A virtual machine: the VM fd, guest RAM, the buses and devices, the vCPU and the state of
+ * its life (running, paused, shutting down). Everything mutable the launcher has lives here
+ * (house rule: no global mutable state outside the struct vm).
+ *
+ * Threads: the main thread runs the event loop (console input, timers, control socket); each
+ * vCPU has a thread running KVM_RUN. vm->lock serialises every device model and the
+ * lifecycle fields; device callbacks always run with it held.
  */
 #ifndef VMXRUN_VM_VM_H
 #define VMXRUN_VM_VM_H
 
-#include <stddef.h>
+#include <linux/kvm.h>
+#include <pthread.h>
 
+#include "../loader/loader.h"
+#include "../util/types.h"
+#include "bus.h"
 #include "dev.h"
 
+struct vmxrun_opts;
+struct vcpu;
+struct loop;
+struct console;
+struct control;
+struct pic;
+struct pit;
+struct serial;
+struct rtc;
+struct i8042;
+struct pci;
+struct pm;
+
+/* Guest-physical layout below 1 MiB and the 32-bit hole (see loader/ and acpi/). */
+#define LOW_RAM_END	0x9fc00ULL	/* conventional memory ends; EBDA above */
+#define BIOS_START	0xe0000ULL	/* reserved: ACPI tables live here */
+#define HIGH_RAM_START	0x100000ULL
+#define PCI_HOLE_START	0xc0000000ULL	/* RAM above this goes above 4 GiB */
+#define HIGH_MEM_START	0x100000000ULL
+
+enum vm_state { VM_RUNNING, VM_PAUSED, VM_SHUTDOWN };
+
+/* What the vCPU thread or the event loop asked for; handled by the event loop. */
+enum vm_request {
+	REQ_NONE,
+	REQ_POWEROFF,		/* ACPI S5: exit 0 */
+	REQ_RESET,		/* guest reboot, triple fault or system_reset */
+	REQ_EXIT,		/* exit with vm->exit_status (debug-exit port, quit, signal, error) */
+};
+
+/* Exit counts, from the launcher's side (query-stats). */
+#define VM_STAT_EXIT_REASONS	64
+struct vm_stats {
+	u64 exits[VM_STAT_EXIT_REASONS];	/* by kvm_run.exit_reason */
+	u64 eintr;				/* KVM_RUN returned -EINTR (a kick) */
+	u64 injected;				/* KVM_INTERRUPT calls */
+};
+
 struct vm {
+	const struct vmxrun_opts *opts;
 	struct dev *dev;
-	int fd;
+	int fd;				/* VM fd; -1 in host unit tests */
+
+	u8 *ram;			/* all guest RAM, low part then high part */
+	u64 ram_size;
+	u64 low_size;			/* RAM below PCI_HOLE_START; the rest is at 4 GiB */
+
+	struct bus pio, mmio;
+	pthread_mutex_t lock;		/* every device model and the fields marked (lock) */
+	pthread_cond_t cond;		/* a halted or paused vCPU waits here */
+
+	struct vcpu *vcpu;
+	unsigned int nr_vcpus;
+
+	struct pic *pic;
+	struct pit *pit;
+	struct serial *serial;
+	struct rtc *rtc;
+	struct i8042 *i8042;
+	struct pci *pci;
+	struct pm *pm;
+	u64 rsdp;			/* guest address of the ACPI RSDP */
+	struct boot_files files;	/* what the loader loads (again on reset) */
+	struct boot_state boot;		/* how the vCPU enters it */
+	u64 tsc_khz;			/* the guest's TSC rate, for tsc_early_khz= */
+
+	struct loop *loop;
+	struct console *con;
+	struct control *ctl;
+	int notify_fd;			/* eventfd: wakes the event loop for a request */
+
+	enum vm_state state;		/* (lock) */
+	enum vm_request request;	/* (lock) */
+	int exit_status;		/* (lock) for REQ_EXIT */
+	const char *reason;		/* (lock) why: "guest-shutdown", "host-qmp-quit", ... */
+	unsigned int resets;		/* (lock) reboots done (--reboot=restart) */
+	bool finished;			/* the event loop is done: tear down */
+
+	struct vm_stats stats;		/* updated with __atomic builtins */
 };
 
 /* KVM_CREATE_VM (type 0); on failure *msg gets the user-facing message. 0 or -errno. */
 int vm__create(struct vm *vm, struct dev *dev, char *msg, size_t msglen);
 void vm__destroy(struct vm *vm);
+
+/*
+ * The guest's command line (malloc'ed): append plus tsc_early_khz=tsc_khz unless append sets
+ * it, placed before a "--" (the words after it are init's arguments).
+ */
+char *vm__cmdline(const char *append, u64 tsc_khz);
+
+/* Boot the guest the options describe and run it to the end: the process exit status. */
+int vm__run(const struct vmxrun_opts *o);
+
+/* Host pointer for [gpa, gpa + len) of guest RAM, or NULL if any of it is not RAM. */
+void *vm__gpa(struct vm *vm, u64 gpa, u64 len);
+
+/* Ask the event loop to end or reset the machine (lock held). The first request wins. */
+void vm__request(struct vm *vm, enum vm_request req, int status, const char *reason);
+/* Pause or resume the vCPUs (lock held); false if nothing changed. */
+bool vm__pause(struct vm *vm, bool pause);
+
+/*
+ * The machine without the hypervisor: lock, RAM (ram_size bytes, split at the PCI hole),
+ * buses and platform devices. vm->loop and vm->con, if set, are used by the devices.
+ * Host unit tests use it alone (vm->fd stays -1). 0 or -1 with *msg.
+ */
+int vm__init_machine(struct vm *vm, u64 ram_size, char *msg, size_t msglen);
+void vm__free_machine(struct vm *vm);
+/* Put every device in its power-on state, clear RAM, build ACPI, load the kernel again. */
+int vm__reset_machine(struct vm *vm, char *msg, size_t msglen);
 
 #endif

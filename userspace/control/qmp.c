@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The control protocol's commands (README.md, "vmxrun: control socket"), with jansson. */
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../hw/pm.h"
+#include "../options.h"
+#include "../vm/vcpu.h"
+#include "../vm/vm.h"
+#include "control.h"
+
+/* A command fills *ret (a new object) or returns an error description. */
+typedef const char *(*qmp_fn)(struct vm *vm, json_t *args, json_t **ret);
+
+static const char *const state_names[] = {
+	[VM_RUNNING] = "running", [VM_PAUSED] = "paused", [VM_SHUTDOWN] = "shutdown",
+};
+
+static const char *qmp_capabilities(struct vm *vm, json_t *args, json_t **ret)
+{
+	(void)vm, (void)args, (void)ret;
+	return NULL;
+}
+
+static const char *query_status(struct vm *vm, json_t *args, json_t **ret)
+{
+	(void)args;
+	*ret = json_pack("{s:s, s:b, s:s, s:i}", "status", state_names[vm->state],
+			 "running", vm->state == VM_RUNNING, "name",
+			 vm->opts ? vm->opts->name : "vmxrun", "resets", vm->resets);
+	return NULL;
+}
+
+static const char *stop(struct vm *vm, json_t *args, json_t **ret)
+{
+	(void)args, (void)ret;
+	if (vm->state == VM_SHUTDOWN)
+		return "the guest has shut down";
+	if (vm__pause(vm, true))
+		control__event(vm->ctl, "STOP", NULL);
+	return NULL;
+}
+
+static const char *cont(struct vm *vm, json_t *args, json_t **ret)
+{
+	(void)args, (void)ret;
+	if (vm->state == VM_SHUTDOWN)
+		return "the guest has shut down";
+	if (vm__pause(vm, false))
+		control__event(vm->ctl, "RESUME", NULL);
+	return NULL;
+}
+
+static const char *system_powerdown(struct vm *vm, json_t *args, json_t **ret)
+{
+	(void)args, (void)ret;
+	pm__power_button(vm);
+	control__event(vm->ctl, "POWERDOWN", NULL);
+	return NULL;
+}
+
+static const char *system_reset(struct vm *vm, json_t *args, json_t **ret)
+{
+	(void)args, (void)ret;
+	vm__request(vm, REQ_RESET, 0, "host-qmp-system-reset");
+	return NULL;
+}
+
+static const char *quit(struct vm *vm, json_t *args, json_t **ret)
+{
+	(void)args, (void)ret;
+	vm__request(vm, REQ_EXIT, 0, "host-qmp-quit");
+	return NULL;
+}
+
+static const char *query_stats(struct vm *vm, json_t *args, json_t **ret)
+{
+	json_t *exits = json_object();
+	u64 total = 0;
+
+	(void)args;
+	for (unsigned int i = 0; i < VM_STAT_EXIT_REASONS; i++) {
+		u64 n = __atomic_load_n(&vm->stats.exits[i], __ATOMIC_RELAXED);
+		const char *name = vcpu__exit_name(i);
+		char other[24];
+
+		if (!n)
+			continue;
+		if (!name) {
+			snprintf(other, sizeof(other), "exit_%u", i);
+			name = other;
+		}
+		json_object_set_new(exits, name, json_integer((json_int_t)n));
+		total += n;
+	}
+	*ret = json_pack("{s:o, s:I, s:I, s:I, s:I, s:I}", "exits", exits, "total",
+			 (json_int_t)total, "interrupted",
+			 (json_int_t)__atomic_load_n(&vm->stats.eintr, __ATOMIC_RELAXED),
+			 "interrupts_injected",
+			 (json_int_t)__atomic_load_n(&vm->stats.injected, __ATOMIC_RELAXED),
+			 "pio_unclaimed", (json_int_t)vm->pio.unhandled, "mmio_unclaimed",
+			 (json_int_t)vm->mmio.unhandled);
+	return NULL;
+}
+
+static const struct qmp_command {
+	const char *name;
+	qmp_fn fn;
+} commands[] = {
+	{ "qmp_capabilities", qmp_capabilities },
+	{ "query-status", query_status },
+	{ "stop", stop },
+	{ "cont", cont },
+	{ "system_powerdown", system_powerdown },
+	{ "system_reset", system_reset },
+	{ "quit", quit },
+	{ "query-stats", query_stats },
+};
+
+static json_t *qmp__error(const char *cls, const char *desc, json_t *id)
+{
+	json_t *r = json_pack("{s:{s:s, s:s}}", "error", "class", cls, "desc", desc);
+
+	if (id)
+		json_object_set(r, "id", id);
+	return r;
+}
+
+static json_t *qmp__execute(struct vm *vm, json_t *req)
+{
+	json_t *id = json_object_get(req, "id"), *args = json_object_get(req, "arguments");
+	const char *name = json_string_value(json_object_get(req, "execute")), *err;
+	json_t *ret = NULL, *reply;
+	char desc[160];
+
+	if (!name)
+		return qmp__error("GenericError", "expected a string member \"execute\"", id);
+	if (args && !json_is_object(args))
+		return qmp__error("GenericError", "\"arguments\" must be an object", id);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(commands[i].name, name))
+			continue;
+		if (args && json_object_size(args))
+			return qmp__error("GenericError", "this command takes no arguments", id);
+		err = commands[i].fn(vm, args, &ret);
+		if (err) {
+			json_decref(ret);
+			return qmp__error("GenericError", err, id);
+		}
+		reply = json_pack("{s:o}", "return", ret ? ret : json_object());
+		if (id)
+			json_object_set(reply, "id", id);
+		return reply;
+	}
+	snprintf(desc, sizeof(desc), "the command %.100s has not been found", name);
+	return qmp__error("CommandNotFound", desc, id);
+}
+
+char *qmp__handle_line(struct vm *vm, const char *line)
+{
+	json_error_t jerr;
+	json_t *req = json_loads(line, JSON_REJECT_DUPLICATES, &jerr), *reply;
+	char desc[256];
+	char *out;
+
+	if (!req) {
+		snprintf(desc, sizeof(desc), "JSON parse error: %s (column %d)", jerr.text,
+			 jerr.column);
+		reply = qmp__error("GenericError", desc, NULL);
+	} else if (!json_is_object(req)) {
+		reply = qmp__error("GenericError", "a request must be a JSON object", NULL);
+	} else {
+		reply = qmp__execute(vm, req);
+	}
+	out = json_dumps(reply, JSON_COMPACT);
+	json_decref(reply);
+	json_decref(req);
+	return out;
+}
+
+char *qmp__greeting(void)
+{
+	json_t *g = json_pack("{s:{s:{s:s, s:{s:i, s:i}}, s:[]}}", "QMP", "version", "package",
+			      "vmxrun", "vmxrun", "major", 0, "minor", 1, "capabilities");
+	char *out = json_dumps(g, JSON_COMPACT);
+
+	json_decref(g);
+	return out;
+}

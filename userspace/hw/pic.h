@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The i8259A interrupt controller pair (master 0x20, slave 0xa0 cascaded on IRQ2, ELCR at
+ * 0x4d0/0x4d1). Its output is delivered by the vCPU loop with KVM_INTERRUPT when the guest
+ * can take it (kvm_run.ready_for_interrupt_injection), else it asks for an interrupt window.
+ */
+#ifndef VMXRUN_HW_PIC_H
+#define VMXRUN_HW_PIC_H
+
+#include "../util/types.h"
+
+struct vm;
+
+int pic__init(struct vm *vm);
+void pic__reset(struct vm *vm);
+void pic__exit(struct vm *vm);
+
+/* Set ISA interrupt line irq (0-15) to level; kicks the vCPU when the output rises. */
+void irq__set(struct vm *vm, unsigned int irq, bool level);
+/* An edge on an edge-triggered line: raise, then lower. */
+void irq__pulse(struct vm *vm, unsigned int irq);
+
+/* The PIC's INTR output: an unmasked request of higher priority than the one in service. */
+bool pic__pending(struct vm *vm);
+/* The interrupt acknowledge cycle: the vector to inject (a spurious IRQ7/15 if none). */
+u8 pic__ack(struct vm *vm);
+
+#endif

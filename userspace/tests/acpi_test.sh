@@ -1,0 +1,62 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Host test: the ACPI tables vmxrun builds, parsed back by iasl -d (the ACPICA disassembler
+# is the reference parser), and the DSDT's resources matching the device models (TAP).
+# TESTBIN (the unit test binaries) is set by make check.
+TESTBIN=${TESTBIN:-../build/userspace/tests}
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../../selftests/lib/tap.sh"
+
+echo "TAP version 13"
+echo "1..4"
+if ! command -v iasl >/dev/null; then
+	for t in facp dsdt dsdt_resources xsdt_facs; do result_skip "iasl_parses_$t" "no iasl (apt-get install acpica-tools)"; done
+	exit 0
+fi
+ACPI_DUMP_DIR=$tmp "$TESTBIN/acpi_test" >/dev/null 2>&1
+for t in xsdt facp facs dsdt; do
+	(cd "$tmp" && iasl -d "$t.dat" >"$t.log" 2>&1)
+done
+
+# facp: the disassembler finds no errors and reads the PM blocks and SCI we meant.
+f=$tmp/facp.dsl
+[ -s "$f" ] && ! grep -qi 'error' "$tmp/facp.log" &&
+	grep -q 'SCI Interrupt : 0009' "$f" &&
+	grep -q 'PM1A Event Block Address : 00000600' "$f" &&
+	grep -q 'PM1A Control Block Address : 00000604' "$f" &&
+	grep -q 'PM Timer Block Address : 00000608' "$f" &&
+	grep -qE 'Hardware Reduced \(V5\) : 0' "$f"
+ok=$?
+{ cat "$tmp/facp.log"; grep -E 'SCI|PM1A|PM Timer' "$f"; } >"$tmp/diag" 2>&1
+result iasl_parses_facp $ok "$tmp/diag"
+
+# dsdt: parses, and has \_S5 with SLP_TYP 5 and the platform's devices.
+f=$tmp/dsdt.dsl
+[ -s "$f" ] && ! grep -qi 'error' "$tmp/dsdt.log" && grep -q '_S5' "$f" &&
+	for id in PNP0A03 PNP0000 PNP0100 PNP0B00 PNP0303 PNP0501; do
+		grep -q "\"$id\"" "$f" || exit 1
+	done
+ok=$?
+cp "$tmp/dsdt.log" "$tmp/diag"
+result iasl_parses_dsdt $ok "$tmp/diag"
+
+# Resources: each device's ports and IRQ as hw/ implements them.
+expect_io() { grep -A3 "IO (Decode16," "$f" | grep -q "0x$1,.*// Range Minimum"; }
+ok=0
+for io in 03F8 0060 0064 0070 0040 0020 00A0 04D0 0CF8 0600 00F4; do
+	expect_io "$io" || { echo "no IO resource at 0x$io" >>"$tmp/diag2"; ok=1; }
+done
+for irq in '{4}' '{1}' '{8}' '{0}' '{2}'; do
+	grep -qF "IRQNoFlags ()" "$f" && grep -qF "$irq" "$f" || { echo "no IRQ $irq" >>"$tmp/diag2"; ok=1; }
+done
+grep -A2 'Name (_S5' "$f" | grep -q '0x05' || { echo "_S5 is not SLP_TYP 5" >>"$tmp/diag2"; ok=1; }
+result iasl_parses_dsdt_resources $ok "$tmp/diag2"
+
+# (iasl -d does not take a bare RSDP; acpi_test checks its checksums and link.)
+[ -s "$tmp/xsdt.dsl" ] && [ -s "$tmp/facs.dsl" ] && ! grep -qi 'error' "$tmp/xsdt.log" "$tmp/facs.log" &&
+	grep -q 'ACPI Table Address   0 : 00000000000E0' "$tmp/xsdt.dsl"
+ok=$?
+cat "$tmp/xsdt.log" "$tmp/xsdt.dsl" "$tmp/facs.log" >"$tmp/diag"
+result iasl_parses_xsdt_facs $ok "$tmp/diag"
+[ "$failed" = 0 ]

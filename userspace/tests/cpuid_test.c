@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Host unit tests: CPUID adjustment, the guest command line, the host TSC rate parser. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "util/host.h"
+#include "vm/cpuid.h"
+#include "vm/vm.h"
+
+static struct kvm_cpuid_entry2 *leaf(struct kvm_cpuid2 *c, u32 fn, u32 idx)
+{
+	for (u32 i = 0; i < c->nent; i++)
+		if (c->entries[i].function == fn && c->entries[i].index == idx)
+			return &c->entries[i];
+	return NULL;
+}
+
+TEST_HOST(cpuid_is_pic_only_single_cpu_hypervisor)
+{
+	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + 8 * sizeof(c->entries[0]));
+	static const struct kvm_cpuid_entry2 in[] = {
+		{ .function = 1, .eax = 0x306c3, .ebx = 0x05100800, .ecx = 0x7ffafbff,
+		  .edx = 0xbfebfbff },
+		{ .function = 4, .index = 0, .eax = 0x1c004121 },
+		{ .function = 0xa, .eax = 0x07300402, .edx = 0x603 },
+		{ .function = 0xb, .index = 0, .eax = 1, .ebx = 2, .ecx = 0x100, .edx = 7 },
+		{ .function = 0xb, .index = 1, .eax = 4, .ebx = 8, .ecx = 0x201, .edx = 7 },
+		{ .function = 0x40000001, .eax = 0x01ffffff, .edx = 1 },
+	};
+
+	ASSERT_TRUE(c);
+	c->nent = sizeof(in) / sizeof(in[0]);
+	memcpy(c->entries, in, sizeof(in));
+	cpuid__adjust(c, 0, 1);
+	EXPECT_EQ(leaf(c, 1, 0)->ecx >> 31, 1);			/* hypervisor */
+	EXPECT_EQ(leaf(c, 1, 0)->ecx & (1 << 21), 0);		/* no x2APIC */
+	EXPECT_EQ(leaf(c, 1, 0)->ecx & (1 << 24), 0);		/* no TSC deadline */
+	EXPECT_EQ(leaf(c, 1, 0)->edx & (1 << 9), 0);		/* no APIC */
+	EXPECT_EQ(leaf(c, 1, 0)->edx & (1 << 28), 0);		/* no HTT */
+	EXPECT_EQ(leaf(c, 1, 0)->ebx, 0x00010800);		/* APIC ID 0, 1 CPU, CLFLUSH 8 */
+	EXPECT_EQ(leaf(c, 4, 0)->eax >> 26, 0);			/* 1 core */
+	EXPECT_EQ(leaf(c, 4, 0)->eax & 0x3fff, 0x0121);
+	EXPECT_EQ(leaf(c, 0xa, 0)->eax, 0);			/* no PMU */
+	EXPECT_EQ(leaf(c, 0xb, 0)->ebx, 1);
+	EXPECT_EQ(leaf(c, 0xb, 0)->edx, 0);
+	EXPECT_EQ(leaf(c, 0xb, 1)->ebx, 1);
+	EXPECT_EQ(leaf(c, 0xb, 1)->eax, 0);
+	EXPECT_EQ(leaf(c, 0xb, 1)->ecx, 0x201);
+	EXPECT_EQ(leaf(c, 0x40000001, 0)->eax, 0x0100000b);	/* clock + no I/O delay only */
+	EXPECT_EQ(leaf(c, 0x40000001, 0)->edx, 0);
+	free(c);
+}
+
+static void expect_cmdline(struct test_ctx *t, const char *append, const char *want)
+{
+	char *s = vm__cmdline(append, 100000);
+
+	if (!s || strcmp(s, want))
+		t_fail(t, __FILE__, __LINE__, "\"%s\": expected \"%s\", got \"%s\"", append, want,
+		       s ? s : "(null)");
+	free(s);
+}
+
+TEST_HOST(cmdline_gets_tsc_early_khz_before_init_arguments)
+{
+	expect_cmdline(t, "", "tsc_early_khz=100000");
+	expect_cmdline(t, "console=ttyS0", "console=ttyS0 tsc_early_khz=100000");
+	expect_cmdline(t, "console=ttyS0 -- uname -a", "console=ttyS0 tsc_early_khz=100000 -- uname -a");
+	expect_cmdline(t, "-- sh", "tsc_early_khz=100000 -- sh");
+	expect_cmdline(t, "quiet --", "quiet tsc_early_khz=100000 --");
+	expect_cmdline(t, "a --b", "a --b tsc_early_khz=100000");
+	expect_cmdline(t, "tsc_early_khz=5 quiet", "tsc_early_khz=5 quiet");
+}
+
+TEST_HOST(host_cpuinfo_mhz_parses_to_khz)
+{
+	EXPECT_EQ(host__cpuinfo_khz("\nprocessor\t: 0\ncpu MHz\t\t: 2304.012\ncache size\t: 1 KB\n"),
+		  2304012);
+	EXPECT_EQ(host__cpuinfo_khz("\ncpu MHz\t\t: 100.000\n"), 100000);
+	EXPECT_EQ(host__cpuinfo_khz("\ncpu MHz\t\t: 99.5\n"), 99500);
+	EXPECT_EQ(host__cpuinfo_khz("\nprocessor\t: 0\n"), 0);
+}

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmxctl SOCKET COMMAND...: send each command to a vmxrun control socket (--control) and
+ * print every line that comes back (greeting, events, replies) until the reply to the last
+ * one. Exit status 0 if every reply was a "return", 1 otherwise. For scripts and tests;
+ * e.g. vmxctl /tmp/vm.sock query-status system_powerdown.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+/* Print lines from f until the reply with this id; 0 if it was a "return". */
+static int await_reply(FILE *f, int id)
+{
+	char line[65536];
+
+	while (fgets(line, sizeof(line), f)) {
+		json_t *j = json_loads(line, 0, NULL);
+		json_t *jid = json_object_get(j, "id");
+		int done = jid && json_integer_value(jid) == id, ok = !!json_object_get(j, "return");
+
+		fputs(line, stdout);
+		json_decref(j);
+		if (done)
+			return ok ? 0 : 1;
+	}
+	fprintf(stderr, "vmxctl: connection closed before the reply to request %d\n", id);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, status = 0;
+	FILE *f;
+
+	if (argc < 3 || strlen(argv[1]) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "usage: vmxctl SOCKET COMMAND...   (e.g. query-status, system_powerdown)\n");
+		return 2;
+	}
+	strcpy(sa.sun_path, argv[1]);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		perror("vmxctl: connect");
+		return 1;
+	}
+	f = fdopen(fd, "r+");
+	for (int i = 2; f && i < argc; i++) {
+		json_t *req = json_pack("{s:s, s:i}", "execute", argv[i], "id", i - 1);
+		char *s = json_dumps(req, JSON_COMPACT);
+
+		fprintf(f, "%s\n", s);
+		fflush(f);
+		free(s);
+		json_decref(req);
+		status |= await_reply(f, i - 1);
+	}
+	if (f)
+		fclose(f);
+	return status;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The controlling terminal in raw mode while a guest console runs on it, restored on every
+ * way out: normal exit, exit(), and fatal signals (SIGSEGV, SIGABRT, ... re-raised after
+ * restoring). The saved settings are the one piece of process-wide state the launcher keeps
+ * outside struct vm: a signal handler can reach nothing else.
+ */
+#ifndef VMXRUN_UTIL_TERM_H
+#define VMXRUN_UTIL_TERM_H
+
+/* Put fd (a tty) in raw mode; 0 or -errno. Only the first call saves the settings. */
+int term__raw(int fd);
+/* Restore the settings term__raw() saved (idempotent, async-signal-safe). */
+void term__restore(void);
+
+#endif

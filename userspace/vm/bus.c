@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus.h"
+
+/* Index of the first range whose end is above addr (binary search). */
+static unsigned int bus__lower(const struct bus *b, u64 addr)
+{
+	unsigned int lo = 0, hi = b->n;
+
+	while (lo < hi) {
+		unsigned int mid = (lo + hi) / 2;
+
+		if (b->r[mid].base + b->r[mid].len <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int bus__register(struct bus *b, u64 base, u64 len, io_fn fn, void *opaque, const char *name)
+{
+	unsigned int i;
+
+	if (!len || base + len < base)
+		return -EINVAL;
+	i = bus__lower(b, base);
+	if (i < b->n && b->r[i].base < base + len) {
+		fprintf(stderr, "vmxrun: %s: %s at %#llx-%#llx overlaps %s at %#llx-%#llx\n",
+			b->name, name, (unsigned long long)base,
+			(unsigned long long)(base + len - 1), b->r[i].name,
+			(unsigned long long)b->r[i].base,
+			(unsigned long long)(b->r[i].base + b->r[i].len - 1));
+		return -EEXIST;
+	}
+	if (b->n == b->cap) {
+		unsigned int cap = b->cap ? 2 * b->cap : 16;
+		struct bus_range *r = realloc(b->r, cap * sizeof(*r));
+
+		if (!r)
+			return -ENOMEM;
+		b->r = r;
+		b->cap = cap;
+	}
+	memmove(&b->r[i + 1], &b->r[i], (b->n - i) * sizeof(*b->r));
+	b->r[i] = (struct bus_range){ base, len, fn, opaque, name };
+	b->n++;
+	return 0;
+}
+
+const struct bus_range *bus__find(const struct bus *b, u64 addr)
+{
+	unsigned int i = bus__lower(b, addr);
+
+	return i < b->n && b->r[i].base <= addr ? &b->r[i] : NULL;
+}
+
+bool bus__access(struct bus *b, struct vcpu *vcpu, u64 addr, void *data, u32 len,
+		 bool is_write)
+{
+	const struct bus_range *r = bus__find(b, addr);
+
+	if (!r) {
+		b->unhandled++;
+		if (!is_write)
+			memset(data, 0xff, len);
+		return false;
+	}
+	r->fn(vcpu, addr - r->base, data, len, is_write, r->opaque);
+	return true;
+}
+
+void bus__free(struct bus *b)
+{
+	free(b->r);
+	b->r = NULL;
+	b->n = b->cap = 0;
+}

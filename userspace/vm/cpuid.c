@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+
+#include "../util/types.h"
+#include "cpuid.h"
+#include "dev.h"
+
+#define CPUID1_ECX_X2APIC	(1u << 21)
+#define CPUID1_ECX_TSC_DEADLINE	(1u << 24)
+#define CPUID1_ECX_HYPERVISOR	(1u << 31)
+#define CPUID1_EDX_APIC		(1u << 9)
+#define CPUID1_EDX_HTT		(1u << 28)
+#define KVM_CPUID_SIGNATURE	0x40000000u
+#define KVM_CPUID_FEATURES	0x40000001u
+/* KVM PV features a guest may use without an in-kernel LAPIC: the clock and no I/O delay. */
+#define KVM_PV_KEEP	((1u << 0) | (1u << 1) | (1u << 3) | (1u << 24))
+
+struct kvm_cpuid2 *cpuid__supported(const struct dev *d)
+{
+	for (u32 n = 64; n <= 4096; n *= 2) {
+		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
+
+		if (!c)
+			return NULL;
+		c->nent = n;
+		if (!ioctl(d->fd, KVM_GET_SUPPORTED_CPUID, c))
+			return c;
+		free(c);
+		if (errno != E2BIG)
+			return NULL;
+	}
+	return NULL;
+}
+
+/* Topology leaves 0xb/0x1f: level 0 SMT (1 thread), level 1 core (nr_vcpus), then none. */
+static void cpuid__topology(struct kvm_cpuid_entry2 *e, unsigned int id, unsigned int nr)
+{
+	unsigned int shift = 0;
+
+	while ((1u << shift) < nr)
+		shift++;
+	e->edx = id;
+	switch (e->index) {
+	case 0:
+		e->eax = 0;
+		e->ebx = 1;
+		e->ecx = 1 << 8 | 0;
+		break;
+	case 1:
+		e->eax = shift;
+		e->ebx = nr;
+		e->ecx = 2 << 8 | 1;
+		break;
+	default:
+		e->eax = e->ebx = 0;
+		e->ecx = e->index;
+	}
+}
+
+void cpuid__adjust(struct kvm_cpuid2 *c, unsigned int id, unsigned int nr)
+{
+	for (u32 i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		switch (e->function) {
+		case 1:
+			e->ecx |= CPUID1_ECX_HYPERVISOR;
+			e->ecx &= ~(CPUID1_ECX_X2APIC | CPUID1_ECX_TSC_DEADLINE);
+			e->edx &= ~CPUID1_EDX_APIC;
+			e->edx = nr > 1 ? e->edx | CPUID1_EDX_HTT : e->edx & ~CPUID1_EDX_HTT;
+			/* EBX: APIC ID, logical processors per package, CLFLUSH size, brand. */
+			e->ebx = id << 24 | (nr > 1 ? nr : 1) << 16 | (e->ebx & 0xffff);
+			break;
+		case 4:
+			/* Cores per package - 1, threads sharing this cache - 1 (0: per core). */
+			if (e->eax & 0x1f)
+				e->eax = (e->eax & 0x3fff) | (nr - 1) << 26;
+			break;
+		case 0xa:
+			e->eax = e->ebx = e->ecx = e->edx = 0;	/* no PMU */
+			break;
+		case 0xb: case 0x1f:
+			cpuid__topology(e, id, nr);
+			break;
+		case KVM_CPUID_FEATURES:
+			e->eax &= KVM_PV_KEEP;
+			e->edx = 0;				/* no realtime hints */
+			break;
+		}
+	}
+}

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vm__run(): build the machine the options describe, boot it, run the event loop until the
+ * guest powers off (or reboots, or the host ends it), tear down. The main thread owns the
+ * event loop; the vCPU thread runs the guest.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/sysinfo.h>
+#include <unistd.h>
+
+#include "../control/control.h"
+#include "../options.h"
+#include "../util/host.h"
+#include "console.h"
+#include "cpuid.h"
+#include "loop.h"
+#include "vcpu.h"
+#include "vm.h"
+
+#define TSS_ADDR	0xfffbd000UL	/* below the BIOS ROM; unused with unrestricted guest */
+
+static int vm__memslots(struct vm *vm, char *msg, size_t msglen)
+{
+	struct kvm_userspace_memory_region r[2] = {
+		{ .slot = 0, .guest_phys_addr = 0, .memory_size = vm->low_size,
+		  .userspace_addr = (u64)(uintptr_t)vm->ram },
+		{ .slot = 1, .guest_phys_addr = HIGH_MEM_START,
+		  .memory_size = vm->ram_size - vm->low_size,
+		  .userspace_addr = (u64)(uintptr_t)(vm->ram + vm->low_size) },
+	};
+
+	for (int i = 0; i < 2; i++) {
+		if (r[i].memory_size && ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r[i])) {
+			snprintf(msg, msglen, "vmxrun: %s: KVM_SET_USER_MEMORY_REGION (%llu MiB): %s%s",
+				 vm->dev->path, r[i].memory_size >> 20, strerror(errno),
+				 errno == ENOMEM ? " (raise RLIMIT_MEMLOCK: ulimit -l)" : "");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Everything KVM-side: VM, TSS, memory, the vCPU with its CPUID and entry state. */
+static int vm__setup_kvm(struct vm *vm, char *msg, size_t msglen)
+{
+	struct kvm_cpuid2 *cpuid;
+	int r;
+
+	if (vm__create(vm, vm->dev, msg, msglen))
+		return -1;
+	if (ioctl(vm->fd, KVM_SET_TSS_ADDR, TSS_ADDR) && errno != ENOTTY) {
+		snprintf(msg, msglen, "vmxrun: %s: KVM_SET_TSS_ADDR: %s", vm->dev->path,
+			 strerror(errno));
+		return -1;
+	}
+	if (vm__memslots(vm, msg, msglen))
+		return -1;
+	vm->vcpu = calloc(1, sizeof(*vm->vcpu));
+	if (!vm->vcpu || vcpu__create(&vm->vcpu[0], vm, 0, msg, msglen))
+		return -1;
+	vm->nr_vcpus = 1;
+	cpuid = cpuid__supported(vm->dev);
+	if (!cpuid) {
+		snprintf(msg, msglen, "vmxrun: %s: KVM_GET_SUPPORTED_CPUID: %s", vm->dev->path,
+			 strerror(errno));
+		return -1;
+	}
+	cpuid__adjust(cpuid, 0, vm->nr_vcpus);
+	r = vcpu__set_cpuid(&vm->vcpu[0], cpuid, msg, msglen);
+	free(cpuid);
+	return r ? r : vcpu__set_boot(&vm->vcpu[0], &vm->boot, msg, msglen);
+}
+
+/*
+ * The guest's command line: --append plus tsc_early_khz= unless the user set it, placed
+ * before a " -- " (what follows it is init's arguments).
+ */
+char *vm__cmdline(const char *append, u64 tsc_khz)
+{
+	const char *cut = NULL, *p;
+	size_t head;
+	char *s;
+
+	append = append ? append : "";
+	if (strstr(append, "tsc_early_khz=") || !tsc_khz)
+		return strdup(append);
+	if (!strncmp(append, "--", 2) && (append[2] == ' ' || !append[2]))
+		cut = append;
+	else if ((p = strstr(append, " --")) && (p[3] == ' ' || !p[3]))
+		cut = p;
+	head = cut ? (size_t)(cut - append) : strlen(append);
+	if (asprintf(&s, "%.*s%stsc_early_khz=%llu%s%s", (int)head, append, head ? " " : "",
+		     (unsigned long long)tsc_khz, cut == append ? " " : "", cut ? cut : "") < 0)
+		return NULL;
+	return s;
+}
+
+static bool vm__all_parked(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpu[i].started && !vm->vcpu[i].parked)
+			return false;
+	return true;
+}
+
+/* A request from a device, the vCPU or the control socket (lock held). */
+static void vm__on_request(struct vm *vm, int fd, void *opaque)
+{
+	char msg[512];
+	u64 n;
+
+	(void)opaque;
+	if (read(fd, &n, sizeof(n)) < 0 || vm->request == REQ_NONE || vm->finished)
+		return;
+	if (vm->request == REQ_RESET) {
+		control__event(vm->ctl, "RESET", vm->reason);
+		if (vm->opts->reboot_restart) {
+			while (!vm__all_parked(vm))
+				pthread_cond_wait(&vm->cond, &vm->lock);
+			if (vm__reset_machine(vm, msg, sizeof(msg))) {
+				fprintf(stderr, "%s\n", msg);
+				vm->request = REQ_EXIT;
+				vm->exit_status = 1;
+			} else {
+				fprintf(stderr, "vmxrun: %s: restarting the guest\r\n", vm->reason);
+				vm->resets++;
+				vm->request = REQ_NONE;
+				for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+					vm->vcpu[i].reload = true;
+				pthread_cond_broadcast(&vm->cond);
+				return;
+			}
+		} else {
+			vm->exit_status = 0;
+		}
+	}
+	if (vm->request != REQ_POWEROFF || vm->exit_status)
+		fprintf(stderr, "\r\nvmxrun: %s: exit status %d\r\n", vm->reason, vm->exit_status);
+	control__event(vm->ctl, "SHUTDOWN", vm->reason);
+	vm->state = VM_SHUTDOWN;
+	vm->finished = true;
+}
+
+static void vm__on_signal(struct vm *vm, int fd, void *opaque)
+{
+	struct signalfd_siginfo si;
+
+	(void)opaque;
+	if (read(fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	fprintf(stderr, "\r\nvmxrun: %s: stopping the guest\r\n", strsignal((int)si.ssi_signo));
+	vm__request(vm, REQ_EXIT, 128 + (int)si.ssi_signo, "host-signal");
+}
+
+/* Event sources of the main thread: requests and termination signals. */
+static int vm__setup_events(struct vm *vm, sigset_t *sigs)
+{
+	int sfd;
+
+	vm->notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	sigemptyset(sigs);
+	sigaddset(sigs, SIGINT);
+	sigaddset(sigs, SIGTERM);
+	sigaddset(sigs, SIGHUP);
+	signal(SIGPIPE, SIG_IGN);
+	/* Blocked before any thread starts, so only the signalfd sees them. */
+	pthread_sigmask(SIG_BLOCK, sigs, NULL);
+	sfd = signalfd(-1, sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (vm->notify_fd < 0 || sfd < 0 ||
+	    loop__add(vm->loop, vm->notify_fd, vm__on_request, NULL) ||
+	    loop__add(vm->loop, sfd, vm__on_signal, NULL))
+		return -1;
+	return sfd;
+}
+
+/* Host memory check: no more guest RAM than the host has. */
+static int vm__check_memory(u64 bytes, char *msg, size_t msglen)
+{
+	struct sysinfo si;
+
+	if (!sysinfo(&si) && bytes > (u64)si.totalram * si.mem_unit) {
+		snprintf(msg, msglen, "vmxrun: -m %lluM: more than the host's %llu MiB of RAM",
+			 (unsigned long long)(bytes >> 20),
+			 (unsigned long long)((u64)si.totalram * si.mem_unit >> 20));
+		return -1;
+	}
+	return 0;
+}
+
+static int vm__boot(struct vm *vm, const struct vmxrun_opts *o, char *msg, size_t msglen)
+{
+	char *cmdline;
+	int r;
+
+	if (vm__check_memory(o->mem_bytes, msg, msglen))
+		return -1;
+	vm->con = console__open(vm, o->console, msg, msglen);
+	if (!vm->con || vm__init_machine(vm, o->mem_bytes, msg, msglen))
+		return -1;
+	vm->tsc_khz = host__tsc_khz();
+	cmdline = vm__cmdline(o->append, vm->tsc_khz);
+	if (!cmdline)
+		return -1;
+	vm->files = (struct boot_files){ o->kernel, o->initrd, cmdline };
+	r = vm__reset_machine(vm, msg, msglen);
+	if (!r)
+		r = vm__setup_kvm(vm, msg, msglen);
+	if (!r && o->control)
+		r = control__open(vm, o->control, msg, msglen) ? -1 : 0;
+	return r;
+}
+
+int vm__run(const struct vmxrun_opts *o)
+{
+	struct vm vm = { .opts = o, .fd = -1, .notify_fd = -1 };
+	char msg[512] = "";
+	struct dev d = { .fd = -1 };
+	int sfd = -1, status = 1;
+	sigset_t sigs;
+
+	if (dev__open(&d, o->dev, msg, sizeof(msg)))
+		goto out;
+	vm.dev = &d;
+	vm.loop = loop__new(&vm);
+	if (!vm.loop || (sfd = vm__setup_events(&vm, &sigs)) < 0) {
+		snprintf(msg, sizeof(msg), "vmxrun: cannot set up the event loop: %s", strerror(errno));
+		goto out;
+	}
+	if (vm__boot(&vm, o, msg, sizeof(msg)))
+		goto out;
+	if (vcpu__start(&vm.vcpu[0])) {
+		snprintf(msg, sizeof(msg), "vmxrun: cannot start the vCPU thread");
+		goto out;
+	}
+	msg[0] = 0;
+	status = 1;
+	while (!vm.finished && !loop__run_once(vm.loop, -1))
+		;
+	if (vm.finished)
+		status = vm.exit_status;
+out:
+	if (msg[0])
+		fprintf(stderr, "%s\n", msg);
+	for (unsigned int i = 0; i < vm.nr_vcpus; i++) {
+		vcpu__stop(&vm.vcpu[i]);
+		vcpu__destroy(&vm.vcpu[i]);
+	}
+	free(vm.vcpu);
+	control__close(vm.ctl);
+	console__close(vm.con);
+	if (vm.ram)
+		vm__free_machine(&vm);
+	free((char *)vm.files.cmdline);
+	vm__destroy(&vm);
+	if (sfd >= 0)
+		close(sfd);
+	if (vm.notify_fd >= 0)
+		close(vm.notify_fd);
+	loop__free(vm.loop);
+	if (d.fd >= 0)
+		dev__close(&d);
+	return status;
+}

@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "../hw/pic.h"
+#include "../loader/loader.h"
+#include "vcpu.h"
+#include "vm.h"
+
+#define MSR_IA32_MISC_ENABLE	0x1a0
+#define MISC_ENABLE_FAST_STRING	1ULL
+#define KICK_SIGNAL		SIGUSR1
+
+static const char *const exit_names[] = {
+	[KVM_EXIT_UNKNOWN] = "unknown", [KVM_EXIT_EXCEPTION] = "exception",
+	[KVM_EXIT_IO] = "io", [KVM_EXIT_HYPERCALL] = "hypercall", [KVM_EXIT_DEBUG] = "debug",
+	[KVM_EXIT_HLT] = "hlt", [KVM_EXIT_MMIO] = "mmio",
+	[KVM_EXIT_IRQ_WINDOW_OPEN] = "irq_window_open", [KVM_EXIT_SHUTDOWN] = "shutdown",
+	[KVM_EXIT_FAIL_ENTRY] = "fail_entry", [KVM_EXIT_INTR] = "intr",
+	[KVM_EXIT_SET_TPR] = "set_tpr", [KVM_EXIT_TPR_ACCESS] = "tpr_access",
+	[KVM_EXIT_NMI] = "nmi", [KVM_EXIT_INTERNAL_ERROR] = "internal_error",
+	[KVM_EXIT_SYSTEM_EVENT] = "system_event", [KVM_EXIT_IOAPIC_EOI] = "ioapic_eoi",
+	[KVM_EXIT_X86_RDMSR] = "x86_rdmsr", [KVM_EXIT_X86_WRMSR] = "x86_wrmsr",
+};
+
+const char *vcpu__exit_name(unsigned int reason)
+{
+	return reason < ARRAY_SIZE(exit_names) ? exit_names[reason] : NULL;
+}
+
+static void vcpu__fail(struct vcpu *v, char *msg, size_t msglen, const char *what)
+{
+	snprintf(msg, msglen, "vmxrun: %s: vCPU %u: %s: %s", v->vm->dev->path, v->id, what,
+		 strerror(errno));
+}
+
+int vcpu__create(struct vcpu *v, struct vm *vm, unsigned int id, char *msg, size_t msglen)
+{
+	long size;
+
+	*v = (struct vcpu){ .vm = vm, .id = id, .fd = -1 };
+	v->fd = ioctl(vm->fd, KVM_CREATE_VCPU, (unsigned long)id);
+	if (v->fd < 0) {
+		vcpu__fail(v, msg, msglen, "KVM_CREATE_VCPU");
+		return -errno;
+	}
+	size = ioctl(vm->dev->fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (size < (long)sizeof(struct kvm_run)) {
+		vcpu__fail(v, msg, msglen, "KVM_GET_VCPU_MMAP_SIZE");
+		return -EINVAL;
+	}
+	v->run_size = (size_t)size;
+	v->run = mmap(NULL, v->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+	if (v->run == MAP_FAILED) {
+		v->run = NULL;
+		vcpu__fail(v, msg, msglen, "mmap of kvm_run");
+		return -errno;
+	}
+	return 0;
+}
+
+int vcpu__set_cpuid(struct vcpu *v, const struct kvm_cpuid2 *cpuid, char *msg, size_t msglen)
+{
+	if (ioctl(v->fd, KVM_SET_CPUID2, cpuid)) {
+		vcpu__fail(v, msg, msglen, "KVM_SET_CPUID2");
+		return -errno;
+	}
+	return 0;
+}
+
+int vcpu__set_boot(struct vcpu *v, const struct boot_state *bs, char *msg, size_t msglen)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e[1];
+	} msrs = { .hdr.nmsrs = 1, .e = { { .index = MSR_IA32_MISC_ENABLE,
+					      .data = MISC_ENABLE_FAST_STRING } } };
+	struct kvm_fpu fpu = { .fcw = 0x37f, .mxcsr = 0x1f80 };
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	if (ioctl(v->fd, KVM_GET_SREGS, &sregs)) {
+		vcpu__fail(v, msg, msglen, "KVM_GET_SREGS");
+		return -errno;
+	}
+	x86__sregs(bs, &sregs);
+	x86__regs(bs, &regs);
+	if (ioctl(v->fd, KVM_SET_SREGS, &sregs)) {
+		vcpu__fail(v, msg, msglen, "KVM_SET_SREGS");
+		return -errno;
+	}
+	if (ioctl(v->fd, KVM_SET_REGS, &regs)) {
+		vcpu__fail(v, msg, msglen, "KVM_SET_REGS");
+		return -errno;
+	}
+	/* Fast strings is what firmware leaves on; a device without it still boots Linux. */
+	if (ioctl(v->fd, KVM_SET_MSRS, &msrs) != 1)
+		fprintf(stderr, "vmxrun: %s: note: IA32_MISC_ENABLE not accepted\n",
+			v->vm->dev->path);
+	if (ioctl(v->fd, KVM_SET_FPU, &fpu)) {
+		vcpu__fail(v, msg, msglen, "KVM_SET_FPU");
+		return -errno;
+	}
+	v->halted = false;
+	return 0;
+}
+
+/* Deliver the PIC's output, or ask for an exit as soon as the guest can take it. */
+static void vcpu__inject(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	struct kvm_interrupt irq;
+
+	if (!pic__pending(v->vm)) {
+		run->request_interrupt_window = 0;
+		return;
+	}
+	if (!run->ready_for_interrupt_injection || !run->if_flag) {
+		run->request_interrupt_window = 1;
+		return;
+	}
+	irq.irq = pic__ack(v->vm);
+	if (ioctl(v->fd, KVM_INTERRUPT, &irq)) {
+		fprintf(stderr, "vmxrun: %s: KVM_INTERRUPT vector %u: %s\n", v->vm->dev->path,
+			irq.irq, strerror(errno));
+		vm__request(v->vm, REQ_EXIT, 1, "host-error");
+		return;
+	}
+	__atomic_fetch_add(&v->vm->stats.injected, 1, __ATOMIC_RELAXED);
+	run->request_interrupt_window = pic__pending(v->vm);
+}
+
+static void vcpu__dump(struct vcpu *v)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+
+	if (ioctl(v->fd, KVM_GET_REGS, &r) || ioctl(v->fd, KVM_GET_SREGS, &s))
+		return;
+	fprintf(stderr, "vmxrun: rip %#llx rsp %#llx rflags %#llx rax %#llx cr0 %#llx cr3 %#llx cr4 %#llx efer %#llx cs %#x\n",
+		r.rip, r.rsp, r.rflags, r.rax, s.cr0, s.cr3, s.cr4, s.efer, s.cs.selector);
+}
+
+/* The exits KVM leaves to userspace; lock held. */
+static void vcpu__handle_exit(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	struct vm *vm = v->vm;
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO: {
+		u8 *data = (u8 *)run + run->io.data_offset;
+
+		for (u32 i = 0; i < run->io.count; i++, data += run->io.size)
+			bus__access(&vm->pio, v, run->io.port, data, run->io.size,
+				    run->io.direction == KVM_EXIT_IO_OUT);
+		break;
+	}
+	case KVM_EXIT_MMIO:
+		bus__access(&vm->mmio, v, run->mmio.phys_addr, run->mmio.data, run->mmio.len,
+			    run->mmio.is_write);
+		break;
+	case KVM_EXIT_HLT:
+		v->halted = true;
+		break;
+	case KVM_EXIT_IRQ_WINDOW_OPEN: case KVM_EXIT_INTR:
+		break;
+	case KVM_EXIT_SHUTDOWN:
+		fprintf(stderr, "vmxrun: guest triple fault\r\n");
+		vm__request(vm, REQ_RESET, 0, "guest-triple-fault");
+		break;
+	case KVM_EXIT_SYSTEM_EVENT:
+		if (run->system_event.type == KVM_SYSTEM_EVENT_RESET)
+			vm__request(vm, REQ_RESET, 0, "guest-reset");
+		else
+			vm__request(vm, REQ_POWEROFF, 0, "guest-shutdown");
+		break;
+	case KVM_EXIT_FAIL_ENTRY:
+		fprintf(stderr, "vmxrun: VM entry failed: hardware reason %#llx\n",
+			run->fail_entry.hardware_entry_failure_reason);
+		vcpu__dump(v);
+		vm__request(vm, REQ_EXIT, 1, "host-error");
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		fprintf(stderr, "vmxrun: internal error in %s: suberror %u", vm->dev->path,
+			run->internal.suberror);
+		for (u32 i = 0; i < run->internal.ndata && i < 16; i++)
+			fprintf(stderr, " %#llx", run->internal.data[i]);
+		fprintf(stderr, "\n");
+		vcpu__dump(v);
+		vm__request(vm, REQ_EXIT, 1, "host-error");
+		break;
+	default:
+		fprintf(stderr, "vmxrun: unexpected exit %u (%s)\n", run->exit_reason,
+			vcpu__exit_name(run->exit_reason) ?: "?");
+		vcpu__dump(v);
+		vm__request(vm, REQ_EXIT, 1, "host-error");
+	}
+}
+
+/* Whether the thread must wait before the next KVM_RUN (lock held). */
+static bool vcpu__must_wait(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	if (v->quit)
+		return false;
+	if (vm->request != REQ_NONE || vm->state != VM_RUNNING)
+		return true;
+	return v->halted && !pic__pending(vm);
+}
+
+static void *vcpu__thread(void *arg)
+{
+	struct vcpu *v = arg;
+	struct vm *vm = v->vm;
+	char msg[256];
+	int r;
+
+	pthread_mutex_lock(&vm->lock);
+	for (;;) {
+		v->run->immediate_exit = 0;	/* a kick from now on is seen below or in KVM_RUN */
+		while (vcpu__must_wait(v)) {
+			v->parked = true;
+			pthread_cond_broadcast(&vm->cond);	/* a reset may wait for this */
+			pthread_cond_wait(&vm->cond, &vm->lock);
+		}
+		v->parked = false;
+		if (v->quit)
+			break;
+		if (v->reload && vcpu__set_boot(v, &vm->boot, msg, sizeof(msg))) {
+			fprintf(stderr, "%s\n", msg);
+			vm__request(vm, REQ_EXIT, 1, "host-error");
+			continue;
+		}
+		v->reload = false;
+		v->halted = false;
+		vcpu__inject(v);
+		pthread_mutex_unlock(&vm->lock);
+		r = ioctl(v->fd, KVM_RUN, 0);
+		pthread_mutex_lock(&vm->lock);
+		if (r < 0) {
+			if (errno == EINTR || errno == EAGAIN) {
+				__atomic_fetch_add(&vm->stats.eintr, 1, __ATOMIC_RELAXED);
+				continue;
+			}
+			fprintf(stderr, "vmxrun: %s: KVM_RUN: %s\n", vm->dev->path, strerror(errno));
+			vm__request(vm, REQ_EXIT, 1, "host-error");
+			continue;
+		}
+		__atomic_fetch_add(&vm->stats.exits[MIN(v->run->exit_reason,
+							VM_STAT_EXIT_REASONS - 1)],
+				   1, __ATOMIC_RELAXED);
+		vcpu__handle_exit(v);
+	}
+	pthread_mutex_unlock(&vm->lock);
+	return NULL;
+}
+
+static void kick_handler(int sig)
+{
+	(void)sig;			/* only interrupts KVM_RUN (-EINTR) */
+}
+
+int vcpu__start(struct vcpu *v)
+{
+	struct sigaction sa = { .sa_handler = kick_handler };
+	int r;
+
+	sigaction(KICK_SIGNAL, &sa, NULL);
+	r = pthread_create(&v->thread, NULL, vcpu__thread, v);
+	if (r)
+		return -r;
+	v->started = true;
+	return 0;
+}
+
+void vcpu__kick_all(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = &vm->vcpu[i];
+
+		if (!v->run)
+			continue;
+		v->run->immediate_exit = 1;
+		if (v->started && !pthread_equal(v->thread, pthread_self()))
+			pthread_kill(v->thread, KICK_SIGNAL);
+	}
+	pthread_cond_broadcast(&vm->cond);
+}
+
+void vcpu__stop(struct vcpu *v)
+{
+	if (!v->started)
+		return;
+	pthread_mutex_lock(&v->vm->lock);
+	v->quit = true;
+	vcpu__kick_all(v->vm);
+	pthread_mutex_unlock(&v->vm->lock);
+	pthread_join(v->thread, NULL);
+	v->started = false;
+}
+
+void vcpu__destroy(struct vcpu *v)
+{
+	if (v->run)
+		munmap(v->run, v->run_size);
+	if (v->fd >= 0)
+		close(v->fd);
+	v->run = NULL;
+	v->fd = -1;
+}

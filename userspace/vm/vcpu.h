@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A vCPU: its fd, the mmapped struct kvm_run, and the thread running KVM_RUN. Exits are
+ * handled here with vm->lock held: port I/O and MMIO go to the buses, HLT waits for the
+ * PIC, the PIC's output is injected with KVM_INTERRUPT when the guest can take it.
+ */
+#ifndef VMXRUN_VM_VCPU_H
+#define VMXRUN_VM_VCPU_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+
+#include "../util/types.h"
+
+struct vm;
+struct boot_state;
+struct kvm_cpuid2;
+
+struct vcpu {
+	struct vm *vm;
+	unsigned int id;
+	int fd;
+	struct kvm_run *run;
+	size_t run_size;
+	pthread_t thread;
+	bool started;
+	bool halted;			/* (lock) in HLT: wait for the PIC */
+	bool reload;			/* (lock) apply vm->boot again (reset) */
+	bool quit;			/* (lock) the thread must end */
+	bool parked;			/* (lock) waiting, not in KVM_RUN (for a reset) */
+};
+
+/* KVM_CREATE_VCPU and mmap of kvm_run; *msg says what failed. 0 or -errno. */
+int vcpu__create(struct vcpu *v, struct vm *vm, unsigned int id, char *msg, size_t msglen);
+/* KVM_SET_CPUID2, once, before the first KVM_RUN. */
+int vcpu__set_cpuid(struct vcpu *v, const struct kvm_cpuid2 *cpuid, char *msg, size_t msglen);
+/* Registers, segments, MSRs and FPU for the loader's entry state (again on reset). */
+int vcpu__set_boot(struct vcpu *v, const struct boot_state *bs, char *msg, size_t msglen);
+int vcpu__start(struct vcpu *v);
+/* End the thread (lock not held) and wait for it. */
+void vcpu__stop(struct vcpu *v);
+void vcpu__destroy(struct vcpu *v);
+
+/* Get every vCPU out of KVM_RUN and out of its waits to look at the VM again (lock held). */
+void vcpu__kick_all(struct vm *vm);
+
+/* "io", "mmio", "hlt", ... for kvm_run.exit_reason; NULL if unnamed. */
+const char *vcpu__exit_name(unsigned int reason);
+
+#endif
