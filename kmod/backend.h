@@ -16,6 +16,7 @@
 #include <linux/mutex.h>
 #include <linux/preempt.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 
 #include "include/uapi/vmxmon.h"
 
@@ -62,6 +63,11 @@ struct vmxmon_vm {
 	struct vmxmon_memslot *slots[VMXMON_USER_MEMSLOTS];
 	struct vmxmon_vcpu *vcpus[VMXMON_MAX_VCPUS];
 	unsigned int nr_vcpus;
+	/* Split irqchip (KVM_CAP_SPLIT_IRQCHIP): local APICs here, IOAPIC in userspace. */
+	bool split_irqchip;
+	u32 nr_ioapic_pins;
+	/* Level-triggered vectors of IOAPIC routes: their EOI exits to userspace. */
+	DECLARE_BITMAP(ioapic_eoi_vectors, 256);
 	void *arch;			/* the backend's VM state (EPT) */
 };
 
@@ -81,6 +87,8 @@ struct vmxmon_vcpu {
 	struct mutex mutex;		/* one ioctl at a time on this vCPU */
 	struct preempt_notifier preempt_notifier;
 	int cpu;			/* CPU it is loaded on, -1 if none */
+	wait_queue_head_t wq;		/* a halted vCPU sleeps here; kicks wake it */
+	bool halted;			/* HLT with an in-kernel APIC: sleep until an event */
 	int mode;			/* enum vmxmon_vcpu_mode; written by the vCPU only */
 	unsigned long requests;		/* VMXMON_REQ_* bits */
 	u64 stat_exits;			/* VM exits since creation */
@@ -142,6 +150,17 @@ struct vmxmon_backend_ops {
 	void (*get_xcrs)(struct vmxmon_vcpu *vcpu, struct kvm_xcrs *xcrs);
 	int (*set_xcrs)(struct vmxmon_vcpu *vcpu, const struct kvm_xcrs *xcrs);
 
+	/* Halted or waiting for INIT/SIPI: may it enter? (VMCS loaded; may reset it.) */
+	bool (*vcpu_can_enter)(struct vmxmon_vcpu *vcpu);
+	/* Condition to sleep on until then (any context, no VMCS). */
+	bool (*vcpu_should_wake)(struct vmxmon_vcpu *vcpu);
+	/* Split irqchip: per-vCPU APIC, MSIs, KVM_GET/SET_LAPIC, KVM_GET/SET_MP_STATE. */
+	int (*signal_msi)(struct vmxmon_vm *vm, const struct kvm_msi *msi);
+	int (*get_lapic)(struct vmxmon_vcpu *vcpu, struct kvm_lapic_state *s);
+	int (*set_lapic)(struct vmxmon_vcpu *vcpu, const struct kvm_lapic_state *s);
+	int (*get_mp_state)(struct vmxmon_vcpu *vcpu, struct kvm_mp_state *mp);
+	int (*set_mp_state)(struct vmxmon_vcpu *vcpu, const struct kvm_mp_state *mp);
+
 	/* Events (KVM_INTERRUPT, KVM_NMI, KVM_GET/SET_VCPU_EVENTS). */
 	int (*queue_interrupt)(struct vmxmon_vcpu *vcpu, u32 irq);
 	void (*queue_nmi)(struct vmxmon_vcpu *vcpu);
@@ -157,6 +176,8 @@ struct vmxmon_backend_ops {
 extern const struct vmxmon_backend_ops vmx_backend_ops;
 
 /* Services kmod/ offers the backend. */
+/* Make @vcpu notice new work: wake it if halted, IPI its CPU if it runs the guest. */
+void vmxmon_vcpu_kick(struct vmxmon_vcpu *vcpu);
 /* The page backing @gpa (NULL outside RAM, or if @write and the slot is read-only). */
 struct page *vmxmon_gpa_to_page(struct vmxmon_vm *vm, u64 gpa, bool write);
 

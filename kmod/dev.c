@@ -30,7 +30,12 @@ static long vmxmon_check_extension(long ext)
 	case KVM_CAP_MP_STATE:
 	case KVM_CAP_INTR_SHADOW:
 	case KVM_CAP_DEBUGREGS:
+	case KVM_CAP_SPLIT_IRQCHIP:
+	case KVM_CAP_SIGNAL_MSI:
+	case KVM_CAP_TSC_DEADLINE_TIMER:
 		return 1;
+	case KVM_CAP_IRQ_ROUTING:
+		return 4096;		/* KVM_MAX_IRQ_ROUTES */
 	case KVM_CAP_NR_MEMSLOTS:
 		return VMXMON_USER_MEMSLOTS;
 	case KVM_CAP_NR_VCPUS:

@@ -89,6 +89,11 @@ static int vmxmon_vcpu_run(struct vmxmon_vcpu *vcpu)
 			r = -EINTR;
 			break;
 		}
+		/* Halted (in-kernel APIC) or waiting for INIT/SIPI: sleep until kicked. */
+		if (unlikely(!vmxmon_ops->vcpu_can_enter(vcpu))) {
+			wait_event_interruptible(vcpu->wq, vmxmon_ops->vcpu_should_wake(vcpu));
+			continue;	/* a signal is reported at the top */
+		}
 		cond_resched();
 
 		preempt_disable();
@@ -119,6 +124,20 @@ static int vmxmon_vcpu_run(struct vmxmon_vcpu *vcpu)
 out:
 	vmxmon_ops->vcpu_run_end(vcpu);
 	return r;
+}
+
+/* Make @vcpu notice new work (an interrupt, an IPI): wake it or make it exit. Any context. */
+void vmxmon_vcpu_kick(struct vmxmon_vcpu *vcpu)
+{
+	int cpu, me;
+
+	wake_up_interruptible(&vcpu->wq);
+	me = get_cpu();
+	smp_mb();	/* the caller's new work before reading the mode (pairs with the run loop) */
+	cpu = READ_ONCE(vcpu->cpu);
+	if (cpu >= 0 && cpu != me && READ_ONCE(vcpu->mode) == VMXMON_IN_GUEST_MODE)
+		smp_send_reschedule(cpu);
+	put_cpu();
 }
 
 static long vmxmon_vcpu_get_regs(struct vmxmon_vcpu *vcpu, void __user *uarg)
@@ -283,6 +302,7 @@ static struct vmxmon_vcpu *vmxmon_vcpu_alloc(struct vmxmon_vm *vm, unsigned int 
 	vcpu->id = id;
 	vcpu->cpu = -1;
 	mutex_init(&vcpu->mutex);
+	init_waitqueue_head(&vcpu->wq);
 	preempt_notifier_init(&vcpu->preempt_notifier, &vmxmon_preempt_ops);
 	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	vcpu->pio_data = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
@@ -325,7 +345,9 @@ int vmxmon_vcpu_create(struct vmxmon_vm *vm, unsigned long id)
 		vmxmon_vcpu_free(vcpu);
 		goto out;
 	}
-	vm->vcpus[vm->nr_vcpus++] = vcpu;
+	/* Published for IPI senders, which read vm->vcpus[] without the lock. */
+	smp_store_release(&vm->vcpus[vm->nr_vcpus], vcpu);
+	vm->nr_vcpus++;
 out:
 	mutex_unlock(&vm->lock);
 	return r;

@@ -131,21 +131,6 @@ static long vmxmon_vcpu_msrs(struct vmxmon_vcpu *vcpu, struct kvm_msrs __user *u
 	return r;
 }
 
-/*
- * KVM_GET/SET_MP_STATE without an in-kernel APIC: a vCPU is always runnable (HLT exits to
- * userspace), and only that state can be set, as in KVM.
- */
-static long vmxmon_vcpu_mp_state(unsigned int ioctl, struct kvm_mp_state __user *u)
-{
-	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
-
-	if (ioctl == KVM_GET_MP_STATE)
-		return vmxmon_copy_out(u, &mp);
-	if (vmxmon_copy_in(&mp, u))
-		return -EFAULT;
-	return mp.mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
-}
-
 /* Fixed-size state: copied through a kernel buffer (struct kvm_xsave is 4 KiB). */
 static long vmxmon_vcpu_fixed_state(struct vmxmon_vcpu *vcpu, unsigned int ioctl,
 				  void __user *uarg)
@@ -184,6 +169,20 @@ static long vmxmon_vcpu_fixed_state(struct vmxmon_vcpu *vcpu, unsigned int ioctl
 		vmxmon_vcpu_load(vcpu);
 		vmxmon_ops->get_vcpu_events(vcpu, buf);
 		vmxmon_vcpu_put(vcpu);
+		break;
+	case KVM_GET_MP_STATE:
+		r = vmxmon_ops->get_mp_state(vcpu, buf);
+		break;
+	case KVM_SET_MP_STATE:
+		vmxmon_vcpu_load(vcpu);
+		r = vmxmon_ops->set_mp_state(vcpu, buf);
+		vmxmon_vcpu_put(vcpu);
+		break;
+	case KVM_GET_LAPIC:
+		r = vmxmon_ops->get_lapic(vcpu, buf);
+		break;
+	case KVM_SET_LAPIC:
+		r = vmxmon_ops->set_lapic(vcpu, buf);
 		break;
 	case KVM_GET_DEBUGREGS:
 		vmxmon_vcpu_load(vcpu);
@@ -233,7 +232,9 @@ long vmxmon_vcpu_state_ioctl(struct vmxmon_vcpu *vcpu, unsigned int ioctl, void 
 		return vmxmon_vcpu_fixed_state(vcpu, ioctl, uarg);
 	case KVM_GET_MP_STATE:
 	case KVM_SET_MP_STATE:
-		return vmxmon_vcpu_mp_state(ioctl, uarg);
+	case KVM_GET_LAPIC:
+	case KVM_SET_LAPIC:
+		return vmxmon_vcpu_fixed_state(vcpu, ioctl, uarg);
 	default:
 		return -ENOIOCTLCMD;
 	}

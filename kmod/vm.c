@@ -102,6 +102,85 @@ static long vmxmon_vm_set_identity_map_addr(struct vmxmon_vm *vm, void __user *u
 	return r;
 }
 
+#define VMXMON_MAX_IOAPIC_PINS	48	/* KVM's MAX_NR_RESERVED_IOAPIC_PINS */
+#define VMXMON_MAX_IRQ_ROUTES	4096	/* KVM_MAX_IRQ_ROUTES */
+
+/* KVM_ENABLE_CAP on the VM: only KVM_CAP_SPLIT_IRQCHIP, before any vCPU exists. */
+static long vmxmon_vm_enable_cap(struct vmxmon_vm *vm, void __user *uarg)
+{
+	struct kvm_enable_cap cap;
+	long r;
+
+	if (vmxmon_copy_in(&cap, uarg))
+		return -EFAULT;
+	if (cap.flags || memchr_inv(cap.pad, 0, sizeof(cap.pad)) ||
+	    cap.cap != KVM_CAP_SPLIT_IRQCHIP || cap.args[0] > VMXMON_MAX_IOAPIC_PINS ||
+	    cap.args[1] || cap.args[2] || cap.args[3])
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	r = -EINVAL;
+	if (vm->nr_vcpus)
+		goto out;
+	r = -EEXIST;
+	if (vm->split_irqchip)
+		goto out;
+	vm->split_irqchip = true;
+	vm->nr_ioapic_pins = cap.args[0];
+	r = 0;
+out:
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+/*
+ * KVM_SET_GSI_ROUTING with a split irqchip: MSI routes only (the IOAPIC is in userspace).
+ * vmxmon keeps no route table of its own yet (no irqfd); it remembers which vectors the
+ * IOAPIC's level-triggered pins use, whose EOI must exit to userspace.
+ */
+static long vmxmon_vm_set_gsi_routing(struct vmxmon_vm *vm, struct kvm_irq_routing __user *u)
+{
+	struct kvm_irq_routing_entry *e;
+	struct kvm_irq_routing hdr;
+	DECLARE_BITMAP(eoi, 256);
+	u32 i;
+
+	if (copy_from_user(&hdr, u, sizeof(hdr)))
+		return -EFAULT;
+	if (!vm->split_irqchip)
+		return -EINVAL;
+	if (hdr.nr > VMXMON_MAX_IRQ_ROUTES || hdr.flags)
+		return -EINVAL;
+	e = memdup_user(u->entries, hdr.nr * sizeof(*e));
+	if (IS_ERR(e))
+		return PTR_ERR(e);
+	bitmap_zero(eoi, 256);
+	for (i = 0; i < hdr.nr; i++) {
+		if (e[i].type != KVM_IRQ_ROUTING_MSI || e[i].flags || e[i].u.msi.address_hi) {
+			kfree(e);
+			return -EINVAL;
+		}
+		/* Level-triggered MSI data (bit 15) of an IOAPIC pin: its EOI goes to userspace. */
+		if (e[i].gsi < vm->nr_ioapic_pins && (e[i].u.msi.data & BIT(15)))
+			__set_bit(e[i].u.msi.data & 0xff, eoi);
+	}
+	kfree(e);
+	mutex_lock(&vm->lock);
+	bitmap_copy(vm->ioapic_eoi_vectors, eoi, 256);
+	mutex_unlock(&vm->lock);
+	return 0;
+}
+
+static long vmxmon_vm_signal_msi(struct vmxmon_vm *vm, void __user *uarg)
+{
+	struct kvm_msi msi;
+
+	if (vmxmon_copy_in(&msi, uarg))
+		return -EFAULT;
+	if (!vm->split_irqchip)
+		return -EINVAL;
+	return vmxmon_ops->signal_msi(vm, &msi);
+}
+
 static long vmxmon_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 {
 	struct vmxmon_vm *vm = filp->private_data;
@@ -120,6 +199,12 @@ static long vmxmon_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long
 		return vmxmon_vm_set_tss_addr(arg);
 	case KVM_SET_IDENTITY_MAP_ADDR:
 		return vmxmon_vm_set_identity_map_addr(vm, uarg);
+	case KVM_ENABLE_CAP:
+		return vmxmon_vm_enable_cap(vm, uarg);
+	case KVM_SET_GSI_ROUTING:
+		return vmxmon_vm_set_gsi_routing(vm, uarg);
+	case KVM_SIGNAL_MSI:
+		return vmxmon_vm_signal_msi(vm, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -90,8 +90,9 @@ void vmx_cpuid_setup(void)
 	e->ebx &= 0xff00;				/* CLFLUSH size; APIC id set per vCPU */
 	e->ecx &= CPUID_1_ECX_OK | (xsave ? CPUID_1_ECX_XSAVE : 0) |
 		  (vmx_host_xcr0 & XFEATURE_MASK_YMM ? CPUID_1_ECX_AVX : 0);
-	e->ecx |= CPUID_1_ECX_HYPERVISOR;
-	e->edx &= CPUID_1_EDX_OK;
+	/* The in-kernel APIC (split irqchip) has x2APIC mode and the TSC-deadline timer. */
+	e->ecx |= CPUID_1_ECX_HYPERVISOR | F(21) | F(24);
+	e->edx = (e->edx & CPUID_1_EDX_OK) | F(9);
 	e = add_leaf(7, 0);
 	e->eax = 0;
 	e->ebx &= CPUID_7_EBX_OK | (vmx_host_xcr0 & XFEATURE_MASK_YMM ? CPUID_7_EBX_AVX2 : 0);

@@ -212,6 +212,29 @@ int vmx_emulate_mmio(struct vmxmon_vcpu *vcpu, u64 gpa, bool write)
 	if ((in.op == OP_STORE_REG || in.op == OP_STORE_IMM) != write)
 		return emulation_failed(vcpu, &in, gpa);
 
+	if (vmx_lapic_mmio_owns(vmx->lapic, gpa)) {	/* the in-kernel xAPIC */
+		int ret;
+
+		val = in.op == OP_STORE_IMM ? in.imm :
+		      in.reg == VCPU_RSP ? vmcs_readl(GUEST_RSP) : vmx->regs[in.reg];
+		if (in.high_byte)
+			val >>= 8;
+		vmx_lapic_mmio(vcpu, gpa, write, &val, in.size, &ret);
+		if (write) {
+			advance_rip(in.len);
+			return ret;
+		}
+		memcpy(run->mmio.data, &val, sizeof(val));
+		vmx->mmio.pending = true;
+		vmx->mmio.op = in.op;
+		vmx->mmio.size = in.size;
+		vmx->mmio.dst_size = in.op == OP_LOAD ? in.size : in.dst_size;
+		vmx->mmio.reg = in.reg;
+		vmx->mmio.high_byte = in.high_byte;
+		vmx->mmio.len = in.len;
+		return vmx_complete_mmio(vcpu);
+	}
+
 	run->exit_reason = KVM_EXIT_MMIO;
 	run->mmio.phys_addr = gpa;
 	run->mmio.len = in.size;

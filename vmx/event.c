@@ -80,14 +80,21 @@ void vmx_events_before_entry(struct vmxmon_vcpu *vcpu)
 		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
 			     NMI_VECTOR | INTR_TYPE_NMI_INTR | INTR_INFO_VALID_MASK);
 		ev->nmi_pending--;
-	} else if (ev->irq_pending && vmx_irq_allowed()) {
+	} else if (ev->irq_pending && vmx_irq_allowed()) {	/* ExtINT (userspace PIC) */
 		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
 			     ev->irq_vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
 		ev->irq_pending = false;
+	} else if (vmx->lapic && vmx_lapic_deliverable(vmx->lapic) >= 0 && vmx_irq_allowed()) {
+		int vec = vmx_lapic_deliverable(vmx->lapic);
+
+		vmx_lapic_accept(vmx->lapic, vec);
+		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
+			     vec | INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
 	}
 	if (ev->nmi_pending && (vmcs_config.pin & PIN_BASED_VIRTUAL_NMIS))
 		windows |= CPU_BASED_NMI_WINDOW_EXITING;
-	if (ev->irq_pending || vcpu->run->request_interrupt_window)
+	if (ev->irq_pending || vcpu->run->request_interrupt_window ||
+	    (vmx->lapic && vmx_lapic_deliverable(vmx->lapic) >= 0))
 		windows |= CPU_BASED_INTR_WINDOW_EXITING;
 	vmx_set_windows(ev, windows);
 }
@@ -97,7 +104,8 @@ bool vmx_ready_for_interrupt(struct vmxmon_vcpu *vcpu)
 {
 	struct vmx_events *ev = &to_vmx(vcpu)->ev;
 
-	return !ev->irq_pending && !ev->reinject_info && vmx_irq_allowed();
+	return !ev->irq_pending && !ev->reinject_info &&
+	       vmx_lapic_accepts_extint(to_vmx(vcpu)->lapic) && vmx_irq_allowed();
 }
 
 int vmx_handle_interrupt_window(struct vmxmon_vcpu *vcpu)
@@ -127,8 +135,8 @@ int vmx_queue_interrupt(struct vmxmon_vcpu *vcpu, u32 irq)
 
 	if (irq >= 256)
 		return -EINVAL;
-	if (ev->irq_pending)
-		return -ENXIO;
+	if (ev->irq_pending)	/* split irqchip: ExtINT through LINT0, -EEXIST as KVM */
+		return to_vmx(vcpu)->lapic ? -EEXIST : -ENXIO;
 	ev->irq_vector = irq;
 	ev->irq_pending = true;
 	return 0;
@@ -137,9 +145,11 @@ int vmx_queue_interrupt(struct vmxmon_vcpu *vcpu, u32 irq)
 void vmx_queue_nmi(struct vmxmon_vcpu *vcpu)
 {
 	struct vmx_events *ev = &to_vmx(vcpu)->ev;
+	u8 n = READ_ONCE(ev->nmi_pending);
 
-	if (ev->nmi_pending < 2)
-		ev->nmi_pending++;
+	/* Other vCPUs' NMI IPIs race with the vCPU's own decrement: a lost one is benign. */
+	if (n < 2)
+		WRITE_ONCE(ev->nmi_pending, n + 1);
 }
 
 /* What userspace reads in kvm_run after every KVM_RUN (VMCS loaded). */
@@ -149,7 +159,8 @@ void vmx_post_run(struct vmxmon_vcpu *vcpu)
 
 	run->if_flag = !!(vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF);
 	run->cr8 = to_vmx(vcpu)->cr8;
-	run->apic_base = to_vmx(vcpu)->apic_base;
+	run->apic_base = to_vmx(vcpu)->lapic ? vmx_lapic_get_base(to_vmx(vcpu)->lapic) :
+					       to_vmx(vcpu)->apic_base;
 	run->ready_for_interrupt_injection = vmx_ready_for_interrupt(vcpu);
 	run->flags = 0;
 }

@@ -87,6 +87,8 @@ static int handle_cpuid(struct vmxmon_vcpu *vcpu)
 
 static int handle_hlt(struct vmxmon_vcpu *vcpu)
 {
+	if (to_vmx(vcpu)->lapic)	/* interrupts come from the kernel: sleep here */
+		return vmx_handle_hlt_in_kernel(vcpu);
 	vmx_skip_instruction(vcpu);
 	vcpu->run->exit_reason = KVM_EXIT_HLT;
 	return 0;

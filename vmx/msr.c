@@ -148,6 +148,10 @@ int vmx_get_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 *data)
 	u64 *slot;
 	int i;
 
+	i = vmx_lapic_msr(vcpu, index, data, false, false);
+	if (i >= 0)
+		return i;
+
 	switch (index) {
 	case MSR_EFER:			*data = vmcs_read64(GUEST_IA32_EFER); return 0;
 	case MSR_IA32_CR_PAT:		*data = vmcs_read64(GUEST_IA32_PAT); return 0;
@@ -186,6 +190,10 @@ int vmx_set_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 data, bool host)
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	u64 *slot;
 	int i;
+
+	i = vmx_lapic_msr(vcpu, index, &data, true, host);
+	if (i >= 0)
+		return i == 2 ? 0 : i;	/* an EOI's userspace exit: only from the guest */
 
 	switch (index) {
 	case MSR_EFER:
@@ -291,8 +299,13 @@ int vmx_handle_wrmsr(struct vmxmon_vcpu *vcpu)
 {
 	unsigned long *regs = to_vmx(vcpu)->regs;
 	u64 data = (u32)regs[VCPU_RAX] | ((u64)(u32)regs[VCPU_RDX] << 32);
+	int r = vmx_lapic_msr(vcpu, regs[VCPU_RCX], &data, true, false);
 
-	if (vmx_set_msr(vcpu, regs[VCPU_RCX], data, false)) {
+	if (r == 2) {			/* x2APIC EOI of a level-triggered IOAPIC vector */
+		vmx_skip_instruction(vcpu);
+		return 0;
+	}
+	if (r > 0 || (r < 0 && vmx_set_msr(vcpu, regs[VCPU_RCX], data, false))) {
 		vmx_inject_exception(vcpu, X86_TRAP_GP, true, 0);
 		return 1;
 	}

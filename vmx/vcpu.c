@@ -74,6 +74,16 @@ int vmx_vcpu_create(struct vmxmon_vcpu *vcpu)
 	INIT_LIST_HEAD(&vmx->vmcs.loaded_list);
 	vmx->vpid = vmx_vpid_alloc();
 	vcpu->arch = vmx;
+	vmx->mp_state = KVM_MP_STATE_RUNNABLE;
+	if (vcpu->vm->split_irqchip) {
+		r = vmx_lapic_create(vcpu);
+		if (r)
+			goto out_vpid;
+		/* Application processors wait for INIT and SIPI, as on hardware. */
+		if (vcpu->id)
+			vmx->mp_state = KVM_MP_STATE_UNINITIALIZED;
+		r = -ENOMEM;
+	}
 
 	/* VMCLEAR initializes the VMCS's launch state (SDM 25.11.3), then program it here. */
 	r = vmx_vmclear(page_to_phys(page));
@@ -94,6 +104,7 @@ int vmx_vcpu_create(struct vmxmon_vcpu *vcpu)
 out_clear:
 	vmx_loaded_vmcs_clear(&vmx->vmcs);
 out_vpid:
+	vmx_lapic_free(vcpu);
 	vmx_vpid_free(vmx->vpid);
 	vmx_free_page(page);
 	vcpu->arch = NULL;
@@ -108,6 +119,7 @@ void vmx_vcpu_free(struct vmxmon_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
+	vmx_lapic_free(vcpu);
 	/* The VMCS may still be current on some CPU: VMCLEAR it there before freeing it. */
 	vmx_loaded_vmcs_clear(&vmx->vmcs);
 	vmx_free_page(virt_to_page(vmx->vmcs.vmcs));
@@ -243,7 +255,8 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx->xcr0);
 	/* Anything to inject, or a window to open or close? (rarely) */
 	if (unlikely(vmx->ev.reinject_info | vmx->ev.nmi_pending | vmx->ev.irq_pending |
-		     vmx->ev.window_ctls | vcpu->run->request_interrupt_window))
+		     vmx->ev.window_ctls | vcpu->run->request_interrupt_window) ||
+	    (vmx->lapic && vmx_lapic_irr_any(vmx->lapic)))
 		vmx_events_before_entry(vcpu);
 	vmx->ev.handler_injected = false;
 	vmx->ran = true;

@@ -7,6 +7,8 @@
 #include <linux/list.h>
 #include <linux/percpu.h>
 #include <linux/build_bug.h>
+#include <linux/hrtimer.h>
+#include <linux/kvm.h>
 #include <asm/msr-index.h>
 #include <asm/fpu/types.h>
 #include <asm/processor-flags.h>
@@ -166,6 +168,17 @@ struct vmx_events {
 	u32 window_ctls;		/* interrupt/NMI-window exiting bits now set */
 };
 
+/* The in-kernel local APIC (vmx/lapic.c). */
+struct vmx_lapic {
+	struct vmxmon_vcpu *vcpu;
+	u8 regs[KVM_APIC_REG_SIZE] __aligned(16);	/* xAPIC register page layout */
+	u64 base;				/* IA32_APIC_BASE */
+	struct hrtimer timer;
+	u64 period_ns;				/* one-shot/periodic: TMICT x divisor */
+	ktime_t timer_start;
+	u64 tsc_deadline;			/* IA32_TSC_DEADLINE (guest TSC), 0: disarmed */
+};
+
 /* Guest state kept across exits, outside the VMCS. */
 struct vmx_vcpu {
 	unsigned long regs[VCPU_NR_REGS];	/* vmx/vmenter.S loads and saves these */
@@ -184,6 +197,11 @@ struct vmx_vcpu {
 	struct kvm_cpuid_entry2 *cpuid;		/* KVM_SET_CPUID2 (NULL: vmxmon's default) */
 	int cpuid_nent;
 	bool ran;				/* KVM_RUN entered the guest at least once */
+	struct vmx_lapic *lapic;		/* with KVM_CAP_SPLIT_IRQCHIP, else NULL */
+	u32 mp_state;				/* KVM_MP_STATE_* (in-kernel APIC only) */
+	bool halt_if;				/* RFLAGS.IF when the guest halted */
+	bool init_pending, sipi_pending;	/* INIT/SIPI IPIs not yet processed */
+	u8 sipi_vector;
 	struct vmx_loaded_vmcs vmcs;
 	u16 vpid;
 	bool flush_on_entry;			/* TLB flush before the next entry */
@@ -308,6 +326,38 @@ void vmx_post_run(struct vmxmon_vcpu *vcpu);
 void vmx_get_vcpu_events(struct vmxmon_vcpu *vcpu, struct kvm_vcpu_events *ev);
 int vmx_set_vcpu_events(struct vmxmon_vcpu *vcpu, const struct kvm_vcpu_events *ev);
 int vmx_complete_userspace_exit(struct vmxmon_vcpu *vcpu);
+
+/* vmx/lapic.c */
+int vmx_lapic_create(struct vmxmon_vcpu *vcpu);
+void vmx_lapic_free(struct vmxmon_vcpu *vcpu);
+void vmx_lapic_reset(struct vmx_lapic *a, u32 id, bool bsp);
+bool vmx_lapic_irr_any(struct vmx_lapic *a);
+int vmx_lapic_deliverable(struct vmx_lapic *a);
+void vmx_lapic_accept(struct vmx_lapic *a, int vec);
+int vmx_lapic_msi(struct vmxmon_vcpu *any, u32 address_lo, u32 data);
+int vmx_lapic_read(struct vmx_lapic *a, u32 off, u64 *val);
+int vmx_lapic_write(struct vmx_lapic *a, u32 off, u64 val);
+int vmx_lapic_set_base(struct vmx_lapic *a, u64 val, u32 id);
+u64 vmx_lapic_get_base(struct vmx_lapic *a);
+void vmx_lapic_set_tsc_deadline(struct vmx_lapic *a, u64 deadline, u64 tsc_offset);
+u64 vmx_lapic_get_tsc_deadline(struct vmx_lapic *a);
+bool vmx_lapic_mmio_owns(struct vmx_lapic *a, u64 gpa);
+bool vmx_lapic_accepts_extint(struct vmx_lapic *a);
+void vmx_lapic_get_state(struct vmx_lapic *a, struct kvm_lapic_state *s);
+void vmx_lapic_set_state(struct vmx_lapic *a, const struct kvm_lapic_state *s);
+
+/* vmx/apic_vcpu.c */
+bool vmx_vcpu_should_wake(struct vmxmon_vcpu *vcpu);
+bool vmx_vcpu_can_enter(struct vmxmon_vcpu *vcpu);
+int vmx_handle_hlt_in_kernel(struct vmxmon_vcpu *vcpu);
+void vmx_lapic_mmio(struct vmxmon_vcpu *vcpu, u64 gpa, bool write, u64 *val, int size,
+		    int *ret);
+int vmx_lapic_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 *data, bool write, bool host);
+int vmx_get_lapic(struct vmxmon_vcpu *vcpu, struct kvm_lapic_state *s);
+int vmx_set_lapic(struct vmxmon_vcpu *vcpu, const struct kvm_lapic_state *s);
+int vmx_get_mp_state(struct vmxmon_vcpu *vcpu, struct kvm_mp_state *mp);
+int vmx_set_mp_state(struct vmxmon_vcpu *vcpu, const struct kvm_mp_state *mp);
+int vmx_signal_msi(struct vmxmon_vm *vm, const struct kvm_msi *msi);
 
 /* vmx/walk.c: guest memory through the guest's page tables */
 int vmx_gva_to_gpa(struct vmxmon_vcpu *vcpu, unsigned long gva, bool write, u64 *gpa);

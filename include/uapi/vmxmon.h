@@ -19,8 +19,9 @@
  *     KVM_GET_API_VERSION     returns VMXMON_KVM_API_VERSION (12); a nonzero argument is -EINVAL
  *     KVM_CHECK_EXTENSION     nonzero exactly for: USER_MEMORY, IMMEDIATE_EXIT, SET_TSS_ADDR,
  *                             SET_IDENTITY_MAP_ADDR, EXT_CPUID, XSAVE, XCRS, READONLY_MEM,
- *                             USER_NMI, VCPU_EVENTS, MP_STATE, INTR_SHADOW, DEBUGREGS (1),
- *                             NR_MEMSLOTS
+ *                             USER_NMI, VCPU_EVENTS, MP_STATE, INTR_SHADOW, DEBUGREGS,
+ *                             SPLIT_IRQCHIP, SIGNAL_MSI, TSC_DEADLINE_TIMER (1), IRQ_ROUTING
+ *                             (4096), NR_MEMSLOTS
  *                             (VMXMON_USER_MEMSLOTS), NR_VCPUS and MAX_VCPUS (VMXMON_MAX_VCPUS),
  *                             MAX_VCPU_ID (VMXMON_MAX_VCPU_ID)
  *     KVM_CREATE_VM           machine type 0 only (-EINVAL otherwise); returns a VM fd.
@@ -33,15 +34,20 @@
  *     KVM_SET_USER_MEMORY_REGION  KVM_MEM_READONLY (no dirty logging yet), address space 0
  *                             only, slots < 32
  *     KVM_CREATE_VCPU, KVM_SET_TSS_ADDR, KVM_SET_IDENTITY_MAP_ADDR (accepted, unused)
+ *     KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP, args[0] = IOAPIC pins <= 48; before vCPUs):
+ *       in-kernel local APICs (xAPIC MMIO, x2APIC MSRs, timer one-shot/periodic/
+ *       TSC-deadline, IPIs, INIT/SIPI), HLT sleeps in the kernel, APs start UNINITIALIZED
+ *     KVM_SET_GSI_ROUTING (MSI routes; level-triggered IOAPIC vectors end in
+ *       KVM_EXIT_IOAPIC_EOI), KVM_SIGNAL_MSI
  *   vCPU fd
  *     mmap (struct kvm_run), KVM_RUN, KVM_GET/SET_REGS, KVM_GET/SET_SREGS,
  *     KVM_SET_CPUID2, KVM_GET_CPUID2, KVM_GET/SET_MSRS, KVM_GET/SET_FPU, KVM_GET/SET_XSAVE,
  *     KVM_GET/SET_XCRS, KVM_INTERRUPT (-ENXIO while one is pending), KVM_NMI,
- *     KVM_GET/SET_VCPU_EVENTS, KVM_GET/SET_MP_STATE (RUNNABLE only, no in-kernel APIC),
- *     KVM_GET/SET_DEBUGREGS
+ *     KVM_GET/SET_VCPU_EVENTS, KVM_GET/SET_MP_STATE (RUNNABLE only without the in-kernel
+ *     APIC), KVM_GET/SET_DEBUGREGS, KVM_GET/SET_LAPIC (split irqchip)
  *   exits: KVM_EXIT_IO, KVM_EXIT_MMIO (decoded MOV/MOVZX/MOVSX; others are
  *     KVM_EXIT_INTERNAL_ERROR with the instruction bytes), KVM_EXIT_HLT, KVM_EXIT_SHUTDOWN,
- *     KVM_EXIT_FAIL_ENTRY, KVM_EXIT_IRQ_WINDOW_OPEN, KVM_EXIT_INTR
+ *     KVM_EXIT_FAIL_ENTRY, KVM_EXIT_IRQ_WINDOW_OPEN, KVM_EXIT_INTR, KVM_EXIT_IOAPIC_EOI
  *
  * vmxmon-only interfaces: none yet. Diagnostics live in debugfs, not in the ABI:
  * /sys/kernel/debug/vmxmon/status (format documented in README.md).

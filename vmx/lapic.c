@@ -1,0 +1,565 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The in-kernel local APIC of the split-irqchip model (SDM Vol. 3A chapter 11): xAPIC
+ * registers through MMIO (decoded by vmx/emulate.c), x2APIC through MSRs 0x800-0x8ff,
+ * interrupt acceptance by priority (IRR -> ISR, PPR), EOI, inter-processor interrupts
+ * (fixed, lowest priority as fixed, NMI, INIT, SIPI; physical and logical destinations;
+ * shorthands), MSIs from userspace, and the timer (one-shot, periodic, TSC-deadline) on an
+ * hrtimer. PIC, IOAPIC and PIT stay in userspace.
+ *
+ * Concurrency: IRR and TMR bits are set by anyone (other vCPUs' IPIs, the timer, MSIs) with
+ * atomic bit operations, followed by a kick; every other register belongs to the vCPU's
+ * own thread (exits and ioctls under vcpu->mutex).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hrtimer.h>
+#include <linux/kvm.h>
+#include <linux/math64.h>
+#include <linux/slab.h>
+#include <asm/apicdef.h>
+#include <asm/msr.h>
+#include <asm/tsc.h>
+
+#include "vmx/vmx.h"
+#include "vmx/vmcs.h"
+
+#define LAPIC_VERSION		0x14		/* integrated APIC */
+#define LAPIC_LVT_COUNT		6		/* timer thermal perf LINT0 LINT1 error */
+#define LAPIC_BUS_NS		1		/* timer ticks at 1 GHz before division, as KVM */
+#define LVT_MASKED		BIT(16)
+#define LVT_TIMER_MODE(v)	(((v) >> 17) & 3)
+#define LVT_TIMER_PERIODIC	1
+#define LVT_TIMER_TSCDEADLINE	2
+#define LVT_DELIVERY(v)		(((v) >> 8) & 7)
+#define DM_FIXED		0
+#define DM_LOWEST		1
+#define DM_SMI			2
+#define DM_NMI			4
+#define DM_INIT			5
+#define DM_SIPI			6
+#define DM_EXTINT		7
+#define ICR_LEVEL_ASSERT	BIT(14)
+#define ICR_TRIGGER_LEVEL	BIT(15)
+#define ICR_DEST_LOGICAL	BIT(11)
+#define ICR_SHORTHAND(v)	(((v) >> 18) & 3)
+#define SVR_ENABLED		BIT(8)
+
+static u32 *reg(struct vmx_lapic *a, u32 off)
+{
+	return (u32 *)(a->regs + off);
+}
+
+static u32 lapic_get(struct vmx_lapic *a, u32 off)
+{
+	return READ_ONCE(*reg(a, off));
+}
+
+static void lapic_set(struct vmx_lapic *a, u32 off, u32 val)
+{
+	WRITE_ONCE(*reg(a, off), val);
+}
+
+/* IRR/ISR/TMR: 256 bits in eight 32-bit registers 16 bytes apart. */
+static unsigned long *vec_word(struct vmx_lapic *a, u32 base, u8 vec)
+{
+	return (unsigned long *)reg(a, base + ((vec >> 5) << 4));
+}
+
+static void vec_set(struct vmx_lapic *a, u32 base, u8 vec)
+{
+	set_bit(vec & 31, vec_word(a, base, vec));
+}
+
+static void vec_clear(struct vmx_lapic *a, u32 base, u8 vec)
+{
+	clear_bit(vec & 31, vec_word(a, base, vec));
+}
+
+static bool vec_test(struct vmx_lapic *a, u32 base, u8 vec)
+{
+	return test_bit(vec & 31, vec_word(a, base, vec));
+}
+
+/* Highest vector set in IRR/ISR/TMR, or -1. */
+static int vec_highest(struct vmx_lapic *a, u32 base)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--) {
+		u32 w = lapic_get(a, base + (i << 4));
+
+		if (w)
+			return i * 32 + fls(w) - 1;
+	}
+	return -1;
+}
+
+static bool lapic_enabled(struct vmx_lapic *a)
+{
+	return (a->base & MSR_IA32_APICBASE_ENABLE) && (lapic_get(a, APIC_SPIV) & SVR_ENABLED);
+}
+
+static bool lapic_x2apic(struct vmx_lapic *a)
+{
+	return a->base & X2APIC_ENABLE;
+}
+
+static u32 lapic_id(struct vmx_lapic *a)
+{
+	return lapic_x2apic(a) ? lapic_get(a, APIC_ID) : lapic_get(a, APIC_ID) >> 24;
+}
+
+static u32 lapic_ppr(struct vmx_lapic *a)
+{
+	u32 tpr = lapic_get(a, APIC_TASKPRI) & 0xff;
+	int isr = vec_highest(a, APIC_ISR);
+
+	return (isr < 0 || (tpr & 0xf0) >= (isr & 0xf0)) ? tpr : isr & 0xf0;
+}
+
+bool vmx_lapic_irr_any(struct vmx_lapic *a)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		if (lapic_get(a, APIC_IRR + (i << 4)))
+			return true;
+	return false;
+}
+
+/* The vector the APIC would present to the CPU now, or -1. */
+int vmx_lapic_deliverable(struct vmx_lapic *a)
+{
+	int irr;
+
+	if (!a || !lapic_enabled(a))
+		return -1;
+	irr = vec_highest(a, APIC_IRR);
+	if (irr < 0 || (irr & 0xf0) <= (lapic_ppr(a) & 0xf0))
+		return -1;
+	return irr;
+}
+
+/* The CPU takes @vec: IRR -> ISR (SDM 11.8.4). */
+void vmx_lapic_accept(struct vmx_lapic *a, int vec)
+{
+	vec_clear(a, APIC_IRR, vec);
+	vec_set(a, APIC_ISR, vec);
+}
+
+/* Set @vec pending and make the vCPU notice. Any context. */
+static void lapic_raise(struct vmx_lapic *a, u8 vec, bool level)
+{
+	if (vec < 16) {				/* illegal vector: "receive illegal vector" */
+		lapic_set(a, APIC_ESR, lapic_get(a, APIC_ESR) | BIT(6));
+		return;
+	}
+	if (level)
+		vec_set(a, APIC_TMR, vec);
+	else
+		vec_clear(a, APIC_TMR, vec);
+	vec_set(a, APIC_IRR, vec);
+	vmxmon_vcpu_kick(a->vcpu);
+}
+
+/* Deliver one interrupt message to this APIC (IPI, MSI, timer). */
+static void lapic_deliver(struct vmx_lapic *a, u32 mode, u8 vec, bool level)
+{
+	struct vmx_vcpu *vmx = to_vmx(a->vcpu);
+
+	switch (mode) {
+	case DM_FIXED:
+	case DM_LOWEST:
+		if (lapic_enabled(a))
+			lapic_raise(a, vec, level);
+		break;
+	case DM_NMI:
+		vmx_queue_nmi(a->vcpu);
+		vmxmon_vcpu_kick(a->vcpu);
+		break;
+	case DM_INIT:
+		WRITE_ONCE(vmx->init_pending, true);
+		vmxmon_vcpu_kick(a->vcpu);
+		break;
+	case DM_SIPI:
+		WRITE_ONCE(vmx->sipi_vector, vec);
+		smp_wmb();
+		WRITE_ONCE(vmx->sipi_pending, true);
+		vmxmon_vcpu_kick(a->vcpu);
+		break;
+	}
+}
+
+/* Does destination @dest (physical or logical) name APIC @a? (SDM 11.6.2) */
+static bool lapic_match(struct vmx_lapic *a, u32 dest, bool logical)
+{
+	u32 ldr = lapic_get(a, APIC_LDR);
+
+	if (lapic_x2apic(a)) {
+		if (!logical)
+			return dest == 0xffffffff || dest == lapic_id(a);
+		return (dest >> 16) == (ldr >> 16) && (dest & ldr & 0xffff);
+	}
+	dest &= 0xff;
+	if (!logical)
+		return dest == 0xff || dest == lapic_id(a);
+	if (dest == 0xff)
+		return true;
+	ldr >>= 24;
+	if ((lapic_get(a, APIC_DFR) >> 28) == 0xf)	/* flat model */
+		return dest & ldr;
+	return (dest >> 4) == (ldr >> 4) && (dest & ldr & 0xf);	/* cluster model */
+}
+
+/* Send to every APIC of the VM that @dest/@shorthand select. */
+static int lapic_send(struct vmxmon_vcpu *from, u32 shorthand, u32 dest, bool logical,
+		      u32 mode, u8 vec, bool level)
+{
+	struct vmxmon_vm *vm = from ? from->vm : NULL;
+	int i, n = 0;
+
+	for (i = 0; i < VMXMON_MAX_VCPUS; i++) {
+		struct vmxmon_vcpu *v = vm ? READ_ONCE(vm->vcpus[i]) : NULL;
+		struct vmx_lapic *a;
+
+		if (!v)
+			break;
+		a = to_vmx(v)->lapic;
+		if (!a)
+			continue;
+		if ((shorthand == 1 && v != from) || (shorthand == 3 && v == from) ||
+		    (shorthand == 0 && !lapic_match(a, dest, logical)))
+			continue;
+		lapic_deliver(a, mode, vec, level);
+		n++;
+		if (mode == DM_LOWEST)
+			break;			/* one recipient: the first that matches */
+	}
+	return n;
+}
+
+/* KVM_SIGNAL_MSI (and later IOAPIC routes): the message's address and data (SDM 11.11). */
+int vmx_lapic_msi(struct vmxmon_vcpu *any, u32 address_lo, u32 data)
+{
+	u32 dest = (address_lo >> 12) & 0xff;
+
+	if ((address_lo & 0xfff00000) != 0xfee00000)
+		return -EINVAL;
+	return lapic_send(any, 0, dest, address_lo & BIT(2), (data >> 8) & 7, data & 0xff,
+			  data & BIT(15)) > 0;
+}
+
+static void lapic_icr_write(struct vmx_lapic *a, u32 lo, u32 hi)
+{
+	u32 mode = (lo >> 8) & 7, dest = lapic_x2apic(a) ? hi : hi >> 24;
+
+	lapic_set(a, APIC_ICR, lo & ~BIT(12));	/* delivery status: idle */
+	lapic_set(a, APIC_ICR2, hi);
+	if (mode == DM_INIT && !(lo & ICR_LEVEL_ASSERT))
+		return;				/* INIT level de-assert: nothing to do */
+	if (mode == DM_SMI || mode == 3 || mode == DM_EXTINT)
+		return;				/* not supported: no SMM; reserved */
+	lapic_send(a->vcpu, ICR_SHORTHAND(lo), dest, lo & ICR_DEST_LOGICAL, mode, lo & 0xff,
+		   lo & ICR_TRIGGER_LEVEL);
+}
+
+/* Timer (SDM 11.5.4): the divide configuration register's divisor. */
+static u32 lapic_divisor(struct vmx_lapic *a)
+{
+	u32 tdcr = lapic_get(a, APIC_TDCR), v = (tdcr & 3) | ((tdcr & 8) >> 1);
+
+	return v == 7 ? 1 : 2u << v;		/* 0b111 is divide by 1 */
+}
+
+static enum hrtimer_restart lapic_timer_fire(struct hrtimer *t)
+{
+	struct vmx_lapic *a = container_of(t, struct vmx_lapic, timer);
+	u32 lvtt = lapic_get(a, APIC_LVTT);
+
+	if (!(lvtt & LVT_MASKED))
+		lapic_raise(a, lvtt & 0xff, false);
+	if (LVT_TIMER_MODE(lvtt) == LVT_TIMER_PERIODIC && a->period_ns) {
+		hrtimer_add_expires_ns(t, a->period_ns);
+		return HRTIMER_RESTART;
+	}
+	a->tsc_deadline = 0;
+	return HRTIMER_NORESTART;
+}
+
+static void lapic_timer_start_ns(struct vmx_lapic *a, u64 ns)
+{
+	hrtimer_start(&a->timer, ktime_add_ns(ktime_get(), ns), HRTIMER_MODE_ABS_HARD);
+}
+
+/* TMICT written: (re)arm one-shot or periodic. */
+static void lapic_timer_count(struct vmx_lapic *a, u32 count)
+{
+	hrtimer_cancel(&a->timer);
+	lapic_set(a, APIC_TMICT, count);
+	a->period_ns = 0;
+	if (!count || LVT_TIMER_MODE(lapic_get(a, APIC_LVTT)) == LVT_TIMER_TSCDEADLINE)
+		return;
+	a->period_ns = (u64)count * lapic_divisor(a) * LAPIC_BUS_NS;
+	a->timer_start = ktime_get();
+	lapic_timer_start_ns(a, a->period_ns);
+}
+
+/* IA32_TSC_DEADLINE (guest TSC): fire when the guest's TSC reaches it; 0 disarms. */
+void vmx_lapic_set_tsc_deadline(struct vmx_lapic *a, u64 deadline, u64 tsc_offset)
+{
+	u64 now = rdtsc() + tsc_offset;
+
+	hrtimer_cancel(&a->timer);
+	a->tsc_deadline = deadline;
+	if (!deadline || LVT_TIMER_MODE(lapic_get(a, APIC_LVTT)) != LVT_TIMER_TSCDEADLINE)
+		return;
+	lapic_timer_start_ns(a, deadline > now ? div_u64((deadline - now) * 1000000, tsc_khz) : 0);
+}
+
+u64 vmx_lapic_get_tsc_deadline(struct vmx_lapic *a)
+{
+	return a->tsc_deadline;
+}
+
+static u32 lapic_current_count(struct vmx_lapic *a)
+{
+	s64 elapsed, left;
+
+	if (!a->period_ns || !hrtimer_active(&a->timer))
+		return 0;
+	elapsed = ktime_to_ns(ktime_sub(ktime_get(), a->timer_start));
+	left = a->period_ns - (elapsed % a->period_ns);
+	return div_u64(left, lapic_divisor(a) * LAPIC_BUS_NS);
+}
+
+/*
+ * EOI (SDM 11.8.5): retire the highest in-service vector. A level-triggered one that the
+ * userspace IOAPIC routes ends in KVM_EXIT_IOAPIC_EOI (returns 0); otherwise returns 1.
+ */
+static int lapic_eoi(struct vmx_lapic *a)
+{
+	int vec = vec_highest(a, APIC_ISR);
+
+	if (vec < 0)
+		return 1;
+	vec_clear(a, APIC_ISR, vec);
+	if (vec_test(a, APIC_TMR, vec) && test_bit(vec, a->vcpu->vm->ioapic_eoi_vectors)) {
+		struct kvm_run *run = a->vcpu->run;
+
+		run->exit_reason = KVM_EXIT_IOAPIC_EOI;
+		run->eoi.vector = vec;
+		return 0;
+	}
+	return 1;
+}
+
+/* Register read, xAPIC offsets. Returns -1 for a reserved register (caller: #GP/ignore). */
+int vmx_lapic_read(struct vmx_lapic *a, u32 off, u64 *val)
+{
+	switch (off) {
+	case APIC_ID: case APIC_LVR: case APIC_TASKPRI: case APIC_LDR: case APIC_DFR:
+	case APIC_SPIV: case APIC_ESR: case APIC_ICR: case APIC_ICR2: case APIC_LVTT:
+	case APIC_LVTTHMR: case APIC_LVTPC: case APIC_LVT0: case APIC_LVT1: case APIC_LVTERR:
+	case APIC_LVTCMCI: case APIC_TMICT: case APIC_TDCR:
+	case APIC_ISR ... APIC_ISR + 0x70: case APIC_TMR ... APIC_TMR + 0x70:
+	case APIC_IRR ... APIC_IRR + 0x70:
+		if (off & 0xf)
+			return -1;
+		*val = lapic_get(a, off);
+		if (off == APIC_ICR && lapic_x2apic(a))
+			*val |= (u64)lapic_get(a, APIC_ICR2) << 32;
+		return 0;
+	case APIC_PROCPRI:
+		*val = lapic_ppr(a);
+		return 0;
+	case APIC_ARBPRI:
+		*val = 0;
+		return 0;
+	case APIC_TMCCT:
+		*val = lapic_current_count(a);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* Register write. Returns 1 (done), 0 (exit to userspace: IOAPIC EOI) or -1 (reserved). */
+int vmx_lapic_write(struct vmx_lapic *a, u32 off, u64 val)
+{
+	u32 v = val;
+
+	switch (off) {
+	case APIC_ID:
+		if (!lapic_x2apic(a))
+			lapic_set(a, APIC_ID, v & 0xff000000);
+		return 1;
+	case APIC_TASKPRI:
+		lapic_set(a, APIC_TASKPRI, v & 0xff);
+		return 1;
+	case APIC_EOI:
+		return lapic_eoi(a);
+	case APIC_LDR:
+		if (!lapic_x2apic(a))
+			lapic_set(a, APIC_LDR, v & 0xff000000);
+		return 1;
+	case APIC_DFR:
+		if (!lapic_x2apic(a))
+			lapic_set(a, APIC_DFR, v | 0x0fffffff);
+		return 1;
+	case APIC_SPIV:
+		lapic_set(a, APIC_SPIV, v & 0x13ff);
+		if (!(v & SVR_ENABLED)) {	/* software disable masks every LVT */
+			u32 lvt;
+
+			for (lvt = APIC_LVTT; lvt <= APIC_LVTERR; lvt += 0x10)
+				lapic_set(a, lvt, lapic_get(a, lvt) | LVT_MASKED);
+		}
+		return 1;
+	case APIC_ESR:
+		lapic_set(a, APIC_ESR, 0);
+		return 1;
+	case APIC_ICR:
+		lapic_icr_write(a, v, lapic_x2apic(a) ? val >> 32 : lapic_get(a, APIC_ICR2));
+		return 1;
+	case APIC_ICR2:
+		if (!lapic_x2apic(a))
+			lapic_set(a, APIC_ICR2, v & 0xff000000);
+		return 1;
+	case APIC_LVTT:
+		if ((LVT_TIMER_MODE(v) ^ LVT_TIMER_MODE(lapic_get(a, APIC_LVTT))) != 0) {
+			hrtimer_cancel(&a->timer);
+			a->period_ns = 0;
+			a->tsc_deadline = 0;
+		}
+		if (!(lapic_get(a, APIC_SPIV) & SVR_ENABLED))
+			v |= LVT_MASKED;
+		lapic_set(a, APIC_LVTT, v & 0x700ff);
+		return 1;
+	case APIC_LVTTHMR: case APIC_LVTPC: case APIC_LVT0: case APIC_LVT1: case APIC_LVTERR:
+	case APIC_LVTCMCI:
+		if (!(lapic_get(a, APIC_SPIV) & SVR_ENABLED))
+			v |= LVT_MASKED;
+		lapic_set(a, off, v & (off == APIC_LVT0 || off == APIC_LVT1 ? 0x1a7ff : 0x107ff));
+		return 1;
+	case APIC_TMICT:
+		lapic_timer_count(a, v);
+		return 1;
+	case APIC_TDCR:
+		lapic_set(a, APIC_TDCR, v & 0xb);
+		return 1;
+	case APIC_SELF_IPI:		/* x2APIC only */
+		if (!lapic_x2apic(a))
+			return -1;
+		lapic_raise(a, v & 0xff, false);
+		return 1;
+	default:
+		return -1;
+	}
+}
+
+/* Power-on / INIT state (SDM 11.4.7.1), given the vCPU id as APIC id. */
+void vmx_lapic_reset(struct vmx_lapic *a, u32 id, bool bsp)
+{
+	u32 lvt;
+
+	hrtimer_cancel(&a->timer);
+	memset(a->regs, 0, sizeof(a->regs));
+	a->period_ns = 0;
+	a->tsc_deadline = 0;
+	a->base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
+		  (bsp ? MSR_IA32_APICBASE_BSP : 0);
+	lapic_set(a, APIC_ID, id << 24);
+	lapic_set(a, APIC_LVR, LAPIC_VERSION | ((LAPIC_LVT_COUNT - 1) << 16));
+	lapic_set(a, APIC_DFR, 0xffffffff);
+	lapic_set(a, APIC_SPIV, 0xff);
+	for (lvt = APIC_LVTT; lvt <= APIC_LVTERR; lvt += 0x10)
+		lapic_set(a, lvt, LVT_MASKED);
+	lapic_set(a, APIC_LVTCMCI, LVT_MASKED);
+}
+
+/* IA32_APIC_BASE writes (SDM 11.12.5): returns 1 for an illegal transition (#GP). */
+int vmx_lapic_set_base(struct vmx_lapic *a, u64 val, u32 id)
+{
+	bool was_x2 = lapic_x2apic(a), x2 = val & X2APIC_ENABLE;
+
+	if (x2 && !(val & MSR_IA32_APICBASE_ENABLE))
+		return 1;
+	if (was_x2 && !x2 && (val & MSR_IA32_APICBASE_ENABLE))
+		return 1;			/* x2APIC -> xAPIC must go through disabled */
+	a->base = val;
+	if (x2 && !was_x2) {			/* x2APIC ids and logical ids (SDM 11.12.10.2) */
+		lapic_set(a, APIC_ID, id);
+		lapic_set(a, APIC_LDR, ((id >> 4) << 16) | BIT(id & 0xf));
+	}
+	if (!(val & MSR_IA32_APICBASE_ENABLE))
+		hrtimer_cancel(&a->timer);
+	return 0;
+}
+
+u64 vmx_lapic_get_base(struct vmx_lapic *a)
+{
+	return a->base;
+}
+
+/* Does this xAPIC (enabled, in xAPIC mode) own guest-physical @gpa? */
+bool vmx_lapic_mmio_owns(struct vmx_lapic *a, u64 gpa)
+{
+	return a && (a->base & MSR_IA32_APICBASE_ENABLE) && !lapic_x2apic(a) &&
+	       (gpa & PAGE_MASK) == (a->base & MSR_IA32_APICBASE_BASE);
+}
+
+/* ExtINT from the userspace PIC is accepted through LINT0 (SDM 11.5.1). */
+bool vmx_lapic_accepts_extint(struct vmx_lapic *a)
+{
+	u32 lvt0;
+
+	if (!a || !(a->base & MSR_IA32_APICBASE_ENABLE))
+		return true;
+	lvt0 = lapic_get(a, APIC_LVT0);
+	return !(lvt0 & LVT_MASKED) && LVT_DELIVERY(lvt0) == DM_EXTINT;
+}
+
+void vmx_lapic_get_state(struct vmx_lapic *a, struct kvm_lapic_state *s)
+{
+	memcpy(s->regs, a->regs, sizeof(s->regs));
+	*(u32 *)(s->regs + APIC_TMCCT) = lapic_current_count(a);
+	*(u32 *)(s->regs + APIC_PROCPRI) = lapic_ppr(a);
+}
+
+void vmx_lapic_set_state(struct vmx_lapic *a, const struct kvm_lapic_state *s)
+{
+	hrtimer_cancel(&a->timer);
+	memcpy(a->regs, s->regs, sizeof(a->regs));
+	lapic_set(a, APIC_LVR, LAPIC_VERSION | ((LAPIC_LVT_COUNT - 1) << 16));
+	lapic_set(a, APIC_TMCCT, 0);
+	a->period_ns = 0;
+	a->tsc_deadline = 0;
+	if (LVT_TIMER_MODE(lapic_get(a, APIC_LVTT)) != LVT_TIMER_TSCDEADLINE)
+		lapic_timer_count(a, lapic_get(a, APIC_TMICT));
+}
+
+int vmx_lapic_create(struct vmxmon_vcpu *vcpu)
+{
+	struct vmx_lapic *a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
+
+	if (!a)
+		return -ENOMEM;
+	a->vcpu = vcpu;
+	hrtimer_init(&a->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
+	a->timer.function = lapic_timer_fire;
+	vmx_lapic_reset(a, vcpu->id, vcpu->id == 0);
+	to_vmx(vcpu)->lapic = a;
+	return 0;
+}
+
+void vmx_lapic_free(struct vmxmon_vcpu *vcpu)
+{
+	struct vmx_lapic *a = to_vmx(vcpu)->lapic;
+
+	if (!a)
+		return;
+	hrtimer_cancel(&a->timer);
+	kfree(a);
+	to_vmx(vcpu)->lapic = NULL;
+}
