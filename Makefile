@@ -60,6 +60,9 @@ payload: module userspace selftests $(BUILD)/bin/exit_bench
 	@strip --strip-debug -o $(BUILD)/l1/vmxmon.ko vmxmon.ko
 	@cp -a $(BUILD)/bin/. $(BUILD)/l1/bin/
 	@$(MAKE) -s -C selftests O=$(BUILD) install DESTDIR=$(BUILD)/l1/selftests
+	@# The L2 test guest for vmxrun (issue 5): the stock compressed Debian vmlinuz (the L1
+	@# kernel's own), a busybox initramfs, and the L1 check that boots it (/vmxmon/guest).
+	@$(TOP)/scripts/guest/payload $(BUILD)/l1/guest
 	@echo "payload: $(BUILD)/l1 ($$(du -sh $(BUILD)/l1 | cut -f1))"
 
 check: check-host check-build check-bochs
