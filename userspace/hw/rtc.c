@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdlib.h>
-#include <string.h>
 
 #include "../vm/vm.h"
 #include "rtc.h"
@@ -176,8 +175,8 @@ void rtc__reset(struct vm *vm)
 {
 	struct rtc *r = vm->rtc;
 
+	/* CMOS RAM is battery-backed: a reset keeps it (and the clock offset). */
 	r->index = 0;
-	memset(r->cmos, 0, sizeof(r->cmos));
 	r->cmos[RTC_REG_A] = 0x26;		/* 32.768 kHz time base, 1024 Hz rate */
 	r->cmos[RTC_REG_B] = REG_B_24H;
 	r->cmos[RTC_REG_D] = REG_D_VRT;

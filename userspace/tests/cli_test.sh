@@ -23,7 +23,7 @@ expect() {
 }
 
 echo "TAP version 13"
-echo "1..11"
+echo "1..14"
 
 expect missing_device_names_module_and_fix 1 stderr \
 	"vmxrun: $tmp/vmxmon: no such device (is vmxmon.ko loaded? try: sudo modprobe vmxmon)" \
@@ -45,7 +45,19 @@ if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	expect too_much_memory_is_refused 1 stderr \
 		"vmxrun: -m 1048576M: more than the host's $(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo) MiB of RAM" \
 		-- --dev /dev/kvm --kernel "$tmp/notkernel" -m 1024G --console "file:$tmp/console"
+	# The multiboot test kernel end to end: serial output, debug-exit status, resets.
+	MBTEST=${MBTEST:-../build/userspace/guest/mbtest}
+	expect multiboot_kernel_exits_through_debug_port 85 stdout "$(printf 'mbtest: ok\nhello tsc_early_khz=1')" \
+		-- --dev /dev/kvm --kernel "$MBTEST" -m 32M --append "hello tsc_early_khz=1"
+	expect guest_reset_exits_0_by_default 0 stdout "mbtest: resetting" \
+		-- --dev /dev/kvm --kernel "$MBTEST" -m 32M --append "reset tsc_early_khz=1"
+	expect guest_reset_restarts_with_reboot_restart 87 stdout "$(printf 'mbtest: resetting\nmbtest: restarted')" \
+		-- --dev /dev/kvm --kernel "$MBTEST" -m 32M --append "reset tsc_early_khz=1" --reboot=restart
 else
+	for t in multiboot_kernel_exits_through_debug_port guest_reset_exits_0_by_default \
+		 guest_reset_restarts_with_reboot_restart; do
+		result_skip $t "no usable /dev/kvm here"
+	done
 	result_skip missing_kernel_is_named "no usable /dev/kvm here"
 	result_skip non_kernel_file_is_named "no usable /dev/kvm here"
 	result_skip too_much_memory_is_refused "no usable /dev/kvm here"

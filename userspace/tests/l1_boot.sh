@@ -1,13 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# l1_boot.sh [DEV]: inside the Bochs L1 guest, boot the stock Debian kernel (the compressed
-# vmlinuz of the L1 kernel itself) with the busybox test initramfs under vmxrun on DEV
-# (default /dev/kvm; kvm_intel is loaded if needed) and check, as TAP:
-#   - the guest reaches its shell, runs a command and powers off (ACPI S5): status 0;
+# l1_boot.sh [DEV]: inside the Bochs L1 guest, boot guests under vmxrun on DEV (default
+# /dev/kvm; kvm_intel or vmxmon.ko is loaded if needed) and check, as TAP:
+#   - the multiboot test kernel (no interrupts) prints, exits through the debug-exit port,
+#     and survives a reset with --reboot=restart;
+#   - the stock Debian kernel (the compressed vmlinuz of the L1 kernel itself) with the
+#     busybox test initramfs reaches its shell, runs a command and powers off (ACPI S5)
+#     with status 0;
 #   - its kernel log has no ACPI, timer or IRQ complaints beyond the PIC-only notices;
 #   - the power button (system_powerdown on the control socket) ends it through acpid.
 # Boot times are "# " lines: the guest's uptime when init starts, L1 seconds per run.
-# Environment: GUEST_DIR (vmlinuz, initramfs.cpio.gz; default: this script's directory),
+# Environment: GUEST_DIR (vmlinuz, initramfs.cpio.gz, mbtest; default: this script's directory),
 # VMXMON_KMODS (kvm modules), VMXRUN, VMXCTL (default: on PATH).
 DEV=${1:-/dev/kvm}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -36,6 +39,9 @@ uptime_s() { read -r u _ </proc/uptime; echo "$u"; }
 if [ "$DEV" = /dev/kvm ] && [ ! -e /dev/kvm ]; then
 	for m in irqbypass kvm kvm-intel; do insmod "$KMODS/$m.ko" || exit 1; done
 fi
+if [ "$DEV" = /dev/vmxmon ] && [ ! -e /dev/vmxmon ]; then
+	insmod "${VMXMON_KO:-/vmxmon/vmxmon.ko}" || exit 1
+fi
 
 # boot NAME ARGS...: vmxrun with the test guest; console in $TMP/NAME.log (and on our
 # output, prefixed), vmxrun's exit status in $st, L1 seconds in $secs.
@@ -53,7 +59,28 @@ boot() {
 	sed 's/^/# vmxrun stderr: /' "$TMP/$name.err"
 }
 
-# 1-4: boot to the shell, run a command, power off.
+# 1-2: the multiboot test kernel: port I/O and the debug-exit port only, then a reset.
+mb() {
+	name=$1
+	shift
+	{ "$VMXRUN" --dev "$DEV" --kernel "$GUEST_DIR/mbtest" -m 32M "$@" </dev/null \
+		2>"$TMP/$name.err"; echo $? >"$TMP/$name.st"; } >"$TMP/$name.log"
+	st=$(cat "$TMP/$name.st")
+}
+mb mb_ok --append "hello"
+if [ "$st" = 85 ] && grep -q '^mbtest: ok' "$TMP/mb_ok.log"; then
+	pass "multiboot_kernel_exits_through_debug_port"
+else
+	fail "multiboot_kernel_exits_through_debug_port" "status $st (want 85)" "$(cat "$TMP/mb_ok.log" "$TMP/mb_ok.err")"
+fi
+mb mb_reset --append "reset" --reboot=restart
+if [ "$st" = 87 ] && grep -q '^mbtest: restarted' "$TMP/mb_reset.log"; then
+	pass "reset_restarts_the_guest"
+else
+	fail "reset_restarts_the_guest" "status $st (want 87)" "$(cat "$TMP/mb_reset.log" "$TMP/mb_reset.err")"
+fi
+
+# 3-6: Linux boots to the shell, runs a command, powers off.
 boot shell --append "$APPEND -- uname -sr"
 log=$TMP/shell.log
 if grep -q 'VMXRUN-GUEST-SHELL' "$log"; then pass "linux_boots_to_its_shell"
@@ -74,7 +101,7 @@ else
 	pass "guest_log_has_no_acpi_timer_irq_errors"
 fi
 
-# 5: the power button, pressed through the control socket, ends the guest via acpid.
+# 7: the power button, pressed through the control socket, ends the guest via acpid.
 sock=$TMP/ctl.sock
 ( i=0
   while [ $i -lt 600 ] && ! grep -q 'VMXRUN-GUEST-ACPID-READY' "$TMP/acpid.log" 2>/dev/null; do
