@@ -7,6 +7,7 @@
  */
 #include <asm/bootparam.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../vm/vm.h"
@@ -57,8 +58,9 @@ static void bzimage__e820(const struct vm *vm, struct boot_params *bp)
 	bp->e820_entries = n;
 }
 
-int bzimage__load(struct vm *vm, const u8 *buf, size_t len, const u8 *initrd, size_t initrd_len,
-		  const char *cmdline, struct boot_state *bs, char *msg, size_t msglen)
+static int bzimage__place(struct vm *vm, const u8 *buf, size_t len, const u8 *initrd,
+			  size_t initrd_len, const char *cmdline, struct boot_state *bs, char *msg,
+			  size_t msglen)
 {
 	const struct setup_header *h = hdr_of(buf);
 	size_t setup_size = ((size_t)(h->setup_sects ? h->setup_sects : 4) + 1) * 512;
@@ -116,4 +118,20 @@ int bzimage__load(struct vm *vm, const u8 *buf, size_t len, const u8 *initrd, si
 	*bs = (struct boot_state){ .mode = BOOT_LONG64, .rip = KERNEL_LOAD + 0x200,
 				   .rsi = BOOT_PARAMS, .rsp = BOOT_STACK_TOP };
 	return x86__setup_tables(vm, BOOT_LONG64);
+}
+
+int bzimage__load(struct vm *vm, const u8 *buf, size_t len, const u8 *initrd, size_t initrd_len,
+		  const char *cmdline, struct boot_state *bs, char *msg, size_t msglen)
+{
+	/* Linux's clock needs the TSC rate (tsc_early_khz=), before any init arguments. */
+	char *full = vm__cmdline(cmdline, vm->tsc_khz);
+	int r;
+
+	if (!full) {
+		snprintf(msg, msglen, "out of memory");
+		return -1;
+	}
+	r = bzimage__place(vm, buf, len, initrd, initrd_len, full, bs, msg, msglen);
+	free(full);
+	return r;
 }

@@ -47,12 +47,12 @@ if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 		-- --dev /dev/kvm --kernel "$tmp/notkernel" -m 1024G --console "file:$tmp/console"
 	# The multiboot test kernel end to end: serial output, debug-exit status, resets.
 	MBTEST=${MBTEST:-../build/userspace/guest/mbtest}
-	expect multiboot_kernel_exits_through_debug_port 85 stdout "$(printf 'mbtest: ok\nhello tsc_early_khz=1')" \
-		-- --dev /dev/kvm --kernel "$MBTEST" -m 32M --append "hello tsc_early_khz=1"
+	expect multiboot_kernel_exits_through_debug_port 85 stdout "$(printf 'mbtest: ok\nhello')" \
+		-- --dev /dev/kvm --kernel "$MBTEST" -m 32M --append hello
 	expect guest_reset_exits_0_by_default 0 stdout "mbtest: resetting" \
-		-- --dev /dev/kvm --kernel "$MBTEST" -m 32M --append "reset tsc_early_khz=1"
+		-- --dev /dev/kvm --kernel "$MBTEST" -m 32M --append reset
 	expect guest_reset_restarts_with_reboot_restart 87 stdout "$(printf 'mbtest: resetting\nmbtest: restarted')" \
-		-- --dev /dev/kvm --kernel "$MBTEST" -m 32M --append "reset tsc_early_khz=1" --reboot=restart
+		-- --dev /dev/kvm --kernel "$MBTEST" -m 32M --append reset --reboot=restart
 else
 	for t in multiboot_kernel_exits_through_debug_port guest_reset_exits_0_by_default \
 		 guest_reset_restarts_with_reboot_restart; do

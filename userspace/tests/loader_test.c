@@ -61,6 +61,10 @@ TEST_HOST(bzimage_loads_kernel_zero_page_cmdline_initrd_e820)
 	EXPECT_EQ(bp->hdr.type_of_loader, 0xff);
 	EXPECT_EQ(bp->hdr.cmd_line_ptr, BOOT_CMDLINE);
 	EXPECT_TRUE(!strcmp(vm__gpa(vm, BOOT_CMDLINE, 32), "console=ttyS0 quiet"));
+	vm->tsc_khz = 2500000;				/* Linux gets its TSC rate */
+	ASSERT_EQ(bzimage__load(vm, k, len, initrd, sizeof(initrd), "quiet -- sh", &bs, msg,
+				sizeof(msg)), 0);
+	EXPECT_TRUE(!strcmp(vm__gpa(vm, BOOT_CMDLINE, 64), "quiet tsc_early_khz=2500000 -- sh"));
 	EXPECT_EQ(bp->hdr.ramdisk_size, sizeof(initrd));
 	EXPECT_EQ(bp->hdr.ramdisk_image, 64 * MiB - sizeof(initrd));	/* top of RAM, aligned */
 	EXPECT_EQ(*(u8 *)vm__gpa(vm, bp->hdr.ramdisk_image, 1), 0x5a);

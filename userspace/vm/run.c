@@ -196,7 +196,6 @@ static int vm__check_memory(u64 bytes, char *msg, size_t msglen)
 
 static int vm__boot(struct vm *vm, const struct vmxrun_opts *o, char *msg, size_t msglen)
 {
-	char *cmdline;
 	int r;
 
 	if (vm__check_memory(o->mem_bytes, msg, msglen))
@@ -205,10 +204,7 @@ static int vm__boot(struct vm *vm, const struct vmxrun_opts *o, char *msg, size_
 	if (!vm->con || vm__init_machine(vm, o->mem_bytes, msg, msglen))
 		return -1;
 	vm->tsc_khz = host__tsc_khz();
-	cmdline = vm__cmdline(o->append, vm->tsc_khz);
-	if (!cmdline)
-		return -1;
-	vm->files = (struct boot_files){ o->kernel, o->initrd, cmdline };
+	vm->files = (struct boot_files){ o->kernel, o->initrd, o->append ? o->append : "" };
 	r = vm__reset_machine(vm, msg, msglen);
 	if (!r)
 		r = vm__setup_kvm(vm, msg, msglen);
@@ -257,7 +253,6 @@ out:
 	console__close(vm.con);
 	if (vm.ram)
 		vm__free_machine(&vm);
-	free((char *)vm.files.cmdline);
 	vm__destroy(&vm);
 	if (sfd >= 0)
 		close(sfd);
