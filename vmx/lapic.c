@@ -27,6 +27,8 @@
 #define LAPIC_VERSION		0x14		/* integrated APIC */
 #define LAPIC_LVT_COUNT		6		/* timer thermal perf LINT0 LINT1 error */
 #define LAPIC_BUS_NS		1		/* timer ticks at 1 GHz before division, as KVM */
+/* A guest must not be able to flood the host with timer interrupts: KVM's floor too. */
+#define LAPIC_MIN_PERIOD_NS	200000
 #define LVT_MASKED		BIT(16)
 #define LVT_TIMER_MODE(v)	(((v) >> 17) & 3)
 #define LVT_TIMER_PERIODIC	1
@@ -301,6 +303,8 @@ static void lapic_timer_count(struct vmx_lapic *a, u32 count)
 	if (!count || LVT_TIMER_MODE(lapic_get(a, APIC_LVTT)) == LVT_TIMER_TSCDEADLINE)
 		return;
 	a->period_ns = (u64)count * lapic_divisor(a) * LAPIC_BUS_NS;
+	if (LVT_TIMER_MODE(lapic_get(a, APIC_LVTT)) == LVT_TIMER_PERIODIC)
+		a->period_ns = max_t(u64, a->period_ns, LAPIC_MIN_PERIOD_NS);
 	a->timer_start = ktime_get();
 	lapic_timer_start_ns(a, a->period_ns);
 }
@@ -314,7 +318,9 @@ void vmx_lapic_set_tsc_deadline(struct vmx_lapic *a, u64 deadline, u64 tsc_offse
 	a->tsc_deadline = deadline;
 	if (!deadline || LVT_TIMER_MODE(lapic_get(a, APIC_LVTT)) != LVT_TIMER_TSCDEADLINE)
 		return;
-	lapic_timer_start_ns(a, deadline > now ? div_u64((deadline - now) * 1000000, tsc_khz) : 0);
+	/* TSC ticks to ns; mul_u64_u32_div() does not overflow for far deadlines. */
+	lapic_timer_start_ns(a, deadline > now ? mul_u64_u32_div(deadline - now, 1000000, tsc_khz)
+					       : 0);
 }
 
 u64 vmx_lapic_get_tsc_deadline(struct vmx_lapic *a)
