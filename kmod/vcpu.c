@@ -14,6 +14,7 @@
 #include <linux/kvm.h>
 #include <linux/mm.h>
 #include <linux/preempt.h>
+#include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/task_work.h>
@@ -106,6 +107,12 @@ static int vmxmon_vcpu_run(struct vmxmon_vcpu *vcpu)
 			preempt_enable();
 			continue;
 		}
+		/*
+		 * Guest mode is a quiescent state for RCU, as user mode is: say so, or a guest
+		 * that runs long without exits (the host's tick interrupts it, but with
+		 * preemption disabled) stalls RCU grace periods on this CPU.
+		 */
+		rcu_virt_note_context_switch(smp_processor_id());
 		r = vmxmon_ops->vcpu_run(vcpu);
 		WRITE_ONCE(vcpu->mode, VMXMON_OUTSIDE_GUEST_MODE);
 		local_irq_enable();	/* the host takes the interrupt that made us exit */

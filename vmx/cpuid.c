@@ -27,7 +27,8 @@
 #define CPUID_1_ECX_XSAVE	F(26)
 #define CPUID_1_ECX_OSXSAVE	F(27)
 #define CPUID_1_ECX_HYPERVISOR	F(31)
-#define CPUID_1_EDX_OK		(F(0) | F(1) | F(2) | F(3) | F(4) | F(5) | F(6) | F(7) | F(8) | \
+/* No MCE/MCA: vmxmon emulates no machine-check banks (IA32_MCG_CAP and MCi_*). */
+#define CPUID_1_EDX_OK		(F(0) | F(1) | F(2) | F(3) | F(4) | F(5) | F(6) | F(8) | \
 				 F(11) | F(12) | F(13) | F(15) | F(16) | F(17) | F(19) | F(23) | \
 				 F(24) | F(25) | F(26))
 #define CPUID_7_EBX_OK		(F(0) | F(3) | F(7) | F(8) | F(9) | F(18) | F(19) | F(20) | F(23))
