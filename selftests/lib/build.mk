@@ -14,6 +14,8 @@ override CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP \
 override LDFLAGS += -static
 
 .SECONDARY:
+# The dependency files included below define targets: keep `all` the default goal.
+.DEFAULT_GOAL := all
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(@D)
