@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Host side of the selftest library: a VM with guest RAM, vCPUs that run guest code written
+ * in C (64-bit mode) or small real-mode blobs, and the ucall channel (lib/guest.h). It uses
+ * only the KVM API, so everything built on it runs unchanged on /dev/kvm.
+ *
+ * Guest physical memory: one memslot (slot 0) of GUEST_MEM_SIZE at GPA 0.
+ *   0x1000  REAL_MODE_CODE_GPA: real-mode code (vcpu_enter_real_mode)
+ *   0xf000  REAL_MODE_STACK: real-mode SP
+ *   0x10000 and up: pages handed out by vm_alloc() (page tables, GDT, IDT, TSS, stack,
+ *           the copy of the test binary)
+ * 64-bit mode (vcpu_enter_long_mode): 4-level paging, 4 KiB pages; the slot is
+ * identity-mapped (guest virtual == guest physical) except page 0, and the test binary's
+ * loaded segments are copied into guest RAM and mapped at their own addresses, so guest
+ * code, its string literals and its globals have the same addresses as in the host.
+ * GUEST_VAR() reaches a global's guest copy from the host.
+ *
+ * The t_/vcpu_ helpers fail the test (and end it) when a step fails, naming the step.
+ */
+#ifndef VMXMON_SELFTESTS_VM_H
+#define VMXMON_SELFTESTS_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/kvm.h>
+
+#include "guest.h"
+#include "harness.h"
+#include "kvm_util.h"
+
+#define GUEST_PAGE_SIZE		4096ul
+#define GUEST_MEM_SIZE		(4ul << 20)
+#define REAL_MODE_CODE_GPA	0x1000ul
+#define REAL_MODE_STACK		0xf000ul
+#define GUEST_ALLOC_START	0x10000ul
+#define GUEST_STACK_SIZE	(16 * 1024ul)
+
+/* Segment selectors of the GDT vm.c builds for 64-bit mode. */
+#define GDT_CODE64	0x08
+#define GDT_DATA	0x10
+#define GDT_TSS		0x18
+
+struct vm {
+	struct test_ctx *t;
+	int sys_fd, fd;
+	uint8_t *mem;			/* slot 0, GPA 0 .. mem_size */
+	uint64_t mem_size;
+	uint64_t next_gpa;		/* vm_alloc(): next free page */
+	uint64_t pml4;			/* 0 until the first vcpu_enter_long_mode() */
+	uint64_t gdt, idt, tss;
+	struct kvm_cpuid2 *cpuid;	/* KVM_GET_SUPPORTED_CPUID, set on every vCPU */
+	int run_size;			/* KVM_GET_VCPU_MMAP_SIZE */
+};
+
+struct vcpu {
+	struct vm *vm;
+	int fd;
+	unsigned int id;
+	struct kvm_run *run;
+};
+
+/* ---- VMs and guest memory (vm.c) ---- */
+
+struct vm *t_vm_new(struct test_ctx *t);			/* GUEST_MEM_SIZE of RAM */
+struct vm *t_vm_new_mem(struct test_ctx *t, uint64_t mem_size);
+void vm_free(struct vm *vm);
+
+/* KVM_SET_USER_MEMORY_REGION; 0 or -errno. */
+long vm_set_region(int vm_fd, uint32_t slot, uint32_t flags, uint64_t gpa, uint64_t size,
+		   const void *hva);
+/* Anonymous shared memory for a memslot (zeroed), or the test fails. */
+void *t_guest_ram(struct test_ctx *t, size_t size);
+
+uint64_t vm_alloc(struct vm *vm, uint64_t bytes);	/* zeroed pages in slot 0: their GPA */
+void *vm_gpa2hva(struct vm *vm, uint64_t gpa);		/* slot 0 only; NULL outside */
+void vm_load(struct vm *vm, uint64_t gpa, const void *src, size_t len);
+
+/* 64-bit mode address space (built on first use by vcpu_enter_long_mode()). */
+void vm_setup_long_mode(struct vm *vm);
+void vm_map(struct vm *vm, uint64_t gva, uint64_t gpa);	/* one 4 KiB page */
+void *vm_gva2hva(struct vm *vm, uint64_t gva);		/* NULL if unmapped or not RAM */
+int vm_read_gva(struct vm *vm, uint64_t gva, void *buf, size_t len);	/* 0 or -EFAULT */
+/* The host address of a guest object (contiguous in guest RAM), or the test fails. */
+void *t_vm_gva2hva(struct vm *vm, const volatile void *gva, size_t size);
+/* The guest's copy of a global of the test binary, as an lvalue. */
+#define GUEST_VAR(vm, var) (*(__typeof__(var) *)t_vm_gva2hva(vm, &(var), sizeof(var)))
+
+/* KVM_GET_SUPPORTED_CPUID of the VM's device (cached). */
+const struct kvm_cpuid2 *vm_supported_cpuid(struct vm *vm);
+
+/* ---- vCPUs (vcpu.c) ---- */
+
+/* KVM_CREATE_VCPU, mmap of struct kvm_run, KVM_SET_CPUID2 with the supported CPUID. */
+struct vcpu *t_vcpu_add(struct vm *vm, unsigned int id);
+void vcpu_free(struct vcpu *vcpu);
+
+/* Start guest function fn(a0, a1) in 64-bit mode; when it returns the guest sends DONE. */
+void vcpu_enter_long_mode(struct vcpu *vcpu, void (*fn)(uint64_t, uint64_t), uint64_t a0,
+			  uint64_t a1);
+/* Guest functions take zero to two uint64_t arguments (the ABI passes RDI and RSI). */
+#define GUEST_FN(fn) ((void (*)(uint64_t, uint64_t))(void (*)(void))(fn))
+/* Start real-mode code at gpa (CS base 0, SP REAL_MODE_STACK). */
+void vcpu_enter_real_mode(struct vcpu *vcpu, uint64_t gpa);
+/* A new VM with one vCPU running fn(a0, a1) in 64-bit mode. */
+struct vcpu *t_guest_new(struct test_ctx *t, void (*fn)(uint64_t, uint64_t), uint64_t a0,
+			 uint64_t a1);
+
+void vcpu_get_regs(struct vcpu *vcpu, struct kvm_regs *regs);
+void vcpu_set_regs(struct vcpu *vcpu, const struct kvm_regs *regs);
+void vcpu_get_sregs(struct vcpu *vcpu, struct kvm_sregs *sregs);
+void vcpu_set_sregs(struct vcpu *vcpu, const struct kvm_sregs *sregs);
+uint64_t vcpu_rip(struct vcpu *vcpu);
+
+/* KVM_RUN: 0 or -errno, nothing checked. */
+int vcpu_run(struct vcpu *vcpu);
+/* The port-I/O data of the current KVM_EXIT_IO (at io.data_offset). */
+void *vcpu_io_data(struct vcpu *vcpu);
+
+/* The ucall behind the current exit (UCALL_NONE if it is not one); uc may be NULL. */
+uint64_t vcpu_get_ucall(struct vcpu *vcpu, struct ucall *uc);
+
+/* One line about the current exit, for diagnostics. */
+void vcpu_describe_exit(struct vcpu *vcpu, char *buf, size_t len);
+const char *exit_reason_name(uint32_t reason);
+
+/*
+ * Run and expect a given outcome; anything else (another exit, a failing KVM_RUN, a guest
+ * assertion or exception) fails the test with the details and ends it.
+ */
+void __vcpu_run_expect(struct vcpu *vcpu, uint32_t exit_reason, const char *file, int line);
+void __vcpu_expect_exit(struct vcpu *vcpu, uint32_t exit_reason, const char *file, int line);
+void __vcpu_run_ucall(struct vcpu *vcpu, uint64_t cmd, struct ucall *uc, const char *file,
+		      int line);
+void __vcpu_expect_ucall(struct vcpu *vcpu, uint64_t cmd, struct ucall *uc, const char *file,
+			 int line);
+#define vcpu_run_expect(vcpu, reason) __vcpu_run_expect(vcpu, reason, __FILE__, __LINE__)
+#define vcpu_expect_exit(vcpu, reason) __vcpu_expect_exit(vcpu, reason, __FILE__, __LINE__)
+#define vcpu_run_sync(vcpu, uc) __vcpu_run_ucall(vcpu, UCALL_SYNC, uc, __FILE__, __LINE__)
+#define vcpu_run_done(vcpu) __vcpu_run_ucall(vcpu, UCALL_DONE, NULL, __FILE__, __LINE__)
+#define vcpu_expect_sync(vcpu, uc) __vcpu_expect_ucall(vcpu, UCALL_SYNC, uc, __FILE__, __LINE__)
+#define vcpu_expect_done(vcpu) __vcpu_expect_ucall(vcpu, UCALL_DONE, NULL, __FILE__, __LINE__)
+
+#endif
