@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # run_l1.sh MODE: the vmxmon selftests inside the Bochs L1 guest (busybox sh).
 # Prints one flat TAP stream (the plan comes last) and exits 0 iff everything passed.
-#   main     load vmxmon.ko; run every test binary on /dev/vmxmon; check that rmmod is refused
-#            while a VM is open; load kvm_intel; run the kvm-identical tests on /dev/kvm and
-#            the coexistence tests; check the kernel log; unload vmxmon
+#   main     load vmxmon.ko; run every test binary on /dev/vmxmon (GUEST_TESTS run guests);
+#            check that rmmod is refused while a VM is open; load kvm_intel; run the
+#            kvm-identical tests on /dev/kvm and the coexistence tests; check the kernel log;
+#            unload vmxmon
 #   no-ept   (a CPU with VMX but no EPT) loading fails with one "vmxmon: ... EPT" log line
 #   no-vmx   (a CPU without VMX) loading fails with one "vmxmon: ... VMX" log line
 #   demo     load, show `vmxrun --info`, unload: human-readable, not TAP (make run)
@@ -16,6 +17,8 @@ KO=${VMXMON_KO:-/vmxmon/vmxmon.ko}
 KMODS=${VMXMON_KMODS:-/vmxmon/kmods}
 DEV=${VMXMON_DEV:-/dev/vmxmon}
 TMP=${TMPDIR:-/tmp}/run_l1.$$
+# Programs that run guests; their kvm-identical tests also run on /dev/kvm.
+GUEST_TESTS="run_test"
 n=0
 failed=0
 
@@ -166,13 +169,13 @@ mode_main() {
 		fail "vmxmon: $DEV is a character device with mode 0660" "$(ls -l "$DEV" 2>&1)"
 	fi
 
-	for b in dev_test vm_test vm_leak_test; do
+	for b in dev_test vm_test vm_leak_test $GUEST_TESTS; do
 		run_bin "$b" "$HERE/$b" --dev "$DEV"
 	done
 	test_rmmod_refused_while_vm_open
 
 	if load_kvm && [ -e /dev/kvm ]; then
-		for b in dev_test vm_test; do
+		for b in dev_test vm_test $GUEST_TESTS; do
 			run_bin "$b on /dev/kvm" "$HERE/$b" --dev /dev/kvm --tag kvm-identical
 		done
 		run_bin coexist_test "$HERE/coexist_test" --dev "$DEV" --kvm-dev /dev/kvm
