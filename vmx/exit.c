@@ -59,6 +59,12 @@ static int handle_external_interrupt(struct vmxmon_vcpu *vcpu)
 	return 1;
 }
 
+/* The guest ran preemption_timer_us without an exit: the host had its chance, resume. */
+static int handle_preemption_timer(struct vmxmon_vcpu *vcpu)
+{
+	return 1;
+}
+
 static int handle_triple_fault(struct vmxmon_vcpu *vcpu)
 {
 	vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
@@ -197,6 +203,7 @@ static int (*const vmx_exit_handlers[])(struct vmxmon_vcpu *vcpu) = {
 	[EXIT_REASON_MONITOR_INSTRUCTION]	= handle_ud,
 	[EXIT_REASON_XSETBV]			= vmx_handle_xsetbv,
 	[EXIT_REASON_INTERRUPT_WINDOW]		= vmx_handle_interrupt_window,
+	[EXIT_REASON_PREEMPTION_TIMER]		= handle_preemption_timer,
 	[EXIT_REASON_NMI_WINDOW]		= vmx_handle_nmi_window,
 	[EXIT_REASON_CR_ACCESS]			= vmx_handle_cr,
 	[EXIT_REASON_DR_ACCESS]			= vmx_handle_dr,

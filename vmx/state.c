@@ -37,14 +37,16 @@ static const struct vmx_seg_fields vmx_segs[] = {
 #undef SEG
 enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_TR, SEG_LDTR };
 
+/*
+ * As KVM: every attribute is kept, and a segment that is unusable or not present gets the
+ * unusable bit (a usable segment must be present, SDM 26.3.1.2).
+ */
 static u32 vmx_seg_to_ar(const struct kvm_segment *s)
 {
-	/* A usable segment must be present (SDM 26.3.1.2): treat non-present as unusable. */
-	if (s->unusable || !s->present)
-		return VMX_AR_UNUSABLE;
 	return (s->type & VMX_AR_TYPE_MASK) | (s->s ? VMX_AR_S : 0) |
-	       ((s->dpl & 3) << VMX_AR_DPL_SHIFT) | VMX_AR_P | (s->avl ? VMX_AR_AVL : 0) |
-	       (s->l ? VMX_AR_L : 0) | (s->db ? VMX_AR_DB : 0) | (s->g ? VMX_AR_G : 0);
+	       ((s->dpl & 3) << VMX_AR_DPL_SHIFT) | (s->present ? VMX_AR_P : 0) |
+	       (s->avl ? VMX_AR_AVL : 0) | (s->l ? VMX_AR_L : 0) | (s->db ? VMX_AR_DB : 0) |
+	       (s->g ? VMX_AR_G : 0) | (s->unusable || !s->present ? VMX_AR_UNUSABLE : 0);
 }
 
 static void vmx_get_segment(int seg, struct kvm_segment *s)

@@ -8,6 +8,8 @@
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/module.h>
+#include <asm/tsc.h>
 #include <linux/sched.h>
 #include <asm/cpu_entry_area.h>
 #include <asm/desc.h>
@@ -19,6 +21,17 @@
 #include "vmx/vmcs.h"
 
 struct vmcs_config vmcs_config;
+
+/*
+ * A guest never runs longer than this without a VM exit (0: no limit). Real CPUs exit on
+ * every host interrupt anyway; Bochs 2.7 does not while the guest runs with RFLAGS.IF=0,
+ * so a guest spinning with interrupts off (Linux decompressing itself) would starve its
+ * host CPU of timer interrupts. The VMX-preemption timer bounds that; an exit a
+ * millisecond costs nothing measurable.
+ */
+static unsigned int preemption_timer_us = 1000;
+module_param(preemption_timer_us, uint, 0444);
+MODULE_PARM_DESC(preemption_timer_us, "longest guest run without a VM exit, in microseconds (0: unbounded)");
 static struct page *vmx_msr_bitmap;	/* every bit set: every RDMSR/WRMSR exits */
 
 /* VM exit lands here (vmx/vmenter.S). */
@@ -47,7 +60,9 @@ int vmx_setup_vmcs_config(void)
 
 	/* Virtual NMIs give NMI-window exiting: a pending NMI waits for the guest's IRET. */
 	r |= vmx_adjust_ctls(PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
-			     PIN_BASED_VIRTUAL_NMIS, vmx_caps.pinbased, &c->pin);
+			     PIN_BASED_VIRTUAL_NMIS |
+			     (preemption_timer_us ? PIN_BASED_VMX_PREEMPTION_TIMER : 0),
+			     vmx_caps.pinbased, &c->pin);
 	/*
 	 * Port I/O and HLT always exit; MONITOR/MWAIT (hidden from CPUID) and RDPMC (no PMU)
 	 * exit to inject #UD/#GP; MOV DR and MOV CR8 exit because vmxmon owns the debug
@@ -170,6 +185,15 @@ void vmx_vmcs_init(struct vmxmon_vcpu *vcpu)
 		     vmx->vpid ? vmcs_config.proc2 : vmcs_config.proc2 & ~SECONDARY_EXEC_ENABLE_VPID);
 	vmcs_write32(VM_EXIT_CONTROLS, vmcs_config.exit);
 	vmcs_write32(VM_ENTRY_CONTROLS, vmcs_config.entry);
+	if (vmcs_config.pin & PIN_BASED_VMX_PREEMPTION_TIMER) {
+		/* Counts down at the TSC rate >> IA32_VMX_MISC[4:0]; reloaded at every entry. */
+		u64 rate;
+
+		rdmsrl(MSR_IA32_VMX_MISC, rate);
+		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE,
+			     min_t(u64, U32_MAX, ((u64)preemption_timer_us * tsc_khz / 1000) >>
+						 (rate & VMX_MISC_PREEMPTION_TIMER_RATE_MASK)));
+	}
 	vmcs_write32(EXCEPTION_BITMAP, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
