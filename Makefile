@@ -22,7 +22,7 @@ all: module userspace selftests $(BUILD)/bin/exit_bench
 
 help:
 	@echo "make            build vmxmon.ko, vmxrun and the selftests"
-	@echo "make run        the main job: boot the testbed (Bochs, no VT-x needed) and run vmxmon there"
+	@echo "make run        the main job: boot Debian's kernel under vmxmon (inside Bochs without VT-x)"
 	@echo "make check      every test: host unit tests, module build + sparse, Bochs suite"
 	@echo "make sparse     the module under sparse (C=2)"
 	@echo "make bench      VM-exit round trips, vmxmon vs kvm_intel (build/bench/results.md)"
@@ -76,8 +76,9 @@ check-build: module sparse
 check-bochs: payload
 	$(TOP)/scripts/testbed check
 
+# The main job: boot a Linux guest under vmxmon (in Bochs when this host has no VT-x).
 run: payload
-	$(TOP)/scripts/testbed demo
+	$(TOP)/scripts/run
 
 # Exit round trips, vmxmon vs kvm_intel in one Bochs run: build/bench/results.{md,csv,svg}
 bench: payload
