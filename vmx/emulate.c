@@ -199,6 +199,18 @@ static int emulation_failed(struct vmxmon_vcpu *vcpu, const struct insn *in, u64
 	return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION, 5, data);
 }
 
+/* Remember a decoded read until its value arrives (vmx_complete_mmio()). */
+static void mmio_read_pending(struct vmx_vcpu *vmx, const struct insn *in)
+{
+	vmx->mmio.pending = true;
+	vmx->mmio.op = in->op;
+	vmx->mmio.size = in->size;
+	vmx->mmio.dst_size = in->op == OP_LOAD ? in->size : in->dst_size;
+	vmx->mmio.reg = in->reg;
+	vmx->mmio.high_byte = in->high_byte;
+	vmx->mmio.len = in->len;
+}
+
 /* EPT violation at @gpa outside guest RAM (or a write to a read-only slot). */
 int vmx_emulate_mmio(struct vmxmon_vcpu *vcpu, u64 gpa, bool write)
 {
@@ -225,13 +237,7 @@ int vmx_emulate_mmio(struct vmxmon_vcpu *vcpu, u64 gpa, bool write)
 			return ret;
 		}
 		memcpy(run->mmio.data, &val, sizeof(val));
-		vmx->mmio.pending = true;
-		vmx->mmio.op = in.op;
-		vmx->mmio.size = in.size;
-		vmx->mmio.dst_size = in.op == OP_LOAD ? in.size : in.dst_size;
-		vmx->mmio.reg = in.reg;
-		vmx->mmio.high_byte = in.high_byte;
-		vmx->mmio.len = in.len;
+		mmio_read_pending(vmx, &in);
 		return vmx_complete_mmio(vcpu);
 	}
 
@@ -250,13 +256,7 @@ int vmx_emulate_mmio(struct vmxmon_vcpu *vcpu, u64 gpa, bool write)
 		advance_rip(in.len);
 		return 0;
 	}
-	vmx->mmio.pending = true;
-	vmx->mmio.op = in.op;
-	vmx->mmio.size = in.size;
-	vmx->mmio.dst_size = in.op == OP_LOAD ? in.size : in.dst_size;
-	vmx->mmio.reg = in.reg;
-	vmx->mmio.high_byte = in.high_byte;
-	vmx->mmio.len = in.len;
+	mmio_read_pending(vmx, &in);
 	return 0;
 }
 

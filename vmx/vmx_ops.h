@@ -17,56 +17,47 @@
 #include <linux/build_bug.h>
 #include <asm/asm.h>
 
+/*
+ * One VMX instruction with a memory operand (a physical address, or an INVEPT/INVVPID
+ * descriptor) and optionally a register operand: 0, -EIO on VMfail, -EFAULT on a fault.
+ */
+#define __vmx_insn(insn, operands, ...)					\
+({									\
+	__label__ __vmfail, __fault, __out;				\
+	int __r = 0;							\
+									\
+	asm goto("1: " insn " " operands "\n\t"			\
+		 "jna %l[__vmfail]\n\t"				\
+		 _ASM_EXTABLE(1b, %l[__fault])				\
+		 : : __VA_ARGS__ : "cc", "memory" : __vmfail, __fault);	\
+	goto __out;							\
+__vmfail:								\
+	__r = -EIO;							\
+	goto __out;							\
+__fault:								\
+	__r = -EFAULT;							\
+__out:									\
+	__r;								\
+})
+
 static __always_inline int vmx_vmxon(u64 vmxon_region_pa)
 {
-	asm goto("1: vmxon %[pa]\n\t"
-		 "jna %l[vmfail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
-		 : : [pa] "m" (vmxon_region_pa) : "cc", "memory" : vmfail, fault);
-	return 0;
-vmfail:
-	return -EIO;
-fault:
-	return -EFAULT;
+	return __vmx_insn("vmxon", "%[pa]", [pa] "m" (vmxon_region_pa));
 }
 
 static __always_inline int vmx_vmxoff(void)
 {
-	asm goto("1: vmxoff\n\t"
-		 "jna %l[vmfail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
-		 : : : "cc", "memory" : vmfail, fault);
-	return 0;
-vmfail:
-	return -EIO;
-fault:
-	return -EFAULT;
+	return __vmx_insn("vmxoff", "");
 }
 
 static __always_inline int vmx_vmclear(u64 vmcs_pa)
 {
-	asm goto("1: vmclear %[pa]\n\t"
-		 "jna %l[vmfail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
-		 : : [pa] "m" (vmcs_pa) : "cc", "memory" : vmfail, fault);
-	return 0;
-vmfail:
-	return -EIO;
-fault:
-	return -EFAULT;
+	return __vmx_insn("vmclear", "%[pa]", [pa] "m" (vmcs_pa));
 }
 
 static __always_inline int vmx_vmptrld(u64 vmcs_pa)
 {
-	asm goto("1: vmptrld %[pa]\n\t"
-		 "jna %l[vmfail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
-		 : : [pa] "m" (vmcs_pa) : "cc", "memory" : vmfail, fault);
-	return 0;
-vmfail:
-	return -EIO;
-fault:
-	return -EFAULT;
+	return __vmx_insn("vmptrld", "%[pa]", [pa] "m" (vmcs_pa));
 }
 
 /*
@@ -133,30 +124,14 @@ static __always_inline int vmx_invept(unsigned long type, u64 eptp)
 {
 	struct invept_desc desc = { .eptp = eptp };
 
-	asm goto("1: invept %[desc], %[type]\n\t"
-		 "jna %l[vmfail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
-		 : : [desc] "m" (desc), [type] "r" (type) : "cc", "memory" : vmfail, fault);
-	return 0;
-vmfail:
-	return -EIO;
-fault:
-	return -EFAULT;
+	return __vmx_insn("invept", "%[desc], %[type]", [desc] "m" (desc), [type] "r" (type));
 }
 
 static __always_inline int vmx_invvpid(unsigned long type, u16 vpid, u64 gla)
 {
 	struct invvpid_desc desc = { .vpid = vpid, .gla = gla };
 
-	asm goto("1: invvpid %[desc], %[type]\n\t"
-		 "jna %l[vmfail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
-		 : : [desc] "m" (desc), [type] "r" (type) : "cc", "memory" : vmfail, fault);
-	return 0;
-vmfail:
-	return -EIO;
-fault:
-	return -EFAULT;
+	return __vmx_insn("invvpid", "%[desc], %[type]", [desc] "m" (desc), [type] "r" (type));
 }
 
 #endif /* VMXMON_VMX_OPS_H */
