@@ -89,9 +89,11 @@ struct vmxmon_vcpu {
 	int cpu;			/* CPU it is loaded on, -1 if none */
 	wait_queue_head_t wq;		/* a halted vCPU sleeps here; kicks wake it */
 	bool halted;			/* HLT with an in-kernel APIC: sleep until an event */
+	/* Set (then kick) when the vCPU may not be able to enter: halted, INIT/SIPI, MP state. */
+	bool check_state;
 	int mode;			/* enum vmxmon_vcpu_mode; written by the vCPU only */
 	unsigned long requests;		/* VMXMON_REQ_* bits */
-	u64 stat_exits;			/* VM exits since creation */
+	unsigned long rcu_qs_jiffies;	/* when entering the guest last reported an RCU QS */
 	void *arch;			/* the backend's vCPU state (VMCS, registers) */
 };
 

@@ -13,6 +13,7 @@
 #include <linux/file.h>
 #include <linux/kvm.h>
 #include <linux/mm.h>
+#include <linux/jiffies.h>
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
@@ -91,7 +92,7 @@ static int vmxmon_vcpu_run(struct vmxmon_vcpu *vcpu)
 			break;
 		}
 		/* Halted (in-kernel APIC) or waiting for INIT/SIPI: sleep until kicked. */
-		if (unlikely(!vmxmon_ops->vcpu_can_enter(vcpu))) {
+		if (unlikely(READ_ONCE(vcpu->check_state)) && !vmxmon_ops->vcpu_can_enter(vcpu)) {
 			wait_event_interruptible(vcpu->wq, vmxmon_ops->vcpu_should_wake(vcpu));
 			continue;	/* a signal is reported at the top */
 		}
@@ -110,9 +111,13 @@ static int vmxmon_vcpu_run(struct vmxmon_vcpu *vcpu)
 		/*
 		 * Guest mode is a quiescent state for RCU, as user mode is: say so, or a guest
 		 * that runs long without exits (the host's tick interrupts it, but with
-		 * preemption disabled) stalls RCU grace periods on this CPU.
+		 * preemption disabled) stalls RCU grace periods on this CPU. Once a jiffy is
+		 * plenty for RCU and keeps the report off the path of every exit.
 		 */
-		rcu_virt_note_context_switch(smp_processor_id());
+		if (unlikely(vcpu->rcu_qs_jiffies != jiffies)) {
+			vcpu->rcu_qs_jiffies = jiffies;
+			rcu_virt_note_context_switch(smp_processor_id());
+		}
 		r = vmxmon_ops->vcpu_run(vcpu);
 		WRITE_ONCE(vcpu->mode, VMXMON_OUTSIDE_GUEST_MODE);
 		local_irq_enable();	/* the host takes the interrupt that made us exit */

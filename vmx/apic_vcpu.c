@@ -40,6 +40,10 @@ bool vmx_vcpu_can_enter(struct vmxmon_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
+	/* Cleared before looking: an INIT or SIPI sent meanwhile sets it again. */
+	WRITE_ONCE(vcpu->check_state, false);
+	smp_mb();
+
 	if (unlikely(READ_ONCE(vmx->init_pending))) {
 		WRITE_ONCE(vmx->init_pending, false);
 		vmx_vcpu_reset(vcpu);
@@ -58,11 +62,12 @@ bool vmx_vcpu_can_enter(struct vmxmon_vcpu *vcpu)
 			vmx->mp_state = KVM_MP_STATE_RUNNABLE;
 		}
 	}
-	if (vmx->mp_state != KVM_MP_STATE_RUNNABLE)
+	if (vmx->mp_state != KVM_MP_STATE_RUNNABLE || (vcpu->halted && !vmx_vcpu_should_wake(vcpu))) {
+		WRITE_ONCE(vcpu->check_state, true);
 		return false;
-	if (vcpu->halted && vmx_vcpu_should_wake(vcpu))
-		vcpu->halted = false;
-	return !vcpu->halted;
+	}
+	vcpu->halted = false;
+	return true;
 }
 
 /* HLT with an in-kernel APIC: the vCPU thread sleeps until an event (kmod/vcpu.c). */
@@ -73,6 +78,7 @@ int vmx_handle_hlt_in_kernel(struct vmxmon_vcpu *vcpu)
 	vmx_skip_instruction(vcpu);
 	vmx->halt_if = vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF;
 	WRITE_ONCE(vcpu->halted, true);
+	WRITE_ONCE(vcpu->check_state, true);
 	return 1;
 }
 
@@ -185,6 +191,7 @@ int vmx_set_mp_state(struct vmxmon_vcpu *vcpu, const struct kvm_mp_state *mp)
 	default:
 		return -EINVAL;
 	}
+	WRITE_ONCE(vcpu->check_state, true);
 	vmxmon_vcpu_kick(vcpu);
 	return 0;
 }

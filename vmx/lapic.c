@@ -182,12 +182,16 @@ static void lapic_deliver(struct vmx_lapic *a, u32 mode, u8 vec, bool level)
 		break;
 	case DM_INIT:
 		WRITE_ONCE(vmx->init_pending, true);
+		smp_wmb();
+		WRITE_ONCE(a->vcpu->check_state, true);
 		vmxmon_vcpu_kick(a->vcpu);
 		break;
 	case DM_SIPI:
 		WRITE_ONCE(vmx->sipi_vector, vec);
 		smp_wmb();
 		WRITE_ONCE(vmx->sipi_pending, true);
+		smp_wmb();
+		WRITE_ONCE(a->vcpu->check_state, true);
 		vmxmon_vcpu_kick(a->vcpu);
 		break;
 	}

@@ -80,8 +80,10 @@ int vmx_vcpu_create(struct vmxmon_vcpu *vcpu)
 		if (r)
 			goto out_vpid;
 		/* Application processors wait for INIT and SIPI, as on hardware. */
-		if (vcpu->id)
+		if (vcpu->id) {
 			vmx->mp_state = KVM_MP_STATE_UNINITIALIZED;
+			vcpu->check_state = true;
+		}
 		r = -ENOMEM;
 	}
 
@@ -295,6 +297,5 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 		vmx->exit_intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
 		vmx_handle_nmi_irqoff(vmx);
 	}
-	vcpu->stat_exits++;
 	return 0;
 }
