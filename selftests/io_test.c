@@ -282,15 +282,6 @@ static void GUEST_CODE guest_mmio(void)
 	GUEST_ASSERT_EQ(v, mmio_reads[3].rax_after);
 }
 
-static void expect_mmio(struct test_ctx *t, struct vcpu *vcpu, uint64_t gpa, uint8_t len,
-			bool is_write)
-{
-	vcpu_run_expect(vcpu, KVM_EXIT_MMIO);
-	EXPECT_EQ(vcpu->run->mmio.phys_addr, gpa);
-	EXPECT_EQ(vcpu->run->mmio.len, len);
-	EXPECT_EQ(vcpu->run->mmio.is_write, is_write);
-}
-
 TEST_KVM_IDENTICAL(mmio_outside_memslots_exits_with_address_length_and_data)
 {
 	struct vcpu *vcpu = t_guest_new(t, GUEST_FN(guest_mmio), 0, 0);
@@ -299,13 +290,13 @@ TEST_KVM_IDENTICAL(mmio_outside_memslots_exits_with_address_length_and_data)
 
 	vm_map(vcpu->vm, MMIO_GPA, MMIO_GPA);
 	for (m = mmio_writes; m < mmio_writes + ARRAY_SIZE(mmio_writes); m++) {
-		expect_mmio(t, vcpu, MMIO_GPA + m->offset, m->len, true);
+		vcpu_run_expect_mmio(vcpu, MMIO_GPA + m->offset, m->len, true);
 		data = 0;
 		memcpy(&data, vcpu->run->mmio.data, m->len);
 		EXPECT_EQ(data, m->data);
 	}
 	for (m = mmio_reads; m < mmio_reads + ARRAY_SIZE(mmio_reads); m++) {
-		expect_mmio(t, vcpu, MMIO_GPA + m->offset, m->len, false);
+		vcpu_run_expect_mmio(vcpu, MMIO_GPA + m->offset, m->len, false);
 		memcpy(vcpu->run->mmio.data, &m->data, m->len);	/* completes on the next run */
 	}
 	vcpu_run_done(vcpu);	/* the guest checked what each read loaded */

@@ -107,4 +107,105 @@ static inline uint64_t guest_vmcall(uint64_t nr)
 
 #define GUEST_READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
 
+/* ---- exceptions the guest expects ---- */
+
+#define GUEST_EXC_MAGIC		0x5afec0de
+#define GUEST_EXC_MAGIC_STR	"0x5afec0de"	/* the same, for asm templates */
+#define GUEST_NO_EXCEPTION	256		/* no vector: the instruction completed */
+
+/*
+ * GUEST_ASM_SAFE("insn"): an asm template that runs one instruction and, if it raises an
+ * exception (a fault, or a trap such as a data breakpoint's #DB), goes on after it instead of
+ * failing the test. The exception stubs (guest.c) see R9 == GUEST_EXC_MAGIC and a RIP from
+ * R10 (the instruction) up to R11 (the resume point), and resume at R11 with the vector in R9
+ * and the error code in R10. Use it with the two macros below:
+ *
+ *	__asm__ volatile(GUEST_ASM_SAFE("wrmsr") : GUEST_ASM_SAFE_OUTPUTS(vec, err)
+ *			 : "c"(msr), "a"(lo), "d"(hi) : GUEST_ASM_SAFE_CLOBBERS);
+ *
+ * vec is GUEST_NO_EXCEPTION (and err 0) when the instruction completed; outputs of the
+ * instruction itself are undefined when it faulted. The instruction may not use labels
+ * 881/882.
+ */
+#define GUEST_ASM_SAFE(insn)								\
+	"mov $" GUEST_EXC_MAGIC_STR ", %%r9d\n\t"					\
+	"lea 881f(%%rip), %%r10\n\t"							\
+	"lea 882f(%%rip), %%r11\n\t"							\
+	"881: " insn "\n\t"								\
+	"mov $256, %%r9d\n\t"								\
+	"xor %%r10d, %%r10d\n\t"							\
+	"882:\n\t"									\
+	"mov %%r9, %[guest_vec]\n\t"							\
+	"mov %%r10, %[guest_err]\n\t"
+#define GUEST_ASM_SAFE_OUTPUTS(vec, err) [guest_vec] "=r"(vec), [guest_err] "=r"(err)
+#define GUEST_ASM_SAFE_CLOBBERS "r9", "r10", "r11", "cc", "memory"
+
+/* RDMSR/WRMSR/XSETBV that may #GP: the vector (GUEST_NO_EXCEPTION if none). */
+static inline uint64_t guest_rdmsr_safe(uint32_t msr, uint64_t *val)
+{
+	uint64_t vec, err;
+	uint32_t lo = 0, hi = 0;
+
+	__asm__ volatile(GUEST_ASM_SAFE("rdmsr")
+			 : GUEST_ASM_SAFE_OUTPUTS(vec, err), "+a"(lo), "+d"(hi)
+			 : "c"(msr) : GUEST_ASM_SAFE_CLOBBERS);
+	(void)err;			/* #GP from RDMSR/WRMSR/XSETBV has error code 0 */
+	*val = (uint64_t)hi << 32 | lo;
+	return vec;
+}
+
+/* WRMSR and XSETBV: ECX selects the register, EDX:EAX is the value. */
+#define GUEST_ECX_EDX_EAX_SAFE(name, insn)						\
+	static inline uint64_t name(uint32_t ecx, uint64_t val)				\
+	{										\
+		uint64_t vec, err;							\
+											\
+		__asm__ volatile(GUEST_ASM_SAFE(insn) : GUEST_ASM_SAFE_OUTPUTS(vec, err)	\
+				 : "c"(ecx), "a"((uint32_t)val), "d"((uint32_t)(val >> 32))	\
+				 : GUEST_ASM_SAFE_CLOBBERS);				\
+		(void)err;								\
+		return vec;								\
+	}
+GUEST_ECX_EDX_EAX_SAFE(guest_wrmsr_safe, "wrmsr")
+GUEST_ECX_EDX_EAX_SAFE(guest_xsetbv_safe, "xsetbv")
+
+static inline uint64_t guest_xgetbv(uint32_t xcr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(xcr));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/*
+ * GUEST_ISR(name, fn): an interrupt/NMI handler `name` for vm_set_idt_gate(): it saves the
+ * caller-saved registers and the FXSAVE state (guest C code uses SSE), calls the GUEST_CODE
+ * function fn(uint64_t rip) with the interrupted RIP (fn not static: the stub names it), and
+ * returns with IRETQ.
+ */
+#define GUEST_ISR(name, fn)								\
+	__asm__(".pushsection guest_text, \"ax\"\n"					\
+		".balign 16\n"								\
+		".global " #name "\n"							\
+		#name ":\n"								\
+		"	push %rbp\n"							\
+		"	mov %rsp, %rbp\n"						\
+		"	push %rax\n	push %rcx\n	push %rdx\n	push %rsi\n"	\
+		"	push %rdi\n	push %r8\n	push %r9\n	push %r10\n"	\
+		"	push %r11\n"							\
+		"	and $-16, %rsp\n"						\
+		"	sub $512, %rsp\n"						\
+		"	fxsave64 (%rsp)\n"						\
+		"	mov 8(%rbp), %rdi\n"						\
+		"	call " #fn "\n"							\
+		"	fxrstor64 (%rsp)\n"						\
+		"	lea -72(%rbp), %rsp\n"						\
+		"	pop %r11\n	pop %r10\n	pop %r9\n	pop %r8\n"	\
+		"	pop %rdi\n	pop %rsi\n	pop %rdx\n	pop %rcx\n"	\
+		"	pop %rax\n"							\
+		"	pop %rbp\n"							\
+		"	iretq\n"							\
+		".popsection\n");							\
+	extern const char name[]
+
 #endif

@@ -136,7 +136,7 @@ void vcpu_enter_long_mode(struct vcpu *vcpu, void (*fn)(uint64_t, uint64_t), uin
 	s.gdt.base = vm->gdt;
 	s.gdt.limit = GDT_TSS + 16 - 1;
 	s.idt.base = vm->idt;
-	s.idt.limit = 32 * 16 - 1;
+	s.idt.limit = 256 * 16 - 1;	/* vectors 32-255: not present until vm_set_idt_gate() */
 	s.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
 	s.cr3 = vm->pml4;
 	s.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;	/* SSE: the compiler may use it */
@@ -369,6 +369,22 @@ void __vcpu_run_expect(struct vcpu *vcpu, uint32_t exit_reason, const char *file
 {
 	run_or_die(vcpu, file, line);
 	__vcpu_expect_exit(vcpu, exit_reason, file, line);
+}
+
+void __vcpu_run_expect_mmio(struct vcpu *vcpu, uint64_t gpa, uint32_t len, bool is_write,
+			    const char *file, int line)
+{
+	const struct kvm_run *run = vcpu->run;
+
+	__vcpu_run_expect(vcpu, KVM_EXIT_MMIO, file, line);
+	if (run->mmio.phys_addr != gpa || run->mmio.len != len || run->mmio.is_write != is_write) {
+		t_fail(vcpu->vm->t, file, line,
+		       "expected an MMIO %s of %u bytes at %#llx, got a %s of %u at %#llx",
+		       is_write ? "write" : "read", len, (unsigned long long)gpa,
+		       run->mmio.is_write ? "write" : "read", run->mmio.len,
+		       (unsigned long long)run->mmio.phys_addr);
+		t_abort(vcpu->vm->t);
+	}
 }
 
 void __vcpu_expect_ucall(struct vcpu *vcpu, uint64_t cmd, struct ucall *uc, const char *file,

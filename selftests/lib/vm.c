@@ -143,6 +143,11 @@ void vm_map(struct vm *vm, uint64_t gva, uint64_t gpa)
 	*vm_pte(vm, gva, true) = (gpa & PTE_ADDR) | PTE_P | PTE_W;
 }
 
+void vm_map_ro(struct vm *vm, uint64_t gva, uint64_t gpa)
+{
+	*vm_pte(vm, gva, true) = (gpa & PTE_ADDR) | PTE_P;
+}
+
 void *vm_gva2hva(struct vm *vm, uint64_t gva)
 {
 	uint64_t *pte = vm->pml4 ? vm_pte(vm, gva, false) : NULL;
@@ -223,15 +228,29 @@ static int map_segment(struct dl_phdr_info *info, size_t size, void *data)
 	return 1;	/* the executable comes first; a static binary has nothing else */
 }
 
-static void set_idt_gate(uint8_t *idt, int vector, uint64_t handler)
+static void set_idt_gate(uint8_t *idt, int vector, uint64_t handler, unsigned int ist)
 {
 	uint64_t lo = (handler & 0xffff) | ((uint64_t)GDT_CODE64 << 16) |
+		      ((uint64_t)(ist & 7) << 32) |
 		      (0x8eull << 40) |		/* present, DPL 0, 64-bit interrupt gate */
 		      ((handler >> 16 & 0xffff) << 48);
 	uint64_t hi = handler >> 32;
 
 	memcpy(idt + vector * 16, &lo, 8);
 	memcpy(idt + vector * 16 + 8, &hi, 8);
+}
+
+void vm_set_idt_gate(struct vm *vm, unsigned int vector, const void *handler, unsigned int ist)
+{
+	vm_setup_long_mode(vm);
+	set_idt_gate(vm_gpa2hva(vm, vm->idt), vector & 0xff, (uintptr_t)handler, ist);
+}
+
+void vm_set_tss_ist(struct vm *vm, unsigned int ist, uint64_t rsp)
+{
+	vm_setup_long_mode(vm);
+	/* 64-bit TSS (SDM Vol. 3A 9.7): IST1..7 at byte 36 + 8 * (n - 1). */
+	memcpy((uint8_t *)vm_gpa2hva(vm, vm->tss) + 36 + 8 * (ist - 1), &rsp, 8);
 }
 
 /* Page tables, the test binary, a GDT with a TSS, an IDT that reports exceptions. */
@@ -262,7 +281,7 @@ void vm_setup_long_mode(struct vm *vm)
 	vm->idt = vm_alloc(vm, GUEST_PAGE_SIZE);
 	idt = vm_gpa2hva(vm, vm->idt);
 	for (int v = 0; v < IDT_VECTORS; v++)
-		set_idt_gate(idt, v, (uintptr_t)guest_exc_stubs + 16 * v);
+		set_idt_gate(idt, v, (uintptr_t)guest_exc_stubs + 16 * v, 0);
 
 }
 

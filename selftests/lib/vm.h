@@ -79,12 +79,22 @@ void vm_load(struct vm *vm, uint64_t gpa, const void *src, size_t len);
 /* 64-bit mode address space (built on first use by vcpu_enter_long_mode()). */
 void vm_setup_long_mode(struct vm *vm);
 void vm_map(struct vm *vm, uint64_t gva, uint64_t gpa);	/* one 4 KiB page */
+void vm_map_ro(struct vm *vm, uint64_t gva, uint64_t gpa);	/* the same, read-only */
 void *vm_gva2hva(struct vm *vm, uint64_t gva);		/* NULL if unmapped or not RAM */
 int vm_read_gva(struct vm *vm, uint64_t gva, void *buf, size_t len);	/* 0 or -EFAULT */
 /* The host address of a guest object (contiguous in guest RAM), or the test fails. */
 void *t_vm_gva2hva(struct vm *vm, const volatile void *gva, size_t size);
 /* The guest's copy of a global of the test binary, as an lvalue. */
 #define GUEST_VAR(vm, var) (*(__typeof__(var) *)t_vm_gva2hva(vm, &(var), sizeof(var)))
+
+/*
+ * The IDT of the 64-bit address space has all 256 vectors (exceptions 0-31 report a test
+ * failure, unless GUEST_ASM_SAFE expects them; the others are not present until set here).
+ * vm_set_idt_gate(): an interrupt gate to handler (a GUEST_ISR stub, or any guest_text
+ * address) on IST stack ist (0: none); vm_set_tss_ist(): that stack's top (a GVA).
+ */
+void vm_set_idt_gate(struct vm *vm, unsigned int vector, const void *handler, unsigned int ist);
+void vm_set_tss_ist(struct vm *vm, unsigned int ist, uint64_t rsp);
 
 /* KVM_GET_SUPPORTED_CPUID of the VM's device (cached). */
 const struct kvm_cpuid2 *vm_supported_cpuid(struct vm *vm);
@@ -134,7 +144,12 @@ void __vcpu_run_ucall(struct vcpu *vcpu, uint64_t cmd, struct ucall *uc, const c
 		      int line);
 void __vcpu_expect_ucall(struct vcpu *vcpu, uint64_t cmd, struct ucall *uc, const char *file,
 			 int line);
+void __vcpu_run_expect_mmio(struct vcpu *vcpu, uint64_t gpa, uint32_t len, bool is_write,
+			    const char *file, int line);
 #define vcpu_run_expect(vcpu, reason) __vcpu_run_expect(vcpu, reason, __FILE__, __LINE__)
+/* KVM_EXIT_MMIO of len bytes at gpa, a write or a read. */
+#define vcpu_run_expect_mmio(vcpu, gpa, len, is_write)					\
+	__vcpu_run_expect_mmio(vcpu, gpa, len, is_write, __FILE__, __LINE__)
 #define vcpu_expect_exit(vcpu, reason) __vcpu_expect_exit(vcpu, reason, __FILE__, __LINE__)
 #define vcpu_run_sync(vcpu, uc) __vcpu_run_ucall(vcpu, UCALL_SYNC, uc, __FILE__, __LINE__)
 #define vcpu_run_done(vcpu) __vcpu_run_ucall(vcpu, UCALL_DONE, NULL, __FILE__, __LINE__)
