@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Events: KVM_INTERRUPT with the interrupt window (request_interrupt_window,
+ * ready_for_interrupt_injection, if_flag), KVM_NMI and NMI blocking until IRET, exceptions
+ * with error codes (raised by the guest, by the hypervisor, injected by userspace),
+ * KVM_GET/SET_VCPU_EVENTS, KVM_GET/SET_MP_STATE, and an exception whose delivery hits
+ * guest-physical memory that is not (yet) there.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "util.h"
+#include "vm.h"
+#include "x86.h"
+
+#define IRQ_VECTOR	0x40
+#define MSR_UNKNOWN	0x0badc0de
+
+static volatile uint64_t irq_count, irq_rip;
+static volatile uint64_t nmi_count, nmi_rip, nmi_sync_in_handler;
+
+void GUEST_CODE event_irq_handler(uint64_t rip)
+{
+	irq_count++;
+	irq_rip = rip;
+}
+GUEST_ISR(irq_stub, event_irq_handler);
+
+void GUEST_CODE event_nmi_handler(uint64_t rip)
+{
+	uint64_t n = ++nmi_count;
+
+	nmi_rip = rip;
+	if (n == 1 && nmi_sync_in_handler) {
+		GUEST_SYNC(10, n);		/* the host sends a second NMI here */
+		GUEST_SYNC(11, nmi_count);	/* not taken: we are still in the handler */
+	}
+}
+GUEST_ISR(nmi_stub, event_nmi_handler);
+
+/* A long-mode guest with the interrupt and NMI handlers installed. */
+static struct vcpu *event_guest(struct test_ctx *t, void (*fn)(void))
+{
+	struct vcpu *vcpu = t_guest_new(t, GUEST_FN(fn), 0, 0);
+
+	vm_set_idt_gate(vcpu->vm, IRQ_VECTOR, irq_stub, 0);
+	vm_set_idt_gate(vcpu->vm, 2, nmi_stub, 0);
+	return vcpu;
+}
+
+static struct kvm_vcpu_events get_events(struct test_ctx *t, struct vcpu *vcpu)
+{
+	struct kvm_vcpu_events e;
+
+	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, (unsigned long)&e), 0);
+	return e;
+}
+
+static long set_events(struct vcpu *vcpu, const struct kvm_vcpu_events *e)
+{
+	return dev_ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, (unsigned long)e);
+}
+
+static long interrupt(struct vcpu *vcpu, uint32_t irq)
+{
+	struct kvm_interrupt i = { .irq = irq };
+
+	return dev_ioctl(vcpu->fd, KVM_INTERRUPT, (unsigned long)&i);
+}
+
+/* ---- interrupts and the interrupt window ---- */
+
+extern const char window_open_rip[], if0_sti_rip[];
+
+static void GUEST_CODE guest_irq_window(void)
+{
+	__asm__ volatile("cli" : : : "memory");
+	GUEST_SYNC(1);
+	GUEST_SYNC(2);
+	/* STI blocks interrupts for one more instruction: the window opens after the NOP. */
+	__asm__ volatile("sti\n\tnop\n.global window_open_rip\nwindow_open_rip:\n\tnop"
+			 : : : "memory");
+	GUEST_SYNC(irq_count, irq_rip);
+}
+
+TEST_KVM_IDENTICAL(interrupt_window_opens_after_sti_and_kvm_interrupt_is_delivered)
+{
+	struct vcpu *vcpu = event_guest(t, guest_irq_window);
+	struct kvm_run *run = vcpu->run;
+	struct ucall uc;
+
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(run->if_flag, 0);
+	EXPECT_EQ(run->ready_for_interrupt_injection, 0);
+	run->request_interrupt_window = 1;
+	vcpu_run_sync(vcpu, &uc);			/* IF=0: no window yet */
+	EXPECT_EQ(uc.args[0], 2);
+	EXPECT_EQ(run->if_flag, 0);
+	EXPECT_EQ(run->ready_for_interrupt_injection, 0);
+	vcpu_run_expect(vcpu, KVM_EXIT_IRQ_WINDOW_OPEN);
+	EXPECT_EQ(run->if_flag, 1);
+	EXPECT_EQ(run->ready_for_interrupt_injection, 1);
+	EXPECT_EQ(vcpu_rip(vcpu), (uintptr_t)window_open_rip);
+	EXPECT_EQ(GUEST_VAR(vcpu->vm, irq_count), 0);
+
+	ASSERT_EQ(interrupt(vcpu, IRQ_VECTOR), 0);
+	run->request_interrupt_window = 0;
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 1);			/* delivered once ... */
+	EXPECT_EQ(uc.args[1], (uintptr_t)window_open_rip);	/* ... before the next insn */
+	vcpu_run_done(vcpu);
+}
+
+static void GUEST_CODE guest_if0_then_sti(void)
+{
+	__asm__ volatile("cli" : : : "memory");
+	GUEST_SYNC(1);
+	GUEST_SYNC(irq_count);
+	__asm__ volatile("sti\n\tnop\n.global if0_sti_rip\nif0_sti_rip:\n\tnop" : : : "memory");
+	GUEST_SYNC(irq_count, irq_rip);
+}
+
+/*
+ * vmxmon keeps an interrupt queued while the guest's IF is 0 and injects it when the window
+ * opens. KVM without an irqchip injects it at the next entry whatever IF is, which fails VM
+ * entry: userspace must wait for ready_for_interrupt_injection there. KVM also lets a second
+ * KVM_INTERRUPT replace a pending one; vmxmon answers -ENXIO (include/uapi/vmxmon.h).
+ */
+TEST_VMXMON_ONLY(interrupt_queued_while_if_is_0_waits_for_sti_and_a_second_is_enxio)
+{
+	struct vcpu *vcpu = event_guest(t, guest_if0_then_sti);
+	struct kvm_vcpu_events e;
+	struct ucall uc;
+
+	vcpu_run_sync(vcpu, &uc);
+	ASSERT_EQ(interrupt(vcpu, IRQ_VECTOR), 0);
+	EXPECT_EQ(interrupt(vcpu, IRQ_VECTOR + 1), -ENXIO);
+	e = get_events(t, vcpu);
+	EXPECT_EQ(e.interrupt.injected, 1);
+	EXPECT_EQ(e.interrupt.nr, IRQ_VECTOR);
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 0);			/* IF=0: still queued */
+	EXPECT_EQ(vcpu->run->ready_for_interrupt_injection, 0);
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 1);
+	EXPECT_EQ(uc.args[1], (uintptr_t)if0_sti_rip);
+	EXPECT_EQ(get_events(t, vcpu).interrupt.injected, 0);
+	vcpu_run_done(vcpu);
+}
+
+TEST_KVM_IDENTICAL(kvm_interrupt_of_vector_256_is_einval)
+{
+	struct vcpu *vcpu = t_vcpu_add(t_vm_new(t), 0);
+
+	EXPECT_EQ(interrupt(vcpu, 256), -EINVAL);
+	EXPECT_EQ(interrupt(vcpu, ~0u), -EINVAL);
+}
+
+/* ---- NMIs ---- */
+
+static void GUEST_CODE guest_nmi(void)
+{
+	GUEST_SYNC(1);
+	GUEST_SYNC(2, nmi_count);
+}
+
+TEST_KVM_IDENTICAL(nmi_reaches_its_handler_and_a_second_waits_for_iret)
+{
+	struct vcpu *vcpu = event_guest(t, guest_nmi);
+	struct kvm_vcpu_events e;
+	struct ucall uc;
+
+	GUEST_VAR(vcpu->vm, nmi_sync_in_handler) = 1;
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 1);
+	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_NMI, 0), 0);
+	vcpu_run_sync(vcpu, &uc);			/* in the handler */
+	ASSERT_EQ(uc.args[0], 10);
+	EXPECT_EQ(uc.args[1], 1);
+	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_NMI, 0), 0);
+	vcpu_run_sync(vcpu, &uc);
+	ASSERT_EQ(uc.args[0], 11);
+	EXPECT_EQ(uc.args[1], 1);			/* blocked until IRET */
+	e = get_events(t, vcpu);
+	EXPECT_EQ(e.nmi.pending, 1);
+	EXPECT_EQ(e.nmi.masked, 1);
+	vcpu_run_sync(vcpu, &uc);			/* IRET, then the second NMI */
+	ASSERT_EQ(uc.args[0], 2);
+	EXPECT_EQ(uc.args[1], 2);
+	e = get_events(t, vcpu);
+	EXPECT_EQ(e.nmi.pending, 0);
+	EXPECT_EQ(e.nmi.masked, 0);
+	vcpu_run_done(vcpu);
+}
+
+extern const char iret_done_rip[];
+
+static void GUEST_CODE guest_iret_unmasks_nmis(void)
+{
+	GUEST_SYNC(nmi_count);
+	/* An IRET to the next instruction: it ends NMI blocking (SDM Vol. 3A 6.7.1). */
+	__asm__ volatile("mov %%rsp, %%rax\n\t"
+			 "push %[ss]\n\tpush %%rax\n\tpushfq\n\tpush %[cs]\n\t"
+			 "lea iret_done_rip(%%rip), %%rax\n\tpush %%rax\n\tiretq\n"
+			 ".global iret_done_rip\niret_done_rip:"
+			 : : [ss] "i"(GDT_DATA), [cs] "i"(GDT_CODE64) : "rax", "memory");
+	GUEST_SYNC(nmi_count, nmi_rip);
+}
+
+TEST_KVM_IDENTICAL(nmi_set_pending_and_masked_by_set_vcpu_events_waits_for_iret)
+{
+	struct vcpu *vcpu = event_guest(t, guest_iret_unmasks_nmis);
+	struct kvm_vcpu_events e = {
+		.flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW,
+		.nmi = { .pending = 1, .masked = 1 },
+	};
+	struct ucall uc;
+
+	ASSERT_EQ(set_events(vcpu, &e), 0);
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 0);
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 1);
+	EXPECT_EQ(uc.args[1], (uintptr_t)iret_done_rip);
+	vcpu_run_done(vcpu);
+}
+
+/* ---- KVM_GET/SET_VCPU_EVENTS, KVM_GET/SET_MP_STATE ---- */
+
+static void GUEST_CODE guest_hlt_once(void)
+{
+	guest_hlt();
+}
+
+TEST_KVM_IDENTICAL(vcpu_events_round_trip_nmi_state_and_interrupt_shadow)
+{
+	struct vcpu *vcpu = t_guest_new(t, GUEST_FN(guest_hlt_once), 0, 0);
+	const uint8_t shadows[] = { KVM_X86_SHADOW_INT_MOV_SS, KVM_X86_SHADOW_INT_STI, 0 };
+	struct kvm_vcpu_events e = get_events(t, vcpu), got;
+
+	EXPECT_EQ(e.flags & (KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW),
+		  KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW);
+	EXPECT_EQ(e.nmi.pending | e.nmi.masked | e.nmi.injected | e.interrupt.shadow, 0);
+	for (size_t i = 0; i < ARRAY_SIZE(shadows); i++) {
+		memset(&e, 0, sizeof(e));
+		e.flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW;
+		e.nmi.pending = shadows[i] != 0;
+		e.nmi.masked = shadows[i] != 0;
+		e.interrupt.shadow = shadows[i];
+		ASSERT_EQ(set_events(vcpu, &e), 0);
+		got = get_events(t, vcpu);
+		EXPECT_EQ(got.nmi.pending, e.nmi.pending);
+		EXPECT_EQ(got.nmi.masked, e.nmi.masked);
+		EXPECT_EQ(got.interrupt.shadow, shadows[i]);
+		EXPECT_EQ(got.exception.injected | got.interrupt.injected | got.nmi.injected, 0);
+	}
+	e.flags = 1u << 31;
+	EXPECT_EQ(set_events(vcpu, &e), -EINVAL);
+	e.flags = 0;
+	e.exception.injected = 1;
+	e.exception.nr = 32;
+	EXPECT_EQ(set_events(vcpu, &e), -EINVAL);
+	e.exception.nr = 2;				/* NMI is not an exception */
+	EXPECT_EQ(set_events(vcpu, &e), -EINVAL);
+	vcpu_run_expect(vcpu, KVM_EXIT_HLT);		/* the state is still enterable */
+}
+
+TEST_KVM_IDENTICAL(set_vcpu_events_injected_exception_reaches_the_guest_with_its_code)
+{
+	struct vcpu *vcpu = t_guest_new(t, GUEST_FN(guest_hlt_once), 0, 0);
+	struct kvm_vcpu_events e = {
+		.exception = { .injected = 1, .nr = 13, .has_error_code = 1, .error_code = 0x1234 },
+	}, got;
+	uint64_t rip = vcpu_rip(vcpu);
+	struct ucall uc;
+
+	ASSERT_EQ(set_events(vcpu, &e), 0);
+	got = get_events(t, vcpu);
+	EXPECT_EQ(got.exception.injected, 1);
+	EXPECT_EQ(got.exception.nr, 13);
+	EXPECT_EQ(got.exception.has_error_code, 1);
+	EXPECT_EQ(got.exception.error_code, 0x1234);
+	ASSERT_EQ(vcpu_run(vcpu), 0);
+	ASSERT_EQ(vcpu_get_ucall(vcpu, &uc), UCALL_ABORT);	/* the #GP handler reports it */
+	EXPECT_EQ(uc.abort_kind, ABORT_EXCEPTION);
+	EXPECT_EQ(uc.args[0], 13);
+	EXPECT_EQ(uc.args[1], 0x1234);
+	EXPECT_EQ(uc.args[2], rip);			/* before the first instruction */
+}
+
+TEST_KVM_IDENTICAL(mp_state_is_runnable_and_others_are_einval_without_irqchip)
+{
+	struct vcpu *vcpu = t_guest_new(t, GUEST_FN(guest_hlt_once), 0, 0);
+	struct kvm_mp_state mp;
+
+	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_GET_MP_STATE, (unsigned long)&mp), 0);
+	EXPECT_EQ(mp.mp_state, KVM_MP_STATE_RUNNABLE);
+	EXPECT_EQ(dev_ioctl(vcpu->fd, KVM_SET_MP_STATE, (unsigned long)&mp), 0);
+	for (uint32_t s = KVM_MP_STATE_UNINITIALIZED; s <= KVM_MP_STATE_AP_RESET_HOLD + 1; s++) {
+		struct kvm_mp_state bad = { .mp_state = s };
+
+		if (s != KVM_MP_STATE_RUNNABLE &&
+		    dev_ioctl(vcpu->fd, KVM_SET_MP_STATE, (unsigned long)&bad) != -EINVAL)
+			t_fail(t, __FILE__, __LINE__, "mp_state %u accepted without an irqchip", s);
+	}
+	vcpu_run_expect(vcpu, KVM_EXIT_HLT);		/* HLT went to userspace ... */
+	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_GET_MP_STATE, (unsigned long)&mp), 0);
+	EXPECT_EQ(mp.mp_state, KVM_MP_STATE_RUNNABLE);	/* ... so the vCPU is not HALTED */
+}
+
+/* ---- exceptions with error codes ---- */
+
+#define RO_GVA		0x60000000ull
+#define UNMAPPED_GVA	0x61000000ull
+
+struct fault {
+	uint64_t vec, err, cr2;
+};
+
+#define SAFE(insn, ...)									\
+	({										\
+		struct fault __f;							\
+		__asm__ volatile(GUEST_ASM_SAFE(insn)					\
+				 : GUEST_ASM_SAFE_OUTPUTS(__f.vec, __f.err)		\
+				 : __VA_ARGS__ : GUEST_ASM_SAFE_CLOBBERS);		\
+		__asm__ volatile("mov %%cr2, %0" : "=r"(__f.cr2));			\
+		__f;									\
+	})
+#define EXPECT_FAULT(f, v, e)								\
+	do {										\
+		struct fault __g = (f);							\
+		GUEST_ASSERT_EQ(__g.vec, v);						\
+		GUEST_ASSERT_EQ(__g.err, e);						\
+	} while (0)
+
+static void GUEST_CODE guest_exceptions(void)
+{
+	struct fault f;
+
+	f = SAFE("movl $1, (%[p])", [p] "r"(RO_GVA));			/* present, write */
+	EXPECT_FAULT(f, 14, 3);
+	GUEST_ASSERT_EQ(f.cr2, RO_GVA);
+	f = SAFE("cmpl $0, (%[p])", [p] "r"(UNMAPPED_GVA + 8));	/* not present, read */
+	EXPECT_FAULT(f, 14, 0);
+	GUEST_ASSERT_EQ(f.cr2, UNMAPPED_GVA + 8);
+	f = SAFE("movl $1, (%[p])", [p] "r"(UNMAPPED_GVA + 16));
+	EXPECT_FAULT(f, 14, 2);
+	EXPECT_FAULT(SAFE("int $0x55", "i"(0)), 13, 0x55 * 8 + 2);	/* an empty gate: IDT */
+	EXPECT_FAULT(SAFE("mov %k[s], %%ds", [s] "r"(0x28)), 13, 0x28);	/* beyond the GDT */
+	GUEST_ASSERT_EQ(guest_rdmsr_safe(MSR_UNKNOWN, &f.err), 13);		/* hypervisor */
+	EXPECT_FAULT(SAFE("ud2", "i"(0)), 6, 0);
+	EXPECT_FAULT(SAFE("int3", "i"(0)), 3, 0);				/* a trap */
+}
+
+TEST_KVM_IDENTICAL(exceptions_raised_by_the_guest_reach_its_handlers_with_error_codes)
+{
+	struct vcpu *vcpu = t_guest_new(t, GUEST_FN(guest_exceptions), 0, 0);
+
+	vm_map_ro(vcpu->vm, RO_GVA, vm_alloc(vcpu->vm, GUEST_PAGE_SIZE));
+	vcpu_run_done(vcpu);
+}
+
+/* ---- an exception delivered onto a stack the EPT does not map (yet) ---- */
+
+#define IST_GVA		0x70000000ull
+#define IST_GPA		0x80000000ull	/* outside slot 0 */
+#define PF_GVA		0x71000000ull
+
+extern const char guest_exc_stubs[];
+
+static void GUEST_CODE guest_pf_on_ist(void)
+{
+	struct fault f = SAFE("movl $1, (%[p])", [p] "r"(PF_GVA));
+
+	GUEST_SYNC(f.vec, f.err, f.cr2);
+}
+
+/* #PF is delivered on IST1, a page at IST_GPA. */
+static struct vcpu *ist_guest(struct test_ctx *t)
+{
+	struct vcpu *vcpu = t_guest_new(t, GUEST_FN(guest_pf_on_ist), 0, 0);
+
+	vm_map(vcpu->vm, IST_GVA, IST_GPA);
+	vm_set_tss_ist(vcpu->vm, 1, IST_GVA + GUEST_PAGE_SIZE);
+	vm_set_idt_gate(vcpu->vm, 14, guest_exc_stubs + 16 * 14, 1);
+	return vcpu;
+}
+
+/* Run to the guest's report of its #PF and check the frame the CPU pushed on IST1. */
+static void expect_pf_delivered(struct test_ctx *t, struct vcpu *vcpu, const uint64_t *ist)
+{
+	struct ucall uc;
+
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 14);
+	EXPECT_EQ(uc.args[1], 2);		/* not present, write */
+	EXPECT_EQ(uc.args[2], PF_GVA);
+	EXPECT_EQ(ist[511], GDT_DATA);		/* SS, RSP, RFLAGS, CS, RIP, error code */
+	EXPECT_EQ(ist[508], GDT_CODE64);
+	EXPECT_EQ(ist[506], 2);
+	vcpu_run_done(vcpu);
+}
+
+TEST_KVM_IDENTICAL(exception_delivered_onto_a_fresh_memslot_page_keeps_its_error_code)
+{
+	struct vcpu *vcpu = ist_guest(t);
+	uint64_t *ist = t_guest_ram(t, GUEST_PAGE_SIZE);
+
+	ASSERT_EQ(vm_set_region(vcpu->vm->fd, 1, 0, IST_GPA, GUEST_PAGE_SIZE, ist), 0);
+	expect_pf_delivered(t, vcpu, ist);
+}
+
+/*
+ * vmxmon reports a delivery that touches guest-physical memory outside every memslot as
+ * KVM_INTERNAL_ERROR_DELIVERY_EV (no device can answer a stack push) and keeps the event:
+ * once userspace adds the memory, KVM_RUN delivers it. KVM 6.1 instead emulates the
+ * instruction at RIP as if it had accessed MMIO itself.
+ */
+TEST_VMXMON_ONLY(exception_delivery_onto_unbacked_memory_is_delivery_ev_and_then_resumes)
+{
+	struct vcpu *vcpu = ist_guest(t);
+	const struct kvm_run *run = vcpu->run;
+	uint64_t *ist = t_guest_ram(t, GUEST_PAGE_SIZE);
+	struct kvm_vcpu_events e;
+
+	vcpu_run_expect(vcpu, KVM_EXIT_INTERNAL_ERROR);
+	EXPECT_EQ(run->internal.suberror, KVM_INTERNAL_ERROR_DELIVERY_EV);
+	ASSERT_GE(run->internal.ndata, 2);
+	EXPECT_EQ(run->internal.data[0], 0x80000b0e);	/* valid, error code, exception, #PF */
+	EXPECT_EQ(run->internal.data[1] & ~(GUEST_PAGE_SIZE - 1), IST_GPA);
+	e = get_events(t, vcpu);
+	EXPECT_EQ(e.exception.injected, 1);
+	EXPECT_EQ(e.exception.nr, 14);
+	EXPECT_EQ(e.exception.has_error_code, 1);
+	EXPECT_EQ(e.exception.error_code, 2);
+
+	ASSERT_EQ(vm_set_region(vcpu->vm->fd, 1, 0, IST_GPA, GUEST_PAGE_SIZE, ist), 0);
+	expect_pf_delivered(t, vcpu, ist);
+}
