@@ -189,14 +189,19 @@ static void advance_rip(int len)
 	vmcs_writel(GUEST_RIP, rip);
 }
 
-/* KVM's layout: flags, byte count, 16 bytes of instruction (data[2..3]), then the GPA. */
+/*
+ * KVM's layout (struct emulation_failure in <linux/kvm.h>): flags, then one byte of
+ * instruction length and 15 instruction bytes (data[1..2]), then vmxmon adds the GPA.
+ */
 static int emulation_failed(struct vmxmon_vcpu *vcpu, const struct insn *in, u64 gpa)
 {
-	u64 data[5] = { KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES, in->avail };
+	u64 data[4] = { KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES };
+	u8 *bytes = (u8 *)&data[1];
 
-	memcpy(&data[2], in->bytes, min(in->avail, 16));
-	data[4] = gpa;
-	return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION, 5, data);
+	bytes[0] = in->avail;
+	memcpy(bytes + 1, in->bytes, min(in->avail, MAX_INSN_LEN));
+	data[3] = gpa;
+	return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION, 4, data);
 }
 
 /* Remember a decoded read until its value arrives (vmx_complete_mmio()). */

@@ -128,7 +128,10 @@ int vmx_handle_nmi_window(struct vmxmon_vcpu *vcpu)
 	return 1;
 }
 
-/* KVM_INTERRUPT without an in-kernel irqchip: one vector at a time, as KVM (-ENXIO). */
+/*
+ * KVM_INTERRUPT without an in-kernel irqchip: one vector at a time. KVM replaces a vector
+ * still pending; vmxmon refuses with -ENXIO instead of dropping it silently.
+ */
 int vmx_queue_interrupt(struct vmxmon_vcpu *vcpu, u32 irq)
 {
 	struct vmx_events *ev = &to_vmx(vcpu)->ev;
@@ -242,7 +245,16 @@ int vmx_set_vcpu_events(struct vmxmon_vcpu *vcpu, const struct kvm_vcpu_events *
 /* First thing in KVM_RUN: finish the exit userspace just handled. */
 int vmx_complete_userspace_exit(struct vmxmon_vcpu *vcpu)
 {
-	int r = vmx_complete_pio(vcpu);
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	int r;
+
+	/* Without an in-kernel APIC, kvm_run.cr8 is an input: the userspace APIC's TPR. */
+	if (!vmx->lapic) {
+		if (vcpu->run->cr8 & ~0xfull)
+			return -EINVAL;
+		vmx->cr8 = vcpu->run->cr8;
+	}
+	r = vmx_complete_pio(vcpu);
 
 	return r <= 0 ? r : vmx_complete_mmio(vcpu);
 }

@@ -129,7 +129,7 @@ static bool vmx_mtrr_valid(u32 index, u64 data)
 
 	if (index == MSR_MTRRdefType)
 		return !(data & ~MTRR_DEF_TYPE_VALID) && vmx_mtrr_type_ok(data & 0xff);
-	if (index >= 0x200) {		/* base: type + address; mask: valid bit + address */
+	if (index >= 0x200 && index <= 0x20f) {	/* variable: base (type + address), mask */
 		u64 addr = GENMASK_ULL(boot_cpu_data.x86_phys_bits - 1, 12);
 
 		return index & 1 ? !(data & ~(addr | BIT(11))) :

@@ -42,7 +42,7 @@
  *   vCPU fd
  *     mmap (struct kvm_run), KVM_RUN, KVM_GET/SET_REGS, KVM_GET/SET_SREGS,
  *     KVM_SET_CPUID2, KVM_GET_CPUID2, KVM_GET/SET_MSRS, KVM_GET/SET_FPU, KVM_GET/SET_XSAVE,
- *     KVM_GET/SET_XCRS, KVM_INTERRUPT (-ENXIO while one is pending), KVM_NMI,
+ *     KVM_GET/SET_XCRS, KVM_INTERRUPT (-ENXIO while one is pending; KVM replaces it), KVM_NMI,
  *     KVM_GET/SET_VCPU_EVENTS, KVM_GET/SET_MP_STATE (RUNNABLE only without the in-kernel
  *     APIC), KVM_GET/SET_DEBUGREGS, KVM_GET/SET_LAPIC (split irqchip)
  *   exits: KVM_EXIT_IO, KVM_EXIT_MMIO (decoded MOV/MOVZX/MOVSX; others are
