@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hostile guests: random instruction bytes in real and 64-bit mode, random register,
+ * segment, control-register, event and debug-register state, and triple faults (the
+ * systematic probes are in guest_probe_test.c). Whatever the guest does, every KVM_RUN must
+ * end in a defined way (lib/stress.h, run_to_end()): an exit userspace can act on (IO,
+ * MMIO, HLT, SHUTDOWN, FAIL_ENTRY, INTERNAL_ERROR) or -EINTR from our kick timer when the
+ * guest spins; state the hardware would reject is refused by KVM_SET_* (-EINVAL) or ends in
+ * KVM_EXIT_FAIL_ENTRY. Each case prints its seed first ("# <what> case N seed S");
+ * VMXMON_SEED=<the test's seed> VMXMON_CASE=N replays case N alone, in a fresh VM.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kvm_util.h"
+#include "probe.h"
+#include "stress.h"
+#include "util.h"
+
+#define RANDOM_CASES	120		/* per test in make check; x VMXMON_FUZZ_SCALE */
+#define CASES_PER_VM	24		/* then the VM is replaced: fresh state, fresh VMCS */
+#define REAL_MEM	(1ul << 20)
+
+/* Random general-purpose registers, keeping RIP/RSP/RFLAGS of the mode's entry state. */
+static void random_gprs(struct test_ctx *t, struct raw_vm *g, struct rng *r)
+{
+	struct kvm_regs regs;
+
+	ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_GET_REGS, (unsigned long)&regs), 0);
+	rng_fill(r, &regs, offsetof(struct kvm_regs, rip));
+	regs.rsp = g->mem_size - 64;
+	ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_SET_REGS, (unsigned long)&regs), 0);
+}
+
+/* A fresh VM every CASES_PER_VM cases; the state of the last case carries over otherwise. */
+static struct raw_vm *case_vm(struct test_ctx *t, struct raw_vm *g, long i, size_t mem)
+{
+	if (g && i % CASES_PER_VM)
+		return g;
+	if (g) {
+		raw_vm_free(g);
+		free(g);
+	}
+	return t_raw_vm(t, mem);
+}
+
+typedef void (*case_fn)(struct test_ctx *t, struct raw_vm *g, struct rng *r, struct run_tally *tl);
+
+/* The loop shared by the randomized tests: seed, per-case seed line, VM reuse, tally. */
+static void random_cases(struct test_ctx *t, const char *what, size_t mem, case_fn setup)
+{
+	uint64_t seed = t_seed(t, what);
+	long n = stress_count(RANDOM_CASES);
+	struct raw_vm *g = NULL;
+	struct run_tally tl = { 0 };
+	struct health h;
+
+	const char *only = getenv("VMXMON_CASE");
+
+	kick_signal_install();
+	t_health_begin(t, &h);
+	for (long i = 0; i < n && !t_failed(t); i++) {
+		uint64_t cs = case_seed(seed, i);
+		struct rng r;
+
+		if (only && strtol(only, NULL, 0) != i)
+			continue;
+		if (only)		/* a fresh VM, as when the case came first */
+			g = case_vm(t, g, 0, mem);
+
+		t_log(t, "%s case %ld seed %#llx", what, i, (unsigned long long)cs);
+		rng_init(&r, cs);
+		if (!only)
+			g = case_vm(t, g, i, mem);
+		setup(t, g, &r, &tl);
+		run_to_end(t, g, &r, &tl, what, i);
+	}
+	raw_vm_free(g);
+	free(g);
+	tally_log(t, what, &tl);
+	t_health_end(t, &h, what);
+}
+
+/* ---- random code ---- */
+
+static void real_mode_bytes(struct test_ctx *t, struct raw_vm *g, struct rng *r, struct run_tally *tl)
+{
+	(void)tl;
+	rng_fill(r, g->mem, 0x10000);		/* IVT, code, data, stack */
+	ASSERT_EQ(raw_enter_real_mode(g), 0);
+	random_gprs(t, g, r);
+	{
+		struct kvm_regs regs;
+
+		ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_GET_REGS, (unsigned long)&regs), 0);
+		regs.rip = RAW_CODE_GPA;
+		regs.rsp = 0xf000;
+		ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_SET_REGS, (unsigned long)&regs), 0);
+	}
+}
+
+TEST_DEFINE(random_real_mode_code_ends_in_defined_exits, TAG_VMXMON_ONLY, 3600)
+{
+	random_cases(t, "real-mode bytes", REAL_MEM, real_mode_bytes);
+}
+
+#define RANDOM_CODE_GPA	0x140000ul	/* 64 KiB of random 64-bit code */
+
+/*
+ * 64-bit random code. Mostly with the probe runtime's IDT, whose handler resumes at a
+ * random place in the code after each exception (so the guest keeps going and reaches
+ * more exits); sometimes with no IDT, random gates or random page tables.
+ */
+static void long_mode_bytes(struct test_ctx *t, struct raw_vm *g, struct rng *r, struct run_tally *tl)
+{
+	struct kvm_sregs s;
+	struct kvm_regs regs;
+
+	(void)tl;
+	ASSERT_EQ(probe_install(g), 0);
+	rng_fill(r, g->mem + RANDOM_CODE_GPA, 0x10000);
+	probe_data(g)->resume = RANDOM_CODE_GPA + rng_below(r, 0x10000);
+	if (rng_chance(r, 15))		/* random page tables: the MMIO decoder walks them */
+		rng_fill(r, g->mem + RAW_PT_GPA + 0x2000 + rng_below(r, 4) * 0x1000, 0x1000);
+	if (rng_chance(r, 30)) {	/* no IDT, or one of random gates */
+		ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_GET_SREGS, (unsigned long)&s), 0);
+		s.idt.limit = rng_chance(r, 50) ? 0 : 0xfff;
+		if (s.idt.limit)
+			rng_fill(r, g->mem + s.idt.base, 0x1000);
+		ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_SET_SREGS, (unsigned long)&s), 0);
+	}
+	random_gprs(t, g, r);
+	ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_GET_REGS, (unsigned long)&regs), 0);
+	regs.rip = RANDOM_CODE_GPA;
+	regs.rsp = PROBE_STACK_TOP;
+	ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_SET_REGS, (unsigned long)&regs), 0);
+}
+
+TEST_DEFINE(random_long_mode_code_ends_in_defined_exits, TAG_VMXMON_ONLY, 3600)
+{
+	random_cases(t, "64-bit bytes", RAW_MIN_MEM, long_mode_bytes);
+}
+
+/* ---- random architectural state ---- */
+
+static void mutate_segment(struct rng *r, struct kvm_segment *seg)
+{
+	switch (rng_below(r, 10)) {
+	case 0: seg->base = rng_chance(r, 50) ? rng_next(r) : (uint32_t)rng_next(r); break;
+	case 1: seg->limit = (uint32_t)rng_next(r); break;
+	case 2: seg->selector = (uint16_t)rng_next(r); break;
+	case 3: seg->type = (uint8_t)rng_below(r, 16); break;
+	case 4: seg->present ^= 1; break;
+	case 5: seg->dpl = (uint8_t)rng_below(r, 4); break;
+	case 6: seg->db ^= 1; break;
+	case 7: seg->s ^= 1; break;
+	case 8: seg->l ^= 1; break;
+	default: seg->unusable ^= 1; seg->g ^= rng_chance(r, 50); break;
+	}
+}
+
+static uint64_t flip(struct rng *r, uint64_t v, unsigned int bits)
+{
+	return v ^ (1ull << rng_below(r, bits));
+}
+
+/* One change to the special registers; KVM_SET_SREGS takes it or says -EINVAL. */
+static void mutate_sregs(struct rng *r, struct kvm_sregs *s)
+{
+	struct kvm_segment *segs[] = { &s->cs, &s->ds, &s->es, &s->fs, &s->gs, &s->ss, &s->tr, &s->ldt };
+
+	switch (rng_below(r, 12)) {
+	case 0: s->cr0 = flip(r, s->cr0, rng_chance(r, 90) ? 32 : 64); break;
+	case 1: s->cr4 = flip(r, s->cr4, rng_chance(r, 90) ? 24 : 64); break;
+	case 2: s->efer = flip(r, s->efer, rng_chance(r, 90) ? 16 : 64); break;
+	case 3: s->cr3 = rng_chance(r, 50) ? flip(r, s->cr3, 52) : rng_next(r); break;
+	case 4: s->cr2 = rng_next(r); s->cr8 = rng_next(r); break;
+	case 5: s->gdt.base = rng_next(r); s->gdt.limit = (uint16_t)rng_next(r); break;
+	case 6: s->idt.base = rng_next(r); s->idt.limit = (uint16_t)rng_next(r); break;
+	case 7: s->apic_base = rng_chance(r, 50) ? flip(r, s->apic_base, 64) : rng_next(r); break;
+	case 8: s->interrupt_bitmap[rng_below(r, 4)] |= 1ull << rng_below(r, 64); break;
+	default: mutate_segment(r, segs[rng_below(r, ARRAY_SIZE(segs))]); break;
+	}
+}
+
+/* 0 or -EINVAL are answers; anything else fails the test. */
+static bool set_or_refuse(struct test_ctx *t, int fd, unsigned long req, void *arg,
+			  struct run_tally *tl, const char *name)
+{
+	long rc = dev_ioctl(fd, req, (unsigned long)arg);
+
+	if (rc == -EINVAL) {
+		tl->rejected++;
+		return false;
+	}
+	if (rc)
+		t_fail(t, __FILE__, __LINE__, "%s answered %ld (%s), not 0 or -EINVAL", name, rc,
+		       errno_name(rc) ?: "?");
+	return rc == 0;
+}
+
+static void random_state(struct test_ctx *t, struct raw_vm *g, struct rng *r, struct run_tally *tl)
+{
+	struct kvm_sregs s;
+	struct kvm_regs regs;
+	int changes = 1 + (int)rng_below(r, 4);
+
+	if (rng_chance(r, 50)) {
+		rng_fill(r, g->mem, 0x10000);
+		ASSERT_EQ(raw_enter_real_mode(g), 0);
+	} else {
+		ASSERT_EQ(raw_enter_long_mode(g), 0);
+		rng_fill(r, g->mem + RAW_CODE64_GPA, 0x4000);
+	}
+	ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_GET_SREGS, (unsigned long)&s), 0);
+	for (int i = 0; i < changes; i++)
+		mutate_sregs(r, &s);
+	set_or_refuse(t, g->vcpu_fd, KVM_SET_SREGS, &s, tl, "KVM_SET_SREGS");
+
+	ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_GET_REGS, (unsigned long)&regs), 0);
+	if (rng_chance(r, 40))
+		regs.rflags = rng_chance(r, 50) ? flip(r, regs.rflags, 22) : rng_next(r);
+	if (rng_chance(r, 20))
+		regs.rip = rng_chance(r, 50) ? rng_next(r) : flip(r, regs.rip, 64);
+	set_or_refuse(t, g->vcpu_fd, KVM_SET_REGS, &regs, tl, "KVM_SET_REGS");
+
+	if (rng_chance(r, 15)) {
+		struct kvm_vcpu_events ev;
+
+		ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_GET_VCPU_EVENTS, (unsigned long)&ev), 0);
+		ev.exception.injected = rng_chance(r, 50);
+		ev.exception.nr = (uint8_t)rng_below(r, 40);
+		ev.exception.has_error_code = rng_chance(r, 50);
+		ev.exception.error_code = (uint32_t)rng_next(r);
+		ev.interrupt.injected = rng_chance(r, 30);
+		ev.interrupt.nr = (uint8_t)rng_next(r);
+		ev.interrupt.shadow = (uint8_t)rng_below(r, 4);
+		ev.nmi.injected = rng_chance(r, 20);
+		ev.nmi.pending = rng_chance(r, 20);
+		ev.nmi.masked = rng_chance(r, 50);
+		ev.flags = rng_chance(r, 80) ? 0 : (uint32_t)rng_next(r);
+		set_or_refuse(t, g->vcpu_fd, KVM_SET_VCPU_EVENTS, &ev, tl, "KVM_SET_VCPU_EVENTS");
+	}
+	if (rng_chance(r, 15)) {
+		struct kvm_debugregs dr = { .dr6 = 0xffff0ff0, .dr7 = 0x400 };
+
+		rng_fill(r, dr.db, sizeof(dr.db));
+		dr.dr7 = rng_chance(r, 50) ? flip(r, dr.dr7, 32) : rng_next(r);
+		dr.dr6 = rng_chance(r, 80) ? dr.dr6 : rng_next(r);
+		set_or_refuse(t, g->vcpu_fd, KVM_SET_DEBUGREGS, &dr, tl, "KVM_SET_DEBUGREGS");
+	}
+}
+
+TEST_DEFINE(random_register_and_segment_state_is_refused_or_runs, TAG_VMXMON_ONLY, 3600)
+{
+	random_cases(t, "random state", RAW_MIN_MEM, random_state);
+}
+
+/* ---- triple faults ---- */
+
+/* Real mode, IDT limit 0: INT3 -> #GP -> #DF -> shutdown. 64-bit, no IDT: UD2 the same. */
+TEST_VMXMON_ONLY(triple_faults_end_in_shutdown_and_the_vcpu_runs_again)
+{
+	static const uint8_t out_hlt[] = { 0xb0, 0x42, 0xe6, 0x80, 0xf4 };	/* out 0x80, 0x42; hlt */
+	struct raw_vm *g = t_raw_vm(t, RAW_MIN_MEM);
+	struct kvm_sregs s;
+
+	for (int i = 0; i < 10; i++) {
+		if (i & 1) {
+			ASSERT_EQ(raw_enter_long_mode(g), 0);
+			memcpy(g->mem + RAW_CODE64_GPA, "\x0f\x0b", 2);		/* ud2 */
+		} else {
+			ASSERT_EQ(raw_enter_real_mode(g), 0);
+			g->mem[RAW_CODE_GPA] = 0xcc;				/* int3 */
+			ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_GET_SREGS, (unsigned long)&s), 0);
+			s.idt.limit = 0;
+			ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_SET_SREGS, (unsigned long)&s), 0);
+		}
+		ASSERT_EQ(raw_run(g), 0);
+		EXPECT_EQ(g->run->exit_reason, KVM_EXIT_SHUTDOWN);
+
+		/* The same vCPU, given a sane state again, runs normally. */
+		ASSERT_EQ(raw_enter_real_mode(g), 0);
+		memcpy(g->mem + RAW_CODE_GPA, out_hlt, sizeof(out_hlt));
+		ASSERT_EQ(raw_run(g), 0);
+		ASSERT_EQ(g->run->exit_reason, KVM_EXIT_IO);
+		EXPECT_EQ(*((uint8_t *)g->run + g->run->io.data_offset), 0x42);
+		ASSERT_EQ(raw_run(g), 0);
+		EXPECT_EQ(g->run->exit_reason, KVM_EXIT_HLT);
+	}
+	raw_vm_free(g);
+	free(g);
+}
