@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CPU hotplug: cpu1 goes offline and comes back while no VM exists, while a VM exists, and
+ * while a vCPU thread is bounced between the CPUs on every exit. VMX must follow the CPUs
+ * (VMXOFF before a CPU leaves, VMXON when it returns and a VM exists: debugfs), the vCPU's
+ * VMCS must move with its thread, and the guest must never lose or repeat an exit.
+ * Needs root and a second CPU (/sys/devices/system/cpu/cpu1/online); skips otherwise.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kvm_util.h"
+#include "stress.h"
+#include "util.h"
+
+#define CPU1_ONLINE	"/sys/devices/system/cpu/cpu1/online"
+#define CYCLES		4		/* offline/online cycles, x VMXMON_FUZZ_SCALE */
+
+static void cpu1_set(struct test_ctx *t, bool on)
+{
+	int err;
+
+	t_trace(t, "cpu1 online=%d", on);
+	watchdog_arm(t, 60, on ? "cpu1 online" : "cpu1 offline");
+	err = write_file(CPU1_ONLINE, on ? "1" : "0");
+	watchdog_disarm();
+
+	if (err) {
+		t_fail(t, __FILE__, __LINE__, "writing %d to %s: %s", on, CPU1_ONLINE, strerror(-err));
+		t_abort(t);
+	}
+}
+
+static void need_cpu1(struct test_ctx *t)
+{
+	char buf[8];
+
+	if (read_file(CPU1_ONLINE, buf, sizeof(buf)) || access(CPU1_ONLINE, W_OK))
+		t_skip(t, "no hot-pluggable cpu1 (%s) or not root", CPU1_ONLINE);
+	if (buf[0] != '1')
+		cpu1_set(t, true);
+}
+
+static const struct vmxmon_cpu_status *cpu1_status(struct test_ctx *t, struct vmxmon_status *s)
+{
+	t_status(t, s);
+	return status_cpu(s, 1);
+}
+
+TEST_VMXMON_ONLY(cpu1_offline_and_online_without_vms)
+{
+	long n = stress_count(CYCLES);
+	struct vmxmon_status s;
+	struct health h;
+	int sys, vm;
+
+	need_cpu1(t);
+	t_health_begin(t, &h);
+	for (long i = 0; i < n; i++) {
+		cpu1_set(t, false);
+		EXPECT_TRUE(cpu1_status(t, &s) == NULL);	/* debugfs lists online CPUs */
+		cpu1_set(t, true);
+		ASSERT_TRUE(cpu1_status(t, &s) != NULL);
+		EXPECT_EQ(status_cpu(&s, 1)->vmx_on, false);	/* no VM: no VMX on the new CPU */
+	}
+	/* A VM created now gets VMX on both CPUs. */
+	sys = t_open_dev(t);
+	vm = t_vm_create(t, sys);
+	t_status(t, &s);
+	t_expect_vmx(t, &s, true, "with a VM after the cycles");
+	close(vm);
+	close(sys);
+	t_status(t, &s);
+	t_expect_vmx(t, &s, false, "after the VM");
+	t_health_end(t, &h, "hotplug without VMs");
+}
+
+TEST_VMXMON_ONLY(cpu1_returning_while_a_vm_exists_gets_vmx)
+{
+	long n = stress_count(CYCLES);
+	struct vmxmon_status s;
+	const struct vmxmon_cpu_status *c1;
+	int sys, vm;
+
+	need_cpu1(t);
+	sys = t_open_dev(t);
+	vm = t_vm_create(t, sys);
+	for (long i = 0; i < n; i++) {
+		unsigned long long on, off;
+
+		c1 = cpu1_status(t, &s);
+		ASSERT_TRUE(c1 != NULL);
+		EXPECT_EQ(c1->vmx_on, true);
+		on = c1->vmxon;
+		off = c1->vmxoff;
+		cpu1_set(t, false);
+		cpu1_set(t, true);
+		c1 = cpu1_status(t, &s);
+		ASSERT_TRUE(c1 != NULL);
+		EXPECT_EQ(c1->vmx_on, true);		/* VMXON again when it came back */
+		EXPECT_EQ(c1->vmxoff, off + 1);		/* and VMXOFF before it left */
+		EXPECT_EQ(c1->vmxon, on + 1);
+	}
+	close(vm);
+	close(sys);
+	t_status(t, &s);
+	t_expect_vmx(t, &s, false, "after the VM");
+}
+
+/* ---- a vCPU bounced between CPUs while cpu1 comes and goes ---- */
+
+struct bounce {
+	struct raw_vm *g;
+	atomic_bool stop;
+	long exits;
+	uint32_t bad_exit;
+	int err;
+};
+
+static void *bounce_thread(void *arg)
+{
+	struct bounce *b = arg;
+
+	while (!atomic_load(&b->stop)) {
+		cpu_set_t set;
+		int r = raw_run(b->g);
+
+		if (r && r != -EINTR) {
+			b->err = r;
+			break;
+		}
+		if (r)
+			continue;
+		if (b->g->run->exit_reason != KVM_EXIT_IO) {
+			b->bad_exit = b->g->run->exit_reason;
+			break;
+		}
+		b->exits++;
+		/* Next entry on the other CPU (if it is online: else the kernel keeps us here). */
+		CPU_ZERO(&set);
+		CPU_SET(b->exits & 1, &set);
+		sched_setaffinity(0, sizeof(set), &set);
+	}
+	return NULL;
+}
+
+TEST_DEFINE(vcpu_bounced_between_cpus_survives_cpu1_offline_online, TAG_VMXMON_ONLY, 1800)
+{
+	static const uint8_t code[] = { 0x40, 0xe6, 0x80, 0xeb, 0xfb };	/* inc ax; out; jmp */
+	long n = stress_count(CYCLES + 2);
+	struct bounce b = { 0 };
+	struct vmxmon_status s;
+	struct kvm_regs regs;
+	struct health h;
+	pthread_t th;
+
+	need_cpu1(t);
+	kick_signal_install();
+	t_health_begin(t, &h);
+	b.g = t_raw_vm(t, 0x10000);
+	memcpy(b.g->mem + RAW_CODE_GPA, code, sizeof(code));
+	ASSERT_EQ(raw_enter_real_mode(b.g), 0);
+	ASSERT_EQ(pthread_create(&th, NULL, bounce_thread, &b), 0);
+	for (long i = 0; i < n; i++) {
+		usleep(150 * 1000);
+		cpu1_set(t, false);
+		usleep(150 * 1000);
+		cpu1_set(t, true);
+	}
+	usleep(100 * 1000);
+	atomic_store(&b.stop, true);
+	pthread_kill(th, SIGUSR1);
+	pthread_join(th, NULL);
+	EXPECT_EQ(b.err, 0);
+	EXPECT_EQ(b.bad_exit, 0);
+	/* The signal may have caught the guest between its INC and its OUT: one more exit. */
+	ASSERT_EQ(raw_run(b.g), 0);
+	ASSERT_EQ(b.g->run->exit_reason, KVM_EXIT_IO);
+	b.exits++;
+	ASSERT_EQ(dev_ioctl(b.g->vcpu_fd, KVM_GET_REGS, (unsigned long)&regs), 0);
+	t_log(t, "%ld offline/online cycles, %ld exits, the guest counted %llu (mod 2^16)", n,
+	      b.exits, regs.rax & 0xffff);
+	EXPECT_GT(b.exits, n);
+	EXPECT_EQ(regs.rax & 0xffff, (unsigned long long)(b.exits & 0xffff));
+	t_status(t, &s);
+	t_expect_vmx(t, &s, true, "with the VM still open");
+	raw_vm_free(b.g);
+	free(b.g);
+	t_health_end(t, &h, "after the bouncing vCPU");
+}
