@@ -16,7 +16,7 @@ KDIR        = /usr/src/linux-headers-$(shell $(TOP)/scripts/kabi)-amd64
 endif
 
 .PHONY: all deps module userspace selftests sparse payload check check-host check-build \
-	check-bochs run bench clean help
+	check-bochs run bench clean help fuzz
 
 all: module userspace selftests $(BUILD)/bin/exit_bench
 
@@ -26,6 +26,7 @@ help:
 	@echo "make check      every test: host unit tests, module build + sparse, Bochs suite"
 	@echo "make sparse     the module under sparse (C=2)"
 	@echo "make bench      VM-exit round trips, vmxmon vs kvm_intel (build/bench/results.md)"
+	@echo "make fuzz       the reliability suite (fuzzing, hostile guests, kills, hotplug) at 10x its make check counts"
 	@echo "variables:      KDIR=<kernel build dir> (default: Debian 6.1 headers, auto-installed)"
 
 deps:
@@ -83,6 +84,12 @@ run: payload
 # Exit round trips, vmxmon vs kvm_intel in one Bochs run: build/bench/results.{md,csv,svg}
 bench: payload
 	$(TOP)/scripts/bench/run
+
+# The reliability suite at 10x the counts of make check (10^6 ioctls, 1000 kills, ...).
+# idle=nomwait: Bochs loses MWAIT wake-ups during CPU hotplug (selftests/hotplug_test.c).
+fuzz: payload
+	$(TOP)/scripts/testbed run --name fuzz --timeout 7200 --append idle=nomwait -- \
+		'VMXMON_FUZZ_SCALE=10 /vmxmon/selftests/run_l1.sh reliability'
 
 clean:
 	-$(MAKE) -C "$(KDIR)" M=$(TOP) clean 2>/dev/null

@@ -9,6 +9,9 @@
 #   no-ept   (a CPU with VMX but no EPT) loading fails with one "vmxmon: ... EPT" log line
 #   no-vmx   (a CPU without VMX) loading fails with one "vmxmon: ... VMX" log line
 #   demo     load, show `vmxrun --info`, unload: human-readable, not TAP (make run)
+#   reliability  load vmxmon; only the reliability suite (fuzzing, hostile guests, lifetime,
+#            isolation, CPU hotplug); check the kernel log; unload. `make fuzz` runs it with
+#            VMXMON_FUZZ_SCALE=10 (main runs the same suite at scale 1).
 # Environment: VMXMON_KO (default /vmxmon/vmxmon.ko), VMXMON_KMODS (directory with
 # irqbypass.ko, kvm.ko, kvm-intel.ko; default /vmxmon/kmods), VMXMON_DEV (default /dev/vmxmon).
 
@@ -155,6 +158,56 @@ test_kernel_log_clean() {
 	fi
 }
 
+# ---- reliability suite (issue 7): fuzzing, hostile guests, lifetime, isolation, hotplug ----
+# VMXMON_FUZZ_SCALE (default 1) multiplies their counts; each program prints its seeds
+# (VMXMON_SEED replays one). The L1 time each one took follows it as a "# " line.
+STRESS_TESTS="isolation_test hotplug_test lifetime_test guest_probe_test hostile_guest fuzz_ioctl"
+KMEMLEAK=/sys/kernel/debug/kmemleak
+
+run_reliability() {
+	for b in $STRESS_TESTS; do
+		t0=$(cut -d. -f1 /proc/uptime)
+		run_bin "$b" "$HERE/$b" --dev "$DEV"
+		echo "# $b: $(($(cut -d. -f1 /proc/uptime) - t0)) s of L1 time (scale ${VMXMON_FUZZ_SCALE:-1})"
+	done
+}
+
+# kmemleak (debug kernels only): forget the objects known now, report new leaks at the end.
+kmemleak_begin() { [ -w "$KMEMLEAK" ] && echo clear >"$KMEMLEAK"; }
+kmemleak_check() {
+	[ -w "$KMEMLEAK" ] || return 0
+	# An object is reported once it is 5 s old and unreferenced in two scans in a row.
+	sleep 6
+	echo scan >"$KMEMLEAK"
+	echo scan >"$KMEMLEAK"
+	leaks=$(cat "$KMEMLEAK")
+	if [ -z "$leaks" ]; then
+		pass "kernel: kmemleak reports no unreferenced object"
+	else
+		fail "kernel: kmemleak reports no unreferenced object" "$(echo "$leaks" | head -n 40)"
+	fi
+}
+
+mode_reliability() {
+	mark=$(log_mark)
+	taint=$(taint_bad)
+	if ! insmod_vmxmon; then
+		echo "Bail out! vmxmon.ko does not load"
+		finish reliability
+	fi
+	pass "vmxmon: insmod vmxmon.ko"
+	kmemleak_begin
+	run_reliability
+	kmemleak_check
+	test_kernel_log_clean "$mark" "$taint"
+	if rmmod_retry vmxmon; then
+		pass "vmxmon: rmmod vmxmon after the reliability suite"
+	else
+		fail "vmxmon: rmmod vmxmon after the reliability suite" "$(cat "$TMP/rmmod.err")"
+	fi
+	finish reliability
+}
+
 mode_main() {
 	mark=$(log_mark)
 	taint=$(taint_bad)
@@ -164,6 +217,7 @@ mode_main() {
 		finish main
 	fi
 	pass "vmxmon: insmod vmxmon.ko"
+	kmemleak_begin
 	if [ -c "$DEV" ] && [ "$(stat -c %a "$DEV")" = 660 ]; then
 		pass "vmxmon: $DEV is a character device with mode 0660"
 	else
@@ -173,6 +227,7 @@ mode_main() {
 	for b in dev_test vm_test vm_leak_test $GUEST_TESTS; do
 		run_bin "$b" "$HERE/$b" --dev "$DEV"
 	done
+	run_reliability
 	test_rmmod_refused_while_vm_open
 
 	if load_kvm && [ -e /dev/kvm ]; then
@@ -180,11 +235,13 @@ mode_main() {
 			run_bin "$b on /dev/kvm" "$HERE/$b" --dev /dev/kvm --tag kvm-identical
 		done
 		run_bin coexist_test "$HERE/coexist_test" --dev "$DEV" --kvm-dev /dev/kvm
+		run_bin "isolation_test on /dev/kvm" "$HERE/isolation_test" --dev /dev/kvm --tag kvm-identical
 	else
 		skip "kvm: kvm-identical tests on /dev/kvm" "kvm_intel not loaded"
 		skip "vmxmon: coexistence with kvm_intel" "kvm_intel not loaded"
 	fi
 
+	kmemleak_check
 	test_kernel_log_clean "$mark" "$taint"
 	if rmmod_retry vmxmon; then
 		pass "vmxmon: rmmod vmxmon at the end"
@@ -242,7 +299,7 @@ mode_demo() {
 }
 
 usage() {
-	echo "usage: run_l1.sh main|no-ept|no-vmx|demo" >&2
+	echo "usage: run_l1.sh main|no-ept|no-vmx|demo|reliability" >&2
 	exit 2
 }
 
@@ -253,5 +310,6 @@ main) echo "TAP version 13"; mode_main ;;
 no-ept) echo "TAP version 13"; mode_load_fails EPT ;;
 no-vmx) echo "TAP version 13"; mode_load_fails VMX ;;
 demo) mode_demo; st=$?; rm -rf "$TMP"; exit $st ;;
+reliability) echo "TAP version 13"; mode_reliability ;;
 *) rm -rf "$TMP"; usage ;;
 esac
