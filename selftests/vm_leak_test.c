@@ -45,21 +45,6 @@ static void cycles(struct test_ctx *t, int n)
 	}
 }
 
-static void sample(struct test_ctx *t, struct mem_sample *m)
-{
-	int err = mem_settle();
-
-	if (err == -EACCES || err == -EPERM || err == -ENOENT)
-		t_skip(t, "cannot drop caches / refresh vmstat (%s): needs root and procfs",
-		       strerror(-err));
-	if (!err)
-		err = mem_sample(m);
-	if (err) {
-		t_fail(t, __FILE__, __LINE__, "reading memory statistics: %s", strerror(-err));
-		t_abort(t);
-	}
-}
-
 struct leak_round {
 	long long avail_drop_kb;	/* MemAvailable + per-CPU free pages, before - after */
 	long long slab_growth_kb;	/* SUnreclaim, after - before */
@@ -74,7 +59,7 @@ static struct leak_round leak_round(struct test_ctx *t, struct mem_sample *base,
 
 	t_status(t, &s0);
 	cycles(t, CYCLES);
-	sample(t, &m);
+	t_mem_sample(t, &m);
 
 	t_expect_state(t, &s0, 0, CYCLES, CYCLES, "after the round", &s1);
 	EXPECT_EQ(s1.pages, s0.pages);	/* vmxmon's own pages: exactly back */
@@ -101,7 +86,7 @@ TEST_DEFINE(create_close_1000_vms_leaks_nothing, TAG_VMXMON_ONLY, 1800)
 	t_status(t, &s);
 	ASSERT_EQ(s.vms, 0);
 	cycles(t, WARMUP_CYCLES);	/* caches, slabs and our own heap reach steady state */
-	sample(t, &base);
+	t_mem_sample(t, &base);
 	r1 = leak_round(t, &base, 1);
 	if (!over(&r1))
 		return;

@@ -101,3 +101,18 @@ int mem_sample(struct mem_sample *m)
 	free(buf);
 	return err;
 }
+
+void t_mem_sample(struct test_ctx *t, struct mem_sample *m)
+{
+	int err = mem_settle();
+
+	if (err == -EACCES || err == -EPERM || err == -ENOENT)
+		t_skip(t, "cannot drop caches / refresh vmstat (%s): needs root and procfs",
+		       strerror(-err));
+	if (!err)
+		err = mem_sample(m);
+	if (err) {
+		t_fail(t, __FILE__, __LINE__, "reading memory statistics: %s", strerror(-err));
+		t_abort(t);
+	}
+}

@@ -8,6 +8,8 @@
 #ifndef VMXMON_SELFTESTS_MEMINFO_H
 #define VMXMON_SELFTESTS_MEMINFO_H
 
+#include "harness.h"
+
 struct mem_sample {
 	long long avail_kb;		/* MemAvailable */
 	long long pcp_kb;		/* free pages on per-CPU lists (zoneinfo "count:") */
@@ -22,5 +24,7 @@ long long zoneinfo_pcp_pages(const char *text);
 /* 0, or -errno when the knobs are not writable (not root). */
 int mem_settle(void);
 int mem_sample(struct mem_sample *m);
+/* mem_settle() then mem_sample() for a test: skips it without root, fails it on errors. */
+void t_mem_sample(struct test_ctx *t, struct mem_sample *m);
 
 #endif

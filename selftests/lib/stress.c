@@ -464,26 +464,11 @@ long long pinned_pages(void)
 	return acq < 0 || rel < 0 ? -ENOENT : acq - rel;
 }
 
-static void health_sample(struct test_ctx *t, struct mem_sample *m)
-{
-	int err = mem_settle();
-
-	if (err == -EACCES || err == -EPERM || err == -ENOENT)
-		t_skip(t, "cannot drop caches / refresh vmstat (%s): needs root and procfs",
-		       strerror(-err));
-	if (!err)
-		err = mem_sample(m);
-	if (err) {
-		t_fail(t, __FILE__, __LINE__, "reading memory statistics: %s", strerror(-err));
-		t_abort(t);
-	}
-}
-
 void t_health_begin(struct test_ctx *t, struct health *h)
 {
 	t_kmsg_mark(t, &h->log);
 	t_status(t, &h->st);
-	health_sample(t, &h->mem);
+	t_mem_sample(t, &h->mem);
 	h->pins = pinned_pages();
 }
 
@@ -523,7 +508,7 @@ void t_health_end(struct test_ctx *t, struct health *h, const char *what)
 		       what, bad, (int)strcspn(first, "\n"), first);
 	kmsg_mark_close(&h->log);
 
-	health_sample(t, &m);
+	t_mem_sample(t, &m);
 	t_status(t, &st);
 	pins = pinned_pages();
 	avail_drop = (h->mem.avail_kb + h->mem.pcp_kb) - (m.avail_kb + m.pcp_kb);
