@@ -16,7 +16,7 @@ KDIR        = /usr/src/linux-headers-$(shell $(TOP)/scripts/kabi)-amd64
 endif
 
 .PHONY: all deps module userspace selftests sparse payload check check-host check-build \
-	check-bochs run bench clean help fuzz
+	check-bochs run bench clean help fuzz check-debug
 
 all: module userspace selftests $(BUILD)/bin/exit_bench
 
@@ -27,6 +27,7 @@ help:
 	@echo "make sparse     the module under sparse (C=2)"
 	@echo "make bench      VM-exit round trips, vmxmon vs kvm_intel (build/bench/results.md)"
 	@echo "make fuzz       the reliability suite (fuzzing, hostile guests, kills, hotplug) at 10x its make check counts"
+	@echo "make check-debug  build a KASAN/lockdep/kmemleak/UBSAN 6.1 kernel (cached) and run the Bochs suite on it"
 	@echo "variables:      KDIR=<kernel build dir> (default: Debian 6.1 headers, auto-installed)"
 
 deps:
@@ -90,6 +91,10 @@ bench: payload
 fuzz: payload
 	$(TOP)/scripts/testbed run --name fuzz --timeout 7200 --append idle=nomwait -- \
 		'VMXMON_FUZZ_SCALE=10 /vmxmon/selftests/run_l1.sh reliability'
+
+# The Bochs suite on a debug kernel built from linux-source-6.1 (scripts/debug-kernel/).
+check-debug: payload
+	$(TOP)/scripts/debug-kernel/debug-kernel check
 
 clean:
 	-$(MAKE) -C "$(KDIR)" M=$(TOP) clean 2>/dev/null
