@@ -4,6 +4,7 @@
  * while a vCPU thread is bounced between the CPUs on every exit. VMX must follow the CPUs
  * (VMXOFF before a CPU leaves, VMXON when it returns and a VM exists: debugfs), the vCPU's
  * VMCS must move with its thread, and the guest must never lose or repeat an exit.
+ * Suspend to RAM (pm_test=core: everything but the firmware) with a vCPU running.
  * Needs root and a second CPU (/sys/devices/system/cpu/cpu1/online); skips otherwise.
  */
 #include <errno.h>
@@ -171,47 +172,119 @@ static void *bounce_thread(void *arg)
 	return NULL;
 }
 
+static const uint8_t count_code[] = { 0x40, 0xe6, 0x80, 0xeb, 0xfb };	/* inc ax; out; jmp */
+
+/* A real-mode guest counting its OUTs, run by a thread that moves it between CPUs. */
+static void bounce_start(struct test_ctx *t, struct bounce *b, pthread_t *th)
+{
+	kick_signal_install();
+	memset(b, 0, sizeof(*b));
+	b->g = t_raw_vm(t, 0x10000);
+	memcpy(b->g->mem + RAW_CODE_GPA, count_code, sizeof(count_code));
+	ASSERT_EQ(raw_enter_real_mode(b->g), 0);
+	ASSERT_EQ(pthread_create(th, NULL, bounce_thread, b), 0);
+}
+
+/* Stop the thread and test that the guest's count equals the exits the host saw. */
+static void bounce_finish(struct test_ctx *t, struct bounce *b, pthread_t th, const char *what)
+{
+	struct kvm_regs regs;
+
+	usleep(100 * 1000);
+	atomic_store(&b->stop, true);
+	pthread_kill(th, SIGUSR1);
+	pthread_join(th, NULL);
+	EXPECT_EQ(b->err, 0);
+	EXPECT_EQ(b->bad_exit, 0);
+	/* The signal may have caught the guest between its INC and its OUT: one more exit. */
+	ASSERT_EQ(raw_run(b->g), 0);
+	ASSERT_EQ(b->g->run->exit_reason, KVM_EXIT_IO);
+	b->exits++;
+	ASSERT_EQ(dev_ioctl(b->g->vcpu_fd, KVM_GET_REGS, (unsigned long)&regs), 0);
+	t_log(t, "%s: %ld exits, the guest counted %llu (mod 2^16)", what, b->exits,
+	      regs.rax & 0xffff);
+	EXPECT_EQ(regs.rax & 0xffff, (unsigned long long)(b->exits & 0xffff));
+}
+
 TEST_DEFINE(vcpu_bounced_between_cpus_survives_cpu1_offline_online, TAG_VMXMON_ONLY, 1800)
 {
-	static const uint8_t code[] = { 0x40, 0xe6, 0x80, 0xeb, 0xfb };	/* inc ax; out; jmp */
 	long n = stress_count(CYCLES + 2);
-	struct bounce b = { 0 };
 	struct vmxmon_status s;
-	struct kvm_regs regs;
+	struct bounce b;
 	struct health h;
 	pthread_t th;
 
 	need_cpu1(t);
-	kick_signal_install();
 	t_health_begin(t, &h);
-	b.g = t_raw_vm(t, 0x10000);
-	memcpy(b.g->mem + RAW_CODE_GPA, code, sizeof(code));
-	ASSERT_EQ(raw_enter_real_mode(b.g), 0);
-	ASSERT_EQ(pthread_create(&th, NULL, bounce_thread, &b), 0);
+	bounce_start(t, &b, &th);
 	for (long i = 0; i < n; i++) {
 		usleep(150 * 1000);
 		cpu1_set(t, false);
 		usleep(150 * 1000);
 		cpu1_set(t, true);
 	}
-	usleep(100 * 1000);
-	atomic_store(&b.stop, true);
-	pthread_kill(th, SIGUSR1);
-	pthread_join(th, NULL);
-	EXPECT_EQ(b.err, 0);
-	EXPECT_EQ(b.bad_exit, 0);
-	/* The signal may have caught the guest between its INC and its OUT: one more exit. */
-	ASSERT_EQ(raw_run(b.g), 0);
-	ASSERT_EQ(b.g->run->exit_reason, KVM_EXIT_IO);
-	b.exits++;
-	ASSERT_EQ(dev_ioctl(b.g->vcpu_fd, KVM_GET_REGS, (unsigned long)&regs), 0);
-	t_log(t, "%ld offline/online cycles, %ld exits, the guest counted %llu (mod 2^16)", n,
-	      b.exits, regs.rax & 0xffff);
+	bounce_finish(t, &b, th, "offline/online cycles");
 	EXPECT_GT(b.exits, n);
-	EXPECT_EQ(regs.rax & 0xffff, (unsigned long long)(b.exits & 0xffff));
 	t_status(t, &s);
 	t_expect_vmx(t, &s, true, "with the VM still open");
 	raw_vm_free(b.g);
 	free(b.g);
 	t_health_end(t, &h, "after the bouncing vCPU");
+}
+
+/* ---- suspend to RAM with a running VM ---- */
+
+#define PM_TEST		"/sys/power/pm_test"
+#define MEM_SLEEP	"/sys/power/mem_sleep"
+
+/*
+ * S3 as far as a kernel can take it without firmware: pm_test=core freezes the tasks,
+ * suspends the devices, takes cpu1 down and runs the syscore suspend callbacks with
+ * interrupts off on cpu0 (vmxmon's VMXOFF), waits, and resumes it all. Every CPU must do
+ * exactly one VMXOFF and one VMXON, and the frozen vCPU thread must go on counting.
+ */
+TEST_DEFINE(suspend_with_a_running_vm_resumes_it, TAG_VMXMON_ONLY, 600)
+{
+	struct vmxmon_status before, after;
+	char buf[128];
+	struct bounce b;
+	struct health h;
+	pthread_t th;
+	long exits;
+	int err;
+
+	if (read_file(PM_TEST, buf, sizeof(buf)) || !strstr(buf, "core") ||
+	    read_file(MEM_SLEEP, buf, sizeof(buf)) || !strstr(buf, "deep"))
+		t_skip(t, "no %s with core or no deep sleep in %s (needs CONFIG_PM_DEBUG)", PM_TEST,
+		       MEM_SLEEP);
+	need_cpu1(t);
+	t_health_begin(t, &h);
+	bounce_start(t, &b, &th);
+	usleep(200 * 1000);
+	t_status(t, &before);
+	ASSERT_EQ(write_file(PM_TEST, "core"), 0);
+	ASSERT_EQ(write_file(MEM_SLEEP, "deep"), 0);
+	exits = __atomic_load_n(&b.exits, __ATOMIC_RELAXED);
+	watchdog_arm(t, 120, "suspend (pm_test=core)");
+	err = write_file("/sys/power/state", "mem");
+	watchdog_disarm();
+	write_file(PM_TEST, "none");
+	EXPECT_EQ(err, 0);
+	t_status(t, &after);
+	for (int i = 0; i < before.nr_cpus; i++) {
+		const struct vmxmon_cpu_status *a = status_cpu(&after, before.cpu[i].cpu);
+
+		ASSERT_TRUE(a != NULL);
+		t_log(t, "cpu%d: vmxon %llu -> %llu, vmxoff %llu -> %llu", a->cpu,
+		      before.cpu[i].vmxon, a->vmxon, before.cpu[i].vmxoff, a->vmxoff);
+		EXPECT_EQ(a->vmx_on, true);
+		EXPECT_EQ(a->vmxoff, before.cpu[i].vmxoff + 1);
+		EXPECT_EQ(a->vmxon, before.cpu[i].vmxon + 1);
+	}
+	usleep(200 * 1000);
+	bounce_finish(t, &b, th, "suspend and resume");
+	EXPECT_GT(b.exits, exits);		/* it ran on after the resume */
+	raw_vm_free(b.g);
+	free(b.g);
+	t_health_end(t, &h, "after suspend and resume");
 }
