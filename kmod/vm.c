@@ -102,8 +102,8 @@ static long vmxmon_vm_set_identity_map_addr(struct vmxmon_vm *vm, void __user *u
 	return r;
 }
 
-#define VMXMON_MAX_IOAPIC_PINS	48	/* KVM's MAX_NR_RESERVED_IOAPIC_PINS */
 #define VMXMON_MAX_IRQ_ROUTES	4096	/* KVM_MAX_IRQ_ROUTES */
+#define VMXMON_MAX_IOAPIC_PINS	VMXMON_MAX_IRQ_ROUTES	/* KVM's MAX_NR_RESERVED_IOAPIC_PINS */
 
 /* KVM_ENABLE_CAP on the VM: only KVM_CAP_SPLIT_IRQCHIP, before any vCPU exists. */
 static long vmxmon_vm_enable_cap(struct vmxmon_vm *vm, void __user *uarg)
@@ -118,11 +118,8 @@ static long vmxmon_vm_enable_cap(struct vmxmon_vm *vm, void __user *uarg)
 	    cap.args[1] || cap.args[2] || cap.args[3])
 		return -EINVAL;
 	mutex_lock(&vm->lock);
-	r = -EINVAL;
-	if (vm->nr_vcpus)
-		goto out;
-	r = -EEXIST;
-	if (vm->split_irqchip)
+	r = -EEXIST;			/* KVM's answer in both cases */
+	if (vm->nr_vcpus || vm->split_irqchip)
 		goto out;
 	vm->split_irqchip = true;
 	vm->nr_ioapic_pins = cap.args[0];
