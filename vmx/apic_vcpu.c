@@ -90,6 +90,11 @@ void vmx_lapic_mmio(struct vmxmon_vcpu *vcpu, u64 gpa, bool write, u64 *val, int
 	u32 off = gpa & 0xfff;
 
 	*ret = 1;
+	if (vmx_lapic_x2apic_mode(a)) {		/* the page is a hole: ones, writes dropped */
+		if (!write)
+			*val = size == 8 ? ~0ull : (1ull << (size * 8)) - 1;
+		return;
+	}
 	if (size != 4 || (off & 0xf)) {		/* not a register access: ignored */
 		if (!write)
 			*val = 0;
@@ -119,7 +124,7 @@ int vmx_lapic_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 *data, bool write, bo
 			*data = vmx_lapic_get_base(a);
 			return 0;
 		}
-		return vmx_lapic_set_base(a, *data, vcpu->id);
+		return vmx_lapic_set_base(a, *data, vcpu->id, host);
 	}
 	if (index == MSR_TSC_DEADLINE) {
 		if (write)
@@ -143,10 +148,11 @@ int vmx_lapic_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 *data, bool write, bo
 	return r < 0 ? 1 : r == 0 ? 2 : 0;
 }
 
+/* Without the in-kernel APIC these are -EINVAL, as in KVM. */
 int vmx_get_lapic(struct vmxmon_vcpu *vcpu, struct kvm_lapic_state *s)
 {
 	if (!to_vmx(vcpu)->lapic)
-		return -ENXIO;
+		return -EINVAL;
 	vmx_lapic_get_state(to_vmx(vcpu)->lapic, s);
 	return 0;
 }
@@ -154,7 +160,7 @@ int vmx_get_lapic(struct vmxmon_vcpu *vcpu, struct kvm_lapic_state *s)
 int vmx_set_lapic(struct vmxmon_vcpu *vcpu, const struct kvm_lapic_state *s)
 {
 	if (!to_vmx(vcpu)->lapic)
-		return -ENXIO;
+		return -EINVAL;
 	vmx_lapic_set_state(to_vmx(vcpu)->lapic, s);
 	vmxmon_vcpu_kick(vcpu);
 	return 0;
@@ -202,5 +208,6 @@ int vmx_signal_msi(struct vmxmon_vm *vm, const struct kvm_msi *msi)
 
 	if (msi->flags || msi->address_hi || memchr_inv(msi->pad, 0, sizeof(msi->pad)))
 		return -EINVAL;
-	return any ? vmx_lapic_msi(any, msi->address_lo, msi->data) : 0;
+	/* No vCPU, so no APIC: KVM's slow path answers a bare -1. */
+	return any ? vmx_lapic_msi(any, msi->address_lo, msi->data) : -EPERM;
 }

@@ -183,6 +183,8 @@ void vmx_cpuid_apply(struct vmxmon_vcpu *vcpu)
 	vmx->xcr0_allowed = XFEATURE_MASK_FP |
 		((ed ? ed->eax | ((u64)ed->edx << 32) : 0) & vmx_host_xcr0 & VMX_GUEST_XFEATURES);
 	vmx_set_rdtscp(e81 && (e81->edx & CPUID_81_EDX_RDTSCP));
+	if (vmx->lapic)
+		vmx_lapic_set_cpuid(vmx->lapic, ecx1 & BIT(21));	/* x2APIC */
 }
 
 /* KVM_SET_CPUID2 (VMCS loaded). @entries was allocated by the caller and is now ours. */

@@ -46,6 +46,8 @@
 #define ICR_DEST_LOGICAL	BIT(11)
 #define ICR_SHORTHAND(v)	(((v) >> 18) & 3)
 #define SVR_ENABLED		BIT(8)
+#define SVR_DIRECTED_EOI	BIT(12)
+#define LVR_DIRECTED_EOI	BIT(24)
 
 static u32 *reg(struct vmx_lapic *a, u32 off)
 {
@@ -112,6 +114,12 @@ static u32 lapic_id(struct vmx_lapic *a)
 	return lapic_x2apic(a) ? lapic_get(a, APIC_ID) : lapic_get(a, APIC_ID) >> 24;
 }
 
+static u32 lapic_version(struct vmx_lapic *a)
+{
+	return LAPIC_VERSION | ((LAPIC_LVT_COUNT - 1) << 16) |
+	       (a->x2apic_cpuid ? LVR_DIRECTED_EOI : 0);
+}
+
 static u32 lapic_ppr(struct vmx_lapic *a)
 {
 	u32 tpr = lapic_get(a, APIC_TASKPRI) & 0xff;
@@ -165,16 +173,20 @@ static void lapic_raise(struct vmx_lapic *a, u8 vec, bool level)
 	vmxmon_vcpu_kick(a->vcpu);
 }
 
-/* Deliver one interrupt message to this APIC (IPI, MSI, timer). */
-static void lapic_deliver(struct vmx_lapic *a, u32 mode, u8 vec, bool level)
+/*
+ * Deliver one interrupt message to this APIC (IPI, MSI, timer). Returns whether the APIC
+ * accepted it: a software-disabled APIC drops fixed interrupts (KVM_SIGNAL_MSI counts these).
+ */
+static bool lapic_deliver(struct vmx_lapic *a, u32 mode, u8 vec, bool level)
 {
 	struct vmx_vcpu *vmx = to_vmx(a->vcpu);
 
 	switch (mode) {
 	case DM_FIXED:
 	case DM_LOWEST:
-		if (lapic_enabled(a))
-			lapic_raise(a, vec, level);
+		if (!lapic_enabled(a))
+			return false;
+		lapic_raise(a, vec, level);
 		break;
 	case DM_NMI:
 		vmx_queue_nmi(a->vcpu);
@@ -195,6 +207,7 @@ static void lapic_deliver(struct vmx_lapic *a, u32 mode, u8 vec, bool level)
 		vmxmon_vcpu_kick(a->vcpu);
 		break;
 	}
+	return true;
 }
 
 /* Does destination @dest (physical or logical) name APIC @a? (SDM 11.6.2) */
@@ -218,7 +231,7 @@ static bool lapic_match(struct vmx_lapic *a, u32 dest, bool logical)
 	return (dest >> 4) == (ldr >> 4) && (dest & ldr & 0xf);	/* cluster model */
 }
 
-/* Send to every APIC of the VM that @dest/@shorthand select. */
+/* Send to every APIC of the VM that @dest/@shorthand select; returns how many accepted. */
 static int lapic_send(struct vmxmon_vcpu *from, u32 shorthand, u32 dest, bool logical,
 		      u32 mode, u8 vec, bool level)
 {
@@ -237,15 +250,17 @@ static int lapic_send(struct vmxmon_vcpu *from, u32 shorthand, u32 dest, bool lo
 		if ((shorthand == 1 && v != from) || (shorthand == 3 && v == from) ||
 		    (shorthand == 0 && !lapic_match(a, dest, logical)))
 			continue;
-		lapic_deliver(a, mode, vec, level);
-		n++;
+		n += lapic_deliver(a, mode, vec, level);
 		if (mode == DM_LOWEST)
 			break;			/* one recipient: the first that matches */
 	}
 	return n;
 }
 
-/* KVM_SIGNAL_MSI (and later IOAPIC routes): the message's address and data (SDM 11.11). */
+/*
+ * KVM_SIGNAL_MSI (and later IOAPIC routes): the message's address and data (SDM 11.11).
+ * Returns how many APICs accepted it (a software-disabled one does not), as KVM.
+ */
 int vmx_lapic_msi(struct vmxmon_vcpu *any, u32 address_lo, u32 data)
 {
 	u32 dest = (address_lo >> 12) & 0xff;
@@ -253,7 +268,7 @@ int vmx_lapic_msi(struct vmxmon_vcpu *any, u32 address_lo, u32 data)
 	if ((address_lo & 0xfff00000) != 0xfee00000)
 		return -EINVAL;
 	return lapic_send(any, 0, dest, address_lo & BIT(2), (data >> 8) & 7, data & 0xff,
-			  data & BIT(15)) > 0;
+			  data & BIT(15));
 }
 
 static void lapic_icr_write(struct vmx_lapic *a, u32 lo, u32 hi)
@@ -301,6 +316,8 @@ static void lapic_timer_start_ns(struct vmx_lapic *a, u64 ns)
 /* TMICT written: (re)arm one-shot or periodic. */
 static void lapic_timer_count(struct vmx_lapic *a, u32 count)
 {
+	if (LVT_TIMER_MODE(lapic_get(a, APIC_LVTT)) == LVT_TIMER_TSCDEADLINE)
+		return;				/* TMICT is not used (SDM 11.5.4.1) */
 	hrtimer_cancel(&a->timer);
 	lapic_set(a, APIC_TMICT, count);
 	a->period_ns = 0;
@@ -367,6 +384,9 @@ static int lapic_eoi(struct vmx_lapic *a)
 /* Register read, xAPIC offsets. Returns -1 for a reserved register (caller: #GP/ignore). */
 int vmx_lapic_read(struct vmx_lapic *a, u32 off, u64 *val)
 {
+	/* x2APIC mode has no DFR, ICR2 or ARBPRI (SDM 11.12.1.2, table 11-6). */
+	if (lapic_x2apic(a) && (off == APIC_DFR || off == APIC_ICR2 || off == APIC_ARBPRI))
+		return -1;
 	switch (off) {
 	case APIC_ID: case APIC_LVR: case APIC_TASKPRI: case APIC_LDR: case APIC_DFR:
 	case APIC_SPIV: case APIC_ESR: case APIC_ICR: case APIC_ICR2: case APIC_LVTT:
@@ -400,9 +420,10 @@ int vmx_lapic_write(struct vmx_lapic *a, u32 off, u64 val)
 	u32 v = val;
 
 	switch (off) {
-	case APIC_ID:
-		if (!lapic_x2apic(a))
-			lapic_set(a, APIC_ID, v & 0xff000000);
+	case APIC_ID:				/* read-only in x2APIC mode */
+		if (lapic_x2apic(a))
+			return -1;
+		lapic_set(a, APIC_ID, v & 0xff000000);
 		return 1;
 	case APIC_TASKPRI:
 		lapic_set(a, APIC_TASKPRI, v & 0xff);
@@ -410,15 +431,17 @@ int vmx_lapic_write(struct vmx_lapic *a, u32 off, u64 val)
 	case APIC_EOI:
 		return lapic_eoi(a);
 	case APIC_LDR:
-		if (!lapic_x2apic(a))
-			lapic_set(a, APIC_LDR, v & 0xff000000);
+		if (lapic_x2apic(a))
+			return -1;
+		lapic_set(a, APIC_LDR, v & 0xff000000);
 		return 1;
 	case APIC_DFR:
-		if (!lapic_x2apic(a))
-			lapic_set(a, APIC_DFR, v | 0x0fffffff);
+		if (lapic_x2apic(a))
+			return -1;
+		lapic_set(a, APIC_DFR, v | 0x0fffffff);
 		return 1;
 	case APIC_SPIV:
-		lapic_set(a, APIC_SPIV, v & 0x13ff);
+		lapic_set(a, APIC_SPIV, v & (a->x2apic_cpuid ? 0x13ff : 0x3ff));
 		if (!(v & SVR_ENABLED)) {	/* software disable masks every LVT */
 			u32 lvt;
 
@@ -433,8 +456,9 @@ int vmx_lapic_write(struct vmx_lapic *a, u32 off, u64 val)
 		lapic_icr_write(a, v, lapic_x2apic(a) ? val >> 32 : lapic_get(a, APIC_ICR2));
 		return 1;
 	case APIC_ICR2:
-		if (!lapic_x2apic(a))
-			lapic_set(a, APIC_ICR2, v & 0xff000000);
+		if (lapic_x2apic(a))
+			return -1;
+		lapic_set(a, APIC_ICR2, v & 0xff000000);
 		return 1;
 	case APIC_LVTT:
 		if ((LVT_TIMER_MODE(v) ^ LVT_TIMER_MODE(lapic_get(a, APIC_LVTT))) != 0) {
@@ -480,23 +504,37 @@ void vmx_lapic_reset(struct vmx_lapic *a, u32 id, bool bsp)
 	a->base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
 		  (bsp ? MSR_IA32_APICBASE_BSP : 0);
 	lapic_set(a, APIC_ID, id << 24);
-	lapic_set(a, APIC_LVR, LAPIC_VERSION | ((LAPIC_LVT_COUNT - 1) << 16));
+	lapic_set(a, APIC_LVR, lapic_version(a));
 	lapic_set(a, APIC_DFR, 0xffffffff);
 	lapic_set(a, APIC_SPIV, 0xff);
 	for (lvt = APIC_LVTT; lvt <= APIC_LVTERR; lvt += 0x10)
 		lapic_set(a, lvt, LVT_MASKED);
 	lapic_set(a, APIC_LVTCMCI, LVT_MASKED);
+	/*
+	 * The BSP's LINT0 comes out of reset as unmasked ExtINT, so that the PIC reaches a
+	 * guest that never programs its APIC (KVM's default LINT0_REENABLED quirk).
+	 */
+	if (bsp)
+		lapic_set(a, APIC_LVT0, DM_EXTINT << 8);
 }
 
-/* IA32_APIC_BASE writes (SDM 11.12.5): returns 1 for an illegal transition (#GP). */
-int vmx_lapic_set_base(struct vmx_lapic *a, u64 val, u32 id)
+/*
+ * IA32_APIC_BASE writes (SDM 11.12.5): returns 1 for reserved bits or an illegal transition
+ * (#GP). Userspace (@host) may also go from disabled straight to x2APIC, as with KVM.
+ */
+int vmx_lapic_set_base(struct vmx_lapic *a, u64 val, u32 id, bool host)
 {
 	bool was_x2 = lapic_x2apic(a), x2 = val & X2APIC_ENABLE;
+	bool was_on = a->base & MSR_IA32_APICBASE_ENABLE;
+	u64 reserved = ~GENMASK_ULL(boot_cpu_data.x86_phys_bits - 1, 0) | 0x2ff |
+		       (a->x2apic_cpuid ? 0 : X2APIC_ENABLE);
 
-	if (x2 && !(val & MSR_IA32_APICBASE_ENABLE))
+	if ((val & reserved) || (x2 && !(val & MSR_IA32_APICBASE_ENABLE)))
 		return 1;
-	if (was_x2 && !x2 && (val & MSR_IA32_APICBASE_ENABLE))
+	if (!host && was_x2 && !x2 && (val & MSR_IA32_APICBASE_ENABLE))
 		return 1;			/* x2APIC -> xAPIC must go through disabled */
+	if (!host && !was_on && x2)
+		return 1;			/* disabled -> x2APIC must go through xAPIC */
 	a->base = val;
 	if (x2 && !was_x2) {			/* x2APIC ids and logical ids (SDM 11.12.10.2) */
 		lapic_set(a, APIC_ID, id);
@@ -512,11 +550,37 @@ u64 vmx_lapic_get_base(struct vmx_lapic *a)
 	return a->base;
 }
 
-/* Does this xAPIC (enabled, in xAPIC mode) own guest-physical @gpa? */
+/*
+ * Does this APIC (enabled) own guest-physical @gpa? In x2APIC mode it still does: the page
+ * then reads as all ones and ignores writes (vmx_lapic_mmio), as KVM's LAPIC_MMIO_HOLE quirk.
+ */
 bool vmx_lapic_mmio_owns(struct vmx_lapic *a, u64 gpa)
 {
-	return a && (a->base & MSR_IA32_APICBASE_ENABLE) && !lapic_x2apic(a) &&
+	return a && (a->base & MSR_IA32_APICBASE_ENABLE) &&
 	       (gpa & PAGE_MASK) == (a->base & MSR_IA32_APICBASE_BASE);
+}
+
+bool vmx_lapic_x2apic_mode(struct vmx_lapic *a)
+{
+	return lapic_x2apic(a);
+}
+
+/* CR8 is TPR[7:4] (SDM 10.8.6.1). */
+u64 vmx_lapic_get_cr8(struct vmx_lapic *a)
+{
+	return (lapic_get(a, APIC_TASKPRI) >> 4) & 0xf;
+}
+
+void vmx_lapic_set_cr8(struct vmx_lapic *a, u64 cr8)
+{
+	lapic_set(a, APIC_TASKPRI, (cr8 & 0xf) << 4);
+}
+
+/* The guest's CPUID has x2APIC: LVR then offers directed EOI (as KVM's split irqchip). */
+void vmx_lapic_set_cpuid(struct vmx_lapic *a, bool x2apic)
+{
+	a->x2apic_cpuid = x2apic;
+	lapic_set(a, APIC_LVR, lapic_version(a));
 }
 
 /* ExtINT from the userspace PIC is accepted through LINT0 (SDM 11.5.1). */
@@ -530,18 +594,30 @@ bool vmx_lapic_accepts_extint(struct vmx_lapic *a)
 	return !(lvt0 & LVT_MASKED) && LVT_DELIVERY(lvt0) == DM_EXTINT;
 }
 
+/*
+ * KVM_GET/SET_LAPIC. Without KVM_CAP_X2APIC_API (which vmxmon does not offer) an x2APIC's
+ * ID travels in xAPIC format, bits 31:24, as KVM's kvm_apic_state_fixup() does it.
+ */
 void vmx_lapic_get_state(struct vmx_lapic *a, struct kvm_lapic_state *s)
 {
 	memcpy(s->regs, a->regs, sizeof(s->regs));
 	*(u32 *)(s->regs + APIC_TMCCT) = lapic_current_count(a);
 	*(u32 *)(s->regs + APIC_PROCPRI) = lapic_ppr(a);
+	if (lapic_x2apic(a))
+		*(u32 *)(s->regs + APIC_ID) <<= 24;
 }
 
 void vmx_lapic_set_state(struct vmx_lapic *a, const struct kvm_lapic_state *s)
 {
 	hrtimer_cancel(&a->timer);
 	memcpy(a->regs, s->regs, sizeof(a->regs));
-	lapic_set(a, APIC_LVR, LAPIC_VERSION | ((LAPIC_LVT_COUNT - 1) << 16));
+	if (lapic_x2apic(a)) {			/* the ID and the LDR derived from it */
+		u32 id = lapic_get(a, APIC_ID) >> 24;
+
+		lapic_set(a, APIC_ID, id);
+		lapic_set(a, APIC_LDR, ((id >> 4) << 16) | BIT(id & 0xf));
+	}
+	lapic_set(a, APIC_LVR, lapic_version(a));
 	lapic_set(a, APIC_TMCCT, 0);
 	a->period_ns = 0;
 	a->tsc_deadline = 0;

@@ -177,6 +177,7 @@ struct vmx_lapic {
 	u64 period_ns;				/* one-shot/periodic: TMICT x divisor */
 	ktime_t timer_start;
 	u64 tsc_deadline;			/* IA32_TSC_DEADLINE (guest TSC), 0: disarmed */
+	bool x2apic_cpuid;			/* the guest's CPUID has x2APIC */
 };
 
 /* Guest state kept across exits, outside the VMCS. */
@@ -337,7 +338,25 @@ void vmx_lapic_accept(struct vmx_lapic *a, int vec);
 int vmx_lapic_msi(struct vmxmon_vcpu *any, u32 address_lo, u32 data);
 int vmx_lapic_read(struct vmx_lapic *a, u32 off, u64 *val);
 int vmx_lapic_write(struct vmx_lapic *a, u32 off, u64 val);
-int vmx_lapic_set_base(struct vmx_lapic *a, u64 val, u32 id);
+int vmx_lapic_set_base(struct vmx_lapic *a, u64 val, u32 id, bool host);
+bool vmx_lapic_x2apic_mode(struct vmx_lapic *a);
+u64 vmx_lapic_get_cr8(struct vmx_lapic *a);
+void vmx_lapic_set_cr8(struct vmx_lapic *a, u64 cr8);
+void vmx_lapic_set_cpuid(struct vmx_lapic *a, bool x2apic);
+
+/* CR8: the in-kernel APIC's TPR[7:4], else a register of its own (the userspace APIC's). */
+static inline u64 vmx_get_cr8(struct vmx_vcpu *vmx)
+{
+	return vmx->lapic ? vmx_lapic_get_cr8(vmx->lapic) : vmx->cr8;
+}
+
+static inline void vmx_set_cr8(struct vmx_vcpu *vmx, u64 cr8)
+{
+	if (vmx->lapic)
+		vmx_lapic_set_cr8(vmx->lapic, cr8);
+	else
+		vmx->cr8 = cr8;
+}
 u64 vmx_lapic_get_base(struct vmx_lapic *a);
 void vmx_lapic_set_tsc_deadline(struct vmx_lapic *a, u64 deadline, u64 tsc_offset);
 u64 vmx_lapic_get_tsc_deadline(struct vmx_lapic *a);
