@@ -141,7 +141,7 @@ int vmx_handle_cr(struct vmxmon_vcpu *vcpu)
 
 			if (v & ~0xful)
 				return inject_gp(vcpu);
-			to_vmx(vcpu)->cr8 = v;
+			vmx_set_cr8(to_vmx(vcpu), v);
 		} else {
 			goto unexpected;
 		}
@@ -149,7 +149,7 @@ int vmx_handle_cr(struct vmxmon_vcpu *vcpu)
 	case 1:					/* MOV from CR: only CR8 exits */
 		if (nr != 8)
 			goto unexpected;
-		write_gpr(vcpu, reg, to_vmx(vcpu)->cr8);
+		write_gpr(vcpu, reg, vmx_get_cr8(to_vmx(vcpu)));
 		break;
 	case 3:					/* LMSW: PE, MP, EM, TS; cannot clear PE */
 		fault = set_cr0(vcpu, (vmx_get_cr0() & ~0xeul) | (CR_QUAL_LMSW(q) & 0xf) |

@@ -161,7 +161,7 @@ void vmx_post_run(struct vmxmon_vcpu *vcpu)
 	struct kvm_run *run = vcpu->run;
 
 	run->if_flag = !!(vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF);
-	run->cr8 = to_vmx(vcpu)->cr8;
+	run->cr8 = vmx_get_cr8(to_vmx(vcpu));
 	run->apic_base = to_vmx(vcpu)->lapic ? vmx_lapic_get_base(to_vmx(vcpu)->lapic) :
 					       to_vmx(vcpu)->apic_base;
 	run->ready_for_interrupt_injection = vmx_ready_for_interrupt(vcpu);

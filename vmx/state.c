@@ -235,7 +235,7 @@ void vmx_get_sregs(struct vmxmon_vcpu *vcpu, struct kvm_sregs *s)
 	s->cr2 = vmx->cr2;
 	s->cr3 = vmcs_readl(GUEST_CR3);
 	s->cr4 = vmx_get_cr4();
-	s->cr8 = vmx->cr8;
+	s->cr8 = vmx_get_cr8(vmx);
 	s->efer = vmcs_read64(GUEST_IA32_EFER);
 	s->apic_base = vmx->apic_base;
 }
@@ -287,7 +287,7 @@ int vmx_set_sregs(struct vmxmon_vcpu *vcpu, const struct kvm_sregs *s)
 	vmx->cr2 = s->cr2;
 	vmcs_writel(GUEST_CR3, s->cr3);
 	vmx_set_cr4(s->cr4);
-	vmx->cr8 = s->cr8 & 0xf;
+	vmx_set_cr8(vmx, s->cr8 & 0xf);
 	vmx_set_efer(s->efer);
 	vmx->apic_base = s->apic_base;
 	/* New paging state: drop the guest's cached translations before it runs again. */
