@@ -171,7 +171,9 @@ static long vmxmon_vcpu_fixed_state(struct vmxmon_vcpu *vcpu, unsigned int ioctl
 		vmxmon_vcpu_put(vcpu);
 		break;
 	case KVM_GET_MP_STATE:
+		vmxmon_vcpu_load(vcpu);
 		r = vmxmon_ops->get_mp_state(vcpu, buf);
+		vmxmon_vcpu_put(vcpu);
 		break;
 	case KVM_SET_MP_STATE:
 		vmxmon_vcpu_load(vcpu);

@@ -31,18 +31,15 @@ bool vmx_vcpu_should_wake(struct vmxmon_vcpu *vcpu)
 		return true;
 	/* HLT ends with an NMI, or an interrupt the guest takes (IF was 1). */
 	return READ_ONCE(vmx->ev.nmi_pending) ||
-	       (vmx->halt_if && (READ_ONCE(vmx->ev.irq_pending) ||
+	       (vmx->halt_if && ((READ_ONCE(vmx->ev.irq_pending) &&
+				  vmx_lapic_accepts_extint(vmx->lapic)) ||
 				 vmx_lapic_deliverable(vmx->lapic) >= 0));
 }
 
-/* Before entry (VMCS loaded): apply INIT and SIPI, then say whether the guest may run. */
-bool vmx_vcpu_can_enter(struct vmxmon_vcpu *vcpu)
+/* Apply a pending INIT, then a pending SIPI (VMCS loaded). */
+static void vmx_vcpu_accept_events(struct vmxmon_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-
-	/* Cleared before looking: an INIT or SIPI sent meanwhile sets it again. */
-	WRITE_ONCE(vcpu->check_state, false);
-	smp_mb();
 
 	if (unlikely(READ_ONCE(vmx->init_pending))) {
 		WRITE_ONCE(vmx->init_pending, false);
@@ -62,6 +59,18 @@ bool vmx_vcpu_can_enter(struct vmxmon_vcpu *vcpu)
 			vmx->mp_state = KVM_MP_STATE_RUNNABLE;
 		}
 	}
+}
+
+/* Before entry (VMCS loaded): apply INIT and SIPI, then say whether the guest may run. */
+bool vmx_vcpu_can_enter(struct vmxmon_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	/* Cleared before looking: an INIT or SIPI sent meanwhile sets it again. */
+	WRITE_ONCE(vcpu->check_state, false);
+	smp_mb();
+
+	vmx_vcpu_accept_events(vcpu);
 	if (vmx->mp_state != KVM_MP_STATE_RUNNABLE || (vcpu->halted && !vmx_vcpu_should_wake(vcpu))) {
 		WRITE_ONCE(vcpu->check_state, true);
 		return false;
@@ -166,9 +175,13 @@ int vmx_set_lapic(struct vmxmon_vcpu *vcpu, const struct kvm_lapic_state *s)
 	return 0;
 }
 
+/* VMCS loaded: INIT and SIPI already sent take effect first, as in KVM. */
 int vmx_get_mp_state(struct vmxmon_vcpu *vcpu, struct kvm_mp_state *mp)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	if (vmx->lapic)
+		vmx_vcpu_accept_events(vcpu);
 
 	mp->mp_state = !vmx->lapic ? KVM_MP_STATE_RUNNABLE :
 		       vmx->mp_state == KVM_MP_STATE_RUNNABLE && vcpu->halted ?

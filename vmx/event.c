@@ -80,7 +80,8 @@ void vmx_events_before_entry(struct vmxmon_vcpu *vcpu)
 		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
 			     NMI_VECTOR | INTR_TYPE_NMI_INTR | INTR_INFO_VALID_MASK);
 		ev->nmi_pending--;
-	} else if (ev->irq_pending && vmx_irq_allowed()) {	/* ExtINT (userspace PIC) */
+	} else if (ev->irq_pending && vmx_irq_allowed() &&	/* ExtINT (userspace PIC) */
+		   vmx_lapic_accepts_extint(vmx->lapic)) {
 		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
 			     ev->irq_vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
 		ev->irq_pending = false;
@@ -93,7 +94,8 @@ void vmx_events_before_entry(struct vmxmon_vcpu *vcpu)
 	}
 	if (ev->nmi_pending && (vmcs_config.pin & PIN_BASED_VIRTUAL_NMIS))
 		windows |= CPU_BASED_NMI_WINDOW_EXITING;
-	if (ev->irq_pending || vcpu->run->request_interrupt_window ||
+	if ((ev->irq_pending && vmx_lapic_accepts_extint(vmx->lapic)) ||
+	    vcpu->run->request_interrupt_window ||
 	    (vmx->lapic && vmx_lapic_deliverable(vmx->lapic) >= 0))
 		windows |= CPU_BASED_INTR_WINDOW_EXITING;
 	vmx_set_windows(ev, windows);
