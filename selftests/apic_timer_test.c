@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The in-kernel APIC timer: one-shot (divide by 1 and by 16), periodic, TSC-deadline, the
+ * current count, masking, HLT woken by the timer, and an idle halted vCPU's CPU time. The
+ * guest records RDTSC in its interrupt handler; the host converts the programmed count to TSC ticks with the TSC rate
+ * it measures (the APIC timer counts at 1 GHz before division, as KVM's). In Bochs the TSC
+ * is an instruction count, so the bound is 1% or 20,000 ticks, whichever is larger.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "apic.h"
+#include "util.h"
+#include "x86.h"
+
+#define TIMER_VEC	0x60
+#define NTICKS		8
+#define SLACK_TICKS	20000
+
+static volatile uint64_t tick_tsc[NTICKS], ticks;
+
+void GUEST_CODE timer_fn(uint64_t rip)
+{
+	uint64_t now = guest_rdtsc(), n = ticks;
+
+	(void)rip;
+	if (n < NTICKS)
+		tick_tsc[n] = now;
+	ticks = n + 1;
+	xapic_eoi();
+}
+GUEST_ISR(timer_stub, timer_fn);
+
+/* Spin (IF=1) until n ticks or until `limit` TSC ticks after t0; returns ticks. */
+static uint64_t GUEST_CODE wait_ticks(uint64_t n, uint64_t t0, uint64_t limit)
+{
+	while (ticks < n && guest_rdtsc() - t0 < limit)
+		guest_pause();
+	return ticks;
+}
+
+static uint64_t tolerance(uint64_t expected)
+{
+	return expected / 100 > SLACK_TICKS ? expected / 100 : SLACK_TICKS;
+}
+
+/* |actual - expected| within tolerance, logged with both values when not. */
+#define EXPECT_TICKS(actual, expected)							\
+	do {										\
+		int64_t __d = (int64_t)(actual) - (int64_t)(expected);		\
+		if (__d < -(int64_t)tolerance(expected) || __d > (int64_t)tolerance(expected)) \
+			t_fail(t, __FILE__, __LINE__, "%s: %lld TSC ticks, expected %llu +- %llu", \
+			       #actual, (long long)(actual), (unsigned long long)(expected),	\
+			       (unsigned long long)tolerance(expected));		\
+	} while (0)
+
+static struct vcpu *timer_guest(struct test_ctx *t, void (*fn)(uint64_t, uint64_t),
+				uint64_t a0, uint64_t a1)
+{
+	struct vm *vm = t_vm_new_split(t);
+	struct vcpu *vcpu = t_vcpu_add(vm, 0);
+
+	vm_set_idt_gate(vm, TIMER_VEC, timer_stub, 0);
+	vcpu_enter_long_mode(vcpu, fn, a0, a1);
+	return vcpu;
+}
+
+/* APIC timer count (1 GHz / divisor) -> TSC ticks. */
+static uint64_t count_to_tsc(uint64_t count, uint64_t divisor, uint64_t khz)
+{
+	return count * divisor * khz / 1000000;
+}
+
+/* ---- one-shot ---- */
+
+static void GUEST_CODE guest_oneshot(uint64_t cfg, uint64_t expected)
+{
+	uint64_t t0, n;
+
+	xapic_enable();
+	xapic_write(APIC_TDCR, cfg >> 32);
+	xapic_write(APIC_LVTT, TIMER_VEC);
+	t0 = guest_rdtsc();
+	xapic_write(APIC_TMICT, (uint32_t)cfg);
+	n = wait_ticks(1, t0, 10 * expected + 100000000);
+	wait_ticks(2, t0, 3 * expected);		/* a second one would be a bug */
+	GUEST_SYNC(n, tick_tsc[0] - t0, ticks, xapic_read(APIC_TMCCT));
+}
+
+static void oneshot(struct test_ctx *t, uint32_t tdcr, uint64_t divisor, uint32_t count)
+{
+	uint64_t want = count_to_tsc(count, divisor, host_tsc_khz());
+	struct vcpu *vcpu = timer_guest(t, GUEST_FN(guest_oneshot),
+					(uint64_t)tdcr << 32 | count, want);
+	struct ucall uc;
+
+	vcpu_run_sync(vcpu, &uc);
+	ASSERT_EQ(uc.args[0], 1);
+	EXPECT_TICKS(uc.args[1], want);
+	EXPECT_EQ(uc.args[2], 1);			/* fired once */
+	EXPECT_EQ(uc.args[3], 0);			/* and the count stays 0 */
+	vcpu_run_done(vcpu);
+}
+
+TEST_KVM_IDENTICAL(oneshot_timer_fires_once_at_the_programmed_tsc)
+{
+	oneshot(t, APIC_TDCR_DIV1, 1, 2000000);		/* 2 ms */
+}
+
+TEST_KVM_IDENTICAL(oneshot_timer_divide_by_16)
+{
+	oneshot(t, 0x3, 16, 125000);			/* 2 ms */
+}
+
+static void GUEST_CODE guest_oneshot_hlt(uint64_t count, uint64_t expected)
+{
+	uint64_t t0;
+
+	xapic_enable();
+	xapic_write(APIC_TDCR, APIC_TDCR_DIV1);
+	xapic_write(APIC_LVTT, TIMER_VEC);
+	t0 = guest_rdtsc();
+	xapic_write(APIC_TMICT, count);
+	while (GUEST_READ_ONCE(ticks) == 0 && guest_rdtsc() - t0 < 10 * expected + 100000000) {
+		guest_cli();
+		if (!ticks)
+			guest_sti_hlt();
+		guest_sti();
+	}
+	GUEST_SYNC(ticks, tick_tsc[0] - t0);
+}
+
+TEST_KVM_IDENTICAL(timer_wakes_a_halted_vcpu_at_the_programmed_tsc)
+{
+	uint64_t want = count_to_tsc(2000000, 1, host_tsc_khz());
+	struct vcpu *vcpu = timer_guest(t, GUEST_FN(guest_oneshot_hlt), 2000000, want);
+	struct ucall uc;
+
+	vcpu_run_sync(vcpu, &uc);
+	ASSERT_EQ(uc.args[0], 1);
+	EXPECT_TICKS(uc.args[1], want);
+	vcpu_run_done(vcpu);
+}
+
+/* ---- periodic ---- */
+
+static void GUEST_CODE guest_periodic(uint64_t count, uint64_t period)
+{
+	uint64_t t0, n;
+
+	xapic_enable();
+	xapic_write(APIC_TDCR, APIC_TDCR_DIV1);
+	xapic_write(APIC_LVTT, APIC_LVT_PERIODIC | TIMER_VEC);
+	t0 = guest_rdtsc();
+	xapic_write(APIC_TMICT, count);
+	n = wait_ticks(6, t0, 60 * period + 100000000);
+	xapic_write(APIC_TMICT, 0);			/* stops it */
+	GUEST_SYNC(n, tick_tsc[0] - t0, tick_tsc[1] - tick_tsc[0], tick_tsc[2] - tick_tsc[1],
+		   tick_tsc[3] - tick_tsc[2], tick_tsc[5] - tick_tsc[4]);
+	n = ticks;
+	t0 = guest_rdtsc();
+	wait_ticks(n + 1, t0, 3 * period);
+	GUEST_SYNC(ticks - n, xapic_read(APIC_TMCCT));
+}
+
+TEST_KVM_IDENTICAL(periodic_timer_fires_every_period_until_stopped)
+{
+	uint64_t want = count_to_tsc(1000000, 1, host_tsc_khz());	/* 1 ms */
+	struct vcpu *vcpu = timer_guest(t, GUEST_FN(guest_periodic), 1000000, want);
+	struct ucall uc;
+
+	vcpu_run_sync(vcpu, &uc);
+	ASSERT_GE(uc.args[0], 6);
+	for (int i = 1; i < 6; i++)
+		EXPECT_TICKS(uc.args[i], want);
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 0);			/* TMICT = 0 stopped it */
+	EXPECT_EQ(uc.args[1], 0);
+	vcpu_run_done(vcpu);
+}
+
+/* ---- TSC deadline ---- */
+
+static void GUEST_CODE guest_tsc_deadline(uint64_t delta)
+{
+	uint64_t d, t0;
+
+	xapic_enable();
+	xapic_write(APIC_LVTT, APIC_LVT_TSCDEADLINE | TIMER_VEC);
+	d = guest_rdtsc() + delta;
+	guest_wrmsr(MSR_TSC_DEADLINE, d);
+	GUEST_ASSERT_EQ(guest_rdmsr(MSR_TSC_DEADLINE), d);
+	wait_ticks(1, d - delta, 10 * delta + 100000000);
+	GUEST_SYNC(ticks, tick_tsc[0] - d, guest_rdmsr(MSR_TSC_DEADLINE));
+
+	t0 = guest_rdtsc();				/* a deadline passed: at once */
+	guest_wrmsr(MSR_TSC_DEADLINE, t0 - 1000);
+	wait_ticks(2, t0, 10 * delta + 100000000);
+	GUEST_SYNC(ticks, tick_tsc[1] - t0);
+
+	t0 = guest_rdtsc();				/* armed, then disarmed by 0 */
+	guest_wrmsr(MSR_TSC_DEADLINE, t0 + delta);
+	guest_wrmsr(MSR_TSC_DEADLINE, 0);
+	xapic_write(APIC_TMICT, 1000);			/* ignored in TSC-deadline mode */
+	wait_ticks(3, t0, 3 * delta);
+	GUEST_SYNC(ticks, xapic_read(APIC_TMICT), xapic_read(APIC_TMCCT));
+}
+
+/*
+ * KVM's supported CPUID leaves the TSC-deadline bit to userspace (KVM_CAP_TSC_DEADLINE_TIMER);
+ * without it the guest has no TSC-deadline mode. Set it, as VMMs do.
+ */
+TEST_KVM_IDENTICAL(tsc_deadline_timer_fires_at_the_deadline)
+{
+	uint64_t delta = 200000;
+	struct vcpu *vcpu = timer_guest(t, GUEST_FN(guest_tsc_deadline), delta, 0);
+	struct kvm_cpuid2 *c = t_cpuid_copy(vcpu->vm, 0);
+	struct ucall uc;
+
+	cpuid_entry(c, 1, 0)->ecx |= 1u << 24;
+	ASSERT_EQ(vcpu_set_cpuid(vcpu, c), 0);
+	free(c);
+
+	vcpu_run_sync(vcpu, &uc);
+	ASSERT_EQ(uc.args[0], 1);
+	EXPECT_TICKS(uc.args[1], 0);			/* handler's TSC - deadline */
+	EXPECT_EQ(uc.args[2], 0);			/* the MSR reads 0 once it fired */
+	vcpu_run_sync(vcpu, &uc);
+	ASSERT_EQ(uc.args[0], 2);
+	EXPECT_TICKS(uc.args[1], 0);
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 2);
+	EXPECT_EQ(uc.args[1], 0);
+	EXPECT_EQ(uc.args[2], 0);
+	vcpu_run_done(vcpu);
+}
+
+/* ---- the current count, masking ---- */
+
+static void GUEST_CODE guest_tmcct(uint64_t spin)
+{
+	uint64_t a, b, t0, t1;
+
+	xapic_enable();
+	xapic_write(APIC_TDCR, APIC_TDCR_DIV1);
+	xapic_write(APIC_LVTT, TIMER_VEC);
+	xapic_write(APIC_TMICT, 0xffffffff);		/* 4.3 s */
+	t0 = guest_rdtsc();
+	a = xapic_read(APIC_TMCCT);
+	while (guest_rdtsc() - t0 < spin)
+		guest_pause();
+	t1 = guest_rdtsc();
+	b = xapic_read(APIC_TMCCT);
+	GUEST_SYNC(a, b, t1 - t0);
+	xapic_write(APIC_TMICT, 0);
+	GUEST_SYNC(xapic_read(APIC_TMCCT), ticks);
+
+	xapic_write(APIC_LVTT, APIC_LVT_MASKED | TIMER_VEC);
+	t0 = guest_rdtsc();
+	xapic_write(APIC_TMICT, 100000);		/* 100 us, masked */
+	wait_ticks(1, t0, 20 * spin);
+	GUEST_SYNC(ticks, xapic_read(APIC_TMCCT));
+}
+
+TEST_KVM_IDENTICAL(current_count_counts_down_and_a_masked_timer_stays_silent)
+{
+	uint64_t khz = host_tsc_khz(), spin = 500000;
+	struct vcpu *vcpu = timer_guest(t, GUEST_FN(guest_tmcct), spin, 0);
+	struct ucall uc;
+	uint64_t ns;
+
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_LE(uc.args[0], 0xffffffff);
+	EXPECT_GT(uc.args[0], uc.args[1]);
+	EXPECT_GT(uc.args[1], 0);
+	ns = uc.args[2] * 1000000 / khz;		/* elapsed between the reads, about */
+	EXPECT_GE(uc.args[0] - uc.args[1], ns * 95 / 100);
+	EXPECT_LE(uc.args[0] - uc.args[1], ns * 105 / 100 + 200000);
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 0);
+	EXPECT_EQ(uc.args[1], 0);
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 0);			/* masked: no interrupt ... */
+	EXPECT_EQ(uc.args[1], 0);			/* ... but it ran out */
+	vcpu_run_done(vcpu);
+}
+
+/* ---- HLT sleeps in the kernel ---- */
+
+static void GUEST_CODE guest_idle(void)
+{
+	xapic_enable();
+	for (;;)
+		guest_sti_hlt();			/* timer masked: nothing wakes it */
+}
+
+TEST_DEFINE(idle_halted_vcpu_thread_uses_under_5_percent_cpu, TAG_KVM_IDENTICAL, 300)
+{
+	struct vcpu *vcpu = timer_guest(t, GUEST_FN(guest_idle), 0, 0);
+	struct vcpu_thread vt;
+	long c0, c1, hz = sysconf(_SC_CLK_TCK);
+	uint64_t t0, t1;
+
+	vcpu_thread_start(&vt, vcpu);
+	usleep(500 * 1000);				/* let it reach its HLT loop */
+	t0 = host_now_ns();
+	c0 = thread_cpu_ticks(vt.tid);
+	sleep(5);
+	c1 = thread_cpu_ticks(vt.tid);
+	t1 = host_now_ns();
+	EXPECT_TRUE(!vt.finished);
+	ASSERT_GE(c0, 0);
+	t_log(t, "vCPU thread: %ld ticks of CPU in %.2f s", c1 - c0, (t1 - t0) / 1e9);
+	EXPECT_LE((c1 - c0) * 1000000000ll / hz, (long long)(t1 - t0) / 20);
+	vcpu_thread_stop(&vt);
+	EXPECT_EQ(vcpu_get_mp_state(vcpu), KVM_MP_STATE_HALTED);
+}

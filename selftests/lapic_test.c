@@ -1,0 +1,570 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The in-kernel local APIC of the split irqchip, one vCPU: KVM_CAP_SPLIT_IRQCHIP rules, the
+ * xAPIC page at reset and in use (self IPIs, priorities, TPR and CR8, EOI), x2APIC MSRs and
+ * the IA32_APIC_BASE transitions (#GP where the SDM and KVM say so), the xAPIC page after
+ * x2APIC is on, KVM_GET/SET_LAPIC, ExtINT from KVM_INTERRUPT through LINT0, KVM_SIGNAL_MSI,
+ * and level-triggered MSI routes ending in KVM_EXIT_IOAPIC_EOI. Timers and a halted vCPU's
+ * CPU time are in apic_timer_test.c, several vCPUs in smp_test.c.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apic.h"
+#include "util.h"
+
+#define NLOG 16
+
+static volatile uint64_t isr_log[NLOG], isr_n;
+static volatile uint32_t isr_isr50, isr_ppr;	/* ISR word of vector 0x50, PPR, in the handler */
+static volatile uint64_t isr_sync, isr_no_eoi, nmi_n, x2;	/* x2: EOI through the MSR */
+
+void GUEST_CODE isr_record(uint64_t vec)
+{
+	uint64_t n = isr_n;
+
+	if (n < NLOG)
+		isr_log[n] = vec;
+	isr_n = n + 1;
+	if (isr_sync)
+		GUEST_SYNC(0x1000 | vec, n + 1);	/* in the handler: vector in service */
+	if (isr_no_eoi == vec)
+		return;
+	if (x2)
+		guest_wrmsr(X2APIC_MSR(APIC_EOI), 0);
+	else
+		xapic_eoi();
+}
+
+/* One stub per vector: the handler records which one ran. */
+#define VEC_ISR(v)								\
+	void GUEST_CODE isr_fn_##v(uint64_t rip) { (void)rip; isr_record(0x##v); }	\
+	GUEST_ISR(isr_##v, isr_fn_##v);
+VEC_ISR(41);
+VEC_ISR(55);
+VEC_ISR(60);
+VEC_ISR(61);
+VEC_ISR(70);
+VEC_ISR(71);
+VEC_ISR(80);
+VEC_ISR(90);
+VEC_ISR(a0);
+
+void GUEST_CODE isr_fn_50(uint64_t rip)
+{
+	(void)rip;
+	isr_isr50 = xapic_read(APIC_ISR + 0x20);	/* vectors 0x40-0x5f */
+	isr_ppr = xapic_read(APIC_PROCPRI);
+	isr_record(0x50);
+}
+GUEST_ISR(isr_50, isr_fn_50);
+
+void GUEST_CODE nmi_fn(uint64_t rip)
+{
+	(void)rip;
+	nmi_n++;
+}
+GUEST_ISR(nmi_stub, nmi_fn);
+
+static struct vcpu *lapic_guest(struct test_ctx *t, unsigned int id, void (*fn)(void))
+{
+	struct vm *vm = t_vm_new_split(t);
+	struct vcpu *vcpu = t_vcpu_add(vm, id);
+	static const struct { uint8_t v; const char *stub; } gates[] = {
+		{ 0x41, isr_41 }, { 0x50, isr_50 }, { 0x55, isr_55 }, { 0x60, isr_60 },
+		{ 0x61, isr_61 }, { 0x70, isr_70 }, { 0x71, isr_71 }, { 0x80, isr_80 },
+		{ 0x90, isr_90 }, { 0xa0, isr_a0 }, { 2, nmi_stub },
+	};
+
+	for (size_t i = 0; i < sizeof(gates) / sizeof(gates[0]); i++)
+		vm_set_idt_gate(vm, gates[i].v, gates[i].stub, 0);
+	if (id)		/* not the BSP: it would wait for INIT and SIPI */
+		ASSERT_EQ(vcpu_set_mp_state(vcpu, KVM_MP_STATE_RUNNABLE), 0);
+	vcpu_enter_long_mode(vcpu, GUEST_FN(fn), 0, 0);
+	return vcpu;
+}
+
+/* ---- KVM_CAP_SPLIT_IRQCHIP and what needs it ---- */
+
+TEST_KVM_IDENTICAL(split_irqchip_only_once_and_only_before_vcpus)
+{
+	struct vm *vm = t_vm_new(t);
+	struct vcpu *vcpu;
+	struct kvm_lapic_state s;
+
+	EXPECT_EQ(vm_enable_split_irqchip(vm, 4097), -EINVAL);	/* > KVM_MAX_IRQ_ROUTES pins */
+	vcpu = t_vcpu_add(vm, 0);
+	EXPECT_EQ(vm_signal_msi(vm, 0, 0x30), -EINVAL);		/* no irqchip */
+	EXPECT_EQ(dev_ioctl(vcpu->fd, KVM_GET_LAPIC, (unsigned long)&s), -EINVAL);
+	EXPECT_EQ(vcpu_get_mp_state(vcpu), KVM_MP_STATE_RUNNABLE);
+	EXPECT_EQ(vm_enable_split_irqchip(vm, 24), -EEXIST);	/* a vCPU exists */
+
+	vm = t_vm_new(t);
+	EXPECT_EQ(vm_enable_split_irqchip(vm, 24), 0);
+	EXPECT_EQ(vm_enable_split_irqchip(vm, 24), -EEXIST);
+	EXPECT_EQ(vm_signal_msi(vm, 0, 0x30), -EPERM);		/* no vCPU at all: KVM's -1 */
+	vcpu = t_vcpu_add(vm, 0);
+	EXPECT_EQ(dev_ioctl(vcpu->fd, KVM_GET_LAPIC, (unsigned long)&s), 0);
+	EXPECT_EQ(vcpu_get_mp_state(vcpu), KVM_MP_STATE_RUNNABLE);	/* the BSP */
+	EXPECT_EQ(vcpu_get_mp_state(t_vcpu_add(vm, 1)), KVM_MP_STATE_UNINITIALIZED);
+	EXPECT_EQ(vm_signal_msi(vm, 7, 0x30), 0);		/* no such APIC */
+}
+
+/* ---- the xAPIC page ---- */
+
+static volatile uint64_t seen[20];
+
+static void GUEST_CODE guest_xapic_reset_state(void)
+{
+	static const uint16_t off[] = {
+		APIC_ID, APIC_LVR, APIC_TASKPRI, APIC_PROCPRI, APIC_LDR, APIC_DFR, APIC_SPIV,
+		APIC_ESR, APIC_LVTT, APIC_LVTTHMR, APIC_LVTPC, APIC_LVT0, APIC_LVT1, APIC_LVTERR,
+		APIC_TMICT, APIC_TMCCT, APIC_TDCR,
+	};
+
+	for (unsigned int i = 0; i < sizeof(off) / sizeof(off[0]); i++)
+		seen[i] = xapic_read(off[i]);
+	seen[17] = guest_rdmsr(MSR_IA32_APICBASE);
+}
+
+TEST_KVM_IDENTICAL(xapic_registers_at_reset)
+{
+	struct vcpu *vcpu = lapic_guest(t, 0, guest_xapic_reset_state);
+	volatile uint64_t *v = GUEST_VAR(vcpu->vm, seen);
+
+	vcpu_run_done(vcpu);
+	EXPECT_EQ(v[0], 0);				/* ID: vCPU 0 in bits 31:24 */
+	EXPECT_EQ(v[1], 0x01050014);			/* version 0x14, 6 LVTs, directed EOI */
+	EXPECT_EQ(v[2], 0);
+	EXPECT_EQ(v[3], 0);
+	EXPECT_EQ(v[4], 0);
+	EXPECT_EQ(v[5], 0xffffffff);			/* DFR: flat model */
+	EXPECT_EQ(v[6], 0xff);				/* SVR: software-disabled */
+	EXPECT_EQ(v[7], 0);
+	for (int i = 8; i <= 13; i++)
+		EXPECT_EQ(v[i], i == 11 ? APIC_DM_EXTINT : APIC_LVT_MASKED);	/* BSP: LINT0 */
+	EXPECT_EQ(v[14], 0);
+	EXPECT_EQ(v[15], 0);
+	EXPECT_EQ(v[16], 0);
+	EXPECT_EQ(v[17], APIC_BASE_GPA | APICBASE_EN | APICBASE_BSP);
+}
+
+static void GUEST_CODE guest_self_ipi_and_priorities(void)
+{
+	uint64_t cr8;
+
+	xapic_enable();
+	xapic_write(APIC_ICR, APIC_DEST_SELF | 0x50);
+	GUEST_ASSERT_EQ(isr_n, 1);			/* delivered at once */
+	GUEST_ASSERT_EQ(isr_isr50, 1u << 16);		/* in service in its handler */
+	GUEST_ASSERT_EQ(isr_ppr, 0x50);
+	GUEST_ASSERT_EQ(xapic_read(APIC_ISR + 0x20), 0);	/* EOI retired it */
+	GUEST_ASSERT_EQ(xapic_read(APIC_PROCPRI), 0);
+
+	xapic_write(APIC_TASKPRI, 0x60);		/* blocks class 5 */
+	xapic_write(APIC_ICR, APIC_DEST_SELF | 0x55);
+	GUEST_ASSERT_EQ(isr_n, 1);
+	GUEST_ASSERT_EQ(xapic_read(APIC_IRR + 0x20), 1u << 0x15);
+	GUEST_ASSERT_EQ(xapic_read(APIC_PROCPRI), 0x60);
+	__asm__ volatile("mov %%cr8, %0" : "=r"(cr8));
+	GUEST_ASSERT_EQ(cr8, 6);			/* CR8 is TPR[7:4] */
+	xapic_write(APIC_ICR, APIC_DEST_SELF | 0x61);	/* class 6 is not above TPR 0x60 */
+	GUEST_ASSERT_EQ(isr_n, 1);
+	__asm__ volatile("mov %0, %%cr8" : : "r"(4ul) : "memory");
+	GUEST_ASSERT_EQ(xapic_read(APIC_TASKPRI), 0x40);
+	GUEST_ASSERT_EQ(isr_n, 3);			/* 0x61 then 0x55 */
+	GUEST_ASSERT_EQ(isr_log[1], 0x61);
+	GUEST_ASSERT_EQ(isr_log[2], 0x55);
+	xapic_write(APIC_TASKPRI, 0);
+	xapic_write(APIC_ESR, 0);
+	GUEST_SYNC(xapic_read(APIC_ESR), isr_n);
+}
+
+TEST_KVM_IDENTICAL(xapic_self_ipi_priorities_tpr_cr8_and_eoi)
+{
+	struct vcpu *vcpu = lapic_guest(t, 0, guest_self_ipi_and_priorities);
+	struct ucall uc;
+
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 0);			/* no error */
+	EXPECT_EQ(uc.args[1], 3);
+	vcpu_run_done(vcpu);
+}
+
+/* ---- x2APIC ---- */
+
+/* Guest MSR accesses and the exception each one raised (GUEST_NO_EXCEPTION: none). */
+struct msr_probe {
+	uint32_t msr;
+	bool write;
+	uint64_t val;		/* written, or read back */
+	uint64_t vec;
+};
+
+static volatile struct msr_probe probes[32];
+static volatile uint64_t nprobes;
+
+static void GUEST_CODE guest_probe_msrs(void)
+{
+	for (uint64_t i = 0; i < nprobes; i++) {
+		uint64_t v = probes[i].val;
+
+		if (probes[i].write) {
+			probes[i].vec = guest_wrmsr_safe(probes[i].msr, v);
+		} else {
+			probes[i].vec = guest_rdmsr_safe(probes[i].msr, &v);
+			probes[i].val = v;
+		}
+	}
+}
+
+#define NOEXC GUEST_NO_EXCEPTION
+#define GP 13
+#define RD(m, e) { .msr = (m), .vec = (e) }
+#define WR(m, v, e) { .msr = (m), .write = true, .val = (v), .vec = (e) }
+
+/* Run the probes in order on vCPU id; check each vector (and reads against want_val). */
+static void run_probes(struct test_ctx *t, unsigned int id, const struct msr_probe *p,
+		       const uint64_t *want_val, unsigned int n)
+{
+	struct vcpu *vcpu = lapic_guest(t, id, guest_probe_msrs);
+	volatile struct msr_probe *g = GUEST_VAR(vcpu->vm, probes);
+
+	for (unsigned int i = 0; i < n; i++) {
+		g[i].msr = p[i].msr;
+		g[i].write = p[i].write;
+		g[i].val = p[i].val;
+		g[i].vec = ~0ull;
+	}
+	GUEST_VAR(vcpu->vm, nprobes) = n;
+	GUEST_VAR(vcpu->vm, x2) = 1;			/* after the switch, EOI by MSR */
+	vcpu_run_done(vcpu);
+	for (unsigned int i = 0; i < n; i++) {
+		if (g[i].vec != p[i].vec)
+			t_log(t, "probe %u: %s %#x", i, p[i].write ? "wrmsr" : "rdmsr", p[i].msr);
+		EXPECT_EQ(g[i].vec, p[i].vec);
+		if (!p[i].write && want_val && want_val[i] != ~0ull) {
+			if (g[i].val != want_val[i])
+				t_log(t, "probe %u: rdmsr %#x", i, p[i].msr);
+			EXPECT_EQ(g[i].val, want_val[i]);
+		}
+	}
+	GUEST_VAR(vcpu->vm, isr_n) = 0;
+}
+
+TEST_KVM_IDENTICAL(x2apic_msrs_need_x2apic_mode_and_follow_the_sdm)
+{
+	const uint64_t base = APIC_BASE_GPA | APICBASE_EN;
+	const struct msr_probe p[] = {
+		RD(X2APIC_MSR(APIC_ID), GP),			/* xAPIC mode: no x2APIC MSRs */
+		WR(MSR_IA32_APICBASE, base | APICBASE_EXTD, NOEXC),
+		RD(X2APIC_MSR(APIC_ID), NOEXC),			/* 5: the vCPU id */
+		RD(X2APIC_MSR(APIC_LDR), NOEXC),		/* 6: cluster 0, bit 3 */
+		RD(X2APIC_MSR(APIC_LVR), NOEXC),
+		WR(X2APIC_MSR(APIC_ID), 7, GP),			/* read-only in x2APIC mode */
+		WR(X2APIC_MSR(APIC_LDR), 7, GP),
+		RD(X2APIC_MSR(APIC_DFR), GP),			/* no DFR, ICR2, ARBPRI */
+		RD(X2APIC_MSR(APIC_ICR2), GP),
+		RD(X2APIC_MSR(APIC_ARBPRI), GP),
+		RD(X2APIC_MSR(APIC_EOI), GP),			/* write-only */
+		RD(X2APIC_MSR(APIC_SELF_IPI), GP),
+		RD(0x801, GP),					/* reserved */
+		WR(0x801, 0, GP),
+		WR(X2APIC_MSR(APIC_TASKPRI), 1ull << 32, GP),	/* bits 63:32 reserved */
+		WR(X2APIC_MSR(APIC_SPIV), APIC_SPIV_ENABLE | 0xff, NOEXC),
+		WR(X2APIC_MSR(APIC_TASKPRI), 0x20, NOEXC),
+		RD(X2APIC_MSR(APIC_TASKPRI), NOEXC),		/* 0x20 */
+		RD(X2APIC_MSR(APIC_PROCPRI), NOEXC),		/* 0x20 */
+		WR(X2APIC_MSR(APIC_TASKPRI), 0, NOEXC),
+		WR(X2APIC_MSR(APIC_ICR), 5ull << 32 | 0x60, NOEXC),	/* one 64-bit ICR */
+		RD(X2APIC_MSR(APIC_ICR), NOEXC),
+		WR(X2APIC_MSR(APIC_SELF_IPI), 0x61, NOEXC),
+		WR(X2APIC_MSR(APIC_EOI), 0, NOEXC),		/* nothing in service: harmless */
+		RD(X2APIC_MSR(APIC_TMICT), NOEXC),
+		WR(MSR_IA32_APICBASE, base, GP),		/* x2APIC -> xAPIC directly */
+		WR(MSR_IA32_APICBASE, base & ~APICBASE_EN, NOEXC),	/* -> disabled */
+		WR(MSR_IA32_APICBASE, base | APICBASE_EXTD, GP),	/* disabled -> x2APIC */
+		WR(MSR_IA32_APICBASE, (base & ~APICBASE_EN) | APICBASE_EXTD, GP),	/* invalid */
+		WR(MSR_IA32_APICBASE, base | 1, GP),		/* reserved bit 0 */
+		WR(MSR_IA32_APICBASE, base, NOEXC),		/* -> xAPIC */
+		RD(MSR_IA32_APICBASE, NOEXC),
+	};
+	uint64_t want[sizeof(p) / sizeof(p[0])];
+
+	memset(want, 0xff, sizeof(want));
+	want[2] = 5;
+	want[3] = 1 << 5;
+	want[4] = 0x01050014;
+	want[17] = 0x20;
+	want[18] = 0x20;
+	want[21] = 5ull << 32 | 0x60;
+	want[24] = 0;
+	want[31] = APIC_BASE_GPA | APICBASE_EN;
+	run_probes(t, 5, p, want, sizeof(p) / sizeof(p[0]));
+}
+
+static void GUEST_CODE guest_x2apic_ipis(void)
+{
+	x2 = 1;
+	x2apic_enable();
+	guest_wrmsr(X2APIC_MSR(APIC_ICR), 5ull << 32 | 0x60);	/* physical: ourselves */
+	guest_wrmsr(X2APIC_MSR(APIC_SELF_IPI), 0x61);
+	guest_wrmsr(X2APIC_MSR(APIC_ICR), APIC_DEST_SELF | 0x70);
+	guest_wrmsr(X2APIC_MSR(APIC_ICR), (uint64_t)(1 << 5) << 32 | APIC_DEST_LOGICAL | 0x71);
+	guest_wrmsr(X2APIC_MSR(APIC_ICR), (uint64_t)(1 << 16 | 1 << 5) << 32 | APIC_DEST_LOGICAL |
+		    0x80);
+	GUEST_SYNC(isr_n, isr_log[0], isr_log[1], isr_log[2], isr_log[3]);
+}
+
+TEST_KVM_IDENTICAL(x2apic_icr_self_ipi_and_logical_destinations)
+{
+	struct vcpu *vcpu = lapic_guest(t, 5, guest_x2apic_ipis);
+	struct ucall uc;
+
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 4);			/* cluster 1 is not ours */
+	EXPECT_EQ(uc.args[1], 0x60);
+	EXPECT_EQ(uc.args[2], 0x61);
+	EXPECT_EQ(uc.args[3], 0x70);
+	EXPECT_EQ(uc.args[4], 0x71);
+	vcpu_run_done(vcpu);
+}
+
+static void GUEST_CODE guest_xapic_page_in_x2apic_mode(void)
+{
+	x2apic_enable();
+	GUEST_SYNC(1);
+	GUEST_SYNC(xapic_read(APIC_LVR));
+	xapic_write(APIC_TASKPRI, 0x30);
+	GUEST_SYNC(guest_rdmsr(X2APIC_MSR(APIC_TASKPRI)), xapic_read(APIC_TASKPRI));
+}
+
+/*
+ * With x2APIC on, the xAPIC page is no longer the APIC. KVM (its LAPIC_MMIO_HOLE quirk)
+ * keeps the page to itself: reads give all ones, writes are dropped, nothing reaches
+ * userspace.
+ */
+TEST_KVM_IDENTICAL(xapic_page_after_x2apic_enable_reads_ones_and_drops_writes)
+{
+	struct vcpu *vcpu = lapic_guest(t, 0, guest_xapic_page_in_x2apic_mode);
+	struct ucall uc;
+
+	vcpu_run_sync(vcpu, &uc);
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 0xffffffff);
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 0);
+	EXPECT_EQ(uc.args[1], 0xffffffff);
+	vcpu_run_done(vcpu);
+}
+
+/* ---- KVM_GET/SET_LAPIC ---- */
+
+static void GUEST_CODE guest_lapic_state(void)
+{
+	xapic_enable();
+	xapic_write(APIC_TDCR, 0xa);			/* divide by 128 */
+	xapic_write(APIC_LVTT, 0x41);			/* one-shot, vector 0x41 */
+	xapic_write(APIC_TMICT, 2000000000);		/* 256 s: it will not fire here */
+	xapic_write(APIC_TASKPRI, 0x10);
+	isr_sync = 1;
+	isr_no_eoi = 0x90;
+	xapic_write(APIC_ICR, APIC_DEST_SELF | 0x90);	/* in service, SYNC in the handler */
+	isr_sync = 0;
+	isr_no_eoi = 0;
+	xapic_write(APIC_ICR, APIC_DEST_SELF | 0x80);	/* below PPR 0x90: stays in IRR */
+	GUEST_SYNC(isr_n);
+	xapic_write(APIC_EOI, 0);			/* 0x90 done: 0xa0 (host) then 0x80 */
+	GUEST_SYNC(isr_n, isr_log[1], isr_log[2], xapic_read(APIC_PROCPRI));
+	xapic_write(APIC_TMICT, 0);
+}
+
+TEST_KVM_IDENTICAL(get_set_lapic_round_trip_with_isr_irr_and_timer)
+{
+	struct vcpu *vcpu = lapic_guest(t, 0, guest_lapic_state);
+	struct kvm_lapic_state s, s2;
+	uint32_t *r = (uint32_t *)s.regs, *r2 = (uint32_t *)s2.regs;
+	struct ucall uc;
+
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 0x1090);			/* in the 0x90 handler */
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 1);
+	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_GET_LAPIC, (unsigned long)&s), 0);
+	EXPECT_EQ(r[APIC_ID / 4], 0);
+	EXPECT_EQ(r[APIC_SPIV / 4], APIC_SPIV_ENABLE | 0xff);
+	EXPECT_EQ(r[APIC_TASKPRI / 4], 0x10);
+	EXPECT_EQ(r[APIC_PROCPRI / 4], 0x90);
+	EXPECT_EQ(r[APIC_LVTT / 4], 0x41);
+	EXPECT_EQ(r[APIC_TMICT / 4], 2000000000);
+	EXPECT_TRUE(r[APIC_TMCCT / 4] > 0 && r[APIC_TMCCT / 4] < 2000000000);
+	EXPECT_TRUE(apic_regs_vec(s.regs, APIC_ISR, 0x90));
+	EXPECT_TRUE(apic_regs_vec(s.regs, APIC_IRR, 0x80));
+	EXPECT_TRUE(!apic_regs_vec(s.regs, APIC_IRR, 0x90));
+
+	/* Back unchanged, then with 0xa0 pending as well. */
+	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_SET_LAPIC, (unsigned long)&s), 0);
+	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_GET_LAPIC, (unsigned long)&s2), 0);
+	for (unsigned int off = 0; off < 0x400; off += 16) {
+		if (off == APIC_TMCCT)
+			continue;
+		if (r[off / 4] != r2[off / 4])
+			t_log(t, "register %#x: %#x before, %#x after", off, r[off / 4],
+			      r2[off / 4]);
+		EXPECT_EQ(r2[off / 4], r[off / 4]);
+	}
+	EXPECT_TRUE(r2[APIC_TMCCT / 4] > 0 && r2[APIC_TMCCT / 4] <= 2000000000);
+	s2.regs[APIC_IRR + 0xa0 / 32 * 16] |= 1;	/* vector 0xa0 */
+	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_SET_LAPIC, (unsigned long)&s2), 0);
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 3);
+	EXPECT_EQ(uc.args[1], 0xa0);
+	EXPECT_EQ(uc.args[2], 0x80);
+	EXPECT_EQ(uc.args[3], 0x10);
+	vcpu_run_done(vcpu);
+}
+
+static void GUEST_CODE guest_x2apic_id_in_state(void)
+{
+	x2apic_enable();
+}
+
+/* Without KVM_CAP_X2APIC_API the ID of an x2APIC stays in xAPIC format in the state. */
+TEST_KVM_IDENTICAL(get_lapic_in_x2apic_mode_has_the_id_in_bits_31_24)
+{
+	struct vcpu *vcpu = lapic_guest(t, 5, guest_x2apic_id_in_state);
+	struct kvm_lapic_state s;
+	uint32_t *r = (uint32_t *)s.regs;
+
+	vcpu_run_done(vcpu);
+	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_GET_LAPIC, (unsigned long)&s), 0);
+	EXPECT_EQ(r[APIC_ID / 4], 5u << 24);
+	EXPECT_EQ(r[APIC_LDR / 4], 1u << 5);
+	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_SET_LAPIC, (unsigned long)&s), 0);
+	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_GET_LAPIC, (unsigned long)&s), 0);
+	EXPECT_EQ(r[APIC_ID / 4], 5u << 24);
+}
+
+/* ---- ExtINT, MSIs, the IOAPIC's EOI ---- */
+
+static long interrupt(struct vcpu *vcpu, uint32_t irq)
+{
+	struct kvm_interrupt i = { .irq = irq };
+
+	return dev_ioctl(vcpu->fd, KVM_INTERRUPT, (unsigned long)&i);
+}
+
+/*
+ * LINT0 decides whether the PIC's ExtINT gets in: masked, userspace is told not to inject
+ * (KVM then keeps an injected one pending until its next event evaluation, so the test does
+ * not inject while masked).
+ */
+static void GUEST_CODE guest_extint(void)
+{
+	xapic_enable();
+	xapic_write(APIC_LVT0, APIC_LVT_MASKED | APIC_DM_EXTINT);
+	GUEST_SYNC(1);
+	xapic_write(APIC_LVT0, APIC_DM_EXTINT);
+	GUEST_SYNC(2);					/* the host injects 0x41 */
+	GUEST_SYNC(isr_n, isr_log[0], xapic_read(APIC_ISR + 0x20));
+}
+
+TEST_KVM_IDENTICAL(kvm_interrupt_is_extint_through_lint0_and_eexist_while_pending)
+{
+	struct vcpu *vcpu = lapic_guest(t, 0, guest_extint);
+	struct ucall uc;
+
+	GUEST_VAR(vcpu->vm, isr_no_eoi) = 0x41;		/* ExtINT: not in service, no EOI */
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(vcpu->run->ready_for_interrupt_injection, 0);	/* LINT0 masked */
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 2);
+	EXPECT_EQ(vcpu->run->ready_for_interrupt_injection, 1);
+	ASSERT_EQ(interrupt(vcpu, 0x41), 0);
+	EXPECT_EQ(interrupt(vcpu, 0x42), -EEXIST);
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 1);
+	EXPECT_EQ(uc.args[1], 0x41);
+	EXPECT_EQ(uc.args[2], 0);			/* ExtINT does not touch the ISR */
+	EXPECT_EQ(vcpu->run->ready_for_interrupt_injection, 1);
+	vcpu_run_done(vcpu);
+}
+
+static void GUEST_CODE guest_msi(void)
+{
+	xapic_enable();
+	GUEST_SYNC(1);					/* edge 0x71, NMI */
+	GUEST_SYNC(isr_n, isr_log[0], nmi_n);
+	isr_sync = 1;
+	GUEST_SYNC(2);					/* level 0x70, twice */
+	isr_sync = 0;
+	GUEST_SYNC(isr_n, isr_log[1], isr_log[2]);
+}
+
+static void set_routes(struct test_ctx *t, struct vm *vm, uint32_t gsi, uint32_t data)
+{
+	struct {
+		struct kvm_irq_routing r;
+		struct kvm_irq_routing_entry e[1];
+	} rt = {
+		.r.nr = 1,
+		.e[0] = { .gsi = gsi, .type = KVM_IRQ_ROUTING_MSI,
+			  .u.msi = { .address_lo = APIC_BASE_GPA, .data = data } },
+	};
+
+	ASSERT_EQ(dev_ioctl(vm->fd, KVM_SET_GSI_ROUTING, (unsigned long)&rt), 0);
+}
+
+TEST_KVM_IDENTICAL(msi_edge_nmi_and_level_routed_eoi_exits_to_userspace)
+{
+	struct vcpu *vcpu = lapic_guest(t, 0, guest_msi);
+	const uint32_t level = APIC_INT_LEVEL | APIC_INT_ASSERT | 0x70;
+	struct kvm_run *run = vcpu->run;
+	struct ucall uc;
+
+	set_routes(t, vcpu->vm, 5, level);		/* IOAPIC pin 5: level, vector 0x70 */
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(vm_signal_msi(vcpu->vm, 0, 0x71), 1);
+	EXPECT_EQ(vm_signal_msi(vcpu->vm, 0, APIC_DM_NMI), 1);
+	vcpu_run_sync(vcpu, &uc);			/* edge: EOI stays in the kernel */
+	EXPECT_EQ(uc.args[0], 1);
+	EXPECT_EQ(uc.args[1], 0x71);
+	EXPECT_EQ(uc.args[2], 1);
+
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(vm_signal_msi(vcpu->vm, 0, level), 1);
+	vcpu_run_sync(vcpu, &uc);
+	ASSERT_EQ(uc.args[0], 0x1070);			/* in the handler, 0x70 in service */
+	EXPECT_EQ(vm_signal_msi(vcpu->vm, 0, level), 1);	/* again: into IRR */
+	vcpu_run_expect(vcpu, KVM_EXIT_IOAPIC_EOI);
+	EXPECT_EQ(run->eoi.vector, 0x70);
+	vcpu_run_sync(vcpu, &uc);			/* the second one, after the EOI */
+	ASSERT_EQ(uc.args[0], 0x1070);
+	EXPECT_EQ(uc.args[1], 3);
+	vcpu_run_expect(vcpu, KVM_EXIT_IOAPIC_EOI);
+	EXPECT_EQ(run->eoi.vector, 0x70);
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 3);
+	EXPECT_EQ(uc.args[1], 0x70);
+	EXPECT_EQ(uc.args[2], 0x70);
+	vcpu_run_done(vcpu);
+}
+
+static void GUEST_CODE guest_msi_disabled_apic(void)
+{
+	GUEST_SYNC(1);					/* SVR not enabled yet */
+	GUEST_SYNC(isr_n);
+}
+
+TEST_KVM_IDENTICAL(msi_to_a_software_disabled_apic_is_not_delivered)
+{
+	struct vcpu *vcpu = lapic_guest(t, 0, guest_msi_disabled_apic);
+	struct ucall uc;
+
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(vm_signal_msi(vcpu->vm, 0, 0x71), 0);
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 0);
+	vcpu_run_done(vcpu);
+}

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The in-kernel local APIC of the split-irqchip model, for the tests that use it
+ * (lapic_test, apic_timer_test, smp_test) and the benchmark: guest-side register access
+ * (xAPIC MMIO page, x2APIC MSRs, RDTSC) and host-side helpers (a VM with
+ * KVM_CAP_SPLIT_IRQCHIP, one host thread per vCPU, the TSC rate, a thread's CPU time).
+ */
+#ifndef VMXMON_SELFTESTS_APIC_H
+#define VMXMON_SELFTESTS_APIC_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "guest.h"
+#include "vm.h"
+
+#define APIC_BASE_GPA		0xfee00000ul
+#define MSR_IA32_APICBASE	0x1b
+#define APICBASE_BSP		(1ul << 8)
+#define APICBASE_EXTD		(1ul << 10)
+#define APICBASE_EN		(1ul << 11)
+#define MSR_TSC_DEADLINE	0x6e0
+#define X2APIC_MSR(off)		(0x800 + ((off) >> 4))
+
+/* xAPIC register offsets (SDM Vol. 3A table 11-1). */
+#define APIC_ID		0x20
+#define APIC_LVR	0x30
+#define APIC_TASKPRI	0x80
+#define APIC_ARBPRI	0x90
+#define APIC_PROCPRI	0xa0
+#define APIC_EOI	0xb0
+#define APIC_LDR	0xd0
+#define APIC_DFR	0xe0
+#define APIC_SPIV	0xf0
+#define APIC_ISR	0x100
+#define APIC_TMR	0x180
+#define APIC_IRR	0x200
+#define APIC_ESR	0x280
+#define APIC_ICR	0x300
+#define APIC_ICR2	0x310
+#define APIC_LVTT	0x320
+#define APIC_LVTTHMR	0x330
+#define APIC_LVTPC	0x340
+#define APIC_LVT0	0x350
+#define APIC_LVT1	0x360
+#define APIC_LVTERR	0x370
+#define APIC_TMICT	0x380
+#define APIC_TMCCT	0x390
+#define APIC_TDCR	0x3e0
+#define APIC_SELF_IPI	0x3f0
+
+#define APIC_SPIV_ENABLE	(1u << 8)
+#define APIC_LVT_MASKED		(1u << 16)
+#define APIC_LVT_PERIODIC	(1u << 17)
+#define APIC_LVT_TSCDEADLINE	(2u << 17)
+#define APIC_TDCR_DIV1		0xb
+#define APIC_DM_FIXED		0x000
+#define APIC_DM_LOWEST		0x100
+#define APIC_DM_NMI		0x400
+#define APIC_DM_INIT		0x500
+#define APIC_DM_SIPI		0x600
+#define APIC_DM_EXTINT		0x700
+#define APIC_DEST_LOGICAL	0x800
+#define APIC_INT_ASSERT		0x4000
+#define APIC_INT_LEVEL		0x8000
+#define APIC_DEST_SELF		0x40000
+#define APIC_DEST_ALLINC	0x80000
+#define APIC_DEST_ALLBUT	0xc0000
+
+/* ---- guest side: inline, so that it stays inside the GUEST_CODE function ---- */
+
+#define GUEST_INLINE static inline __attribute__((always_inline))
+
+GUEST_INLINE uint32_t xapic_read(uint32_t off)
+{
+	return *(volatile uint32_t *)(APIC_BASE_GPA + off);
+}
+
+GUEST_INLINE void xapic_write(uint32_t off, uint32_t val)
+{
+	*(volatile uint32_t *)(APIC_BASE_GPA + off) = val;
+}
+
+GUEST_INLINE uint64_t guest_rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr) : "memory");
+	return (uint64_t)hi << 32 | lo;
+}
+
+GUEST_INLINE void guest_wrmsr(uint32_t msr, uint64_t val)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32))
+			 : "memory");
+}
+
+GUEST_INLINE uint64_t guest_rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+	return (uint64_t)hi << 32 | lo;
+}
+
+GUEST_INLINE void guest_cli(void)
+{
+	__asm__ volatile("cli" : : : "memory");
+}
+
+GUEST_INLINE void guest_sti(void)
+{
+	__asm__ volatile("sti" : : : "memory");
+}
+
+/* STI's one-instruction shadow covers HLT: an interrupt cannot slip in between. */
+GUEST_INLINE void guest_sti_hlt(void)
+{
+	__asm__ volatile("sti\n\thlt" : : : "memory");
+}
+
+GUEST_INLINE void guest_pause(void)
+{
+	__asm__ volatile("pause" : : : "memory");
+}
+
+GUEST_INLINE void xapic_enable(void)
+{
+	xapic_write(APIC_SPIV, APIC_SPIV_ENABLE | 0xff);
+}
+
+GUEST_INLINE void xapic_eoi(void)
+{
+	xapic_write(APIC_EOI, 0);
+}
+
+/* Send an IPI: ICR2 (destination) first, ICR low starts it. */
+GUEST_INLINE void xapic_icr(uint32_t dest, uint32_t lo)
+{
+	xapic_write(APIC_ICR2, dest << 24);
+	xapic_write(APIC_ICR, lo);
+}
+
+GUEST_INLINE void x2apic_enable(void)
+{
+	guest_wrmsr(MSR_IA32_APICBASE, guest_rdmsr(MSR_IA32_APICBASE) | APICBASE_EXTD);
+	guest_wrmsr(X2APIC_MSR(APIC_SPIV), APIC_SPIV_ENABLE | 0xff);
+}
+
+/* Is vector v set in one of the 256-bit registers (ISR/TMR/IRR) of a register page? */
+static inline bool apic_regs_vec(const void *regs, uint32_t base, uint8_t v)
+{
+	return (*(const uint32_t *)((const uint8_t *)regs + base + (v >> 5) * 16) >> (v & 31)) & 1;
+}
+
+/* ---- host side (apic.c) ---- */
+
+/*
+ * A VM with KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP, 24 IOAPIC pins), its 64-bit address space
+ * built and the xAPIC page mapped (identity) at APIC_BASE_GPA. Then add vCPUs.
+ */
+struct vm *t_vm_new_split(struct test_ctx *t);
+long vm_enable_split_irqchip(struct vm *vm, uint64_t pins);
+
+/* KVM_GET/SET_MP_STATE: the state, or -errno / 0 or -errno. */
+long vcpu_get_mp_state(struct vcpu *vcpu);
+long vcpu_set_mp_state(struct vcpu *vcpu, uint32_t state);
+
+/* KVM_SIGNAL_MSI to physical APIC dest with data (vector, delivery mode, trigger): result. */
+long vm_signal_msi(struct vm *vm, uint32_t dest, uint32_t data);
+
+/*
+ * A host thread that runs one vCPU until its guest returns (UCALL_DONE), aborts, or makes
+ * any other exit; -EINTR and -EAGAIN (KVM's answer for a vCPU woken from waiting for SIPI)
+ * just run it again. Ucalls (SYNC) are counted and resumed. vcpu_thread_stop() interrupts
+ * it with a signal and waits.
+ */
+struct vcpu_thread {
+	struct vcpu *vcpu;
+	pthread_t thread;
+	pid_t tid;
+	volatile bool stop, finished;
+	bool done;			/* the guest sent DONE */
+	uint64_t syncs;
+	char why[512];			/* otherwise: the exit that ended it */
+};
+
+void vcpu_thread_start(struct vcpu_thread *vt, struct vcpu *vcpu);
+/* Wait up to timeout_ms for the thread to end by itself; true if it did. */
+bool vcpu_thread_join(struct vcpu_thread *vt, unsigned int timeout_ms);
+void vcpu_thread_stop(struct vcpu_thread *vt);
+/* The test fails unless the guest ended with DONE. */
+void t_vcpu_thread_expect_done(struct test_ctx *t, struct vcpu_thread *vt);
+
+/* Host TSC rate (= the guest's: no scaling), in kHz, measured against CLOCK_MONOTONIC_RAW. */
+uint64_t host_tsc_khz(void);
+uint64_t host_now_ns(void);				/* CLOCK_MONOTONIC_RAW */
+/* utime + stime of a thread of this process, in clock ticks (/proc/self/task/TID/stat). */
+long thread_cpu_ticks(pid_t tid);
+
+#endif
