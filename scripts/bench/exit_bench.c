@@ -9,17 +9,25 @@
  * difference; the host reads the samples from guest memory after the guest halts.
  *
  *   exit_bench [--dev PATH] [--iterations N] [OP...]
- *   OP: invd cpuid vmcall pio-out mmio-write irq-inject (default: all). INVD is the floor:
- *   both hypervisors handle it by skipping the instruction, so it is the bare exit/entry
- *   plus dispatch. mmio-write stores to a GPA outside guest RAM (decode + userspace);
- *   irq-inject is an OUT that makes the host inject vector 0x20 (KVM_INTERRUPT), timed
- *   until the guest's handler runs.
+ *   OP: invd cpuid vmcall pio-out mmio-write irq-inject ipi timer (default: all). INVD is
+ *   the floor: both hypervisors handle it by skipping the instruction, so it is the bare
+ *   exit/entry plus dispatch. mmio-write stores to a GPA outside guest RAM (decode +
+ *   userspace); irq-inject is an OUT that makes the host inject vector 0x20 (KVM_INTERRUPT),
+ *   timed until the guest's handler runs.
+ *   The last two use the in-kernel APIC (KVM_CAP_SPLIT_IRQCHIP, x2APIC MSRs, which real
+ *   mode can reach): ipi is a round trip between two vCPUs (one host thread each), vCPU 0
+ *   sends a fixed IPI to vCPU 1, whose handler answers with one; both wait in HLT, so it
+ *   includes waking each. timer arms the TSC-deadline timer at now + 20,000 ticks and
+ *   measures from the deadline to the RDTSC in the guest's handler (the guest spins).
  * Prints one line per OP: "bench dev=NAME op=OP n=N median=M min=MIN max=MAX" (ticks).
  */
+#define _GNU_SOURCE	/* pthread_tryjoin_np */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <linux/kvm.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +47,13 @@
  */
 #define LOOP_HEAD "1: rdtsc\n mov %eax, %esi\n"
 #define LOOP_TAIL "rdtsc\n sub %esi, %eax\n mov %eax, (%di)\n add $4, %di\n dec %bp\n jnz 1b\n hlt\n"
+/* The APIC loops: x2APIC on (from xAPIC), software-enabled; EOI; a handler that records
+ * RDTSC - %esi, sets %bx and EOIs. They end with OUT to port 0x82 (HLT stays in the kernel). */
+#define X2APIC_ON "mov $0x1b, %ecx\n rdmsr\n or $0xc00, %eax\n wrmsr\n" \
+	"mov $0x80f, %ecx\n mov $0x1ff, %eax\n xor %edx, %edx\n wrmsr\n"
+#define EOI "mov $0x80b, %ecx\n xor %eax, %eax\n xor %edx, %edx\n wrmsr\n"
+#define SAMPLE_IRQ "push %eax\n push %ecx\n push %edx\n rdtsc\n sub %esi, %eax\n" \
+	"mov %eax, (%di)\n add $4, %di\n" EOI "mov $1, %bx\n pop %edx\n pop %ecx\n pop %eax\n iret\n"
 asm(".pushsection .rodata\n"
     ".code16\n"
     "guest_invd: " LOOP_HEAD "invd\n" LOOP_TAIL
@@ -53,29 +68,129 @@ asm(".pushsection .rodata\n"
     "guest_irq_handler: push %eax\n rdtsc\n sub %esi, %eax\n mov %eax, (%di)\n"
     "add $4, %di\n pop %eax\n iret\n"
     "guest_end:\n"
+    /* vCPU 1: answer each IPI 0x42 with IPI 0x43 to vCPU 0. Flags its readiness at 0x7000. */
+    "guest_ipi_ap: " X2APIC_ON "movw $1, (0x7000)\n sti\n 1: hlt\n jmp 1b\n"
+    "guest_ipi_ap_handler: push %eax\n push %ecx\n push %edx\n"
+    "mov $0x830, %ecx\n xor %edx, %edx\n mov $0x43, %eax\n wrmsr\n" EOI
+    "pop %edx\n pop %ecx\n pop %eax\n iret\n"
+    /* vCPU 0: time IPI 0x42 to vCPU 1 until its answer's handler; wait in STI;HLT. */
+    "guest_ipi_bsp: " X2APIC_ON "2: cmpw $1, (0x7000)\n pause\n jne 2b\n"
+    "1: xor %bx, %bx\n rdtsc\n mov %eax, %esi\n"
+    "mov $0x830, %ecx\n mov $1, %edx\n mov $0x42, %eax\n wrmsr\n"
+    "3: cli\n test %bx, %bx\n jnz 4f\n sti\n hlt\n jmp 3b\n 4: sti\n"
+    "dec %bp\n jnz 1b\n out %al, $0x82\n"
+    "guest_ipi_bsp_handler: " SAMPLE_IRQ
+    /* TSC deadline at now + 20000 (vector 0x41); spin until the handler has run. */
+    "guest_timer: " X2APIC_ON "mov $0x832, %ecx\n mov $0x40041, %eax\n xor %edx, %edx\n wrmsr\n"
+    "sti\n 1: xor %bx, %bx\n rdtsc\n add $20000, %eax\n adc $0, %edx\n mov %eax, %esi\n"
+    "mov $0x6e0, %ecx\n wrmsr\n 2: pause\n test %bx, %bx\n jz 2b\n"
+    "dec %bp\n jnz 1b\n out %al, $0x82\n"
+    "guest_timer_handler: " SAMPLE_IRQ
+    "guest_apic_end:\n"
     ".code64\n"
     ".popsection\n");
 extern const uint8_t guest_invd[], guest_cpuid[], guest_vmcall[], guest_pio_out[],
-	guest_mmio_write[], guest_irq_inject[], guest_irq_handler[], guest_end[];
+	guest_mmio_write[], guest_irq_inject[], guest_irq_handler[], guest_end[],
+	guest_ipi_ap[], guest_ipi_ap_handler[], guest_ipi_bsp[], guest_ipi_bsp_handler[],
+	guest_timer[], guest_timer_handler[], guest_apic_end[];
 
 struct op {
 	const char *name;
 	const uint8_t *code, *end;
+	enum { NO_APIC, APIC_TIMER, APIC_IPI } apic;
 };
 
 static const struct op ops[] = {
-	{ "invd", guest_invd, guest_cpuid },
-	{ "cpuid", guest_cpuid, guest_vmcall },
-	{ "vmcall", guest_vmcall, guest_pio_out },
-	{ "pio-out", guest_pio_out, guest_mmio_write },
-	{ "mmio-write", guest_mmio_write, guest_irq_inject },
-	{ "irq-inject", guest_irq_inject, guest_end },
+	{ "invd", guest_invd, guest_cpuid, NO_APIC },
+	{ "cpuid", guest_cpuid, guest_vmcall, NO_APIC },
+	{ "vmcall", guest_vmcall, guest_pio_out, NO_APIC },
+	{ "pio-out", guest_pio_out, guest_mmio_write, NO_APIC },
+	{ "mmio-write", guest_mmio_write, guest_irq_inject, NO_APIC },
+	{ "irq-inject", guest_irq_inject, guest_end, NO_APIC },
+	{ "ipi", guest_ipi_ap, guest_timer, APIC_IPI },
+	{ "timer", guest_timer, guest_apic_end, APIC_TIMER },
 };
 
 static void die(const char *what)
 {
 	fprintf(stderr, "exit_bench: %s: %s\n", what, strerror(errno));
 	exit(1);
+}
+
+/* Real-mode IVT entry: vector -> 0000:(CODE_GPA + offset of handler in op's code). */
+static void set_ivt(uint8_t *mem, const struct op *op, int vector, const uint8_t *handler)
+{
+	uint16_t ivt[2] = { CODE_GPA + (handler - op->code), 0 };
+
+	memcpy(mem + vector * 4, ivt, sizeof(ivt));
+}
+
+static int vcpu_new(int sys, int vm, int id, const struct kvm_cpuid2 *cpuid, uint16_t ip,
+		    struct kvm_run **run, int *mmap_size)
+{
+	struct kvm_regs regs = { .rip = ip, .rflags = 2 };
+	struct kvm_sregs sregs;
+	int vcpu = ioctl(vm, KVM_CREATE_VCPU, id);
+
+	*mmap_size = ioctl(sys, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (vcpu < 0 || *mmap_size < 0)
+		die("KVM_CREATE_VCPU");
+	*run = mmap(NULL, *mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	if (*run == MAP_FAILED)
+		die("mmap kvm_run");
+	if (cpuid && ioctl(vcpu, KVM_SET_CPUID2, cpuid))
+		die("KVM_SET_CPUID2");
+	if (id) {	/* an AP waits for INIT/SIPI: start it directly */
+		struct kvm_mp_state mp = { KVM_MP_STATE_RUNNABLE };
+
+		if (ioctl(vcpu, KVM_SET_MP_STATE, &mp))
+			die("KVM_SET_MP_STATE");
+	}
+	if (ioctl(vcpu, KVM_GET_SREGS, &sregs))
+		die("KVM_GET_SREGS");
+	sregs.cs.selector = 0;
+	sregs.cs.base = 0;
+	if (ioctl(vcpu, KVM_SET_SREGS, &sregs))
+		die("KVM_SET_SREGS");
+	if (ioctl(vcpu, KVM_SET_REGS, &regs))
+		die("KVM_SET_REGS");
+	return vcpu;
+}
+
+/* The supported CPUID with the TSC-deadline timer (KVM leaves that bit to userspace). */
+static struct kvm_cpuid2 *apic_cpuid(int sys)
+{
+	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + 256 * sizeof(c->entries[0]));
+
+	c->nent = 256;
+	if (ioctl(sys, KVM_GET_SUPPORTED_CPUID, c))
+		die("KVM_GET_SUPPORTED_CPUID");
+	for (unsigned int i = 0; i < c->nent; i++)
+		if (c->entries[i].function == 1)
+			c->entries[i].ecx |= 1u << 24;
+	return c;
+}
+
+/* vCPU 1 of the ipi op: runs (halted in the kernel, mostly) until told to stop. */
+struct ap {
+	int fd;
+	volatile int stop;
+	pthread_t thread;
+};
+
+static void ap_signal(int sig)
+{
+	(void)sig;
+}
+
+static void *ap_main(void *arg)
+{
+	struct ap *ap = arg;
+
+	while (!ap->stop)
+		if (ioctl(ap->fd, KVM_RUN, 0) < 0 && errno != EINTR && errno != EAGAIN)
+			die("KVM_RUN (vCPU 1)");
+	return NULL;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -88,11 +203,13 @@ static int cmp_u32(const void *a, const void *b)
 /* Run one op's loop in a fresh VM; returns 0 and fills samples[] (sorted). */
 static int run_op(int sys, const struct op *op, int iter, uint32_t *samples)
 {
-	int vm, vcpu, mmap_size;
+	int vm, vcpu, mmap_size, ap_mmap_size = 0;
 	struct kvm_userspace_memory_region region = { 0 };
-	struct kvm_sregs sregs;
-	struct kvm_regs regs = { 0 };
-	struct kvm_run *run;
+	struct kvm_cpuid2 *cpuid = NULL;
+	struct kvm_regs regs;
+	struct kvm_run *run, *ap_run = NULL;
+	struct ap ap = { .fd = -1 };
+	uint16_t ip = CODE_GPA;
 	uint8_t *mem;
 
 	vm = ioctl(sys, KVM_CREATE_VM, 0);
@@ -111,26 +228,34 @@ static int run_op(int sys, const struct op *op, int iter, uint32_t *samples)
 
 		memcpy(mem + 0x20 * 4, ivt, sizeof(ivt));
 	}
+	if (op->apic) {
+		struct kvm_enable_cap cap = { .cap = KVM_CAP_SPLIT_IRQCHIP, .args = { 24 } };
 
-	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
-	mmap_size = ioctl(sys, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (vcpu < 0 || mmap_size < 0)
-		die("KVM_CREATE_VCPU");
-	run = mmap(NULL, mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
-	if (run == MAP_FAILED)
-		die("mmap kvm_run");
-	if (ioctl(vcpu, KVM_GET_SREGS, &sregs))
-		die("KVM_GET_SREGS");
-	sregs.cs.selector = 0;
-	sregs.cs.base = 0;
-	if (ioctl(vcpu, KVM_SET_SREGS, &sregs))
-		die("KVM_SET_SREGS");
-	regs.rip = CODE_GPA;
-	regs.rflags = 2;
+		if (ioctl(vm, KVM_ENABLE_CAP, &cap))
+			die("KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP)");
+		cpuid = apic_cpuid(sys);
+		set_ivt(mem, op, 0x41, guest_timer_handler);
+		set_ivt(mem, op, 0x42, guest_ipi_ap_handler);
+		set_ivt(mem, op, 0x43, guest_ipi_bsp_handler);
+	}
+	if (op->apic == APIC_IPI)
+		ip = CODE_GPA + (guest_ipi_bsp - op->code);
+
+	vcpu = vcpu_new(sys, vm, 0, cpuid, ip, &run, &mmap_size);
+	if (ioctl(vcpu, KVM_GET_REGS, &regs))
+		die("KVM_GET_REGS");
 	regs.rbp = iter;
 	regs.rdi = SAMPLES_GPA;
 	if (ioctl(vcpu, KVM_SET_REGS, &regs))
 		die("KVM_SET_REGS");
+	if (op->apic == APIC_IPI) {
+		struct sigaction sa = { .sa_handler = ap_signal };	/* no SA_RESTART */
+
+		sigaction(SIGUSR1, &sa, NULL);
+		ap.fd = vcpu_new(sys, vm, 1, cpuid, CODE_GPA, &ap_run, &ap_mmap_size);
+		if (pthread_create(&ap.thread, NULL, ap_main, &ap))
+			die("pthread_create");
+	}
 
 	for (;;) {
 		if (ioctl(vcpu, KVM_RUN, 0) < 0) {
@@ -138,7 +263,8 @@ static int run_op(int sys, const struct op *op, int iter, uint32_t *samples)
 				continue;
 			die("KVM_RUN");
 		}
-		if (run->exit_reason == KVM_EXIT_HLT)
+		if (run->exit_reason == KVM_EXIT_HLT ||
+		    (run->exit_reason == KVM_EXIT_IO && run->io.port == 0x82))
 			break;
 		if (run->exit_reason == KVM_EXIT_IO && run->io.port == 0x81) {
 			struct kvm_interrupt irq = { .irq = 0x20 };
@@ -153,6 +279,16 @@ static int run_op(int sys, const struct op *op, int iter, uint32_t *samples)
 			return -1;
 		}
 	}
+	if (ap.fd >= 0) {
+		ap.stop = 1;
+		while (pthread_tryjoin_np(ap.thread, NULL)) {
+			pthread_kill(ap.thread, SIGUSR1);
+			usleep(1000);
+		}
+		munmap(ap_run, ap_mmap_size);
+		close(ap.fd);
+	}
+	free(cpuid);
 	memcpy(samples, mem + SAMPLES_GPA, iter * sizeof(*samples));
 	qsort(samples, iter, sizeof(*samples), cmp_u32);
 	munmap(run, mmap_size);
@@ -184,7 +320,7 @@ int main(int argc, char **argv)
 			break;
 		default:
 			printf("usage: exit_bench [--dev PATH (default /dev/vmxmon)] "
-			       "[--iterations N (default 2000, max %d)] [invd|cpuid|vmcall|pio-out|mmio-write|irq-inject...]\n",
+			       "[--iterations N (default 2000, max %d)] [invd|cpuid|vmcall|pio-out|mmio-write|irq-inject|ipi|timer...]\n",
 			       MAX_ITER);
 			return opt == 'h' ? 0 : 2;
 		}
