@@ -92,6 +92,14 @@ void vmx_events_before_entry(struct vmxmon_vcpu *vcpu)
 		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
 			     vec | INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
 	}
+	if (vmx->lapic && vmcs_config.tpr_shadow) {
+		u8 th = vmx_lapic_tpr_threshold(vmx->lapic);
+
+		if (th != vmx->tpr_threshold) {
+			vmcs_write32(TPR_THRESHOLD, th);
+			vmx->tpr_threshold = th;
+		}
+	}
 	if (ev->nmi_pending && (vmcs_config.pin & PIN_BASED_VIRTUAL_NMIS))
 		windows |= CPU_BASED_NMI_WINDOW_EXITING;
 	if ((ev->irq_pending && vmx_lapic_accepts_extint(vmx->lapic)) ||

@@ -65,6 +65,15 @@ static int handle_preemption_timer(struct vmxmon_vcpu *vcpu)
 	return 1;
 }
 
+/*
+ * The guest lowered CR8 (its TPR shadow) below TPR_THRESHOLD: a vector the TPR held back may
+ * be deliverable now. Resuming re-evaluates it (vmx_events_before_entry()).
+ */
+static int handle_tpr_below_threshold(struct vmxmon_vcpu *vcpu)
+{
+	return 1;
+}
+
 static int handle_triple_fault(struct vmxmon_vcpu *vcpu)
 {
 	vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
@@ -204,6 +213,7 @@ static int (*const vmx_exit_handlers[])(struct vmxmon_vcpu *vcpu) = {
 	[EXIT_REASON_XSETBV]			= vmx_handle_xsetbv,
 	[EXIT_REASON_INTERRUPT_WINDOW]		= vmx_handle_interrupt_window,
 	[EXIT_REASON_PREEMPTION_TIMER]		= handle_preemption_timer,
+	[EXIT_REASON_TPR_BELOW_THRESHOLD]	= handle_tpr_below_threshold,
 	[EXIT_REASON_NMI_WINDOW]		= vmx_handle_nmi_window,
 	[EXIT_REASON_CR_ACCESS]			= vmx_handle_cr,
 	[EXIT_REASON_DR_ACCESS]			= vmx_handle_dr,

@@ -14,8 +14,10 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/hrtimer.h>
+#include <linux/io.h>
 #include <linux/kvm.h>
 #include <linux/math64.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <asm/apicdef.h>
 #include <asm/msr.h>
@@ -498,7 +500,7 @@ void vmx_lapic_reset(struct vmx_lapic *a, u32 id, bool bsp)
 	u32 lvt;
 
 	hrtimer_cancel(&a->timer);
-	memset(a->regs, 0, sizeof(a->regs));
+	memset(a->regs, 0, KVM_APIC_REG_SIZE);
 	a->period_ns = 0;
 	a->tsc_deadline = 0;
 	a->base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
@@ -576,6 +578,25 @@ void vmx_lapic_set_cr8(struct vmx_lapic *a, u64 cr8)
 	lapic_set(a, APIC_TASKPRI, (cr8 & 0xf) << 4);
 }
 
+/* The virtual-APIC page (TPR shadow): the register page itself. */
+phys_addr_t vmx_lapic_page(struct vmx_lapic *a)
+{
+	return virt_to_phys(a->regs);
+}
+
+/*
+ * TPR_THRESHOLD for a TPR shadow (SDM 29.1.2): the class of the highest pending vector when
+ * only the TPR holds it back, so that the guest lowering CR8 below it exits and the vector
+ * gets delivered; else 0. Never above VTPR[7:4], as VM entry requires.
+ */
+u8 vmx_lapic_tpr_threshold(struct vmx_lapic *a)
+{
+	int irr = vec_highest(a, APIC_IRR);
+	u32 tpr = (lapic_get(a, APIC_TASKPRI) >> 4) & 0xf;
+
+	return irr < 0 || (u32)irr >> 4 > tpr ? 0 : irr >> 4;
+}
+
 /* The guest's CPUID has x2APIC: LVR then offers directed EOI (as KVM's split irqchip). */
 void vmx_lapic_set_cpuid(struct vmx_lapic *a, bool x2apic)
 {
@@ -600,7 +621,7 @@ bool vmx_lapic_accepts_extint(struct vmx_lapic *a)
  */
 void vmx_lapic_get_state(struct vmx_lapic *a, struct kvm_lapic_state *s)
 {
-	memcpy(s->regs, a->regs, sizeof(s->regs));
+	memcpy(s->regs, a->regs, KVM_APIC_REG_SIZE);
 	*(u32 *)(s->regs + APIC_TMCCT) = lapic_current_count(a);
 	*(u32 *)(s->regs + APIC_PROCPRI) = lapic_ppr(a);
 	if (lapic_x2apic(a))
@@ -610,7 +631,7 @@ void vmx_lapic_get_state(struct vmx_lapic *a, struct kvm_lapic_state *s)
 void vmx_lapic_set_state(struct vmx_lapic *a, const struct kvm_lapic_state *s)
 {
 	hrtimer_cancel(&a->timer);
-	memcpy(a->regs, s->regs, sizeof(a->regs));
+	memcpy(a->regs, s->regs, KVM_APIC_REG_SIZE);
 	if (lapic_x2apic(a)) {			/* the ID and the LDR derived from it */
 		u32 id = lapic_get(a, APIC_ID) >> 24;
 
@@ -628,9 +649,14 @@ void vmx_lapic_set_state(struct vmx_lapic *a, const struct kvm_lapic_state *s)
 int vmx_lapic_create(struct vmxmon_vcpu *vcpu)
 {
 	struct vmx_lapic *a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
+	struct page *page = vmx_alloc_page(NUMA_NO_NODE);
 
-	if (!a)
+	if (!a || !page) {
+		kfree(a);
+		vmx_free_page(page);
 		return -ENOMEM;
+	}
+	a->regs = page_address(page);
 	a->vcpu = vcpu;
 	hrtimer_init(&a->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
 	a->timer.function = lapic_timer_fire;
@@ -646,6 +672,7 @@ void vmx_lapic_free(struct vmxmon_vcpu *vcpu)
 	if (!a)
 		return;
 	hrtimer_cancel(&a->timer);
+	vmx_free_page(virt_to_page(a->regs));
 	kfree(a);
 	to_vmx(vcpu)->lapic = NULL;
 }

@@ -85,6 +85,10 @@ int vmx_setup_vmcs_config(void)
 			     VM_EXIT_SAVE_DEBUG_CONTROLS, vmx_caps.exit, &c->exit);
 	r |= vmx_adjust_ctls(VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT,
 			     VM_ENTRY_LOAD_DEBUG_CONTROLS, vmx_caps.entry, &c->entry);
+	/* A TPR shadow keeps CR8 accesses in the guest (with the in-kernel APIC only). */
+	c->tpr_shadow = ((u32)(vmx_caps.procbased >> 32) & CPU_BASED_TPR_SHADOW) &&
+			!((u32)vmx_caps.procbased &
+			  (CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING));
 	if (r) {
 		pr_err("VT-x lacks a VM-execution control vmxmon needs (pin %#llx proc %#llx proc2 %#llx exit %#llx entry %#llx)\n",
 		       vmx_caps.pinbased, vmx_caps.procbased, vmx_caps.procbased2,
@@ -180,6 +184,14 @@ void vmx_vmcs_init(struct vmxmon_vcpu *vcpu)
 	vmcs_write64(VMCS_LINK_POINTER, -1ull);
 	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, vmcs_config.pin);
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, vmcs_config.proc);
+	if (vmx->lapic && vmcs_config.tpr_shadow) {
+		/* CR8 is the virtual-APIC page's TPR; no exit unless it drops below the threshold. */
+		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, (vmcs_config.proc | CPU_BASED_TPR_SHADOW) &
+			     ~(CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING));
+		vmcs_write64(VIRTUAL_APIC_PAGE_ADDR, vmx_lapic_page(vmx->lapic));
+		vmcs_write32(TPR_THRESHOLD, 0);
+		vmx->tpr_threshold = 0;
+	}
 	/* Out of VPIDs: run this vCPU untagged (VM entry and exit then flush its TLB). */
 	vmcs_write32(SECONDARY_VM_EXEC_CONTROL,
 		     vmx->vpid ? vmcs_config.proc2 : vmcs_config.proc2 & ~SECONDARY_EXEC_ENABLE_VPID);

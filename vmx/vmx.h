@@ -119,6 +119,7 @@ enum vmx_reg {
 /* Controls vmxmon runs every guest with, computed from the capability MSRs at load. */
 struct vmcs_config {
 	u32 pin, proc, proc2, exit, entry;
+	bool tpr_shadow;	/* CPU_BASED_TPR_SHADOW possible, CR8 exiting may be off */
 };
 extern struct vmcs_config vmcs_config;
 
@@ -171,7 +172,11 @@ struct vmx_events {
 /* The in-kernel local APIC (vmx/lapic.c). */
 struct vmx_lapic {
 	struct vmxmon_vcpu *vcpu;
-	u8 regs[KVM_APIC_REG_SIZE] __aligned(16);	/* xAPIC register page layout */
+	/*
+	 * The xAPIC register page layout, in a page of its own: with a TPR shadow it is also
+	 * the virtual-APIC page, whose TPR (VTPR) the guest's MOV to/from CR8 use directly.
+	 */
+	u8 *regs;
 	u64 base;				/* IA32_APIC_BASE */
 	struct hrtimer timer;
 	u64 period_ns;				/* one-shot/periodic: TMICT x divisor */
@@ -202,6 +207,7 @@ struct vmx_vcpu {
 	u32 mp_state;				/* KVM_MP_STATE_* (in-kernel APIC only) */
 	bool halt_if;				/* RFLAGS.IF when the guest halted */
 	bool init_pending, sipi_pending;	/* INIT/SIPI IPIs not yet processed */
+	u8 tpr_threshold;			/* TPR_THRESHOLD now in the VMCS (TPR shadow) */
 	u8 sipi_vector;
 	struct vmx_loaded_vmcs vmcs;
 	u16 vpid;
@@ -343,6 +349,8 @@ bool vmx_lapic_x2apic_mode(struct vmx_lapic *a);
 u64 vmx_lapic_get_cr8(struct vmx_lapic *a);
 void vmx_lapic_set_cr8(struct vmx_lapic *a, u64 cr8);
 void vmx_lapic_set_cpuid(struct vmx_lapic *a, bool x2apic);
+phys_addr_t vmx_lapic_page(struct vmx_lapic *a);
+u8 vmx_lapic_tpr_threshold(struct vmx_lapic *a);
 
 /* CR8: the in-kernel APIC's TPR[7:4], else a register of its own (the userspace APIC's). */
 static inline u64 vmx_get_cr8(struct vmx_vcpu *vmx)
