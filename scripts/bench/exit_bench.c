@@ -19,6 +19,8 @@
  *   sends a fixed IPI to vCPU 1, whose handler answers with one; both wait in HLT, so it
  *   includes waking each. timer arms the TSC-deadline timer at now + 20,000 ticks and
  *   measures from the deadline to the RDTSC in the guest's handler (the guest spins).
+ *   cr8 is MOV to CR8 in 64-bit mode (identity-mapped by one 2 MiB page), which exits to
+ *   the hypervisor unless it gives the guest a TPR shadow.
  * Prints one line per OP: "bench dev=NAME op=OP n=N median=M min=MIN max=MAX" (ticks).
  */
 #define _GNU_SOURCE	/* pthread_tryjoin_np */
@@ -86,18 +88,21 @@ asm(".pushsection .rodata\n"
     "mov $0x6e0, %ecx\n wrmsr\n 2: pause\n test %bx, %bx\n jz 2b\n"
     "dec %bp\n jnz 1b\n out %al, $0x82\n"
     "guest_timer_handler: " SAMPLE_IRQ
-    "guest_apic_end:\n"
     ".code64\n"
+    /* 64-bit (CR8 exists only there): MOV to CR8, which a TPR shadow keeps in the guest. */
+    "guest_cr8: 1: rdtsc\n mov %eax, %esi\n mov %rbx, %cr8\n rdtsc\n sub %esi, %eax\n"
+    "mov %eax, (%rdi)\n add $4, %rdi\n dec %ebp\n jnz 1b\n out %al, $0x82\n"
+    "guest_apic_end:\n"
     ".popsection\n");
 extern const uint8_t guest_invd[], guest_cpuid[], guest_vmcall[], guest_pio_out[],
 	guest_mmio_write[], guest_irq_inject[], guest_irq_handler[], guest_end[],
 	guest_ipi_ap[], guest_ipi_ap_handler[], guest_ipi_bsp[], guest_ipi_bsp_handler[],
-	guest_timer[], guest_timer_handler[], guest_apic_end[];
+	guest_timer[], guest_timer_handler[], guest_cr8[], guest_apic_end[];
 
 struct op {
 	const char *name;
 	const uint8_t *code, *end;
-	enum { NO_APIC, APIC_TIMER, APIC_IPI } apic;
+	enum { NO_APIC, APIC_TIMER, APIC_IPI, APIC_CR8 } apic;
 };
 
 static const struct op ops[] = {
@@ -108,7 +113,8 @@ static const struct op ops[] = {
 	{ "mmio-write", guest_mmio_write, guest_irq_inject, NO_APIC },
 	{ "irq-inject", guest_irq_inject, guest_end, NO_APIC },
 	{ "ipi", guest_ipi_ap, guest_timer, APIC_IPI },
-	{ "timer", guest_timer, guest_apic_end, APIC_TIMER },
+	{ "timer", guest_timer, guest_cr8, APIC_TIMER },
+	{ "cr8", guest_cr8, guest_apic_end, APIC_CR8 },
 };
 
 static void die(const char *what)
@@ -169,6 +175,31 @@ static struct kvm_cpuid2 *apic_cpuid(int sys)
 		if (c->entries[i].function == 1)
 			c->entries[i].ecx |= 1u << 24;
 	return c;
+}
+
+/* 64-bit mode, GPA 0-2 MiB identity-mapped: PML4 at 0x2000, PDPT at 0x3000, PD at 0x4000. */
+static void enter_long_mode(int vcpu, uint8_t *mem)
+{
+	const struct kvm_segment code = { .limit = 0xffffffff, .selector = 8, .type = 11,
+					  .present = 1, .s = 1, .l = 1, .g = 1 };
+	const struct kvm_segment data = { .limit = 0xffffffff, .selector = 16, .type = 3,
+					  .present = 1, .s = 1, .db = 1, .g = 1 };
+	uint64_t pml4e = 0x3000 | 3, pdpte = 0x4000 | 3, pde = 0x83;	/* P, RW, PS */
+	struct kvm_sregs s;
+
+	memcpy(mem + 0x2000, &pml4e, 8);
+	memcpy(mem + 0x3000, &pdpte, 8);
+	memcpy(mem + 0x4000, &pde, 8);
+	if (ioctl(vcpu, KVM_GET_SREGS, &s))
+		die("KVM_GET_SREGS");
+	s.cs = code;
+	s.ds = s.es = s.fs = s.gs = s.ss = data;
+	s.cr0 = 0x80000031;		/* PG NE ET PE */
+	s.cr3 = 0x2000;
+	s.cr4 = 0x20;			/* PAE */
+	s.efer = 0x500;			/* LMA LME */
+	if (ioctl(vcpu, KVM_SET_SREGS, &s))
+		die("KVM_SET_SREGS (long mode)");
 }
 
 /* vCPU 1 of the ipi op: runs (halted in the kernel, mostly) until told to stop. */
@@ -242,6 +273,8 @@ static int run_op(int sys, const struct op *op, int iter, uint32_t *samples)
 		ip = CODE_GPA + (guest_ipi_bsp - op->code);
 
 	vcpu = vcpu_new(sys, vm, 0, cpuid, ip, &run, &mmap_size);
+	if (op->apic == APIC_CR8)
+		enter_long_mode(vcpu, mem);
 	if (ioctl(vcpu, KVM_GET_REGS, &regs))
 		die("KVM_GET_REGS");
 	regs.rbp = iter;
@@ -320,7 +353,7 @@ int main(int argc, char **argv)
 			break;
 		default:
 			printf("usage: exit_bench [--dev PATH (default /dev/vmxmon)] "
-			       "[--iterations N (default 2000, max %d)] [invd|cpuid|vmcall|pio-out|mmio-write|irq-inject|ipi|timer...]\n",
+			       "[--iterations N (default 2000, max %d)] [invd|cpuid|vmcall|pio-out|mmio-write|irq-inject|ipi|timer|cr8...]\n",
 			       MAX_ITER);
 			return opt == 'h' ? 0 : 2;
 		}
