@@ -4,9 +4,11 @@
  * KVM_EXIT_MMIO. VT-x reports the guest-physical address but neither the data nor the
  * instruction's length (VM_EXIT_INSTRUCTION_LEN is undefined for EPT violations), so the
  * instruction is fetched through the guest's page tables and decoded here: the MOV family
- * that device drivers use (MOV r/m<->r of every width, MOV r/m<-imm, MOV moffs, MOVZX and
- * MOVSX). Anything else is KVM_EXIT_INTERNAL_ERROR (emulation) with the instruction bytes.
- * A write completes before the exit; a read completes on the next KVM_RUN.
+ * that device drivers use (MOV r/m<->r of every width, MOV r/m<-imm, MOV moffs, MOVZX,
+ * MOVSX, MOVNTI); string moves and SSE moves (memcpy_toio() and friends) are decoded here
+ * and run in vmx/emulate_mem.c. Anything else is KVM_EXIT_INTERNAL_ERROR (emulation) with
+ * the instruction bytes. A write completes before the exit; a read completes on the next
+ * KVM_RUN.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -18,30 +20,17 @@
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"
 
-#define MAX_INSN_LEN	15
-
-enum mmio_op { OP_NONE, OP_LOAD, OP_STORE_REG, OP_STORE_IMM, OP_LOAD_ZX, OP_LOAD_SX };
-
-struct insn {
-	u8 bytes[MAX_INSN_LEN];
-	int avail;		/* bytes fetched */
-	int len;		/* decoded length */
-	enum mmio_op op;
-	int size;		/* access size in bytes */
-	int dst_size;		/* register size for MOVZX/MOVSX */
-	int reg;		/* register operand, enum vmx_reg */
-	bool high_byte;		/* AH, CH, DH, BH */
-	u64 imm;
-};
+#define MAX_INSN_LEN	VMX_MAX_INSN_LEN
 
 /* Fetch up to 15 bytes at CS:RIP; an instruction may cross into the next page. */
-static int fetch(struct vmxmon_vcpu *vcpu, struct insn *in)
+static int fetch(struct vmxmon_vcpu *vcpu, struct vmx_insn *in)
 {
 	unsigned long rip = vmcs_readl(GUEST_RIP), lin = vmcs_readl(GUEST_CS_BASE) + rip;
-	int first = min_t(int, MAX_INSN_LEN, PAGE_SIZE - offset_in_page(lin));
+	int first;
 
 	if (!vmx_guest_64bit())
 		lin = (u32)lin;
+	first = min_t(int, MAX_INSN_LEN, PAGE_SIZE - offset_in_page(lin));
 	if (vmx_read_guest(vcpu, lin, in->bytes, first))
 		return -EFAULT;
 	in->avail = first;
@@ -52,7 +41,7 @@ static int fetch(struct vmxmon_vcpu *vcpu, struct insn *in)
 }
 
 /* Length of ModRM + SIB + displacement (SDM Vol. 2A 2.1.5, tables 2-1 to 2-3). */
-static int modrm_len(const struct insn *in, int pos, int addr_size)
+static int modrm_len(const struct vmx_insn *in, int pos, int addr_size)
 {
 	u8 modrm = in->bytes[pos], mod = modrm >> 6, rm = modrm & 7;
 	int n = 1;
@@ -73,30 +62,41 @@ static int modrm_len(const struct insn *in, int pos, int addr_size)
 	return n + (mod == 1 ? 1 : mod == 2 ? 4 : 0);
 }
 
-static int decode(struct vmxmon_vcpu *vcpu, struct insn *in)
+/* Segment-override prefixes, + 1 (0: not one). */
+static const u8 seg_prefix[256] = {
+	[0x26] = VMX_SEG_ES + 1, [0x2e] = VMX_SEG_CS + 1, [0x36] = VMX_SEG_SS + 1,
+	[0x3e] = VMX_SEG_DS + 1, [0x64] = VMX_SEG_FS + 1, [0x65] = VMX_SEG_GS + 1,
+};
+
+static int decode(struct vmxmon_vcpu *vcpu, struct vmx_insn *in)
 {
 	bool long64 = vmx_guest_64bit();
 	bool cs_d = vmcs_read32(GUEST_CS_AR_BYTES) & VMX_AR_DB_MASK;
 	int opsize = long64 || cs_d ? 4 : 2, addr_size = long64 ? 8 : cs_d ? 4 : 2;
+	bool op66 = false, lock = false;
 	int pos = 0, n, imm_size = 0;
 	u8 rex = 0, op;
 
-	for (;; pos++) {			/* legacy prefixes */
+	in->seg = VMX_SEG_NONE;
+	for (;; pos++) {			/* legacy prefixes (SDM Vol. 2A 2.1.1) */
 		if (pos >= in->avail)
 			return -1;
 		op = in->bytes[pos];
 		if (op == 0x66)
-			opsize = opsize == 2 ? 4 : 2;
+			op66 = true;
 		else if (op == 0x67)
-			addr_size = long64 ? 4 : addr_size == 2 ? 4 : 2;
-		else if (op == 0x2e || op == 0x36 || op == 0x3e || op == 0x26 || op == 0x64 ||
-			 op == 0x65)
-			continue;		/* segment override: the GPA is already known */
-		else if (op == 0xf0 || op == 0xf2 || op == 0xf3)
-			return -1;		/* LOCK/REP: not a plain MOV */
+			addr_size = long64 ? 4 : cs_d ? 2 : 4;
+		else if (seg_prefix[op])
+			in->seg = seg_prefix[op] - 1;
+		else if (op == 0xf2 || op == 0xf3)
+			in->rep = op;		/* the last one counts */
+		else if (op == 0xf0)
+			lock = true;
 		else
 			break;
 	}
+	if (op66)
+		opsize = opsize == 2 ? 4 : 2;
 	if (long64 && (op & 0xf0) == 0x40) {
 		rex = op;
 		if (++pos >= in->avail)
@@ -106,16 +106,40 @@ static int decode(struct vmxmon_vcpu *vcpu, struct insn *in)
 	if (rex & 8)
 		opsize = 8;
 	pos++;
+	in->addr_size = addr_size;
+	if (lock)
+		return -1;			/* no MOV takes LOCK (#UD) */
 
 	switch (op) {
-	case 0x88: in->op = OP_STORE_REG; in->size = 1; break;
-	case 0x89: in->op = OP_STORE_REG; in->size = opsize; break;
-	case 0x8a: in->op = OP_LOAD; in->size = 1; break;
-	case 0x8b: in->op = OP_LOAD; in->size = opsize; break;
-	case 0xc6: in->op = OP_STORE_IMM; in->size = 1; imm_size = 1; break;
-	case 0xc7: in->op = OP_STORE_IMM; in->size = opsize; imm_size = min(opsize, 4); break;
+	case 0xa4 ... 0xa5:			/* MOVS */
+	case 0xaa ... 0xad:			/* STOS, LODS */
+		in->op = op < 0xaa ? MMIO_MOVS : op < 0xac ? MMIO_STOS : MMIO_LODS;
+		in->size = op & 1 ? opsize : 1;
+		in->len = pos;
+		return 0;
+	case 0x0f:
+		if (pos >= in->avail)
+			return -1;
+		if (in->bytes[pos] != 0xb6 && in->bytes[pos] != 0xb7 &&
+		    in->bytes[pos] != 0xbe && in->bytes[pos] != 0xbf && in->bytes[pos] != 0xc3) {
+			if (op66 && in->rep)
+				return -1;
+			return vmx_decode_vector(vcpu, in, pos, rex, op66 ? 0x66 : in->rep);
+		}
+		break;
+	}
+	if (in->rep)
+		return -1;			/* REP: not a plain MOV */
+
+	switch (op) {
+	case 0x88: in->op = MMIO_STORE_REG; in->size = 1; break;
+	case 0x89: in->op = MMIO_STORE_REG; in->size = opsize; break;
+	case 0x8a: in->op = MMIO_LOAD; in->size = 1; break;
+	case 0x8b: in->op = MMIO_LOAD; in->size = opsize; break;
+	case 0xc6: in->op = MMIO_STORE_IMM; in->size = 1; imm_size = 1; break;
+	case 0xc7: in->op = MMIO_STORE_IMM; in->size = opsize; imm_size = min(opsize, 4); break;
 	case 0xa0 ... 0xa3:			/* MOV AL/eAX <-> moffs */
-		in->op = op & 2 ? OP_STORE_REG : OP_LOAD;
+		in->op = op & 2 ? MMIO_STORE_REG : MMIO_LOAD;
 		in->size = op & 1 ? opsize : 1;
 		in->reg = VCPU_RAX;
 		in->len = pos + addr_size;
@@ -124,9 +148,14 @@ static int decode(struct vmxmon_vcpu *vcpu, struct insn *in)
 		if (pos >= in->avail)
 			return -1;
 		op = in->bytes[pos++];
-		if (op != 0xb6 && op != 0xb7 && op != 0xbe && op != 0xbf)
-			return -1;
-		in->op = op & 8 ? OP_LOAD_SX : OP_LOAD_ZX;
+		if (op == 0xc3) {		/* MOVNTI m32/m64, r */
+			if (opsize == 2)
+				return -1;
+			in->op = MMIO_STORE_REG;
+			in->size = opsize;
+			break;
+		}
+		in->op = op & 8 ? MMIO_LOAD_SX : MMIO_LOAD_ZX;
 		in->size = op & 1 ? 2 : 1;
 		in->dst_size = opsize;
 		break;
@@ -136,11 +165,11 @@ static int decode(struct vmxmon_vcpu *vcpu, struct insn *in)
 	if (pos >= in->avail)
 		return -1;
 	in->reg = ((in->bytes[pos] >> 3) & 7) | (rex & 4 ? 8 : 0);
-	if (in->op == OP_STORE_IMM && (in->bytes[pos] & 0x38))
+	if (in->op == MMIO_STORE_IMM && (in->bytes[pos] & 0x38))
 		return -1;			/* C6/C7 /0 only */
 	/* Byte registers 4-7 without REX are AH, CH, DH, BH. */
-	if (in->size == 1 && !rex && in->reg >= 4 && in->op != OP_LOAD_ZX &&
-	    in->op != OP_LOAD_SX && in->op != OP_STORE_IMM) {
+	if (in->size == 1 && !rex && in->reg >= 4 && in->op != MMIO_LOAD_ZX &&
+	    in->op != MMIO_LOAD_SX && in->op != MMIO_STORE_IMM) {
 		in->reg -= 4;
 		in->high_byte = true;
 	}
@@ -180,7 +209,7 @@ static void write_reg(unsigned long *reg, u64 val, int size, bool high_byte)
 	}
 }
 
-static void advance_rip(int len)
+void vmx_advance_rip(int len)
 {
 	unsigned long rip = vmcs_readl(GUEST_RIP) + len;
 
@@ -193,99 +222,141 @@ static void advance_rip(int len)
  * KVM's layout (struct emulation_failure in <linux/kvm.h>): flags, then one byte of
  * instruction length and 15 instruction bytes (data[1..2]), then vmxmon adds the GPA.
  */
-static int emulation_failed(struct vmxmon_vcpu *vcpu, const struct insn *in, u64 gpa)
+int vmx_emulation_failed(struct vmxmon_vcpu *vcpu, const struct vmx_insn *in, u64 gpa)
 {
 	u64 data[4] = { KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES };
 	u8 *bytes = (u8 *)&data[1];
 
+	to_vmx(vcpu)->mmio.pending = false;
 	bytes[0] = in->avail;
-	memcpy(bytes + 1, in->bytes, min(in->avail, MAX_INSN_LEN));
+	memcpy(bytes + 1, in->bytes, min_t(int, in->avail, MAX_INSN_LEN));
 	data[3] = gpa;
 	return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION, 4, data);
 }
 
-/* Remember a decoded read until its value arrives (vmx_complete_mmio()). */
-static void mmio_read_pending(struct vmx_vcpu *vmx, const struct insn *in)
+/* Hand the current fragment's next (at most 8) bytes to userspace as KVM_EXIT_MMIO. */
+void vmx_mmio_exit(struct vmxmon_vcpu *vcpu)
 {
-	vmx->mmio.pending = true;
-	vmx->mmio.op = in->op;
-	vmx->mmio.size = in->size;
-	vmx->mmio.dst_size = in->op == OP_LOAD ? in->size : in->dst_size;
-	vmx->mmio.reg = in->reg;
-	vmx->mmio.high_byte = in->high_byte;
-	vmx->mmio.len = in->len;
+	struct vmx_mmio *m = &to_vmx(vcpu)->mmio;
+	struct vmx_mmio_frag *f = &m->frag[m->cur];
+	struct kvm_run *run = vcpu->run;
+
+	m->pending = true;
+	run->exit_reason = KVM_EXIT_MMIO;
+	run->mmio.phys_addr = f->gpa + f->done;
+	run->mmio.len = min_t(u32, 8, f->len - f->done);
+	run->mmio.is_write = m->is_write;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	if (m->is_write)
+		memcpy(run->mmio.data, m->data + f->off + f->done, run->mmio.len);
+}
+
+/* One MMIO fragment of @size bytes at @gpa, for the MOV forms. */
+static void mmio_single(struct vmxmon_vcpu *vcpu, const struct vmx_insn *in, u64 gpa,
+			bool write, u64 val)
+{
+	struct vmx_mmio *m = &to_vmx(vcpu)->mmio;
+
+	m->insn = *in;
+	m->is_write = write;
+	m->nfrag = 1;
+	m->cur = 0;
+	m->frag[0] = (struct vmx_mmio_frag){ .gpa = gpa, .len = in->size };
+	memcpy(m->data, &val, sizeof(val));
+	vmx_mmio_exit(vcpu);
 }
 
 /* EPT violation at @gpa outside guest RAM (or a write to a read-only slot). */
 int vmx_emulate_mmio(struct vmxmon_vcpu *vcpu, u64 gpa, bool write)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	struct kvm_run *run = vcpu->run;
-	struct insn in = { 0 };
+	struct vmx_insn in = { 0 };
 	u64 val;
 
 	if (fetch(vcpu, &in) || decode(vcpu, &in))
-		return emulation_failed(vcpu, &in, gpa);
-	if ((in.op == OP_STORE_REG || in.op == OP_STORE_IMM) != write)
-		return emulation_failed(vcpu, &in, gpa);
+		return vmx_emulation_failed(vcpu, &in, gpa);
+	if (in.op >= MMIO_MOVS) {
+		vmx->mmio.insn = in;
+		return vmx_emulate_mem(vcpu, false);
+	}
+	if ((in.op == MMIO_STORE_REG || in.op == MMIO_STORE_IMM) != write)
+		return vmx_emulation_failed(vcpu, &in, gpa);
 
+	val = in.op == MMIO_STORE_IMM ? in.imm :
+	      in.reg == VCPU_RSP ? vmcs_readl(GUEST_RSP) : vmx->regs[in.reg];
+	if (in.high_byte)
+		val >>= 8;
 	if (vmx_lapic_mmio_owns(vmx->lapic, gpa)) {	/* the in-kernel xAPIC */
 		int ret;
 
-		val = in.op == OP_STORE_IMM ? in.imm :
-		      in.reg == VCPU_RSP ? vmcs_readl(GUEST_RSP) : vmx->regs[in.reg];
-		if (in.high_byte)
-			val >>= 8;
 		vmx_lapic_mmio(vcpu, gpa, write, &val, in.size, &ret);
 		if (write) {
-			advance_rip(in.len);
+			vmx_advance_rip(in.len);
 			return ret;
 		}
-		memcpy(run->mmio.data, &val, sizeof(val));
-		mmio_read_pending(vmx, &in);
+		mmio_single(vcpu, &in, gpa, false, 0);
+		memcpy(vcpu->run->mmio.data, &val, sizeof(val));
 		return vmx_complete_mmio(vcpu);
 	}
-
-	run->exit_reason = KVM_EXIT_MMIO;
-	run->mmio.phys_addr = gpa;
-	run->mmio.len = in.size;
-	run->mmio.is_write = write;
-	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	mmio_single(vcpu, &in, gpa, write, val);
 	if (write) {
-		val = in.op == OP_STORE_IMM ? in.imm : vmx->regs[in.reg];
-		if (in.op == OP_STORE_REG && in.reg == VCPU_RSP)
-			val = vmcs_readl(GUEST_RSP);
-		if (in.high_byte)
-			val >>= 8;
-		memcpy(run->mmio.data, &val, in.size);
-		advance_rip(in.len);
-		return 0;
+		vmx->mmio.pending = false;	/* nothing left to complete */
+		vmx_advance_rip(in.len);
 	}
-	mmio_read_pending(vmx, &in);
 	return 0;
 }
 
-/* KVM_RUN after an MMIO read: userspace put the value in run->mmio.data. */
-int vmx_complete_mmio(struct vmxmon_vcpu *vcpu)
+/* A MOV form's read completed: the value goes to its register. */
+static int complete_mov_load(struct vmxmon_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	struct vmx_mmio *m = &vmx->mmio;
+	const struct vmx_insn *in = &vmx->mmio.insn;
+	int dst_size = in->op == MMIO_LOAD ? in->size : in->dst_size;
 	u64 val = 0;
+
+	memcpy(&val, vmx->mmio.data, in->size);
+	if (in->op == MMIO_LOAD_SX)
+		val = in->size == 1 ? (u64)(s64)(s8)val : (u64)(s64)(s16)val;
+	if (in->reg == VCPU_RSP) {
+		unsigned long rsp = vmcs_readl(GUEST_RSP);
+
+		write_reg(&rsp, val, dst_size, false);
+		vmcs_writel(GUEST_RSP, rsp);
+	} else {
+		write_reg(&vmx->regs[in->reg], val, dst_size, in->high_byte);
+	}
+	vmx_advance_rip(in->len);
+	return 1;
+}
+
+/*
+ * KVM_RUN after an MMIO exit. For a read, userspace put the bytes in run->mmio.data. Like
+ * KVM, the next fragment of the same access exits at once, without entering the guest; a
+ * completed write resumes the guest; a completed read finishes the instruction.
+ */
+int vmx_complete_mmio(struct vmxmon_vcpu *vcpu)
+{
+	struct vmx_mmio *m = &to_vmx(vcpu)->mmio;
+	struct vmx_mmio_frag *f;
+	u32 len;
 
 	if (!m->pending)
 		return 1;
 	m->pending = false;
-	memcpy(&val, vcpu->run->mmio.data, m->size);
-	if (m->op == OP_LOAD_SX)
-		val = m->size == 1 ? (u64)(s64)(s8)val : (u64)(s64)(s16)val;
-	if (m->reg == VCPU_RSP) {
-		unsigned long rsp = vmcs_readl(GUEST_RSP);
-
-		write_reg(&rsp, val, m->dst_size, false);
-		vmcs_writel(GUEST_RSP, rsp);
-	} else {
-		write_reg(&vmx->regs[m->reg], val, m->dst_size, m->high_byte);
+	f = &m->frag[m->cur];
+	len = min_t(u32, 8, f->len - f->done);
+	if (!m->is_write)
+		memcpy(m->data + f->off + f->done, vcpu->run->mmio.data, len);
+	f->done += len;
+	if (f->done == f->len)
+		m->cur++;
+	if (m->cur < m->nfrag) {
+		vmx_mmio_exit(vcpu);
+		return 0;
 	}
-	advance_rip(m->len);
-	return 1;
+	if (m->is_write)
+		return 1;
+	if (m->insn.op >= MMIO_MOVS)
+		return vmx_emulate_mem(vcpu, true);
+	return complete_mov_load(vcpu);
 }

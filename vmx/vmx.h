@@ -150,11 +150,58 @@ struct vmx_pio {
 #define VMX_NR_SWAPPED_MSRS	6
 #define VMX_MSR_KERNEL_GS_BASE	4
 
-/* An MMIO read handed to userspace, completed by the next KVM_RUN (vmx/emulate.c). */
+/* Segment registers in prefix/VMCS order (SDM Vol. 2A 2.1.1, Vol. 3D table B-1). */
+enum vmx_seg {
+	VMX_SEG_ES, VMX_SEG_CS, VMX_SEG_SS, VMX_SEG_DS, VMX_SEG_FS, VMX_SEG_GS,
+	VMX_SEG_NONE,			/* no override prefix: the instruction's default */
+};
+
+/* What an instruction that touched MMIO does (vmx/emulate.c, vmx/emulate_mem.c). */
+enum vmx_mmio_op {
+	MMIO_NONE, MMIO_LOAD, MMIO_STORE_REG, MMIO_STORE_IMM, MMIO_LOAD_ZX, MMIO_LOAD_SX,
+	MMIO_MOVS, MMIO_STOS, MMIO_LODS,		/* string: elements via RSI/RDI */
+	MMIO_VEC_LOAD, MMIO_VEC_STORE,			/* SSE: XMM <-> memory */
+};
+
+#define VMX_MAX_INSN_LEN	15
+
+/* A decoded instruction; kept while userspace completes its MMIO accesses. */
+struct vmx_insn {
+	u8 bytes[VMX_MAX_INSN_LEN];
+	u8 avail;		/* bytes fetched */
+	u8 len;			/* decoded length */
+	u8 op;			/* enum vmx_mmio_op */
+	u8 size;		/* access (string: element) size in bytes, at most 16 */
+	u8 dst_size;		/* register size for MOVZX/MOVSX */
+	u8 reg;			/* enum vmx_reg, or the XMM register of a vector move */
+	bool high_byte;		/* AH, CH, DH, BH */
+	bool aligned;		/* vector: #GP(0) unless the operand is 16-byte aligned */
+	u8 addr_size;		/* 2, 4 or 8 */
+	u8 rep;			/* string: 0, or the F2/F3 prefix */
+	u8 seg;			/* enum vmx_seg: override prefix, then the operand's */
+	u64 imm;
+	unsigned long ea;	/* vector: effective address of the memory operand */
+};
+
+/*
+ * The part of an access that userspace performs: a run of MMIO bytes within one page, handed
+ * out 8 bytes per KVM_EXIT_MMIO as KVM does (kvm_run.mmio.data holds 8).
+ */
+struct vmx_mmio_frag {
+	u64 gpa;
+	u8 off;			/* of its data in vmx_mmio.data */
+	u8 len;
+	u8 done;		/* bytes already exchanged with userspace */
+};
+
+/* An MMIO access handed to userspace, completed by the next KVM_RUN (vmx/emulate*.c). */
 struct vmx_mmio {
 	bool pending;
-	bool high_byte;
-	u8 op, size, dst_size, reg, len;
+	bool is_write;
+	u8 nfrag, cur;
+	struct vmx_mmio_frag frag[2];	/* an access of <= 16 bytes touches at most two pages */
+	u8 data[16];			/* the whole access, RAM parts included */
+	struct vmx_insn insn;
 };
 
 /* Events waiting for VM entry (vmx/event.c). */
@@ -320,6 +367,14 @@ int vmx_complete_pio(struct vmxmon_vcpu *vcpu);
 /* vmx/emulate.c */
 int vmx_emulate_mmio(struct vmxmon_vcpu *vcpu, u64 gpa, bool write);
 int vmx_complete_mmio(struct vmxmon_vcpu *vcpu);
+void vmx_mmio_exit(struct vmxmon_vcpu *vcpu);
+void vmx_advance_rip(int len);
+int vmx_emulation_failed(struct vmxmon_vcpu *vcpu, const struct vmx_insn *in, u64 gpa);
+
+/* vmx/emulate_mem.c: string and SSE accesses */
+int vmx_decode_vector(struct vmxmon_vcpu *vcpu, struct vmx_insn *in, int pos, u8 rex,
+		      u8 simd_prefix);
+int vmx_emulate_mem(struct vmxmon_vcpu *vcpu, bool resume);
 
 /* vmx/event.c */
 void vmx_events_after_exit(struct vmx_vcpu *vmx);
@@ -389,6 +444,7 @@ int vmx_signal_msi(struct vmxmon_vm *vm, const struct kvm_msi *msi);
 /* vmx/walk.c: guest memory through the guest's page tables */
 int vmx_gva_to_gpa(struct vmxmon_vcpu *vcpu, unsigned long gva, bool write, u64 *gpa);
 int vmx_read_guest(struct vmxmon_vcpu *vcpu, unsigned long gva, void *buf, unsigned int len);
+int vmx_gpa_ram_access(struct vmxmon_vm *vm, u64 gpa, void *buf, unsigned int len, bool write);
 int vmx_write_guest(struct vmxmon_vcpu *vcpu, unsigned long gva, const void *buf,
 		    unsigned int len);
 

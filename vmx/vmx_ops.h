@@ -134,4 +134,41 @@ static __always_inline int vmx_invvpid(unsigned long type, u16 vpid, u64 gla)
 	return __vmx_insn("invvpid", "%[desc], %[type]", [desc] "m" (desc), [type] "r" (type));
 }
 
+/*
+ * The guest's XMM registers while its FPU state is loaded (vmx/emulate_mem.c): legacy SSE
+ * moves, which leave the upper YMM halves alone. Caller holds fpregs_lock().
+ */
+#define VMX_XMM_READ(n)								\
+	case n:									\
+		asm volatile("movdqu %%xmm" #n ", %0" : "=m" (*v));		\
+		break
+#define VMX_XMM_WRITE(n)							\
+	case n:									\
+		asm volatile("movdqu %0, %%xmm" #n : : "m" (*v));		\
+		break
+
+static __always_inline void vmx_xmm_read(int reg, u8 *buf)
+{
+	u8 (*v)[16] = (void *)buf;
+
+	switch (reg) {
+	VMX_XMM_READ(0); VMX_XMM_READ(1); VMX_XMM_READ(2); VMX_XMM_READ(3);
+	VMX_XMM_READ(4); VMX_XMM_READ(5); VMX_XMM_READ(6); VMX_XMM_READ(7);
+	VMX_XMM_READ(8); VMX_XMM_READ(9); VMX_XMM_READ(10); VMX_XMM_READ(11);
+	VMX_XMM_READ(12); VMX_XMM_READ(13); VMX_XMM_READ(14); VMX_XMM_READ(15);
+	}
+}
+
+static __always_inline void vmx_xmm_write(int reg, const u8 *buf)
+{
+	const u8 (*v)[16] = (const void *)buf;
+
+	switch (reg) {
+	VMX_XMM_WRITE(0); VMX_XMM_WRITE(1); VMX_XMM_WRITE(2); VMX_XMM_WRITE(3);
+	VMX_XMM_WRITE(4); VMX_XMM_WRITE(5); VMX_XMM_WRITE(6); VMX_XMM_WRITE(7);
+	VMX_XMM_WRITE(8); VMX_XMM_WRITE(9); VMX_XMM_WRITE(10); VMX_XMM_WRITE(11);
+	VMX_XMM_WRITE(12); VMX_XMM_WRITE(13); VMX_XMM_WRITE(14); VMX_XMM_WRITE(15);
+	}
+}
+
 #endif /* VMXMON_VMX_OPS_H */

@@ -20,8 +20,11 @@
 #define PTE_PS		BIT_ULL(7)
 #define PTE_ADDR(e)	((e) & GENMASK_ULL(51, 12))
 
-/* Copy within one guest page: @gpa .. @gpa + @len must not cross a page boundary. */
-static int vmx_gpa_access(struct vmxmon_vm *vm, u64 gpa, void *buf, unsigned int len,
+/*
+ * Copy within one guest page: @gpa .. @gpa + @len must not cross a page boundary. -EFAULT
+ * when @gpa is not guest RAM (or, for a write, is in a read-only slot): MMIO.
+ */
+int vmx_gpa_ram_access(struct vmxmon_vm *vm, u64 gpa, void *buf, unsigned int len,
 			  bool write)
 {
 	struct page *page = vmxmon_gpa_to_page(vm, gpa, write);
@@ -47,8 +50,8 @@ static int vmx_read_pte(struct vmxmon_vm *vm, u64 gpa, bool wide, u64 *pte)
 
 	*pte = 0;
 	if (wide)
-		return vmx_gpa_access(vm, gpa, pte, 8, false);
-	if (vmx_gpa_access(vm, gpa, &narrow, 4, false))
+		return vmx_gpa_ram_access(vm, gpa, pte, 8, false);
+	if (vmx_gpa_ram_access(vm, gpa, &narrow, 4, false))
 		return -EFAULT;
 	*pte = narrow;
 	return 0;
@@ -118,7 +121,7 @@ static int vmx_access_guest(struct vmxmon_vcpu *vcpu, unsigned long gva, void *b
 		u64 gpa;
 
 		if (vmx_gva_to_gpa(vcpu, gva, write, &gpa) ||
-		    vmx_gpa_access(vcpu->vm, gpa, buf, chunk, write))
+		    vmx_gpa_ram_access(vcpu->vm, gpa, buf, chunk, write))
 			return -EFAULT;
 		gva += chunk;
 		buf += chunk;

@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * MMIO by string and SSE moves, the instructions memcpy_toio(), memcpy_fromio() and
+ * memset_io() are made of: MOVS, STOS and LODS (with or without REP), and the SSE moves
+ * KVM's emulator handles (MOVUPS/MOVUPD, MOVAPS/MOVAPD, MOVNTPS/MOVNTPD, MOVDQA, MOVDQU,
+ * MOVNTDQ) plus MOVD/MOVQ between an XMM register and memory.
+ *
+ * The exits are KVM's (arch/x86/kvm/emulate.c and x86.c, Linux 6.1), so that a VMM sees the
+ * same sequence on both devices:
+ * - An access is split at page boundaries; RAM parts are copied here, MMIO parts go to
+ *   userspace 8 bytes per KVM_EXIT_MMIO (a 16-byte SSE access is two exits). The fragments
+ *   of one access follow each other without entering the guest.
+ * - REP string instructions move one element per MMIO access. After an element whose write
+ *   went to userspace, RCX/RSI/RDI are already updated and RIP stays on the instruction; the
+ *   guest runs it again (so interrupts are taken between elements, as on hardware). After
+ *   an element read from MMIO, the next elements are emulated here until one needs
+ *   userspace again, RCX reaches a multiple of 1024, or RCX reaches 0. The instruction that
+ *   finishes with RCX = 0 leaves RIP on it: the guest executes it once more, as a no-op.
+ * - A read exit shows the registers as they were before that element; the element completes
+ *   on the next KVM_RUN.
+ * Guest XMM registers are live in the CPU during KVM_RUN (vmx_vcpu_run_begin()), unless the
+ * task was preempted since: then the FPU core reloads them first (switch_fpu_return()).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kvm.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <asm/fpu/api.h>
+#include <asm/processor-flags.h>
+#include <asm/traps.h>
+#include <asm/unaligned.h>
+#include <asm/vmx.h>
+
+#include "vmx/vmx.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_ops.h"
+
+/* What to do after an access: all in RAM, or MMIO fragments queued for userspace. */
+enum { MEM_DONE, MEM_EXIT };
+
+static unsigned long gpr(struct vmx_vcpu *vmx, int r)
+{
+	return r == VCPU_RSP ? vmcs_readl(GUEST_RSP) : vmx->regs[r];
+}
+
+static unsigned long ad_mask(int bytes)
+{
+	return bytes == 8 ? ~0ul : (1ul << (bytes * 8)) - 1;
+}
+
+/* Write @val to the low @bytes of an address register, as the CPU does (32 bits: zero-extend). */
+static void assign_reg(unsigned long *reg, unsigned long val, int bytes)
+{
+	unsigned long mask = ad_mask(bytes);
+
+	*reg = bytes == 4 ? (u32)val : (*reg & ~mask) | (val & mask);
+}
+
+/* Segment base; in 64-bit mode only FS and GS have one (SDM Vol. 3A 3.4.4). */
+static unsigned long seg_base(u8 seg)
+{
+	if (vmx_guest_64bit() && seg != VMX_SEG_FS && seg != VMX_SEG_GS)
+		return 0;
+	switch (seg) {
+	case VMX_SEG_ES: return vmcs_readl(GUEST_ES_BASE);
+	case VMX_SEG_CS: return vmcs_readl(GUEST_CS_BASE);
+	case VMX_SEG_SS: return vmcs_readl(GUEST_SS_BASE);
+	case VMX_SEG_FS: return vmcs_readl(GUEST_FS_BASE);
+	case VMX_SEG_GS: return vmcs_readl(GUEST_GS_BASE);
+	default: return vmcs_readl(GUEST_DS_BASE);
+	}
+}
+
+static unsigned long linear(u8 seg, unsigned long ea)
+{
+	unsigned long la = seg_base(seg) + ea;
+
+	return vmx_guest_64bit() ? la : (u32)la;
+}
+
+/*
+ * Access @len (<= 16) bytes at linear @la through the guest's page tables, with the data in
+ * mmio.data. RAM pieces are copied now; MMIO pieces become fragments and the first one
+ * exits (MEM_EXIT). -EFAULT: no translation; -EOPNOTSUPP: the in-kernel xAPIC page.
+ */
+static int mem_access(struct vmxmon_vcpu *vcpu, unsigned long la, int len, bool write)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct vmx_mmio *m = &vmx->mmio;
+	int off = 0;
+
+	m->nfrag = 0;
+	m->cur = 0;
+	m->is_write = write;
+	while (off < len) {
+		unsigned long lin = vmx_guest_64bit() ? la + off : (u32)(la + off);
+		int chunk = min_t(int, len - off, PAGE_SIZE - offset_in_page(lin));
+		u64 gpa;
+
+		if (vmx_gva_to_gpa(vcpu, lin, write, &gpa))
+			return -EFAULT;
+		if (vmx_gpa_ram_access(vcpu->vm, gpa, m->data + off, chunk, write)) {
+			if (vmx_lapic_mmio_owns(vmx->lapic, gpa))
+				return -EOPNOTSUPP;
+			m->frag[m->nfrag++] = (struct vmx_mmio_frag){
+				.gpa = gpa, .off = off, .len = chunk,
+			};
+		}
+		off += chunk;
+	}
+	if (!m->nfrag)
+		return MEM_DONE;
+	vmx_mmio_exit(vcpu);
+	return MEM_EXIT;
+}
+
+/* ---- SSE moves ---- */
+
+/* ModRM + SIB + displacement: the effective address and its length (SDM Vol. 2A 2.1.5). */
+static int modrm_ea(struct vmxmon_vcpu *vcpu, struct vmx_insn *in, int pos, u8 rex)
+{
+	static const s8 base16[8] = { VCPU_RBX, VCPU_RBX, VCPU_RBP, VCPU_RBP, -1, -1, VCPU_RBP,
+				      VCPU_RBX };
+	static const s8 index16[8] = { VCPU_RSI, VCPU_RDI, VCPU_RSI, VCPU_RDI, VCPU_RSI, VCPU_RDI,
+				       -1, -1 };
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u8 modrm = in->bytes[pos], mod = modrm >> 6, rm = modrm & 7;
+	int n = 1, disp_size = mod == 1 ? 1 : mod == 2 ? (in->addr_size == 2 ? 2 : 4) : 0;
+	int base = -1, index = -1, scale = 0;
+	bool rip_rel = false;
+	unsigned long ea = 0;
+	s64 disp = 0;
+
+	if (mod == 3)
+		return -1;
+	if (in->addr_size == 2) {
+		if (mod == 0 && rm == 6) {
+			disp_size = 2;
+		} else {
+			base = base16[rm];
+			index = index16[rm];
+		}
+	} else if (rm == 4) {
+		u8 sib;
+
+		if (pos + 1 >= in->avail)
+			return -1;
+		sib = in->bytes[pos + n++];
+		scale = sib >> 6;
+		index = ((sib >> 3) & 7) | (rex & 2 ? 8 : 0);
+		if (index == VCPU_RSP)
+			index = -1;
+		base = (sib & 7) | (rex & 1 ? 8 : 0);
+		if (mod == 0 && (sib & 7) == 5) {
+			base = -1;
+			disp_size = 4;
+		}
+	} else if (mod == 0 && rm == 5) {
+		disp_size = 4;
+		rip_rel = vmx_guest_64bit();
+	} else {
+		base = rm | (rex & 1 ? 8 : 0);
+	}
+	if (pos + n + disp_size > in->avail)
+		return -1;
+	if (disp_size == 1)
+		disp = (s8)in->bytes[pos + n];
+	else if (disp_size == 2)
+		disp = (s16)get_unaligned((u16 *)&in->bytes[pos + n]);
+	else if (disp_size == 4)
+		disp = (s32)get_unaligned((u32 *)&in->bytes[pos + n]);
+	n += disp_size;
+
+	ea = disp;
+	if (base >= 0)
+		ea += gpr(vmx, base);
+	if (index >= 0)
+		ea += gpr(vmx, index) << scale;
+	if (rip_rel)		/* relative to the next instruction (no immediates follow) */
+		ea += vmcs_readl(GUEST_RIP) + pos + n;
+	/* Without an override, addresses based on (E)BP or (E)SP are in SS (SDM Vol. 1 3.7.4). */
+	if (in->seg == VMX_SEG_NONE)
+		in->seg = base == VCPU_RSP || base == VCPU_RBP ? VMX_SEG_SS : VMX_SEG_DS;
+	in->ea = ea & ad_mask(in->addr_size);
+	return n;
+}
+
+/*
+ * 0F xx with its mandatory prefix (none, 66, F2 or F3): KVM's set (6.1 emulate.c
+ * twobyte_table) and MOVD/MOVQ. Returns -1 for anything else (emulation failure).
+ */
+int vmx_decode_vector(struct vmxmon_vcpu *vcpu, struct vmx_insn *in, int pos, u8 rex,
+		      u8 simd_prefix)
+{
+	u8 op = in->bytes[pos++];
+	bool no_or_66 = simd_prefix == 0 || simd_prefix == 0x66;
+	int n;
+
+	in->size = 16;
+	switch (op) {
+	case 0x10: case 0x11:		/* MOVUPS, MOVUPD */
+		if (!no_or_66)
+			return -1;
+		break;
+	case 0x28: case 0x29:		/* MOVAPS, MOVAPD */
+	case 0x2b:			/* MOVNTPS, MOVNTPD */
+		if (!no_or_66)
+			return -1;
+		in->aligned = true;
+		break;
+	case 0x6f: case 0x7f:		/* 66: MOVDQA, F3: MOVDQU (none: MMX MOVQ) */
+		if (simd_prefix != 0x66 && simd_prefix != 0xf3)
+			return -1;
+		in->aligned = simd_prefix == 0x66;
+		break;
+	case 0xe7:			/* MOVNTDQ */
+		if (simd_prefix != 0x66)
+			return -1;
+		in->aligned = true;
+		break;
+	case 0x6e:			/* MOVD/MOVQ xmm, r/m32/64 */
+		if (simd_prefix != 0x66)
+			return -1;
+		in->size = rex & 8 ? 8 : 4;
+		break;
+	case 0x7e:			/* 66: MOVD/MOVQ r/m, xmm; F3: MOVQ xmm, m64 */
+		if (simd_prefix != 0x66 && simd_prefix != 0xf3)
+			return -1;
+		in->size = simd_prefix == 0xf3 || (rex & 8) ? 8 : 4;
+		break;
+	case 0xd6:			/* MOVQ m64, xmm */
+		if (simd_prefix != 0x66)
+			return -1;
+		in->size = 8;
+		break;
+	default:
+		return -1;
+	}
+	in->op = op == 0x10 || op == 0x28 || op == 0x6f || op == 0x6e ||
+		 (op == 0x7e && simd_prefix == 0xf3) ? MMIO_VEC_LOAD : MMIO_VEC_STORE;
+	in->rep = 0;
+	if (pos >= in->avail)
+		return -1;
+	in->reg = ((in->bytes[pos] >> 3) & 7) | (rex & 4 ? 8 : 0);
+	n = modrm_ea(vcpu, in, pos, rex);
+	if (n < 0)
+		return -1;
+	in->len = pos + n;
+	return 0;
+}
+
+/* XMM registers hold the guest's values during KVM_RUN; make sure they are loaded. */
+static void xmm_access(int reg, u8 *buf, bool write)
+{
+	fpregs_lock();
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
+	if (write)
+		vmx_xmm_write(reg, buf);
+	else
+		vmx_xmm_read(reg, buf);
+	fpregs_unlock();
+}
+
+/* The checks the CPU made before the access, made again: the guest may have changed since. */
+static int vector_check(struct vmxmon_vcpu *vcpu, const struct vmx_insn *in, unsigned long la)
+{
+	unsigned long cr0 = vmx_get_cr0();
+
+	if ((cr0 & X86_CR0_EM) || !(vmx_get_cr4() & X86_CR4_OSFXSR)) {
+		vmx_inject_exception(vcpu, X86_TRAP_UD, false, 0);
+		return 1;
+	}
+	if (cr0 & X86_CR0_TS) {
+		vmx_inject_exception(vcpu, X86_TRAP_NM, false, 0);
+		return 1;
+	}
+	if (in->aligned && (la & 15)) {
+		vmx_inject_exception(vcpu, X86_TRAP_GP, true, 0);
+		return 1;
+	}
+	return 0;
+}
+
+static int vector_run(struct vmxmon_vcpu *vcpu, bool resume)
+{
+	struct vmx_mmio *m = &to_vmx(vcpu)->mmio;
+	const struct vmx_insn *in = &m->insn;
+	unsigned long la = linear(in->seg, in->ea);
+	int r;
+
+	if (!resume) {
+		r = vector_check(vcpu, in, la);
+		if (r)
+			return r;
+		memset(m->data, 0, sizeof(m->data));
+		if (in->op == MMIO_VEC_STORE)
+			xmm_access(in->reg, m->data, false);
+		r = mem_access(vcpu, la, in->size, in->op == MMIO_VEC_STORE);
+		if (r < 0)
+			return vmx_emulation_failed(vcpu, in, 0);
+		if (in->op == MMIO_VEC_STORE) {
+			vmx_advance_rip(in->len);
+			return r == MEM_EXIT ? 0 : 1;
+		}
+		if (r == MEM_EXIT)
+			return 0;
+	}
+	/* A load: MOVD/MOVQ zero the rest of the register. */
+	memset(m->data + in->size, 0, sizeof(m->data) - in->size);
+	xmm_access(in->reg, m->data, true);
+	vmx_advance_rip(in->len);
+	return 1;
+}
+
+/* ---- string instructions ---- */
+
+/*
+ * Intel CPUs, on a REP string instruction with a 32-bit address size and ECX = 0, clear RCX
+ * and the upper halves of the pointers it uses; KVM (string_registers_quirk()) does too.
+ */
+static void string_quirk(struct vmx_vcpu *vmx, const struct vmx_insn *in)
+{
+	if (in->addr_size != 4 || !vmx_guest_64bit())
+		return;
+	vmx->regs[VCPU_RCX] = 0;
+	if (in->op == MMIO_MOVS)
+		vmx->regs[VCPU_RSI] = (u32)vmx->regs[VCPU_RSI];
+	if (in->op != MMIO_LODS)
+		vmx->regs[VCPU_RDI] = (u32)vmx->regs[VCPU_RDI];
+}
+
+static int string_run(struct vmxmon_vcpu *vcpu, bool have_src)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct vmx_mmio *m = &vmx->mmio;
+	const struct vmx_insn *in = &m->insn;
+	unsigned long mask = ad_mask(in->addr_size), *rcx = &vmx->regs[VCPU_RCX];
+	long step = vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_DF ? -in->size : in->size;
+	int r, wrote = MEM_DONE;
+
+	for (;;) {
+		if (!have_src) {
+			if (in->rep && !(*rcx & mask)) {	/* nothing (left) to move */
+				string_quirk(vmx, in);
+				vmx_advance_rip(in->len);
+				return 1;
+			}
+			memset(m->data, 0, sizeof(m->data));
+			if (in->op == MMIO_STOS) {
+				memcpy(m->data, &vmx->regs[VCPU_RAX], in->size);
+			} else {
+				r = mem_access(vcpu, linear(in->seg == VMX_SEG_NONE ? VMX_SEG_DS :
+							    in->seg, vmx->regs[VCPU_RSI] & mask),
+					       in->size, false);
+				if (r < 0)
+					return vmx_emulation_failed(vcpu, in, 0);
+				if (r == MEM_EXIT)
+					return 0;	/* this element completes on KVM_RUN */
+			}
+		}
+		have_src = false;
+
+		if (in->op == MMIO_LODS) {
+			u64 val = 0;
+
+			memcpy(&val, m->data, in->size);
+			assign_reg(&vmx->regs[VCPU_RAX], val, in->size);
+		} else {
+			wrote = mem_access(vcpu, linear(VMX_SEG_ES, vmx->regs[VCPU_RDI] & mask),
+					   in->size, true);
+			if (wrote < 0)
+				return vmx_emulation_failed(vcpu, in, 0);
+		}
+		if (in->op != MMIO_STOS)
+			assign_reg(&vmx->regs[VCPU_RSI], vmx->regs[VCPU_RSI] + step, in->addr_size);
+		if (in->op != MMIO_LODS)
+			assign_reg(&vmx->regs[VCPU_RDI], vmx->regs[VCPU_RDI] + step, in->addr_size);
+		if (!in->rep) {
+			vmx_advance_rip(in->len);
+			return wrote == MEM_EXIT ? 0 : 1;
+		}
+		assign_reg(rcx, *rcx - 1, in->addr_size);
+		/* KVM goes on in the kernel unless userspace has a write, or every 1024. */
+		if (wrote == MEM_EXIT || !(*rcx & 0x3ff))
+			return wrote == MEM_EXIT ? 0 : 1;	/* RIP stays on the instruction */
+	}
+}
+
+/*
+ * Run the string or SSE instruction in mmio.insn: from its start after the EPT violation
+ * (@resume false), or on from the access whose MMIO read userspace has just completed.
+ */
+int vmx_emulate_mem(struct vmxmon_vcpu *vcpu, bool resume)
+{
+	if (to_vmx(vcpu)->mmio.insn.op >= MMIO_VEC_LOAD)
+		return vector_run(vcpu, resume);
+	return string_run(vcpu, resume);
+}
