@@ -553,6 +553,7 @@ SSE_STORES(DECLARE)
 SSE_LOADS(DECLARE)
 
 static uint8_t sse_out[16 * 7] __attribute__((aligned(16)));
+static uint8_t mmx_out[8];
 
 static void GUEST_CODE guest_sse(void)
 {
@@ -574,10 +575,15 @@ static void GUEST_CODE guest_sse(void)
 	SSE_LOADS(LOAD)
 	__asm__ volatile(LABEL(snti, "movnti %%rax, (%0)\n\tmovnti %%eax, 8(%0)")
 			 : : "r"(m + 0x700), "a"(0x1122334455667788ull) : "memory");
+	__asm__ volatile("movq (%1), %%mm0\n\t"
+			 LABEL(smmx, "movq %%mm0, (%0)")		/* 0f 7f */
+			 LABEL(smmx_ld, "movq 8(%0), %%mm1")		/* 0f 6f */
+			 "movq %%mm1, (%2)\n\temms"
+			 : : "r"(m + 0x800), "r"(pat), "r"(mmx_out) : "mm0", "mm1", "memory");
 }
-extern const char snti[], snti_end[];
+extern const char snti[], snti_end[], smmx[], smmx_end[], smmx_ld[], smmx_ld_end[];
 
-TEST_KVM_IDENTICAL(sse_moves_to_and_from_mmio_are_two_8_byte_exits)
+TEST_KVM_IDENTICAL(sse_moves_to_and_from_mmio_are_two_8_byte_exits_mmx_and_movnti_one)
 {
 	struct vcpu *vcpu = t_guest_new(t, GUEST_FN(guest_sse), 0, 0);
 	static const char *const stores[][2] = {
@@ -615,7 +621,14 @@ TEST_KVM_IDENTICAL(sse_moves_to_and_from_mmio_are_two_8_byte_exits)
 	EXPECT_EQ(mmio_data(vcpu), 0x1122334455667788ull);
 	vcpu_run_expect_mmio(vcpu, MMIO_GPA + 0x708, 4, true);
 	EXPECT_EQ(mmio_data(vcpu), 0x55667788ull);
+	vcpu_run_expect_mmio(vcpu, MMIO_GPA + 0x800, 8, true);	/* MMX: one exit */
+	EXPECT_EQ(mmio_data(vcpu), le(pat, 8));
+	EXPECT_EQ(vcpu_rip(vcpu), (uintptr_t)smmx_end);
+	vcpu_run_expect_mmio(vcpu, MMIO_GPA + 0x808, 8, false);
+	EXPECT_EQ(vcpu_rip(vcpu), (uintptr_t)smmx_ld);
+	answer(vcpu);
 	vcpu_run_done(vcpu);
+	EXPECT_EQ(le(t_vm_gva2hva(vcpu->vm, mmx_out, 8), 8), answered(MMIO_GPA + 0x808, 8));
 	for (size_t i = 0; i < ARRAY_SIZE(loads); i++)
 		for (int k = 0; k < 16; k++)
 			EXPECT_EQ(out[16 * i + k], byte_at(MMIO_GPA + 0x400 + 0x20 * i + k));

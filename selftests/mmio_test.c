@@ -356,15 +356,6 @@ TEST_KVM_IDENTICAL(mmio_write_to_a_readonly_slot_exits_and_reads_come_from_memor
 
 #define INSN_LABEL(name, insn) ".global " #name "\n" #name ": " insn "\n"
 
-static void GUEST_CODE guest_mmx_store(void)
-{
-	__asm__ volatile(INSN_LABEL(ud_mmx_movq, "movq %%mm0, (%0)")
-			 : : "b"(MMIO_GVA) : "memory");
-	GUEST_ASSERT(!"the MMX store completed");
-}
-extern const uint8_t ud_mmx_movq[];
-
-
 /*
  * The emulation failure as the KVM ABI lays it out (struct emulation_failure in
  * <linux/kvm.h>): flags in data[0], then a one-byte insn_size and 15 instruction bytes.
@@ -391,18 +382,6 @@ static void expect_emulation_failure(struct test_ctx *t, struct vcpu *vcpu,
 		t_fail(t, __FILE__, __LINE__, "insn_bytes:%s, expected%s", got, want);
 	}
 	EXPECT_EQ(vcpu_rip(vcpu), (uintptr_t)insn);	/* not skipped */
-}
-
-/*
- * String and SSE moves are emulated (mmio_string_test), but not MMX MOVQ, which KVM's
- * emulator also does: vmxmon's own behaviour (README "ABI summary").
- */
-TEST_VMXMON_ONLY(mmio_mmx_movq_is_an_emulation_failure_with_the_bytes)
-{
-	struct vcpu *vcpu = t_guest_new(t, GUEST_FN(guest_mmx_store), 0, 0);
-
-	vm_map(vcpu->vm, MMIO_GVA, MMIO_GPA);
-	expect_emulation_failure(t, vcpu, ud_mmx_movq, 3);
 }
 
 #define CR4_OSXSAVE	(1ull << 18)

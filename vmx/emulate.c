@@ -209,13 +209,18 @@ static void write_reg(unsigned long *reg, u64 val, int size, bool high_byte)
 	}
 }
 
+/* The emulated instruction completed: move past it, ending STI/MOV SS blocking (25.4.2). */
 void vmx_advance_rip(int len)
 {
 	unsigned long rip = vmcs_readl(GUEST_RIP) + len;
+	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 
 	if (!vmx_guest_64bit())
 		rip = (u32)rip;
 	vmcs_writel(GUEST_RIP, rip);
+	if (unlikely(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
+			     intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 }
 
 /*

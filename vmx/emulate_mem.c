@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * MMIO by string and SSE moves, the instructions memcpy_toio(), memcpy_fromio() and
- * memset_io() are made of: MOVS, STOS and LODS (with or without REP), and the SSE moves
+ * memset_io() are made of: MOVS, STOS and LODS (with or without REP), and the vector moves
  * KVM's emulator handles (MOVUPS/MOVUPD, MOVAPS/MOVAPD, MOVNTPS/MOVNTPD, MOVDQA, MOVDQU,
- * MOVNTDQ) plus MOVD/MOVQ between an XMM register and memory.
+ * MOVNTDQ, MMX MOVQ) plus MOVD/MOVQ between an XMM register and memory.
  *
  * The exits are KVM's (arch/x86/kvm/emulate.c and x86.c, Linux 6.1), so that a VMM sees the
  * same sequence on both devices:
@@ -18,8 +18,8 @@
  *   finishes with RCX = 0 leaves RIP on it: the guest executes it once more, as a no-op.
  * - A read exit shows the registers as they were before that element; the element completes
  *   on the next KVM_RUN.
- * Guest XMM registers are live in the CPU during KVM_RUN (vmx_vcpu_run_begin()), unless the
- * task was preempted since: then the FPU core reloads them first (switch_fpu_return()).
+ * Guest XMM/MMX registers are live in the CPU during KVM_RUN (vmx_vcpu_run_begin()), unless
+ * the task was preempted since: then the FPU core reloads them first (switch_fpu_return()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -209,10 +209,13 @@ int vmx_decode_vector(struct vmxmon_vcpu *vcpu, struct vmx_insn *in, int pos, u8
 			return -1;
 		in->aligned = true;
 		break;
-	case 0x6f: case 0x7f:		/* 66: MOVDQA, F3: MOVDQU (none: MMX MOVQ) */
-		if (simd_prefix != 0x66 && simd_prefix != 0xf3)
+	case 0x6f: case 0x7f:		/* 66: MOVDQA, F3: MOVDQU, none: MMX MOVQ */
+		if (simd_prefix == 0xf2)
 			return -1;
 		in->aligned = simd_prefix == 0x66;
+		in->mmx = !simd_prefix;
+		if (in->mmx)
+			in->size = 8;
 		break;
 	case 0xe7:			/* MOVNTDQ */
 		if (simd_prefix != 0x66)
@@ -242,7 +245,7 @@ int vmx_decode_vector(struct vmxmon_vcpu *vcpu, struct vmx_insn *in, int pos, u8
 	in->rep = 0;
 	if (pos >= in->avail)
 		return -1;
-	in->reg = ((in->bytes[pos] >> 3) & 7) | (rex & 4 ? 8 : 0);
+	in->reg = ((in->bytes[pos] >> 3) & 7) | (rex & 4 && !in->mmx ? 8 : 0);
 	n = modrm_ea(vcpu, in, pos, rex);
 	if (n < 0)
 		return -1;
@@ -250,30 +253,58 @@ int vmx_decode_vector(struct vmxmon_vcpu *vcpu, struct vmx_insn *in, int pos, u8
 	return 0;
 }
 
-/* XMM registers hold the guest's values during KVM_RUN; make sure they are loaded. */
-static void xmm_access(int reg, u8 *buf, bool write)
+/*
+ * The FPU registers hold the guest's values during KVM_RUN; make sure they are loaded
+ * (a preemption may have saved them), and keep them there while we use them.
+ */
+static void guest_fpregs_lock(void)
 {
 	fpregs_lock();
 	if (test_thread_flag(TIF_NEED_FPU_LOAD))
 		switch_fpu_return();
-	if (write)
-		vmx_xmm_write(reg, buf);
-	else
-		vmx_xmm_read(reg, buf);
+}
+
+/*
+ * Move between @buf and the instruction's register. An MMX move faults (#MF) while the
+ * guest's x87 state has an unmasked exception pending, here as in the guest: that is
+ * checked first (FWAIT, fixed up), and nothing moves (-1).
+ */
+static int vector_reg_access(const struct vmx_insn *in, u8 *buf, bool write)
+{
+	int r = 0;
+
+	guest_fpregs_lock();
+	if (in->mmx) {
+		r = vmx_fwait_safe();
+		if (!r && write)
+			vmx_mmx_write(in->reg, buf);
+		else if (!r)
+			vmx_mmx_read(in->reg, buf);
+	} else if (write) {
+		vmx_xmm_write(in->reg, buf);
+	} else {
+		vmx_xmm_read(in->reg, buf);
+	}
 	fpregs_unlock();
+	return r;
 }
 
 /* The checks the CPU made before the access, made again: the guest may have changed since. */
 static int vector_check(struct vmxmon_vcpu *vcpu, const struct vmx_insn *in, unsigned long la)
 {
 	unsigned long cr0 = vmx_get_cr0();
+	u8 scratch[16];
 
-	if ((cr0 & X86_CR0_EM) || !(vmx_get_cr4() & X86_CR4_OSFXSR)) {
+	if ((cr0 & X86_CR0_EM) || (!in->mmx && !(vmx_get_cr4() & X86_CR4_OSFXSR))) {
 		vmx_inject_exception(vcpu, X86_TRAP_UD, false, 0);
 		return 1;
 	}
 	if (cr0 & X86_CR0_TS) {
 		vmx_inject_exception(vcpu, X86_TRAP_NM, false, 0);
+		return 1;
+	}
+	if (in->mmx && vector_reg_access(in, scratch, false)) {
+		vmx_inject_exception(vcpu, X86_TRAP_MF, false, 0);
 		return 1;
 	}
 	if (in->aligned && (la & 15)) {
@@ -295,8 +326,8 @@ static int vector_run(struct vmxmon_vcpu *vcpu, bool resume)
 		if (r)
 			return r;
 		memset(m->data, 0, sizeof(m->data));
-		if (in->op == MMIO_VEC_STORE)
-			xmm_access(in->reg, m->data, false);
+		if (in->op == MMIO_VEC_STORE && vector_reg_access(in, m->data, false))
+			goto x87_fault;
 		r = mem_access(vcpu, la, in->size, in->op == MMIO_VEC_STORE);
 		if (r < 0)
 			return vmx_emulation_failed(vcpu, in, 0);
@@ -307,10 +338,15 @@ static int vector_run(struct vmxmon_vcpu *vcpu, bool resume)
 		if (r == MEM_EXIT)
 			return 0;
 	}
-	/* A load: MOVD/MOVQ zero the rest of the register. */
+	/* A load: MOVD/MOVQ zero the rest of the XMM register. */
 	memset(m->data + in->size, 0, sizeof(m->data) - in->size);
-	xmm_access(in->reg, m->data, true);
+	if (vector_reg_access(in, m->data, true))
+		goto x87_fault;
 	vmx_advance_rip(in->len);
+	return 1;
+
+x87_fault:	/* an unmasked x87 exception is pending: the guest's MOVQ would fault */
+	vmx_inject_exception(vcpu, X86_TRAP_MF, false, 0);
 	return 1;
 }
 

@@ -173,9 +173,10 @@ struct vmx_insn {
 	u8 op;			/* enum vmx_mmio_op */
 	u8 size;		/* access (string: element) size in bytes, at most 16 */
 	u8 dst_size;		/* register size for MOVZX/MOVSX */
-	u8 reg;			/* enum vmx_reg, or the XMM register of a vector move */
+	u8 reg;			/* enum vmx_reg, or the XMM/MMX register of a vector move */
 	bool high_byte;		/* AH, CH, DH, BH */
 	bool aligned;		/* vector: #GP(0) unless the operand is 16-byte aligned */
+	bool mmx;		/* vector: an MMX register, not an XMM one */
 	u8 addr_size;		/* 2, 4 or 8 */
 	u8 rep;			/* string: 0, or the F2/F3 prefix */
 	u8 seg;			/* enum vmx_seg: override prefix, then the operand's */

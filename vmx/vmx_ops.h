@@ -135,8 +135,9 @@ static __always_inline int vmx_invvpid(unsigned long type, u16 vpid, u64 gla)
 }
 
 /*
- * The guest's XMM registers while its FPU state is loaded (vmx/emulate_mem.c): legacy SSE
- * moves, which leave the upper YMM halves alone. Caller holds fpregs_lock().
+ * The guest's XMM and MMX registers while its FPU state is loaded (vmx/emulate_mem.c):
+ * legacy SSE moves, which leave the upper YMM halves alone, and MMX MOVQ, which sets the x87
+ * tags as the guest's own MOVQ does. Caller holds fpregs_lock().
  */
 #define VMX_XMM_READ(n)								\
 	case n:									\
@@ -146,6 +147,46 @@ static __always_inline int vmx_invvpid(unsigned long type, u16 vpid, u64 gla)
 	case n:									\
 		asm volatile("movdqu %0, %%xmm" #n : : "m" (*v));		\
 		break
+
+#define VMX_MMX_READ(n)								\
+	case n:									\
+		asm volatile("movq %%mm" #n ", %0" : "=m" (*v));		\
+		break
+#define VMX_MMX_WRITE(n)							\
+	case n:									\
+		asm volatile("movq %0, %%mm" #n : : "m" (*v));			\
+		break
+
+static __always_inline void vmx_mmx_read(int reg, u8 *buf)
+{
+	u8 (*v)[8] = (void *)buf;
+
+	switch (reg) {
+	VMX_MMX_READ(0); VMX_MMX_READ(1); VMX_MMX_READ(2); VMX_MMX_READ(3);
+	VMX_MMX_READ(4); VMX_MMX_READ(5); VMX_MMX_READ(6); VMX_MMX_READ(7);
+	}
+}
+
+static __always_inline void vmx_mmx_write(int reg, const u8 *buf)
+{
+	const u8 (*v)[8] = (const void *)buf;
+
+	switch (reg) {
+	VMX_MMX_WRITE(0); VMX_MMX_WRITE(1); VMX_MMX_WRITE(2); VMX_MMX_WRITE(3);
+	VMX_MMX_WRITE(4); VMX_MMX_WRITE(5); VMX_MMX_WRITE(6); VMX_MMX_WRITE(7);
+	}
+}
+
+/* FWAIT: -1 if the guest's x87 state has an unmasked exception pending (#MF, fixed up). */
+static __always_inline int vmx_fwait_safe(void)
+{
+	asm goto("1: fwait\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : : : : fault);
+	return 0;
+fault:
+	return -1;
+}
 
 static __always_inline void vmx_xmm_read(int reg, u8 *buf)
 {
