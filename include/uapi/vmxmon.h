@@ -45,7 +45,8 @@
  *     KVM_GET/SET_XCRS, KVM_INTERRUPT (-ENXIO while one is pending; KVM replaces it), KVM_NMI,
  *     KVM_GET/SET_VCPU_EVENTS, KVM_GET/SET_MP_STATE (RUNNABLE only without the in-kernel
  *     APIC), KVM_GET/SET_DEBUGREGS, KVM_GET/SET_LAPIC (split irqchip)
- *   exits: KVM_EXIT_IO, KVM_EXIT_MMIO (decoded MOV/MOVZX/MOVSX; others are
+ *   exits: KVM_EXIT_IO, KVM_EXIT_MMIO (decoded MOV/MOVZX/MOVSX/MOVNTI, MOVS/STOS/LODS
+ *     with or without REP, SSE/MMX moves and MOVD/MOVQ, with KVM's exit sequence; others are
  *     KVM_EXIT_INTERNAL_ERROR with the instruction bytes), KVM_EXIT_HLT, KVM_EXIT_SHUTDOWN,
  *     KVM_EXIT_FAIL_ENTRY, KVM_EXIT_IRQ_WINDOW_OPEN, KVM_EXIT_INTR, KVM_EXIT_IOAPIC_EOI
  *
