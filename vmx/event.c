@@ -59,6 +59,17 @@ static void vmx_set_windows(struct vmx_events *ev, u32 want)
 	ev->window_ctls = want;
 }
 
+/*
+ * Userspace asked for an exit when it can inject (request_interrupt_window). With the
+ * in-kernel APIC that can only happen while LINT0 takes ExtINT: as KVM, no window (and no
+ * exit storm) while the guest has LINT0 masked.
+ */
+static bool vmx_wants_extint_window(struct vmxmon_vcpu *vcpu)
+{
+	return vcpu->run->request_interrupt_window &&
+	       vmx_lapic_accepts_extint(to_vmx(vcpu)->lapic);
+}
+
 /* IRQs off, just before VM entry. */
 void vmx_events_before_entry(struct vmxmon_vcpu *vcpu)
 {
@@ -103,7 +114,7 @@ void vmx_events_before_entry(struct vmxmon_vcpu *vcpu)
 	if (ev->nmi_pending && (vmcs_config.pin & PIN_BASED_VIRTUAL_NMIS))
 		windows |= CPU_BASED_NMI_WINDOW_EXITING;
 	if ((ev->irq_pending && vmx_lapic_accepts_extint(vmx->lapic)) ||
-	    vcpu->run->request_interrupt_window ||
+	    vmx_wants_extint_window(vcpu) ||
 	    (vmx->lapic && vmx_lapic_deliverable(vmx->lapic) >= 0))
 		windows |= CPU_BASED_INTR_WINDOW_EXITING;
 	vmx_set_windows(ev, windows);
@@ -123,7 +134,7 @@ int vmx_handle_interrupt_window(struct vmxmon_vcpu *vcpu)
 	struct vmx_events *ev = &to_vmx(vcpu)->ev;
 
 	vmx_set_windows(ev, ev->window_ctls & ~CPU_BASED_INTR_WINDOW_EXITING);
-	if (vcpu->run->request_interrupt_window && !ev->irq_pending) {
+	if (vmx_wants_extint_window(vcpu) && !ev->irq_pending) {
 		vcpu->run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
 		return 0;
 	}
