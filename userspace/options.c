@@ -9,7 +9,7 @@
 
 enum {
 	OPT_DEV = 256, OPT_INFO, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_CONSOLE, OPT_NAME,
-	OPT_CONTROL, OPT_REBOOT,
+	OPT_CONTROL, OPT_REBOOT, OPT_NO_APIC,
 };
 
 static const struct option long_opts[] = {
@@ -20,6 +20,7 @@ static const struct option long_opts[] = {
 	{ "append", required_argument, NULL, OPT_APPEND },
 	{ "memory", required_argument, NULL, 'm' },
 	{ "cpus", required_argument, NULL, 'c' },
+	{ "no-apic", no_argument, NULL, OPT_NO_APIC },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "control", required_argument, NULL, OPT_CONTROL },
@@ -40,7 +41,9 @@ void opts__usage(FILE *f)
 		"  --append CMDLINE    guest kernel command line; for Linux, tsc_early_khz= is added\n"
 		"                      unless given (default: empty)\n"
 		"  -m, --memory SIZE   guest RAM, suffix M or G; a plain number is MiB (default: %dM)\n"
-		"  -c, --cpus N        vCPUs; only 1 until vmxrun has a local APIC (default: 1)\n"
+		"  -c, --cpus N        vCPUs, 1-%d (default: 1)\n"
+		"  --no-apic           PIC only: no local APIC, IOAPIC or MADT; one vCPU\n"
+		"                      (default: off: in-kernel local APICs, IOAPIC, MADT)\n"
 		"  --console SPEC      stdio (raw terminal, Ctrl-A x quits) or file:PATH (output\n"
 		"                      only) (default: stdio)\n"
 		"  --name NAME         the VM's name, shown by query-status (default: vmxrun)\n"
@@ -54,7 +57,7 @@ void opts__usage(FILE *f)
 		"\n"
 		"Exit status: 0 when the guest powers off (or reboots, with --reboot=exit), (V << 1) | 1\n"
 		"when it writes V to the debug-exit port 0xf4, 1 on errors, 2 on bad options.\n",
-		DEFAULT_MEM_MIB);
+		DEFAULT_MEM_MIB, MAX_CPUS);
 }
 
 /*
@@ -124,11 +127,11 @@ static enum opts_result opts__one(struct vmxrun_opts *o, int c, char *err, size_
 					 "too small: a guest needs at least 16M");
 		break;
 	case 'c':
-		if (parse_uint_range(optarg, 1, 255, &o->cpus))
-			return bad_value(err, errlen, "-c", optarg, "not a vCPU count (1-255)");
-		if (o->cpus > MAX_CPUS)
-			return bad_value(err, errlen, "-c", optarg,
-					 "only 1 vCPU for now (SMP needs the local APIC, not there yet)");
+		if (parse_uint_range(optarg, 1, MAX_CPUS, &o->cpus))
+			return bad_value(err, errlen, "-c", optarg, "not a vCPU count (1-" MAX_CPUS_STR ")");
+		break;
+	case OPT_NO_APIC:
+		o->no_apic = true;
 		break;
 	}
 	return OPTS_RUN;
@@ -175,6 +178,11 @@ enum opts_result opts__parse(struct vmxrun_opts *o, int argc, char **argv, char 
 	}
 	if (!o->info && !o->boot) {
 		snprintf(err, errlen, PROG_NAME ": nothing to do (try --kernel PATH or --info; see " PROG_NAME " --help)");
+		return OPTS_ERROR;
+	}
+	if (o->no_apic && o->cpus > 1) {
+		snprintf(err, errlen, PROG_NAME ": -c %u: --no-apic runs one vCPU (SMP needs the local APIC: drop --no-apic)",
+			 o->cpus);
 		return OPTS_ERROR;
 	}
 	if (o->boot && !o->kernel) {

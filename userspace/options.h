@@ -9,7 +9,8 @@
 
 #define DEFAULT_DEV		"/dev/vmxmon"
 #define DEFAULT_MEM_MIB		256
-#define MAX_CPUS		1	/* PIC-only guests; SMP needs the in-kernel LAPIC */
+#define MAX_CPUS		254	/* xAPIC IDs 0-254 (255 is the broadcast ID) */
+#define MAX_CPUS_STR		"254"
 #define MIN_MEM_MIB		16
 
 struct vmxrun_opts {
@@ -18,6 +19,7 @@ struct vmxrun_opts {
 	const char *kernel, *initrd, *append;
 	unsigned long long mem_bytes;
 	unsigned int cpus;
+	bool no_apic;		/* --no-apic: PIC-only machine (1 vCPU) */
 	const char *console;	/* "stdio" or "file:PATH" */
 	const char *name;	/* the VM's name (control socket, messages) */
 	const char *control;	/* control socket path, NULL: none */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
 
+#include "../hw/ioapic.h"
 #include "../hw/pm.h"
 #include "acpi.h"
 
@@ -92,17 +93,59 @@ static void acpi__fill_fadt(struct acpi_fadt *f, u64 facs, u64 dsdt)
 	acpi__seal(&f->h);
 }
 
-u64 acpi__build(u8 *mem, u64 base, u64 size)
+/*
+ * The MADT: the local APICs, the IOAPIC (GSIs 0-23), IRQ0 on GSI 2 (the PIT, hw/pic.c
+ * irq__set), the SCI level-triggered and active low (the FADT's SCI_INT), LINT1 as NMI.
+ */
+static u64 acpi__madt(struct acpi_area *a, unsigned int cpus)
+{
+	u64 len = sizeof(struct acpi_madt) + cpus * sizeof(struct acpi_madt_lapic) +
+		  sizeof(struct acpi_madt_ioapic) + 2 * sizeof(struct acpi_madt_iso) +
+		  sizeof(struct acpi_madt_lapic_nmi), gpa = 0;
+	struct acpi_madt *m = acpi__alloc(a, len, 16, &gpa);
+	struct acpi_madt_lapic *l;
+	struct acpi_madt_ioapic *io;
+	struct acpi_madt_iso *iso;
+	struct acpi_madt_lapic_nmi *nmi;
+
+	if (!m)
+		return 0;
+	acpi__header(&m->h, "APIC", len, 5);
+	m->lapic_address = 0xfee00000;
+	m->flags = MADT_PCAT_COMPAT;
+	l = (struct acpi_madt_lapic *)(m + 1);
+	for (unsigned int i = 0; i < cpus; i++, l++)
+		*l = (struct acpi_madt_lapic){ .type = 0, .length = sizeof(*l),
+					       .processor_uid = i, .apic_id = i, .flags = 1 };
+	io = (struct acpi_madt_ioapic *)l;
+	*io = (struct acpi_madt_ioapic){ .type = 1, .length = sizeof(*io), .ioapic_id = IOAPIC_ID,
+					 .address = IOAPIC_BASE, .gsi_base = 0 };
+	iso = (struct acpi_madt_iso *)(io + 1);
+	iso[0] = (struct acpi_madt_iso){ .type = 2, .length = sizeof(*iso), .source = 0, .gsi = 2,
+					 .flags = 0 };	/* conforms to the bus: edge, high */
+	iso[1] = (struct acpi_madt_iso){ .type = 2, .length = sizeof(*iso), .source = PM_SCI_IRQ,
+					 .gsi = PM_SCI_IRQ,
+					 .flags = MADT_ISO_LEVEL | MADT_ISO_ACTIVE_LOW };
+	nmi = (struct acpi_madt_lapic_nmi *)(iso + 2);
+	*nmi = (struct acpi_madt_lapic_nmi){ .type = 4, .length = sizeof(*nmi),
+					     .processor_uid = 0xff, .flags = 0, .lint = 1 };
+	acpi__seal(&m->h);
+	return gpa;
+}
+
+u64 acpi__build(u8 *mem, u64 base, u64 size, unsigned int apic_cpus)
 {
 	struct acpi_area a = { mem, base, size, 0 };
 	u64 rsdp_gpa = 0, xsdt_gpa = 0, fadt_gpa = 0, facs_gpa = 0, dsdt_gpa = 0;
 	struct acpi_rsdp *rsdp = acpi__alloc(&a, sizeof(*rsdp), 16, &rsdp_gpa);
-	struct acpi_header *xsdt = acpi__alloc(&a, sizeof(*xsdt) + 8, 16, &xsdt_gpa);
+	u32 nr_tables = apic_cpus ? 2 : 1;
+	struct acpi_header *xsdt = acpi__alloc(&a, sizeof(*xsdt) + 8 * nr_tables, 16, &xsdt_gpa);
 	struct acpi_fadt *fadt = acpi__alloc(&a, sizeof(*fadt), 16, &fadt_gpa);
 	struct acpi_facs *facs = acpi__alloc(&a, sizeof(*facs), 64, &facs_gpa);
 	u8 *dsdt = acpi__alloc(&a, acpi_dsdt_aml_len, 16, &dsdt_gpa);
+	u64 madt_gpa = apic_cpus ? acpi__madt(&a, apic_cpus) : 0;
 
-	if (!rsdp || !xsdt || !fadt || !facs || !dsdt)
+	if (!rsdp || !xsdt || !fadt || !facs || !dsdt || (apic_cpus && !madt_gpa))
 		return 0;
 	memcpy(dsdt, acpi_dsdt_aml, acpi_dsdt_aml_len);
 
@@ -112,8 +155,10 @@ u64 acpi__build(u8 *mem, u64 base, u64 size)
 
 	acpi__fill_fadt(fadt, facs_gpa, dsdt_gpa);
 
-	acpi__header(xsdt, "XSDT", sizeof(*xsdt) + 8, 1);
+	acpi__header(xsdt, "XSDT", sizeof(*xsdt) + 8 * nr_tables, 1);
 	le_put(xsdt + 1, 8, fadt_gpa);
+	if (apic_cpus)
+		le_put((u8 *)(xsdt + 1) + 8, 8, madt_gpa);
 	acpi__seal(xsdt);
 
 	memcpy(rsdp->signature, "RSD PTR ", 8);

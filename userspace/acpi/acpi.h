@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ACPI tables for the guest (ACPI 6.4): RSDP -> XSDT -> FADT -> (FACS, DSDT). The DSDT is
- * acpi/dsdt.asl compiled by iasl at build time. PIC-only for now: no MADT.
+ * ACPI tables for the guest (ACPI 6.4): RSDP -> XSDT -> FADT -> (FACS, DSDT), and the MADT
+ * (a local APIC per vCPU, the IOAPIC, ISA interrupt overrides) unless the machine is
+ * PIC-only. The DSDT is acpi/dsdt.asl compiled by iasl at build time.
  */
 #ifndef VMXRUN_ACPI_ACPI_H
 #define VMXRUN_ACPI_ACPI_H
@@ -71,6 +72,46 @@ struct acpi_fadt {
 	u64 hypervisor_vendor_id;
 } __attribute__((packed));
 
+/* MADT (ACPI 6.4, 5.2.12) and the entries vmxrun uses. */
+struct acpi_madt {
+	struct acpi_header h;
+	u32 lapic_address;
+	u32 flags;			/* PCAT_COMPAT: there are 8259s too */
+} __attribute__((packed));
+
+struct acpi_madt_lapic {		/* type 0 */
+	u8 type, length;
+	u8 processor_uid, apic_id;
+	u32 flags;			/* 1: enabled */
+} __attribute__((packed));
+
+struct acpi_madt_ioapic {		/* type 1 */
+	u8 type, length;
+	u8 ioapic_id, reserved;
+	u32 address;
+	u32 gsi_base;
+} __attribute__((packed));
+
+struct acpi_madt_iso {			/* type 2: interrupt source override */
+	u8 type, length;
+	u8 bus, source;			/* bus 0: ISA */
+	u32 gsi;
+	u16 flags;			/* polarity bits 0-1, trigger mode bits 2-3 */
+} __attribute__((packed));
+
+struct acpi_madt_lapic_nmi {		/* type 4 */
+	u8 type, length;
+	u8 processor_uid;		/* 0xff: all */
+	u16 flags;
+	u8 lint;
+} __attribute__((packed));
+
+#define MADT_PCAT_COMPAT	1u
+#define MADT_ISO_ACTIVE_HIGH	1u
+#define MADT_ISO_ACTIVE_LOW	3u
+#define MADT_ISO_EDGE		(1u << 2)
+#define MADT_ISO_LEVEL		(3u << 2)
+
 struct acpi_facs {
 	char signature[4];
 	u32 length;
@@ -89,6 +130,11 @@ _Static_assert(offsetof(struct acpi_fadt, flags) == 112, "FADT flags");
 _Static_assert(offsetof(struct acpi_fadt, x_dsdt) == 140, "FADT X_DSDT");
 _Static_assert(sizeof(struct acpi_fadt) == 276, "FADT (revision 6)");
 _Static_assert(sizeof(struct acpi_facs) == 64, "FACS");
+_Static_assert(sizeof(struct acpi_madt) == 44, "MADT");
+_Static_assert(sizeof(struct acpi_madt_lapic) == 8, "MADT local APIC");
+_Static_assert(sizeof(struct acpi_madt_ioapic) == 12, "MADT I/O APIC");
+_Static_assert(sizeof(struct acpi_madt_iso) == 10, "MADT interrupt source override");
+_Static_assert(sizeof(struct acpi_madt_lapic_nmi) == 6, "MADT local APIC NMI");
 
 /* The compiled DSDT (build/.../dsdt.hex, from iasl -tc). */
 extern const unsigned char *const acpi_dsdt_aml;
@@ -96,9 +142,11 @@ extern const size_t acpi_dsdt_aml_len;
 
 /*
  * Write the tables into guest memory at [base, base + size) (host pointer mem, guest
- * address base); returns the RSDP's guest address, or 0 if they do not fit.
+ * address base) for a machine with apic_cpus local APICs (IDs 0..apic_cpus-1) and the
+ * IOAPIC, or PIC-only if 0 (no MADT); returns the RSDP's guest address, or 0 if they do
+ * not fit.
  */
-u64 acpi__build(u8 *mem, u64 base, u64 size);
+u64 acpi__build(u8 *mem, u64 base, u64 size, unsigned int apic_cpus);
 /* Sum of len bytes (a valid table sums to 0). */
 u8 acpi__sum(const void *p, size_t len);
 

@@ -8,6 +8,7 @@
 
 #include "../vm/vcpu.h"
 #include "../vm/vm.h"
+#include "ioapic.h"
 #include "pic.h"
 
 struct i8259 {
@@ -78,7 +79,7 @@ static void i8259__intack(struct i8259 *s, int irq)
 		s->irr &= ~(1 << irq);	/* an edge is consumed; a level stays requested */
 }
 
-/* Propagate the slave to master IRQ2 and kick the vCPU if the output rose. */
+/* Propagate the slave to master IRQ2 and kick the BSP (it takes ExtINT) if the output rose. */
 static void pic__update(struct vm *vm)
 {
 	struct pic *p = vm->pic;
@@ -86,8 +87,8 @@ static void pic__update(struct vm *vm)
 
 	i8259__set_line(&p->chip[0], 2, i8259__irq(&p->chip[1], false) >= 0);
 	out = i8259__irq(&p->chip[0], true) >= 0;
-	if (out && !p->output)
-		vcpu__kick_all(vm);
+	if (out && !p->output && vm->nr_vcpus)
+		vcpu__kick(&vm->vcpu[0]);
 	p->output = out;
 }
 
@@ -126,6 +127,8 @@ void irq__set(struct vm *vm, unsigned int irq, bool level)
 		return;
 	i8259__set_line(&vm->pic->chip[irq >> 3], irq & 7, level);
 	pic__update(vm);
+	/* The IOAPIC sees the same lines; the PIT's IRQ0 is wired to its pin 2. */
+	ioapic__set_pin(vm, irq ? irq : 2, level);
 }
 
 void irq__pulse(struct vm *vm, unsigned int irq)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The i8259A interrupt controller pair (master 0x20, slave 0xa0 cascaded on IRQ2, ELCR at
- * 0x4d0/0x4d1). Its output is delivered by the vCPU loop with KVM_INTERRUPT when the guest
- * can take it (kvm_run.ready_for_interrupt_injection), else it asks for an interrupt window.
+ * 0x4d0/0x4d1). Its output goes to the BSP (vCPU 0): the vCPU loop injects it with
+ * KVM_INTERRUPT when the guest can take it (kvm_run.ready_for_interrupt_injection; with the
+ * in-kernel LAPIC that means LINT0 is unmasked ExtINT), else it asks for an interrupt window.
  */
 #ifndef VMXRUN_HW_PIC_H
 #define VMXRUN_HW_PIC_H
@@ -15,7 +16,10 @@ int pic__init(struct vm *vm);
 void pic__reset(struct vm *vm);
 void pic__exit(struct vm *vm);
 
-/* Set ISA interrupt line irq (0-15) to level; kicks the vCPU when the output rises. */
+/*
+ * Set ISA interrupt line irq (0-15) to level, on the PIC (which kicks the BSP when its output
+ * rises) and on the IOAPIC if there is one (IRQ0 on pin 2, the others on pin irq).
+ */
 void irq__set(struct vm *vm, unsigned int irq, bool level);
 /* An edge on an edge-triggered line: raise, then lower. */
 void irq__pulse(struct vm *vm, unsigned int irq);

@@ -67,8 +67,11 @@ unsigned int e820__map(const struct vm *vm, struct e820_entry *e, unsigned int m
 
 /* The GDT (and for BOOT_LONG64 the identity page tables) in guest memory. */
 int x86__setup_tables(struct vm *vm, enum boot_mode mode);
-/* The entry state in KVM's terms (sregs as read from KVM_GET_SREGS, updated in place). */
-void x86__sregs(const struct boot_state *bs, struct kvm_sregs *s);
+/*
+ * The entry state in KVM's terms (sregs as read from KVM_GET_SREGS, updated in place); apic:
+ * the BSP's local APIC enabled in IA32_APIC_BASE (in-kernel LAPIC), else globally disabled.
+ */
+void x86__sregs(const struct boot_state *bs, struct kvm_sregs *s, bool apic);
 void x86__regs(const struct boot_state *bs, struct kvm_regs *r);
 
 #endif

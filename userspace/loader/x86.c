@@ -17,6 +17,7 @@
 #define EFER_LME	(1ULL << 8)
 #define EFER_LMA	(1ULL << 10)
 #define APIC_BASE_BSP	(1ULL << 8)
+#define APIC_BASE_EN	(1ULL << 11)
 #define APIC_DEFAULT	0xfee00000ULL
 #define PTE_P		1ULL
 #define PTE_RW		2ULL
@@ -63,7 +64,7 @@ static struct kvm_segment seg(u16 sel, u8 type, bool code64, bool db)
 	};
 }
 
-void x86__sregs(const struct boot_state *bs, struct kvm_sregs *s)
+void x86__sregs(const struct boot_state *bs, struct kvm_sregs *s, bool apic)
 {
 	bool lm = bs->mode == BOOT_LONG64;
 	struct kvm_segment data = seg(SEL_DATA, 0x3, false, true);
@@ -81,10 +82,11 @@ void x86__sregs(const struct boot_state *bs, struct kvm_sregs *s)
 	s->cr4 = lm ? CR4_PAE : 0;
 	s->efer = lm ? EFER_LME | EFER_LMA : 0;
 	/*
-	 * PIC-only machine: the local APIC is globally disabled (IA32_APIC_BASE bit 11 clear),
-	 * which also clears CPUID.1:EDX.APIC on KVM, so the guest does not poke at it.
+	 * KVM_SET_SREGS writes IA32_APIC_BASE. PIC-only machine: the local APIC is globally
+	 * disabled (bit 11 clear), which also clears CPUID.1:EDX.APIC on KVM, so the guest does
+	 * not poke at it. With the in-kernel LAPIC it must stay enabled, or KVM hides it too.
 	 */
-	s->apic_base = APIC_DEFAULT | APIC_BASE_BSP;
+	s->apic_base = APIC_DEFAULT | APIC_BASE_BSP | (apic ? APIC_BASE_EN : 0);
 	memset(s->interrupt_bitmap, 0, sizeof(s->interrupt_bitmap));
 }
 

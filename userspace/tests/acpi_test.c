@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host unit tests: the ACPI tables (checksums, lengths, links, FADT fields). With
- * ACPI_DUMP_DIR set, the tables are also written there as rsdp.dat, xsdt.dat, facp.dat,
- * facs.dat and dsdt.dat for tests/acpi_test.sh, which parses them back with iasl -d.
+ * Host unit tests: the ACPI tables (checksums, lengths, links, FADT and MADT fields). With
+ * ACPI_DUMP_DIR set, the tables of a 2-CPU machine are also written there as rsdp.dat,
+ * xsdt.dat, facp.dat, facs.dat, dsdt.dat and apic.dat for tests/acpi_test.sh, which parses
+ * them back with iasl -d.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "acpi/acpi.h"
 #include "harness.h"
+#include "hw/ioapic.h"
 #include "hw/pm.h"
 
 #define BASE 0xe0000ULL
@@ -37,7 +39,7 @@ static void dump(const char *dir, const char *name, const void *p, size_t len)
 
 TEST_HOST(acpi_tables_checksum_and_link_up)
 {
-	u64 rsdp_gpa = acpi__build(area, BASE, sizeof(area));
+	u64 rsdp_gpa = acpi__build(area, BASE, sizeof(area), 2);
 	struct acpi_rsdp *rsdp = at(rsdp_gpa);
 	struct acpi_header *xsdt, *dsdt;
 	struct acpi_fadt *fadt;
@@ -54,7 +56,7 @@ TEST_HOST(acpi_tables_checksum_and_link_up)
 	xsdt = at(rsdp->xsdt_address);
 	ASSERT_TRUE(xsdt);
 	EXPECT_TRUE(!memcmp(xsdt->signature, "XSDT", 4));
-	EXPECT_EQ(xsdt->length, 36 + 8);		/* one entry: the FADT (no MADT: PIC-only) */
+	EXPECT_EQ(xsdt->length, 36 + 16);		/* the FADT and the MADT */
 	EXPECT_EQ(acpi__sum(xsdt, xsdt->length), 0);
 	fadt = at(le_get(xsdt + 1, 8));
 	ASSERT_TRUE(fadt);
@@ -87,10 +89,83 @@ TEST_HOST(acpi_tables_checksum_and_link_up)
 		dump(dir, "facp.dat", fadt, fadt->h.length);
 		dump(dir, "facs.dat", facs, facs->length);
 		dump(dir, "dsdt.dat", dsdt, dsdt->length);
+		dump(dir, "apic.dat", at(le_get((u8 *)(xsdt + 1) + 8, 8)),
+		     ((struct acpi_header *)at(le_get((u8 *)(xsdt + 1) + 8, 8)))->length);
 	}
+}
+
+TEST_HOST(acpi_madt_lists_each_cpu_the_ioapic_and_the_isa_overrides)
+{
+	u64 rsdp_gpa = acpi__build(area, BASE, sizeof(area), 3);
+	struct acpi_rsdp *rsdp = at(rsdp_gpa);
+	struct acpi_header *xsdt;
+	struct acpi_madt *m;
+	unsigned int lapics = 0, ioapics = 0, isos = 0, nmis = 0;
+	u8 *p, *end;
+
+	ASSERT_TRUE(rsdp);
+	xsdt = at(rsdp->xsdt_address);
+	ASSERT_TRUE(xsdt);
+	m = at(le_get((u8 *)(xsdt + 1) + 8, 8));
+	ASSERT_TRUE(m);
+	EXPECT_TRUE(!memcmp(m->h.signature, "APIC", 4));
+	EXPECT_EQ(acpi__sum(m, m->h.length), 0);
+	EXPECT_EQ(m->lapic_address, 0xfee00000);
+	EXPECT_EQ(m->flags, MADT_PCAT_COMPAT);
+	p = (u8 *)(m + 1);
+	end = (u8 *)m + m->h.length;
+	while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
+		if (p[0] == 0) {
+			struct acpi_madt_lapic *l = (void *)p;
+
+			EXPECT_EQ(l->apic_id, lapics);
+			EXPECT_EQ(l->processor_uid, lapics);
+			EXPECT_EQ(l->flags, 1);
+			lapics++;
+		} else if (p[0] == 1) {
+			struct acpi_madt_ioapic *io = (void *)p;
+
+			EXPECT_EQ(io->address, IOAPIC_BASE);
+			EXPECT_EQ(io->gsi_base, 0);
+			EXPECT_EQ(io->ioapic_id, IOAPIC_ID);
+			ioapics++;
+		} else if (p[0] == 2) {
+			struct acpi_madt_iso *iso = (void *)p;
+
+			if (iso->source == 0) {
+				EXPECT_EQ(iso->gsi, 2);		/* the PIT on pin 2 */
+			} else {
+				EXPECT_EQ(iso->source, PM_SCI_IRQ);
+				EXPECT_EQ(iso->gsi, PM_SCI_IRQ);
+				EXPECT_EQ(iso->flags, 0xf);	/* level, active low */
+			}
+			isos++;
+		} else if (p[0] == 4) {
+			nmis++;
+		}
+		p += p[1];
+	}
+	EXPECT_TRUE(p == end);
+	EXPECT_EQ(lapics, 3);
+	EXPECT_EQ(ioapics, 1);
+	EXPECT_EQ(isos, 2);
+	EXPECT_EQ(nmis, 1);
+}
+
+TEST_HOST(acpi_pic_only_machine_has_no_madt)
+{
+	struct acpi_rsdp *rsdp = at(acpi__build(area, BASE, sizeof(area), 0));
+	struct acpi_header *xsdt;
+
+	ASSERT_TRUE(rsdp);
+	xsdt = at(rsdp->xsdt_address);
+	ASSERT_TRUE(xsdt);
+	EXPECT_EQ(xsdt->length, 36 + 8);		/* the FADT alone */
+	EXPECT_EQ(acpi__sum(xsdt, xsdt->length), 0);
+	EXPECT_EQ(acpi__build(area, BASE, sizeof(area), 254) != 0, 1);	/* -c 254 fits */
 }
 
 TEST_HOST(acpi_tables_refuse_a_too_small_area)
 {
-	EXPECT_EQ(acpi__build(area, BASE, 256), 0);
+	EXPECT_EQ(acpi__build(area, BASE, 256, 0), 0);
 }

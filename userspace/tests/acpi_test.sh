@@ -9,13 +9,13 @@ trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/../../selftests/lib/tap.sh"
 
 echo "TAP version 13"
-echo "1..4"
+echo "1..5"
 if ! command -v iasl >/dev/null; then
-	for t in facp dsdt dsdt_resources xsdt_facs; do result_skip "iasl_parses_$t" "no iasl (apt-get install acpica-tools)"; done
+	for t in facp dsdt dsdt_resources xsdt_facs madt; do result_skip "iasl_parses_$t" "no iasl (apt-get install acpica-tools)"; done
 	exit 0
 fi
 ACPI_DUMP_DIR=$tmp "$TESTBIN/acpi_test" >/dev/null 2>&1
-for t in xsdt facp facs dsdt; do
+for t in xsdt facp facs dsdt apic; do
 	(cd "$tmp" && iasl -d "$t.dat" >"$t.log" 2>&1)
 done
 
@@ -59,4 +59,19 @@ result iasl_parses_dsdt_resources $ok "$tmp/diag2"
 ok=$?
 cat "$tmp/xsdt.log" "$tmp/xsdt.dsl" "$tmp/facs.log" >"$tmp/diag"
 result iasl_parses_xsdt_facs $ok "$tmp/diag"
+# madt: two local APICs, the IOAPIC at 0xfec00000 from GSI 0, IRQ0 -> GSI 2, the SCI
+# level-triggered and active low, LINT1 NMI.
+f=$tmp/apic.dsl
+[ -s "$f" ] && ! grep -qi 'error' "$tmp/apic.log" &&
+	[ "$(grep -c 'Subtable Type : 00 \[Processor Local APIC\]' "$f")" = 2 ] &&
+	grep -q 'Local Apic Address : FEE00000' "$f" &&
+	grep -q 'Address : FEC00000' "$f" &&
+	grep -q 'Interrupt : 00000000' "$f" &&
+	grep -A6 'Source Override' "$f" | grep -q 'Interrupt : 00000002' &&
+	grep -A8 'Source Override' "$f" | grep -q 'Trigger Mode : 3' &&
+	grep -A8 'Source Override' "$f" | grep -q 'Polarity : 3' &&
+	grep -q 'Local APIC NMI' "$f"
+ok=$?
+cat "$tmp/apic.log" "$f" >"$tmp/diag" 2>&1
+result iasl_parses_madt $ok "$tmp/diag"
 [ "$failed" = 0 ]

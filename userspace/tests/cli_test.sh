@@ -64,8 +64,8 @@ else
 fi
 expect unknown_option_exits_2 2 stderr \
 	"vmxrun: unknown option '--frobnicate' (see vmxrun --help)" -- --frobnicate
-expect more_than_one_vcpu_is_refused 2 stderr \
-	"vmxrun: -c 2: only 1 vCPU for now (SMP needs the local APIC, not there yet)" -- --kernel k -c 2
+expect more_than_one_vcpu_without_apic_is_refused 2 stderr \
+	"vmxrun: -c 2: --no-apic runs one vCPU (SMP needs the local APIC: drop --no-apic)" -- --kernel k -c 2 --no-apic
 expect bad_memory_size_exits_2 2 stderr \
 	"vmxrun: -m 12X: not a memory size (e.g. 512M or 2G, at most 1024G)" -- --kernel k -m 12X
 expect no_arguments_exits_2 2 stderr "vmxrun: nothing to do (try --kernel PATH or --info; see vmxrun --help)" --
@@ -74,7 +74,7 @@ expect no_arguments_exits_2 2 stderr "vmxrun: nothing to do (try --kernel PATH o
 "$VMXRUN" --help >"$tmp/help" 2>&1
 st=$?
 missing=
-for opt in --dev --info --kernel --initrd --append --memory --cpus --console --name --control --reboot; do
+for opt in --dev --info --kernel --initrd --append --memory --cpus --no-apic --console --name --control --reboot; do
 	# The option's entry: its line and the deeper-indented lines that continue it.
 	awk -v opt="$opt" '
 		/^  -/ { inopt = 0; for (i = 1; i <= 2; i++) if ($i == opt) inopt = 1 }

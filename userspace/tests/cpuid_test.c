@@ -32,7 +32,7 @@ TEST_HOST(cpuid_is_pic_only_single_cpu_hypervisor)
 	ASSERT_TRUE(c);
 	c->nent = sizeof(in) / sizeof(in[0]);
 	memcpy(c->entries, in, sizeof(in));
-	cpuid__adjust(c, 0, 1);
+	cpuid__adjust(c, 0, 1, 0);
 	EXPECT_EQ(leaf(c, 1, 0)->ecx >> 31, 1);			/* hypervisor */
 	EXPECT_EQ(leaf(c, 1, 0)->ecx & (1 << 21), 0);		/* no x2APIC */
 	EXPECT_EQ(leaf(c, 1, 0)->ecx & (1 << 24), 0);		/* no TSC deadline */

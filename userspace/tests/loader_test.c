@@ -275,7 +275,7 @@ TEST_HOST(entry_state_long_mode_and_protected_mode)
 	EXPECT_EQ(pt[512 + 3], BOOT_PML4 + 0x5003);
 	EXPECT_EQ(pt[1024 + 2047], (2047ULL << 21) | 0x83);	/* 2 MiB page below 4 GiB */
 	memset(&s, 0, sizeof(s));
-	x86__sregs(&lm, &s);
+	x86__sregs(&lm, &s, false);
 	x86__regs(&lm, &r);
 	EXPECT_EQ(s.cs.selector, 0x10);
 	EXPECT_EQ(s.cs.l, 1);
@@ -286,10 +286,12 @@ TEST_HOST(entry_state_long_mode_and_protected_mode)
 	EXPECT_EQ(s.cr4 & (1 << 5), 1 << 5);
 	EXPECT_EQ(s.tr.type, 0xb);
 	EXPECT_EQ(s.apic_base, 0xfee00100);		/* BSP, globally disabled: PIC-only */
+	x86__sregs(&lm, &s, true);
+	EXPECT_EQ(s.apic_base, 0xfee00900);		/* BSP, enabled: in-kernel LAPIC */
 	EXPECT_EQ(r.rip, 0x100200);
 	EXPECT_EQ(r.rsi, BOOT_PARAMS);
 	EXPECT_EQ(r.rflags, 2);
-	x86__sregs(&pm, &s);
+	x86__sregs(&pm, &s, false);
 	x86__regs(&pm, &r);
 	EXPECT_EQ(s.cs.selector, 0x08);
 	EXPECT_EQ(s.cs.db, 1);

@@ -103,7 +103,7 @@ TEST_HOST(options_parse_every_boot_option)
 	char err[256] = "";
 
 	ASSERT_EQ(PARSE(&o, err, "--dev", "/dev/kvm", "--kernel", "bzImage", "--initrd", "rd.gz",
-			"--append", "console=ttyS0", "-m", "1G", "-c", "1", "--console",
+			"--append", "console=ttyS0", "-m", "1G", "-c", "4", "--console",
 			"file:/tmp/log", "--name", "vm1", "--control", "/tmp/s", "--reboot",
 			"restart"), OPTS_RUN);
 	EXPECT_TRUE(!strcmp(o.dev, "/dev/kvm"));
@@ -111,13 +111,16 @@ TEST_HOST(options_parse_every_boot_option)
 	EXPECT_TRUE(!strcmp(o.initrd, "rd.gz"));
 	EXPECT_TRUE(!strcmp(o.append, "console=ttyS0"));
 	EXPECT_EQ(o.mem_bytes, GiB);
-	EXPECT_EQ(o.cpus, 1);
+	EXPECT_EQ(o.cpus, 4);
+	EXPECT_TRUE(!o.no_apic);
 	EXPECT_TRUE(!strcmp(o.console, "file:/tmp/log"));
 	EXPECT_TRUE(!strcmp(o.name, "vm1"));
 	EXPECT_TRUE(!strcmp(o.control, "/tmp/s"));
 	EXPECT_TRUE(o.reboot_restart);
 	EXPECT_TRUE(o.boot);
-	ASSERT_EQ(PARSE(&o, err, "--kernel=k", "--memory=512", "--cpus=1", "--reboot=exit"), OPTS_RUN);
+	ASSERT_EQ(PARSE(&o, err, "--kernel=k", "--memory=512", "--cpus=1", "--reboot=exit",
+			"--no-apic"), OPTS_RUN);
+	EXPECT_TRUE(o.no_apic);
 	EXPECT_EQ(o.mem_bytes, 512 * MiB);
 	EXPECT_TRUE(!o.reboot_restart);
 	EXPECT_TRUE(!strcmp(o.console, "stdio"));
@@ -141,11 +144,11 @@ TEST_HOST(options_reject_bad_values_with_a_message)
 		     "vmxrun: -m 12X: not a memory size (e.g. 512M or 2G, at most 1024G)");
 	expect_error(t, PARSE(&o, err, "--memory=0"), err,
 		     "vmxrun: -m 0: not a memory size (e.g. 512M or 2G, at most 1024G)");
-	expect_error(t, PARSE(&o, err, "-c", "0"), err, "vmxrun: -c 0: not a vCPU count (1-255)");
-	expect_error(t, PARSE(&o, err, "--cpus", "256"), err,
-		     "vmxrun: -c 256: not a vCPU count (1-255)");
-	expect_error(t, PARSE(&o, err, "--kernel", "k", "-c", "2"), err,
-		     "vmxrun: -c 2: only 1 vCPU for now (SMP needs the local APIC, not there yet)");
+	expect_error(t, PARSE(&o, err, "-c", "0"), err, "vmxrun: -c 0: not a vCPU count (1-254)");
+	expect_error(t, PARSE(&o, err, "--cpus", "255"), err,
+		     "vmxrun: -c 255: not a vCPU count (1-254)");
+	expect_error(t, PARSE(&o, err, "--kernel", "k", "-c", "2", "--no-apic"), err,
+		     "vmxrun: -c 2: --no-apic runs one vCPU (SMP needs the local APIC: drop --no-apic)");
 	expect_error(t, PARSE(&o, err, "-m", "8M"), err,
 		     "vmxrun: -m 8M: too small: a guest needs at least 16M");
 	expect_error(t, PARSE(&o, err, "--console", "tty"), err,

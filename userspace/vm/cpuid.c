@@ -14,7 +14,10 @@
 #define CPUID1_EDX_HTT		(1u << 28)
 #define KVM_CPUID_SIGNATURE	0x40000000u
 #define KVM_CPUID_FEATURES	0x40000001u
-/* KVM PV features a guest may use without an in-kernel LAPIC: the clock and no I/O delay. */
+/*
+ * KVM PV features kept: the clock and no I/O delay. The ones that talk to KVM's own LAPIC
+ * (PV EOI, PV IPIs, PV unhalt) stay hidden: vmxmon implements none of them.
+ */
 #define KVM_PV_KEEP	((1u << 0) | (1u << 1) | (1u << 3) | (1u << 24))
 
 struct kvm_cpuid2 *cpuid__supported(const struct dev *d)
@@ -59,7 +62,35 @@ static void cpuid__topology(struct kvm_cpuid_entry2 *e, unsigned int id, unsigne
 	}
 }
 
-void cpuid__adjust(struct kvm_cpuid2 *c, unsigned int id, unsigned int nr)
+struct kvm_cpuid2 *cpuid__with_topology(struct kvm_cpuid2 *c)
+{
+	u32 max_basic = 0, n;
+	struct kvm_cpuid2 *t;
+
+	if (!c)
+		return NULL;
+	for (u32 i = 0; i < c->nent; i++) {
+		if (c->entries[i].function == 0xb)
+			return c;
+		if (c->entries[i].function == 0)
+			max_basic = c->entries[i].eax;
+	}
+	if (max_basic < 0xb)
+		return c;
+	n = c->nent;
+	t = realloc(c, sizeof(*c) + (n + 3) * sizeof(c->entries[0]));
+	if (!t) {
+		free(c);
+		return NULL;
+	}
+	for (u32 i = 0; i < 3; i++)
+		t->entries[n + i] = (struct kvm_cpuid_entry2){
+			.function = 0xb, .index = i, .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX };
+	t->nent = n + 3;
+	return t;
+}
+
+void cpuid__adjust(struct kvm_cpuid2 *c, unsigned int id, unsigned int nr, unsigned int flags)
 {
 	for (u32 i = 0; i < c->nent; i++) {
 		struct kvm_cpuid_entry2 *e = &c->entries[i];
@@ -67,8 +98,16 @@ void cpuid__adjust(struct kvm_cpuid2 *c, unsigned int id, unsigned int nr)
 		switch (e->function) {
 		case 1:
 			e->ecx |= CPUID1_ECX_HYPERVISOR;
-			e->ecx &= ~(CPUID1_ECX_X2APIC | CPUID1_ECX_TSC_DEADLINE);
-			e->edx &= ~CPUID1_EDX_APIC;
+			if (flags & CPUID_APIC) {
+				e->edx |= CPUID1_EDX_APIC;	/* x2APIC: as the device says */
+			} else {
+				e->ecx &= ~CPUID1_ECX_X2APIC;
+				e->edx &= ~CPUID1_EDX_APIC;
+			}
+			if (flags & CPUID_TSC_DEADLINE)
+				e->ecx |= CPUID1_ECX_TSC_DEADLINE;
+			else
+				e->ecx &= ~CPUID1_ECX_TSC_DEADLINE;
 			e->edx = nr > 1 ? e->edx | CPUID1_EDX_HTT : e->edx & ~CPUID1_EDX_HTT;
 			/* EBX: APIC ID, logical processors per package, CLFLUSH size, brand. */
 			e->ebx = id << 24 | (nr > 1 ? nr : 1) << 16 | (e->ebx & 0xffff);

@@ -2,7 +2,7 @@
 /*
  * vm__run(): build the machine the options describe, boot it, run the event loop until the
  * guest powers off (or reboots, or the host ends it), tear down. The main thread owns the
- * event loop; the vCPU thread runs the guest.
+ * event loop; one thread per vCPU runs the guest.
  */
 #include <errno.h>
 #include <signal.h>
@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../control/control.h"
+#include "../hw/ioapic.h"
 #include "../options.h"
 #include "../util/host.h"
 #include "console.h"
@@ -47,12 +48,70 @@ static int vm__memslots(struct vm *vm, char *msg, size_t msglen)
 	return 0;
 }
 
-/* Everything KVM-side: VM, TSS, memory, the vCPU with its CPUID and entry state. */
+/* KVM_CAP_SPLIT_IRQCHIP (before any vCPU) and the IOAPIC's MSI routes. */
+static int vm__setup_irqchip(struct vm *vm, char *msg, size_t msglen)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_SPLIT_IRQCHIP, .args = { IOAPIC_PINS } };
+
+	if (vm->no_apic)
+		return 0;
+	if (ioctl(vm->fd, KVM_ENABLE_CAP, &cap)) {
+		snprintf(msg, msglen, "vmxrun: %s: KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP): %s (no local APIC in this device? try --no-apic)",
+			 vm->dev->path, strerror(errno));
+		return -1;
+	}
+	if (ioapic__sync_routes(vm)) {
+		snprintf(msg, msglen, "vmxrun: %s: cannot set the IOAPIC's MSI routes",
+			 vm->dev->path);
+		return -1;
+	}
+	return 0;
+}
+
+/* The vCPUs with their CPUID, in their power-on state. */
+static int vm__setup_vcpus(struct vm *vm, unsigned int nr, char *msg, size_t msglen)
+{
+	long max = dev__check_extension(vm->dev, KVM_CAP_MAX_VCPUS);
+	struct kvm_cpuid2 *cpuid;
+	unsigned int flags = 0;
+	int r = 0;
+
+	if (max > 0 && nr > max) {
+		snprintf(msg, msglen, "vmxrun: -c %u: %s runs at most %ld vCPUs", nr,
+			 vm->dev->path, max);
+		return -1;
+	}
+	vm->vcpu = calloc(nr, sizeof(*vm->vcpu));
+	if (!vm->vcpu)
+		return -1;
+	for (unsigned int i = 0; i < nr; i++) {
+		if (vcpu__create(&vm->vcpu[i], vm, i, msg, msglen))
+			return -1;
+		vm->nr_vcpus = i + 1;
+	}
+	cpuid = cpuid__with_topology(cpuid__supported(vm->dev));
+	if (!cpuid) {
+		snprintf(msg, msglen, "vmxrun: %s: KVM_GET_SUPPORTED_CPUID: %s", vm->dev->path,
+			 strerror(errno));
+		return -1;
+	}
+	if (!vm->no_apic)
+		flags |= CPUID_APIC;
+	if (!vm->no_apic && dev__check_extension(vm->dev, KVM_CAP_TSC_DEADLINE_TIMER) > 0)
+		flags |= CPUID_TSC_DEADLINE;
+	for (unsigned int i = 0; i < nr && !r; i++) {
+		cpuid__adjust(cpuid, i, nr, flags);
+		r = vcpu__set_cpuid(&vm->vcpu[i], cpuid, msg, msglen);
+		if (!r)
+			r = vcpu__reset(&vm->vcpu[i], msg, msglen);
+	}
+	free(cpuid);
+	return r;
+}
+
+/* Everything KVM-side: VM, TSS, memory, the irqchip, the vCPUs. */
 static int vm__setup_kvm(struct vm *vm, char *msg, size_t msglen)
 {
-	struct kvm_cpuid2 *cpuid;
-	int r;
-
 	if (vm__create(vm, vm->dev, msg, msglen))
 		return -1;
 	if (ioctl(vm->fd, KVM_SET_TSS_ADDR, TSS_ADDR) && errno != ENOTTY) {
@@ -60,22 +119,9 @@ static int vm__setup_kvm(struct vm *vm, char *msg, size_t msglen)
 			 strerror(errno));
 		return -1;
 	}
-	if (vm__memslots(vm, msg, msglen))
+	if (vm__memslots(vm, msg, msglen) || vm__setup_irqchip(vm, msg, msglen))
 		return -1;
-	vm->vcpu = calloc(1, sizeof(*vm->vcpu));
-	if (!vm->vcpu || vcpu__create(&vm->vcpu[0], vm, 0, msg, msglen))
-		return -1;
-	vm->nr_vcpus = 1;
-	cpuid = cpuid__supported(vm->dev);
-	if (!cpuid) {
-		snprintf(msg, msglen, "vmxrun: %s: KVM_GET_SUPPORTED_CPUID: %s", vm->dev->path,
-			 strerror(errno));
-		return -1;
-	}
-	cpuid__adjust(cpuid, 0, vm->nr_vcpus);
-	r = vcpu__set_cpuid(&vm->vcpu[0], cpuid, msg, msglen);
-	free(cpuid);
-	return r ? r : vcpu__set_boot(&vm->vcpu[0], &vm->boot, msg, msglen);
+	return vm__setup_vcpus(vm, vm->opts->cpus, msg, msglen);
 }
 
 /*
@@ -110,7 +156,21 @@ static bool vm__all_parked(struct vm *vm)
 	return true;
 }
 
-/* A request from a device, the vCPU or the control socket (lock held). */
+/* Every vCPU to its power-on state, all threads parked (so no INIT/SIPI races the reset). */
+static int vm__reset_vcpus(struct vm *vm, char *msg, size_t msglen)
+{
+	if (ioapic__sync_routes(vm)) {
+		snprintf(msg, msglen, "vmxrun: %s: cannot set the IOAPIC's MSI routes",
+			 vm->dev->path);
+		return -1;
+	}
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		if (vcpu__reset(&vm->vcpu[i], msg, msglen))
+			return -1;
+	return 0;
+}
+
+/* A request from a device, a vCPU or the control socket (lock held). */
 static void vm__on_request(struct vm *vm, int fd, void *opaque)
 {
 	char msg[512];
@@ -124,7 +184,8 @@ static void vm__on_request(struct vm *vm, int fd, void *opaque)
 		if (vm->opts->reboot_restart) {
 			while (!vm__all_parked(vm))
 				pthread_cond_wait(&vm->cond, &vm->lock);
-			if (vm__reset_machine(vm, msg, sizeof(msg))) {
+			if (vm__reset_machine(vm, msg, sizeof(msg)) ||
+			    vm__reset_vcpus(vm, msg, sizeof(msg))) {
 				fprintf(stderr, "%s\n", msg);
 				vm->request = REQ_EXIT;
 				vm->exit_status = 1;
@@ -132,8 +193,6 @@ static void vm__on_request(struct vm *vm, int fd, void *opaque)
 				fprintf(stderr, "vmxrun: %s: restarting the guest\r\n", vm->reason);
 				vm->resets++;
 				vm->request = REQ_NONE;
-				for (unsigned int i = 0; i < vm->nr_vcpus; i++)
-					vm->vcpu[i].reload = true;
 				pthread_cond_broadcast(&vm->cond);
 				return;
 			}
@@ -215,7 +274,7 @@ static int vm__boot(struct vm *vm, const struct vmxrun_opts *o, char *msg, size_
 
 int vm__run(const struct vmxrun_opts *o)
 {
-	struct vm vm = { .opts = o, .fd = -1, .notify_fd = -1 };
+	struct vm vm = { .opts = o, .fd = -1, .notify_fd = -1, .no_apic = o->no_apic };
 	char msg[512] = "";
 	struct dev d = { .fd = -1 };
 	int sfd = -1, status = 1;
@@ -231,9 +290,11 @@ int vm__run(const struct vmxrun_opts *o)
 	}
 	if (vm__boot(&vm, o, msg, sizeof(msg)))
 		goto out;
-	if (vcpu__start(&vm.vcpu[0])) {
-		snprintf(msg, sizeof(msg), "vmxrun: cannot start the vCPU thread");
-		goto out;
+	for (unsigned int i = 0; i < vm.nr_vcpus; i++) {
+		if (vcpu__start(&vm.vcpu[i])) {
+			snprintf(msg, sizeof(msg), "vmxrun: cannot start the thread of vCPU %u", i);
+			goto out;
+		}
 	}
 	msg[0] = 0;
 	status = 1;

@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../hw/ioapic.h"
 #include "../hw/pic.h"
 #include "../loader/loader.h"
 #include "vcpu.h"
@@ -43,7 +44,7 @@ int vcpu__create(struct vcpu *v, struct vm *vm, unsigned int id, char *msg, size
 {
 	long size;
 
-	*v = (struct vcpu){ .vm = vm, .id = id, .fd = -1 };
+	*v = (struct vcpu){ .vm = vm, .id = id, .fd = -1, .extint = -1 };
 	v->fd = ioctl(vm->fd, KVM_CREATE_VCPU, (unsigned long)id);
 	if (v->fd < 0) {
 		vcpu__fail(v, msg, msglen, "KVM_CREATE_VCPU");
@@ -88,7 +89,7 @@ int vcpu__set_boot(struct vcpu *v, const struct boot_state *bs, char *msg, size_
 		vcpu__fail(v, msg, msglen, "KVM_GET_SREGS");
 		return -errno;
 	}
-	x86__sregs(bs, &sregs);
+	x86__sregs(bs, &sregs, !v->vm->no_apic);
 	x86__regs(bs, &regs);
 	if (ioctl(v->fd, KVM_SET_SREGS, &sregs)) {
 		vcpu__fail(v, msg, msglen, "KVM_SET_SREGS");
@@ -110,13 +111,98 @@ int vcpu__set_boot(struct vcpu *v, const struct boot_state *bs, char *msg, size_
 	return 0;
 }
 
-/* Deliver the PIC's output, or ask for an exit as soon as the guest can take it. */
+/* xAPIC register offsets and values (SDM Vol. 3A 11.4, 11.5) for the power-on state. */
+#define MSR_IA32_APICBASE	0x1b
+#define APICBASE_BSP		(1ULL << 8)
+#define APICBASE_ENABLE		(1ULL << 11)
+#define APIC_DEFAULT_BASE	0xfee00000ULL
+#define APIC_REG_ID		0x20
+#define APIC_REG_LVR		0x30
+#define APIC_REG_DFR		0xe0
+#define APIC_REG_SPIV		0xf0
+#define APIC_REG_LVTT		0x320
+#define APIC_REG_LVT0		0x350
+#define APIC_REG_LVT1		0x360
+#define APIC_REG_LVTERR		0x370
+#define APIC_LVT_MASKED		(1u << 16)
+#define APIC_DM_NMI		(4u << 8)
+#define APIC_DM_EXTINT		(7u << 8)
+
+static void lapic_put(struct kvm_lapic_state *s, u32 off, u32 val)
+{
+	memcpy(s->regs + off, &val, sizeof(val));
+}
+
+/* The local APIC as firmware hands it to the OS: xAPIC mode, the BSP in virtual-wire mode. */
+static int vcpu__reset_lapic(struct vcpu *v, char *msg, size_t msglen)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e[2];
+	} msrs = { .hdr.nmsrs = 2, .e = {
+		/* Through disabled: x2APIC -> xAPIC is not a legal transition (SDM 11.12.5). */
+		{ .index = MSR_IA32_APICBASE, .data = 0 },
+		{ .index = MSR_IA32_APICBASE, .data = APIC_DEFAULT_BASE | APICBASE_ENABLE |
+						      (v->id == 0 ? APICBASE_BSP : 0) } } };
+	struct kvm_mp_state mp = { v->id == 0 ? KVM_MP_STATE_RUNNABLE : KVM_MP_STATE_UNINITIALIZED };
+	struct kvm_lapic_state s, lapic;
+	u32 lvr;
+
+	if (ioctl(v->fd, KVM_SET_MSRS, &msrs) != 2) {
+		vcpu__fail(v, msg, msglen, "KVM_SET_MSRS(IA32_APIC_BASE)");
+		return -EINVAL;
+	}
+	if (ioctl(v->fd, KVM_GET_LAPIC, &lapic)) {
+		vcpu__fail(v, msg, msglen, "KVM_GET_LAPIC");
+		return -errno;
+	}
+	memcpy(&lvr, lapic.regs + APIC_REG_LVR, sizeof(lvr));
+	memset(&s, 0, sizeof(s));
+	lapic_put(&s, APIC_REG_ID, v->id << 24);
+	lapic_put(&s, APIC_REG_LVR, lvr);
+	lapic_put(&s, APIC_REG_DFR, 0xffffffff);
+	lapic_put(&s, APIC_REG_SPIV, 0xff);
+	for (u32 off = APIC_REG_LVTT; off <= APIC_REG_LVTERR; off += 0x10)
+		lapic_put(&s, off, APIC_LVT_MASKED);
+	if (v->id == 0) {
+		lapic_put(&s, APIC_REG_LVT0, APIC_DM_EXTINT);
+		lapic_put(&s, APIC_REG_LVT1, APIC_DM_NMI);
+	}
+	if (ioctl(v->fd, KVM_SET_LAPIC, &s)) {
+		vcpu__fail(v, msg, msglen, "KVM_SET_LAPIC");
+		return -errno;
+	}
+	if (ioctl(v->fd, KVM_SET_MP_STATE, &mp)) {
+		vcpu__fail(v, msg, msglen, "KVM_SET_MP_STATE");
+		return -errno;
+	}
+	return 0;
+}
+
+int vcpu__reset(struct vcpu *v, char *msg, size_t msglen)
+{
+	int r = 0;
+
+	v->extint = -1;
+	v->halted = false;
+	if (!v->vm->no_apic)
+		r = vcpu__reset_lapic(v, msg, msglen);
+	if (!r && v->id == 0)
+		r = vcpu__set_boot(v, &v->vm->boot, msg, msglen);
+	return r;
+}
+
+/*
+ * Deliver the PIC's output (BSP only), or ask for an exit as soon as the guest can take it.
+ * The vector is acknowledged on the PIC once and kept until KVM_INTERRUPT takes it: under
+ * the split irqchip a previous ExtINT may still be pending (-EEXIST).
+ */
 static void vcpu__inject(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
 	struct kvm_interrupt irq;
 
-	if (!pic__pending(v->vm)) {
+	if (v->id != 0 || (v->extint < 0 && !pic__pending(v->vm))) {
 		run->request_interrupt_window = 0;
 		return;
 	}
@@ -124,13 +210,20 @@ static void vcpu__inject(struct vcpu *v)
 		run->request_interrupt_window = 1;
 		return;
 	}
-	irq.irq = pic__ack(v->vm);
+	if (v->extint < 0)
+		v->extint = pic__ack(v->vm);
+	irq.irq = (u32)v->extint;
 	if (ioctl(v->fd, KVM_INTERRUPT, &irq)) {
+		if (errno == EEXIST) {		/* the last one is not taken yet */
+			run->request_interrupt_window = 1;
+			return;
+		}
 		fprintf(stderr, "vmxrun: %s: KVM_INTERRUPT vector %u: %s\n", v->vm->dev->path,
 			irq.irq, strerror(errno));
 		vm__request(v->vm, REQ_EXIT, 1, "host-error");
 		return;
 	}
+	v->extint = -1;
 	__atomic_fetch_add(&v->vm->stats.injected, 1, __ATOMIC_RELAXED);
 	run->request_interrupt_window = pic__pending(v->vm);
 }
@@ -165,8 +258,11 @@ static void vcpu__handle_exit(struct vcpu *v)
 		bus__access(&vm->mmio, v, run->mmio.phys_addr, run->mmio.data, run->mmio.len,
 			    run->mmio.is_write);
 		break;
-	case KVM_EXIT_HLT:
+	case KVM_EXIT_HLT:			/* PIC-only: no in-kernel LAPIC */
 		v->halted = true;
+		break;
+	case KVM_EXIT_IOAPIC_EOI:
+		ioapic__eoi(vm, run->eoi.vector);
 		break;
 	case KVM_EXIT_IRQ_WINDOW_OPEN: case KVM_EXIT_INTR:
 		break;
@@ -212,14 +308,13 @@ static bool vcpu__must_wait(struct vcpu *v)
 		return false;
 	if (vm->request != REQ_NONE || vm->state != VM_RUNNING)
 		return true;
-	return v->halted && !pic__pending(vm);
+	return v->halted && v->extint < 0 && !pic__pending(vm);
 }
 
 static void *vcpu__thread(void *arg)
 {
 	struct vcpu *v = arg;
 	struct vm *vm = v->vm;
-	char msg[256];
 	int r;
 
 	pthread_mutex_lock(&vm->lock);
@@ -233,12 +328,6 @@ static void *vcpu__thread(void *arg)
 		v->parked = false;
 		if (v->quit)
 			break;
-		if (v->reload && vcpu__set_boot(v, &vm->boot, msg, sizeof(msg))) {
-			fprintf(stderr, "%s\n", msg);
-			vm__request(vm, REQ_EXIT, 1, "host-error");
-			continue;
-		}
-		v->reload = false;
 		v->halted = false;
 		vcpu__inject(v);
 		pthread_mutex_unlock(&vm->lock);
@@ -280,17 +369,26 @@ int vcpu__start(struct vcpu *v)
 	return 0;
 }
 
+/* Out of KVM_RUN (a signal; immediate_exit if it is not there yet) and out of its waits. */
+static void vcpu__kick_one(struct vcpu *v)
+{
+	if (!v->run)
+		return;
+	v->run->immediate_exit = 1;
+	if (v->started && !pthread_equal(v->thread, pthread_self()))
+		pthread_kill(v->thread, KICK_SIGNAL);
+}
+
+void vcpu__kick(struct vcpu *v)
+{
+	vcpu__kick_one(v);
+	pthread_cond_broadcast(&v->vm->cond);
+}
+
 void vcpu__kick_all(struct vm *vm)
 {
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
-		struct vcpu *v = &vm->vcpu[i];
-
-		if (!v->run)
-			continue;
-		v->run->immediate_exit = 1;
-		if (v->started && !pthread_equal(v->thread, pthread_self()))
-			pthread_kill(v->thread, KICK_SIGNAL);
-	}
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		vcpu__kick_one(&vm->vcpu[i]);
 	pthread_cond_broadcast(&vm->cond);
 }
 

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A vCPU: its fd, the mmapped struct kvm_run, and the thread running KVM_RUN. Exits are
- * handled here with vm->lock held: port I/O and MMIO go to the buses, HLT waits for the
- * PIC, the PIC's output is injected with KVM_INTERRUPT when the guest can take it.
+ * handled here with vm->lock held: port I/O and MMIO go to the buses, IOAPIC EOIs to the
+ * IOAPIC, the PIC's output is injected into the BSP with KVM_INTERRUPT when the guest can
+ * take it. With the in-kernel LAPIC (the default) HLT and the wait of application processors
+ * for INIT/SIPI happen in the kernel; PIC-only (--no-apic), HLT exits and waits for the PIC.
  */
 #ifndef VMXRUN_VM_VCPU_H
 #define VMXRUN_VM_VCPU_H
@@ -24,8 +26,8 @@ struct vcpu {
 	size_t run_size;
 	pthread_t thread;
 	bool started;
-	bool halted;			/* (lock) in HLT: wait for the PIC */
-	bool reload;			/* (lock) apply vm->boot again (reset) */
+	bool halted;			/* (lock) in HLT: wait for the PIC (PIC-only) */
+	int extint;			/* (lock) PIC vector acknowledged, not injected yet; -1 */
 	bool quit;			/* (lock) the thread must end */
 	bool parked;			/* (lock) waiting, not in KVM_RUN (for a reset) */
 };
@@ -36,12 +38,20 @@ int vcpu__create(struct vcpu *v, struct vm *vm, unsigned int id, char *msg, size
 int vcpu__set_cpuid(struct vcpu *v, const struct kvm_cpuid2 *cpuid, char *msg, size_t msglen);
 /* Registers, segments, MSRs and FPU for the loader's entry state (again on reset). */
 int vcpu__set_boot(struct vcpu *v, const struct boot_state *bs, char *msg, size_t msglen);
+/*
+ * Power-on state (first boot and every reset; thread not running): the BSP gets the
+ * loader's entry state; with the in-kernel LAPIC every local APIC is reset (xAPIC, the BSP's
+ * LINT0 ExtINT and LINT1 NMI, as firmware leaves them) and application processors wait for
+ * INIT/SIPI (KVM_MP_STATE_UNINITIALIZED).
+ */
+int vcpu__reset(struct vcpu *v, char *msg, size_t msglen);
 int vcpu__start(struct vcpu *v);
 /* End the thread (lock not held) and wait for it. */
 void vcpu__stop(struct vcpu *v);
 void vcpu__destroy(struct vcpu *v);
 
-/* Get every vCPU out of KVM_RUN and out of its waits to look at the VM again (lock held). */
+/* Get a vCPU, or every vCPU, out of KVM_RUN and out of its waits to look again (lock held). */
+void vcpu__kick(struct vcpu *v);
 void vcpu__kick_all(struct vm *vm);
 
 /* "io", "mmio", "hlt", ... for kvm_run.exit_reason; NULL if unnamed. */

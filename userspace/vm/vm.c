@@ -10,17 +10,22 @@
 #include "../acpi/acpi.h"
 #include "../hw/debug_exit.h"
 #include "../hw/i8042.h"
+#include "../hw/ioapic.h"
 #include "../hw/pci.h"
 #include "../hw/pic.h"
 #include "../hw/pit.h"
 #include "../hw/pm.h"
 #include "../hw/rtc.h"
 #include "../hw/serial.h"
+#include "../options.h"
 #include "../util/err.h"
 #include "vcpu.h"
 #include "vm.h"
 
-/* The platform, in init order: the PIC first, since the others raise IRQs when they reset. */
+/*
+ * The platform, in init order: the interrupt controllers first, since the others raise IRQs
+ * when they reset.
+ */
 static const struct hw_device {
 	const char *name;
 	int (*init)(struct vm *vm);
@@ -28,6 +33,7 @@ static const struct hw_device {
 	void (*exit)(struct vm *vm);
 } hw_devices[] = {
 	{ "pic", pic__init, pic__reset, pic__exit },
+	{ "ioapic", ioapic__init, ioapic__reset, ioapic__exit },
 	{ "pit", pit__init, pit__reset, pit__exit },
 	{ "serial", serial__init, serial__reset, serial__exit },
 	{ "rtc", rtc__init, rtc__reset, rtc__exit },
@@ -145,7 +151,7 @@ int vm__reset_machine(struct vm *vm, char *msg, size_t msglen)
 	/* Zeroed in place: pinned pages (vmxmon) must stay the ones the guest sees. */
 	memset(vm->ram, 0, vm->ram_size);
 	vm->rsdp = acpi__build(vm__gpa(vm, ACPI_TABLES_BASE, ACPI_TABLES_SIZE), ACPI_TABLES_BASE,
-			       ACPI_TABLES_SIZE);
+			       ACPI_TABLES_SIZE, vm->no_apic ? 0 : MAX(vm->opts ? vm->opts->cpus : 1, 1));
 	if (!vm->rsdp) {
 		snprintf(msg, msglen, "vmxrun: ACPI tables do not fit in %llu KiB",
 			 ACPI_TABLES_SIZE >> 10);

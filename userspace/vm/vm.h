@@ -6,7 +6,8 @@
  *
  * Threads: the main thread runs the event loop (console input, timers, control socket); each
  * vCPU has a thread running KVM_RUN. vm->lock serialises every device model and the
- * lifecycle fields; device callbacks always run with it held.
+ * lifecycle fields; device callbacks always run with it held. vCPU state is set (boot,
+ * reset) only while every vCPU thread is parked or before they start.
  */
 #ifndef VMXRUN_VM_VM_H
 #define VMXRUN_VM_VM_H
@@ -25,6 +26,7 @@ struct loop;
 struct console;
 struct control;
 struct pic;
+struct ioapic;
 struct pit;
 struct serial;
 struct rtc;
@@ -70,10 +72,12 @@ struct vm {
 	pthread_mutex_t lock;		/* every device model and the fields marked (lock) */
 	pthread_cond_t cond;		/* a halted or paused vCPU waits here */
 
-	struct vcpu *vcpu;
+	struct vcpu *vcpu;		/* vcpu[0] is the BSP; it alone takes the PIC's output */
 	unsigned int nr_vcpus;
 
+	bool no_apic;			/* --no-apic: PIC only, no LAPIC/IOAPIC/MADT */
 	struct pic *pic;
+	struct ioapic *ioapic;		/* NULL with no_apic */
 	struct pit *pit;
 	struct serial *serial;
 	struct rtc *rtc;
