@@ -52,6 +52,41 @@ TEST_HOST(cpuid_is_pic_only_single_cpu_hypervisor)
 	free(c);
 }
 
+TEST_HOST(cpuid_with_apic_shows_x2apic_deadline_and_per_vcpu_apic_ids)
+{
+	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + 4 * sizeof(c->entries[0]));
+	static const struct kvm_cpuid_entry2 in[] = {
+		{ .function = 0, .eax = 0xd },
+		{ .function = 1, .eax = 0x306c3, .ebx = 0x0800, .ecx = 0x80200000 | 0x1,
+		  .edx = 0x200 },				/* vmxmon's: no leaf 0xb */
+		{ .function = 0x40000000, .eax = 0x40000001 },
+	};
+
+	ASSERT_TRUE(c);
+	c->nent = sizeof(in) / sizeof(in[0]);
+	memcpy(c->entries, in, sizeof(in));
+	c = cpuid__with_topology(c);
+	ASSERT_TRUE(c);
+	ASSERT_EQ(c->nent, 6);
+	ASSERT_TRUE(leaf(c, 0xb, 2));
+	cpuid__adjust(c, 0, 2, CPUID_APIC | CPUID_TSC_DEADLINE);
+	cpuid__adjust(c, 1, 2, CPUID_APIC | CPUID_TSC_DEADLINE);	/* again, for vCPU 1 */
+	EXPECT_EQ(leaf(c, 1, 0)->edx & (1 << 9), 1 << 9);	/* APIC */
+	EXPECT_EQ(leaf(c, 1, 0)->ecx & (1 << 21), 1 << 21);	/* x2APIC, as supported */
+	EXPECT_EQ(leaf(c, 1, 0)->ecx & (1 << 24), 1 << 24);	/* TSC deadline */
+	EXPECT_EQ(leaf(c, 1, 0)->edx & (1 << 28), 1 << 28);	/* HTT: 2 logical CPUs */
+	EXPECT_EQ(leaf(c, 1, 0)->ebx, 0x01020800);		/* APIC ID 1 of 2 */
+	EXPECT_EQ(leaf(c, 0xb, 0)->edx, 1);			/* x2APIC ID 1 */
+	EXPECT_EQ(leaf(c, 0xb, 0)->ecx, 0x100);		/* level 0: SMT, 1 thread */
+	EXPECT_EQ(leaf(c, 0xb, 1)->ebx, 2);			/* level 1: core, 2 CPUs */
+	EXPECT_EQ(leaf(c, 0xb, 1)->eax, 1);			/* APIC ID shift */
+	EXPECT_EQ(leaf(c, 0xb, 2)->ecx, 2);			/* level 2: invalid, ends */
+	EXPECT_EQ(leaf(c, 0xb, 2)->flags, KVM_CPUID_FLAG_SIGNIFCANT_INDEX);
+	cpuid__adjust(c, 0, 1, CPUID_APIC);			/* no deadline: hidden */
+	EXPECT_EQ(leaf(c, 1, 0)->ecx & (1 << 24), 0);
+	free(c);
+}
+
 static void expect_cmdline(struct test_ctx *t, const char *append, const char *want)
 {
 	char *s = vm__cmdline(append, 100000);
