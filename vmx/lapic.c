@@ -4,8 +4,8 @@
  * registers through MMIO (decoded by vmx/emulate.c), x2APIC through MSRs 0x800-0x8ff,
  * interrupt acceptance by priority (IRR -> ISR, PPR), EOI, inter-processor interrupts
  * (fixed, lowest priority as fixed, NMI, INIT, SIPI; physical and logical destinations;
- * shorthands), MSIs from userspace, and the timer (one-shot, periodic, TSC-deadline) on an
- * hrtimer. PIC, IOAPIC and PIT stay in userspace.
+ * shorthands) and MSIs from userspace; the timer is in vmx/apic_timer.c. PIC, IOAPIC and
+ * PIT stay in userspace.
  *
  * Concurrency: IRR and TMR bits are set by anyone (other vCPUs' IPIs, the timer, MSIs) with
  * atomic bit operations, followed by a kick; every other register belongs to the vCPU's
@@ -16,60 +16,19 @@
 #include <linux/hrtimer.h>
 #include <linux/io.h>
 #include <linux/kvm.h>
-#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <asm/apicdef.h>
 #include <asm/msr.h>
-#include <asm/tsc.h>
 
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"
-
-#define LAPIC_VERSION		0x14		/* integrated APIC */
-#define LAPIC_LVT_COUNT		6		/* timer thermal perf LINT0 LINT1 error */
-#define LAPIC_BUS_NS		1		/* timer ticks at 1 GHz before division, as KVM */
-/* A guest must not be able to flood the host with timer interrupts: KVM's floor too. */
-#define LAPIC_MIN_PERIOD_NS	200000
-#define LVT_MASKED		BIT(16)
-#define LVT_TIMER_MODE(v)	(((v) >> 17) & 3)
-#define LVT_TIMER_PERIODIC	1
-#define LVT_TIMER_TSCDEADLINE	2
-#define LVT_DELIVERY(v)		(((v) >> 8) & 7)
-#define DM_FIXED		0
-#define DM_LOWEST		1
-#define DM_SMI			2
-#define DM_NMI			4
-#define DM_INIT			5
-#define DM_SIPI			6
-#define DM_EXTINT		7
-#define ICR_LEVEL_ASSERT	BIT(14)
-#define ICR_TRIGGER_LEVEL	BIT(15)
-#define ICR_DEST_LOGICAL	BIT(11)
-#define ICR_SHORTHAND(v)	(((v) >> 18) & 3)
-#define SVR_ENABLED		BIT(8)
-#define SVR_DIRECTED_EOI	BIT(12)
-#define LVR_DIRECTED_EOI	BIT(24)
-
-static u32 *reg(struct vmx_lapic *a, u32 off)
-{
-	return (u32 *)(a->regs + off);
-}
-
-static u32 lapic_get(struct vmx_lapic *a, u32 off)
-{
-	return READ_ONCE(*reg(a, off));
-}
-
-static void lapic_set(struct vmx_lapic *a, u32 off, u32 val)
-{
-	WRITE_ONCE(*reg(a, off), val);
-}
+#include "vmx/lapic.h"
 
 /* IRR/ISR/TMR: 256 bits in eight 32-bit registers 16 bytes apart. */
 static unsigned long *vec_word(struct vmx_lapic *a, u32 base, u8 vec)
 {
-	return (unsigned long *)reg(a, base + ((vec >> 5) << 4));
+	return (unsigned long *)lapic_reg(a, base + ((vec >> 5) << 4));
 }
 
 static void vec_set(struct vmx_lapic *a, u32 base, u8 vec)
@@ -161,7 +120,7 @@ void vmx_lapic_accept(struct vmx_lapic *a, int vec)
 }
 
 /* Set @vec pending and make the vCPU notice. Any context. */
-static void lapic_raise(struct vmx_lapic *a, u8 vec, bool level)
+void vmx_lapic_raise(struct vmx_lapic *a, u8 vec, bool level)
 {
 	if (vec < 16) {				/* illegal vector: "receive illegal vector" */
 		lapic_set(a, APIC_ESR, lapic_get(a, APIC_ESR) | BIT(6));
@@ -188,7 +147,7 @@ static bool lapic_deliver(struct vmx_lapic *a, u32 mode, u8 vec, bool level)
 	case DM_LOWEST:
 		if (!lapic_enabled(a))
 			return false;
-		lapic_raise(a, vec, level);
+		vmx_lapic_raise(a, vec, level);
 		break;
 	case DM_NMI:
 		vmx_queue_nmi(a->vcpu);
@@ -287,81 +246,6 @@ static void lapic_icr_write(struct vmx_lapic *a, u32 lo, u32 hi)
 		   lo & ICR_TRIGGER_LEVEL);
 }
 
-/* Timer (SDM 11.5.4): the divide configuration register's divisor. */
-static u32 lapic_divisor(struct vmx_lapic *a)
-{
-	u32 tdcr = lapic_get(a, APIC_TDCR), v = (tdcr & 3) | ((tdcr & 8) >> 1);
-
-	return v == 7 ? 1 : 2u << v;		/* 0b111 is divide by 1 */
-}
-
-static enum hrtimer_restart lapic_timer_fire(struct hrtimer *t)
-{
-	struct vmx_lapic *a = container_of(t, struct vmx_lapic, timer);
-	u32 lvtt = lapic_get(a, APIC_LVTT);
-
-	if (!(lvtt & LVT_MASKED))
-		lapic_raise(a, lvtt & 0xff, false);
-	if (LVT_TIMER_MODE(lvtt) == LVT_TIMER_PERIODIC && a->period_ns) {
-		hrtimer_add_expires_ns(t, a->period_ns);
-		return HRTIMER_RESTART;
-	}
-	a->tsc_deadline = 0;
-	return HRTIMER_NORESTART;
-}
-
-static void lapic_timer_start_ns(struct vmx_lapic *a, u64 ns)
-{
-	hrtimer_start(&a->timer, ktime_add_ns(ktime_get(), ns), HRTIMER_MODE_ABS_HARD);
-}
-
-/* TMICT written: (re)arm one-shot or periodic. */
-static void lapic_timer_count(struct vmx_lapic *a, u32 count)
-{
-	if (LVT_TIMER_MODE(lapic_get(a, APIC_LVTT)) == LVT_TIMER_TSCDEADLINE)
-		return;				/* TMICT is not used (SDM 11.5.4.1) */
-	hrtimer_cancel(&a->timer);
-	lapic_set(a, APIC_TMICT, count);
-	a->period_ns = 0;
-	if (!count || LVT_TIMER_MODE(lapic_get(a, APIC_LVTT)) == LVT_TIMER_TSCDEADLINE)
-		return;
-	a->period_ns = (u64)count * lapic_divisor(a) * LAPIC_BUS_NS;
-	if (LVT_TIMER_MODE(lapic_get(a, APIC_LVTT)) == LVT_TIMER_PERIODIC)
-		a->period_ns = max_t(u64, a->period_ns, LAPIC_MIN_PERIOD_NS);
-	a->timer_start = ktime_get();
-	lapic_timer_start_ns(a, a->period_ns);
-}
-
-/* IA32_TSC_DEADLINE (guest TSC): fire when the guest's TSC reaches it; 0 disarms. */
-void vmx_lapic_set_tsc_deadline(struct vmx_lapic *a, u64 deadline, u64 tsc_offset)
-{
-	u64 now = rdtsc() + tsc_offset;
-
-	hrtimer_cancel(&a->timer);
-	a->tsc_deadline = deadline;
-	if (!deadline || LVT_TIMER_MODE(lapic_get(a, APIC_LVTT)) != LVT_TIMER_TSCDEADLINE)
-		return;
-	/* TSC ticks to ns; mul_u64_u32_div() does not overflow for far deadlines. */
-	lapic_timer_start_ns(a, deadline > now ? mul_u64_u32_div(deadline - now, 1000000, tsc_khz)
-					       : 0);
-}
-
-u64 vmx_lapic_get_tsc_deadline(struct vmx_lapic *a)
-{
-	return a->tsc_deadline;
-}
-
-static u32 lapic_current_count(struct vmx_lapic *a)
-{
-	s64 elapsed, left;
-
-	if (!a->period_ns || !hrtimer_active(&a->timer))
-		return 0;
-	elapsed = ktime_to_ns(ktime_sub(ktime_get(), a->timer_start));
-	left = a->period_ns - (elapsed % a->period_ns);
-	return div_u64(left, lapic_divisor(a) * LAPIC_BUS_NS);
-}
-
 /*
  * EOI (SDM 11.8.5): retire the highest in-service vector. A level-triggered one that the
  * userspace IOAPIC routes ends in KVM_EXIT_IOAPIC_EOI (returns 0); otherwise returns 1.
@@ -409,7 +293,7 @@ int vmx_lapic_read(struct vmx_lapic *a, u32 off, u64 *val)
 		*val = 0;
 		return 0;
 	case APIC_TMCCT:
-		*val = lapic_current_count(a);
+		*val = vmx_lapic_current_count(a);
 		return 0;
 	default:
 		return -1;
@@ -479,7 +363,7 @@ int vmx_lapic_write(struct vmx_lapic *a, u32 off, u64 val)
 		lapic_set(a, off, v & (off == APIC_LVT0 || off == APIC_LVT1 ? 0x1a7ff : 0x107ff));
 		return 1;
 	case APIC_TMICT:
-		lapic_timer_count(a, v);
+		vmx_lapic_timer_count(a, v);
 		return 1;
 	case APIC_TDCR:
 		lapic_set(a, APIC_TDCR, v & 0xb);
@@ -487,7 +371,7 @@ int vmx_lapic_write(struct vmx_lapic *a, u32 off, u64 val)
 	case APIC_SELF_IPI:		/* x2APIC only */
 		if (!lapic_x2apic(a))
 			return -1;
-		lapic_raise(a, v & 0xff, false);
+		vmx_lapic_raise(a, v & 0xff, false);
 		return 1;
 	default:
 		return -1;
@@ -622,7 +506,7 @@ bool vmx_lapic_accepts_extint(struct vmx_lapic *a)
 void vmx_lapic_get_state(struct vmx_lapic *a, struct kvm_lapic_state *s)
 {
 	memcpy(s->regs, a->regs, KVM_APIC_REG_SIZE);
-	*(u32 *)(s->regs + APIC_TMCCT) = lapic_current_count(a);
+	*(u32 *)(s->regs + APIC_TMCCT) = vmx_lapic_current_count(a);
 	*(u32 *)(s->regs + APIC_PROCPRI) = lapic_ppr(a);
 	if (lapic_x2apic(a))
 		*(u32 *)(s->regs + APIC_ID) <<= 24;
@@ -643,7 +527,7 @@ void vmx_lapic_set_state(struct vmx_lapic *a, const struct kvm_lapic_state *s)
 	a->period_ns = 0;
 	a->tsc_deadline = 0;
 	if (LVT_TIMER_MODE(lapic_get(a, APIC_LVTT)) != LVT_TIMER_TSCDEADLINE)
-		lapic_timer_count(a, lapic_get(a, APIC_TMICT));
+		vmx_lapic_timer_count(a, lapic_get(a, APIC_TMICT));
 }
 
 int vmx_lapic_create(struct vmxmon_vcpu *vcpu)
@@ -659,7 +543,7 @@ int vmx_lapic_create(struct vmxmon_vcpu *vcpu)
 	a->regs = page_address(page);
 	a->vcpu = vcpu;
 	hrtimer_init(&a->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
-	a->timer.function = lapic_timer_fire;
+	a->timer.function = vmx_lapic_timer_fire;
 	vmx_lapic_reset(a, vcpu->id, vcpu->id == 0);
 	to_vmx(vcpu)->lapic = a;
 	return 0;
