@@ -10,6 +10,7 @@
 
 #include "apic.h"
 #include "util.h"
+#include "x86.h"
 
 #define NCPU		4
 #define VEC_TEST	0x50
@@ -293,7 +294,10 @@ TEST_KVM_IDENTICAL(init_and_sipi_start_an_ap_at_the_sipi_vector)
 	vcpu_run_done(bsp);
 }
 
-/* A second INIT puts a running AP back into INIT_RECEIVED. */
+/*
+ * A second INIT puts a running AP back into INIT_RECEIVED. It keeps IA32_APIC_BASE, x2APIC
+ * mode included, and its ID (SDM 10.4.7.3; KVM the same).
+ */
 static void GUEST_CODE guest_init_again(void)
 {
 	xapic_enable();
@@ -307,11 +311,21 @@ TEST_KVM_IDENTICAL(init_sends_a_running_ap_back_to_wait_for_sipi)
 	struct vcpu *bsp = t_vcpu_add(vm, 0), *ap = t_vcpu_add(vm, 1);
 	struct ucall uc;
 
+	const uint64_t x2 = APIC_BASE_GPA | APICBASE_EN | APICBASE_EXTD;
+	struct kvm_lapic_state s;
+	uint64_t base = 0;
+
 	ASSERT_EQ(vcpu_set_mp_state(ap, KVM_MP_STATE_RUNNABLE), 0);
 	EXPECT_EQ(vcpu_get_mp_state(ap), KVM_MP_STATE_RUNNABLE);
+	ASSERT_EQ(vcpu_set_msr(ap, MSR_IA32_APICBASE, x2), 1);
 	vcpu_enter_long_mode(bsp, GUEST_FN(guest_init_again), 0, 0);
 	vcpu_run_sync(bsp, &uc);
 	EXPECT_EQ(vcpu_get_mp_state(ap), KVM_MP_STATE_INIT_RECEIVED);
+	EXPECT_EQ(vcpu_get_msr(ap, MSR_IA32_APICBASE, &base), 1);
+	EXPECT_EQ(base, x2);
+	ASSERT_EQ(dev_ioctl(ap->fd, KVM_GET_LAPIC, (unsigned long)&s), 0);
+	EXPECT_EQ(*(uint32_t *)(s.regs + APIC_ID), 1u << 24);
+	EXPECT_EQ(*(uint32_t *)(s.regs + APIC_LDR), 1u << 1);
 	EXPECT_EQ(vcpu_set_mp_state(ap, 99), -EINVAL);
 	vcpu_run_done(bsp);
 }

@@ -44,7 +44,7 @@ static void vmx_vcpu_accept_events(struct vmxmon_vcpu *vcpu)
 	if (unlikely(READ_ONCE(vmx->init_pending))) {
 		WRITE_ONCE(vmx->init_pending, false);
 		vmx_vcpu_reset(vcpu);
-		vmx_lapic_reset(vmx->lapic, vcpu->id, vcpu->id == 0);
+		vmx_lapic_reset(vmx->lapic, vcpu->id, vcpu->id == 0, true);
 		vcpu->halted = false;
 		vmx->mp_state = vcpu->id == 0 ? KVM_MP_STATE_RUNNABLE : KVM_MP_STATE_INIT_RECEIVED;
 	}

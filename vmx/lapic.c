@@ -379,17 +379,24 @@ int vmx_lapic_write(struct vmx_lapic *a, u32 off, u64 val)
 }
 
 /* Power-on / INIT state (SDM 11.4.7.1), given the vCPU id as APIC id. */
-void vmx_lapic_reset(struct vmx_lapic *a, u32 id, bool bsp)
+void vmx_lapic_reset(struct vmx_lapic *a, u32 id, bool bsp, bool init)
 {
-	u32 lvt;
+	u32 lvt, old_id = lapic_get(a, APIC_ID), old_ldr = lapic_get(a, APIC_LDR);
 
 	hrtimer_cancel(&a->timer);
 	memset(a->regs, 0, KVM_APIC_REG_SIZE);
 	a->period_ns = 0;
 	a->tsc_deadline = 0;
-	a->base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
-		  (bsp ? MSR_IA32_APICBASE_BSP : 0);
-	lapic_set(a, APIC_ID, id << 24);
+	if (init) {
+		/* INIT keeps IA32_APIC_BASE (x2APIC mode too) and the ID, as KVM does. */
+		lapic_set(a, APIC_ID, old_id);
+		if (lapic_x2apic(a))
+			lapic_set(a, APIC_LDR, old_ldr);
+	} else {
+		a->base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
+			  (bsp ? MSR_IA32_APICBASE_BSP : 0);
+		lapic_set(a, APIC_ID, id << 24);
+	}
 	lapic_set(a, APIC_LVR, lapic_version(a));
 	lapic_set(a, APIC_DFR, 0xffffffff);
 	lapic_set(a, APIC_SPIV, 0xff);
@@ -544,7 +551,7 @@ int vmx_lapic_create(struct vmxmon_vcpu *vcpu)
 	a->vcpu = vcpu;
 	hrtimer_init(&a->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
 	a->timer.function = vmx_lapic_timer_fire;
-	vmx_lapic_reset(a, vcpu->id, vcpu->id == 0);
+	vmx_lapic_reset(a, vcpu->id, vcpu->id == 0, false);
 	to_vmx(vcpu)->lapic = a;
 	return 0;
 }

@@ -393,7 +393,7 @@ int vmx_complete_userspace_exit(struct vmxmon_vcpu *vcpu);
 /* vmx/lapic.c */
 int vmx_lapic_create(struct vmxmon_vcpu *vcpu);
 void vmx_lapic_free(struct vmxmon_vcpu *vcpu);
-void vmx_lapic_reset(struct vmx_lapic *a, u32 id, bool bsp);
+void vmx_lapic_reset(struct vmx_lapic *a, u32 id, bool bsp, bool init);
 bool vmx_lapic_irr_any(struct vmx_lapic *a);
 int vmx_lapic_deliverable(struct vmx_lapic *a);
 void vmx_lapic_accept(struct vmx_lapic *a, int vec);
