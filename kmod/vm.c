@@ -103,7 +103,8 @@ static long vmxmon_vm_set_identity_map_addr(struct vmxmon_vm *vm, void __user *u
 }
 
 #define VMXMON_MAX_IRQ_ROUTES	4096	/* KVM_MAX_IRQ_ROUTES */
-#define VMXMON_MAX_IOAPIC_PINS	VMXMON_MAX_IRQ_ROUTES	/* KVM's MAX_NR_RESERVED_IOAPIC_PINS */
+/* KVM's MAX_NR_RESERVED_IOAPIC_PINS */
+#define VMXMON_MAX_IOAPIC_PINS	VMXMON_MAX_IRQ_ROUTES
 
 /* KVM_ENABLE_CAP on the VM: only KVM_CAP_SPLIT_IRQCHIP, before any vCPU exists. */
 static long vmxmon_vm_enable_cap(struct vmxmon_vm *vm, void __user *uarg)

@@ -2,9 +2,10 @@
 /*
  * The in-kernel APIC timer: one-shot (divide by 1 and by 16), periodic, TSC-deadline, the
  * current count, masking, HLT woken by the timer, and an idle halted vCPU's CPU time. The
- * guest records RDTSC in its interrupt handler; the host converts the programmed count to TSC ticks with the TSC rate
- * it measures (the APIC timer counts at 1 GHz before division, as KVM's). In Bochs the TSC
- * is an instruction count, so the bound is 1% or 20,000 ticks, whichever is larger.
+ * guest records RDTSC in its interrupt handler; the host converts the programmed count to
+ * TSC ticks with the TSC rate it measures (the APIC timer counts at 1 GHz before division,
+ * as KVM's). In Bochs the TSC is an instruction count, so the bound is 1% or 20,000 ticks,
+ * whichever is larger.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -51,7 +52,7 @@ static uint64_t tolerance(uint64_t expected)
 		int64_t __d = (int64_t)(actual) - (int64_t)(expected);		\
 		if (__d < -(int64_t)tolerance(expected) || __d > (int64_t)tolerance(expected)) \
 			t_fail(t, __FILE__, __LINE__, "%s: %lld TSC ticks, expected %llu +- %llu", \
-			       #actual, (long long)(actual), (unsigned long long)(expected),	\
+			       #actual, (long long)(actual), (unsigned long long)(expected), \
 			       (unsigned long long)tolerance(expected));		\
 	} while (0)
 

@@ -17,7 +17,7 @@
 #define NLOG 16
 
 static volatile uint64_t isr_log[NLOG], isr_n;
-static volatile uint32_t isr_isr50, isr_ppr;	/* ISR word of vector 0x50, PPR, in the handler */
+static volatile uint32_t isr_isr50, isr_ppr;	/* in the 0x50 handler: its ISR word, PPR */
 static volatile uint64_t isr_sync, isr_no_eoi, nmi_n, x2;	/* x2: EOI through the MSR */
 
 void GUEST_CODE isr_record(uint64_t vec)
@@ -93,7 +93,7 @@ TEST_KVM_IDENTICAL(split_irqchip_only_once_and_only_before_vcpus)
 	struct vcpu *vcpu;
 	struct kvm_lapic_state s;
 
-	EXPECT_EQ(vm_enable_split_irqchip(vm, 4097), -EINVAL);	/* > KVM_MAX_IRQ_ROUTES pins */
+	EXPECT_EQ(vm_enable_split_irqchip(vm, 4097), -EINVAL);	/* > 4096 pins */
 	vcpu = t_vcpu_add(vm, 0);
 	EXPECT_EQ(vm_signal_msi(vm, 0, 0x30), -EINVAL);		/* no irqchip */
 	EXPECT_EQ(dev_ioctl(vcpu->fd, KVM_GET_LAPIC, (unsigned long)&s), -EINVAL);
@@ -270,7 +270,7 @@ TEST_KVM_IDENTICAL(x2apic_msrs_need_x2apic_mode_and_follow_the_sdm)
 		RD(X2APIC_MSR(APIC_ID), NOEXC),			/* 5: the vCPU id */
 		RD(X2APIC_MSR(APIC_LDR), NOEXC),		/* 6: cluster 0, bit 3 */
 		RD(X2APIC_MSR(APIC_LVR), NOEXC),
-		WR(X2APIC_MSR(APIC_ID), 7, GP),			/* read-only in x2APIC mode */
+		WR(X2APIC_MSR(APIC_ID), 7, GP),			/* read-only here */
 		WR(X2APIC_MSR(APIC_LDR), 7, GP),
 		RD(X2APIC_MSR(APIC_DFR), GP),			/* no DFR, ICR2, ARBPRI */
 		RD(X2APIC_MSR(APIC_ICR2), GP),
@@ -288,12 +288,12 @@ TEST_KVM_IDENTICAL(x2apic_msrs_need_x2apic_mode_and_follow_the_sdm)
 		WR(X2APIC_MSR(APIC_ICR), 5ull << 32 | 0x60, NOEXC),	/* one 64-bit ICR */
 		RD(X2APIC_MSR(APIC_ICR), NOEXC),
 		WR(X2APIC_MSR(APIC_SELF_IPI), 0x61, NOEXC),
-		WR(X2APIC_MSR(APIC_EOI), 0, NOEXC),		/* nothing in service: harmless */
+		WR(X2APIC_MSR(APIC_EOI), 0, NOEXC),		/* none in service */
 		RD(X2APIC_MSR(APIC_TMICT), NOEXC),
 		WR(MSR_IA32_APICBASE, base, GP),		/* x2APIC -> xAPIC directly */
 		WR(MSR_IA32_APICBASE, base & ~APICBASE_EN, NOEXC),	/* -> disabled */
 		WR(MSR_IA32_APICBASE, base | APICBASE_EXTD, GP),	/* disabled -> x2APIC */
-		WR(MSR_IA32_APICBASE, (base & ~APICBASE_EN) | APICBASE_EXTD, GP),	/* invalid */
+		WR(MSR_IA32_APICBASE, (base & ~APICBASE_EN) | APICBASE_EXTD, GP), /* invalid */
 		WR(MSR_IA32_APICBASE, base | 1, GP),		/* reserved bit 0 */
 		WR(MSR_IA32_APICBASE, base, NOEXC),		/* -> xAPIC */
 		RD(MSR_IA32_APICBASE, NOEXC),
