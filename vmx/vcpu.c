@@ -194,8 +194,12 @@ void vmx_vcpu_put(struct vmxmon_vcpu *vcpu)
 	vcpu->cpu = -1;
 }
 
-/* The guest's FPU/SSE state lives in the registers for the whole KVM_RUN (and follows the
- * thread through context switches: the FPU core saves it as the task's state). */
+/*
+ * The guest's FPU/SSE state is the task's FPU state for the whole KVM_RUN: a context switch
+ * or a kernel_fpu_begin() saves it into the guest fpstate and leaves TIF_NEED_FPU_LOAD set,
+ * and vmx_vcpu_run() loads it back before each entry (the FPU core only does that on the
+ * way back to user mode, which a KVM_RUN loop does not take).
+ */
 void vmx_vcpu_run_begin(struct vmxmon_vcpu *vcpu)
 {
 	fpu_swap_kvm_fpstate(&to_vmx(vcpu)->guest_fpu, true);
@@ -230,6 +234,12 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 		/* This CPU is going offline (try another one) or VMX is gone (reboot). */
 		return cpu_active(smp_processor_id()) ? -EIO : -EAGAIN;
 
+	/*
+	 * After a schedule() in the run loop (HLT, a preemption) or a kernel_fpu_begin(), the
+	 * registers hold another context's FPU state: never enter the guest with it.
+	 */
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
 	vmx_prepare_switch_to_guest(vmx);
 	if (vmx->flush_on_entry || test_and_clear_bit(VMXMON_REQ_TLB_FLUSH, &vcpu->requests)) {
 		vmx_ept_flush_this_cpu(vcpu->vm);
