@@ -3,12 +3,15 @@
  * The guest's x87/SSE/AVX state: loaded by the guest with FXRSTOR/XRSTOR, it must survive
  * port-I/O exits while the host (whose own code uses SSE/AVX) moves the vCPU thread between
  * CPUs; KVM_GET_FPU and KVM_GET_XSAVE show it, KVM_SET_FPU and KVM_SET_XSAVE change what the
- * guest then saves, and KVM_SET_XSAVE validates the image.
+ * guest then saves, and KVM_SET_XSAVE validates the image. The guest's registers also
+ * survive the vCPU thread being switched out inside KVM_RUN.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "util.h"
 #include "vm.h"
@@ -297,4 +300,78 @@ TEST_KVM_IDENTICAL(set_xsave_with_reserved_mxcsr_or_header_bits_is_einval)
 	ASSERT_EQ(dev_ioctl(r.vcpu->fd, KVM_GET_XSAVE, (unsigned long)&bad), 0);
 	EXPECT_EQ(memcmp(&good, &bad, sizeof(good)), 0);
 	finish_round(t, &r);
+}
+
+/* ---- the guest's registers across a context switch inside KVM_RUN ---- */
+
+#define XMM_WATCH_LOOPS	4000000ull	/* Bochs: a few seconds, many time slices */
+
+static uint8_t xmm_pattern[128] __attribute__((aligned(16)));	/* XMM8..XMM15, as loaded */
+static uint8_t xmm_seen[128] __attribute__((aligned(16)));	/* ... and as found at the end */
+
+/* Load XMM8..15 once, then spin storing them: a long run with no exit to userspace. */
+static void GUEST_CODE guest_xmm_watch(uint64_t loops, uint64_t unused)
+{
+	__asm__ volatile("movdqu 0(%[p]), %%xmm8\n\tmovdqu 16(%[p]), %%xmm9\n\t"
+			 "movdqu 32(%[p]), %%xmm10\n\tmovdqu 48(%[p]), %%xmm11\n\t"
+			 "movdqu 64(%[p]), %%xmm12\n\tmovdqu 80(%[p]), %%xmm13\n\t"
+			 "movdqu 96(%[p]), %%xmm14\n\tmovdqu 112(%[p]), %%xmm15\n"
+			 "1:\tmovdqu %%xmm8, 0(%[s])\n\tmovdqu %%xmm9, 16(%[s])\n\t"
+			 "movdqu %%xmm10, 32(%[s])\n\tmovdqu %%xmm11, 48(%[s])\n\t"
+			 "movdqu %%xmm12, 64(%[s])\n\tmovdqu %%xmm13, 80(%[s])\n\t"
+			 "movdqu %%xmm14, 96(%[s])\n\tmovdqu %%xmm15, 112(%[s])\n\t"
+			 "dec %[n]\n\tjnz 1b"
+			 : [n] "+r"(loops) : [p] "r"(xmm_pattern), [s] "r"(xmm_seen)
+			 : "memory", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14",
+			   "xmm15");
+	(void)unused;
+}
+
+/* A host thread on the vCPU's CPU with other values in XMM8..15, until told to stop. */
+static void *xmm_spinner(void *arg)
+{
+	volatile int *stop = arg;
+	static const uint8_t junk[128] __attribute__((aligned(16))) = { [0 ... 127] = 0x5a };
+
+	while (!*stop)
+		__asm__ volatile("movdqu 0(%[j]), %%xmm8\n\tmovdqu 0(%[j]), %%xmm9\n\t"
+				 "movdqu 0(%[j]), %%xmm10\n\tmovdqu 0(%[j]), %%xmm11\n\t"
+				 "movdqu 0(%[j]), %%xmm12\n\tmovdqu 0(%[j]), %%xmm13\n\t"
+				 "movdqu 0(%[j]), %%xmm14\n\tmovdqu 0(%[j]), %%xmm15"
+				 : : [j] "r"(junk) : "xmm8", "xmm9", "xmm10", "xmm11", "xmm12",
+				   "xmm13", "xmm14", "xmm15");
+	return NULL;
+}
+
+/*
+ * The vCPU thread and a thread using the same XMM registers share one CPU: the scheduler
+ * switches between them while the guest is inside KVM_RUN (on a timer exit), and the guest
+ * must find its own registers each time it enters again, never the other thread's.
+ */
+TEST_DEFINE(xmm_registers_survive_context_switches_inside_kvm_run, TAG_KVM_IDENTICAL, 900)
+{
+	struct vcpu *vcpu = t_vcpu_add(t_vm_new(t), 0);
+	struct rusage before, after;
+	uint8_t *pattern;
+	volatile int stop = 0;
+	pthread_t spinner;
+	cpu_set_t set;
+
+	vcpu_enter_long_mode(vcpu, GUEST_FN(guest_xmm_watch), XMM_WATCH_LOOPS, 0);
+	pattern = GUEST_VAR(vcpu->vm, xmm_pattern);
+	for (int i = 0; i < 128; i++)
+		pattern[i] = (uint8_t)(i * 7 + 1);
+	CPU_ZERO(&set);
+	CPU_SET(sched_getcpu(), &set);
+	ASSERT_EQ(sched_setaffinity(0, sizeof(set), &set), 0);	/* the spinner inherits it */
+	ASSERT_EQ(pthread_create(&spinner, NULL, xmm_spinner, (void *)&stop), 0);
+	getrusage(RUSAGE_THREAD, &before);
+	vcpu_run_done(vcpu);
+	getrusage(RUSAGE_THREAD, &after);
+	stop = 1;
+	pthread_join(spinner, NULL);
+	t_log(t, "%ld involuntary context switches of the vCPU thread during its KVM_RUN",
+	      after.ru_nivcsw - before.ru_nivcsw);
+	ASSERT_GT(after.ru_nivcsw - before.ru_nivcsw, 0);	/* else the test proves nothing */
+	EXPECT_EQ(memcmp(GUEST_VAR(vcpu->vm, xmm_seen), pattern, 128), 0);
 }
