@@ -90,7 +90,7 @@ bench: payload
 # idle=nomwait: Bochs loses MWAIT wake-ups during CPU hotplug (selftests/hotplug_test.c).
 fuzz: payload
 	$(TOP)/scripts/testbed run --name fuzz --timeout 7200 --append idle=nomwait -- \
-		'VMXMON_FUZZ_SCALE=10 /vmxmon/selftests/run_l1.sh reliability'
+		'VMXMON_FUZZ_SCALE=10 VMXMON_SUSPEND=1 /vmxmon/selftests/run_l1.sh reliability'
 
 # The Bochs suite on a debug kernel built from linux-source-6.1 (scripts/debug-kernel/).
 check-debug: payload
