@@ -40,6 +40,19 @@ static void vcpu__fail(struct vcpu *v, char *msg, size_t msglen, const char *wha
 		 strerror(errno));
 }
 
+/* A vCPU ioctl that answers 0 on success; on failure -errno, with msg naming the ioctl. */
+static int vcpu__ioctl(struct vcpu *v, unsigned long req, void *arg, const char *what,
+		       char *msg, size_t msglen)
+{
+	int err;
+
+	if (!ioctl(v->fd, req, arg))
+		return 0;
+	err = errno;
+	vcpu__fail(v, msg, msglen, what);
+	return -err;
+}
+
 int vcpu__create(struct vcpu *v, struct vm *vm, unsigned int id, char *msg, size_t msglen)
 {
 	long size;
@@ -67,11 +80,7 @@ int vcpu__create(struct vcpu *v, struct vm *vm, unsigned int id, char *msg, size
 
 int vcpu__set_cpuid(struct vcpu *v, const struct kvm_cpuid2 *cpuid, char *msg, size_t msglen)
 {
-	if (ioctl(v->fd, KVM_SET_CPUID2, cpuid)) {
-		vcpu__fail(v, msg, msglen, "KVM_SET_CPUID2");
-		return -errno;
-	}
-	return 0;
+	return vcpu__ioctl(v, KVM_SET_CPUID2, (void *)cpuid, "KVM_SET_CPUID2", msg, msglen);
 }
 
 int vcpu__set_boot(struct vcpu *v, const struct boot_state *bs, char *msg, size_t msglen)
@@ -84,29 +93,22 @@ int vcpu__set_boot(struct vcpu *v, const struct boot_state *bs, char *msg, size_
 	struct kvm_fpu fpu = { .fcw = 0x37f, .mxcsr = 0x1f80 };
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
+	int r;
 
-	if (ioctl(v->fd, KVM_GET_SREGS, &sregs)) {
-		vcpu__fail(v, msg, msglen, "KVM_GET_SREGS");
-		return -errno;
-	}
+	if ((r = vcpu__ioctl(v, KVM_GET_SREGS, &sregs, "KVM_GET_SREGS", msg, msglen)))
+		return r;
 	x86__sregs(bs, &sregs, !v->vm->no_apic);
 	x86__regs(bs, &regs);
-	if (ioctl(v->fd, KVM_SET_SREGS, &sregs)) {
-		vcpu__fail(v, msg, msglen, "KVM_SET_SREGS");
-		return -errno;
-	}
-	if (ioctl(v->fd, KVM_SET_REGS, &regs)) {
-		vcpu__fail(v, msg, msglen, "KVM_SET_REGS");
-		return -errno;
-	}
+	if ((r = vcpu__ioctl(v, KVM_SET_SREGS, &sregs, "KVM_SET_SREGS", msg, msglen)))
+		return r;
+	if ((r = vcpu__ioctl(v, KVM_SET_REGS, &regs, "KVM_SET_REGS", msg, msglen)))
+		return r;
 	/* Fast strings is what firmware leaves on; a device without it still boots Linux. */
 	if (ioctl(v->fd, KVM_SET_MSRS, &msrs) != 1)
 		fprintf(stderr, "vmxrun: %s: note: IA32_MISC_ENABLE not accepted\n",
 			v->vm->dev->path);
-	if (ioctl(v->fd, KVM_SET_FPU, &fpu)) {
-		vcpu__fail(v, msg, msglen, "KVM_SET_FPU");
-		return -errno;
-	}
+	if ((r = vcpu__ioctl(v, KVM_SET_FPU, &fpu, "KVM_SET_FPU", msg, msglen)))
+		return r;
 	v->halted = false;
 	return 0;
 }
@@ -147,15 +149,14 @@ static int vcpu__reset_lapic(struct vcpu *v, char *msg, size_t msglen)
 	struct kvm_mp_state mp = { v->id == 0 ? KVM_MP_STATE_RUNNABLE : KVM_MP_STATE_UNINITIALIZED };
 	struct kvm_lapic_state s, lapic;
 	u32 lvr;
+	int r;
 
 	if (ioctl(v->fd, KVM_SET_MSRS, &msrs) != 2) {
 		vcpu__fail(v, msg, msglen, "KVM_SET_MSRS(IA32_APIC_BASE)");
 		return -EINVAL;
 	}
-	if (ioctl(v->fd, KVM_GET_LAPIC, &lapic)) {
-		vcpu__fail(v, msg, msglen, "KVM_GET_LAPIC");
-		return -errno;
-	}
+	if ((r = vcpu__ioctl(v, KVM_GET_LAPIC, &lapic, "KVM_GET_LAPIC", msg, msglen)))
+		return r;
 	memcpy(&lvr, lapic.regs + APIC_REG_LVR, sizeof(lvr));
 	memset(&s, 0, sizeof(s));
 	lapic_put(&s, APIC_REG_ID, v->id << 24);
@@ -168,14 +169,10 @@ static int vcpu__reset_lapic(struct vcpu *v, char *msg, size_t msglen)
 		lapic_put(&s, APIC_REG_LVT0, APIC_DM_EXTINT);
 		lapic_put(&s, APIC_REG_LVT1, APIC_DM_NMI);
 	}
-	if (ioctl(v->fd, KVM_SET_LAPIC, &s)) {
-		vcpu__fail(v, msg, msglen, "KVM_SET_LAPIC");
-		return -errno;
-	}
-	if (ioctl(v->fd, KVM_SET_MP_STATE, &mp)) {
-		vcpu__fail(v, msg, msglen, "KVM_SET_MP_STATE");
-		return -errno;
-	}
+	if ((r = vcpu__ioctl(v, KVM_SET_LAPIC, &s, "KVM_SET_LAPIC", msg, msglen)))
+		return r;
+	if ((r = vcpu__ioctl(v, KVM_SET_MP_STATE, &mp, "KVM_SET_MP_STATE", msg, msglen)))
+		return r;
 	return 0;
 }
 
