@@ -172,9 +172,26 @@ run_reliability() {
 	done
 }
 
-# kmemleak (debug kernels only): forget the objects known now, report new leaks at the end.
-kmemleak_begin() { [ -w "$KMEMLEAK" ] && echo clear >"$KMEMLEAK"; }
+# Debug kernels only. kmemleak: forget the objects known now, report new leaks at the end.
+# lockdep: it switches itself off (debug_locks: 0) at its first report, whatever the report
+# was; if it was on when vmxmon loaded it must still be on at the end.
+LOCKDEP_STATS=/proc/lockdep_stats
+lockdep_on() { grep -q '^ *debug_locks: *1$' "$LOCKDEP_STATS" 2>/dev/null; }
+kmemleak_begin() {
+	lockdep_was_on=0
+	lockdep_on && lockdep_was_on=1
+	[ -w "$KMEMLEAK" ] && echo clear >"$KMEMLEAK"
+	return 0
+}
 kmemleak_check() {
+	if [ $lockdep_was_on = 1 ]; then
+		if lockdep_on; then
+			pass "kernel: lockdep still on at the end (no lock report: debug_locks 1)"
+		else
+			fail "kernel: lockdep still on at the end (no lock report: debug_locks 1)" \
+				"$(grep -E 'debug_locks|lock-classes' "$LOCKDEP_STATS")"
+		fi
+	fi
 	[ -w "$KMEMLEAK" ] || return 0
 	# An object is reported once it is 5 s old and unreferenced in two scans in a row.
 	sleep 6
