@@ -3,7 +3,8 @@
  * Model-specific registers: KVM_GET_MSR_INDEX_LIST, KVM_GET/SET_MSRS (round trips, partial
  * success, invalid values), RDMSR/WRMSR in the guest (round trips, #GP for unknown indices
  * and invalid values), and the MSRs the CPU itself uses while the guest runs: SYSCALL
- * through STAR/LSTAR/SFMASK, SWAPGS through KERNEL_GS_BASE, RDTSCP through TSC_AUX.
+ * through STAR/LSTAR/SFMASK, SWAPGS through KERNEL_GS_BASE, RDTSCP through TSC_AUX; the
+ * microcode revision, which only the host sets.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 
 #define MSR_IA32_TSC		0x10
 #define MSR_IA32_APICBASE	0x1b
+#define MSR_IA32_UCODE_REV	0x8b
 #define MSR_MTRRcap		0xfe
 #define MSR_SYSENTER_CS		0x174
 #define MSR_SYSENTER_ESP	0x175
@@ -280,6 +282,41 @@ TEST_KVM_IDENTICAL(set_msrs_rejects_invalid_values_and_keeps_the_old_ones)
 		ASSERT_EQ(vcpu_get_msr(vcpu, m->index, &after), 1);
 		EXPECT_EQ(after, before);
 	}
+}
+
+/* ---- IA32_UCODE_REV: the launcher's choice, read-only to the guest ---- */
+
+#define UCODE_REV_NEW		0x2800000000ull	/* revision 0x28 in bits 63:32 */
+
+static void GUEST_CODE guest_ucode_rev(void)
+{
+	uint64_t v = 0, wr, rd;
+
+	/* Linux's sequence: write 0, CPUID(1), read the revision back. */
+	wr = guest_wrmsr_safe(MSR_IA32_UCODE_REV, 0);
+	__asm__ volatile("cpuid" : : "a"(1), "c"(0) : "rbx", "rdx");
+	rd = guest_rdmsr_safe(MSR_IA32_UCODE_REV, &v);
+	GUEST_SYNC(wr, rd, v);
+}
+
+TEST_KVM_IDENTICAL(ucode_rev_is_set_by_the_host_and_kept_across_guest_writes)
+{
+	struct vcpu *vcpu = t_guest_new(t, GUEST_FN(guest_ucode_rev), 0, 0);
+	struct ucall uc;
+	uint64_t v;
+
+	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_IA32_UCODE_REV, &v), 1);
+	EXPECT_EQ(v, 0x100000000ull);		/* KVM's default: revision 1 */
+	ASSERT_EQ(vcpu_set_msr(vcpu, MSR_IA32_UCODE_REV, UCODE_REV_NEW), 1);
+	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_IA32_UCODE_REV, &v), 1);
+	EXPECT_EQ(v, UCODE_REV_NEW);
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], GUEST_NO_EXCEPTION);	/* the write is accepted ... */
+	EXPECT_EQ(uc.args[1], GUEST_NO_EXCEPTION);
+	EXPECT_EQ(uc.args[2], UCODE_REV_NEW);		/* ... and ignored */
+	vcpu_run_done(vcpu);
+	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_IA32_UCODE_REV, &v), 1);
+	EXPECT_EQ(v, UCODE_REV_NEW);
 }
 
 /* ---- RDMSR/WRMSR in the guest ---- */

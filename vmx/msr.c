@@ -24,7 +24,6 @@
 #define MTRR_CAP_VALUE		(0x500 | 8)	/* WC, fixed ranges, 8 variable ranges */
 #define MTRR_DEF_TYPE_VALID	(0xff | BIT(10) | BIT(11))
 #define MISC_ENABLE_RESET	(MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL | MSR_IA32_MISC_ENABLE_BTS_UNAVAIL)
-#define UCODE_REV_VALUE		0x100000000ull
 #define APIC_BASE_VALID		(GENMASK_ULL(51, 12) | MSR_IA32_APICBASE_ENABLE | \
 				 MSR_IA32_APICBASE_BSP | X2APIC_ENABLE)
 #define EFER_GUEST_VALID	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
@@ -164,7 +163,7 @@ int vmx_get_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 *data)
 	case MSR_IA32_TSC:		*data = rdtsc() + vmcs_read64(TSC_OFFSET); return 0;
 	case MSR_IA32_MISC_ENABLE:	*data = vmx->misc_enable; return 0;
 	case MSR_IA32_APICBASE:		*data = vmx->apic_base; return 0;
-	case MSR_IA32_UCODE_REV:	*data = UCODE_REV_VALUE; return 0;
+	case MSR_IA32_UCODE_REV:	*data = vmx->ucode_rev; return 0;
 	case MSR_MTRRcap:		*data = MTRR_CAP_VALUE; return 0;
 	case MSR_KERNEL_GS_BASE:
 		if (vmx->host.saved)	/* live in the CPU, the guest may have changed it */
@@ -258,8 +257,16 @@ int vmx_set_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 data, bool host)
 			return 1;
 		vmx->apic_base = data;
 		return 0;
-	case MSR_IA32_UCODE_REV:	/* Linux writes 0 before reading it back */
-		return host ? data != UCODE_REV_VALUE : 0;
+	case MSR_IA32_UCODE_REV:
+		/*
+		 * The launcher chooses the revision (a guest kernel checks it against its
+		 * errata lists: Linux keeps the TSC-deadline timer off on a Haswell below
+		 * 0x22); the guest's own writes are ignored (Linux writes 0 before
+		 * reading it back), as on hardware and in KVM.
+		 */
+		if (host)
+			vmx->ucode_rev = data;
+		return 0;
 	case MSR_MTRRcap:
 		return !host || data != MTRR_CAP_VALUE;
 	default:

@@ -75,6 +75,7 @@ int vmx_vcpu_create(struct vmxmon_vcpu *vcpu)
 	vmx->vpid = vmx_vpid_alloc();
 	vcpu->arch = vmx;
 	vmx->mp_state = KVM_MP_STATE_RUNNABLE;
+	vmx->ucode_rev = UCODE_REV_DEFAULT;
 	if (vcpu->vm->split_irqchip) {
 		r = vmx_lapic_create(vcpu);
 		if (r)

@@ -146,6 +146,9 @@ struct vmx_pio {
 	unsigned long linear;		/* string: linear address of the first element */
 };
 
+/* IA32_UCODE_REV of a new vCPU: revision 1 in bits 63:32, as KVM. */
+#define UCODE_REV_DEFAULT	0x100000000ull
+
 /* MSRs swapped with the host's while the vCPU is loaded (vmx/msr.c), in this order. */
 #define VMX_NR_SWAPPED_MSRS	6
 #define VMX_MSR_KERNEL_GS_BASE	4
@@ -241,6 +244,7 @@ struct vmx_vcpu {
 	u64 swapped[VMX_NR_SWAPPED_MSRS];	/* STAR LSTAR CSTAR SFMASK KERNEL_GS_BASE TSC_AUX */
 	u64 host_kernel_gs_base, host_tsc_aux;
 	u64 misc_enable;
+	u64 ucode_rev;				/* IA32_UCODE_REV: set by the host only */
 	u64 mtrr_def_type, mtrr_fixed[11], mtrr_var[16];
 	unsigned long dr[4], dr6;		/* DR7 is in the VMCS */
 	bool dr7_armed;				/* DR7 enables a breakpoint */
@@ -319,6 +323,7 @@ void vmx_get_sregs(struct vmxmon_vcpu *vcpu, struct kvm_sregs *sregs);
 int vmx_set_sregs(struct vmxmon_vcpu *vcpu, const struct kvm_sregs *sregs);
 int vmx_guest_cpl(void);
 bool vmx_guest_64bit(void);
+unsigned long vmx_linear_rip(void);
 void vmx_skip_instruction(struct vmxmon_vcpu *vcpu);
 void vmx_set_cr0(unsigned long cr0);
 void vmx_set_cr4(unsigned long cr4);
