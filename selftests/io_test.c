@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Exits to userspace for I/O: port I/O of each size and direction (KVM_EXIT_IO, data at
- * io.data_offset, IN data delivered by the next KVM_RUN), REP string I/O in chunks of at
- * most a page, and MMIO to guest-physical addresses outside every memslot (KVM_EXIT_MMIO).
+ * io.data_offset; the next KVM_RUN delivers IN data and moves RIP past IN/OUT, unless
+ * userspace moved RIP meanwhile), REP string I/O in chunks of at most a page, and MMIO to
+ * guest-physical addresses outside every memslot (KVM_EXIT_MMIO).
  */
 #include <errno.h>
 #include <string.h>
@@ -112,6 +113,68 @@ TEST_KVM_IDENTICAL(immediate_exit_still_completes_a_pending_in)
 	vcpu_run_sync(vcpu, &uc);
 	EXPECT_EQ(uc.args[0], data);
 	vcpu_run_done(vcpu);
+}
+
+static void GUEST_CODE guest_out_once(void)
+{
+	guest_outl(0xcfc, 0x0ddba11);		/* "outl %eax, (%dx)": one byte */
+	GUEST_SYNC(1);
+}
+
+/*
+ * An OUT completes on the next KVM_RUN too: during the exit RIP is still on the instruction
+ * (KVM 6.1 kvm_fast_pio_out; only port 0x7e with KVM_X86_QUIRK_OUT_7E_INC_RIP differs).
+ */
+TEST_KVM_IDENTICAL(out_exit_leaves_rip_on_the_instruction_until_the_next_run)
+{
+	struct vcpu *vcpu = t_guest_new(t, GUEST_FN(guest_out_once), 0, 0);
+	struct ucall uc;
+	uint64_t rip;
+
+	expect_io(t, vcpu, KVM_EXIT_IO_OUT, 4, 0xcfc);
+	rip = vcpu_rip(vcpu);
+	vcpu->run->immediate_exit = 1;		/* completes the OUT, does not enter */
+	EXPECT_EQ(vcpu_run(vcpu), -EINTR);
+	EXPECT_EQ(vcpu_rip(vcpu), rip + 1);
+	vcpu->run->immediate_exit = 0;
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 1);
+	vcpu_run_done(vcpu);
+}
+
+static void GUEST_CODE guest_elsewhere(void)
+{
+	for (;;)
+		GUEST_SYNC(0x77);
+}
+
+/* Userspace that moves RIP during an I/O exit (a reset, a debugger) abandons the I/O. */
+TEST_KVM_IDENTICAL(pending_io_is_abandoned_when_userspace_moves_rip)
+{
+	void (*start[])(void) = { guest_out_once, guest_in_once };
+	const uint8_t dir[] = { KVM_EXIT_IO_OUT, KVM_EXIT_IO_IN };
+
+	for (size_t i = 0; i < ARRAY_SIZE(start); i++) {
+		struct vcpu *vcpu = t_guest_new(t, GUEST_FN(start[i]), 0, 0);
+		struct kvm_regs regs, after;
+		struct ucall uc;
+
+		expect_io(t, vcpu, dir[i], 4, 0xcfc - 4 * i);
+		memset(vcpu_io_data(vcpu), 0xee, 4);
+		vcpu_get_regs(vcpu, &regs);
+		regs.rip = (uintptr_t)guest_elsewhere;
+		regs.rsp = (regs.rsp & ~15ull) - 8;	/* as after a call */
+		regs.rax = RAX_BEFORE;
+		vcpu_set_regs(vcpu, &regs);
+		vcpu->run->immediate_exit = 1;
+		EXPECT_EQ(vcpu_run(vcpu), -EINTR);
+		vcpu_get_regs(vcpu, &after);
+		EXPECT_EQ(after.rip, regs.rip);		/* not skipped ... */
+		EXPECT_EQ(after.rax, RAX_BEFORE);	/* ... and no IN data */
+		vcpu->run->immediate_exit = 0;
+		vcpu_run_sync(vcpu, &uc);
+		EXPECT_EQ(uc.args[0], 0x77);
+	}
 }
 
 /* ---- REP string I/O ---- */

@@ -25,11 +25,9 @@
 /* Fetch up to 15 bytes at CS:RIP; an instruction may cross into the next page. */
 static int fetch(struct vmxmon_vcpu *vcpu, struct vmx_insn *in)
 {
-	unsigned long rip = vmcs_readl(GUEST_RIP), lin = vmcs_readl(GUEST_CS_BASE) + rip;
+	unsigned long lin = vmx_linear_rip();
 	int first;
 
-	if (!vmx_guest_64bit())
-		lin = (u32)lin;
 	first = min_t(int, MAX_INSN_LEN, PAGE_SIZE - offset_in_page(lin));
 	if (vmx_read_guest(vcpu, lin, in->bytes, first))
 		return -EFAULT;

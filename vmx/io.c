@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Port I/O exits (SDM Vol. 3C 28.2.1, table 28-5), all handed to userspace as KVM_EXIT_IO
- * with the data in the page after struct kvm_run (io.data_offset). OUT completes before the
- * exit; IN completes on the next KVM_RUN, when userspace has filled the data.
+ * with the data in the page after struct kvm_run (io.data_offset). IN and OUT complete on the
+ * next KVM_RUN, as in KVM: during the exit RIP is still on the instruction (an IN's data is
+ * not there yet), and if userspace moved RIP meanwhile (KVM_SET_REGS, a reset) the
+ * instruction is abandoned instead of skipped. String OUTS completes before its exit.
  *
  * String I/O (INS/OUTS, with or without REP) moves at most a page of data per exit:
  * count <= PAGE_SIZE / size. A REP instruction whose RCX is not exhausted is executed again
@@ -117,12 +119,13 @@ int vmx_handle_io(struct vmxmon_vcpu *vcpu)
 				return pio_emulation_failed(vcpu);
 			pio_string_advance(vcpu, VCPU_RSI);
 		}
-	} else if (!p->in) {
-		memcpy(vcpu->pio_data, &vmx->regs[VCPU_RAX], p->size);
-		vmx_skip_instruction(vcpu);
+	} else {
+		if (!p->in)
+			memcpy(vcpu->pio_data, &vmx->regs[VCPU_RAX], p->size);
+		p->linear_rip = vmx_linear_rip();
 	}
 
-	p->pending = p->in;
+	p->pending = p->in || !p->string;
 	run->exit_reason = KVM_EXIT_IO;
 	run->io.direction = p->in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
 	run->io.size = p->size;
@@ -132,7 +135,7 @@ int vmx_handle_io(struct vmxmon_vcpu *vcpu)
 	return 0;
 }
 
-/* KVM_RUN after an IN exit: userspace has put the data at io.data_offset. */
+/* KVM_RUN after an I/O exit: for an IN, userspace has put the data at io.data_offset. */
 int vmx_complete_pio(struct vmxmon_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
@@ -141,6 +144,12 @@ int vmx_complete_pio(struct vmxmon_vcpu *vcpu)
 	if (!p->pending)
 		return 1;
 	p->pending = false;
+	if (!p->string && vmx_linear_rip() != p->linear_rip)
+		return 1;		/* userspace moved RIP: leave the instruction */
+	if (!p->in) {
+		vmx_skip_instruction(vcpu);
+		return 1;
+	}
 	if (p->string) {
 		if (pio_string_copy(vcpu, vcpu->pio_data, true))
 			return pio_emulation_failed(vcpu);

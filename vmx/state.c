@@ -306,6 +306,14 @@ bool vmx_guest_64bit(void)
 	       (vmcs_read32(GUEST_CS_AR_BYTES) & VMX_AR_L);
 }
 
+/* CS:RIP as a linear address (64-bit code ignores the CS base). */
+unsigned long vmx_linear_rip(void)
+{
+	unsigned long rip = vmcs_readl(GUEST_RIP);
+
+	return vmx_guest_64bit() ? rip : (u32)(vmcs_readl(GUEST_CS_BASE) + rip);
+}
+
 /*
  * Resume after the exiting instruction. Only for exits that report its length (never EPT
  * violations: VM_EXIT_INSTRUCTION_LEN is undefined there). The field stays valid until the

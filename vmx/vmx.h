@@ -144,6 +144,7 @@ struct vmx_pio {
 	u8 addr_size;			/* string: 2, 4 or 8 bytes of RSI/RDI/RCX */
 	u32 count;			/* elements in this exit */
 	unsigned long linear;		/* string: linear address of the first element */
+	unsigned long linear_rip;	/* IN/OUT: where the instruction is (vmx_linear_rip) */
 };
 
 /* IA32_UCODE_REV of a new vCPU: revision 1 in bits 63:32, as KVM. */
