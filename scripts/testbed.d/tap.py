@@ -49,7 +49,7 @@ def boot_summary(work):
     what = f"{m.group(1)}, {m.group(2)} CPU{'s' if m.group(2) != '1' else ''}" if m else "?"
 
     passed = failed = skipped = 0
-    failures, problems, flagged = [], [], []
+    failures, problems, flagged, traces = [], [], [], []
     in_user = False
     for line in (read(os.path.join(work, "serial.log")) or "").splitlines():
         if line.startswith("VMXMON-TESTBED-USERSPACE"):
@@ -60,6 +60,9 @@ def boot_summary(work):
             continue
         if line.startswith("VMXMON-TESTBED-DMESG: "):
             flagged.append(line[len("VMXMON-TESTBED-DMESG: "):])
+            continue
+        if line.startswith("VMXMON-TESTBED-DMESG-TRACE: "):
+            traces.append(line[len("VMXMON-TESTBED-DMESG-TRACE: "):])
             continue
         if not in_user:
             continue
@@ -115,6 +118,8 @@ def boot_summary(work):
         print(f"testbed:   {name}: kernel: {f}")
     if len(flagged) > 20:
         print(f"testbed:   {name}: ... {len(flagged) - 20} more in {work}/serial.log")
+    for t in traces:
+        print(f"testbed:   {name}: kernel report: {t}")
     return passed, failed, skipped
 
 
