@@ -4,7 +4,9 @@
  * with the data in the page after struct kvm_run (io.data_offset). IN and OUT complete on the
  * next KVM_RUN, as in KVM: during the exit RIP is still on the instruction (an IN's data is
  * not there yet), and if userspace moved RIP meanwhile (KVM_SET_REGS, a reset) the
- * instruction is abandoned instead of skipped. String OUTS completes before its exit.
+ * instruction is abandoned instead of skipped. String OUTS completes before its exit, and
+ * so does OUT to port 0x7e: KVM's KVM_X86_QUIRK_OUT_7E_INC_RIP, on by default, kept for
+ * VMMs written against older KVMs (vmxmon has no KVM_CAP_DISABLE_QUIRKS to turn it off).
  *
  * String I/O (INS/OUTS, with or without REP) moves at most a page of data per exit:
  * count <= PAGE_SIZE / size. A REP instruction whose RCX is not exhausted is executed again
@@ -24,6 +26,7 @@
 #define IO_QUAL_REP		BIT(5)
 #define IO_QUAL_PORT(q)		(((q) >> 16) & 0xffff)
 #define IO_INFO_ADDR_SIZE(i)	(2 << (((i) >> 7) & 7))	/* 0: 16, 1: 32, 2: 64 bits */
+#define IO_PORT_OUT_INC_RIP	0x7e
 
 static unsigned long addr_mask(unsigned int bytes)
 {
@@ -123,9 +126,13 @@ int vmx_handle_io(struct vmxmon_vcpu *vcpu)
 		if (!p->in)
 			memcpy(vcpu->pio_data, &vmx->regs[VCPU_RAX], p->size);
 		p->linear_rip = vmx_linear_rip();
+		if (!p->in && IO_QUAL_PORT(q) == IO_PORT_OUT_INC_RIP)
+			vmx_skip_instruction(vcpu);	/* the quirk: done before the exit */
+		else
+			p->pending = true;
 	}
 
-	p->pending = p->in || !p->string;
+	p->pending |= p->in;
 	run->exit_reason = KVM_EXIT_IO;
 	run->io.direction = p->in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
 	run->io.size = p->size;
