@@ -99,7 +99,7 @@ void vmx_lapic_mmio(struct vmxmon_vcpu *vcpu, u64 gpa, bool write, u64 *val, int
 	u32 off = gpa & 0xfff;
 
 	*ret = 1;
-	if (vmx_lapic_x2apic_mode(a)) {		/* the page is a hole: ones, writes dropped */
+	if (vmx_lapic_mmio_hole(a)) {		/* ones, writes dropped */
 		if (!write)
 			*val = size == 8 ? ~0ull : (1ull << (size * 8)) - 1;
 		return;

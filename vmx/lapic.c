@@ -429,6 +429,8 @@ int vmx_lapic_set_base(struct vmx_lapic *a, u64 val, u32 id, bool host)
 	if (!host && !was_on && x2)
 		return 1;			/* disabled -> x2APIC must go through xAPIC */
 	a->base = val;
+	if (!was_on && (val & MSR_IA32_APICBASE_ENABLE))	/* as KVM: the ID comes back */
+		lapic_set(a, APIC_ID, id << 24);
 	if (x2 && !was_x2) {			/* x2APIC ids and logical ids (SDM 11.12.10.2) */
 		lapic_set(a, APIC_ID, id);
 		lapic_set(a, APIC_LDR, ((id >> 4) << 16) | BIT(id & 0xf));
@@ -444,18 +446,19 @@ u64 vmx_lapic_get_base(struct vmx_lapic *a)
 }
 
 /*
- * Does this APIC (enabled) own guest-physical @gpa? In x2APIC mode it still does: the page
- * then reads as all ones and ignores writes (vmx_lapic_mmio), as KVM's LAPIC_MMIO_HOLE quirk.
+ * Does this APIC own guest-physical @gpa? In x2APIC mode and while disabled it still does:
+ * the page then reads as all ones and ignores writes (vmx_lapic_mmio), as KVM's
+ * LAPIC_MMIO_HOLE quirk.
  */
 bool vmx_lapic_mmio_owns(struct vmx_lapic *a, u64 gpa)
 {
-	return a && (a->base & MSR_IA32_APICBASE_ENABLE) &&
-	       (gpa & PAGE_MASK) == (a->base & MSR_IA32_APICBASE_BASE);
+	return a && (gpa & PAGE_MASK) == (a->base & MSR_IA32_APICBASE_BASE);
 }
 
-bool vmx_lapic_x2apic_mode(struct vmx_lapic *a)
+/* Is the xAPIC page a hole now (x2APIC mode, or disabled in IA32_APIC_BASE)? */
+bool vmx_lapic_mmio_hole(struct vmx_lapic *a)
 {
-	return lapic_x2apic(a);
+	return lapic_x2apic(a) || !(a->base & MSR_IA32_APICBASE_ENABLE);
 }
 
 /* CR8 is TPR[7:4] (SDM 10.8.6.1). */
