@@ -133,7 +133,10 @@ int vmx_lapic_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 *data, bool write, bo
 			*data = vmx_lapic_get_base(a);
 			return 0;
 		}
-		return vmx_lapic_set_base(a, *data, vcpu->id, host);
+		r = vmx_lapic_set_base(a, *data, vcpu->id, host);
+		if (!r)
+			vmx_apic_access_update(vcpu);
+		return r;
 	}
 	if (index == MSR_TSC_DEADLINE) {
 		if (write)

@@ -74,6 +74,7 @@ void vmx_vm_destroy(struct vmxmon_vm *vm)
 	if (!v)
 		return;
 	ept_free_table(page_address(v->ept_root), 4);
+	vmx_free_page(v->apic_access_page);
 	kfree(v);
 	vm->arch = NULL;
 }
@@ -190,4 +191,48 @@ void vmx_unmap_slot(struct vmxmon_vm *vm, const struct vmxmon_memslot *slot)
 	 * of our vCPUs exits to take the IPI, and flushes before it enters again.
 	 */
 	on_each_cpu(ept_flush_ipi, vm, 1);
+}
+
+/*
+ * The APIC-access page at @gpa (SDM Vol. 3C 29.4). With EPT the CPU recognises an access to
+ * the page by its translation: the guest-physical address must translate to
+ * APIC_ACCESS_ADDR through a 4 KiB EPT leaf (29.4.5). An EPT violation comes before an
+ * APIC-access VM exit (29.4.1), so the leaf is readable and writable; it is not executable:
+ * an instruction fetch there is an EPT violation, which fails to emulate. Guest RAM that a
+ * memslot maps at @gpa stays: the page is then simply not reachable. vm->lock held.
+ */
+void vmx_ept_map_apic_access(struct vmxmon_vm *vm, u64 gpa, struct page *page)
+{
+	u64 *e;
+
+	lockdep_assert_held(&vm->lock);
+	e = ept_walk(to_vmx_vm(vm), gpa, 1, true);
+	if (e && !(*e & EPT_PERM_RWX))	/* no table (-ENOMEM): MMIO decoding, as without it */
+		WRITE_ONCE(*e, page_to_phys(page) | VMX_EPT_READABLE_MASK |
+			   VMX_EPT_WRITABLE_MASK | EPT_LEAF_WB);
+}
+
+/*
+ * Take the page out again. A vCPU that runs without "virtualize APIC accesses" must never
+ * reach the page through a translation cached before, on any CPU: every vCPU of the VM
+ * flushes the CPU it next enters on (a request, and a kick for those in the guest), and one
+ * that enters a CPU it was not loaded on (vmx_vcpu_load()) or enters for the first time
+ * (vmx_vcpu_create()) flushes anyway; so no entry after this one meets a stale translation,
+ * without interrupting CPUs that run no vCPU of the VM. Until its flush a vCPU still has
+ * the control on: what it cached only makes APIC-access exits. vm->lock held.
+ */
+void vmx_ept_unmap_apic_access(struct vmxmon_vm *vm, u64 gpa, struct page *page)
+{
+	unsigned int i;
+	u64 *e;
+
+	lockdep_assert_held(&vm->lock);
+	e = ept_walk(to_vmx_vm(vm), gpa, 1, false);
+	if (!e || !(*e & EPT_PERM_RWX) || (*e & EPT_ADDR_MASK) != page_to_phys(page))
+		return;
+	WRITE_ONCE(*e, 0);
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		set_bit(VMXMON_REQ_TLB_FLUSH, &vm->vcpus[i]->requests);
+		vmxmon_vcpu_kick(vm->vcpus[i]);
+	}
 }

@@ -147,6 +147,18 @@ static int handle_io(struct vmxmon_vcpu *vcpu)
 	return vmx_handle_io(vcpu);
 }
 
+/* Emulate the instruction that accessed MMIO at @gpa, unless an event was being delivered. */
+static int emulate_access(struct vmxmon_vcpu *vcpu, u64 gpa, bool write)
+{
+	if (to_vmx(vcpu)->ev.reinject_info) {
+		/* The guest's IDT or stack is not RAM: no device can answer that. */
+		u64 data[2] = { to_vmx(vcpu)->ev.reinject_info, gpa };
+
+		return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_DELIVERY_EV, 2, data);
+	}
+	return vmx_emulate_mmio(vcpu, gpa, write);
+}
+
 /* Guest-physical access outside guest RAM, or a write to a read-only slot: MMIO. */
 static int handle_ept_violation(struct vmxmon_vcpu *vcpu)
 {
@@ -158,13 +170,30 @@ static int handle_ept_violation(struct vmxmon_vcpu *vcpu)
 		put_page(page);
 		return 1;
 	}
-	if (to_vmx(vcpu)->ev.reinject_info) {
-		/* The guest's IDT or stack is not RAM: no device can answer that. */
-		u64 data[2] = { to_vmx(vcpu)->ev.reinject_info, gpa };
+	return emulate_access(vcpu, gpa, write);
+}
 
-		return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_DELIVERY_EV, 2, data);
-	}
-	return vmx_emulate_mmio(vcpu, gpa, write);
+/*
+ * The APIC-access page (vmx/apic_access.c): an access the CPU did not virtualize (all but
+ * the TPR), before it happened (fault-like, SDM Vol. 3C 29.4.1). Linear reads and writes
+ * go through the MMIO decoder to the APIC, at its base + the offset in bits 11:0.
+ * Fetches, accesses while delivering an event and guest-physical ones (a guest page walk
+ * through the APIC page) are not emulated, as KVM's emulator cannot do them either.
+ */
+static int handle_apic_access(struct vmxmon_vcpu *vcpu)
+{
+	struct vmx_lapic *a = to_vmx(vcpu)->lapic;
+	unsigned long qual = vmcs_readl(EXIT_QUALIFICATION);
+	unsigned long type = qual & APIC_ACCESS_TYPE;
+	u64 data[3] = { 0, EXIT_REASON_APIC_ACCESS, qual };	/* flags: no instruction bytes */
+
+	if (a && (type == TYPE_LINEAR_APIC_INST_READ || type == TYPE_LINEAR_APIC_INST_WRITE))
+		return emulate_access(vcpu, (vmx_lapic_get_base(a) & PAGE_MASK) +
+					    (qual & APIC_ACCESS_OFFSET),
+				      type == TYPE_LINEAR_APIC_INST_WRITE);
+	pr_warn_ratelimited("vcpu %u: APIC-access exit of access type %lu at offset %#lx: not emulated\n",
+			    vcpu->id, type >> 12, qual & APIC_ACCESS_OFFSET);
+	return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION, 3, data);
 }
 
 static int handle_ept_misconfig(struct vmxmon_vcpu *vcpu)
@@ -223,6 +252,7 @@ static int (*const vmx_exit_handlers[])(struct vmxmon_vcpu *vcpu) = {
 	[EXIT_REASON_INVALID_STATE]		= handle_entry_failure,
 	[EXIT_REASON_MSR_LOAD_FAIL]		= handle_entry_failure,
 	[EXIT_REASON_MCE_DURING_VMENTRY]	= handle_entry_failure,
+	[EXIT_REASON_APIC_ACCESS]		= handle_apic_access,
 	[EXIT_REASON_EPT_VIOLATION]		= handle_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIG]		= handle_ept_misconfig,
 };

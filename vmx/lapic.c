@@ -461,6 +461,13 @@ bool vmx_lapic_mmio_hole(struct vmx_lapic *a)
 	return lapic_x2apic(a) || !(a->base & MSR_IA32_APICBASE_ENABLE);
 }
 
+/* Enabled, xAPIC mode, base 0xfee00000: where the APIC-access page is (apic_access.c). */
+bool vmx_lapic_xapic_at_default_base(struct vmx_lapic *a)
+{
+	return (a->base & ~(u64)MSR_IA32_APICBASE_BSP) ==
+	       (APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE);
+}
+
 /* CR8 is TPR[7:4] (SDM 10.8.6.1). */
 u64 vmx_lapic_get_cr8(struct vmx_lapic *a)
 {

@@ -78,6 +78,8 @@ int vmx_vcpu_create(struct vmxmon_vcpu *vcpu)
 	vmx->ucode_rev = UCODE_REV_DEFAULT;
 	if (vcpu->vm->split_irqchip) {
 		r = vmx_lapic_create(vcpu);
+		if (!r)
+			r = vmx_apic_access_vcpu_init(vcpu);
 		if (r)
 			goto out_vpid;
 		/* Application processors wait for INIT and SIPI, as on hardware. */
@@ -102,6 +104,8 @@ int vmx_vcpu_create(struct vmxmon_vcpu *vcpu)
 	put_cpu();
 	if (r)
 		goto out_clear;
+	/* Translations of this VM that other vCPUs left on CPUs (vmx_ept_unmap_apic_access()). */
+	vmx->flush_on_entry = true;
 	return 0;
 
 out_clear:

@@ -32,6 +32,10 @@ struct vmcs_config vmcs_config;
 static unsigned int preemption_timer_us = 1000;
 module_param(preemption_timer_us, uint, 0444);
 MODULE_PARM_DESC(preemption_timer_us, "longest guest run without a VM exit, in microseconds (0: unbounded)");
+/* As kvm_intel's: the APIC-access page, where the CPU has it (read back: whether it is used). */
+static bool flexpriority = true;
+module_param(flexpriority, bool, 0444);
+MODULE_PARM_DESC(flexpriority, "virtualize xAPIC page accesses with the APIC-access page and TPR shadow, when the CPU can");
 static struct page *vmx_msr_bitmap;	/* every bit set: every RDMSR/WRMSR exits */
 
 /* VM exit lands here (vmx/vmenter.S). */
@@ -89,6 +93,13 @@ int vmx_setup_vmcs_config(void)
 	c->tpr_shadow = ((u32)(vmx_caps.procbased >> 32) & CPU_BASED_TPR_SHADOW) &&
 			!((u32)vmx_caps.procbased &
 			  (CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING));
+	/*
+	 * "Virtualize APIC accesses" is per vCPU (on in xAPIC mode at the default base), so it
+	 * is not in c->proc2; without the TPR shadow the CPU would not virtualize the TPR.
+	 */
+	c->apic_access = flexpriority && c->tpr_shadow &&
+			 ((u32)(vmx_caps.procbased2 >> 32) & SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES);
+	flexpriority = c->apic_access;
 	if (r) {
 		pr_err("VT-x lacks a VM-execution control vmxmon needs (pin %#llx proc %#llx proc2 %#llx exit %#llx entry %#llx)\n",
 		       vmx_caps.pinbased, vmx_caps.procbased, vmx_caps.procbased2,
@@ -195,6 +206,7 @@ void vmx_vmcs_init(struct vmxmon_vcpu *vcpu)
 	/* Out of VPIDs: run this vCPU untagged (VM entry and exit then flush its TLB). */
 	vmcs_write32(SECONDARY_VM_EXEC_CONTROL,
 		     vmx->vpid ? vmcs_config.proc2 : vmcs_config.proc2 & ~SECONDARY_EXEC_ENABLE_VPID);
+	vmx_apic_access_vmcs_init(vcpu);
 	vmcs_write32(VM_EXIT_CONTROLS, vmcs_config.exit);
 	vmcs_write32(VM_ENTRY_CONTROLS, vmcs_config.entry);
 	if (vmcs_config.pin & PIN_BASED_VMX_PREEMPTION_TIMER) {

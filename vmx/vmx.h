@@ -120,6 +120,7 @@ enum vmx_reg {
 struct vmcs_config {
 	u32 pin, proc, proc2, exit, entry;
 	bool tpr_shadow;	/* CPU_BASED_TPR_SHADOW possible, CR8 exiting may be off */
+	bool apic_access;	/* with the TPR shadow: the APIC-access page (vmx/apic_access.c) */
 };
 extern struct vmcs_config vmcs_config;
 
@@ -261,6 +262,7 @@ struct vmx_vcpu {
 	bool halt_if;				/* RFLAGS.IF when the guest halted */
 	bool init_pending, sipi_pending;	/* INIT/SIPI IPIs not yet processed */
 	u8 tpr_threshold;			/* TPR_THRESHOLD now in the VMCS (TPR shadow) */
+	bool apic_access;			/* "virtualize APIC accesses" on (apic_access.c) */
 	u8 sipi_vector;
 	struct vmx_loaded_vmcs vmcs;
 	u16 vpid;
@@ -282,11 +284,13 @@ static inline struct vmx_vcpu *to_vmx(struct vmxmon_vcpu *vcpu)
 	return vcpu->arch;
 }
 
-/* The VM's EPT (vmx/ept.c). */
+/* The VM's EPT (vmx/ept.c) and APIC-access page (vmx/apic_access.c). */
 struct vmx_vm {
 	struct page *ept_root;
 	u64 eptp;
 	u64 tsc_offset;			/* guest TSC = host TSC + this, for every vCPU */
+	struct page *apic_access_page;	/* split irqchip with vmcs_config.apic_access */
+	unsigned int apic_access_off;	/* vCPUs running without it (vm->lock) */
 };
 
 static inline struct vmx_vm *to_vmx_vm(struct vmxmon_vm *vm)
@@ -339,6 +343,13 @@ void vmx_vm_destroy(struct vmxmon_vm *vm);
 int vmx_map_slot(struct vmxmon_vm *vm, const struct vmxmon_memslot *slot);
 void vmx_unmap_slot(struct vmxmon_vm *vm, const struct vmxmon_memslot *slot);
 void vmx_ept_flush_this_cpu(struct vmxmon_vm *vm);
+void vmx_ept_map_apic_access(struct vmxmon_vm *vm, u64 gpa, struct page *page);
+void vmx_ept_unmap_apic_access(struct vmxmon_vm *vm, u64 gpa, struct page *page);
+
+/* vmx/apic_access.c */
+int vmx_apic_access_vcpu_init(struct vmxmon_vcpu *vcpu);
+void vmx_apic_access_vmcs_init(struct vmxmon_vcpu *vcpu);
+void vmx_apic_access_update(struct vmxmon_vcpu *vcpu);
 
 /* vmx/msr.c */
 int vmx_msr_index_list_get(u32 *indices, u32 max);
@@ -407,6 +418,7 @@ int vmx_lapic_msi(struct vmxmon_vcpu *any, u32 address_lo, u32 data);
 int vmx_lapic_read(struct vmx_lapic *a, u32 off, u64 *val);
 int vmx_lapic_write(struct vmx_lapic *a, u32 off, u64 val);
 int vmx_lapic_set_base(struct vmx_lapic *a, u64 val, u32 id, bool host);
+bool vmx_lapic_xapic_at_default_base(struct vmx_lapic *a);
 u64 vmx_lapic_get_cr8(struct vmx_lapic *a);
 void vmx_lapic_set_cr8(struct vmx_lapic *a, u64 cr8);
 void vmx_lapic_set_cpuid(struct vmx_lapic *a, bool x2apic);
