@@ -38,9 +38,6 @@ void GUEST_CODE isr_record(uint64_t vec)
 }
 
 /* One stub per vector: the handler records which one ran. */
-#define VEC_ISR(v)								\
-	void GUEST_CODE isr_fn_##v(uint64_t rip) { (void)rip; isr_record(0x##v); }	\
-	GUEST_ISR(isr_##v, isr_fn_##v);
 VEC_ISR(41);
 VEC_ISR(55);
 VEC_ISR(60);
@@ -69,20 +66,13 @@ GUEST_ISR(nmi_stub, nmi_fn);
 
 static struct vcpu *lapic_guest(struct test_ctx *t, unsigned int id, void (*fn)(void))
 {
-	struct vm *vm = t_vm_new_split(t);
-	struct vcpu *vcpu = t_vcpu_add(vm, id);
-	static const struct { uint8_t v; const char *stub; } gates[] = {
+	static const struct apic_gate gates[] = {
 		{ 0x41, isr_41 }, { 0x50, isr_50 }, { 0x55, isr_55 }, { 0x60, isr_60 },
 		{ 0x61, isr_61 }, { 0x70, isr_70 }, { 0x71, isr_71 }, { 0x80, isr_80 },
 		{ 0x90, isr_90 }, { 0xa0, isr_a0 }, { 2, nmi_stub },
 	};
 
-	for (size_t i = 0; i < sizeof(gates) / sizeof(gates[0]); i++)
-		vm_set_idt_gate(vm, gates[i].v, gates[i].stub, 0);
-	if (id)		/* not the BSP: it would wait for INIT and SIPI */
-		ASSERT_EQ(vcpu_set_mp_state(vcpu, KVM_MP_STATE_RUNNABLE), 0);
-	vcpu_enter_long_mode(vcpu, GUEST_FN(fn), 0, 0);
-	return vcpu;
+	return t_apic_guest(t, id, fn, gates, sizeof(gates) / sizeof(gates[0]));
 }
 
 /* ---- KVM_CAP_SPLIT_IRQCHIP and what needs it ---- */

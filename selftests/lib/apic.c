@@ -32,6 +32,20 @@ struct vm *t_vm_new_split(struct test_ctx *t)
 	return vm;
 }
 
+struct vcpu *t_apic_guest(struct test_ctx *t, unsigned int id, void (*fn)(void),
+			  const struct apic_gate *gates, size_t n)
+{
+	struct vm *vm = t_vm_new_split(t);
+	struct vcpu *vcpu = t_vcpu_add(vm, id);
+
+	for (size_t i = 0; i < n; i++)
+		vm_set_idt_gate(vm, gates[i].vector, gates[i].stub, 0);
+	if (id)
+		ASSERT_EQ(vcpu_set_mp_state(vcpu, KVM_MP_STATE_RUNNABLE), 0);
+	vcpu_enter_long_mode(vcpu, GUEST_FN(fn), 0, 0);
+	return vcpu;
+}
+
 long vcpu_get_mp_state(struct vcpu *vcpu)
 {
 	struct kvm_mp_state mp;

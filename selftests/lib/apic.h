@@ -149,6 +149,15 @@ GUEST_INLINE void x2apic_enable(void)
 	guest_wrmsr(X2APIC_MSR(APIC_SPIV), APIC_SPIV_ENABLE | 0xff);
 }
 
+/*
+ * VEC_ISR(41): an interrupt handler isr_41 (for vm_set_idt_gate()) that calls the test's own
+ * isr_record(0x41), one per vector a test uses.
+ */
+void isr_record(uint64_t vec);
+#define VEC_ISR(v)								\
+	void GUEST_CODE isr_fn_##v(uint64_t rip) { (void)rip; isr_record(0x##v); }	\
+	GUEST_ISR(isr_##v, isr_fn_##v);
+
 /* Is vector v set in one of the 256-bit registers (ISR/TMR/IRR) of a register page? */
 static inline bool apic_regs_vec(const void *regs, uint32_t base, uint8_t v)
 {
@@ -162,6 +171,17 @@ static inline bool apic_regs_vec(const void *regs, uint32_t base, uint8_t v)
  * built and the xAPIC page mapped (identity) at APIC_BASE_GPA. Then add vCPUs.
  */
 struct vm *t_vm_new_split(struct test_ctx *t);
+
+/*
+ * A new t_vm_new_split() VM with one vCPU, APIC ID id (made runnable if it is not the BSP,
+ * which would wait for INIT and SIPI), in 64-bit mode at fn, with n interrupt gates.
+ */
+struct apic_gate {
+	uint8_t vector;
+	const char *stub;		/* a GUEST_ISR() stub */
+};
+struct vcpu *t_apic_guest(struct test_ctx *t, unsigned int id, void (*fn)(void),
+			  const struct apic_gate *gates, size_t n);
 long vm_enable_split_irqchip(struct vm *vm, uint64_t pins);
 
 /* KVM_GET/SET_MP_STATE: the state, or -errno / 0 or -errno. */
