@@ -9,9 +9,9 @@
  * difference; the host reads the samples from guest memory after the guest halts.
  *
  *   exit_bench [--dev PATH] [--iterations N] [OP...]
- *   OP: invd cpuid vmcall pio-out mmio-write irq-inject ipi timer (default: all). INVD is
- *   the floor: both hypervisors handle it by skipping the instruction, so it is the bare
- *   exit/entry plus dispatch. mmio-write stores to a GPA outside guest RAM (decode +
+ *   OP: invd cpuid vmcall pio-out mmio-write irq-inject ipi timer cr8 xapic-tpr xapic-eoi
+ *   (default: all). INVD is the floor: both hypervisors handle it by skipping the
+ *   instruction, so it is the bare exit/entry plus dispatch. mmio-write stores to a GPA outside guest RAM (decode +
  *   userspace); irq-inject is an OUT that makes the host inject vector 0x20 (KVM_INTERRUPT),
  *   timed until the guest's handler runs.
  *   The last two use the in-kernel APIC (KVM_CAP_SPLIT_IRQCHIP, x2APIC MSRs, which real
@@ -20,7 +20,10 @@
  *   includes waking each. timer arms the TSC-deadline timer at now + 20,000 ticks and
  *   measures from the deadline to the RDTSC in the guest's handler (the guest spins).
  *   cr8 is MOV to CR8 in 64-bit mode (identity-mapped by one 2 MiB page), which exits to
- *   the hypervisor unless it gives the guest a TPR shadow.
+ *   the hypervisor unless it gives the guest a TPR shadow. xapic-tpr and xapic-eoi write
+ *   the TPR and EOI registers of the xAPIC page (0xfee00000, a 4 KiB mapping), also in
+ *   64-bit mode: with an APIC-access page the CPU keeps the TPR write in the guest, the
+ *   EOI write exits to the hypervisor (which decodes it) either way.
  * Prints one line per OP: "bench dev=NAME op=OP n=N median=M min=MIN max=MAX" (ticks).
  */
 #define _GNU_SOURCE	/* pthread_tryjoin_np */
@@ -92,17 +95,23 @@ asm(".pushsection .rodata\n"
     /* 64-bit (CR8 exists only there): MOV to CR8, which a TPR shadow keeps in the guest. */
     "guest_cr8: 1: rdtsc\n mov %eax, %esi\n mov %rbx, %cr8\n rdtsc\n sub %esi, %eax\n"
     "mov %eax, (%rdi)\n add $4, %rdi\n dec %ebp\n jnz 1b\n out %al, $0x82\n"
+    /* The xAPIC page at 0xfee00000 (in %r8): TPR (0x80) and EOI (0xb0, none in service). */
+    "guest_xapic_tpr: mov $0xfee00000, %r8d\n 1: rdtsc\n mov %eax, %esi\n mov %ebx, 0x80(%r8)\n"
+    "rdtsc\n sub %esi, %eax\n mov %eax, (%rdi)\n add $4, %rdi\n dec %ebp\n jnz 1b\n out %al, $0x82\n"
+    "guest_xapic_eoi: mov $0xfee00000, %r8d\n 1: rdtsc\n mov %eax, %esi\n movl $0, 0xb0(%r8)\n"
+    "rdtsc\n sub %esi, %eax\n mov %eax, (%rdi)\n add $4, %rdi\n dec %ebp\n jnz 1b\n out %al, $0x82\n"
     "guest_apic_end:\n"
     ".popsection\n");
 extern const uint8_t guest_invd[], guest_cpuid[], guest_vmcall[], guest_pio_out[],
 	guest_mmio_write[], guest_irq_inject[], guest_irq_handler[], guest_end[],
 	guest_ipi_ap[], guest_ipi_ap_handler[], guest_ipi_bsp[], guest_ipi_bsp_handler[],
-	guest_timer[], guest_timer_handler[], guest_cr8[], guest_apic_end[];
+	guest_timer[], guest_timer_handler[], guest_cr8[], guest_xapic_tpr[], guest_xapic_eoi[],
+	guest_apic_end[];
 
 struct op {
 	const char *name;
 	const uint8_t *code, *end;
-	enum { NO_APIC, APIC_TIMER, APIC_IPI, APIC_CR8 } apic;
+	enum { NO_APIC, APIC_TIMER, APIC_IPI, APIC_CR8, APIC_XAPIC } apic;	/* CR8 on: 64-bit */
 };
 
 static const struct op ops[] = {
@@ -114,7 +123,9 @@ static const struct op ops[] = {
 	{ "irq-inject", guest_irq_inject, guest_end, NO_APIC },
 	{ "ipi", guest_ipi_ap, guest_timer, APIC_IPI },
 	{ "timer", guest_timer, guest_cr8, APIC_TIMER },
-	{ "cr8", guest_cr8, guest_apic_end, APIC_CR8 },
+	{ "cr8", guest_cr8, guest_xapic_tpr, APIC_CR8 },
+	{ "xapic-tpr", guest_xapic_tpr, guest_xapic_eoi, APIC_XAPIC },
+	{ "xapic-eoi", guest_xapic_eoi, guest_apic_end, APIC_XAPIC },
 };
 
 static void die(const char *what)
@@ -177,9 +188,14 @@ static struct kvm_cpuid2 *apic_cpuid(int sys)
 	return c;
 }
 
-/* 64-bit mode, GPA 0-2 MiB identity-mapped: PML4 at 0x2000, PDPT at 0x3000, PD at 0x4000. */
+/*
+ * 64-bit mode, GPA 0-2 MiB identity-mapped: PML4 at 0x2000, PDPT at 0x3000, PD at 0x4000;
+ * and the xAPIC page by a 4 KiB page, uncached (PD at 0x5000, PT at 0x6000).
+ */
 static void enter_long_mode(int vcpu, uint8_t *mem)
 {
+	uint64_t apic_pdpte = 0x5000 | 3, apic_pde = 0x6000 | 3, apic_pte = 0xfee00000 | 0x1b;
+
 	const struct kvm_segment code = { .limit = 0xffffffff, .selector = 8, .type = 11,
 					  .present = 1, .s = 1, .l = 1, .g = 1 };
 	const struct kvm_segment data = { .limit = 0xffffffff, .selector = 16, .type = 3,
@@ -190,6 +206,9 @@ static void enter_long_mode(int vcpu, uint8_t *mem)
 	memcpy(mem + 0x2000, &pml4e, 8);
 	memcpy(mem + 0x3000, &pdpte, 8);
 	memcpy(mem + 0x4000, &pde, 8);
+	memcpy(mem + 0x3000 + 3 * 8, &apic_pdpte, 8);		/* 3-4 GiB */
+	memcpy(mem + 0x5000 + 0x1f7 * 8, &apic_pde, 8);		/* 0xfee00000 */
+	memcpy(mem + 0x6000, &apic_pte, 8);
 	if (ioctl(vcpu, KVM_GET_SREGS, &s))
 		die("KVM_GET_SREGS");
 	s.cs = code;
@@ -273,7 +292,7 @@ static int run_op(int sys, const struct op *op, int iter, uint32_t *samples)
 		ip = CODE_GPA + (guest_ipi_bsp - op->code);
 
 	vcpu = vcpu_new(sys, vm, 0, cpuid, ip, &run, &mmap_size);
-	if (op->apic == APIC_CR8)
+	if (op->apic >= APIC_CR8)
 		enter_long_mode(vcpu, mem);
 	if (ioctl(vcpu, KVM_GET_REGS, &regs))
 		die("KVM_GET_REGS");
@@ -353,7 +372,7 @@ int main(int argc, char **argv)
 			break;
 		default:
 			printf("usage: exit_bench [--dev PATH (default /dev/vmxmon)] "
-			       "[--iterations N (default 2000, max %d)] [invd|cpuid|vmcall|pio-out|mmio-write|irq-inject|ipi|timer|cr8...]\n",
+			       "[--iterations N (default 2000, max %d)] [invd|cpuid|vmcall|pio-out|mmio-write|irq-inject|ipi|timer|cr8|xapic-tpr|xapic-eoi...]\n",
 			       MAX_ITER);
 			return opt == 'h' ? 0 : 2;
 		}
