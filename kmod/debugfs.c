@@ -4,7 +4,7 @@
  *
  *   vms: <live VMs>
  *   vmx_users: <1 while VMX operation is held for the VMs, else 0>
- *   pages: <pages the backend holds: VMXON regions, VMCSs, EPT tables>
+ *   pages: <pages the backend holds: VMXON regions, VMCSs, EPT tables, APIC pages>
  *   cpu<N>: vmx=<on|off> vmxon=<count> vmxoff=<count> loaded_vmcs=<n>   (per online CPU)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
