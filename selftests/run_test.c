@@ -301,14 +301,18 @@ TEST_KVM_IDENTICAL(triple_fault_exits_with_shutdown)
 
 #define SPIN_LIMIT 400000000ull		/* ~10 s of Bochs: the signal never came */
 
-static volatile uint64_t spin_stop;
+#define SPIN_STARTED 1000		/* iterations before the guest says it runs */
+
+static volatile uint64_t spin_stop, spin_started;
 
 static void GUEST_CODE guest_spin(void)
 {
 	uint64_t n = 0;
 
 	while (!GUEST_READ_ONCE(spin_stop)) {
-		if (++n == SPIN_LIMIT)
+		if (++n == SPIN_STARTED)
+			spin_started = 1;
+		if (n == SPIN_LIMIT)
 			GUEST_ASSERT(!"no signal interrupted KVM_RUN");
 	}
 	GUEST_SYNC(n);
@@ -316,15 +320,22 @@ static void GUEST_CODE guest_spin(void)
 
 struct kicker {
 	pthread_t target;
+	volatile uint64_t *started;	/* the guest's spin_started */
 	atomic_bool stop;
 };
 
-/* Signal the vCPU thread every 20 ms until told to stop (one might land before KVM_RUN). */
+/*
+ * Once the guest spins, signal the vCPU thread every 20 ms until told to stop. (Waiting for
+ * the guest: on a slow host, a debug kernel, the first entry can take longer than 20 ms, and
+ * a signal before it ends KVM_RUN before the guest ran at all.)
+ */
 static void *kicker_thread(void *arg)
 {
 	struct kicker *k = arg;
 	const struct timespec ts = { .tv_nsec = 20 * 1000 * 1000 };
 
+	while (!*k->started && !atomic_load(&k->stop))
+		nanosleep(&ts, NULL);
 	while (!atomic_load(&k->stop)) {
 		nanosleep(&ts, NULL);
 		pthread_kill(k->target, SIGUSR1);
@@ -344,7 +355,9 @@ TEST_KVM_IDENTICAL(signal_interrupts_kvm_run_with_eintr)
 {
 	struct vcpu *vcpu = t_guest_new(t, GUEST_FN(guest_spin), 0, 0);
 	struct sigaction sa = { .sa_handler = on_sigusr1 };	/* no SA_RESTART */
-	struct kicker k = { .target = pthread_self() };
+	struct kicker k = {
+		.target = pthread_self(), .started = &GUEST_VAR(vcpu->vm, spin_started),
+	};
 	pthread_t thread;
 	struct ucall uc;
 	int r;
@@ -361,7 +374,7 @@ TEST_KVM_IDENTICAL(signal_interrupts_kvm_run_with_eintr)
 	/* the guest resumes where it was and sees the host's write */
 	GUEST_VAR(vcpu->vm, spin_stop) = 1;
 	vcpu_run_sync(vcpu, &uc);
-	EXPECT_GT(uc.args[0], 0);
+	EXPECT_GE(uc.args[0], SPIN_STARTED);	/* it went on from where it was */
 	vcpu_run_done(vcpu);
 }
 
