@@ -122,6 +122,7 @@ int vmx_handle_io(struct vmxmon_vcpu *vcpu)
 				return pio_emulation_failed(vcpu);
 			pio_string_advance(vcpu, VCPU_RSI);
 		}
+		p->pending = p->in;
 	} else {
 		if (!p->in)
 			memcpy(vcpu->pio_data, &vmx->regs[VCPU_RAX], p->size);
@@ -132,7 +133,6 @@ int vmx_handle_io(struct vmxmon_vcpu *vcpu)
 			p->pending = true;
 	}
 
-	p->pending |= p->in;
 	run->exit_reason = KVM_EXIT_IO;
 	run->io.direction = p->in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
 	run->io.size = p->size;
