@@ -28,6 +28,10 @@ KMSG_RE = re.compile(r"^\[\s*\d+\.\d+\] ")
 PANIC_RE = re.compile(r"Kernel panic - not syncing|---\[ end Kernel panic")
 OOPS_RE = re.compile(r"BUG:|Oops|general protection|WARNING:|watchdog: .*lockup|rcu: INFO")
 GRACE = 30  # seconds Bochs gets to power off after the exit marker
+# Bochs's headless display (RFB) takes the first free port of 5900-5949 at start; if it
+# finds none (seen once, with two Bochs starting together) it exits at once: start again.
+RFB_NO_PORT = "RFB could not bind"
+START_TRIES = 5
 
 
 def fmt(secs):
@@ -136,13 +140,24 @@ def main():
     # timeout(1) is the backstop should this script itself die; we normally stop Bochs first.
     cmd = ["timeout", "-k", "5", str(int(timeout + GRACE + 10)),
            "bochs", "-q", "-f", "bochsrc", "-rc", "cont.rc"]
-    with open(os.path.join(work, "bochs.out"), "wb") as out:
+    bochs_out = os.path.join(work, "bochs.out")
+    for attempt in range(1, START_TRIES + 1):
+        with open(bochs_out, "wb") as out:
+            try:
+                proc = subprocess.Popen(cmd, cwd=work, stdin=subprocess.DEVNULL, stdout=out,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+            except OSError as e:
+                print(f"testbed: {name}: cannot start Bochs: {e}", file=sys.stderr)
+                return 125
         try:
-            proc = subprocess.Popen(cmd, cwd=work, stdin=subprocess.DEVNULL, stdout=out,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
-        except OSError as e:
-            print(f"testbed: {name}: cannot start Bochs: {e}", file=sys.stderr)
-            return 125
+            proc.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            break                       # running
+        with open(bochs_out, "rb") as f:
+            if RFB_NO_PORT.encode() not in f.read() or attempt == START_TRIES:
+                break                   # the loop below reports how it ended
+        run.note(f"Bochs found no free RFB port (try {attempt} of {START_TRIES}); starting it again")
+        time.sleep(2 * attempt)
 
     def stop():
         try:
