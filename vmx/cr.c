@@ -86,9 +86,14 @@ static int set_cr0(struct vmxmon_vcpu *vcpu, unsigned long val)
 	unsigned long old = vmx_get_cr0();
 	u64 efer = vmcs_read64(GUEST_IA32_EFER);
 
+	/*
+	 * Reserved bits: setting one of 63:32 is #GP(0) (only 64-bit code can try); those of
+	 * 31:0 are ignored (SDM Vol. 3A 2.5) and read as 0 afterwards, as in KVM's
+	 * kvm_set_cr0(). Kept, they would fail VM entry (the CR0 fixed-1 MSR).
+	 */
 	if (vmx_guest_64bit() && (val >> 32))
 		return inject_gp(vcpu);
-	val = (u32)val | X86_CR0_ET;		/* ET is hard-wired to 1 */
+	val = (val & VMX_CR0_VALID) | X86_CR0_ET;	/* ET is hard-wired to 1 */
 	if ((val & X86_CR0_PG) && !(val & X86_CR0_PE))
 		return inject_gp(vcpu);
 	if ((val & X86_CR0_NW) && !(val & X86_CR0_CD))
