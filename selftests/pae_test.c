@@ -41,11 +41,6 @@
 #define CR4_SMEP	(1ull << 20)
 #define X86_GP		13
 
-#define PM32_BLOB(name, body)								\
-	__asm__(".pushsection .rodata\n.code32\n" #name ":\n" body "\n"			\
-		#name "_end:\n.code64\n.popsection\n");					\
-	extern const uint8_t name[], name##_end[]
-
 /*
  * PAE on, CR3, then MOV to CR0 sets PG (it exits); then jump to the code's image at
  * HIGH_VA and report MARK on DONE_PORT from there.

@@ -41,6 +41,12 @@
 #define PM32_DATA_RW_DOWN 0x7
 #define PM32_CODE_RX	0xb
 
+/* Guest code: name[] .. name_end[] assembled as 32-bit code, in .rodata, for pm32_enter(). */
+#define PM32_BLOB(name, body)								\
+	__asm__(".pushsection .rodata\n.code32\n" #name ":\n" body "\n"			\
+		#name "_end:\n.code64\n.popsection\n");					\
+	extern const uint8_t name[], name##_end[]
+
 /* GDT entry @sel: present, DPL 0, S=1, 32-bit (D/B); @limit in bytes (G=1 above 1 MiB). */
 void pm32_set_desc(uint8_t *mem, unsigned int sel, uint32_t base, uint32_t limit, uint8_t type);
 /* The same descriptor as KVM_SET_SREGS takes it (selector @sel). */
