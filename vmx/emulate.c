@@ -3,7 +3,8 @@
  * MMIO: an EPT violation outside guest RAM (or a write to a read-only slot) becomes
  * KVM_EXIT_MMIO. VT-x reports the guest-physical address but neither the data nor the
  * instruction's length (VM_EXIT_INSTRUCTION_LEN is undefined for EPT violations), so the
- * instruction is fetched through the guest's page tables and decoded here: the MOV family
+ * instruction is fetched through the guest's page tables (as an instruction fetch at the
+ * guest's CPL, with its checks and faults: vmx/walk.c) and decoded here: the MOV family
  * that device drivers use (MOV r/m<->r of every width, MOV r/m<-imm, MOV moffs, MOVZX,
  * MOVSX, MOVNTI); string moves and SSE moves (memcpy_toio() and friends) are decoded here
  * and run in vmx/emulate_mem.c. Anything else is KVM_EXIT_INTERNAL_ERROR (emulation) with

@@ -15,7 +15,7 @@
 
 #include <linux/types.h>
 
-/* Page-fault error code (SDM Vol. 3A 4.7); the first five double as access flags. */
+/* Page-fault error code (SDM Vol. 3A 4.7); W, U and I/D double as access flags. */
 #define X86_PFEC_PRESENT	(1u << 0)	/* protection violation (0: not present) */
 #define X86_PFEC_WRITE		(1u << 1)
 #define X86_PFEC_USER		(1u << 2)	/* a user-mode access: CPL 3, not implicit */
@@ -23,7 +23,8 @@
 #define X86_PFEC_FETCH		(1u << 4)
 
 /* Access flags for x86_walk(), besides X86_PFEC_WRITE/USER/FETCH. */
-#define X86_ACC_IMPLICIT	(1u << 16)	/* implicit supervisor access: SMAP ignores AC */
+#define X86_ACC_IMPLICIT	(1u << 16)	/* implicit supervisor access at CPL 3: */
+						/* SMAP ignores RFLAGS.AC (SDM 4.6.1) */
 #define X86_ACC_PROBE		(1u << 17)	/* check only: set no accessed/dirty flags */
 
 /*
