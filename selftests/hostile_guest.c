@@ -2,7 +2,9 @@
 /*
  * Hostile guests: random instruction bytes in real and 64-bit mode, random register,
  * segment, control-register, event and debug-register state, and triple faults (the
- * systematic probes are in guest_probe_test.c). Whatever the guest does, every KVM_RUN must
+ * systematic probes are in guest_probe_test.c), a user with I/O permission attacking kernel
+ * and read-only memory with INS/OUTS, and 32-bit guests booting into PAE paging with sane
+ * and random PDPTEs. Whatever the guest does, every KVM_RUN must
  * end in a defined way (lib/stress.h, run_to_end()): an exit userspace can act on (IO,
  * MMIO, HLT, SHUTDOWN, FAIL_ENTRY, INTERNAL_ERROR) or -EINTR from our kick timer when the
  * guest spins; state the hardware would reject is refused by KVM_SET_* (-EINVAL) or ends in
@@ -16,6 +18,7 @@
 #include <string.h>
 
 #include "kvm_util.h"
+#include "pm32.h"
 #include "probe.h"
 #include "stress.h"
 #include "util.h"
@@ -291,6 +294,195 @@ TEST_VMXMON_ONLY(triple_faults_end_in_shutdown_and_the_vcpu_runs_again)
 		ASSERT_EQ(raw_run(g), 0);
 		EXPECT_EQ(g->run->exit_reason, KVM_EXIT_HLT);
 	}
+	raw_vm_free(g);
+	free(g);
+}
+
+/* ---- a user with I/O permission attacks kernel and read-only memory (CVE-2010-0298) ---- */
+
+#define ATTACK_MEM	(8ul << 20)
+#define RO_REGION	(2ul << 20)	/* 2 MiB page: user, read-only */
+#define KERNEL_REGION	(4ul << 20)	/* 2 MiB page: supervisor, writable, holds a secret */
+#define REGION_SIZE	(2ul << 20)
+#define RO_BYTE		0xa5
+#define SECRET_BYTE	0xc3
+
+static bool region_is(const uint8_t *p, uint8_t v)
+{
+	for (size_t i = 0; i < REGION_SIZE; i++)
+		if (p[i] != v)
+			return false;
+	return true;
+}
+
+/*
+ * 64-bit mode at CPL 3 with RFLAGS.IOPL = 3 (the guest kernel's ioperm()/iopl(3) for this
+ * user), straight from KVM_SET_SREGS; no IDT, so the #PF of the first element ends the
+ * guest in a triple fault. The page tables of raw_enter_long_mode(), made user-accessible
+ * except for the regions under attack.
+ */
+static void user_attack(struct test_ctx *t, struct raw_vm *g, struct rng *r, bool outs)
+{
+	static const uint8_t ops[][2] = {	/* INS b/w/d, OUTS b/w/d (0: no 66h prefix) */
+		{ 0, 0x6c }, { 0x66, 0x6d }, { 0, 0x6d }, { 0, 0x6e }, { 0x66, 0x6f }, { 0, 0x6f },
+	};
+	const uint8_t *op = ops[rng_below(r, 3) + (outs ? 3 : 0)];
+	uint64_t *pd = (uint64_t *)(g->mem + RAW_PT_GPA + 0x2000);
+	uint64_t target = outs || rng_chance(r, 50) ? KERNEL_REGION : RO_REGION;
+	uint8_t *code = g->mem + RAW_CODE64_GPA;
+	struct kvm_sregs s;
+	struct kvm_regs regs;
+	int n = 0;
+
+	ASSERT_EQ(raw_enter_long_mode(g), 0);
+	((uint64_t *)(g->mem + RAW_PT_GPA))[0] |= 4;		/* U at every level... */
+	((uint64_t *)(g->mem + RAW_PT_GPA + 0x1000))[0] |= 4;
+	pd[0] |= 4;
+	pd[1] = RO_REGION | 0x85;				/* P, U, PS: read-only */
+	pd[2] = KERNEL_REGION | 0x83;				/* P, W, PS: supervisor */
+	pd[3] |= 4;
+	memset(g->mem + RO_REGION, RO_BYTE, REGION_SIZE);
+	memset(g->mem + KERNEL_REGION, SECRET_BYTE, REGION_SIZE);
+	if (rng_chance(r, 30))
+		code[n++] = 0x67;				/* 32-bit addresses */
+	if (op[0])
+		code[n++] = op[0];
+	if (rng_chance(r, 70))
+		code[n++] = 0xf3;				/* rep */
+	code[n++] = op[1];
+	code[n++] = 0xf4;					/* hlt: #GP at CPL 3 */
+
+	ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_GET_SREGS, (unsigned long)&s), 0);
+	s.cs.dpl = 3;
+	s.cs.selector = 0x1b;
+	s.ss.dpl = s.ds.dpl = s.es.dpl = 3;
+	s.ss.selector = s.ds.selector = s.es.selector = 0x23;
+	ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_SET_SREGS, (unsigned long)&s), 0);
+	ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_GET_REGS, (unsigned long)&regs), 0);
+	regs.rcx = 1 + rng_below(r, 1 << 14);
+	regs.rdx = rng_chance(r, 50) ? 0x3ff : rng_below(r, 0x10000);
+	regs.rdi = regs.rsi = target + 8 + rng_below(r, REGION_SIZE - 16);
+	regs.rflags = 0x3202 | (rng_chance(r, 30) ? 0x400 : 0);	/* IOPL 3, IF, maybe DF */
+	ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_SET_REGS, (unsigned long)&regs), 0);
+}
+
+/* Run an attack to its end: no OUT may carry memory out, nothing may land. */
+static void run_attack(struct test_ctx *t, struct raw_vm *g, struct rng *r, long i)
+{
+	int reads = 0, writes = 0;
+
+	for (int n = 0; n < 8; n++) {
+		ASSERT_EQ(raw_run(g), 0);
+		if (g->run->exit_reason != KVM_EXIT_IO)
+			break;
+		if (g->run->io.direction == KVM_EXIT_IO_IN) {
+			reads++;
+			rng_fill(r, (uint8_t *)g->run + g->run->io.data_offset,
+				 g->run->io.size * g->run->io.count);
+		} else {
+			writes++;
+		}
+	}
+	if (g->run->exit_reason != KVM_EXIT_SHUTDOWN)
+		t_fail(t, __FILE__, __LINE__, "case %ld: ended in %s, not SHUTDOWN", i,
+		       exit_name(g->run->exit_reason));
+	if (writes)
+		t_fail(t, __FILE__, __LINE__, "case %ld: %d OUT exits from kernel memory", i, writes);
+	if (reads && t->flavour == DEV_VMXMON)	/* KVM reads the port first, then faults */
+		t_fail(t, __FILE__, __LINE__, "case %ld: the port was read for a faulting INS", i);
+	if (!region_is(g->mem + RO_REGION, RO_BYTE) ||
+	    !region_is(g->mem + KERNEL_REGION, SECRET_BYTE))
+		t_fail(t, __FILE__, __LINE__, "case %ld: INS wrote read-only or kernel memory", i);
+}
+
+TEST_KVM_IDENTICAL(user_ioperm_ins_and_outs_never_touch_read_only_or_kernel_memory)
+{
+	uint64_t seed = t_seed(t, "ioperm attack");
+	long n = stress_count(RANDOM_CASES / 2);
+	struct raw_vm *g = t_raw_vm(t, ATTACK_MEM);
+
+	for (long i = 0; i < n && !t_failed(t); i++) {
+		uint64_t cs = case_seed(seed, i);
+		struct rng r;
+
+		t_log(t, "ioperm attack case %ld seed %#llx", i, (unsigned long long)cs);
+		rng_init(&r, cs);
+		user_attack(t, g, &r, i & 1);
+		run_attack(t, g, &r, i);
+	}
+	raw_vm_free(g);
+	free(g);
+}
+
+/* ---- a 32-bit guest boots into PAE paging; random PDPTEs and PDEs end defined ---- */
+
+#define PAE_PDPT	0x9000ul	/* [0] -> PD 0xa000 (identity), [1] -> PD 0xb000 (high) */
+#define PAE_MARK	0x600d
+
+/* PAE on, CR3, PG on (MOV to CR0 exits), then report from the image at 0x40000000. */
+__asm__(".pushsection .rodata\n.code32\n"
+	"pae_boot:\n"
+	"mov %cr4, %eax\n or $0x20, %eax\n mov %eax, %cr4\n"
+	"mov $0x9000, %eax\n mov %eax, %cr3\n"
+	"mov %cr0, %eax\n or $0x80000000, %eax\n mov %eax, %cr0\n"
+	"mov $(0x40000000 + 0x2000 + (1f - pae_boot)), %eax\n jmp *%eax\n"
+	"1: mov $0x600d, %eax\n out %eax, $0xe6\n hlt\n"
+	"pae_boot_end:\n.code64\n.popsection\n");
+extern const uint8_t pae_boot[], pae_boot_end[];
+
+static void pae_tables(uint8_t *mem, struct rng *r, bool random)
+{
+	uint64_t *pdpt = (uint64_t *)(mem + PAE_PDPT);
+
+	memset(mem + PAE_PDPT, 0, 0x3000);
+	pdpt[0] = 0xa000 | 1;
+	pdpt[1] = 0xb000 | 1;
+	((uint64_t *)(mem + 0xa000))[0] = 0x83;		/* 2 MiB at 0, writable */
+	((uint64_t *)(mem + 0xb000))[0] = 0x83;		/* 0x40000000 -> 0 too */
+	if (!random)
+		return;
+	for (int k = 1 + (int)rng_below(r, 4); k; k--) {
+		uint64_t *e = rng_chance(r, 60) ? &pdpt[rng_below(r, 4)] :
+			      (uint64_t *)(mem + 0xa000 + 0x1000 * rng_below(r, 2)) + rng_below(r, 2);
+
+		*e = rng_chance(r, 50) ? *e ^ (1ull << rng_below(r, 64)) : rng_next(r);
+	}
+}
+
+TEST_KVM_IDENTICAL(pae_guest_boots_and_random_pdptes_end_in_defined_exits)
+{
+	uint64_t seed = t_seed(t, "pae boot");
+	long n = stress_count(RANDOM_CASES / 2);
+	struct raw_vm *g = t_raw_vm(t, RAW_MIN_MEM);
+	struct run_tally tl = { 0 };
+	uint32_t data = 0;
+
+	kick_signal_install();
+	/* The valid tables: the guest reports from the high mapping. */
+	ASSERT_EQ(pm32_enter(g->mem, g->vcpu_fd, pae_boot, pae_boot_end - pae_boot), 0);
+	pae_tables(g->mem, NULL, false);
+	ASSERT_EQ(raw_run(g), 0);
+	ASSERT_EQ(g->run->exit_reason, KVM_EXIT_IO);
+	EXPECT_EQ(g->run->io.port, 0xe6);
+	memcpy(&data, (uint8_t *)g->run + g->run->io.data_offset, 4);
+	EXPECT_EQ(data, PAE_MARK);
+
+	for (long i = 0; i < n && !t_failed(t); i++) {
+		uint64_t cs = case_seed(seed, i);
+		struct kvm_regs regs;
+		struct rng r;
+
+		t_log(t, "pae boot case %ld seed %#llx", i, (unsigned long long)cs);
+		rng_init(&r, cs);
+		ASSERT_EQ(pm32_enter(g->mem, g->vcpu_fd, pae_boot, pae_boot_end - pae_boot), 0);
+		pae_tables(g->mem, &r, true);
+		/* IF=1: a guest lost in garbage must still exit for host interrupts (Bochs) */
+		ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_GET_REGS, (unsigned long)&regs), 0);
+		regs.rflags = 0x202;
+		ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_SET_REGS, (unsigned long)&regs), 0);
+		run_to_end(t, g, &r, &tl, "pae boot", i);
+	}
+	tally_log(t, "pae boot", &tl);
 	raw_vm_free(g);
 	free(g);
 }

@@ -95,6 +95,29 @@ TEST_KVM_IDENTICAL(real_mode_guest_runs_at_a_low_address)
 	EXPECT_EQ(s.cr0 & 1, 0);		/* still real mode */
 }
 
+/*
+ * A VM entry that fails on guest state (RFLAGS bit 15 is reserved) ends in KVM_EXIT_FAIL_ENTRY
+ * with reason 0x80000021 (bit 31 | invalid guest state); once userspace fixes the state the
+ * vCPU runs. The failed VMLAUNCH leaves the VMCS unlaunched (SDM Vol. 3C 27.8): entering
+ * with VMRESUME instead fails with VM-instruction error 5, for good.
+ */
+TEST_KVM_IDENTICAL(failed_entry_then_fixed_state_enters_the_guest)
+{
+	struct vcpu *vcpu = real_mode_vcpu(t, rm_out_hlt, rm_out_hlt_end);
+	struct kvm_regs regs;
+
+	vcpu_get_regs(vcpu, &regs);
+	regs.rflags |= 1ull << 15;
+	vcpu_set_regs(vcpu, &regs);
+	vcpu_run_expect(vcpu, KVM_EXIT_FAIL_ENTRY);
+	EXPECT_EQ(vcpu->run->fail_entry.hardware_entry_failure_reason, 0x80000021);
+	regs.rflags &= ~(1ull << 15);
+	vcpu_set_regs(vcpu, &regs);
+	vcpu_run_expect(vcpu, KVM_EXIT_IO);
+	EXPECT_EQ(vcpu->run->io.port, 0x80);
+	vcpu_run_expect(vcpu, KVM_EXIT_HLT);
+}
+
 /* ---- HLT, VMCALL ---- */
 
 static void GUEST_CODE guest_hlt_and_report_rip(void)

@@ -77,17 +77,30 @@ void vmx_set_dr7(struct vmx_vcpu *vmx, unsigned long dr7)
 	vmx->dr7_armed = dr7 & 0xff;
 }
 
+/* MOV to CR0/CR4 reloads the PDPTE registers when it changes these in PAE paging (4.4.1). */
+#define CR0_PDPTR_BITS	(X86_CR0_PG | X86_CR0_CD | X86_CR0_NW)
+#define CR4_PDPTR_BITS	(X86_CR4_PAE | X86_CR4_PGE | X86_CR4_PSE | X86_CR4_SMEP)
+
 static int set_cr0(struct vmxmon_vcpu *vcpu, unsigned long val)
 {
 	unsigned long old = vmx_get_cr0();
 	u64 efer = vmcs_read64(GUEST_IA32_EFER);
 
+	/*
+	 * Reserved bits: setting one of 63:32 is #GP(0) (only 64-bit code can try); those of
+	 * 31:0 are ignored (SDM Vol. 3A 2.5) and read as 0 afterwards, as in KVM's
+	 * kvm_set_cr0(). Kept, they would fail VM entry (the CR0 fixed-1 MSR).
+	 */
 	if (vmx_guest_64bit() && (val >> 32))
 		return inject_gp(vcpu);
-	val = (u32)val | X86_CR0_ET;		/* ET is hard-wired to 1 */
+	val = (val & VMX_CR0_VALID) | X86_CR0_ET;	/* ET is hard-wired to 1 */
 	if ((val & X86_CR0_PG) && !(val & X86_CR0_PE))
 		return inject_gp(vcpu);
 	if ((val & X86_CR0_NW) && !(val & X86_CR0_CD))
+		return inject_gp(vcpu);
+	/* Into (or within) PAE paging: the PDPTEs must be valid or the write is #GP(0). */
+	if (!(efer & EFER_LME) && (val & X86_CR0_PG) && (vmx_get_cr4() & X86_CR4_PAE) &&
+	    ((val ^ old) & CR0_PDPTR_BITS) && vmx_load_pdptrs(vcpu))
 		return inject_gp(vcpu);
 	if ((val ^ old) & X86_CR0_PG) {
 		if ((val & X86_CR0_PG) && (efer & EFER_LME)) {
@@ -116,6 +129,13 @@ static int set_cr4(struct vmxmon_vcpu *vcpu, unsigned long val)
 		return inject_gp(vcpu);
 	/* PAE may not be cleared in IA-32e mode. */
 	if ((vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) && !(val & X86_CR4_PAE))
+		return inject_gp(vcpu);
+	/*
+	 * In PAE paging, a write that changes PAE, PGE, PSE or SMEP reloads the PDPTEs (#GP(0)
+	 * if they are not valid). PAE, PGE and PSE alone do not exit: the CPU loads them then.
+	 */
+	if (!(vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) && (vmx_get_cr0() & X86_CR0_PG) &&
+	    (val & X86_CR4_PAE) && ((val ^ old) & CR4_PDPTR_BITS) && vmx_load_pdptrs(vcpu))
 		return inject_gp(vcpu);
 	vmx_set_cr4(val);
 	if ((val ^ old) & (X86_CR4_PGE | X86_CR4_PAE | X86_CR4_PSE | X86_CR4_SMEP |

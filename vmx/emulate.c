@@ -3,7 +3,8 @@
  * MMIO: an EPT violation outside guest RAM (or a write to a read-only slot) becomes
  * KVM_EXIT_MMIO. VT-x reports the guest-physical address but neither the data nor the
  * instruction's length (VM_EXIT_INSTRUCTION_LEN is undefined for EPT violations), so the
- * instruction is fetched through the guest's page tables and decoded here: the MOV family
+ * instruction is fetched through the guest's page tables (as an instruction fetch at the
+ * guest's CPL, with its checks and faults: vmx/walk.c) and decoded here: the MOV family
  * that device drivers use (MOV r/m<->r of every width, MOV r/m<-imm, MOV moffs, MOVZX,
  * MOVSX, MOVNTI); string moves and SSE moves (memcpy_toio() and friends) are decoded here
  * and run in vmx/emulate_mem.c. Anything else is KVM_EXIT_INTERNAL_ERROR (emulation) with
@@ -22,24 +23,45 @@
 
 #define MAX_INSN_LEN	VMX_MAX_INSN_LEN
 
-/* Fetch up to 15 bytes at CS:RIP; an instruction may cross into the next page. */
-static int fetch(struct vmxmon_vcpu *vcpu, struct vmx_insn *in)
+/*
+ * Fetch up to 15 bytes at CS:RIP as the CPU fetches them: instruction fetches at the
+ * guest's CPL through its page tables, within the CS limit (or canonical). VMX_FAULT (*f)
+ * when the first byte cannot be fetched. Bytes past the CS limit, or in a next page that
+ * cannot be fetched, are left out (in->avail) and their fault kept in *tail: like KVM,
+ * which fetches on demand, it is raised only if decoding needs them.
+ */
+static int fetch(struct vmxmon_vcpu *vcpu, struct vmx_insn *in, struct vmx_fault *f,
+		 struct vmx_fault *tail)
 {
-	unsigned long lin = vmx_linear_rip();
-	int first;
+	unsigned long rip = vmcs_readl(GUEST_RIP), la;
+	int n = MAX_INSN_LEN, first, r;
 
-	first = min_t(int, MAX_INSN_LEN, PAGE_SIZE - offset_in_page(lin));
-	if (vmx_read_guest(vcpu, lin, in->bytes, first))
-		return -EFAULT;
+	tail->vector = 0;
+	r = vmx_linearize(vcpu, VMX_SEG_CS, rip, 1, VMX_ACC_FETCH, &la, f);
+	if (r)
+		return r;
+	while (vmx_linearize(vcpu, VMX_SEG_CS, rip, n, VMX_ACC_FETCH, &la, tail))
+		n--;			/* the CS limit: #GP(0) beyond it */
+	first = min_t(int, n, PAGE_SIZE - offset_in_page(la));
+	r = vmx_linear_access(vcpu, la, in->bytes, first, VMX_ACC_FETCH, f);
+	if (r)
+		return r;
 	in->avail = first;
-	if (first < MAX_INSN_LEN &&
-	    !vmx_read_guest(vcpu, lin + first, in->bytes + first, MAX_INSN_LEN - first))
-		in->avail = MAX_INSN_LEN;
+	if (first < n) {		/* an instruction may cross into the next page */
+		unsigned long la2 = vmx_guest_64bit() ? la + first : (u32)(la + first);
+
+		r = vmx_linear_access(vcpu, la2, in->bytes + first, n - first, VMX_ACC_FETCH,
+				      tail);
+		if (!r)
+			in->avail = n;
+		else if (r != VMX_FAULT)
+			tail->vector = 0;	/* not RAM: an emulation failure if needed */
+	}
 	return 0;
 }
 
 /* Length of ModRM + SIB + displacement (SDM Vol. 2A 2.1.5, tables 2-1 to 2-3). */
-static int modrm_len(const struct vmx_insn *in, int pos, int addr_size)
+static int modrm_len(struct vmx_insn *in, int pos, int addr_size)
 {
 	u8 modrm = in->bytes[pos], mod = modrm >> 6, rm = modrm & 7;
 	int n = 1;
@@ -49,7 +71,7 @@ static int modrm_len(const struct vmx_insn *in, int pos, int addr_size)
 	if (addr_size == 2)
 		return n + (mod == 1 ? 1 : mod == 2 || (mod == 0 && rm == 6) ? 2 : 0);
 	if (rm == 4) {
-		if (pos + 1 >= in->avail)
+		if (!vmx_insn_has(in, pos + 2))
 			return -1;
 		n++;				/* SIB */
 		if (mod == 0 && (in->bytes[pos + 1] & 7) == 5)
@@ -77,7 +99,7 @@ static int decode(struct vmxmon_vcpu *vcpu, struct vmx_insn *in)
 
 	in->seg = VMX_SEG_NONE;
 	for (;; pos++) {			/* legacy prefixes (SDM Vol. 2A 2.1.1) */
-		if (pos >= in->avail)
+		if (!vmx_insn_has(in, pos + 1))
 			return -1;
 		op = in->bytes[pos];
 		if (op == 0x66)
@@ -97,7 +119,7 @@ static int decode(struct vmxmon_vcpu *vcpu, struct vmx_insn *in)
 		opsize = opsize == 2 ? 4 : 2;
 	if (long64 && (op & 0xf0) == 0x40) {
 		rex = op;
-		if (++pos >= in->avail)
+		if (!vmx_insn_has(in, ++pos + 1))
 			return -1;
 		op = in->bytes[pos];
 	}
@@ -116,7 +138,7 @@ static int decode(struct vmxmon_vcpu *vcpu, struct vmx_insn *in)
 		in->len = pos;
 		return 0;
 	case 0x0f:
-		if (pos >= in->avail)
+		if (!vmx_insn_has(in, pos + 1))
 			return -1;
 		if (in->bytes[pos] != 0xb6 && in->bytes[pos] != 0xb7 &&
 		    in->bytes[pos] != 0xbe && in->bytes[pos] != 0xbf && in->bytes[pos] != 0xc3) {
@@ -141,9 +163,9 @@ static int decode(struct vmxmon_vcpu *vcpu, struct vmx_insn *in)
 		in->size = op & 1 ? opsize : 1;
 		in->reg = VCPU_RAX;
 		in->len = pos + addr_size;
-		return in->len <= in->avail ? 0 : -1;
+		return vmx_insn_has(in, in->len) ? 0 : -1;
 	case 0x0f:
-		if (pos >= in->avail)
+		if (!vmx_insn_has(in, pos + 1))
 			return -1;
 		op = in->bytes[pos++];
 		if (op == 0xc3) {		/* MOVNTI m32/m64, r */
@@ -160,7 +182,7 @@ static int decode(struct vmxmon_vcpu *vcpu, struct vmx_insn *in)
 	default:
 		return -1;
 	}
-	if (pos >= in->avail)
+	if (!vmx_insn_has(in, pos + 1))
 		return -1;
 	in->reg = ((in->bytes[pos] >> 3) & 7) | (rex & 4 ? 8 : 0);
 	if (in->op == MMIO_STORE_IMM && (in->bytes[pos] & 0x38))
@@ -176,7 +198,7 @@ static int decode(struct vmxmon_vcpu *vcpu, struct vmx_insn *in)
 		return -1;
 	pos += n;
 	if (imm_size) {
-		if (pos + imm_size > in->avail)
+		if (!vmx_insn_has(in, pos + imm_size))
 			return -1;
 		memcpy(&in->imm, in->bytes + pos, imm_size);
 		if (imm_size == 4 && opsize == 8)	/* imm32 sign-extended to 64 */
@@ -184,7 +206,7 @@ static int decode(struct vmxmon_vcpu *vcpu, struct vmx_insn *in)
 		pos += imm_size;
 	}
 	in->len = pos;
-	return in->len <= in->avail ? 0 : -1;
+	return vmx_insn_has(in, in->len) ? 0 : -1;
 }
 
 static void write_reg(unsigned long *reg, u64 val, int size, bool high_byte)
@@ -274,10 +296,21 @@ int vmx_emulate_mmio(struct vmxmon_vcpu *vcpu, u64 gpa, bool write)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct vmx_insn in = { 0 };
+	struct vmx_fault f, tail;
 	u64 val;
+	int r = fetch(vcpu, &in, &f, &tail);
 
-	if (fetch(vcpu, &in) || decode(vcpu, &in))
+	if (r == VMX_FAULT) {
+		vmx_inject_fault(vcpu, &f);
+		return 1;
+	}
+	if (r || decode(vcpu, &in)) {
+		if (!r && in.truncated && tail.vector) {	/* it needed bytes it cannot have */
+			vmx_inject_fault(vcpu, &tail);
+			return 1;
+		}
 		return vmx_emulation_failed(vcpu, &in, gpa);
+	}
 	if (in.op >= MMIO_MOVS) {
 		vmx->mmio.insn = in;
 		return vmx_emulate_mem(vcpu, false);

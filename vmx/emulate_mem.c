@@ -36,8 +36,15 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmx_ops.h"
 
-/* What to do after an access: all in RAM, or MMIO fragments queued for userspace. */
-enum { MEM_DONE, MEM_EXIT };
+/*
+ * What to do after an access: all in RAM, MMIO fragments queued for userspace, or a fault
+ * injected (the instruction, or this element of it, did not happen).
+ */
+enum { MEM_DONE, MEM_EXIT, MEM_FAULT };
+
+/* Checks mem_access() makes besides segmentation and paging. */
+#define MEM_CHECK_AC		BIT(0)	/* #AC at CPL 3 (string elements) */
+#define MEM_CHECK_ALIGN16	BIT(1)	/* #GP(0) unless 16-byte aligned (MOVAPS and kin) */
 
 static unsigned long gpr(struct vmx_vcpu *vmx, int r)
 {
@@ -57,57 +64,57 @@ static void assign_reg(unsigned long *reg, unsigned long val, int bytes)
 	*reg = bytes == 4 ? (u32)val : (*reg & ~mask) | (val & mask);
 }
 
-/* Segment base; in 64-bit mode only FS and GS have one (SDM Vol. 3A 3.4.4). */
-static unsigned long seg_base(u8 seg)
-{
-	if (vmx_guest_64bit() && seg != VMX_SEG_FS && seg != VMX_SEG_GS)
-		return 0;
-	switch (seg) {
-	case VMX_SEG_ES: return vmcs_readl(GUEST_ES_BASE);
-	case VMX_SEG_CS: return vmcs_readl(GUEST_CS_BASE);
-	case VMX_SEG_SS: return vmcs_readl(GUEST_SS_BASE);
-	case VMX_SEG_FS: return vmcs_readl(GUEST_FS_BASE);
-	case VMX_SEG_GS: return vmcs_readl(GUEST_GS_BASE);
-	default: return vmcs_readl(GUEST_DS_BASE);
-	}
-}
-
-static unsigned long linear(u8 seg, unsigned long ea)
-{
-	unsigned long la = seg_base(seg) + ea;
-
-	return vmx_guest_64bit() ? la : (u32)la;
-}
-
 /*
- * Access @len (<= 16) bytes at linear @la through the guest's page tables, with the data in
- * mmio.data. RAM pieces are copied now; MMIO pieces become fragments and the first one
- * exits (MEM_EXIT). -EFAULT: no translation; -EOPNOTSUPP: the in-kernel xAPIC page.
+ * Access @len (<= 16) bytes at offset @ea of segment @seg, with the data in mmio.data,
+ * after the checks the CPU makes and KVM's emulator makes again (__linearize(), the page
+ * walk): segment type and limit or a canonical address (#GP/#SS), @checks, paging at the
+ * guest's CPL with accessed/dirty flags (#PF). Every page is checked before any byte
+ * moves. RAM pieces are copied now; MMIO pieces become fragments and the first one exits
+ * (MEM_EXIT). A failed check injects its fault (MEM_FAULT). -EFAULT: page tables outside
+ * guest RAM; -EOPNOTSUPP: the in-kernel xAPIC page.
  */
-static int mem_access(struct vmxmon_vcpu *vcpu, unsigned long la, int len, bool write)
+static int mem_access(struct vmxmon_vcpu *vcpu, u8 seg, unsigned long ea, int len, bool write,
+		      unsigned int checks)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct vmx_mmio *m = &vmx->mmio;
-	int off = 0;
+	u32 access = write ? VMX_ACC_WRITE : 0;
+	int off, n = 0, chunk[2] = { len, 0 };
+	struct vmx_fault f;
+	unsigned long la;
+	u64 gpa[2];
+	int r = vmx_linearize(vcpu, seg, ea, len, access, &la, &f);
+
+	if (!r && (checks & MEM_CHECK_ALIGN16) && (la & 15)) {
+		f = (struct vmx_fault){ .vector = X86_TRAP_GP };
+		r = VMX_FAULT;
+	}
+	for (off = 0; !r && off < len; off += chunk[n++]) {
+		unsigned long lin = vmx_guest_64bit() ? la + off : (u32)(la + off);
+
+		chunk[n] = min_t(int, len - off, PAGE_SIZE - offset_in_page(lin));
+		r = vmx_translate(vcpu, lin, access, &gpa[n], &f);
+	}
+	if (!r && (checks & MEM_CHECK_AC))
+		r = vmx_check_alignment(la, len, &f);
+	if (r == VMX_FAULT) {
+		vmx_inject_fault(vcpu, &f);
+		return MEM_FAULT;
+	}
+	if (r)
+		return r;
 
 	m->nfrag = 0;
 	m->cur = 0;
 	m->is_write = write;
-	while (off < len) {
-		unsigned long lin = vmx_guest_64bit() ? la + off : (u32)(la + off);
-		int chunk = min_t(int, len - off, PAGE_SIZE - offset_in_page(lin));
-		u64 gpa;
-
-		if (vmx_gva_to_gpa(vcpu, lin, write, &gpa))
-			return -EFAULT;
-		if (vmx_gpa_ram_access(vcpu->vm, gpa, m->data + off, chunk, write)) {
-			if (vmx_lapic_mmio_owns(vmx->lapic, gpa))
-				return -EOPNOTSUPP;
-			m->frag[m->nfrag++] = (struct vmx_mmio_frag){
-				.gpa = gpa, .off = off, .len = chunk,
-			};
-		}
-		off += chunk;
+	for (off = 0, n = 0; off < len; off += chunk[n++]) {
+		if (!vmx_gpa_ram_access(vcpu->vm, gpa[n], m->data + off, chunk[n], write))
+			continue;
+		if (vmx_lapic_mmio_owns(vmx->lapic, gpa[n]))
+			return -EOPNOTSUPP;
+		m->frag[m->nfrag++] = (struct vmx_mmio_frag){
+			.gpa = gpa[n], .off = off, .len = chunk[n],
+		};
 	}
 	if (!m->nfrag)
 		return MEM_DONE;
@@ -144,7 +151,7 @@ static int modrm_ea(struct vmxmon_vcpu *vcpu, struct vmx_insn *in, int pos, u8 r
 	} else if (rm == 4) {
 		u8 sib;
 
-		if (pos + 1 >= in->avail)
+		if (!vmx_insn_has(in, pos + 2))
 			return -1;
 		sib = in->bytes[pos + n++];
 		scale = sib >> 6;
@@ -162,7 +169,7 @@ static int modrm_ea(struct vmxmon_vcpu *vcpu, struct vmx_insn *in, int pos, u8 r
 	} else {
 		base = rm | (rex & 1 ? 8 : 0);
 	}
-	if (pos + n + disp_size > in->avail)
+	if (!vmx_insn_has(in, pos + n + disp_size))
 		return -1;
 	if (disp_size == 1)
 		disp = (s8)in->bytes[pos + n];
@@ -243,7 +250,7 @@ int vmx_decode_vector(struct vmxmon_vcpu *vcpu, struct vmx_insn *in, int pos, u8
 	in->op = op == 0x10 || op == 0x28 || op == 0x6f || op == 0x6e ||
 		 (op == 0x7e && simd_prefix == 0xf3) ? MMIO_VEC_LOAD : MMIO_VEC_STORE;
 	in->rep = 0;
-	if (pos >= in->avail)
+	if (!vmx_insn_has(in, pos + 1))
 		return -1;
 	in->reg = ((in->bytes[pos] >> 3) & 7) | (rex & 4 && !in->mmx ? 8 : 0);
 	n = modrm_ea(vcpu, in, pos, rex);
@@ -289,8 +296,11 @@ static int vector_reg_access(const struct vmx_insn *in, u8 *buf, bool write)
 	return r;
 }
 
-/* The checks the CPU made before the access, made again: the guest may have changed since. */
-static int vector_check(struct vmxmon_vcpu *vcpu, const struct vmx_insn *in, unsigned long la)
+/*
+ * The checks the CPU made before the access, made again: the guest may have changed since
+ * (alignment, segment and paging come with the access itself, in mem_access()).
+ */
+static int vector_check(struct vmxmon_vcpu *vcpu, const struct vmx_insn *in)
 {
 	unsigned long cr0 = vmx_get_cr0();
 	u8 scratch[16];
@@ -307,10 +317,6 @@ static int vector_check(struct vmxmon_vcpu *vcpu, const struct vmx_insn *in, uns
 		vmx_inject_exception(vcpu, X86_TRAP_MF, false, 0);
 		return 1;
 	}
-	if (in->aligned && (la & 15)) {
-		vmx_inject_exception(vcpu, X86_TRAP_GP, true, 0);
-		return 1;
-	}
 	return 0;
 }
 
@@ -318,19 +324,21 @@ static int vector_run(struct vmxmon_vcpu *vcpu, bool resume)
 {
 	struct vmx_mmio *m = &to_vmx(vcpu)->mmio;
 	const struct vmx_insn *in = &m->insn;
-	unsigned long la = linear(in->seg, in->ea);
 	int r;
 
 	if (!resume) {
-		r = vector_check(vcpu, in, la);
+		r = vector_check(vcpu, in);
 		if (r)
 			return r;
 		memset(m->data, 0, sizeof(m->data));
 		if (in->op == MMIO_VEC_STORE && vector_reg_access(in, m->data, false))
 			goto x87_fault;
-		r = mem_access(vcpu, la, in->size, in->op == MMIO_VEC_STORE);
+		r = mem_access(vcpu, in->seg, in->ea, in->size, in->op == MMIO_VEC_STORE,
+			       in->aligned ? MEM_CHECK_ALIGN16 : 0);
 		if (r < 0)
 			return vmx_emulation_failed(vcpu, in, 0);
+		if (r == MEM_FAULT)
+			return 1;
 		if (in->op == MMIO_VEC_STORE) {
 			vmx_advance_rip(in->len);
 			return r == MEM_EXIT ? 0 : 1;
@@ -387,11 +395,13 @@ static int string_run(struct vmxmon_vcpu *vcpu, bool have_src)
 			if (in->op == MMIO_STOS) {
 				memcpy(m->data, &vmx->regs[VCPU_RAX], in->size);
 			} else {
-				r = mem_access(vcpu, linear(in->seg == VMX_SEG_NONE ? VMX_SEG_DS :
-							    in->seg, vmx->regs[VCPU_RSI] & mask),
-					       in->size, false);
+				r = mem_access(vcpu, in->seg == VMX_SEG_NONE ? VMX_SEG_DS : in->seg,
+					       vmx->regs[VCPU_RSI] & mask, in->size, false,
+					       MEM_CHECK_AC);
 				if (r < 0)
 					return vmx_emulation_failed(vcpu, in, 0);
+				if (r == MEM_FAULT)
+					return 1;	/* RIP stays: the element faulted */
 				if (r == MEM_EXIT)
 					return 0;	/* this element completes on KVM_RUN */
 			}
@@ -404,10 +414,12 @@ static int string_run(struct vmxmon_vcpu *vcpu, bool have_src)
 			memcpy(&val, m->data, in->size);
 			assign_reg(&vmx->regs[VCPU_RAX], val, in->size);
 		} else {
-			wrote = mem_access(vcpu, linear(VMX_SEG_ES, vmx->regs[VCPU_RDI] & mask),
-					   in->size, true);
+			wrote = mem_access(vcpu, VMX_SEG_ES, vmx->regs[VCPU_RDI] & mask, in->size,
+					   true, MEM_CHECK_AC);
 			if (wrote < 0)
 				return vmx_emulation_failed(vcpu, in, 0);
+			if (wrote == MEM_FAULT)
+				return 1;
 		}
 		if (in->op != MMIO_STOS)
 			assign_reg(&vmx->regs[VCPU_RSI], vmx->regs[VCPU_RSI] + step, in->addr_size);

@@ -15,6 +15,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kvm.h>
+#include <linux/mm.h>
 #include <asm/processor-flags.h>
 
 #include "vmx/vmx.h"
@@ -26,6 +27,7 @@
 #define IO_QUAL_REP		BIT(5)
 #define IO_QUAL_PORT(q)		(((q) >> 16) & 0xffff)
 #define IO_INFO_ADDR_SIZE(i)	(2 << (((i) >> 7) & 7))	/* 0: 16, 1: 32, 2: 64 bits */
+#define IO_INFO_SEG(i)		(((i) >> 15) & 7)	/* enum vmx_seg (SDM table 28-8) */
 #define IO_PORT_OUT_INC_RIP	0x7e
 
 static unsigned long addr_mask(unsigned int bytes)
@@ -60,25 +62,80 @@ static void pio_string_advance(struct vmxmon_vcpu *vcpu, int index_reg)
 	vmx_skip_instruction(vcpu);
 }
 
-/* Copy @count elements between the guest (from p->linear, in execution order) and @buf. */
-static int pio_string_copy(struct vmxmon_vcpu *vcpu, void *buf, bool to_guest)
-{
-	struct vmx_pio *p = &to_vmx(vcpu)->pio;
-	unsigned long len = (unsigned long)p->count * p->size;
-	u32 i;
+/* The last page translated for a string: the elements of one page share its walk. */
+struct pio_xlat {
+	bool valid;
+	unsigned long la_page;
+	u64 gpa_page;
+};
 
-	if (!p->df)
-		return to_guest ? vmx_write_guest(vcpu, p->linear, buf, len) :
-				  vmx_read_guest(vcpu, p->linear, buf, len);
-	for (i = 0; i < p->count; i++) {
-		unsigned long gva = p->linear - (unsigned long)i * p->size;
-		void *elem = buf + i * p->size;
-		int r = to_guest ? vmx_write_guest(vcpu, gva, elem, p->size) :
-				   vmx_read_guest(vcpu, gva, elem, p->size);
-		if (r)
-			return r;
+static int pio_translate(struct vmxmon_vcpu *vcpu, struct pio_xlat *c, unsigned long la,
+			 u32 access, u64 *gpa, struct vmx_fault *f)
+{
+	int r;
+
+	if (c->valid && (la & PAGE_MASK) == c->la_page) {
+		*gpa = c->gpa_page | offset_in_page(la);
+		return 0;
 	}
-	return 0;
+	r = vmx_translate(vcpu, la, access, gpa, f);
+	if (!r)
+		*c = (struct pio_xlat){ true, la & PAGE_MASK, *gpa & PAGE_MASK };
+	return r;
+}
+
+/*
+ * Move the p->count elements of the string operand between the guest and @buf, in
+ * execution order, each after the checks the CPU makes before it accesses memory but
+ * after the I/O exit (SDM Vol. 3C 26.1.1): segment usable, writable (INS) or readable,
+ * within its limit (a canonical address in 64-bit mode), paging at the guest's CPL, then
+ * alignment. With @buf NULL nothing moves and no accessed/dirty flag is set: INS checks
+ * before userspace reads the port. Returns the number of elements that passed; fewer than
+ * p->count when one faulted (*f, vector non-zero) or is not guest RAM; -EFAULT if the first
+ * one is not.
+ */
+static int pio_string_elements(struct vmxmon_vcpu *vcpu, void *buf, bool to_guest,
+			       struct vmx_fault *f)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct vmx_pio *p = &vmx->pio;
+	unsigned long base = vmx->regs[to_guest ? VCPU_RDI : VCPU_RSI];
+	u32 access = (to_guest ? VMX_ACC_WRITE : 0) | (buf ? 0 : VMX_ACC_PROBE);
+	struct pio_xlat xlat = { false };
+	u32 i;
+	int r = 0;
+
+	f->vector = 0;
+	for (i = 0; i < p->count; i++) {
+		unsigned long step = (unsigned long)i * p->size, la, la2 = 0;
+		unsigned long ea = (p->df ? base - step : base + step) & addr_mask(p->addr_size);
+		unsigned int len0;
+		u64 gpa, gpa2 = 0;
+
+		r = vmx_linearize(vcpu, to_guest ? VMX_SEG_ES : p->seg, ea, p->size, access, &la,
+				  f);
+		if (r)
+			break;
+		len0 = min_t(unsigned int, p->size, PAGE_SIZE - offset_in_page(la));
+		r = pio_translate(vcpu, &xlat, la, access, &gpa, f);
+		if (!r && len0 < p->size) {		/* across a page boundary */
+			la2 = vmx_guest_64bit() ? la + len0 : (u32)(la + len0);
+			r = pio_translate(vcpu, &xlat, la2, access, &gpa2, f);
+		}
+		if (!r)
+			r = vmx_check_alignment(la, p->size, f);
+		if (!r && buf) {
+			r = vmx_gpa_ram_access(vcpu->vm, gpa, buf + step, len0, to_guest);
+			if (!r && len0 < p->size)
+				r = vmx_gpa_ram_access(vcpu->vm, gpa2, buf + step + len0,
+						       p->size - len0, to_guest);
+		}
+		if (r)
+			break;
+	}
+	if (r == VMX_FAULT || i)
+		return i;
+	return r;
 }
 
 static int pio_emulation_failed(struct vmxmon_vcpu *vcpu)
@@ -105,7 +162,13 @@ int vmx_handle_io(struct vmxmon_vcpu *vcpu)
 	p->count = 1;
 
 	if (p->string) {
-		p->addr_size = IO_INFO_ADDR_SIZE(vmcs_read32(VMX_INSTRUCTION_INFO));
+		u32 info = vmcs_read32(VMX_INSTRUCTION_INFO);
+		struct vmx_fault f;
+		int n;
+
+		/* INS writes ES:rDI; OUTS reads DS:rSI or the override prefix's segment. */
+		p->addr_size = IO_INFO_ADDR_SIZE(info);
+		p->seg = p->in ? VMX_SEG_ES : IO_INFO_SEG(info);
 		p->df = vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_DF;
 		p->linear = vmcs_readl(GUEST_LINEAR_ADDRESS);
 		if (p->rep) {
@@ -117,11 +180,22 @@ int vmx_handle_io(struct vmxmon_vcpu *vcpu)
 			}
 			p->count = min_t(unsigned long, rcx, PAGE_SIZE / p->size);
 		}
-		if (!p->in) {
-			if (pio_string_copy(vcpu, vcpu->pio_data, false))
-				return pio_emulation_failed(vcpu);
-			pio_string_advance(vcpu, VCPU_RSI);
+		/*
+		 * Only the elements the guest may access go to userspace: if the first one
+		 * faults, the instruction does, before any port access; if a later one does,
+		 * the guest runs the instruction again for the rest and faults then. KVM's
+		 * emulator reads the port for INS first and drops the data on a fault.
+		 */
+		n = pio_string_elements(vcpu, p->in ? NULL : vcpu->pio_data, p->in, &f);
+		if (n < 0)
+			return pio_emulation_failed(vcpu);
+		if (!n) {
+			vmx_inject_fault(vcpu, &f);
+			return 1;
 		}
+		p->count = n;
+		if (!p->in)
+			pio_string_advance(vcpu, VCPU_RSI);
 		p->pending = p->in;
 	} else {
 		if (!p->in)
@@ -158,8 +232,19 @@ int vmx_complete_pio(struct vmxmon_vcpu *vcpu)
 		return 1;
 	}
 	if (p->string) {
-		if (pio_string_copy(vcpu, vcpu->pio_data, true))
+		struct vmx_fault f;
+		/* Checked before the exit, but the guest's page tables may have changed since. */
+		int n = pio_string_elements(vcpu, vcpu->pio_data, true, &f);
+
+		if (n < 0 || (n < p->count && !f.vector))
 			return pio_emulation_failed(vcpu);
+		if (n < p->count) {		/* the rest of the data is dropped */
+			p->count = n;
+			if (n)
+				pio_string_advance(vcpu, VCPU_RDI);
+			vmx_inject_fault(vcpu, &f);
+			return 1;
+		}
 		pio_string_advance(vcpu, VCPU_RDI);
 		return 1;
 	}

@@ -289,6 +289,13 @@ int vmx_set_sregs(struct vmxmon_vcpu *vcpu, const struct kvm_sregs *s)
 	vmx_set_cr4(s->cr4);
 	vmx_set_cr8(vmx, s->cr8 & 0xf);
 	vmx_set_efer(s->efer);
+	/*
+	 * PAE paging: VM entry takes the PDPTE registers from the VMCS, so load them from the
+	 * table at CR3, as KVM's __set_sregs() does; like it, keep the old ones (and succeed)
+	 * when the table is not valid.
+	 */
+	if (vmx_pae_paging(s->cr0, s->cr4, s->efer))
+		vmx_load_pdptrs(vcpu);
 	vmx->apic_base = s->apic_base;
 	/* New paging state: drop the guest's cached translations before it runs again. */
 	vmx->flush_on_entry = true;

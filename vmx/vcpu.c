@@ -299,11 +299,21 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 		vmx->entry_failed = vmcs_read32(VM_INSTRUCTION_ERROR);
 		return 0;
 	}
-	vmx->vmcs.launched = true;
 	vmx->entry_failed = 0;
 	vmx->exit_reason = vmcs_read32(VM_EXIT_REASON);
-	/* Was an event being delivered when the exit came? Then it must be delivered again. */
-	vmx->ev.reinject_info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+	/*
+	 * A VM entry that failed while or after loading guest state (exit reason bit 31, SDM
+	 * Vol. 3C 27.8) leaves the VMCS's launch state as it was (one that never entered
+	 * needs VMLAUNCH again: VMRESUME would fail with error 5), and the exit has no
+	 * IDT-vectoring information. KVM's vmx_vcpu_run() does the same.
+	 */
+	if (likely(!(vmx->exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY))) {
+		vmx->vmcs.launched = true;
+		/* Was an event being delivered when the exit came? Then deliver it again. */
+		vmx->ev.reinject_info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+	} else {
+		vmx->ev.reinject_info = 0;
+	}
 	if (unlikely(vmx->ev.reinject_info & VECTORING_INFO_VALID_MASK))
 		vmx_events_after_exit(vmx);
 	else

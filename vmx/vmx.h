@@ -14,6 +14,7 @@
 #include <asm/processor-flags.h>
 
 #include "kmod/backend.h"
+#include "x86/walk.h"
 
 /*
  * IA32_VMX_BASIC (SDM Vol. 3D A.1); <asm/msr-index.h> names bit 48 (VMX_BASIC_64: physical
@@ -143,6 +144,7 @@ struct vmx_pio {
 	bool df;			/* EFLAGS.DF: string addresses decrement */
 	u8 size;			/* 1, 2 or 4 */
 	u8 addr_size;			/* string: 2, 4 or 8 bytes of RSI/RDI/RCX */
+	u8 seg;				/* string: enum vmx_seg of the memory operand */
 	u32 count;			/* elements in this exit */
 	unsigned long linear;		/* string: linear address of the first element */
 	unsigned long linear_rip;	/* IN/OUT: where the instruction is (vmx_linear_rip) */
@@ -174,6 +176,7 @@ enum vmx_mmio_op {
 struct vmx_insn {
 	u8 bytes[VMX_MAX_INSN_LEN];
 	u8 avail;		/* bytes fetched */
+	bool truncated;		/* decoding needed a byte past avail */
 	u8 len;			/* decoded length */
 	u8 op;			/* enum vmx_mmio_op */
 	u8 size;		/* access (string: element) size in bytes, at most 16 */
@@ -188,6 +191,15 @@ struct vmx_insn {
 	u64 imm;
 	unsigned long ea;	/* vector: effective address of the memory operand */
 };
+
+/* Are bytes [0, @n) of the instruction fetched? If not, decoding ran short of them. */
+static inline bool vmx_insn_has(struct vmx_insn *in, int n)
+{
+	if (n <= in->avail)
+		return true;
+	in->truncated = true;
+	return false;
+}
 
 /*
  * The part of an access that userspace performs: a run of MMIO bytes within one page, handed
@@ -460,12 +472,33 @@ int vmx_get_mp_state(struct vmxmon_vcpu *vcpu, struct kvm_mp_state *mp);
 int vmx_set_mp_state(struct vmxmon_vcpu *vcpu, const struct kvm_mp_state *mp);
 int vmx_signal_msi(struct vmxmon_vm *vm, const struct kvm_msi *msi);
 
-/* vmx/walk.c: guest memory through the guest's page tables */
-int vmx_gva_to_gpa(struct vmxmon_vcpu *vcpu, unsigned long gva, bool write, u64 *gpa);
-int vmx_read_guest(struct vmxmon_vcpu *vcpu, unsigned long gva, void *buf, unsigned int len);
+/*
+ * vmx/walk.c: guest memory as the guest's instructions see it. Accesses are reads unless
+ * VMX_ACC_WRITE or VMX_ACC_FETCH, made at the guest's CPL; a check that fails returns
+ * VMX_FAULT with the exception in struct vmx_fault, for vmx_inject_fault().
+ */
+#define VMX_ACC_WRITE	X86_PFEC_WRITE
+#define VMX_ACC_FETCH	X86_PFEC_FETCH
+#define VMX_ACC_PROBE	X86_ACC_PROBE		/* check only: no accessed/dirty flags */
+#define VMX_FAULT	X86_WALK_FAULT
+
+struct vmx_fault {
+	u8 vector;			/* #PF, #GP, #SS, #AC: all with an error code */
+	u32 error_code;
+	unsigned long cr2;		/* #PF: the linear address */
+};
+
+int vmx_linearize(struct vmxmon_vcpu *vcpu, u8 seg, unsigned long ea, unsigned int size,
+		  u32 access, unsigned long *la, struct vmx_fault *f);
+int vmx_translate(struct vmxmon_vcpu *vcpu, unsigned long la, u32 access, u64 *gpa,
+		  struct vmx_fault *f);
+int vmx_check_alignment(unsigned long la, unsigned int size, struct vmx_fault *f);
+int vmx_linear_access(struct vmxmon_vcpu *vcpu, unsigned long la, void *buf,
+		      unsigned int len, u32 access, struct vmx_fault *f);
+void vmx_inject_fault(struct vmxmon_vcpu *vcpu, const struct vmx_fault *f);
 int vmx_gpa_ram_access(struct vmxmon_vm *vm, u64 gpa, void *buf, unsigned int len, bool write);
-int vmx_write_guest(struct vmxmon_vcpu *vcpu, unsigned long gva, const void *buf,
-		    unsigned int len);
+bool vmx_pae_paging(unsigned long cr0, unsigned long cr4, u64 efer);
+int vmx_load_pdptrs(struct vmxmon_vcpu *vcpu);
 
 /* vmx/fpu.c */
 void vmx_get_fpu(struct vmxmon_vcpu *vcpu, struct kvm_fpu *fpu);
