@@ -233,8 +233,8 @@ struct vmx_lapic {
 	u64 base;				/* IA32_APIC_BASE */
 	struct hrtimer timer;
 	u64 period_ns;				/* one-shot/periodic: TMICT x divisor */
-	ktime_t timer_start;
 	u64 tsc_deadline;			/* IA32_TSC_DEADLINE (guest TSC), 0: disarmed */
+	u64 tsc_offset;				/* the vCPU's TSC_OFFSET when it was armed */
 	bool x2apic_cpuid;			/* the guest's CPUID has x2APIC */
 };
 
