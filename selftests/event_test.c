@@ -437,3 +437,73 @@ TEST_VMXMON_ONLY(exception_delivery_onto_unbacked_memory_is_delivery_ev_and_then
 	ASSERT_EQ(vm_set_region(vcpu->vm->fd, 1, 0, IST_GPA, GUEST_PAGE_SIZE, ist), 0);
 	expect_pf_delivered(t, vcpu, ist);
 }
+
+/* ---- RFLAGS.RF in the frame of a fault the hypervisor injects ---- */
+
+static volatile uint64_t gp_count, gp_rflags, gp_resume;
+
+/*
+ * A #GP handler that records the RFLAGS image the delivery pushed and resumes at gp_resume.
+ * The stack: error code, RIP, CS, RFLAGS, RSP, SS (RAX pushed on top).
+ */
+__asm__(".pushsection guest_text, \"ax\"\n"
+	".balign 16\n"
+	".global gp_rf_stub\n"
+	"gp_rf_stub:\n"
+	"	push %rax\n"
+	"	mov 32(%rsp), %rax\n"
+	"	mov %rax, gp_rflags(%rip)\n"
+	"	incq gp_count(%rip)\n"
+	"	mov gp_resume(%rip), %rax\n"
+	"	mov %rax, 16(%rsp)\n"
+	"	pop %rax\n"
+	"	add $8, %rsp\n"
+	"	iretq\n"
+	".popsection\n");
+extern const char gp_rf_stub[];
+
+#define RFLAGS_RF	(1ull << 16)
+
+/* Run insn (which must #GP) with the handler above; the pushed RFLAGS. */
+#define GP_RFLAGS(insn, ...)								\
+	({										\
+		__asm__ volatile("lea 1f(%%rip), %%rax\n\t"				\
+				 "mov %%rax, gp_resume(%%rip)\n\t"			\
+				 insn "\n"						\
+				 "1:"							\
+				 : : __VA_ARGS__ : "rax", "rdx", "cc", "memory");	\
+		gp_rflags;								\
+	})
+
+static void GUEST_CODE guest_gp_rf(void)
+{
+	uint64_t cr4, rf_cr4, rf_msr, rf_cpu;
+
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	/* MOV to CR4 with a reserved bit: it exits, the hypervisor injects #GP(0). */
+	rf_cr4 = GP_RFLAGS("mov %[v], %%cr4", [v] "r"(cr4 | (1ull << 63)));
+	/* RDMSR of an MSR nobody has: the same. */
+	rf_msr = GP_RFLAGS("rdmsr", "c"(MSR_UNKNOWN));
+	/* A non-canonical load: the CPU raises #GP itself. */
+	rf_cpu = GP_RFLAGS("mov (%[p]), %%rax", [p] "r"(0x8000000000000000ull));
+	GUEST_SYNC(gp_count, rf_cr4 & RFLAGS_RF, rf_msr & RFLAGS_RF, rf_cpu & RFLAGS_RF);
+}
+
+/*
+ * A fault pushes RFLAGS with RF set (SDM Vol. 3B, instruction breakpoints), whether the CPU
+ * raises it or the hypervisor injects it (KVM's inject_pending_event() sets RF for faults);
+ * the kvm-unit-tests idt_test checks this for a MOV to CR4 ("#GP rflags.rf").
+ */
+TEST_KVM_IDENTICAL(hypervisor_injected_faults_push_rflags_with_rf_set)
+{
+	struct vcpu *vcpu = t_guest_new(t, GUEST_FN(guest_gp_rf), 0, 0);
+	struct ucall uc;
+
+	vm_set_idt_gate(vcpu->vm, 13, gp_rf_stub, 0);
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 3);
+	EXPECT_EQ(uc.args[1], RFLAGS_RF);		/* injected for MOV to CR4 */
+	EXPECT_EQ(uc.args[2], RFLAGS_RF);		/* injected for RDMSR */
+	EXPECT_EQ(uc.args[3], RFLAGS_RF);		/* raised by the CPU */
+	vcpu_run_done(vcpu);
+}

@@ -11,6 +11,7 @@
 #include <asm/processor-flags.h>
 #include <asm/msr-index.h>
 #include <asm/tlbflush.h>
+#include <asm/trapnr.h>
 
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"
@@ -334,7 +335,23 @@ void vmx_skip_instruction(struct vmxmon_vcpu *vcpu)
 			     intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 }
 
-/* Deliver a hardware exception at the next VM entry (SDM Vol. 3C 27.6). */
+/*
+ * Fault-class exceptions: every vector but the traps #DB, #BP, #OF, the aborts #DF, #MC and
+ * the NMI (KVM's exception_type(); #DB counts as a trap, as in KVM 6.1).
+ */
+#define VMX_FAULT_VECTORS	(~(BIT(X86_TRAP_DB) | BIT(X86_TRAP_NMI) | BIT(X86_TRAP_BP) | \
+				   BIT(X86_TRAP_OF) | BIT(X86_TRAP_DF) | BIT(X86_TRAP_MC)))
+
+/*
+ * Deliver a hardware exception at the next VM entry (SDM Vol. 3C 27.6). A fault the CPU
+ * raises itself pushes RFLAGS with RF set, so that the restarted instruction does not hit
+ * its own instruction breakpoint again (SDM Vol. 3B, "Instruction-Breakpoint Exception
+ * Condition"); event injection pushes the guest's RFLAGS unchanged, whatever the event
+ * ("Details of Vectored-Event Injection"), so for an injected fault the hypervisor sets RF
+ * itself, as KVM's inject_pending_event() does. Delivery clears it again. (An event that
+ * an exit interrupted is re-injected with the RFLAGS the exit saved: the CPU already put
+ * the RF the delivery would have pushed there.)
+ */
 void vmx_inject_exception(struct vmxmon_vcpu *vcpu, u8 vector, bool has_error, u32 error_code)
 {
 	u32 info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK;
@@ -345,5 +362,7 @@ void vmx_inject_exception(struct vmxmon_vcpu *vcpu, u8 vector, bool has_error, u
 		info |= INTR_INFO_DELIVER_CODE_MASK;
 		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, error_code);
 	}
+	if (vector < 32 && (VMX_FAULT_VECTORS & BIT(vector)))
+		vmcs_writel(GUEST_RFLAGS, vmcs_readl(GUEST_RFLAGS) | X86_EFLAGS_RF);
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
 }
