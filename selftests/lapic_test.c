@@ -566,3 +566,41 @@ TEST_KVM_IDENTICAL(msi_to_a_software_disabled_apic_is_not_delivered)
 	EXPECT_EQ(uc.args[0], 0);
 	vcpu_run_done(vcpu);
 }
+
+/* ---- CPUID.1:EDX.APIC ---- */
+
+static uint64_t GUEST_CODE cpuid_apic_bit(void)
+{
+	uint32_t r[4];
+
+	guest_cpuid(1, 0, r);
+	return (r[3] >> 9) & 1;
+}
+
+static void GUEST_CODE guest_cpuid_apic_bit(void)
+{
+	uint64_t base = guest_rdmsr(MSR_IA32_APICBASE), on, off;
+
+	on = cpuid_apic_bit();
+	guest_wrmsr(MSR_IA32_APICBASE, base & ~APICBASE_EN);
+	off = cpuid_apic_bit();
+	guest_wrmsr(MSR_IA32_APICBASE, base);
+	GUEST_SYNC(on, off, cpuid_apic_bit());
+}
+
+/*
+ * With IA32_APIC_BASE.EN clear the processor is one without an APIC, CPUID.1:EDX.APIC
+ * included (SDM 11.4.3); KVM updates the bit at run time (kvm_update_cpuid_runtime()).
+ * kvm-unit-tests "apic": "apic_disable: CPUID.1H:EDX.APIC[bit 9] is clear".
+ */
+TEST_KVM_IDENTICAL(cpuid_apic_bit_follows_apic_base_enable)
+{
+	struct vcpu *vcpu = lapic_guest(t, 0, guest_cpuid_apic_bit);
+	struct ucall uc;
+
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 1);
+	EXPECT_EQ(uc.args[1], 0);
+	EXPECT_EQ(uc.args[2], 1);
+	vcpu_run_done(vcpu);
+}

@@ -439,6 +439,12 @@ static inline void vmx_set_cr8(struct vmx_vcpu *vmx, u64 cr8)
 		vmx->cr8 = cr8;
 }
 u64 vmx_lapic_get_base(struct vmx_lapic *a);
+
+/* IA32_APIC_BASE: the in-kernel APIC's, else a register of its own. */
+static inline u64 vmx_get_apic_base(struct vmx_vcpu *vmx)
+{
+	return vmx->lapic ? vmx_lapic_get_base(vmx->lapic) : vmx->apic_base;
+}
 void vmx_lapic_set_tsc_deadline(struct vmx_lapic *a, u64 deadline, u64 tsc_offset);
 u64 vmx_lapic_get_tsc_deadline(struct vmx_lapic *a);
 bool vmx_lapic_mmio_owns(struct vmx_lapic *a, u64 gpa);
