@@ -218,6 +218,7 @@ void vmx_set_regs(struct vmxmon_vcpu *vcpu, const struct kvm_regs *r)
 void vmx_get_sregs(struct vmxmon_vcpu *vcpu, struct kvm_sregs *s)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	int irq;
 
 	memset(s, 0, sizeof(*s));
 	vmx_get_segment(SEG_CS, &s->cs);
@@ -238,7 +239,11 @@ void vmx_get_sregs(struct vmxmon_vcpu *vcpu, struct kvm_sregs *s)
 	s->cr4 = vmx_get_cr4();
 	s->cr8 = vmx_get_cr8(vmx);
 	s->efer = vmcs_read64(GUEST_IA32_EFER);
-	s->apic_base = vmx->apic_base;
+	/* The in-kernel APIC's base and mode, and the injected interrupt, as KVM's __get_sregs(). */
+	s->apic_base = vmx_get_apic_base(vmx);
+	irq = vmx_events_injected_irq(vcpu);
+	if (irq >= 0)
+		__set_bit(irq, (unsigned long *)s->interrupt_bitmap);
 }
 
 /* The checks KVM makes (kvm_is_valid_sregs), so that the same input fails the same way. */
@@ -260,17 +265,18 @@ static bool vmx_sregs_valid(struct vmx_vcpu *vmx, const struct kvm_sregs *s)
 	} else if ((s->efer & EFER_LMA) || s->cs.l) {
 		return false;
 	}
-	/* No in-kernel APIC yet: an interrupt pending in the bitmap cannot be honoured. */
-	if (memchr_inv(s->interrupt_bitmap, 0, sizeof(s->interrupt_bitmap)))
-		return false;
 	return true;
 }
 
 int vmx_set_sregs(struct vmxmon_vcpu *vcpu, const struct kvm_sregs *s)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	unsigned long irq;
 
 	if (!vmx_sregs_valid(vmx, s))
+		return -EINVAL;
+	/* First, so that a refused value changes nothing (KVM's __set_sregs_common()). */
+	if (vmx_set_apic_base_host(vcpu, s->apic_base))
 		return -EINVAL;
 	vmx_set_segment(SEG_CS, &s->cs);
 	vmx_set_segment(SEG_DS, &s->ds);
@@ -290,7 +296,10 @@ int vmx_set_sregs(struct vmxmon_vcpu *vcpu, const struct kvm_sregs *s)
 	vmx_set_cr4(s->cr4);
 	vmx_set_cr8(vmx, s->cr8 & 0xf);
 	vmx_set_efer(s->efer);
-	vmx->apic_base = s->apic_base;
+	/* The lowest vector in interrupt_bitmap becomes the injected interrupt (KVM's __set_sregs()). */
+	irq = find_first_bit((const unsigned long *)s->interrupt_bitmap, 256);
+	if (irq < 256)
+		vmx_events_set_injected_irq(vcpu, irq);
 	/* New paging state: drop the guest's cached translations before it runs again. */
 	vmx->flush_on_entry = true;
 	return 0;

@@ -213,8 +213,10 @@ struct vmx_mmio {
 /* Events waiting for VM entry (vmx/event.c). */
 struct vmx_events {
 	bool irq_pending;		/* KVM_INTERRUPT, not yet injected */
+	bool irq_injected;		/* ... or one whose delivery began (KVM's interrupt.injected,
+					 * restored by KVM_SET_VCPU_EVENTS/SREGS): LINT0 is not asked */
 	u8 irq_vector;
-	u8 nmi_pending;			/* KVM_NMI, at most 2 */
+	u8 nmi_pending;			/* KVM_NMI, at most 2; 1 while an NMI is in service */
 	bool handler_injected;		/* an exit handler wrote VM_ENTRY_INTR_INFO */
 	u32 reinject_info;		/* IDT-vectoring information of the last exit */
 	u32 reinject_error;
@@ -406,6 +408,9 @@ void vmx_post_run(struct vmxmon_vcpu *vcpu);
 void vmx_get_vcpu_events(struct vmxmon_vcpu *vcpu, struct kvm_vcpu_events *ev);
 int vmx_set_vcpu_events(struct vmxmon_vcpu *vcpu, const struct kvm_vcpu_events *ev);
 int vmx_complete_userspace_exit(struct vmxmon_vcpu *vcpu);
+void vmx_events_init_signal(struct vmxmon_vcpu *vcpu);
+int vmx_events_injected_irq(struct vmxmon_vcpu *vcpu);
+void vmx_events_set_injected_irq(struct vmxmon_vcpu *vcpu, u8 vector);
 
 /* vmx/lapic.c */
 int vmx_lapic_create(struct vmxmon_vcpu *vcpu);
@@ -460,6 +465,7 @@ int vmx_handle_hlt_in_kernel(struct vmxmon_vcpu *vcpu);
 void vmx_lapic_mmio(struct vmxmon_vcpu *vcpu, u64 gpa, bool write, u64 *val, int size,
 		    int *ret);
 int vmx_lapic_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 *data, bool write, bool host);
+int vmx_set_apic_base_host(struct vmxmon_vcpu *vcpu, u64 val);
 int vmx_get_lapic(struct vmxmon_vcpu *vcpu, struct kvm_lapic_state *s);
 int vmx_set_lapic(struct vmxmon_vcpu *vcpu, const struct kvm_lapic_state *s);
 int vmx_get_mp_state(struct vmxmon_vcpu *vcpu, struct kvm_mp_state *mp);
