@@ -119,7 +119,10 @@ void vmx_events_before_entry(struct vmxmon_vcpu *vcpu)
 			info &= ~INTR_INFO_DELIVER_CODE_MASK;
 		if (info & INTR_INFO_DELIVER_CODE_MASK)
 			vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, ev->reinject_error);
-		/* KVM_SET_VCPU_EVENTS may say "injected" and "masked" at once (see above). */
+		/*
+		 * KVM_SET_VCPU_EVENTS may restore an NMI as injected and masked at once: the
+		 * same rule as in vmx_events_after_exit().
+		 */
 		if (vmx_reinjecting_nmi(ev))
 			vmcs_clear_bits32(GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);
 		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
