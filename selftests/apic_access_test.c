@@ -8,7 +8,8 @@
  * tests here check what the guest sees across those paths: the TPR written through memory
  * and read through CR8 (and the other way round), a vector held back by the TPR arriving as
  * soon as a memory write lowers it, EOI and ICR through memory, the page as a hole in x2APIC
- * mode and while disabled and as the APIC again afterwards, a relocated APIC base. The
+ * mode and while disabled and as the APIC again afterwards, a relocated APIC base, the
+ * base and mode through KVM_GET/SET_SREGS.apic_base. The
  * vmxmon-only ones check that the TPR really stays in the guest, and the page's lifetime.
  */
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include "kvm_util.h"
 #include "status.h"
 #include "util.h"
+#include "x86.h"
 
 #define NLOG 8
 #define MOVED_BASE 0xfed00000ul		/* a relocated APIC base, for one test */
@@ -302,6 +304,62 @@ TEST_KVM_IDENTICAL(relocated_apic_base_moves_the_xapic_page_and_back)
 	vcpu_run_expect_mmio(vcpu, APIC_BASE_GPA + APIC_TASKPRI, 4, true);
 	EXPECT_EQ(*(uint32_t *)vcpu->run->mmio.data, 0x50);
 	SYNC_EXPECT(vcpu, 6, 0x01050014);
+	vcpu_run_done(vcpu);
+}
+
+/* ---- KVM_GET/SET_SREGS.apic_base is the APIC's IA32_APIC_BASE ---- */
+
+#define BSP_XAPIC	(APIC_BASE_GPA | APICBASE_EN | APICBASE_BSP)
+#define BSP_MOVED	(MOVED_BASE | APICBASE_EN | APICBASE_BSP)
+
+static void GUEST_CODE guest_sregs_apic_base(void)
+{
+	xapic_enable();
+	GUEST_SYNC(1);					/* the host moves the APIC */
+	GUEST_SYNC(2, *(volatile uint32_t *)(MOVED_BASE + APIC_LVR),
+		   guest_rdmsr(MSR_IA32_APICBASE));
+	guest_wrmsr(MSR_IA32_APICBASE, BSP_MOVED & ~APICBASE_EN);
+	guest_wrmsr(MSR_IA32_APICBASE, BSP_XAPIC);
+	x2apic_enable();
+	GUEST_SYNC(3);					/* the host switches to xAPIC */
+	GUEST_SYNC(4, xapic_read(APIC_LVR), guest_rdmsr(MSR_IA32_APICBASE));
+}
+
+/*
+ * As KVM's __get_sregs()/__set_sregs(): KVM_GET_SREGS reports the APIC's base and mode,
+ * and KVM_SET_SREGS moves and switches the APIC like a host write of IA32_APIC_BASE
+ * (x2APIC -> xAPIC allowed), refusing reserved bits and x2APIC-without-enable with
+ * -EINVAL: a VMM's save/restore keeps a relocated base and x2APIC mode.
+ */
+TEST_KVM_IDENTICAL(sregs_apic_base_is_the_apics_and_set_sregs_moves_and_switches_it)
+{
+	struct vcpu *vcpu = apic_guest(t, 0, guest_sregs_apic_base);
+	struct kvm_sregs s, bad;
+	uint64_t msr = 0;
+
+	vm_map(vcpu->vm, MOVED_BASE, MOVED_BASE);
+	SYNC_EXPECT(vcpu, 1);
+	vcpu_get_sregs(vcpu, &s);
+	EXPECT_EQ(s.apic_base, BSP_XAPIC);
+	s.apic_base = BSP_MOVED;
+	vcpu_set_sregs(vcpu, &s);
+	EXPECT_EQ(vcpu_get_msr(vcpu, MSR_IA32_APICBASE, &msr), 1);
+	EXPECT_EQ(msr, BSP_MOVED);
+	bad = s;
+	bad.apic_base = BSP_MOVED | 1;			/* reserved */
+	EXPECT_EQ(dev_ioctl(vcpu->fd, KVM_SET_SREGS, (unsigned long)&bad), -EINVAL);
+	bad.apic_base = (BSP_MOVED & ~APICBASE_EN) | APICBASE_EXTD;	/* invalid mode */
+	EXPECT_EQ(dev_ioctl(vcpu->fd, KVM_SET_SREGS, (unsigned long)&bad), -EINVAL);
+	EXPECT_EQ(vcpu_get_msr(vcpu, MSR_IA32_APICBASE, &msr), 1);
+	EXPECT_EQ(msr, BSP_MOVED);
+	SYNC_EXPECT(vcpu, 2, 0x01050014, BSP_MOVED);
+
+	SYNC_EXPECT(vcpu, 3);
+	vcpu_get_sregs(vcpu, &s);
+	EXPECT_EQ(s.apic_base, BSP_XAPIC | APICBASE_EXTD);
+	s.apic_base = BSP_XAPIC;
+	vcpu_set_sregs(vcpu, &s);
+	SYNC_EXPECT(vcpu, 4, 0x01050014, BSP_XAPIC);
 	vcpu_run_done(vcpu);
 }
 

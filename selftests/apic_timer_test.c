@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The in-kernel APIC timer: one-shot (divide by 1 and by 16), periodic, TSC-deadline, the
- * current count, masking, HLT woken by the timer, and an idle halted vCPU's CPU time. The
+ * current count, masking, HLT woken by the timer, an idle halted vCPU's CPU time, mode
+ * changes while counting, and KVM_SET_LAPIC with an armed timer. The
  * guest records RDTSC in its interrupt handler; the host converts the programmed count to
  * TSC ticks with the TSC rate it measures (the APIC timer counts at 1 GHz before division,
  * as KVM's). In Bochs the TSC is an instruction count, so the bound is 1% or 20,000 ticks,
@@ -342,4 +343,219 @@ TEST_DEFINE(idle_halted_vcpu_thread_uses_under_5_percent_cpu, TAG_KVM_IDENTICAL,
 	EXPECT_LE((c1 - c0) * 1000000000ll / hz, (long long)(t1 - t0) / 20);
 	vcpu_thread_stop(&vt);
 	EXPECT_EQ(vcpu_get_mp_state(vcpu), KVM_MP_STATE_HALTED);
+}
+
+/* ---- timer mode changes (kvm-unit-tests "apic": test_apic_change_mode) ---- */
+
+#define MODE_COUNT	0x999999u		/* about 10 ms at divide by 1 */
+
+/* A register read as a call of its own: gcc must not merge it into an SSE load (MMIO). */
+static uint32_t GUEST_CODE apic_reg(uint32_t off)
+{
+	return xapic_read(off);
+}
+
+static uint32_t GUEST_CODE tmcct_while(uint32_t lo, uint32_t hi, uint64_t bound)
+{
+	uint64_t t0 = guest_rdtsc();
+	uint32_t c;
+
+	do
+		c = apic_reg(APIC_TMCCT);
+	while (c >= lo && c <= hi && guest_rdtsc() - t0 < bound);
+	return c;
+}
+
+static void GUEST_CODE lvtt_mode(uint32_t mode)
+{
+	xapic_write(APIC_LVTT, (apic_reg(APIC_LVTT) & ~(3u << 17)) | mode);
+}
+
+static void GUEST_CODE guest_mode_change(uint64_t bound)
+{
+	const uint32_t n = MODE_COUNT, half = MODE_COUNT / 2;
+	volatile uint64_t r[8];
+
+	xapic_enable();
+	xapic_write(APIC_TDCR, APIC_TDCR_DIV1);
+	xapic_write(APIC_LVTT, TIMER_VEC);		/* one-shot */
+	xapic_write(APIC_TMICT, n);
+	lvtt_mode(APIC_LVT_PERIODIC);
+	r[0] = apic_reg(APIC_TMICT);			/* kept */
+	lvtt_mode(0);
+	xapic_write(APIC_TMICT, n);
+	r[1] = apic_reg(APIC_TMCCT);			/* counting */
+	r[2] = tmcct_while(1, n, bound);		/* runs out: 0 */
+	xapic_write(APIC_TMICT, n);
+	tmcct_while(half + 1, n, bound);		/* half way ... */
+	lvtt_mode(APIC_LVT_PERIODIC);			/* ... one-shot becomes periodic */
+	r[3] = apic_reg(APIC_TMCCT);			/* goes on, not reloaded */
+	r[4] = tmcct_while(0, half, bound);		/* until it reloads from TMICT */
+	tmcct_while(half + 1, n, bound);
+	lvtt_mode(0);					/* periodic becomes one-shot */
+	r[5] = apic_reg(APIC_TMCCT);			/* goes on */
+	r[6] = tmcct_while(1, n, bound);		/* to 0 */
+	lvtt_mode(APIC_LVT_PERIODIC);
+	r[7] = apic_reg(APIC_TMCCT);			/* and stays there */
+	GUEST_SYNC(r[0], r[1], r[2], r[3], r[4], ticks);
+	GUEST_SYNC(r[5], r[6], r[7]);
+	lvtt_mode(APIC_LVT_TSCDEADLINE);		/* into TSC-deadline mode: stops */
+	GUEST_SYNC(apic_reg(APIC_TMICT), apic_reg(APIC_TMCCT));
+}
+
+/* KVM leaves the TSC-deadline mode to the guest's CPUID (KVM_CAP_TSC_DEADLINE_TIMER). */
+static void set_tsc_deadline_cpuid(struct test_ctx *t, struct vcpu *vcpu)
+{
+	struct kvm_cpuid2 *c = t_cpuid_copy(vcpu->vm, 0);
+
+	cpuid_entry(c, 1, 0)->ecx |= 1u << 24;
+	ASSERT_EQ(vcpu_set_cpuid(vcpu, c), 0);
+	free(c);
+}
+
+/*
+ * Changing LVTT between one-shot and periodic does not stop or reload the count: it goes on
+ * from where it is and the mode at expiry decides what happens (KVM's apic_update_lvtt());
+ * into TSC-deadline mode the timer stops and TMICT clears. kvm-unit-tests "apic": "TMCCT
+ * should have a non-zero value", "TMCCT should be reset to the initial-count".
+ */
+TEST_KVM_IDENTICAL(timer_mode_change_between_oneshot_and_periodic_keeps_counting)
+{
+	uint64_t n_tsc = count_to_tsc(MODE_COUNT, 1, host_tsc_khz());
+	struct vcpu *vcpu = timer_guest(t, GUEST_FN(guest_mode_change), 100 * n_tsc + 100000000,
+					0);
+	struct ucall uc;
+
+	set_tsc_deadline_cpuid(t, vcpu);
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], MODE_COUNT);
+	EXPECT_GT(uc.args[1], 0);
+	EXPECT_EQ(uc.args[2], 0);
+	EXPECT_GT(uc.args[3], 0);
+	EXPECT_LE(uc.args[3], MODE_COUNT / 2);
+	EXPECT_GT(uc.args[4], MODE_COUNT / 2);
+	EXPECT_GE(uc.args[5], 2);			/* the one-shot, the periodic expiry */
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_GT(uc.args[0], 0);
+	EXPECT_LE(uc.args[0], MODE_COUNT / 2);
+	EXPECT_EQ(uc.args[1], 0);
+	EXPECT_EQ(uc.args[2], 0);
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 0);
+	EXPECT_EQ(uc.args[1], 0);
+	vcpu_run_done(vcpu);
+}
+
+/* ---- KVM_SET_LAPIC and the timer ---- */
+
+static void GUEST_CODE guest_deadline_set_lapic(uint64_t delta)
+{
+	uint64_t d, t0;
+
+	xapic_enable();
+	xapic_write(APIC_LVTT, APIC_LVT_TSCDEADLINE | TIMER_VEC);
+	d = guest_rdtsc() + delta;
+	guest_wrmsr(MSR_TSC_DEADLINE, d);
+	GUEST_SYNC(d);					/* the host saves and restores the APIC */
+	wait_ticks(1, d - delta, 10 * delta + 100000000);
+	GUEST_SYNC(ticks);
+	t0 = guest_rdtsc();
+	GUEST_SYNC(t0);					/* the host sets the MSR, then the APIC */
+	wait_ticks(2, t0, 10 * delta + 100000000);
+	GUEST_SYNC(ticks);
+}
+
+static void save_restore_lapic(struct test_ctx *t, struct vcpu *vcpu)
+{
+	struct kvm_lapic_state s;
+
+	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_GET_LAPIC, (unsigned long)&s), 0);
+	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_SET_LAPIC, (unsigned long)&s), 0);
+}
+
+/*
+ * The deadline MSR is not part of the APIC state: KVM_SET_LAPIC keeps an armed deadline and
+ * re-arms it (KVM's kvm_apic_set_state() restarts the timer from lapic_timer.tscdeadline),
+ * whether the guest armed it or the VMM restored the MSR before the APIC. The deadline is
+ * far enough ahead (0.2 s) for the host's ioctls to come first.
+ */
+TEST_KVM_IDENTICAL(set_lapic_keeps_an_armed_tsc_deadline_and_it_fires)
+{
+	uint64_t delta = host_tsc_khz() * 200, d, got = 0;
+	struct vcpu *vcpu = timer_guest(t, GUEST_FN(guest_deadline_set_lapic), delta, 0);
+	struct ucall uc;
+
+	set_tsc_deadline_cpuid(t, vcpu);
+	vcpu_run_sync(vcpu, &uc);
+	d = uc.args[0];
+	save_restore_lapic(t, vcpu);
+	EXPECT_EQ(vcpu_get_msr(vcpu, MSR_TSC_DEADLINE, &got), 1);
+	EXPECT_EQ(got, d);
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 1);			/* it fired */
+
+	vcpu_run_sync(vcpu, &uc);
+	d = uc.args[0] + delta;
+	EXPECT_EQ(vcpu_set_msr(vcpu, MSR_TSC_DEADLINE, d), 1);
+	save_restore_lapic(t, vcpu);
+	EXPECT_EQ(vcpu_get_msr(vcpu, MSR_TSC_DEADLINE, &got), 1);
+	EXPECT_EQ(got, d);
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 2);
+	vcpu_run_done(vcpu);
+}
+
+/* As KVM: outside TSC-deadline mode the deadline MSR ignores writes and reads 0. */
+TEST_KVM_IDENTICAL(tsc_deadline_msr_outside_deadline_mode_drops_writes_and_reads_0)
+{
+	struct vcpu *vcpu = t_vcpu_add(t_vm_new_split(t), 0);
+	struct kvm_lapic_state s;
+	uint64_t got = 1;
+
+	set_tsc_deadline_cpuid(t, vcpu);
+	EXPECT_EQ(vcpu_set_msr(vcpu, MSR_TSC_DEADLINE, 1ull << 60), 1);	/* LVTT one-shot */
+	EXPECT_EQ(vcpu_get_msr(vcpu, MSR_TSC_DEADLINE, &got), 1);
+	EXPECT_EQ(got, 0);
+	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_GET_LAPIC, (unsigned long)&s), 0);
+	*(uint32_t *)(s.regs + APIC_LVTT) = APIC_LVT_TSCDEADLINE | APIC_LVT_MASKED | TIMER_VEC;
+	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_SET_LAPIC, (unsigned long)&s), 0);
+	EXPECT_EQ(vcpu_set_msr(vcpu, MSR_TSC_DEADLINE, 1ull << 60), 1);
+	EXPECT_EQ(vcpu_get_msr(vcpu, MSR_TSC_DEADLINE, &got), 1);
+	EXPECT_EQ(got, 1ull << 60);
+}
+
+static void GUEST_CODE guest_oneshot_set_lapic(uint64_t bound)
+{
+	uint64_t t0;
+
+	xapic_enable();
+	xapic_write(APIC_TDCR, APIC_TDCR_DIV1);
+	xapic_write(APIC_LVTT, TIMER_VEC);
+	xapic_write(APIC_TMICT, 4000000000u);		/* 4 s */
+	GUEST_SYNC(0);					/* the host restores TMCCT 1 ms */
+	t0 = guest_rdtsc();
+	wait_ticks(1, t0, bound);
+	GUEST_SYNC(ticks, guest_rdtsc() - t0);
+}
+
+/*
+ * KVM_SET_LAPIC restarts a one-shot timer from the state's current count, not from TMICT
+ * (KVM's set_target_expiration(APIC_TMCCT)): a migrated guest's timer fires when it was due.
+ */
+TEST_KVM_IDENTICAL(set_lapic_resumes_a_oneshot_timer_from_its_current_count)
+{
+	uint64_t ms = host_tsc_khz();
+	struct vcpu *vcpu = timer_guest(t, GUEST_FN(guest_oneshot_set_lapic), 500 * ms, 0);
+	struct kvm_lapic_state s;
+	struct ucall uc;
+
+	vcpu_run_sync(vcpu, &uc);
+	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_GET_LAPIC, (unsigned long)&s), 0);
+	EXPECT_GT(*(uint32_t *)(s.regs + APIC_TMCCT), 1000000);
+	*(uint32_t *)(s.regs + APIC_TMCCT) = 1000000;	/* 1 ms left */
+	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_SET_LAPIC, (unsigned long)&s), 0);
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 1);
+	EXPECT_LE(uc.args[1], 100 * ms);		/* long before 4 s (bound: 0.5 s) */
+	vcpu_run_done(vcpu);
 }

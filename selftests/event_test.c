@@ -3,10 +3,12 @@
  * Events: KVM_INTERRUPT with the interrupt window (request_interrupt_window,
  * ready_for_interrupt_injection, if_flag), KVM_NMI and NMI blocking until IRET, exceptions
  * with error codes (raised by the guest, by the hypervisor, injected by userspace),
- * KVM_GET/SET_VCPU_EVENTS, KVM_GET/SET_MP_STATE, and an exception whose delivery hits
- * guest-physical memory that is not (yet) there.
+ * KVM_GET/SET_VCPU_EVENTS, KVM_GET/SET_MP_STATE, an exception whose delivery hits
+ * guest-physical memory that is not (yet) there, RFLAGS.RF in the frame of an injected
+ * fault, KVM_GET/SET_SREGS.interrupt_bitmap, and kvm_run.cr8 as an input read once.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "util.h"
@@ -436,4 +438,209 @@ TEST_VMXMON_ONLY(exception_delivery_onto_unbacked_memory_is_delivery_ev_and_then
 
 	ASSERT_EQ(vm_set_region(vcpu->vm->fd, 1, 0, IST_GPA, GUEST_PAGE_SIZE, ist), 0);
 	expect_pf_delivered(t, vcpu, ist);
+}
+
+/* ---- RFLAGS.RF in the frame of a fault the hypervisor injects ---- */
+
+static volatile uint64_t gp_count, gp_rflags, gp_resume;
+
+/*
+ * A #GP handler that records the RFLAGS image the delivery pushed and resumes at gp_resume.
+ * The stack: error code, RIP, CS, RFLAGS, RSP, SS (RAX pushed on top).
+ */
+__asm__(".pushsection guest_text, \"ax\"\n"
+	".balign 16\n"
+	".global gp_rf_stub\n"
+	"gp_rf_stub:\n"
+	"	push %rax\n"
+	"	mov 32(%rsp), %rax\n"
+	"	mov %rax, gp_rflags(%rip)\n"
+	"	incq gp_count(%rip)\n"
+	"	mov gp_resume(%rip), %rax\n"
+	"	mov %rax, 16(%rsp)\n"
+	"	pop %rax\n"
+	"	add $8, %rsp\n"
+	"	iretq\n"
+	".popsection\n");
+extern const char gp_rf_stub[];
+
+#define RFLAGS_RF	(1ull << 16)
+
+/* Run insn (which must #GP) with the handler above; the pushed RFLAGS. */
+#define GP_RFLAGS(insn, ...)								\
+	({										\
+		__asm__ volatile("lea 1f(%%rip), %%rax\n\t"				\
+				 "mov %%rax, gp_resume(%%rip)\n\t"			\
+				 insn "\n"						\
+				 "1:"							\
+				 : : __VA_ARGS__ : "rax", "rdx", "cc", "memory");	\
+		gp_rflags;								\
+	})
+
+static void GUEST_CODE guest_gp_rf(void)
+{
+	uint64_t cr4, rf_cr4, rf_msr, rf_cpu;
+
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	/* MOV to CR4 with a reserved bit: it exits, the hypervisor injects #GP(0). */
+	rf_cr4 = GP_RFLAGS("mov %[v], %%cr4", [v] "r"(cr4 | (1ull << 63)));
+	/* RDMSR of an MSR nobody has: the same. */
+	rf_msr = GP_RFLAGS("rdmsr", "c"(MSR_UNKNOWN));
+	/* A non-canonical load: the CPU raises #GP itself. */
+	rf_cpu = GP_RFLAGS("mov (%[p]), %%rax", [p] "r"(0x8000000000000000ull));
+	GUEST_SYNC(gp_count, rf_cr4 & RFLAGS_RF, rf_msr & RFLAGS_RF, rf_cpu & RFLAGS_RF);
+}
+
+/*
+ * A fault pushes RFLAGS with RF set (SDM Vol. 3B, instruction breakpoints), whether the CPU
+ * raises it or the hypervisor injects it (KVM's inject_pending_event() sets RF for faults);
+ * the kvm-unit-tests idt_test checks this for a MOV to CR4 ("#GP rflags.rf").
+ */
+TEST_KVM_IDENTICAL(hypervisor_injected_faults_push_rflags_with_rf_set)
+{
+	struct vcpu *vcpu = t_guest_new(t, GUEST_FN(guest_gp_rf), 0, 0);
+	struct ucall uc;
+
+	vm_set_idt_gate(vcpu->vm, 13, gp_rf_stub, 0);
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 3);
+	EXPECT_EQ(uc.args[1], RFLAGS_RF);		/* injected for MOV to CR4 */
+	EXPECT_EQ(uc.args[2], RFLAGS_RF);		/* injected for RDMSR */
+	EXPECT_EQ(uc.args[3], RFLAGS_RF);		/* raised by the CPU */
+	vcpu_run_done(vcpu);
+}
+
+/* ---- KVM_GET/SET_SREGS.interrupt_bitmap and KVM_GET/SET_VCPU_EVENTS ---- */
+
+static void GUEST_CODE guest_irq_once(void)
+{
+	GUEST_SYNC(irq_count);
+	GUEST_SYNC(irq_count, irq_rip);
+}
+
+/*
+ * KVM_GET_SREGS reports the injected interrupt in interrupt_bitmap, KVM_SET_SREGS makes the
+ * lowest vector set there the injected one (KVM's __get_sregs()/__set_sregs()); a VMM that
+ * saves with KVM_GET_VCPU_EVENTS and restores through both (QEMU) gets it back once.
+ */
+TEST_KVM_IDENTICAL(interrupt_bitmap_of_sregs_and_vcpu_events_round_trip_one_interrupt)
+{
+	struct vcpu *vcpu = event_guest(t, (void (*)(void))guest_irq_once);
+	struct kvm_vcpu_events e;
+	struct kvm_sregs s;
+	struct ucall uc;
+
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 0);
+
+	/* KVM_INTERRUPT (no irqchip): both report it. */
+	ASSERT_EQ(interrupt(vcpu, IRQ_VECTOR), 0);
+	vcpu_get_sregs(vcpu, &s);
+	EXPECT_EQ(s.interrupt_bitmap[IRQ_VECTOR / 64], 1ull << (IRQ_VECTOR % 64));
+	e = get_events(t, vcpu);
+	EXPECT_EQ(e.interrupt.injected, 1);
+	EXPECT_EQ(e.interrupt.nr, IRQ_VECTOR);
+
+	/* Restored as QEMU does it: SREGS with the bitmap from the events, then the events. */
+	memset(s.interrupt_bitmap, 0, sizeof(s.interrupt_bitmap));
+	s.interrupt_bitmap[IRQ_VECTOR / 64] = 1ull << (IRQ_VECTOR % 64);
+	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_SET_SREGS, (unsigned long)&s), 0);
+	ASSERT_EQ(set_events(vcpu, &e), 0);
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 1);			/* delivered once */
+	vcpu_get_sregs(vcpu, &s);
+	EXPECT_EQ(s.interrupt_bitmap[0] | s.interrupt_bitmap[1] | s.interrupt_bitmap[2] |
+		  s.interrupt_bitmap[3], 0);
+	EXPECT_EQ(get_events(t, vcpu).interrupt.injected, 0);
+	vcpu_run_done(vcpu);
+}
+
+static void GUEST_CODE guest_irq_twice(void)
+{
+	GUEST_SYNC(irq_count);
+	GUEST_SYNC(irq_count);
+}
+
+/* Two bits: the lowest vector becomes the injected interrupt (find_first_bit in KVM). */
+TEST_KVM_IDENTICAL(set_sregs_injects_the_lowest_vector_of_interrupt_bitmap)
+{
+	struct vcpu *vcpu = event_guest(t, (void (*)(void))guest_irq_twice);
+	struct kvm_vcpu_events e;
+	struct kvm_sregs s;
+	struct ucall uc;
+
+	vm_set_idt_gate(vcpu->vm, 0xa0, irq_stub, 0);
+	vcpu_run_sync(vcpu, &uc);
+	vcpu_get_sregs(vcpu, &s);
+	s.interrupt_bitmap[0xa0 / 64] |= 1ull << (0xa0 % 64);
+	s.interrupt_bitmap[IRQ_VECTOR / 64] |= 1ull << (IRQ_VECTOR % 64);
+	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_SET_SREGS, (unsigned long)&s), 0);
+	e = get_events(t, vcpu);
+	EXPECT_EQ(e.interrupt.injected, 1);
+	EXPECT_EQ(e.interrupt.nr, IRQ_VECTOR);
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 1);
+	EXPECT_EQ(GUEST_VAR(vcpu->vm, irq_count), 1);
+	vcpu_run_done(vcpu);
+}
+
+/* ---- kvm_run.cr8 is read once ---- */
+
+static volatile int cr8_flipper_stop;
+
+static void *cr8_flipper(void *arg)
+{
+	volatile uint64_t *cr8 = arg;
+
+	while (!cr8_flipper_stop) {
+		*cr8 = 0x5;
+		*cr8 = 0x100;		/* invalid: KVM_RUN must see one or the other, whole */
+	}
+	return NULL;
+}
+
+static void GUEST_CODE guest_cr8_loop(void)
+{
+	for (;;)
+		GUEST_SYNC(0);
+}
+
+/*
+ * Without an in-kernel APIC, kvm_run.cr8 is an input that userspace may change at any time
+ * (it is shared memory). KVM_RUN checks and uses one value: -EINVAL for 0x100, CR8 5
+ * otherwise, never the 0x100 it did not check. (The old code read it twice; gcc happened to
+ * emit one load, so no run could show the difference: vmx/event.c now reads it with
+ * READ_ONCE. This checks the contract on both devices.)
+ */
+TEST_KVM_IDENTICAL(kvm_run_cr8_changing_under_kvm_run_is_checked_and_used_as_one_value)
+{
+	struct vcpu *vcpu = t_guest_new(t, GUEST_FN(guest_cr8_loop), 0, 0);
+	unsigned int einval = 0, ran = 0;
+	struct kvm_sregs s;
+	pthread_t th;
+
+	cr8_flipper_stop = 0;
+	ASSERT_EQ(pthread_create(&th, NULL, cr8_flipper, &vcpu->run->cr8), 0);
+	for (int i = 0; i < 2000; i++) {
+		int r = vcpu_run(vcpu);
+
+		if (r == -EINVAL) {
+			einval++;
+			continue;
+		}
+		if (r) {
+			t_fail(t, __FILE__, __LINE__, "KVM_RUN: %d", r);
+			break;
+		}
+		ran++;
+		vcpu_get_sregs(vcpu, &s);
+		if (s.cr8 > 15) {
+			t_fail(t, __FILE__, __LINE__, "CR8 %#llx after KVM_RUN", s.cr8);
+			break;
+		}
+	}
+	cr8_flipper_stop = 1;
+	pthread_join(th, NULL);
+	t_log(t, "%u runs, %u -EINVAL", ran, einval);
+	EXPECT_GT(ran, 0);
 }

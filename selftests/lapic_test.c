@@ -4,7 +4,8 @@
  * xAPIC page at reset and in use (self IPIs, priorities, TPR and CR8, EOI), x2APIC MSRs and
  * the IA32_APIC_BASE transitions (#GP where the SDM and KVM say so), the xAPIC page after
  * x2APIC is on, KVM_GET/SET_LAPIC, ExtINT from KVM_INTERRUPT through LINT0, KVM_SIGNAL_MSI,
- * and level-triggered MSI routes ending in KVM_EXIT_IOAPIC_EOI. Timers and a halted vCPU's
+ * level-triggered MSI routes ending in KVM_EXIT_IOAPIC_EOI, CPUID.1:EDX.APIC following
+ * IA32_APIC_BASE.EN, and NMIs sent while one is in service. Timers and a halted vCPU's
  * CPU time are in apic_timer_test.c, several vCPUs in smp_test.c.
  */
 #include <errno.h>
@@ -564,5 +565,95 @@ TEST_KVM_IDENTICAL(msi_to_a_software_disabled_apic_is_not_delivered)
 	EXPECT_EQ(vm_signal_msi(vcpu->vm, 0, 0x71), 0);
 	vcpu_run_sync(vcpu, &uc);
 	EXPECT_EQ(uc.args[0], 0);
+	vcpu_run_done(vcpu);
+}
+
+/* ---- CPUID.1:EDX.APIC and pending NMIs ---- */
+
+static uint64_t GUEST_CODE cpuid_apic_bit(void)
+{
+	uint32_t r[4];
+
+	guest_cpuid(1, 0, r);
+	return (r[3] >> 9) & 1;
+}
+
+static void GUEST_CODE guest_cpuid_apic_bit(void)
+{
+	uint64_t base = guest_rdmsr(MSR_IA32_APICBASE), on, off;
+
+	on = cpuid_apic_bit();
+	guest_wrmsr(MSR_IA32_APICBASE, base & ~APICBASE_EN);
+	off = cpuid_apic_bit();
+	guest_wrmsr(MSR_IA32_APICBASE, base);
+	GUEST_SYNC(on, off, cpuid_apic_bit());
+}
+
+/*
+ * With IA32_APIC_BASE.EN clear the processor is one without an APIC, CPUID.1:EDX.APIC
+ * included (SDM 11.4.3); KVM updates the bit at run time (kvm_update_cpuid_runtime()).
+ * kvm-unit-tests "apic": "apic_disable: CPUID.1H:EDX.APIC[bit 9] is clear".
+ */
+TEST_KVM_IDENTICAL(cpuid_apic_bit_follows_apic_base_enable)
+{
+	struct vcpu *vcpu = lapic_guest(t, 0, guest_cpuid_apic_bit);
+	struct ucall uc;
+
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 1);
+	EXPECT_EQ(uc.args[1], 0);
+	EXPECT_EQ(uc.args[2], 1);
+	vcpu_run_done(vcpu);
+}
+
+#define PENDING_NMI_ROUNDS	20
+#define PENDING_NMI_WAIT	20000000ull	/* TSC ticks: a bound, 0.2 s at 100 MHz */
+
+static volatile uint64_t pn_received;
+
+/* The first NMI of a round sends ten more to itself from its handler, NMIs blocked. */
+void GUEST_CODE pending_nmi_fn(uint64_t rip)
+{
+	(void)rip;
+	if (++pn_received == 1)
+		for (int i = 0; i < 10; i++)
+			xapic_icr(0, APIC_DM_NMI);
+}
+GUEST_ISR(pending_nmi_stub, pending_nmi_fn);
+
+static void GUEST_CODE guest_pending_nmis(void)
+{
+	uint64_t round, t0;
+
+	xapic_enable();
+	for (round = 0; round < PENDING_NMI_ROUNDS; round++) {
+		pn_received = 0;
+		xapic_icr(0, APIC_DM_NMI);
+		t0 = guest_rdtsc();
+		while (pn_received < 2 && guest_rdtsc() - t0 < PENDING_NMI_WAIT)
+			guest_pause();
+		t0 = guest_rdtsc();			/* any third one arrives by now */
+		while (guest_rdtsc() - t0 < PENDING_NMI_WAIT / 100)
+			guest_pause();
+		if (pn_received != 2)
+			break;
+	}
+	GUEST_SYNC(round, pn_received);
+}
+
+/*
+ * While an NMI is in service a CPU holds at most one more (SDM 6.7.1): ten NMIs sent from
+ * the handler make one more delivery after its IRET, two in all (KVM's process_nmi()).
+ * kvm-unit-tests "apic": "pending nmi".
+ */
+TEST_KVM_IDENTICAL(nmis_sent_while_an_nmi_is_in_service_leave_one_pending)
+{
+	static const struct apic_gate gates[] = { { 2, pending_nmi_stub } };
+	struct vcpu *vcpu = t_apic_guest(t, 0, guest_pending_nmis, gates, 1);
+	struct ucall uc;
+
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], PENDING_NMI_ROUNDS);
+	EXPECT_EQ(uc.args[1], 2);
 	vcpu_run_done(vcpu);
 }

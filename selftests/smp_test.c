@@ -3,7 +3,8 @@
  * Several vCPUs with the in-kernel APIC, one host thread each: IPIs (fixed, lowest priority,
  * NMI; physical, logical, broadcast and the shorthands) reach exactly the vCPUs they name,
  * in xAPIC and in x2APIC mode, and wake them from HLT; INIT and SIPI start an application
- * processor at the SIPI vector (CS = vector << 8, IP = 0) through the KVM_MP_STATE_* states.
+ * processor at the SIPI vector (CS = vector << 8, IP = 0) through the KVM_MP_STATE_* states;
+ * INIT clears the events queued before it; KVM_SET_VCPU_EVENTS sets the SIPI vector.
  */
 #include <errno.h>
 #include <string.h>
@@ -327,5 +328,119 @@ TEST_KVM_IDENTICAL(init_sends_a_running_ap_back_to_wait_for_sipi)
 	EXPECT_EQ(*(uint32_t *)(s.regs + APIC_ID), 1u << 24);
 	EXPECT_EQ(*(uint32_t *)(s.regs + APIC_LDR), 1u << 1);
 	EXPECT_EQ(vcpu_set_mp_state(ap, 99), -EINVAL);
+	vcpu_run_done(bsp);
+}
+
+/* ---- INIT resets the event queues; the SIPI vector of KVM_SET_VCPU_EVENTS ---- */
+
+static void GUEST_CODE guest_init_then_sipi(uint64_t vector)
+{
+	xapic_enable();
+	xapic_icr(1, APIC_DM_INIT | APIC_INT_LEVEL | APIC_INT_ASSERT);
+	xapic_icr(1, APIC_DM_SIPI | vector);
+	GUEST_SYNC(1);
+}
+
+/* mov $0x1234, %ax; out %ax, $0x80; hlt (real mode) */
+static const uint8_t ap_out_code[] = { 0xb8, 0x34, 0x12, 0xe7, 0x80, 0xf4 };
+
+/* The AP runs from its SIPI vector to its OUT of 0x1234. */
+static void expect_ap_out(struct test_ctx *t, struct vcpu *ap, uint8_t vector)
+{
+	struct kvm_sregs s;
+
+	EXPECT_EQ(vcpu_get_mp_state(ap), KVM_MP_STATE_RUNNABLE);
+	vcpu_get_sregs(ap, &s);
+	EXPECT_EQ(s.cs.selector, vector << 8);
+	vcpu_run_expect(ap, KVM_EXIT_IO);
+	EXPECT_EQ(ap->run->io.port, 0x80);
+	EXPECT_EQ(*(uint16_t *)vcpu_io_data(ap), 0x1234);
+	EXPECT_EQ(vcpu_rip(ap), 3);			/* on the OUT, from offset 0 */
+}
+
+/*
+ * INIT clears what was queued for the vCPU, as KVM's kvm_vcpu_reset(init_event=true): an
+ * injected exception (its error code would fail VM entry in real mode), NMIs, an injected
+ * interrupt. The AP then starts clean at the SIPI vector.
+ */
+TEST_KVM_IDENTICAL(init_clears_queued_events_before_the_ap_starts)
+{
+	struct vm *vm = t_vm_new_split(t);
+	struct vcpu *bsp = t_vcpu_add(vm, 0), *ap = t_vcpu_add(vm, 1);
+	struct kvm_vcpu_events e = {
+		.exception = { .injected = 1, .nr = 13, .has_error_code = 1, .error_code = 0x10 },
+		.interrupt = { .injected = 1, .nr = 0x30 },
+		.nmi = { .pending = 1 },
+		.flags = KVM_VCPUEVENT_VALID_NMI_PENDING,
+	};
+	struct ucall uc;
+
+	vm_load(vm, SIPI_VECTOR << 12, ap_out_code, sizeof(ap_out_code));
+	ASSERT_EQ(dev_ioctl(ap->fd, KVM_SET_VCPU_EVENTS, (unsigned long)&e), 0);
+	vcpu_enter_long_mode(bsp, GUEST_FN(guest_init_then_sipi), SIPI_VECTOR, 0);
+	vcpu_run_sync(bsp, &uc);
+	EXPECT_EQ(vcpu_get_mp_state(ap), KVM_MP_STATE_RUNNABLE);	/* INIT, SIPI taken */
+	ASSERT_EQ(dev_ioctl(ap->fd, KVM_GET_VCPU_EVENTS, (unsigned long)&e), 0);
+	EXPECT_EQ(e.exception.injected, 0);
+	EXPECT_EQ(e.interrupt.injected, 0);
+	EXPECT_EQ(e.nmi.injected, 0);
+	EXPECT_EQ(e.nmi.pending, 0);
+	expect_ap_out(t, ap, SIPI_VECTOR);
+	vcpu_run_done(bsp);
+}
+
+/*
+ * KVM_VCPUEVENT_VALID_SIPI_VECTOR sets the vector a SIPI not yet taken starts the AP at (a
+ * restore between the SIPI and the AP's next run); KVM_GET_VCPU_EVENTS never reports it.
+ */
+TEST_KVM_IDENTICAL(sipi_vector_of_set_vcpu_events_is_where_a_pending_sipi_starts_the_ap)
+{
+	struct vm *vm = t_vm_new_split(t);
+	struct vcpu *bsp = t_vcpu_add(vm, 0), *ap = t_vcpu_add(vm, 1);
+	struct kvm_vcpu_events e;
+	struct ucall uc;
+
+	vm_load(vm, 0x0a << 12, ap_out_code, sizeof(ap_out_code));
+	vcpu_enter_long_mode(bsp, GUEST_FN(guest_init_then_sipi), SIPI_VECTOR, 0);
+	vcpu_run_sync(bsp, &uc);			/* INIT and SIPI 0x08 sent, not taken */
+	ASSERT_EQ(dev_ioctl(ap->fd, KVM_GET_VCPU_EVENTS, (unsigned long)&e), 0);
+	EXPECT_EQ(e.flags & KVM_VCPUEVENT_VALID_SIPI_VECTOR, 0);
+	EXPECT_EQ(e.sipi_vector, 0);
+	e.flags |= KVM_VCPUEVENT_VALID_SIPI_VECTOR;
+	e.sipi_vector = 0x0a;
+	ASSERT_EQ(dev_ioctl(ap->fd, KVM_SET_VCPU_EVENTS, (unsigned long)&e), 0);
+	expect_ap_out(t, ap, 0x0a);
+	vcpu_run_done(bsp);
+}
+
+#define MMIO_GVA	0x70000000ull
+#define MMIO_GPA	0x80000000ull	/* outside slot 0 */
+
+static void GUEST_CODE guest_mmio_read(void)
+{
+	GUEST_SYNC(*(volatile uint32_t *)MMIO_GVA);
+}
+
+/*
+ * An MMIO read userspace is completing when an INIT resets the vCPU: its instruction is
+ * gone, the data goes nowhere and the AP starts at the SIPI vector. vmxmon-only: KVM 6.1
+ * finishes the emulated instruction on the reset state (it writes the register and sets RIP
+ * from the old instruction).
+ */
+TEST_VMXMON_ONLY(init_drops_an_mmio_read_userspace_was_completing)
+{
+	struct vm *vm = t_vm_new_split(t);
+	struct vcpu *bsp = t_vcpu_add(vm, 0), *ap = t_vcpu_add(vm, 1);
+	struct ucall uc;
+
+	vm_load(vm, SIPI_VECTOR << 12, ap_out_code, sizeof(ap_out_code));
+	vm_map(vm, MMIO_GVA, MMIO_GPA);
+	ASSERT_EQ(vcpu_set_mp_state(ap, KVM_MP_STATE_RUNNABLE), 0);
+	vcpu_enter_long_mode(ap, GUEST_FN(guest_mmio_read), 0, 0);
+	vcpu_run_expect_mmio(ap, MMIO_GPA, 4, false);
+	vcpu_enter_long_mode(bsp, GUEST_FN(guest_init_then_sipi), SIPI_VECTOR, 0);
+	vcpu_run_sync(bsp, &uc);
+	memset(ap->run->mmio.data, 0x5a, sizeof(ap->run->mmio.data));
+	expect_ap_out(t, ap, SIPI_VECTOR);
 	vcpu_run_done(bsp);
 }

@@ -14,6 +14,7 @@
 #include "kvm_util.h"
 #include "util.h"
 #include "vm.h"
+#include "x86.h"
 
 #define CR0_PE		(1ull << 0)
 #define CR0_MP		(1ull << 1)
@@ -210,15 +211,55 @@ TEST_KVM_IDENTICAL(sregs_with_inconsistent_paging_state_is_einval)
 	vcpu_run_done(vcpu);		/* and the guest still runs */
 }
 
-/* No in-kernel interrupt controller: a pending interrupt cannot be taken over (README). */
-TEST_VMXMON_ONLY(sregs_with_a_pending_interrupt_is_einval)
+static void GUEST_CODE guest_cpuid_apic(void)
 {
-	struct vcpu *vcpu = t_vcpu_add(t_vm_new(t), 0);
-	struct kvm_sregs s;
+	uint32_t r[4];
+
+	for (;;) {
+		guest_cpuid(1, 0, r);
+		GUEST_SYNC((r[3] >> 9) & 1);
+	}
+}
+
+/*
+ * Without an in-kernel APIC, KVM_SET_SREGS.apic_base is IA32_APIC_BASE after KVM's
+ * kvm_set_apic_base() checks (reserved bits, x2APIC without enable: -EINVAL, nothing
+ * changed), and CPUID.1:EDX.APIC follows its enable bit (kvm_update_cpuid_runtime()).
+ */
+TEST_KVM_IDENTICAL(sregs_apic_base_is_checked_and_drives_the_cpuid_apic_bit_without_irqchip)
+{
+	struct vcpu *vcpu = t_guest_new(t, GUEST_FN(guest_cpuid_apic), 0, 0);
+	const uint64_t on = 0xfee00000ull | (1 << 11) | (1 << 8), off = on & ~(1ull << 11);
+	struct kvm_sregs s, bad, now;
+	struct ucall uc;
+	uint64_t msr = 0;
 
 	vcpu_get_sregs(vcpu, &s);
-	s.interrupt_bitmap[0] = 1ull << 32;	/* vector 32 */
-	EXPECT_EQ(dev_ioctl(vcpu->fd, KVM_SET_SREGS, (unsigned long)&s), -EINVAL);
+	EXPECT_EQ(s.apic_base, on);			/* the BSP's reset value */
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 1);
+
+	s.apic_base = off;				/* globally disabled */
+	vcpu_set_sregs(vcpu, &s);
+	EXPECT_EQ(vcpu_get_msr(vcpu, 0x1b, &msr), 1);
+	EXPECT_EQ(msr, off);
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 0);			/* no APIC in CPUID */
+
+	bad = s;
+	bad.apic_base = on | 1;				/* reserved bit 0 */
+	bad.cr8 = 7;
+	EXPECT_EQ(dev_ioctl(vcpu->fd, KVM_SET_SREGS, (unsigned long)&bad), -EINVAL);
+	bad.apic_base = off | (1 << 10);		/* x2APIC mode without enable */
+	EXPECT_EQ(dev_ioctl(vcpu->fd, KVM_SET_SREGS, (unsigned long)&bad), -EINVAL);
+	vcpu_get_sregs(vcpu, &now);
+	EXPECT_EQ(now.apic_base, off);
+	EXPECT_EQ(now.cr8, s.cr8);			/* refused as a whole */
+
+	s.apic_base = on;
+	vcpu_set_sregs(vcpu, &s);
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 1);
 }
 
 /* ---- KVM_CREATE_VCPU ---- */

@@ -9,6 +9,7 @@
 
 #include <linux/kvm.h>
 #include <asm/apicdef.h>
+#include <asm/processor.h>
 #include <asm/processor-flags.h>
 
 #include "vmx/vmx.h"
@@ -32,7 +33,7 @@ bool vmx_vcpu_should_wake(struct vmxmon_vcpu *vcpu)
 	/* HLT ends with an NMI, or an interrupt the guest takes (IF was 1). */
 	return READ_ONCE(vmx->ev.nmi_pending) ||
 	       (vmx->halt_if && ((READ_ONCE(vmx->ev.irq_pending) &&
-				  vmx_lapic_accepts_extint(vmx->lapic)) ||
+				  (vmx->ev.irq_injected || vmx_lapic_accepts_extint(vmx->lapic))) ||
 				 vmx_lapic_deliverable(vmx->lapic) >= 0));
 }
 
@@ -44,6 +45,7 @@ static void vmx_vcpu_accept_events(struct vmxmon_vcpu *vcpu)
 	if (unlikely(READ_ONCE(vmx->init_pending))) {
 		WRITE_ONCE(vmx->init_pending, false);
 		vmx_vcpu_reset(vcpu);
+		vmx_events_init_signal(vcpu);
 		vmx_lapic_reset(vmx->lapic, vcpu->id, vcpu->id == 0, true);
 		vcpu->halted = false;
 		vmx->mp_state = vcpu->id == 0 ? KVM_MP_STATE_RUNNABLE : KVM_MP_STATE_INIT_RECEIVED;
@@ -158,6 +160,30 @@ int vmx_lapic_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 *data, bool write, bo
 		return 1;
 	r = vmx_lapic_write(a, off, *data);
 	return r < 0 ? 1 : r == 0 ? 2 : 0;
+}
+
+/*
+ * KVM_SET_SREGS.apic_base, as KVM's kvm_set_apic_base() from __set_sregs(): the in-kernel
+ * APIC moves and switches mode as for a host MSR write; without one the value is kept
+ * after the same reserved-bit checks. 0, or 1 for a value KVM refuses (-EINVAL).
+ * VMCS loaded.
+ */
+int vmx_set_apic_base_host(struct vmxmon_vcpu *vcpu, u64 val)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u32 eax, ebx, ecx, edx;
+	u64 reserved;
+
+	if (vmx->lapic)
+		return vmx_lapic_msr(vcpu, MSR_IA32_APICBASE, &val, true, true);
+	vmx_cpuid(vcpu, 1, 0, &eax, &ebx, &ecx, &edx);
+	reserved = ~GENMASK_ULL(boot_cpu_data.x86_phys_bits - 1, 0) | 0x2ff |
+		   (ecx & BIT(21) ? 0 : X2APIC_ENABLE);
+	if ((val & reserved) ||
+	    ((val & X2APIC_ENABLE) && !(val & MSR_IA32_APICBASE_ENABLE)))
+		return 1;
+	vmx->apic_base = val;
+	return 0;
 }
 
 /* Without the in-kernel APIC these are -EINVAL, as in KVM. */

@@ -257,6 +257,10 @@ void vmx_cpuid(struct vmxmon_vcpu *vcpu, u32 fn, u32 idx, u32 *eax, u32 *ebx, u3
 		*ecx &= ~CPUID_1_ECX_OSXSAVE;
 		if (vmx_get_cr4() & X86_CR4_OSXSAVE)
 			*ecx |= CPUID_1_ECX_OSXSAVE;
+		/* APIC follows IA32_APIC_BASE.EN (SDM 11.4.3), as KVM's kvm_update_cpuid_runtime(). */
+		*edx &= ~F(9);
+		if (vmx_get_apic_base(vmx) & MSR_IA32_APICBASE_ENABLE)
+			*edx |= F(9);
 	} else if (fn == 0xd && idx == 0 && e) {
 		*ebx = xstate_size(vmx->xcr0);
 	}

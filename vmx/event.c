@@ -30,6 +30,16 @@ void vmx_events_after_exit(struct vmx_vcpu *vmx)
 	if (info & VECTORING_INFO_DELIVER_CODE_MASK)
 		ev->reinject_error = vmcs_read32(IDT_VECTORING_ERROR_CODE);
 	switch (info & VECTORING_INFO_TYPE_MASK) {
+	case INTR_TYPE_NMI_INTR:
+		/*
+		 * The NMI's delivery had begun, so (virtual-)NMI blocking is in effect in the
+		 * saved state (SDM Vol. 3C, "Architectural State Before a VM Exit"), and VM
+		 * entry refuses to inject an NMI while it is ("Checks on Guest Non-Register
+		 * State"; Bochs skips that check). The NMI is not in service yet: clear it, as
+		 * KVM's __vmx_complete_interrupts() does. Delivering it sets it again.
+		 */
+		vmcs_clear_bits32(GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);
+		break;
 	case INTR_TYPE_SOFT_INTR:
 	case INTR_TYPE_SOFT_EXCEPTION:
 	case INTR_TYPE_PRIV_SW_EXCEPTION:
@@ -47,6 +57,26 @@ static bool vmx_irq_allowed(void)
 static bool vmx_nmi_allowed(void)
 {
 	return !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & (INTR_SHADOW | GUEST_INTR_STATE_NMI));
+}
+
+/* Is an NMI being re-injected (its delivery was interrupted by the last exit)? */
+static bool vmx_reinjecting_nmi(const struct vmx_events *ev)
+{
+	return ev->reinject_info &&
+	       (ev->reinject_info & VECTORING_INFO_TYPE_MASK) == INTR_TYPE_NMI_INTR;
+}
+
+/*
+ * While an NMI is in service (blocked until IRET) or on its way in, any number of further
+ * NMIs leaves one pending, not two: the CPU latches a single NMI (SDM Vol. 3A 6.7.1). As
+ * KVM's process_nmi(). VMCS loaded. (An NMI IPI racing with this may be lost: benign.)
+ */
+static void vmx_collapse_nmis(struct vmx_events *ev)
+{
+	if (READ_ONCE(ev->nmi_pending) > 1 &&
+	    ((vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & GUEST_INTR_STATE_NMI) ||
+	     vmx_reinjecting_nmi(ev)))
+		WRITE_ONCE(ev->nmi_pending, 1);
 }
 
 static void vmx_set_windows(struct vmx_events *ev, u32 want)
@@ -77,14 +107,25 @@ void vmx_events_before_entry(struct vmxmon_vcpu *vcpu)
 	struct vmx_events *ev = &vmx->ev;
 	u32 windows = 0;
 
+	vmx_collapse_nmis(ev);
 	if (ev->handler_injected) {
 		/* An exception takes this entry; anything else waits for a window. */
 	} else if (ev->reinject_info) {
-		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, ev->reinject_info &
-			     (INTR_INFO_VALID_MASK | INTR_INFO_DELIVER_CODE_MASK |
-			      INTR_INFO_INTR_TYPE_MASK | INTR_INFO_VECTOR_MASK));
-		if (ev->reinject_info & VECTORING_INFO_DELIVER_CODE_MASK)
+		u32 info = ev->reinject_info & (INTR_INFO_VALID_MASK | INTR_INFO_DELIVER_CODE_MASK |
+						INTR_INFO_INTR_TYPE_MASK | INTR_INFO_VECTOR_MASK);
+
+		/* Real mode has no error codes: VM entry would fail (SDM 27.2.1.3). */
+		if (!(vmcs_readl(GUEST_CR0) & X86_CR0_PE))
+			info &= ~INTR_INFO_DELIVER_CODE_MASK;
+		if (info & INTR_INFO_DELIVER_CODE_MASK)
 			vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, ev->reinject_error);
+		/*
+		 * KVM_SET_VCPU_EVENTS may restore an NMI as injected and masked at once: the
+		 * same rule as in vmx_events_after_exit().
+		 */
+		if (vmx_reinjecting_nmi(ev))
+			vmcs_clear_bits32(GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);
+		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
 		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, ev->reinject_len);
 		ev->reinject_info = 0;
 	} else if (ev->nmi_pending && vmx_nmi_allowed()) {
@@ -92,10 +133,11 @@ void vmx_events_before_entry(struct vmxmon_vcpu *vcpu)
 			     NMI_VECTOR | INTR_TYPE_NMI_INTR | INTR_INFO_VALID_MASK);
 		ev->nmi_pending--;
 	} else if (ev->irq_pending && vmx_irq_allowed() &&	/* ExtINT (userspace PIC) */
-		   vmx_lapic_accepts_extint(vmx->lapic)) {
+		   (ev->irq_injected || vmx_lapic_accepts_extint(vmx->lapic))) {
 		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
 			     ev->irq_vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
 		ev->irq_pending = false;
+		ev->irq_injected = false;
 	} else if (vmx->lapic && vmx_lapic_deliverable(vmx->lapic) >= 0 && vmx_irq_allowed()) {
 		int vec = vmx_lapic_deliverable(vmx->lapic);
 
@@ -113,7 +155,7 @@ void vmx_events_before_entry(struct vmxmon_vcpu *vcpu)
 	}
 	if (ev->nmi_pending && (vmcs_config.pin & PIN_BASED_VIRTUAL_NMIS))
 		windows |= CPU_BASED_NMI_WINDOW_EXITING;
-	if ((ev->irq_pending && vmx_lapic_accepts_extint(vmx->lapic)) ||
+	if ((ev->irq_pending && (ev->irq_injected || vmx_lapic_accepts_extint(vmx->lapic))) ||
 	    vmx_wants_extint_window(vcpu) ||
 	    (vmx->lapic && vmx_lapic_deliverable(vmx->lapic) >= 0))
 		windows |= CPU_BASED_INTR_WINDOW_EXITING;
@@ -189,40 +231,81 @@ void vmx_post_run(struct vmxmon_vcpu *vcpu)
 	run->flags = 0;
 }
 
+/*
+ * The exception or interrupt the next entry will deliver again, if any: one an exit
+ * handler injected (not yet entered: the run loop left for a signal), or the interrupted
+ * event of the last exit.
+ */
+static u32 vmx_queued_event(const struct vmx_events *ev, u32 *error)
+{
+	if (ev->handler_injected) {
+		*error = vmcs_read32(VM_ENTRY_EXCEPTION_ERROR_CODE);
+		return vmcs_read32(VM_ENTRY_INTR_INFO_FIELD);
+	}
+	*error = ev->reinject_error;
+	return ev->reinject_info;
+}
+
+/*
+ * As KVM's kvm_vcpu_ioctl_x86_get_vcpu_events() for what vmxmon has (no SMM, no exception
+ * payloads). Soft exceptions (INT3, INTO) and software interrupts (INT n) are not reported
+ * as injected: the API has no instruction length for them, and RIP is still on the
+ * instruction, which raises them again when the guest resumes. ICEBP (INT1) likewise: KVM
+ * drops it on the exit, the guest executes it again. sipi_vector is never reported.
+ */
 void vmx_get_vcpu_events(struct vmxmon_vcpu *vcpu, struct kvm_vcpu_events *e)
 {
 	struct vmx_events *ev = &to_vmx(vcpu)->ev;
-	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO), type;
+	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO), error;
+	u32 info = vmx_queued_event(ev, &error);
+	u8 vector = info & VECTORING_INFO_VECTOR_MASK;
 
 	memset(e, 0, sizeof(*e));
-	type = ev->reinject_info & VECTORING_INFO_TYPE_MASK;
-	if (ev->reinject_info && (type == INTR_TYPE_HARD_EXCEPTION ||
-				  type == INTR_TYPE_SOFT_EXCEPTION)) {
-		e->exception.injected = 1;
-		e->exception.nr = ev->reinject_info & VECTORING_INFO_VECTOR_MASK;
-		e->exception.has_error_code =
-			!!(ev->reinject_info & VECTORING_INFO_DELIVER_CODE_MASK);
-		e->exception.error_code = ev->reinject_error;
+	vmx_collapse_nmis(ev);
+	if (info & VECTORING_INFO_VALID_MASK) {
+		switch (info & VECTORING_INFO_TYPE_MASK) {
+		case INTR_TYPE_HARD_EXCEPTION:
+			e->exception.injected = 1;
+			fallthrough;
+		case INTR_TYPE_SOFT_EXCEPTION:
+			e->exception.nr = vector;
+			e->exception.has_error_code = !!(info & VECTORING_INFO_DELIVER_CODE_MASK);
+			e->exception.error_code = error;
+			break;
+		case INTR_TYPE_EXT_INTR:
+			e->interrupt.injected = 1;
+			fallthrough;
+		case INTR_TYPE_SOFT_INTR:
+			e->interrupt.nr = vector;
+			break;
+		case INTR_TYPE_NMI_INTR:
+			e->nmi.injected = 1;
+			break;
+		}
 	}
-	if (ev->reinject_info && (type == INTR_TYPE_EXT_INTR || type == INTR_TYPE_SOFT_INTR)) {
-		e->interrupt.injected = 1;
-		e->interrupt.nr = ev->reinject_info & VECTORING_INFO_VECTOR_MASK;
-		e->interrupt.soft = type == INTR_TYPE_SOFT_INTR;
-	} else if (ev->irq_pending) {
+	if (!e->interrupt.injected && ev->irq_pending) {
 		e->interrupt.injected = 1;
 		e->interrupt.nr = ev->irq_vector;
 	}
 	e->interrupt.shadow = (intr & GUEST_INTR_STATE_STI ? KVM_X86_SHADOW_INT_STI : 0) |
 			      (intr & GUEST_INTR_STATE_MOV_SS ? KVM_X86_SHADOW_INT_MOV_SS : 0);
-	e->nmi.injected = ev->reinject_info && type == INTR_TYPE_NMI_INTR;
-	e->nmi.pending = ev->nmi_pending;
+	e->nmi.pending = READ_ONCE(ev->nmi_pending) != 0;
 	e->nmi.masked = !!(intr & GUEST_INTR_STATE_NMI);
 	e->flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW;
 }
 
+/*
+ * KVM_SET_VCPU_EVENTS replaces the queued events. An injected exception is delivered before
+ * the instruction at RIP; #BP and #OF from here go in as hardware exceptions (KVM injects
+ * them as software exceptions with the length of the last one that exited, which needs
+ * the gate's DPL to allow it and fails VM entry on CPUs without zero-length injection).
+ * A software interrupt (interrupt.soft) is dropped, as after KVM_GET_VCPU_EVENTS the guest
+ * executes its INT n again. The SIPI vector applies to a SIPI not yet taken, as in KVM.
+ */
 int vmx_set_vcpu_events(struct vmxmon_vcpu *vcpu, const struct kvm_vcpu_events *e)
 {
-	struct vmx_events *ev = &to_vmx(vcpu)->ev;
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct vmx_events *ev = &vmx->ev;
 	u32 intr, info = 0;
 
 	if (e->flags & ~(KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW |
@@ -242,12 +325,21 @@ int vmx_set_vcpu_events(struct vmxmon_vcpu *vcpu, const struct kvm_vcpu_events *
 	} else if (e->nmi.injected) {
 		info = NMI_VECTOR | INTR_TYPE_NMI_INTR | INTR_INFO_VALID_MASK;
 	}
+	/* An exception an exit handler queued is replaced too. */
+	if (ev->handler_injected) {
+		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+		ev->handler_injected = false;
+	}
 	ev->reinject_info = info;
 	ev->reinject_len = 0;
-	ev->irq_pending = e->interrupt.injected && !e->interrupt.soft;
-	ev->irq_vector = e->interrupt.nr;
+	if (e->interrupt.injected && !e->interrupt.soft)
+		vmx_events_set_injected_irq(vcpu, e->interrupt.nr);
+	else
+		ev->irq_pending = ev->irq_injected = false;
 	if (e->flags & KVM_VCPUEVENT_VALID_NMI_PENDING)
-		ev->nmi_pending = min_t(u8, e->nmi.pending, 2);
+		WRITE_ONCE(ev->nmi_pending, min_t(u8, e->nmi.pending, 2));
+	if ((e->flags & KVM_VCPUEVENT_VALID_SIPI_VECTOR) && vmx->lapic)
+		WRITE_ONCE(vmx->sipi_vector, e->sipi_vector);
 
 	intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & ~GUEST_INTR_STATE_NMI;
 	if (e->nmi.masked)
@@ -263,17 +355,83 @@ int vmx_set_vcpu_events(struct vmxmon_vcpu *vcpu, const struct kvm_vcpu_events *
 	return 0;
 }
 
+/*
+ * KVM_GET_SREGS.interrupt_bitmap: the external interrupt KVM_GET_VCPU_EVENTS reports as
+ * injected, or -1 (KVM's __get_sregs()).
+ */
+int vmx_events_injected_irq(struct vmxmon_vcpu *vcpu)
+{
+	struct vmx_events *ev = &to_vmx(vcpu)->ev;
+	u32 error, info = vmx_queued_event(ev, &error);
+
+	if ((info & VECTORING_INFO_VALID_MASK) &&
+	    (info & VECTORING_INFO_TYPE_MASK) == INTR_TYPE_EXT_INTR)
+		return info & VECTORING_INFO_VECTOR_MASK;
+	return ev->irq_pending ? ev->irq_vector : -1;
+}
+
+/*
+ * KVM_SET_SREGS with a bit in interrupt_bitmap, KVM_SET_VCPU_EVENTS with interrupt.injected:
+ * @vector is the injected interrupt now, to be delivered as soon as the guest's IF allows.
+ * The ExtINT KVM_INTERRUPT queued, which KVM_GET_* report as injected too, comes back
+ * unchanged (it still waits for LINT0 as well).
+ */
+void vmx_events_set_injected_irq(struct vmxmon_vcpu *vcpu, u8 vector)
+{
+	struct vmx_events *ev = &to_vmx(vcpu)->ev;
+	u32 type = ev->reinject_info & VECTORING_INFO_TYPE_MASK;
+
+	if (ev->reinject_info && (type == INTR_TYPE_EXT_INTR || type == INTR_TYPE_SOFT_INTR))
+		ev->reinject_info = 0;
+	if (ev->irq_pending && ev->irq_vector == vector)
+		return;
+	ev->irq_vector = vector;
+	ev->irq_pending = true;
+	ev->irq_injected = true;
+}
+
+/*
+ * An INIT reset the vCPU (SDM Vol. 3A 11.4.7.3): no event queued before it survives, as in
+ * KVM's kvm_vcpu_reset(init_event=true): not the exception an exit handler injected, the
+ * interrupted event, pending NMIs or an interrupt whose delivery began (re-injected into
+ * the reset state they could fail VM entry: an error code in real mode); nor the I/O or
+ * MMIO access userspace was completing, whose instruction is gone. An ExtINT the guest has
+ * not taken yet stays pending, as KVM's pending_external_vector does: it is the PIC's.
+ * VMCS loaded.
+ */
+void vmx_events_init_signal(struct vmxmon_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct vmx_events *ev = &vmx->ev;
+
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+	ev->handler_injected = false;
+	ev->reinject_info = 0;
+	WRITE_ONCE(ev->nmi_pending, 0);
+	if (ev->irq_injected) {
+		ev->irq_pending = false;
+		ev->irq_injected = false;
+	}
+	vmx->pio.pending = false;
+	vmx->mmio.pending = false;
+}
+
 /* First thing in KVM_RUN: finish the exit userspace just handled. */
 int vmx_complete_userspace_exit(struct vmxmon_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	int r;
 
-	/* Without an in-kernel APIC, kvm_run.cr8 is an input: the userspace APIC's TPR. */
+	/*
+	 * Without an in-kernel APIC, kvm_run.cr8 is an input: the userspace APIC's TPR. The
+	 * page is shared with userspace: read it once, check and use that value.
+	 */
 	if (!vmx->lapic) {
-		if (vcpu->run->cr8 & ~0xfull)
+		u64 cr8 = READ_ONCE(vcpu->run->cr8);
+
+		if (cr8 & ~0xfull)
 			return -EINVAL;
-		vmx->cr8 = vcpu->run->cr8;
+		vmx->cr8 = cr8;
 	}
 	r = vmx_complete_pio(vcpu);
 

@@ -347,14 +347,9 @@ int vmx_lapic_write(struct vmx_lapic *a, u32 off, u64 val)
 		lapic_set(a, APIC_ICR2, v & 0xff000000);
 		return 1;
 	case APIC_LVTT:
-		if ((LVT_TIMER_MODE(v) ^ LVT_TIMER_MODE(lapic_get(a, APIC_LVTT))) != 0) {
-			hrtimer_cancel(&a->timer);
-			a->period_ns = 0;
-			a->tsc_deadline = 0;
-		}
 		if (!(lapic_get(a, APIC_SPIV) & SVR_ENABLED))
 			v |= LVT_MASKED;
-		lapic_set(a, APIC_LVTT, v & 0x700ff);
+		vmx_lapic_timer_set_lvtt(a, v & 0x700ff);
 		return 1;
 	case APIC_LVTTHMR: case APIC_LVTPC: case APIC_LVT0: case APIC_LVT1: case APIC_LVTERR:
 	case APIC_LVTCMCI:
@@ -531,6 +526,8 @@ void vmx_lapic_get_state(struct vmx_lapic *a, struct kvm_lapic_state *s)
 
 void vmx_lapic_set_state(struct vmx_lapic *a, const struct kvm_lapic_state *s)
 {
+	u32 old_mode = LVT_TIMER_MODE(lapic_get(a, APIC_LVTT));
+
 	hrtimer_cancel(&a->timer);
 	memcpy(a->regs, s->regs, KVM_APIC_REG_SIZE);
 	if (lapic_x2apic(a)) {			/* the ID and the LDR derived from it */
@@ -541,10 +538,7 @@ void vmx_lapic_set_state(struct vmx_lapic *a, const struct kvm_lapic_state *s)
 	}
 	lapic_set(a, APIC_LVR, lapic_version(a));
 	lapic_set(a, APIC_TMCCT, 0);
-	a->period_ns = 0;
-	a->tsc_deadline = 0;
-	if (LVT_TIMER_MODE(lapic_get(a, APIC_LVTT)) != LVT_TIMER_TSCDEADLINE)
-		vmx_lapic_timer_count(a, lapic_get(a, APIC_TMICT));
+	vmx_lapic_timer_restore(a, old_mode, *(const u32 *)(s->regs + APIC_TMCCT));
 }
 
 int vmx_lapic_create(struct vmxmon_vcpu *vcpu)

@@ -58,6 +58,8 @@ void vmx_lapic_raise(struct vmx_lapic *a, u8 vec, bool level);
 /* vmx/apic_timer.c */
 enum hrtimer_restart vmx_lapic_timer_fire(struct hrtimer *t);
 void vmx_lapic_timer_count(struct vmx_lapic *a, u32 count);
+void vmx_lapic_timer_set_lvtt(struct vmx_lapic *a, u32 lvtt);
 u32 vmx_lapic_current_count(struct vmx_lapic *a);
+void vmx_lapic_timer_restore(struct vmx_lapic *a, u32 old_mode, u32 tmcct);
 
 #endif

@@ -11,6 +11,7 @@
 #include <asm/processor-flags.h>
 #include <asm/msr-index.h>
 #include <asm/tlbflush.h>
+#include <asm/trapnr.h>
 
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"
@@ -217,6 +218,7 @@ void vmx_set_regs(struct vmxmon_vcpu *vcpu, const struct kvm_regs *r)
 void vmx_get_sregs(struct vmxmon_vcpu *vcpu, struct kvm_sregs *s)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	int irq;
 
 	memset(s, 0, sizeof(*s));
 	vmx_get_segment(SEG_CS, &s->cs);
@@ -237,7 +239,11 @@ void vmx_get_sregs(struct vmxmon_vcpu *vcpu, struct kvm_sregs *s)
 	s->cr4 = vmx_get_cr4();
 	s->cr8 = vmx_get_cr8(vmx);
 	s->efer = vmcs_read64(GUEST_IA32_EFER);
-	s->apic_base = vmx->apic_base;
+	/* The in-kernel APIC's base and mode, and the injected interrupt, as KVM's __get_sregs(). */
+	s->apic_base = vmx_get_apic_base(vmx);
+	irq = vmx_events_injected_irq(vcpu);
+	if (irq >= 0)
+		__set_bit(irq, (unsigned long *)s->interrupt_bitmap);
 }
 
 /* The checks KVM makes (kvm_is_valid_sregs), so that the same input fails the same way. */
@@ -259,17 +265,18 @@ static bool vmx_sregs_valid(struct vmx_vcpu *vmx, const struct kvm_sregs *s)
 	} else if ((s->efer & EFER_LMA) || s->cs.l) {
 		return false;
 	}
-	/* No in-kernel APIC yet: an interrupt pending in the bitmap cannot be honoured. */
-	if (memchr_inv(s->interrupt_bitmap, 0, sizeof(s->interrupt_bitmap)))
-		return false;
 	return true;
 }
 
 int vmx_set_sregs(struct vmxmon_vcpu *vcpu, const struct kvm_sregs *s)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	unsigned long irq;
 
 	if (!vmx_sregs_valid(vmx, s))
+		return -EINVAL;
+	/* First, so that a refused value changes nothing (KVM's __set_sregs_common()). */
+	if (vmx_set_apic_base_host(vcpu, s->apic_base))
 		return -EINVAL;
 	vmx_set_segment(SEG_CS, &s->cs);
 	vmx_set_segment(SEG_DS, &s->ds);
@@ -296,7 +303,10 @@ int vmx_set_sregs(struct vmxmon_vcpu *vcpu, const struct kvm_sregs *s)
 	 */
 	if (vmx_pae_paging(s->cr0, s->cr4, s->efer))
 		vmx_load_pdptrs(vcpu);
-	vmx->apic_base = s->apic_base;
+	/* The lowest vector in interrupt_bitmap becomes the injected interrupt (KVM's __set_sregs()). */
+	irq = find_first_bit((const unsigned long *)s->interrupt_bitmap, 256);
+	if (irq < 256)
+		vmx_events_set_injected_irq(vcpu, irq);
 	/* New paging state: drop the guest's cached translations before it runs again. */
 	vmx->flush_on_entry = true;
 	return 0;
@@ -341,7 +351,23 @@ void vmx_skip_instruction(struct vmxmon_vcpu *vcpu)
 			     intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 }
 
-/* Deliver a hardware exception at the next VM entry (SDM Vol. 3C 27.6). */
+/*
+ * Fault-class exceptions: every vector but the traps #DB, #BP, #OF, the aborts #DF, #MC and
+ * the NMI (KVM's exception_type(); #DB counts as a trap, as in KVM 6.1).
+ */
+#define VMX_FAULT_VECTORS	(~(BIT(X86_TRAP_DB) | BIT(X86_TRAP_NMI) | BIT(X86_TRAP_BP) | \
+				   BIT(X86_TRAP_OF) | BIT(X86_TRAP_DF) | BIT(X86_TRAP_MC)))
+
+/*
+ * Deliver a hardware exception at the next VM entry (SDM Vol. 3C 27.6). A fault the CPU
+ * raises itself pushes RFLAGS with RF set, so that the restarted instruction does not hit
+ * its own instruction breakpoint again (SDM Vol. 3B, "Instruction-Breakpoint Exception
+ * Condition"); event injection pushes the guest's RFLAGS unchanged, whatever the event
+ * ("Details of Vectored-Event Injection"), so for an injected fault the hypervisor sets RF
+ * itself, as KVM's inject_pending_event() does. Delivery clears it again. (An event that
+ * an exit interrupted is re-injected with the RFLAGS the exit saved: the CPU already put
+ * the RF the delivery would have pushed there.)
+ */
 void vmx_inject_exception(struct vmxmon_vcpu *vcpu, u8 vector, bool has_error, u32 error_code)
 {
 	u32 info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK;
@@ -352,5 +378,7 @@ void vmx_inject_exception(struct vmxmon_vcpu *vcpu, u8 vector, bool has_error, u
 		info |= INTR_INFO_DELIVER_CODE_MASK;
 		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, error_code);
 	}
+	if (vector < 32 && (VMX_FAULT_VECTORS & BIT(vector)))
+		vmcs_writel(GUEST_RFLAGS, vmcs_readl(GUEST_RFLAGS) | X86_EFLAGS_RF);
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
 }

@@ -225,8 +225,10 @@ struct vmx_mmio {
 /* Events waiting for VM entry (vmx/event.c). */
 struct vmx_events {
 	bool irq_pending;		/* KVM_INTERRUPT, not yet injected */
+	bool irq_injected;		/* ... or one whose delivery began (KVM's interrupt.injected,
+					 * restored by KVM_SET_VCPU_EVENTS/SREGS): LINT0 is not asked */
 	u8 irq_vector;
-	u8 nmi_pending;			/* KVM_NMI, at most 2 */
+	u8 nmi_pending;			/* KVM_NMI, at most 2; 1 while an NMI is in service */
 	bool handler_injected;		/* an exit handler wrote VM_ENTRY_INTR_INFO */
 	u32 reinject_info;		/* IDT-vectoring information of the last exit */
 	u32 reinject_error;
@@ -245,8 +247,8 @@ struct vmx_lapic {
 	u64 base;				/* IA32_APIC_BASE */
 	struct hrtimer timer;
 	u64 period_ns;				/* one-shot/periodic: TMICT x divisor */
-	ktime_t timer_start;
 	u64 tsc_deadline;			/* IA32_TSC_DEADLINE (guest TSC), 0: disarmed */
+	u64 tsc_offset;				/* the vCPU's TSC_OFFSET when it was armed */
 	bool x2apic_cpuid;			/* the guest's CPUID has x2APIC */
 };
 
@@ -418,6 +420,9 @@ void vmx_post_run(struct vmxmon_vcpu *vcpu);
 void vmx_get_vcpu_events(struct vmxmon_vcpu *vcpu, struct kvm_vcpu_events *ev);
 int vmx_set_vcpu_events(struct vmxmon_vcpu *vcpu, const struct kvm_vcpu_events *ev);
 int vmx_complete_userspace_exit(struct vmxmon_vcpu *vcpu);
+void vmx_events_init_signal(struct vmxmon_vcpu *vcpu);
+int vmx_events_injected_irq(struct vmxmon_vcpu *vcpu);
+void vmx_events_set_injected_irq(struct vmxmon_vcpu *vcpu, u8 vector);
 
 /* vmx/lapic.c */
 int vmx_lapic_create(struct vmxmon_vcpu *vcpu);
@@ -451,6 +456,12 @@ static inline void vmx_set_cr8(struct vmx_vcpu *vmx, u64 cr8)
 		vmx->cr8 = cr8;
 }
 u64 vmx_lapic_get_base(struct vmx_lapic *a);
+
+/* IA32_APIC_BASE: the in-kernel APIC's, else a register of its own. */
+static inline u64 vmx_get_apic_base(struct vmx_vcpu *vmx)
+{
+	return vmx->lapic ? vmx_lapic_get_base(vmx->lapic) : vmx->apic_base;
+}
 void vmx_lapic_set_tsc_deadline(struct vmx_lapic *a, u64 deadline, u64 tsc_offset);
 u64 vmx_lapic_get_tsc_deadline(struct vmx_lapic *a);
 bool vmx_lapic_mmio_owns(struct vmx_lapic *a, u64 gpa);
@@ -466,6 +477,7 @@ int vmx_handle_hlt_in_kernel(struct vmxmon_vcpu *vcpu);
 void vmx_lapic_mmio(struct vmxmon_vcpu *vcpu, u64 gpa, bool write, u64 *val, int size,
 		    int *ret);
 int vmx_lapic_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 *data, bool write, bool host);
+int vmx_set_apic_base_host(struct vmxmon_vcpu *vcpu, u64 val);
 int vmx_get_lapic(struct vmxmon_vcpu *vcpu, struct kvm_lapic_state *s);
 int vmx_set_lapic(struct vmxmon_vcpu *vcpu, const struct kvm_lapic_state *s);
 int vmx_get_mp_state(struct vmxmon_vcpu *vcpu, struct kvm_mp_state *mp);
