@@ -419,13 +419,15 @@ TEST_KVM_IDENTICAL(host_nmis_reach_the_host_while_a_guest_runs)
 	struct vcpu *vcpu;
 	struct vcpu_thread vt;
 	struct intercepts before, after;
+	/* The NMI count alone is the test; the debugfs count only says where they hit. */
+	bool counted = t->flavour == DEV_VMXMON && !access(INTERCEPTS_PATH, R_OK);
 	long n0, n1;
 
 	if (cpus_online(cpus, ARRAY_SIZE(cpus)) < 2)
 		t_skip(t, "needs two online CPUs");
 	if (access("/proc/sysrq-trigger", W_OK))
 		t_skip(t, "/proc/sysrq-trigger: %s", strerror(errno));
-	if (t->flavour == DEV_VMXMON)
+	if (counted)
 		intercepts_read(t, &before);
 	vcpu = t_guest_new(t, GUEST_FN(guest_spin_until_stopped), 0, 0);
 	pin_to(cpus[1]);
@@ -449,7 +451,7 @@ TEST_KVM_IDENTICAL(host_nmis_reach_the_host_while_a_guest_runs)
 	t_log(t, "CPU%d NMIs: %ld before, %ld after %d rounds", cpus[1], n0, n1, NMI_ROUNDS);
 	ASSERT_GE(n0, 0);
 	EXPECT_GE(n1 - n0, NMI_ROUNDS);
-	if (t->flavour == DEV_VMXMON) {
+	if (counted) {
 		/* And they came while the guest ran: they exited it. */
 		intercepts_read(t, &after);
 		t_log(t, "NMIs that exited the guest: %lu", after.host_nmis - before.host_nmis);
