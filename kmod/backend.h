@@ -29,6 +29,21 @@ struct vmxmon_cpu_stats {
 	unsigned int loaded_vmcs;	/* VMCSs currently loaded (active) on this CPU */
 };
 
+/*
+ * What the backend intercepts to keep guests from hurting the host, and how often each
+ * kind of exit happened (all CPUs, since load), for debugfs ("intercepts").
+ */
+#define VMXMON_STATS_EXIT_REASONS	80
+struct vmxmon_intercept_stats {
+	u32 exception_bitmap;		/* exceptions that always exit (bit = vector) */
+	bool wbinvd_exiting;		/* WBINVD exits (and is skipped) */
+	bool notify_vmexit;		/* the CPU's notify VM exit is on */
+	unsigned long host_nmis;	/* NMIs that exited a guest, handed to the host's entry */
+	unsigned long host_mces;	/* machine checks in or entering a guest, handed to the host */
+	unsigned long exits[VMXMON_STATS_EXIT_REASONS];	/* by basic exit reason */
+	unsigned long exceptions[32];	/* exception and NMI exits, by vector */
+};
+
 /* Why enabling a CPU failed; filled by ->cpu_enable() so the caller can log one line. */
 enum vmxmon_enable_error {
 	VMXMON_ENABLE_OK = 0,
@@ -111,6 +126,8 @@ struct vmxmon_backend_ops {
 	void (*cpu_stats)(int cpu, struct vmxmon_cpu_stats *stats);
 	/* Pages the backend currently holds (VMXON regions, VMCSs, EPT tables...). */
 	long (*pages_held)(void);
+	/* Adds its counts to a zeroed @st. */
+	void (*intercept_stats)(struct vmxmon_intercept_stats *st);
 
 	/* VM: second-level address translation over the memslots (vm->lock held). */
 	int (*vm_init)(struct vmxmon_vm *vm);

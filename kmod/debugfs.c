@@ -6,12 +6,24 @@
  *   vmx_users: <1 while VMX operation is held for the VMs, else 0>
  *   pages: <pages the backend holds: VMXON regions, VMCSs, EPT tables, APIC pages>
  *   cpu<N>: vmx=<on|off> vmxon=<count> vmxoff=<count> loaded_vmcs=<n>   (per online CPU)
+ *
+ * /sys/kernel/debug/vmxmon/intercepts — what guests cannot do to the host, and exit counts
+ * (all CPUs, since load; only reasons/vectors with a count):
+ *
+ *   exception_bitmap: <hex: exceptions that always exit, bit = vector>
+ *   wbinvd_exiting: <0|1>
+ *   notify_vmexit: <0|1>
+ *   host_nmis: <NMIs that exited a guest and went to the host's NMI handler>
+ *   host_mces: <machine checks that exited a guest or its entry, to the host's handler>
+ *   exits: <reason>:<count> ...
+ *   exceptions: <vector>:<count> ...
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpu.h>
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 
 #include "kmod/vmxmon.h"
 
@@ -37,11 +49,44 @@ static int vmxmon_status_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vmxmon_status);
 
+static void vmxmon_show_counts(struct seq_file *m, const char *name,
+			       const unsigned long *counts, int n)
+{
+	int i;
+
+	seq_printf(m, "%s:", name);
+	for (i = 0; i < n; i++)
+		if (counts[i])
+			seq_printf(m, " %d:%lu", i, counts[i]);
+	seq_putc(m, '\n');
+}
+
+static int vmxmon_intercepts_show(struct seq_file *m, void *unused)
+{
+	struct vmxmon_intercept_stats *st = kzalloc(sizeof(*st), GFP_KERNEL);
+
+	if (!st)
+		return -ENOMEM;
+	vmxmon_ops->intercept_stats(st);
+	seq_printf(m, "exception_bitmap: %#x\n", st->exception_bitmap);
+	seq_printf(m, "wbinvd_exiting: %d\n", st->wbinvd_exiting);
+	seq_printf(m, "notify_vmexit: %d\n", st->notify_vmexit);
+	seq_printf(m, "host_nmis: %lu\n", st->host_nmis);
+	seq_printf(m, "host_mces: %lu\n", st->host_mces);
+	vmxmon_show_counts(m, "exits", st->exits, ARRAY_SIZE(st->exits));
+	vmxmon_show_counts(m, "exceptions", st->exceptions, ARRAY_SIZE(st->exceptions));
+	kfree(st);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vmxmon_intercepts);
+
 void vmxmon_debugfs_init(void)
 {
 	/* debugfs is optional: errors are ignored, as debugfs wants. */
 	vmxmon_debugfs_dir = debugfs_create_dir("vmxmon", NULL);
 	debugfs_create_file("status", 0444, vmxmon_debugfs_dir, NULL, &vmxmon_status_fops);
+	debugfs_create_file("intercepts", 0444, vmxmon_debugfs_dir, NULL,
+			    &vmxmon_intercepts_fops);
 }
 
 void vmxmon_debugfs_exit(void)

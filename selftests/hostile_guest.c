@@ -10,6 +10,9 @@
  * guest spins; state the hardware would reject is refused by KVM_SET_* (-EINVAL) or ends in
  * KVM_EXIT_FAIL_ENTRY. Each case prints its seed first ("# <what> case N seed S");
  * VMXMON_SEED=<the test's seed> VMXMON_CASE=N replays case N alone, in a fresh VM.
+ * Attacks on the host CPU itself (lib/attack.h: the #AC and #DB delivery loops of
+ * CVE-2015-5307 and CVE-2015-8104, a WBINVD loop) run again and again, each with the end
+ * it must have, and the host's health checked after.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -17,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attack.h"
 #include "kvm_util.h"
 #include "pm32.h"
 #include "probe.h"
@@ -485,4 +489,74 @@ TEST_KVM_IDENTICAL(pae_guest_boots_and_random_pdptes_end_in_defined_exits)
 	tally_log(t, "pae boot", &tl);
 	raw_vm_free(g);
 	free(g);
+}
+
+/* ---- attacks on the host CPU (lib/attack.h) ---- */
+
+#define ATTACK_ROUNDS	20		/* x VMXMON_FUZZ_SCALE */
+
+enum attack { ATTACK_AC_LOOP, ATTACK_DB_LOOP, ATTACK_WBINVD_LOOP };
+
+/*
+ * Each round in a fresh VM, two KVM_RUNs. The #AC loop must end in
+ * KVM_INTERNAL_ERROR_SIMUL_EX; the #DB and WBINVD loops never end, but must give the CPU
+ * back for the kick (-EINTR) without the guest getting past the attack.
+ */
+static void attack_rounds(struct test_ctx *t, enum attack a, const char *what)
+{
+	long n = stress_count(ATTACK_ROUNDS);
+	struct health h;
+
+	kick_signal_install();
+	t_health_begin(t, &h);
+	for (long i = 0; i < n && !t_failed(t); i++) {
+		struct raw_vm *g = t_raw_vm(t, RAW_MIN_MEM);
+		uint64_t handler;
+
+		switch (a) {
+		case ATTACK_AC_LOOP:
+			ASSERT_EQ(attack_ac_setup(g, true), 0);
+			break;
+		case ATTACK_DB_LOOP:
+			ASSERT_EQ(attack_db_loop_setup(g, &handler), 0);
+			break;
+		case ATTACK_WBINVD_LOOP:
+			ASSERT_EQ(attack_wbinvd_setup(g, 0), 0);
+			break;
+		}
+		for (int run = 0; run < 2 && !t_failed(t); run++) {
+			int rc;
+
+			kick_timer_arm(KICK_MS * 10);
+			rc = raw_run(g);
+			kick_timer_disarm();
+			if (a == ATTACK_AC_LOOP) {
+				EXPECT_EQ(rc, 0);
+				EXPECT_EQ(g->run->exit_reason, KVM_EXIT_INTERNAL_ERROR);
+				EXPECT_EQ(g->run->internal.suberror, KVM_INTERNAL_ERROR_SIMUL_EX);
+			} else if (rc != -EINTR) {
+				t_fail(t, __FILE__, __LINE__, "%s round %ld: KVM_RUN %d, exit %s; want -EINTR",
+				       what, i, rc, rc ? "-" : exit_name(g->run->exit_reason));
+			}
+		}
+		raw_vm_free(g);
+		free(g);
+	}
+	t_log(t, "%s: %ld rounds", what, n);
+	t_health_end(t, &h, what);
+}
+
+TEST_VMXMON_ONLY(ac_delivery_loop_cve_2015_5307_ends_in_an_internal_error)
+{
+	attack_rounds(t, ATTACK_AC_LOOP, "#AC delivery loop");
+}
+
+TEST_VMXMON_ONLY(db_delivery_loop_cve_2015_8104_gives_the_cpu_back)
+{
+	attack_rounds(t, ATTACK_DB_LOOP, "#DB delivery loop");
+}
+
+TEST_VMXMON_ONLY(wbinvd_loop_gives_the_cpu_back)
+{
+	attack_rounds(t, ATTACK_WBINVD_LOOP, "WBINVD loop");
 }

@@ -48,6 +48,7 @@ const struct vmxmon_backend_ops vmx_backend_ops = {
 	.cpu_disable		= vmx_cpu_disable,
 	.cpu_stats		= vmx_cpu_stats,
 	.pages_held		= vmx_pages_held,
+	.intercept_stats	= vmx_intercept_stats,
 	.vm_init		= vmx_vm_init,
 	.vm_destroy		= vmx_vm_destroy,
 	.map_slot		= vmx_map_slot,

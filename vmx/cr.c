@@ -192,9 +192,14 @@ unexpected:
 
 /*
  * MOV DR exits (vmxmon keeps MOV-DR exiting on: debug registers change rarely). The guest's
- * DR0-3 and DR6 are loaded into the CPU around VM entry whenever its DR7 enables a
- * breakpoint (vmx_guest_debugregs_load()/_save()), so its breakpoints fire and its #DB
- * handler sees its own DR6; the host's come back after the exit.
+ * DR0-3 are loaded into the CPU around VM entry whenever its DR7 enables a breakpoint
+ * (vmx_guest_debugregs_load()/_save()), so its breakpoints fire; the host's come back after
+ * the exit. Its DR6 is never in the CPU: every #DB exits (VMX_EXCEPTION_BITMAP) without
+ * writing DR6, and vmx_inject_db() puts into vmx->dr6 what the CPU would have written, as
+ * kvm_intel does. DR7.GD: a MOV DR would fault with #DB (DR6.BD) before executing, but the
+ * MOV-DR exit comes first (SDM Vol. 3C 26.1.1: fault-like VM exits have priority over
+ * exceptions other than the ones listed there, and this #DB is not listed), so the #DB is
+ * raised here, as kvm_intel's handle_dr() does; its delivery clears GD.
  */
 int vmx_handle_dr(struct vmxmon_vcpu *vcpu)
 {
@@ -206,6 +211,10 @@ int vmx_handle_dr(struct vmxmon_vcpu *vcpu)
 		return inject_gp(vcpu);
 	if ((nr == 4 || nr == 5) && (vmx_get_cr4() & X86_CR4_DE)) {
 		vmx_inject_exception(vcpu, X86_TRAP_UD, false, 0);
+		return 1;
+	}
+	if (vmcs_readl(GUEST_DR7) & VMX_DR7_GD) {
+		vmx_inject_db(vcpu, VMX_DR6_BD);
 		return 1;
 	}
 	if (nr == 4 || nr == 5)
@@ -256,24 +265,27 @@ int vmx_handle_xsetbv(struct vmxmon_vcpu *vcpu)
 	return 1;
 }
 
-/* IRQs off, before VM entry. Returns whether the guest's registers were loaded. */
+/*
+ * IRQs off, before VM entry. Returns whether the guest's registers were loaded. The host's
+ * DR7 goes to 0 first: until VM entry loads the guest's DR7 from the VMCS, a breakpoint the
+ * host armed would otherwise match the guest's addresses in host code (kvm_intel clears it
+ * the same way, vcpu_enter_guest()). The caller saved the host's DR7 and restores it.
+ */
 bool vmx_guest_debugregs_load(struct vmx_vcpu *vmx)
 {
 	if (likely(!vmx->dr7_armed))
 		return false;
+	set_debugreg(0, 7);
 	set_debugreg(vmx->dr[0], 0);
 	set_debugreg(vmx->dr[1], 1);
 	set_debugreg(vmx->dr[2], 2);
 	set_debugreg(vmx->dr[3], 3);
-	set_debugreg(vmx->dr6, 6);
 	return true;
 }
 
-/* IRQs off, after the exit: keep the guest's DR6, give the host its breakpoints back. */
+/* IRQs off, after the exit: give the host its breakpoints back (DR0-3; DR7 is the caller's). */
 void vmx_guest_debugregs_save(struct vmx_vcpu *vmx)
 {
-	get_debugreg(vmx->dr6, 6);
-	set_debugreg(DR6_RESERVED, 6);
 	if (hw_breakpoint_active())
 		hw_breakpoint_restore();
 }

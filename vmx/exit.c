@@ -32,7 +32,7 @@ int vmx_internal_error(struct vmxmon_vcpu *vcpu, u32 suberror, int ndata, const 
 	return 0;
 }
 
-static int handle_unexpected(struct vmxmon_vcpu *vcpu)
+int vmx_handle_unexpected(struct vmxmon_vcpu *vcpu)
 {
 	u64 data[2] = { to_vmx(vcpu)->exit_reason, vcpu->cpu };
 
@@ -41,16 +41,6 @@ static int handle_unexpected(struct vmxmon_vcpu *vcpu)
 			    vcpu->id, to_vmx(vcpu)->exit_reason, to_vmx(vcpu)->exit_qual);
 	vmx_vmcs_dump(vcpu);
 	return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, 2, data);
-}
-
-/* NMIs were re-raised right after the exit (vmx/vcpu.c); exceptions are not intercepted. */
-static int handle_exception_nmi(struct vmxmon_vcpu *vcpu)
-{
-	u32 info = to_vmx(vcpu)->exit_intr_info;
-
-	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
-		return 1;
-	return handle_unexpected(vcpu);
 }
 
 /* The host takes the interrupt as soon as IRQs are enabled again: nothing to do. */
@@ -78,12 +68,6 @@ static int handle_triple_fault(struct vmxmon_vcpu *vcpu)
 {
 	vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
 	return 0;
-}
-
-/* INIT and SIPI from real hardware are not for the guest: there is no in-kernel APIC yet. */
-static int handle_init_sipi(struct vmxmon_vcpu *vcpu)
-{
-	return 1;
 }
 
 static int handle_cpuid(struct vmxmon_vcpu *vcpu)
@@ -214,14 +198,15 @@ static int handle_entry_failure(struct vmxmon_vcpu *vcpu)
 }
 
 static int (*const vmx_exit_handlers[])(struct vmxmon_vcpu *vcpu) = {
-	[EXIT_REASON_EXCEPTION_NMI]		= handle_exception_nmi,
+	[EXIT_REASON_EXCEPTION_NMI]		= vmx_handle_exception_nmi,
 	[EXIT_REASON_EXTERNAL_INTERRUPT]	= handle_external_interrupt,
 	[EXIT_REASON_TRIPLE_FAULT]		= handle_triple_fault,
-	[EXIT_REASON_INIT_SIGNAL]		= handle_init_sipi,
-	[EXIT_REASON_SIPI_SIGNAL]		= handle_init_sipi,
+	/* SIPIs exit only in the wait-for-SIPI activity state, which no guest is put in. */
+	[EXIT_REASON_INIT_SIGNAL]		= vmx_handle_init_signal,
 	[EXIT_REASON_CPUID]			= handle_cpuid,
 	[EXIT_REASON_HLT]			= handle_hlt,
 	[EXIT_REASON_INVD]			= handle_invd,
+	[EXIT_REASON_WBINVD]			= vmx_handle_wbinvd,
 	[EXIT_REASON_RDPMC]			= handle_rdpmc,
 	[EXIT_REASON_VMCALL]			= handle_vmcall,
 	[EXIT_REASON_VMCLEAR]			= handle_ud,
@@ -251,10 +236,13 @@ static int (*const vmx_exit_handlers[])(struct vmxmon_vcpu *vcpu) = {
 	[EXIT_REASON_IO_INSTRUCTION]		= handle_io,
 	[EXIT_REASON_INVALID_STATE]		= handle_entry_failure,
 	[EXIT_REASON_MSR_LOAD_FAIL]		= handle_entry_failure,
+	/* The host's handler had the machine check right after the exit; as kvm_intel, the
+	 * entry is still reported as failed. */
 	[EXIT_REASON_MCE_DURING_VMENTRY]	= handle_entry_failure,
 	[EXIT_REASON_APIC_ACCESS]		= handle_apic_access,
 	[EXIT_REASON_EPT_VIOLATION]		= handle_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIG]		= handle_ept_misconfig,
+	[EXIT_REASON_NOTIFY]			= vmx_handle_notify,
 };
 
 int vmx_handle_exit(struct vmxmon_vcpu *vcpu)
@@ -276,10 +264,10 @@ int vmx_handle_exit(struct vmxmon_vcpu *vcpu)
 
 	basic = reason & 0xffff;
 	if (basic >= ARRAY_SIZE(vmx_exit_handlers))
-		return handle_unexpected(vcpu);
+		return vmx_handle_unexpected(vcpu);
 	basic = array_index_nospec(basic, ARRAY_SIZE(vmx_exit_handlers));
 	if (!vmx_exit_handlers[basic])
-		return handle_unexpected(vcpu);
+		return vmx_handle_unexpected(vcpu);
 	r = vmx_exit_handlers[basic](vcpu);
 	/* Userspace asked to hear when it may inject (it has an interrupt for the guest). */
 	if (r == 1 && unlikely(vcpu->run->request_interrupt_window) &&

@@ -6,10 +6,10 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitmap.h>
+#include <linux/io.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
-#include <asm/apic.h>
 #include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/fpu/api.h>
@@ -17,6 +17,7 @@
 #include <asm/fpu/xcr.h>
 #include <asm/mmu_context.h>
 #include <asm/msr.h>
+#include <asm/nospec-branch.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
 
@@ -44,6 +45,17 @@ static u16 vmx_vpid_alloc(void)
 	spin_unlock(&vmx_vpid_lock);
 	return vpid;
 }
+
+/*
+ * An indirect branch prediction barrier whenever a CPU enters another vCPU's guest than the
+ * one it entered last, so that no guest runs on branch predictions another guest trained
+ * (each tag belongs to one vCPU, for ever; 0 is no vCPU). kvm_intel 6.1 issues it when a CPU
+ * loads another VMCS (vmx_vcpu_load_vmcs()), also for ioctls that never enter the guest;
+ * here it comes right before the entry that needs it. indirect_branch_prediction_barrier()
+ * is a no-op unless the kernel's Spectre v2 mitigation uses IBPB (X86_FEATURE_USE_IBPB).
+ */
+static atomic64_t vmx_ibpb_tags = ATOMIC64_INIT(0);
+static DEFINE_PER_CPU(u64, vmx_last_guest);	/* ibpb_tag of the guest entered last here */
 
 static void vmx_vpid_free(u16 vpid)
 {
@@ -73,6 +85,7 @@ int vmx_vcpu_create(struct vmxmon_vcpu *vcpu)
 	vmx->vmcs.cpu = -1;
 	INIT_LIST_HEAD(&vmx->vmcs.loaded_list);
 	vmx->vpid = vmx_vpid_alloc();
+	vmx->ibpb_tag = atomic64_inc_return(&vmx_ibpb_tags);
 	vcpu->arch = vmx;
 	vmx->mp_state = KVM_MP_STATE_RUNNABLE;
 	vmx->ucode_rev = UCODE_REV_DEFAULT;
@@ -216,14 +229,6 @@ void vmx_vcpu_run_end(struct vmxmon_vcpu *vcpu)
 	fpu_swap_kvm_fpstate(&to_vmx(vcpu)->guest_fpu, false);
 }
 
-/* An NMI that caused the exit belongs to the host: raise it again (NMIs are blocked). */
-static void vmx_handle_nmi_irqoff(struct vmx_vcpu *vmx)
-{
-	if ((vmx->exit_intr_info & (INTR_INFO_VALID_MASK | INTR_INFO_INTR_TYPE_MASK)) ==
-	    (INTR_INFO_VALID_MASK | INTR_TYPE_NMI_INTR))
-		apic->send_IPI_self(NMI_VECTOR);
-}
-
 /* IRQs off, preemption off, VMCS loaded on this CPU. */
 int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 {
@@ -277,6 +282,10 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 		vmx_events_before_entry(vcpu);
 	vmx->ev.handler_injected = false;
 	vmx->ran = true;
+	if (unlikely(__this_cpu_read(vmx_last_guest) != vmx->ibpb_tag)) {
+		__this_cpu_write(vmx_last_guest, vmx->ibpb_tag);
+		indirect_branch_prediction_barrier();
+	}
 	guest_drs = vmx_guest_debugregs_load(vmx);
 
 	r = __vmx_vcpu_enter(vmx->regs, vmx->vmcs.launched);
@@ -302,6 +311,11 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 	vmx->entry_failed = 0;
 	vmx->exit_reason = vmcs_read32(VM_EXIT_REASON);
 	/*
+	 * Host NMIs and machine checks first, IRQs still off (vmx/intercept.c). Before any
+	 * return for a failed entry too: reason 41 is one (a machine check during entry).
+	 */
+	vmx_handle_exit_irqoff(vmx);
+	/*
 	 * A VM entry that failed while or after loading guest state (exit reason bit 31, SDM
 	 * Vol. 3C 27.8) leaves the VMCS's launch state as it was (one that never entered
 	 * needs VMLAUNCH again: VMRESUME would fail with error 5), and the exit has no
@@ -318,9 +332,5 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 		vmx_events_after_exit(vmx);
 	else
 		vmx->ev.reinject_info = 0;
-	if (unlikely((u16)vmx->exit_reason == EXIT_REASON_EXCEPTION_NMI)) {
-		vmx->exit_intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
-		vmx_handle_nmi_irqoff(vmx);
-	}
 	return 0;
 }

@@ -12,11 +12,30 @@
  *
  * HOST_RIP points at vmx_vmexit; HOST_RSP is written here before every entry, so the stack
  * at the exit is exactly as it was at the entry.
+ *
+ * Speculation hygiene, as kvm_intel 6.1's __vmx_vcpu_run (each an alternative the kernel
+ * patches in only where its own mitigation is on): VERW clears CPU buffers right before
+ * entry (X86_FEATURE_CLEAR_CPU_BUF, MDS/TAA/MMIO); after the exit, before the first RET
+ * that is not matched by a CALL since the exit: the RSB is stuffed (X86_FEATURE_RSB_VMEXIT)
+ * or, on eIBRS parts, one CALL is made to retire (X86_FEATURE_RSB_VMEXIT_LITE, post-barrier
+ * RSB predictions); SPEC_CTRL is written again with legacy IBRS (X86_FEATURE_KERNEL_IBRS);
+ * the branch history is cleared (X86_FEATURE_CLEAR_BHB_LOOP_ON_VMEXIT, BHI).
+ * Guests cannot write SPEC_CTRL (vmx/msr.c hides it), so unlike kvm_intel nothing here
+ * switches it to a guest value before entry or saves one after the exit.
+ *
+ * void __vmx_do_nmi_irqoff(void)
+ *   IRQs off, after a VM exit caused by an NMI: calls the host's NMI entry
+ *   (VMX_HOST_NMI_ENTRY, vmx/compat.h) with the interrupt frame an NMI here would push.
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
+#include <asm/msr-index.h>
 #include <asm/nospec-branch.h>
+#include <asm/percpu.h>
+#include <asm/segment.h>
 #include <asm/unwind_hints.h>
+
+#include "vmx/compat.h"
 
 #define WORD		8
 #define REG(n)		((n) * WORD)
@@ -39,8 +58,8 @@ SYM_FUNC_START(__vmx_vcpu_enter)
 	vmwrite	%rsp, %rax
 	jna	.Lvmfail_early
 
-	/* Flags from here to VMLAUNCH/VMRESUME: MOVs do not change them. */
-	test	%sil, %sil
+	/* CF = launched, from here to VMLAUNCH/VMRESUME: MOVs and VERW leave it alone. */
+	bt	$0, %esi
 
 	mov	REG(0)(%rdi), %rax
 	mov	REG(1)(%rdi), %rcx
@@ -58,9 +77,12 @@ SYM_FUNC_START(__vmx_vcpu_enter)
 	mov	REG(15)(%rdi), %r15
 	mov	REG(7)(%rdi), %rdi
 
+	/* Clear CPU buffers as late as possible (clobbers ZF only). */
+	CLEAR_CPU_BUFFERS
+
 	/* The stack at vmx_vmexit is the stack here: tell objtool (and the unwinder). */
 	UNWIND_HINT_SAVE
-	jnz	.Lvmresume
+	jc	.Lvmresume
 .Lvmlaunch:
 	vmlaunch
 	jmp	.Lvmfail
@@ -92,21 +114,55 @@ SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
 	mov	%r15, REG(15)(%rdi)
 	pop	REG(7)(%rdi)
 
-	/* Do not let guest values linger in host registers (speculation hygiene). */
+	/* RBX holds the return value from here: 0, a VM exit. */
+	xor	%ebx, %ebx
+
+.Lclear_regs:
+	/*
+	 * Do not let guest values linger in host registers (speculation hygiene); the
+	 * callee-saved ones are reloaded from the stack below, but cleared here too.
+	 */
 	xor	%eax, %eax
 	xor	%ecx, %ecx
 	xor	%edx, %edx
+	xor	%ebp, %ebp
 	xor	%esi, %esi
+	xor	%edi, %edi
 	xor	%r8d, %r8d
 	xor	%r9d, %r9d
 	xor	%r10d, %r10d
 	xor	%r11d, %r11d
+	xor	%r12d, %r12d
+	xor	%r13d, %r13d
+	xor	%r14d, %r14d
+	xor	%r15d, %r15d
 
-	/* The guest may have trained the return stack buffer. */
-	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
+	/*
+	 * The guest may have trained the return stack buffer: stuff it, or (eIBRS, whose
+	 * RSB entries from guest mode cannot be used but may be from after the exit) make
+	 * one CALL retire before the first unbalanced RET.
+	 */
+	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
+			   X86_FEATURE_RSB_VMEXIT_LITE
 
-	xor	%eax, %eax
-.Lout:
+	/*
+	 * Legacy IBRS protects against predictions made before SPEC_CTRL.IBRS was written
+	 * in the more privileged mode, and guest mode is less privileged: write it again,
+	 * same value or not, before the first RET (kvm_intel: vmx_spec_ctrl_restore_host()).
+	 */
+	ALTERNATIVE "jmp .Lspec_ctrl_done", "", X86_FEATURE_KERNEL_IBRS
+	mov	$MSR_IA32_SPEC_CTRL, %ecx
+	mov	PER_CPU_VAR(x86_spec_ctrl_current), %rax
+	mov	%rax, %rdx
+	shr	$32, %rdx
+	wrmsr
+	lfence
+.Lspec_ctrl_done:
+
+	/* The guest may have trained the branch history (BHI). */
+	CLEAR_BRANCH_HISTORY_VMEXIT
+
+	mov	%ebx, %eax
 	pop	%rdi
 	pop	%rbx
 	pop	%r12
@@ -117,13 +173,41 @@ SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
 	RET
 
 .Lvmfail:
-	/* Still on the host stack, with guest values in the GPRs: the pops restore ours. */
-	mov	$1, %eax
-	jmp	.Lout
-.Lvmfail_early:
-	mov	$1, %eax
-	jmp	.Lout
+	/* Still on the host stack, with guest values in the GPRs: cleared, then popped. */
+	mov	$1, %ebx
+	jmp	.Lclear_regs
 .Lfault:
-	mov	$2, %eax
-	jmp	.Lout
+	mov	$2, %ebx
+	jmp	.Lclear_regs
+.Lvmfail_early:
+	/* The guest registers were not loaded yet: nothing to clear or stuff. */
+	mov	$1, %eax
+	pop	%rdi
+	pop	%rbx
+	pop	%r12
+	pop	%r13
+	pop	%r14
+	pop	%r15
+	pop	%rbp
+	RET
 SYM_FUNC_END(__vmx_vcpu_enter)
+
+/*
+ * The host's NMI entry, called as if an NMI had interrupted this point (kvm_intel 6.1:
+ * vmx_do_interrupt_nmi_irqoff): SS, RSP, RFLAGS (IF clear: IRQs are off here), CS and the
+ * return address, on a 16-byte aligned stack as the CPU aligns it. The entry returns with
+ * IRET, which also restores RSP; RBP restores it again for objtool, which cannot know.
+ */
+SYM_FUNC_START(__vmx_do_nmi_irqoff)
+	push	%rbp
+	mov	%rsp, %rbp
+	and	$-16, %rsp
+	push	$__KERNEL_DS
+	push	%rbp
+	pushf
+	push	$__KERNEL_CS
+	call	VMX_HOST_NMI_ENTRY
+	mov	%rbp, %rsp
+	pop	%rbp
+	RET
+SYM_FUNC_END(__vmx_do_nmi_irqoff)

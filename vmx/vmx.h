@@ -12,6 +12,7 @@
 #include <asm/msr-index.h>
 #include <asm/fpu/types.h>
 #include <asm/processor-flags.h>
+#include <asm/trapnr.h>
 
 #include "kmod/backend.h"
 #include "x86/walk.h"
@@ -109,6 +110,20 @@ long vmx_pages_held(void);
 				 X86_CR0_NW | X86_CR0_CD | X86_CR0_PG)
 /* DR7 after reset and after a VM exit: only the always-1 bit 10 (SDM Vol. 3B 18.2.4). */
 #define VMX_DR7_INIT		0x400ul
+/* DR7.GD: MOV DR faults with #DB (SDM Vol. 3B 18.2.4); DR6.BD says that was why (18.2.3). */
+#define VMX_DR7_GD		BIT(13)
+#define VMX_DR6_BD		BIT(13)
+/* DR6 after reset: its fixed-1 bits and the active-low RTM bit (kvm: DR6_ACTIVE_LOW). */
+#define VMX_DR6_ACTIVE_LOW	0xffff0ff0ul
+
+/*
+ * Exceptions that always exit (EXCEPTION_BITMAP), as kvm_intel 6.1 intercepts them
+ * (vmx_update_exception_bitmap()): #DB and #AC, whose delivery can raise the same exception
+ * again with no instruction boundary in between, so that the CPU loops in microcode where
+ * neither interrupts nor the preemption timer reach it (CVE-2015-8104, CVE-2015-5307); both
+ * are re-injected (vmx/intercept.c). #MC, which belongs to the host (vmx/compat.h).
+ */
+#define VMX_EXCEPTION_BITMAP	(BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC) | BIT(X86_TRAP_MC))
 
 /* Guest GPRs in ModRM/REX register-number order (SDM Vol. 2A 2.1.5); RSP lives in the VMCS. */
 enum vmx_reg {
@@ -122,6 +137,7 @@ struct vmcs_config {
 	u32 pin, proc, proc2, exit, entry;
 	bool tpr_shadow;	/* CPU_BASED_TPR_SHADOW possible, CR8 exiting may be off */
 	bool apic_access;	/* with the TPR shadow: the APIC-access page (vmx/apic_access.c) */
+	u32 exception_bitmap;	/* EXCEPTION_BITMAP of every VMCS: VMX_EXCEPTION_BITMAP */
 };
 extern struct vmcs_config vmcs_config;
 
@@ -291,6 +307,8 @@ struct vmx_vcpu {
 	u32 exit_intr_info;
 	u32 entry_failed;			/* VMLAUNCH/VMRESUME VMfail: VM-instruction error */
 	struct fpu_guest guest_fpu;
+	/* Unique, never reused: an IBPB when another vCPU's guest ran on this CPU last. */
+	u64 ibpb_tag;
 };
 
 static inline struct vmx_vcpu *to_vmx(struct vmxmon_vcpu *vcpu)
@@ -390,6 +408,16 @@ int vmx_set_debugregs(struct vmxmon_vcpu *vcpu, const struct kvm_debugregs *d);
 
 /* vmx/exit.c */
 int vmx_handle_exit(struct vmxmon_vcpu *vcpu);
+int vmx_handle_unexpected(struct vmxmon_vcpu *vcpu);
+
+/* vmx/intercept.c */
+void vmx_handle_exit_irqoff(struct vmx_vcpu *vmx);
+int vmx_handle_exception_nmi(struct vmxmon_vcpu *vcpu);
+void vmx_inject_db(struct vmxmon_vcpu *vcpu, unsigned long payload);
+int vmx_handle_wbinvd(struct vmxmon_vcpu *vcpu);
+int vmx_handle_notify(struct vmxmon_vcpu *vcpu);
+int vmx_handle_init_signal(struct vmxmon_vcpu *vcpu);
+void vmx_intercept_stats(struct vmxmon_intercept_stats *st);
 int vmx_internal_error(struct vmxmon_vcpu *vcpu, u32 suberror, int ndata, const u64 *data);
 
 /* vmx/io.c */
