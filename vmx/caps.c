@@ -127,6 +127,17 @@ int vmx_caps_check(struct vmx_caps *c)
 		pr_err("VT-x lacks unrestricted guest; %s (Intel Westmere or newer)\n", need);
 		return -EOPNOTSUPP;
 	}
+	/*
+	 * String I/O exits take the address size and segment from the VM-exit instruction
+	 * information, which the CPU fills for INS/OUTS only with IA32_VMX_BASIC bit 54 (SDM
+	 * Vol. 3D A.1). Every CPU with unrestricted guest has it; checked after EPT and
+	 * unrestricted guest so that older CPUs keep the message that names what they lack.
+	 */
+	if (!(c->basic & VMX_BASIC_INOUT)) {
+		pr_err("VT-x does not report INS/OUTS exit information (IA32_VMX_BASIC bit 54); %s\n",
+		       need);
+		return -EOPNOTSUPP;
+	}
 	return 0;
 }
 
