@@ -82,6 +82,9 @@ int main(int argc, char **argv)
 	case OPTS_HELP:
 		opts__usage(stdout);
 		return 0;
+	case OPTS_VERSION:
+		opts__version(stdout);
+		return 0;
 	case OPTS_ERROR:
 		fprintf(stderr, "%s\n", err);
 		return 2;
