@@ -10,6 +10,7 @@
 
 #include "options.h"
 #include "util/err.h"
+#include "util/term.h"
 #include "vm/caps.h"
 #include "vm/dev.h"
 #include "vm/vm.h"
@@ -78,6 +79,7 @@ int main(int argc, char **argv)
 	struct vmxrun_opts o;
 	char err[512];
 
+	term__catch_fatal_signals();
 	switch (opts__parse(&o, argc, argv, err, sizeof(err))) {
 	case OPTS_HELP:
 		opts__usage(stdout);

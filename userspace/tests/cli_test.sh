@@ -46,7 +46,7 @@ VMXCTL=${VMXCTL:-$(dirname "$VMXRUN")/vmxctl}
 MISSING_DEV="vmxrun: $tmp/vmxmon: no such device (is vmxmon.ko loaded? in the vmxmon tree: make module KDIR=/lib/modules/\$(uname -r)/build && sudo insmod vmxmon.ko)"
 
 echo "TAP version 13"
-echo "1..34"
+echo "1..35"
 
 expect missing_device_names_module_and_the_command_that_loads_it 1 stderr "$MISSING_DEV" \
 	-- --dev "$tmp/vmxmon" --info
@@ -148,11 +148,23 @@ if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	{ echo "vmxctl: status $st; first vmxrun: status $a_st"; cat "$tmp/ctl.out" "$tmp/a.err"; } >"$tmp/diag"
 	[ "$st" = 0 ] && [ "$a_st" = 0 ] && grep -q '"status":"running"' "$tmp/ctl.out" && [ ! -e "$tmp/a.sock" ]
 	result first_vmxrun_keeps_its_control_socket_and_removes_it_at_exit $? "$tmp/diag"
+	# A crash says so in one line (the testbed ends a run on it), then dies of the signal.
+	"$VMXRUN" --dev /dev/kvm --kernel "$MBTEST" -m 32M --append wait --console "file:$tmp/c.log" \
+		--control "$tmp/c.sock" 2>"$tmp/c.err" &
+	pid=$!
+	i=0; while [ ! -S "$tmp/c.sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -SEGV $pid
+	wait $pid
+	st=$?
+	{ echo "status $st (want 139)"; cat "$tmp/c.err"; } >"$tmp/diag"
+	[ "$st" = 139 ] && grep -q '^vmxrun: fatal signal 11: vmxrun crashed' "$tmp/c.err"
+	result crash_is_reported_in_one_line_and_kills_with_the_signal $? "$tmp/diag"
 else
 	for t in multiboot_kernel_exits_through_debug_port guest_reset_exits_0_by_default \
 		 guest_reset_restarts_with_reboot_restart positional_path_is_the_kernel \
 		 second_vmxrun_does_not_take_over_a_live_control_socket \
-		 first_vmxrun_keeps_its_control_socket_and_removes_it_at_exit; do
+		 first_vmxrun_keeps_its_control_socket_and_removes_it_at_exit \
+		 crash_is_reported_in_one_line_and_kills_with_the_signal; do
 		result_skip $t "no usable /dev/kvm here"
 	done
 fi
