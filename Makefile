@@ -23,7 +23,7 @@ all: module userspace selftests $(BUILD)/bin/exit_bench
 help:
 	@echo "make            build vmxmon.ko, vmxrun and the selftests"
 	@echo "make run        the main job: boot Debian's kernel under vmxmon (inside Bochs without VT-x)"
-	@echo "make check      every test: host unit tests, module build + sparse, Bochs suite"
+	@echo "make check      every test: host unit tests, module build + sparse, Bochs suite (make run's boot included)"
 	@echo "make sparse     the module under sparse (C=2)"
 	@echo "make bench      VM-exit round trips, vmxmon vs kvm_intel (build/bench/results.md)"
 	@echo "make fuzz       the reliability suite (fuzzing, hostile guests, kills, hotplug) at 10x its make check counts"
@@ -72,6 +72,8 @@ check: check-host check-build check-bochs
 check-host: userspace selftests
 	$(MAKE) -C userspace O=$(BUILD) check
 	$(MAKE) -C selftests O=$(BUILD) check
+	@# make run's decision and commands, the testbed's runner (a fake Bochs): scripts/tests/
+	$(TOP)/selftests/lib/tap_summary.sh scripts-host $(TOP)/scripts/tests/*.sh
 
 check-build: module sparse
 
