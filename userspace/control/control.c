@@ -220,6 +220,7 @@ int control__open(struct vm *vm, const char *path, char *msg, size_t msglen)
 	struct sockaddr_un sa;
 	struct control *ctl;
 	struct stat st;
+	bool bound;
 
 	if (control__probe(path, &sa, &st, msg, msglen))
 		return -1;
@@ -231,17 +232,17 @@ int control__open(struct vm *vm, const char *path, char *msg, size_t msglen)
 	ctl->vm = vm;
 	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
 		ctl->c[i].fd = -1;
-	/* The stale socket, and only if it is still the one we probed. */
-	if (st.st_ino && !same_file(path, &st))
-		st.st_ino = 0;
-	if (st.st_ino)
+	/* The stale socket, and only if it is still the file we probed. */
+	if (st.st_ino && same_file(path, &st))
 		unlink(path);
 	ctl->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (ctl->fd < 0 || bind(ctl->fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    lstat(path, &ctl->st) || listen(ctl->fd, 4) ||
+	bound = ctl->fd >= 0 && !bind(ctl->fd, (struct sockaddr *)&sa, sizeof(sa));
+	if (!bound || lstat(path, &ctl->st) || listen(ctl->fd, 4) ||
 	    loop__add(vm->loop, ctl->fd, control__accept, ctl)) {
 		snprintf(msg, msglen, "vmxrun: --control %s: %s%s", path, strerror(errno),
 			 errno == EADDRINUSE ? " (another VM took the path just now)" : "");
+		if (bound && same_file(path, &ctl->st))
+			unlink(path);
 		if (ctl->fd >= 0)
 			close(ctl->fd);
 		free(ctl);
