@@ -31,7 +31,7 @@ decide() {
 }
 
 echo "TAP version 13"
-echo "1..9"
+echo "1..12"
 decide no_vtx_runs_in_the_testbed "testbed: no VT-x here" cpuinfo.novmx dev.present 0 insmod.ok
 decide vtx_and_loaded_module_run_on_the_host "host: VT-x, and vmxmon.ko is loaded" \
 	cpuinfo.vmx dev.present 1000 insmod.fail
@@ -65,4 +65,37 @@ tr '\n' ' ' <"$tmp/tb.cmd" | grep -q 'scripts/testbed run --name run ' && [ "$wo
 ok=$?
 { echo "init words: '$words'"; cat "$tmp/tb.cmd"; } >"$tmp/diag"
 result testbed_guest_command_is_a_file_in_the_initramfs $ok "$tmp/diag"
+
+# The verdict after the testbed run (a fake testbed: writes the console and the result as
+# boot.py would, exits with $FAKE_RC): make run succeeds only if the guest said hello and
+# the command (vmxrun) exited 0, so a broken guest command fails make run and make check.
+cat >"$tmp/testbed" <<'EOS'
+#!/bin/sh
+w=$BUILD/testbed/run
+mkdir -p "$w"
+printf '%b' "$FAKE_CONSOLE" >"$w/serial.log"
+printf 'status=%s\ncode=%s\nwall=99.0\noutcome=%s\n' "$FAKE_STATUS" "$FAKE_RC" "$FAKE_OUTCOME" >"$w/result"
+exit "$FAKE_RC"
+EOS
+chmod +x "$tmp/testbed"
+# verdict NAME WANT_STATUS WANT_MESSAGE CONSOLE RC STATUS OUTCOME
+verdict() {
+	BUILD=$tmp/build VMXMON_RUN_TESTBED=$tmp/testbed FAKE_CONSOLE=$4 FAKE_RC=$5 \
+		FAKE_STATUS=$6 FAKE_OUTCOME=$7 "$top/scripts/run" --testbed >"$tmp/out" 2>&1
+	st=$?
+	[ "$st" = "$2" ] && grep -qF -- "$3" "$tmp/out"
+	ok=$?
+	{ echo "status $st (want $2), want: $3"; cat "$tmp/out"; } >"$tmp/diag"
+	result "$1" $ok "$tmp/diag"
+}
+verdict run_succeeds_when_the_guest_says_hello_and_vmxrun_exits_0 0 \
+	"run: ok: the guest said hello and powered off, vmxrun exited 0" \
+	'Linux 6.1.0\r\r\nhello from a vmxmon guest\r\r\nVMXRUN-GUEST-EXIT=0\r\n' 0 exited "command exited with status 0"
+verdict run_fails_when_the_guest_never_says_hello 1 \
+	"run: FAILED: vmxrun exited 0 but the guest never said 'hello from a vmxmon guest'" \
+	'sh: hello: not found\r\nVMXRUN-GUEST-EXIT=127\r\n' 0 exited "command exited with status 0"
+verdict run_fails_with_the_testbed_reason 125 \
+	"run: FAILED (status 125): kernel panic in an L2 guest's kernel: Kernel panic - not syncing: Too many boot init vars" \
+	'[    0.77] Kernel panic - not syncing: Too many boot init vars at x\r\n' 125 panic \
+	"kernel panic in an L2 guest's kernel: Kernel panic - not syncing: Too many boot init vars at x"
 [ "$failed" = 0 ]
