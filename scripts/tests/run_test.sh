@@ -60,7 +60,7 @@ VMXMON_RUN_CPUINFO=$tmp/cpuinfo.novmx "$top/scripts/run" --dry-run >"$tmp/tb.cmd
 # The guest's init words: what follows " -- " in vmxrun's --append.
 words=$(sed -n "s/.*--append.*panic=-1[^']* -- \([^']*\)'.*/\1/p" "$tmp/tb.cmd" | head -n1)
 tr '\n' ' ' <"$tmp/tb.cmd" | grep -q 'scripts/testbed run --name run ' && [ "$words" = hello ] &&
-	[ "$(printf '%s\n' "$words" | wc -w)" -lt 31 ] && [ -x "$top/scripts/guest/hello" ] &&
+	[ "$(printf '%s\n' "$words" | wc -w)" -le 32 ] && [ -x "$top/scripts/guest/hello" ] &&
 	grep -q 'hello from a vmxmon guest' "$top/scripts/guest/hello"
 ok=$?
 { echo "init words: '$words'"; cat "$tmp/tb.cmd"; } >"$tmp/diag"
