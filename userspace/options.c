@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <getopt.h>
+#include <linux/kvm.h>
 #include <string.h>
 
 #include "options.h"
@@ -9,7 +10,7 @@
 
 enum {
 	OPT_DEV = 256, OPT_INFO, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_CONSOLE, OPT_NAME,
-	OPT_CONTROL, OPT_REBOOT, OPT_NO_APIC,
+	OPT_CONTROL, OPT_REBOOT, OPT_NO_APIC, OPT_VERSION,
 };
 
 static const struct option long_opts[] = {
@@ -26,53 +27,156 @@ static const struct option long_opts[] = {
 	{ "control", required_argument, NULL, OPT_CONTROL },
 	{ "reboot", required_argument, NULL, OPT_REBOOT },
 	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
 void opts__usage(FILE *f)
 {
 	fprintf(f,
-		"usage: " PROG_NAME " [options] --kernel PATH\n"
+		"usage: " PROG_NAME " [options] --kernel PATH    (or: " PROG_NAME " [options] PATH)\n"
+		"       " PROG_NAME " --info [--dev PATH]\n"
 		"Runs a virtual machine on vmxmon, or on any device that speaks the KVM API.\n"
 		"\n"
 		"  --dev PATH          hypervisor device (default: " DEFAULT_DEV "; /dev/kvm works too)\n"
-		"  --kernel PATH       guest kernel: a Linux bzImage or a multiboot kernel (default: none)\n"
+		"  --kernel PATH       guest kernel: a Linux bzImage or a multiboot kernel; a path\n"
+		"                      given without an option means the same (default: none)\n"
 		"  --initrd PATH       initial ramdisk; for multiboot, its module (default: none)\n"
 		"  --append CMDLINE    guest kernel command line; for Linux, tsc_early_khz= is added\n"
-		"                      unless given (default: empty)\n"
-		"  -m, --memory SIZE   guest RAM, suffix M or G; a plain number is MiB (default: %dM)\n"
+		"                      unless given; words after \" -- \" are arguments of the\n"
+		"                      guest's init, not the kernel's (default: empty)\n"
+		"  -m, --memory SIZE   guest RAM: a number with K, M, G or T, fractions allowed\n"
+		"                      (1.5G); a plain number is MiB; at least %dM (default: %dM)\n"
 		"  -c, --cpus N        vCPUs, 1-%d (default: 1)\n"
 		"  --no-apic           PIC only: no local APIC, IOAPIC or MADT; one vCPU\n"
 		"                      (default: off: in-kernel local APICs, IOAPIC, MADT)\n"
-		"  --console SPEC      stdio (raw terminal, Ctrl-A x quits) or file:PATH (output\n"
-		"                      only) (default: stdio)\n"
+		"  --console SPEC      stdio (raw terminal) or file:PATH (output only)\n"
+		"                      (default: stdio)\n"
 		"  --name NAME         the VM's name, shown by query-status (default: vmxrun)\n"
-		"  --control PATH      control socket: JSON commands and events, see README\n"
-		"                      (default: none)\n"
+		"  --control PATH      control socket: QMP-style JSON commands and events, see the\n"
+		"                      README; refused if a running VM listens there (default: none)\n"
 		"  --reboot ACTION     on a guest reboot: exit (status 0) or restart (default: exit)\n"
 		"  --info              print the device's API version and capabilities, create a VM\n"
 		"                      and show vmxmon's per-CPU VT-x state while it exists and\n"
 		"                      after (default: off)\n"
 		"  -h, --help          print this help and exit\n"
+		"  --version           print the version and exit\n"
 		"\n"
-		"Exit status: 0 when the guest powers off (or reboots, with --reboot=exit), (V << 1) | 1\n"
-		"when it writes V to the debug-exit port 0xf4, 1 on errors, 2 on bad options.\n",
-		DEFAULT_MEM_MIB, MAX_CPUS);
+		"Examples:\n"
+		"  " PROG_NAME " --kernel /boot/vmlinuz-$(uname -r) --initrd /boot/initrd.img-$(uname -r) \\\n"
+		"         -m 1G -c 2 --append \"console=ttyS0\"     # this host's kernel, on vmxmon\n"
+		"  " PROG_NAME " --dev /dev/kvm bzImage --initrd rootfs.cpio.gz -m 1.5G --control /tmp/vm.sock \\\n"
+		"         --append \"console=ttyS0 quiet -- single\"  # on KVM; \"single\" goes to init\n"
+		"\n"
+		"Console (stdio): the guest's serial port is this terminal, in raw mode.\n"
+		"  Ctrl-A x         quit (ends the guest, exit status 0)\n"
+		"  Ctrl-A Ctrl-A    send one Ctrl-A to the guest\n"
+		"\n"
+		"Exit status:\n"
+		"  0          the guest powered off, or rebooted (with --reboot=exit), or quit was asked\n"
+		"             (Ctrl-A x, quit on the control socket)\n"
+		"  (V<<1)|1   the guest wrote V to the debug-exit port 0xf4 (odd: 1, 3, ..., 255)\n"
+		"  1          an error (device, files, guest memory, an internal error of the VM)\n"
+		"  2          bad options\n"
+		"  128+N      ended by signal N (130 for SIGINT, 143 for SIGTERM)\n",
+		MIN_MEM_MIB, DEFAULT_MEM_MIB, MAX_CPUS);
+}
+
+void opts__version(FILE *f)
+{
+	fprintf(f, PROG_NAME " " VMXRUN_VERSION " (vmxmon launcher; KVM API version %d)\n",
+		KVM_API_VERSION);
 }
 
 /*
- * The option getopt just rejected, as the user typed it: "--foo" (without "=value") or "-x".
- * glibc leaves optopt 0 for an unknown long option; a long option missing its value is the
- * last argument.
+ * Words from QEMU's command line that users type out of habit, with what vmxrun says
+ * instead: the vmxrun spelling, or why it is not needed.
  */
-static void typed(char *buf, size_t len, char **argv, bool unknown)
+static const struct {
+	const char *word, *hint;
+} qemu_words[] = {
+	{ "-kernel", "vmxrun spells it --kernel PATH" },
+	{ "-initrd", "vmxrun spells it --initrd PATH" },
+	{ "-append", "vmxrun spells it --append CMDLINE" },
+	{ "-smp", "vmxrun spells it -c N (--cpus N)" },
+	{ "-name", "vmxrun spells it --name NAME" },
+	{ "-qmp", "vmxrun spells it --control PATH (a QMP-style socket)" },
+	{ "-serial", "vmxrun spells it --console stdio|file:PATH" },
+	{ "-nographic", "not needed: the guest's console is this terminal already" },
+	{ "-enable-kvm", "not needed: vmxrun always runs on a hypervisor device (--dev, default " DEFAULT_DEV ")" },
+	{ "-accel", "not needed: vmxrun always runs on a hypervisor device (--dev, default " DEFAULT_DEV ")" },
+	{ "-cpu", "not needed: the guest gets the device's supported CPUID" },
+	{ "-machine", "not needed: vmxrun has one machine, a PC with ACPI" },
+	{ "-M", "not needed: vmxrun has one machine, a PC with ACPI" },
+	{ "-drive", "vmxrun has no disks: put the root filesystem in the --initrd" },
+	{ "-hda", "vmxrun has no disks: put the root filesystem in the --initrd" },
+	{ "-cdrom", "vmxrun has no disks: put the root filesystem in the --initrd" },
+};
+
+/*
+ * An option word getopt would misread, as a whole: QEMU's single-dash words ("-smp" would be
+ * an unknown "-s", "-cpu" would be "-c pu") and single-dash spellings of our long options
+ * ("-dev"). True, with *err, if word is one of them.
+ */
+static bool single_dash_word(const char *word, char *err, size_t errlen)
+{
+	size_t n = strcspn(word, "=");
+
+	if (word[0] != '-' || word[1] == '-' || !word[1])
+		return false;
+	for (size_t i = 0; i < sizeof(qemu_words) / sizeof(qemu_words[0]); i++) {
+		if (strlen(qemu_words[i].word) == n && !strncmp(word, qemu_words[i].word, n)) {
+			snprintf(err, errlen, PROG_NAME ": unknown option '%.*s': %s",
+				 (int)n, word, qemu_words[i].hint);
+			return true;
+		}
+	}
+	for (const struct option *lo = long_opts; lo->name; lo++) {
+		if (n > 2 && strlen(lo->name) == n - 1 && !strncmp(word + 1, lo->name, n - 1)) {
+			snprintf(err, errlen, PROG_NAME ": unknown option '%.*s' (did you mean --%s? see " PROG_NAME " --help)",
+				 (int)n, word, lo->name);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The option getopt just rejected, as the user typed it: the whole word for an unknown
+ * option ("--foo" without "=value", "-kernel" rather than "-k"); for one missing its value
+ * (always the last argument) "--foo" or "-x". word is the argument getopt started from.
+ */
+static void typed(char *buf, size_t len, char **argv, const char *word, bool unknown)
 {
 	const char *a = argv[optind - 1];
 
-	if (unknown ? optopt == 0 : (a[0] == '-' && a[1] == '-'))
+	if (unknown)
+		snprintf(buf, len, "%.*s", (int)strcspn(word, "="), word);
+	else if (a[0] == '-' && a[1] == '-')
 		snprintf(buf, len, "%.*s", (int)strcspn(a, "="), a);
 	else
 		snprintf(buf, len, "-%c", optopt);
+}
+
+/* "--c": an abbreviation of several long options; true with *err naming them. */
+static bool ambiguous(const char *word, char *err, size_t errlen)
+{
+	size_t n = strcspn(word, "=") - 2, used;
+	int matches = 0;
+
+	if (strncmp(word, "--", 2) || !n)
+		return false;
+	used = (size_t)snprintf(err, errlen, PROG_NAME ": ambiguous option '%.*s' (", (int)n + 2, word);
+	for (const struct option *lo = long_opts; lo->name; lo++) {
+		if (strncmp(lo->name, word + 2, n) || used >= errlen)
+			continue;
+		used += (size_t)snprintf(err + used, errlen - used, "%s--%s", matches ? ", " : "",
+					 lo->name);
+		matches++;
+	}
+	if (used < errlen)
+		snprintf(err + used, errlen - used, "?)");
+	return matches > 1;
 }
 
 static enum opts_result bad_value(char *err, size_t errlen, const char *opt, const char *val,
@@ -119,12 +223,19 @@ static enum opts_result opts__one(struct vmxrun_opts *o, int c, char *err, size_
 		o->reboot_restart = !strcmp(optarg, "restart");
 		break;
 	case 'm':
-		if (parse_mem_size(optarg, &o->mem_bytes))
+		switch (parse_mem_size(optarg, &o->mem_bytes)) {
+		case 0:
+			break;
+		case -ERANGE:
+			return bad_value(err, errlen, "-m", optarg, "too large: at most 1T");
+		default:
 			return bad_value(err, errlen, "-m", optarg,
-					 "not a memory size (e.g. 512M or 2G, at most 1024G)");
+					 "not a memory size (e.g. 512M, 1.5G, 2G)");
+		}
 		if (o->mem_bytes < (unsigned long long)MIN_MEM_MIB << 20)
 			return bad_value(err, errlen, "-m", optarg,
 					 "too small: a guest needs at least 16M");
+		o->mem_arg = optarg;
 		break;
 	case 'c':
 		if (parse_uint_range(optarg, 1, MAX_CPUS, &o->cpus))
@@ -137,41 +248,23 @@ static enum opts_result opts__one(struct vmxrun_opts *o, int c, char *err, size_
 	return OPTS_RUN;
 }
 
-enum opts_result opts__parse(struct vmxrun_opts *o, int argc, char **argv, char *err,
-			     size_t errlen)
+/* A word that is not an option: the kernel, as kvmtool takes it, if none was given yet. */
+static enum opts_result opts__positional(struct vmxrun_opts *o, const char *arg, char *err,
+					 size_t errlen)
 {
-	char opt[64];
-	int c;
-
-	*o = (struct vmxrun_opts){
-		.dev = DEFAULT_DEV,
-		.mem_bytes = (unsigned long long)DEFAULT_MEM_MIB << 20,
-		.cpus = 1,
-		.console = "stdio",
-		.name = "vmxrun",
-	};
-	optind = 0;	/* glibc: full reset, so tests can parse again */
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:c:h", long_opts, NULL)) != -1) {
-		if (c == 'h')
-			return OPTS_HELP;
-		if (c == ':' || c == '?') {
-			typed(opt, sizeof(opt), argv, c == '?');
-			snprintf(err, errlen, c == ':' ?
-				 PROG_NAME ": option '%s' needs a value (see " PROG_NAME " --help)" :
-				 PROG_NAME ": unknown option '%s' (see " PROG_NAME " --help)", opt);
-			return OPTS_ERROR;
-		}
-		if (c != OPT_DEV && c != OPT_INFO)
-			o->boot = true;
-		if (opts__one(o, c, err, errlen) != OPTS_RUN)
-			return OPTS_ERROR;
-	}
-	if (optind < argc) {
-		snprintf(err, errlen, PROG_NAME ": unexpected argument '%s' (see " PROG_NAME " --help)",
-			 argv[optind]);
+	if (o->kernel) {
+		snprintf(err, errlen, PROG_NAME ": unexpected argument '%s' (the kernel is %s; the guest's command line goes in --append; see " PROG_NAME " --help)",
+			 arg, o->kernel);
 		return OPTS_ERROR;
 	}
+	o->kernel = arg;
+	o->boot = true;
+	return OPTS_RUN;
+}
+
+/* The combinations of options that cannot work. */
+static enum opts_result opts__check(const struct vmxrun_opts *o, char *err, size_t errlen)
+{
 	if (o->info && o->boot) {
 		snprintf(err, errlen, PROG_NAME ": --info does not boot a guest: drop the boot options (--kernel, -m, ...)");
 		return OPTS_ERROR;
@@ -190,4 +283,64 @@ enum opts_result opts__parse(struct vmxrun_opts *o, int argc, char **argv, char 
 		return OPTS_ERROR;
 	}
 	return OPTS_RUN;
+}
+
+enum opts_result opts__parse(struct vmxrun_opts *o, int argc, char **argv, char *err,
+			     size_t errlen)
+{
+	char opt[64];
+	int c, at;
+
+	*o = (struct vmxrun_opts){
+		.dev = DEFAULT_DEV,
+		.mem_bytes = (unsigned long long)DEFAULT_MEM_MIB << 20,
+		.mem_arg = DEFAULT_MEM_STR,
+		.cpus = 1,
+		.console = "stdio",
+		.name = "vmxrun",
+	};
+	optind = 0;	/* glibc: full reset, so tests can parse again */
+	opterr = 0;
+	for (;;) {
+		/*
+		 * "+": stop at the first word that is not an option, so that every call starts
+		 * on a whole word (argv[at]) and the word can be named in messages; the words
+		 * that are not options are taken here one by one.
+		 */
+		at = optind ? optind : 1;
+		if (at < argc && single_dash_word(argv[at], err, errlen))
+			return OPTS_ERROR;
+		c = getopt_long(argc, argv, "+:m:c:h", long_opts, NULL);
+		if (c == -1) {
+			if (optind >= argc)
+				break;
+			if (optind > at && !strcmp(argv[optind - 1], "--")) {
+				for (; optind < argc; optind++)	/* after "--", all are arguments */
+					if (opts__positional(o, argv[optind], err, errlen))
+						return OPTS_ERROR;
+				break;
+			}
+			if (opts__positional(o, argv[optind++], err, errlen))
+				return OPTS_ERROR;
+			continue;
+		}
+		if (c == 'h')
+			return OPTS_HELP;
+		if (c == OPT_VERSION)
+			return OPTS_VERSION;
+		if (c == '?' && ambiguous(argv[at], err, errlen))
+			return OPTS_ERROR;
+		if (c == ':' || c == '?') {
+			typed(opt, sizeof(opt), argv, argv[at], c == '?');
+			snprintf(err, errlen, c == ':' ?
+				 PROG_NAME ": option '%s' needs a value (see " PROG_NAME " --help)" :
+				 PROG_NAME ": unknown option '%s' (see " PROG_NAME " --help)", opt);
+			return OPTS_ERROR;
+		}
+		if (c != OPT_DEV && c != OPT_INFO)
+			o->boot = true;
+		if (opts__one(o, c, err, errlen) != OPTS_RUN)
+			return OPTS_ERROR;
+	}
+	return opts__check(o, err, errlen);
 }

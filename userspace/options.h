@@ -9,15 +9,20 @@
 
 #define DEFAULT_DEV		"/dev/vmxmon"
 #define DEFAULT_MEM_MIB		256
+#define DEFAULT_MEM_STR		"256M"
 #define MAX_CPUS		254	/* xAPIC IDs 0-254 (255 is the broadcast ID) */
 #define MAX_CPUS_STR		"254"
 #define MIN_MEM_MIB		16
+#define VMXRUN_VERSION_MAJOR	0
+#define VMXRUN_VERSION_MINOR	1
+#define VMXRUN_VERSION		"0.1"	/* the two above; also in the control socket's greeting */
 
 struct vmxrun_opts {
 	const char *dev;
 	bool info;
 	const char *kernel, *initrd, *append;
 	unsigned long long mem_bytes;
+	const char *mem_arg;	/* -m as the user typed it, for messages ("1.5G") */
 	unsigned int cpus;
 	bool no_apic;		/* --no-apic: PIC-only machine (1 vCPU) */
 	const char *console;	/* "stdio" or "file:PATH" */
@@ -30,6 +35,7 @@ struct vmxrun_opts {
 enum opts_result {
 	OPTS_RUN,		/* go on with *o */
 	OPTS_HELP,		/* --help: print opts__usage(), exit 0 */
+	OPTS_VERSION,		/* --version: print opts__version(), exit 0 */
 	OPTS_ERROR,		/* err holds the message; exit 2 */
 };
 
@@ -37,5 +43,6 @@ enum opts_result {
 enum opts_result opts__parse(struct vmxrun_opts *o, int argc, char **argv, char *err,
 			     size_t errlen);
 void opts__usage(FILE *f);
+void opts__version(FILE *f);
 
 #endif

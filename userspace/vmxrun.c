@@ -10,6 +10,7 @@
 
 #include "options.h"
 #include "util/err.h"
+#include "util/term.h"
 #include "vm/caps.h"
 #include "vm/dev.h"
 #include "vm/vm.h"
@@ -78,9 +79,13 @@ int main(int argc, char **argv)
 	struct vmxrun_opts o;
 	char err[512];
 
+	term__catch_fatal_signals();
 	switch (opts__parse(&o, argc, argv, err, sizeof(err))) {
 	case OPTS_HELP:
 		opts__usage(stdout);
+		return 0;
+	case OPTS_VERSION:
+		opts__version(stdout);
 		return 0;
 	case OPTS_ERROR:
 		fprintf(stderr, "%s\n", err);

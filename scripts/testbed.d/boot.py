@@ -6,13 +6,26 @@ usage: boot.py WORKDIR NAME TIMEOUT BOOT_TIMEOUT [--prefix] [--progress SECS]
 
 WORKDIR holds bochsrc and cont.rc (scripts/testbed run writes them); Bochs writes serial.log
 there and its own output to bochs.out. The serial log is streamed to stdout as it grows (with
-"[NAME] " in front of each line under --prefix); every --progress seconds a one-line status
-goes to stderr. The outcome goes to WORKDIR/result (key=value lines) and the exit status:
+"[NAME] " in front of each line under --prefix). The stage the run is in goes to stderr when
+it changes and, with the seconds spent in it, every --progress seconds: L1 boot, then what
+the command announces with "VMXMON-TESTBED-STAGE: <text>" lines (not echoed), and an L2
+test guest's progress from its init's markers (VMXRUN-GUEST-SHELL: its command runs,
+VMXRUN-GUEST-POWEROFF).
+
+A run ends within FATAL_GRACE seconds of a kernel panic or Oops on the console (L1's, or a
+guest's that vmxrun passes through), or of vmxrun reporting a fatal signal: the trace gets
+those seconds to arrive, then Bochs is stopped. Lines the L1 and L2 inits replay from
+their kernel logs (VMXMON-TESTBED-DMESG..., VMXRUN-GUEST-DMESG) do not count.
+
+The outcome goes to WORKDIR/result (key=value lines; status, code, outcome: one line) and the
+exit status:
 
     the command's exit status  the guest printed VMXMON-TESTBED-EXIT=<n>
     124                        timeout (whole run, or userspace not reached within BOOT_TIMEOUT)
-    125                        Bochs exited without the exit marker (kernel panic, Bochs panic,
-                               triple fault, poweroff by the command, ...) or could not start
+    125                        a kernel panic, Oops or vmxrun crash ended the run (status panic,
+                               oops, crash), or Bochs exited without the exit marker (Bochs
+                               panic, triple fault, poweroff by the command, ...) or could not
+                               start
 """
 import os
 import re
@@ -27,7 +40,18 @@ DMESG_END_RE = re.compile(r"^VMXMON-TESTBED-DMESG-END flagged=(\d+) taint=(\d+)"
 KMSG_RE = re.compile(r"^\[\s*\d+\.\d+\] ")
 PANIC_RE = re.compile(r"Kernel panic - not syncing|---\[ end Kernel panic")
 OOPS_RE = re.compile(r"BUG:|Oops|general protection|WARNING:|watchdog: .*lockup|rcu: INFO")
+STAGE_RE = re.compile(r"^VMXMON-TESTBED-STAGE: (.*)$")
+# A kernel console line, L1's or a guest's (l1_boot.sh puts "[l2 NAME] " in front).
+CONSOLE_RE = re.compile(r"(?:^|\] )\[\s*(\d+\.\d+)\] (.*)$")
+# What ends a run at once: a panic, an Oops (its header "...: 0000 [#1] ..." or the line
+# before it), or vmxrun dying of a signal (vmxrun.c prints this line first).
+FATAL_KERNEL_RE = re.compile(r"^(?:Kernel panic - not syncing|BUG: unable to handle|"
+                             r"BUG: kernel NULL pointer|kernel BUG at|general protection fault|"
+                             r"Oops: |\S.*: [0-9a-f]{4} \[#\d+\])")
+VMXRUN_CRASH_RE = re.compile(r"vmxrun: fatal signal \d+")
+REPLAY = ("VMXMON-TESTBED-DMESG", "VMXRUN-GUEST-DMESG")
 GRACE = 30  # seconds Bochs gets to power off after the exit marker
+FATAL_GRACE = 5  # seconds the console gets to show the trace after a panic, Oops or crash
 # Bochs's headless display (RFB) takes the first free port of 5900-5949 at start; if it
 # finds none (seen once, with two Bochs starting together) it exits at once: start again.
 RFB_NO_PORT = "RFB could not bind"
@@ -43,7 +67,8 @@ class Run:
     def __init__(self, work, name, prefix):
         self.work, self.name, self.prefix = work, name, prefix
         self.t0 = time.monotonic()
-        self.stage = "BIOS"
+        self.stage = "L1 boot (BIOS)"
+        self.stage_t = 0.0
         self.partial = b""
         self.exit = None
         self.userspace = None
@@ -51,6 +76,7 @@ class Run:
         self.dmesg = None
         self.panic = None
         self.oops = None  # first kernel-bug line seen on the console
+        self.fatal = None  # (status, one-line reason, wall seconds): ends the run
         self.out = sys.stdout
         self.marks = {}  # wall seconds at which the serial log showed isolinux, the kernel
 
@@ -59,6 +85,29 @@ class Run:
 
     def note(self, msg):
         print(f"[testbed {self.name} {fmt(self.elapsed())}] {msg}", file=sys.stderr, flush=True)
+
+    def set_stage(self, stage):
+        if stage != self.stage:
+            self.stage, self.stage_t = stage, self.elapsed()
+            self.note(stage)
+
+    def check_fatal(self, text):
+        """A panic, an Oops or a vmxrun crash in this line: remember the first."""
+        if self.fatal is not None or self.exit is not None or any(r in text for r in REPLAY):
+            return
+        m = CONSOLE_RE.search(text)
+        if m and FATAL_KERNEL_RE.match(m.group(2)):
+            # L1's clock only goes forward: a kernel line stamped before the time L1 reached
+            # userspace is a guest's (an L2 kernel starts at 0).
+            guest = self.uptime is not None and float(m.group(1)) < float(self.uptime)
+            kind = "panic" if PANIC_RE.search(m.group(2)) else "oops"
+            where = "an L2 guest's kernel" if guest else "the L1 kernel"
+            what = "kernel panic" if kind == "panic" else "kernel Oops"
+            self.fatal = (kind, f"{what} in {where}: {m.group(2).strip()}", self.elapsed())
+        elif VMXRUN_CRASH_RE.search(text):
+            self.fatal = ("crash", f"vmxrun crashed: {text.strip()}", self.elapsed())
+        if self.fatal:
+            self.note(f"{self.fatal[1]}; stopping in {FATAL_GRACE} s")
 
     def write(self, text):
         # A closed stdout (| head) must not stop us from watching and stopping Bochs.
@@ -73,25 +122,35 @@ class Run:
 
     def line(self, raw):
         text = raw.decode("utf-8", "replace").replace("\r", "")
+        m = STAGE_RE.match(text)
+        if m and self.userspace is not None:
+            self.set_stage(m.group(1).strip())
+            return
         self.write((f"[{self.name}] " if self.prefix else "") + text + "\n")
-        if self.stage == "BIOS" and text.startswith("ISOLINUX"):
-            self.stage = "isolinux loading the kernel"
+        if self.stage == "L1 boot (BIOS)" and text.startswith("ISOLINUX"):
+            self.set_stage("L1 boot (isolinux loading the kernel)")
             self.marks["isolinux"] = self.elapsed()
-        if self.stage.startswith("isolinux") and KMSG_RE.match(text):
-            self.stage = "kernel booting"
+        if self.stage.startswith("L1 boot (isolinux") and KMSG_RE.match(text):
+            self.set_stage("L1 boot (kernel)")
             self.marks["kernel"] = self.elapsed()
         m = USER_RE.match(text)
         if m and self.userspace is None:
             self.userspace, self.uptime = self.elapsed(), m.group(1)
-            self.stage = "running"
             self.note(f"userspace after {self.userspace:.1f} s (guest uptime {self.uptime} s)")
+            self.set_stage("L1 running the command")
+        if self.userspace is not None and self.exit is None:
+            if "VMXRUN-GUEST-SHELL" in text:
+                self.set_stage("guest command (the L2 guest reached its init)")
+            elif "VMXRUN-GUEST-POWEROFF" in text:
+                self.set_stage("guest poweroff")
+        self.check_fatal(text)
         m = DMESG_END_RE.match(text)
         if m:
             self.dmesg = (int(m.group(1)), int(m.group(2)))
         m = EXIT_RE.match(text)
         if m and self.exit is None:
             self.exit = int(m.group(1))
-            self.stage = "powering off"
+            self.set_stage("L1 poweroff")
         if PANIC_RE.search(text) and self.panic is None:
             self.panic = text.strip()
         if KMSG_RE.match(text) and OOPS_RE.search(text) and self.oops is None:
@@ -190,6 +249,10 @@ def main():
             t = run.elapsed()
             if run.exit is not None and exit_seen_at is None:
                 exit_seen_at = t
+            if run.fatal is not None and t - run.fatal[2] > FATAL_GRACE:
+                stop()
+                run.feed(f.read(), final=True)
+                break
             if exit_seen_at is not None and t - exit_seen_at > GRACE:
                 run.note(f"Bochs still running {GRACE} s after the exit marker; stopping it")
                 stop()
@@ -205,13 +268,16 @@ def main():
                 run.feed(f.read(), final=True)
                 break
             if progress > 0 and t >= next_progress:
-                run.note(run.stage + "...")
+                run.note(f"{run.stage}: {int(t - run.stage_t)} s so far...")
                 next_progress += progress
             time.sleep(0.2)
 
     wall = run.elapsed()
     status = "exited"
-    if run.exit is not None:
+    if run.fatal is not None:
+        status, code = run.fatal[0], 125
+        outcome = run.fatal[1]
+    elif run.exit is not None:
         code = run.exit
         outcome = f"command exited with status {code}"
     elif outcome is not None:
@@ -235,6 +301,8 @@ def main():
         r.write(f"name={name}\nstatus={status}\ncode={code}\nwall={wall:.1f}\n")
         for k, v in run.marks.items():
             r.write(f"t_{k}={v:.1f}\n")
+        if run.fatal is not None:
+            r.write(f"t_fatal={run.fatal[2]:.1f}\n")
         if run.userspace is not None:
             r.write(f"userspace={run.userspace:.1f}\nuptime={run.uptime}\n")
         if run.dmesg is not None:

@@ -10,13 +10,19 @@
  * "64-bit Boot Protocol"): identity mapping, GDT with __BOOT_CS=0x10 and __BOOT_DS=0x18,
  * interrupts off, RSI = &boot_params. The kernel clears .bss and builds its own page tables.
  *
- * Entered by the setup code (arch/x86/boot/pmjump.S) at code32_start in 32-bit flat
- * protected mode, paging off, interrupts off, ESI = &boot_params. The code is position
- * independent: EBP holds our load address, read from boot_params.hdr.code32_start (the
- * address the setup code jumped to).
+ * Two entries, as a bzImage has (Documentation/x86/boot.rst):
+ *  - 32-bit, at offset 0 (code32_start): from the setup code (arch/x86/boot/pmjump.S) in
+ *    32-bit flat protected mode, paging off, interrupts off, ESI = &boot_params; what
+ *    isolinux uses for the testbed's L1. The code is position independent: EBP holds our
+ *    load address, read from boot_params.hdr.code32_start (the address jumped to).
+ *  - 64-bit, at offset 0x200 ("64-bit Boot Protocol", XLF_KERNEL_64): the loader has set
+ *    up long mode with an identity map of at least init_size bytes from the load address
+ *    (repack.py makes init_size cover KERNEL_BASE..ZERO_END), the boot GDT, interrupts
+ *    off, RSI = &boot_params; what vmxrun uses to boot the same kernel as an L2 guest.
+ *    It only moves the kernel into place and jumps: the mapping is the loader's.
  *
  * Layout of the protected-mode part, offsets from the load address:
- *   0           this code and its data (at most PT_OFFSET bytes)
+ *   0           this code and its data (at most PT_OFFSET bytes; the 64-bit entry at 0x200)
  *   PT_OFFSET   PT_SPACE zero bytes: 6 page-table pages, 4 KiB aligned at run time
  *   FLAT_OFFSET the flat kernel, FLAT_SIZE bytes, to be moved to KERNEL_BASE
  * The assembled stub is exactly FLAT_OFFSET bytes long.
@@ -43,6 +49,38 @@
 	.code32
 	.globl	_start
 _start:
+	jmp	start32
+
+	/* The 64-bit entry: copy as the 32-bit path does, then straight to the kernel. */
+	.org	0x200
+	.code64
+startup_64_entry:
+	cli
+	cld
+	movq	%rsi, %rbx			/* RBX = &boot_params */
+	leaq	flat(%rip), %rsi
+	movq	$KERNEL_BASE, %rdi
+	movq	$(FLAT_SIZE / 4), %rcx
+	cmpq	%rsi, %rdi
+	je	2f
+	jb	1f
+	leaq	(FLAT_SIZE - 4)(%rsi), %rsi	/* overlapping, destination above: backwards */
+	leaq	(FLAT_SIZE - 4)(%rdi), %rdi
+	std
+	rep movsl
+	cld
+	jmp	2f
+1:	rep movsl
+2:	movq	$(KERNEL_BASE + FLAT_SIZE), %rdi
+	movq	$((ZERO_END - FLAT_SIZE) / 4), %rcx
+	xorl	%eax, %eax
+	rep stosl
+	movq	%rbx, %rsi
+	movq	$ENTRY, %rax
+	jmp	*%rax
+
+	.code32
+start32:
 	cli
 	cld
 	movl	%esi, %ebx			/* EBX = &boot_params, for the whole stub */

@@ -4,7 +4,11 @@
 
 usage: tap.py WORKDIR...
 
-Reads WORKDIR/serial.log, WORKDIR/result (boot.py) and WORKDIR/bochsrc of each boot.
+Reads WORKDIR/serial.log, WORKDIR/result (boot.py) and WORKDIR/bochsrc of each boot, and
+WORKDIR/verdict where `scripts/testbed check` judged a boot itself (make run's boot, the
+panic self-test): TAP result lines that count like the serial ones; with a line "# alone"
+the verdict is the whole judgement (a boot meant to be stopped has no exit marker and no
+kernel-log check).
 
 Counting, over the serial lines between /init's USERSPACE marker and the EXIT marker:
   * a result line is "ok N ..." or "not ok N ..." at any indentation, so top-level and nested
@@ -79,9 +83,24 @@ def boot_summary(work):
             failed += 1
             failures.append(line.strip())
 
+    alone = False
+    for line in (read(os.path.join(work, "verdict")) or "").splitlines():
+        r = RESULT_RE.match(line)
+        if r and r.group(1) == "ok":
+            passed += 1
+        elif r:
+            failed += 1
+            failures.append(line.strip())
+        elif line.strip() == "# alone":
+            alone = True
+        elif line.startswith("#"):
+            failures.append(line.strip())
+
     status = result.get("status")
     code = int(result["code"]) if result.get("code", "").lstrip("-").isdigit() else None
-    if not result:
+    if alone:
+        pass
+    elif not result:
         problems.append("did not run (no result file)")
     elif status != "exited":
         problems.append(result.get("outcome", status))
@@ -92,11 +111,11 @@ def boot_summary(work):
             problems.append(f"exit status {code} but no failed TAP result")
         if "flagged" not in result:
             problems.append("no kernel-log check (VMXMON-TESTBED-DMESG-END missing)")
-    if flagged:
+    if flagged and not alone:
         problems.append(f"{len(flagged)} suspicious kernel-log line(s)")
     taint = int(result.get("taint", "0"))
     bad = "".join(k for k, bit in TAINT_BAD.items() if taint & bit)
-    if bad:
+    if bad and not alone:
         problems.append(f"kernel tainted {bad} (taint={taint})")
     failed += len(problems)
 

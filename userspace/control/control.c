@@ -28,8 +28,17 @@ struct control {
 	struct vm *vm;
 	int fd;
 	char *path;
+	struct stat st;		/* the socket file we made at path (device and inode) */
 	struct client c[CONTROL_MAX_CLIENTS];
 };
+
+/* Whether path is (still) the file st describes. */
+static bool same_file(const char *path, const struct stat *st)
+{
+	struct stat now;
+
+	return !lstat(path, &now) && now.st_dev == st->st_dev && now.st_ino == st->st_ino;
+}
 
 static void client__drop(struct control *ctl, struct client *cl)
 {
@@ -147,17 +156,74 @@ void control__event(struct control *ctl, const char *event, const char *reason)
 	free(line);
 }
 
-int control__open(struct vm *vm, const char *path, char *msg, size_t msglen)
+/*
+ * What is at path now: 0 if nothing (ENOENT) or a stale socket that nobody listens on (its
+ * inode in *stale, to unlink), -1 with *msg if a VM listens there, the path is not a socket,
+ * or it cannot be checked. A live socket is never taken over: another vmxrun owns it.
+ */
+static int control__probe(const char *path, struct sockaddr_un *sa, struct stat *stale,
+			  char *msg, size_t msglen)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct control *ctl;
 	struct stat st;
+	int fd, err;
 
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		snprintf(msg, msglen, "vmxrun: --control %s: path too long for a socket", path);
+	memset(stale, 0, sizeof(*stale));
+	if (strlen(path) >= sizeof(sa->sun_path)) {
+		snprintf(msg, msglen, "vmxrun: --control %s: path too long for a socket (at most %zu bytes)",
+			 path, sizeof(sa->sun_path) - 1);
 		return -1;
 	}
-	strcpy(sa.sun_path, path);
+	*sa = (struct sockaddr_un){ .sun_family = AF_UNIX };
+	strcpy(sa->sun_path, path);
+	if (lstat(path, &st)) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(msg, msglen, "vmxrun: --control %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(msg, msglen, "vmxrun: --control %s: exists and is not a socket (not replacing it: pick another path)",
+			 path);
+		return -1;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(msg, msglen, "vmxrun: --control %s: socket: %s", path, strerror(errno));
+		return -1;
+	}
+	err = connect(fd, (struct sockaddr *)sa, sizeof(*sa)) ? errno : 0;
+	close(fd);
+	if (!err) {
+		snprintf(msg, msglen, "vmxrun: --control %s: in use by a running VM (pick another path, or end that VM: vmxctl %s quit)",
+			 path, path);
+		return -1;
+	}
+	if (err != ECONNREFUSED) {
+		snprintf(msg, msglen, "vmxrun: --control %s: cannot tell whether a VM uses it: %s",
+			 path, strerror(err));
+		return -1;
+	}
+	*stale = st;			/* left by a vmxrun that ended without removing it */
+	return 0;
+}
+
+int control__check(const char *path, char *msg, size_t msglen)
+{
+	struct sockaddr_un sa;
+	struct stat stale;
+
+	return control__probe(path, &sa, &stale, msg, msglen);
+}
+
+int control__open(struct vm *vm, const char *path, char *msg, size_t msglen)
+{
+	struct sockaddr_un sa;
+	struct control *ctl;
+	struct stat st;
+	bool bound;
+
+	if (control__probe(path, &sa, &st, msg, msglen))
+		return -1;
 	ctl = calloc(1, sizeof(*ctl));
 	if (!ctl) {
 		snprintf(msg, msglen, "vmxrun: out of memory");
@@ -166,12 +232,17 @@ int control__open(struct vm *vm, const char *path, char *msg, size_t msglen)
 	ctl->vm = vm;
 	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
 		ctl->c[i].fd = -1;
-	if (!lstat(path, &st) && S_ISSOCK(st.st_mode))
-		unlink(path);			/* left by an earlier run */
+	/* The stale socket, and only if it is still the file we probed. */
+	if (st.st_ino && same_file(path, &st))
+		unlink(path);
 	ctl->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (ctl->fd < 0 || bind(ctl->fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(ctl->fd, 4) || loop__add(vm->loop, ctl->fd, control__accept, ctl)) {
-		snprintf(msg, msglen, "vmxrun: --control %s: %s", path, strerror(errno));
+	bound = ctl->fd >= 0 && !bind(ctl->fd, (struct sockaddr *)&sa, sizeof(sa));
+	if (!bound || lstat(path, &ctl->st) || listen(ctl->fd, 4) ||
+	    loop__add(vm->loop, ctl->fd, control__accept, ctl)) {
+		snprintf(msg, msglen, "vmxrun: --control %s: %s%s", path, strerror(errno),
+			 errno == EADDRINUSE ? " (another VM took the path just now)" : "");
+		if (bound && same_file(path, &ctl->st))
+			unlink(path);
 		if (ctl->fd >= 0)
 			close(ctl->fd);
 		free(ctl);
@@ -191,7 +262,8 @@ void control__close(struct control *ctl)
 			client__drop(ctl, &ctl->c[i]);
 	loop__del(ctl->vm->loop, ctl->fd);
 	close(ctl->fd);
-	if (ctl->path)
+	/* Only our own socket: someone may have put another file at the path since. */
+	if (ctl->path && same_file(ctl->path, &ctl->st))
 		unlink(ctl->path);
 	free(ctl->path);
 	ctl->vm->ctl = NULL;

@@ -16,8 +16,14 @@
 struct vm;
 struct control;
 
-/* Listen on path (a stale socket there is replaced); 0 or -1 with *msg. */
+/*
+ * Listen on path; 0 or -1 with *msg. A socket a running VM listens on is refused ("in use by
+ * a running VM"); a stale one (connect() is refused) is replaced; any other file is left
+ * alone (error). control__close() removes the socket file only if it is still ours.
+ */
 int control__open(struct vm *vm, const char *path, char *msg, size_t msglen);
+/* The checks of control__open without opening anything (before the VM is built). */
+int control__check(const char *path, char *msg, size_t msglen);
 void control__close(struct control *c);
 
 /* Send an event to every client; data {"reason": reason} when reason is set (c may be NULL). */

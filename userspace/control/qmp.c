@@ -17,9 +17,21 @@ static const char *const state_names[] = {
 	[VM_RUNNING] = "running", [VM_PAUSED] = "paused", [VM_SHUTDOWN] = "shutdown",
 };
 
+/*
+ * QMP's handshake. QEMU clients send {"enable": ["oob"]} or nothing; we offer no
+ * capabilities (the greeting's list is empty), so the list is accepted and ignored.
+ */
 static const char *qmp_capabilities(struct vm *vm, json_t *args, json_t **ret)
 {
-	(void)vm, (void)args, (void)ret;
+	json_t *enable = json_object_get(args, "enable"), *cap;
+	size_t i;
+
+	(void)vm, (void)ret;
+	if (enable && !json_is_array(enable))
+		return "\"enable\" must be an array of capability names";
+	json_array_foreach(enable, i, cap)
+		if (!json_is_string(cap))
+			return "\"enable\" must be an array of capability names";
 	return NULL;
 }
 
@@ -74,7 +86,8 @@ static const char *quit(struct vm *vm, json_t *args, json_t **ret)
 	return NULL;
 }
 
-static const char *query_stats(struct vm *vm, json_t *args, json_t **ret)
+/* vmxrun's own counters; not QEMU's query-stats, whose schema is another. */
+static const char *query_vmxrun_stats(struct vm *vm, json_t *args, json_t **ret)
 {
 	json_t *exits = json_object();
 	u64 total = 0;
@@ -107,16 +120,29 @@ static const char *query_stats(struct vm *vm, json_t *args, json_t **ret)
 static const struct qmp_command {
 	const char *name;
 	qmp_fn fn;
+	const char *arg;	/* the one argument it takes (NULL: none) */
 } commands[] = {
-	{ "qmp_capabilities", qmp_capabilities },
-	{ "query-status", query_status },
-	{ "stop", stop },
-	{ "cont", cont },
-	{ "system_powerdown", system_powerdown },
-	{ "system_reset", system_reset },
-	{ "quit", quit },
-	{ "query-stats", query_stats },
+	{ "qmp_capabilities", qmp_capabilities, "enable" },
+	{ "query-status", query_status, NULL },
+	{ "stop", stop, NULL },
+	{ "cont", cont, NULL },
+	{ "system_powerdown", system_powerdown, NULL },
+	{ "system_reset", system_reset, NULL },
+	{ "quit", quit, NULL },
+	{ "query-vmxrun-stats", query_vmxrun_stats, NULL },
 };
+
+/* An argument the command does not take, or NULL. */
+static const char *qmp__unexpected_arg(const struct qmp_command *cmd, json_t *args)
+{
+	const char *key;
+	json_t *val;
+
+	json_object_foreach(args, key, val)
+		if (!cmd->arg || strcmp(key, cmd->arg))
+			return key;
+	return NULL;
+}
 
 static json_t *qmp__error(const char *cls, const char *desc, json_t *id)
 {
@@ -141,8 +167,13 @@ static json_t *qmp__execute(struct vm *vm, json_t *req)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(commands[i].name, name))
 			continue;
-		if (args && json_object_size(args))
-			return qmp__error("GenericError", "this command takes no arguments", id);
+		if (args && (err = qmp__unexpected_arg(&commands[i], args))) {
+			snprintf(desc, sizeof(desc), "%s takes %s%s%s: unexpected argument \"%.60s\"",
+				 name, commands[i].arg ? "only \"" : "no arguments",
+				 commands[i].arg ? commands[i].arg : "", commands[i].arg ? "\"" : "",
+				 err);
+			return qmp__error("GenericError", desc, id);
+		}
 		err = commands[i].fn(vm, args, &ret);
 		if (err) {
 			json_decref(ret);
@@ -182,7 +213,8 @@ char *qmp__handle_line(struct vm *vm, const char *line)
 char *qmp__greeting(void)
 {
 	json_t *g = json_pack("{s:{s:{s:s, s:{s:i, s:i}}, s:[]}}", "QMP", "version", "package",
-			      "vmxrun", "vmxrun", "major", 0, "minor", 1, "capabilities");
+			      "vmxrun", "vmxrun", "major", VMXRUN_VERSION_MAJOR, "minor",
+			      VMXRUN_VERSION_MINOR, "capabilities");
 	char *out = json_dumps(g, JSON_COMPACT);
 
 	json_decref(g);

@@ -58,24 +58,25 @@ static void bzimage__e820(const struct vm *vm, struct boot_params *bp)
 	bp->e820_entries = n;
 }
 
-static int bzimage__place(struct vm *vm, const u8 *buf, size_t len, const u8 *initrd,
-			  size_t initrd_len, const char *cmdline, struct boot_state *bs, char *msg,
-			  size_t msglen)
+/*
+ * Whether a bzImage of len bytes (header h), an initrd and a command line fit a guest with
+ * low_size bytes of RAM below the PCI hole: 0, or -1 with *msg. *initrd_addr gets where the
+ * initrd goes (0: no initrd). Called with just the file's header before anything is set up
+ * (loader__check), and again when the kernel is loaded.
+ */
+static int bzimage__fits(const struct setup_header *h, u64 len, u64 initrd_len, size_t cmd_len,
+			 u64 low_size, u64 *initrd_addr, char *msg, size_t msglen)
 {
-	const struct setup_header *h = hdr_of(buf);
 	size_t setup_size = ((size_t)(h->setup_sects ? h->setup_sects : 4) + 1) * 512;
-	size_t hdr_len = MIN(0x202 + (size_t)buf[0x201] - SETUP_HDR_OFF, sizeof(*h));
-	u64 kernel_len = len - setup_size, need = MAX(kernel_len, h->init_size), initrd_addr = 0;
-	size_t cmd_len = strlen(cmdline) + 1;
+	u64 need = MAX(len > setup_size ? len - setup_size : 0, (u64)h->init_size);
 	const char *why = bzimage__unsupported(h, len, setup_size);
-	struct boot_params *bp;
-	void *dst;
 
+	*initrd_addr = 0;
 	if (why) {
 		snprintf(msg, msglen, "not a bootable 64-bit bzImage: %s", why);
 		return -1;
 	}
-	if (KERNEL_LOAD + need > vm->low_size) {
+	if (KERNEL_LOAD + need > low_size) {
 		snprintf(msg, msglen, "guest memory too small: the kernel needs %llu MiB above 1 MiB",
 			 (unsigned long long)(need >> 20) + 1);
 		return -1;
@@ -86,18 +87,49 @@ static int bzimage__place(struct vm *vm, const u8 *buf, size_t len, const u8 *in
 		return -1;
 	}
 	if (initrd_len) {
-		u64 top = MIN((u64)h->initrd_addr_max + 1, vm->low_size);
+		u64 top = MIN((u64)h->initrd_addr_max + 1, low_size);
 
-		initrd_addr = top > initrd_len ? ALIGN_DOWN(top - initrd_len, 4096) : 0;
-		if (initrd_addr < KERNEL_LOAD + need) {
+		*initrd_addr = top > initrd_len ? ALIGN_DOWN(top - initrd_len, 4096) : 0;
+		if (*initrd_addr < KERNEL_LOAD + need) {
 			snprintf(msg, msglen, "guest memory too small for the kernel (%llu MiB) and the initrd (%llu MiB): try -m %lluM",
 				 (unsigned long long)(need >> 20) + 1,
 				 (unsigned long long)(initrd_len >> 20) + 1,
 				 (unsigned long long)((KERNEL_LOAD + need + initrd_len) >> 20) + 16);
 			return -1;
 		}
-		memcpy(vm__gpa(vm, initrd_addr, initrd_len), initrd, initrd_len);
 	}
+	return 0;
+}
+
+int bzimage__check(const u8 *head, size_t head_len, u64 len, u64 initrd_len, size_t cmd_len,
+		   u64 low_size, char *msg, size_t msglen)
+{
+	u64 initrd_addr;
+
+	if (head_len < SETUP_HDR_OFF + sizeof(struct setup_header)) {
+		snprintf(msg, msglen, "not a bootable 64-bit bzImage: truncated setup header");
+		return -1;
+	}
+	return bzimage__fits(hdr_of(head), len, initrd_len, cmd_len, low_size, &initrd_addr, msg,
+			     msglen);
+}
+
+static int bzimage__place(struct vm *vm, const u8 *buf, size_t len, const u8 *initrd,
+			  size_t initrd_len, const char *cmdline, struct boot_state *bs, char *msg,
+			  size_t msglen)
+{
+	const struct setup_header *h = hdr_of(buf);
+	size_t setup_size = ((size_t)(h->setup_sects ? h->setup_sects : 4) + 1) * 512;
+	size_t hdr_len = MIN(0x202 + (size_t)buf[0x201] - SETUP_HDR_OFF, sizeof(*h));
+	u64 kernel_len = len - setup_size, initrd_addr = 0;
+	size_t cmd_len = strlen(cmdline) + 1;
+	struct boot_params *bp;
+	void *dst;
+
+	if (bzimage__fits(h, len, initrd_len, cmd_len, vm->low_size, &initrd_addr, msg, msglen))
+		return -1;
+	if (initrd_len)
+		memcpy(vm__gpa(vm, initrd_addr, initrd_len), initrd, initrd_len);
 	dst = vm__gpa(vm, KERNEL_LOAD, kernel_len);
 	memcpy(dst, buf + setup_size, kernel_len);
 

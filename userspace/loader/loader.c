@@ -25,6 +25,38 @@ unsigned int e820__map(const struct vm *vm, struct e820_entry *e, unsigned int m
 	return n;
 }
 
+int loader__check(const struct boot_files *f, u64 ram_size, char *msg, size_t msglen)
+{
+	u8 head[8192];			/* the setup header, or where a multiboot header may be */
+	u64 size = 0, rd_size = 0;
+	size_t got = 0, none;
+	char why[256] = "";
+	char *cmdline;
+	int r = 0;
+
+	if (file__head(f->kernel, head, sizeof(head), &got, &size, why, sizeof(why))) {
+		snprintf(msg, msglen, "vmxrun: --kernel %s: %s", f->kernel, why);
+		return -1;
+	}
+	if (f->initrd && file__head(f->initrd, NULL, 0, &none, &rd_size, why, sizeof(why))) {
+		snprintf(msg, msglen, "vmxrun: --initrd %s: %s", f->initrd, why);
+		return -1;
+	}
+	if (bzimage__probe(head, got)) {
+		/* tsc_early_khz= is added at boot: count it at its longest (10 GHz). */
+		cmdline = vm__cmdline(f->cmdline, 9999999);
+		r = cmdline ? bzimage__check(head, got, size, rd_size, strlen(cmdline) + 1,
+					     MIN(ram_size, PCI_HOLE_START), why, sizeof(why)) : 0;
+		free(cmdline);
+	} else if (!multiboot__probe(head, got)) {
+		snprintf(why, sizeof(why), "not a bzImage (no \"HdrS\" boot header) and no multiboot header in its first 8 KiB");
+		r = -1;
+	}
+	if (r)
+		snprintf(msg, msglen, "vmxrun: --kernel %s: %s", f->kernel, why);
+	return r;
+}
+
 int loader__load(struct vm *vm, const struct boot_files *f, struct boot_state *bs, char *msg,
 		 size_t msglen)
 {

@@ -45,12 +45,20 @@ struct boot_files {
 #define SEL_DATA		0x18
 #define SEL_TSS			0x20
 
+/*
+ * Before anything is set up: that the files can be read and the kernel is one we boot, into
+ * ram_size bytes of guest RAM with this initrd and command line. 0, or -1 with *msg.
+ */
+int loader__check(const struct boot_files *files, u64 ram_size, char *msg, size_t msglen);
 /* Load the kernel that files->kernel names (format from its header). 0 or -errno + *msg. */
 int loader__load(struct vm *vm, const struct boot_files *files, struct boot_state *bs,
 		 char *msg, size_t msglen);
 
 /* The formats, for loader__load and the tests; buf is the whole file. */
 bool bzimage__probe(const u8 *buf, size_t len);
+/* The checks of bzimage__load on the file's first head_len bytes and its length len. */
+int bzimage__check(const u8 *head, size_t head_len, u64 len, u64 initrd_len, size_t cmd_len,
+		   u64 low_size, char *msg, size_t msglen);
 int bzimage__load(struct vm *vm, const u8 *buf, size_t len, const u8 *initrd, size_t initrd_len,
 		  const char *cmdline, struct boot_state *bs, char *msg, size_t msglen);
 bool multiboot__probe(const u8 *buf, size_t len);

@@ -20,12 +20,14 @@ static const struct {
 	int err;
 	const char *want;
 } dev_msgs[] = {
-	{ "a missing vmxmon node says: load the module", DEV_OP_OPEN, "/dev/vmxmon", ENOENT,
-	  "vmxrun: /dev/vmxmon: no such device (is vmxmon.ko loaded? try: sudo modprobe vmxmon)" },
+	/* vmxmon is not installed in /lib/modules: modprobe would not find it. */
+	{ "a missing vmxmon node says how to build and load the module from the tree", DEV_OP_OPEN,
+	  "/dev/vmxmon", ENOENT,
+	  "vmxrun: /dev/vmxmon: no such device (is vmxmon.ko loaded? in the vmxmon tree: make module KDIR=/lib/modules/$(uname -r)/build && sudo insmod vmxmon.ko)" },
 	{ "a missing /dev/kvm names kvm_intel", DEV_OP_OPEN, "/dev/kvm", ENOENT,
 	  "vmxrun: /dev/kvm: no such device (is kvm_intel loaded? try: sudo modprobe kvm_intel)" },
 	{ "a stale node says the driver is gone", DEV_OP_OPEN, "/dev/vmxmon", ENXIO,
-	  "vmxrun: /dev/vmxmon: no driver behind this device node (was vmxmon unloaded? try: sudo modprobe vmxmon)" },
+	  "vmxrun: /dev/vmxmon: no driver behind this device node (was vmxmon unloaded? try: sudo insmod vmxmon.ko in the vmxmon tree)" },
 	{ "permission denied names group kvm and the udev rule", DEV_OP_OPEN, "/dev/vmxmon", EACCES,
 	  "vmxrun: /dev/vmxmon: permission denied (join group kvm: sudo usermod -aG kvm $USER, then log in again; the udev rule scripts/60-vmxmon.rules sets the group)" },
 	{ "permission denied on /dev/kvm needs no vmxmon rule", DEV_OP_OPEN, "/dev/kvm", EACCES,

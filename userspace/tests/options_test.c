@@ -28,33 +28,54 @@ TEST_HOST(mem_size_plain_number_is_mib)
 	expect_mem(t, "1048576", 1024 * GiB, 0);	/* the largest, in MiB */
 }
 
-TEST_HOST(mem_size_accepts_m_and_g_suffixes)
+TEST_HOST(mem_size_accepts_k_m_g_t_suffixes)
 {
 	expect_mem(t, "256M", 256 * MiB, 0);
 	expect_mem(t, "256m", 256 * MiB, 0);
 	expect_mem(t, "2G", 2 * GiB, 0);
 	expect_mem(t, "3g", 3 * GiB, 0);
 	expect_mem(t, "1024G", 1024 * GiB, 0);
+	expect_mem(t, "1T", 1024 * GiB, 0);
+	expect_mem(t, "1t", 1024 * GiB, 0);
+	expect_mem(t, "65536K", 64 * MiB, 0);
+	expect_mem(t, "65536k", 64 * MiB, 0);
+}
+
+/* As QEMU's -m takes them: 1.5G is 1536M; sizes round up to whole MiB. */
+TEST_HOST(mem_size_accepts_fractions_and_rounds_up_to_mib)
+{
+	expect_mem(t, "1.5G", 1536 * MiB, 0);
+	expect_mem(t, "0.5g", 512 * MiB, 0);
+	expect_mem(t, "0.25T", 256 * GiB, 0);
+	expect_mem(t, "1.0G", GiB, 0);
+	expect_mem(t, "512.5", 513 * MiB, 0);		/* a plain number is MiB */
+	expect_mem(t, "1.999999999G", 2 * GiB, 0);
+	expect_mem(t, "1K", MiB, 0);
+	expect_mem(t, "1536K", 2 * MiB, 0);
 }
 
 TEST_HOST(mem_size_rejects_malformed_values)
 {
 	static const char *const bad[] = {
-		"", "M", "G", "-1", "+5", " 5", "5 ", "5K", "5T", "5MB", "5MiB", "1.5G",
-		"0x10", "12X", "5GG", "abc",
+		"", "M", "G", "-1", "+5", " 5", "5 ", "5MB", "5MiB", "5P", "5B", ".5G", "1.G",
+		"1.5.5G", "1,5G", "1.0000000001G", "0x10", "12X", "5GG", "abc",
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		expect_mem(t, bad[i], 0, -EINVAL);
 }
 
-TEST_HOST(mem_size_rejects_zero_and_too_large)
+/* Zero parses (the caller calls it too small); more than 1 TiB is out of range. */
+TEST_HOST(mem_size_takes_zero_and_rejects_too_large)
 {
 	static const char *const bad[] = {
-		"0", "0M", "0G", "1025G", "1048577", "1048577M", "99999999999999999999",
+		"1025G", "1.1T", "2T", "1048577", "1048577M", "99999999999999999999",
 		"18446744073709551616G",
 	};
 
+	expect_mem(t, "0", 0, 0);
+	expect_mem(t, "0G", 0, 0);
+	expect_mem(t, "0.0M", 0, 0);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		expect_mem(t, bad[i], 0, -ERANGE);
 }
@@ -141,9 +162,12 @@ TEST_HOST(options_reject_bad_values_with_a_message)
 	char err[256] = "";
 
 	expect_error(t, PARSE(&o, err, "-m", "12X"), err,
-		     "vmxrun: -m 12X: not a memory size (e.g. 512M or 2G, at most 1024G)");
+		     "vmxrun: -m 12X: not a memory size (e.g. 512M, 1.5G, 2G)");
 	expect_error(t, PARSE(&o, err, "--memory=0"), err,
-		     "vmxrun: -m 0: not a memory size (e.g. 512M or 2G, at most 1024G)");
+		     "vmxrun: -m 0: too small: a guest needs at least 16M");
+	expect_error(t, PARSE(&o, err, "-m", "0.01G"), err,
+		     "vmxrun: -m 0.01G: too small: a guest needs at least 16M");
+	expect_error(t, PARSE(&o, err, "-m", "2T"), err, "vmxrun: -m 2T: too large: at most 1T");
 	expect_error(t, PARSE(&o, err, "-c", "0"), err, "vmxrun: -c 0: not a vCPU count (1-254)");
 	expect_error(t, PARSE(&o, err, "--cpus", "255"), err,
 		     "vmxrun: -c 255: not a vCPU count (1-254)");
@@ -174,8 +198,86 @@ TEST_HOST(options_reject_unknown_and_incomplete_options)
 		     "vmxrun: option '--dev' needs a value (see vmxrun --help)");
 	expect_error(t, PARSE(&o, err, "--info", "-m"), err,
 		     "vmxrun: option '-m' needs a value (see vmxrun --help)");
+	expect_error(t, PARSE(&o, err, "--c", "2"), err,
+		     "vmxrun: ambiguous option '--c' (--cpus, --console, --control?)");
+}
+
+/* The word as typed, not the letter getopt stopped at ("-kernel", not "-k"). */
+TEST_HOST(options_unknown_single_dash_words_are_named_whole)
+{
+	struct vmxrun_opts o;
+	char err[256] = "";
+
+	expect_error(t, PARSE(&o, err, "-xyz"), err, "vmxrun: unknown option '-xyz' (see vmxrun --help)");
+	expect_error(t, PARSE(&o, err, "--info", "-x"), err, "vmxrun: unknown option '-x' (see vmxrun --help)");
+	expect_error(t, PARSE(&o, err, "k", "-dev", "/dev/kvm"), err,
+		     "vmxrun: unknown option '-dev' (did you mean --dev? see vmxrun --help)");
+	expect_error(t, PARSE(&o, err, "-cpus=2", "k"), err,
+		     "vmxrun: unknown option '-cpus' (did you mean --cpus? see vmxrun --help)");
+	/* The value of an option is not an option word. */
+	ASSERT_EQ(PARSE(&o, err, "--append", "-kernel", "--name", "-smp", "k"), OPTS_RUN);
+	EXPECT_TRUE(!strcmp(o.append, "-kernel"));
+	EXPECT_TRUE(!strcmp(o.name, "-smp"));
+}
+
+/* QEMU's common words: one line with the vmxrun spelling, or why it is not needed. */
+TEST_HOST(options_qemu_words_get_the_vmxrun_spelling)
+{
+	static const struct {
+		const char *word, *want;
+	} cases[] = {
+		{ "-kernel", "vmxrun: unknown option '-kernel': vmxrun spells it --kernel PATH" },
+		{ "-append", "vmxrun: unknown option '-append': vmxrun spells it --append CMDLINE" },
+		{ "-initrd", "vmxrun: unknown option '-initrd': vmxrun spells it --initrd PATH" },
+		{ "-smp", "vmxrun: unknown option '-smp': vmxrun spells it -c N (--cpus N)" },
+		{ "-drive", "vmxrun: unknown option '-drive': vmxrun has no disks: put the root filesystem in the --initrd" },
+		{ "-nographic", "vmxrun: unknown option '-nographic': not needed: the guest's console is this terminal already" },
+		{ "-enable-kvm", "vmxrun: unknown option '-enable-kvm': not needed: vmxrun always runs on a hypervisor device (--dev, default /dev/vmxmon)" },
+		{ "-cpu", "vmxrun: unknown option '-cpu': not needed: the guest gets the device's supported CPUID" },
+		{ "-machine", "vmxrun: unknown option '-machine': not needed: vmxrun has one machine, a PC with ACPI" },
+	};
+	struct vmxrun_opts o;
+	char err[256] = "";
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *argv[] = { "vmxrun", "-m", "1G", (char *)cases[i].word, "x", NULL };
+
+		expect_error(t, opts__parse(&o, 5, argv, err, sizeof(err)), err, cases[i].want);
+	}
+	/* -m is the same word in both. */
+	ASSERT_EQ(PARSE(&o, err, "-m", "1.5G", "k"), OPTS_RUN);
+	EXPECT_EQ(o.mem_bytes, 1536 * MiB);
+	EXPECT_TRUE(!strcmp(o.mem_arg, "1.5G"));
+}
+
+/* A path without an option is the kernel, as in kvmtool; only one. */
+TEST_HOST(options_positional_path_is_the_kernel)
+{
+	struct vmxrun_opts o;
+	char err[256] = "";
+
+	ASSERT_EQ(PARSE(&o, err, "bzImage", "-m", "1G"), OPTS_RUN);
+	EXPECT_TRUE(!strcmp(o.kernel, "bzImage"));
+	EXPECT_TRUE(o.boot);
+	EXPECT_EQ(o.mem_bytes, GiB);
+	ASSERT_EQ(PARSE(&o, err, "-m", "1G", "--", "-odd-name"), OPTS_RUN);
+	EXPECT_TRUE(!strcmp(o.kernel, "-odd-name"));
+	expect_error(t, PARSE(&o, err, "--kernel", "a", "b"), err,
+		     "vmxrun: unexpected argument 'b' (the kernel is a; the guest's command line goes in --append; see vmxrun --help)");
+	expect_error(t, PARSE(&o, err, "a", "console=ttyS0"), err,
+		     "vmxrun: unexpected argument 'console=ttyS0' (the kernel is a; the guest's command line goes in --append; see vmxrun --help)");
 	expect_error(t, PARSE(&o, err, "--info", "extra"), err,
-		     "vmxrun: unexpected argument 'extra' (see vmxrun --help)");
+		     "vmxrun: --info does not boot a guest: drop the boot options (--kernel, -m, ...)");
+}
+
+TEST_HOST(options_version_and_help)
+{
+	struct vmxrun_opts o;
+	char err[256] = "";
+
+	EXPECT_EQ(PARSE(&o, err, "--version"), OPTS_VERSION);
+	EXPECT_EQ(PARSE(&o, err, "--kernel", "k", "--version"), OPTS_VERSION);
+	EXPECT_EQ(PARSE(&o, err, "--help", "--version"), OPTS_HELP);
 }
 
 TEST_HOST(options_need_something_to_do_and_info_excludes_boot)

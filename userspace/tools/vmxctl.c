@@ -5,6 +5,7 @@
  * one. Exit status 0 if every reply was a "return", 1 otherwise. For scripts and tests;
  * e.g. vmxctl /tmp/vm.sock query-status system_powerdown.
  */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,25 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vmxctl SOCKET COMMAND...\n"
+		"Sends each COMMAND (no arguments) to the control socket of a running vmxrun\n"
+		"(vmxrun --control SOCKET) and prints every line that comes back: the greeting,\n"
+		"events, and the reply to each command.\n"
+		"\n"
+		"Commands: qmp_capabilities, query-status, stop, cont, system_powerdown,\n"
+		"system_reset, quit, query-vmxrun-stats (see the README, \"Control socket\").\n"
+		"\n"
+		"Examples:\n"
+		"  vmxctl /tmp/vm.sock query-status\n"
+		"  vmxctl /tmp/vm.sock system_powerdown     # the ACPI power button\n"
+		"\n"
+		"Exit status: 0 if every reply was a \"return\", 1 otherwise (or no connection),\n"
+		"2 on bad usage.\n");
+}
 
 /* Print lines from f until the reply with this id; 0 if it was a "return". */
 static int await_reply(FILE *f, int id)
@@ -38,14 +58,24 @@ int main(int argc, char **argv)
 	int fd, status = 0;
 	FILE *f;
 
-	if (argc < 3 || strlen(argv[1]) >= sizeof(sa.sun_path)) {
-		fprintf(stderr, "usage: vmxctl SOCKET COMMAND...   (e.g. query-status, system_powerdown)\n");
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc < 3) {
+		usage(stderr);
+		return 2;
+	}
+	if (strlen(argv[1]) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "vmxctl: %s: path too long for a socket\n", argv[1]);
 		return 2;
 	}
 	strcpy(sa.sun_path, argv[1]);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		perror("vmxctl: connect");
+		fprintf(stderr, "vmxctl: %s: %s%s\n", argv[1], strerror(errno),
+			errno == ECONNREFUSED ? " (no vmxrun listens there: it has ended)" :
+			errno == ENOENT ? " (is vmxrun running with --control at this path?)" : "");
 		return 1;
 	}
 	f = fdopen(fd, "r+");

@@ -7,7 +7,7 @@
 
 #include "err.h"
 
-/* The module behind a device node, for the "try: sudo modprobe ..." hints. */
+/* The module behind a device node, for the "try: ..." hints. */
 static const char *module_for(const char *path)
 {
 	const char *base = strrchr(path, '/');
@@ -26,14 +26,22 @@ static void lower_strerror(char *buf, size_t len, int err)
 void err__format_dev(char *buf, size_t len, enum dev_op op, const char *path, int err)
 {
 	const char *mod = module_for(path);
+	bool ours = !strcmp(mod, "vmxmon");
 	char what[128];
 
-	if (op == DEV_OP_OPEN && err == ENOENT) {
-		snprintf(buf, len, PROG_NAME ": %s: no such device (is %s%s loaded? try: sudo modprobe %s)",
-			 path, mod, strcmp(mod, "vmxmon") ? "" : ".ko", mod);
-	} else if (op == DEV_OP_OPEN && (err == ENXIO || err == ENODEV)) {
-		snprintf(buf, len, PROG_NAME ": %s: no driver behind this device node (was %s unloaded? try: sudo modprobe %s)",
+	/*
+	 * vmxmon is not in the distribution's module tree (no modprobe): the hint is what
+	 * works in the source tree, where make puts vmxmon.ko at the top.
+	 */
+	if (op == DEV_OP_OPEN && err == ENOENT && ours) {
+		snprintf(buf, len, PROG_NAME ": %s: no such device (is vmxmon.ko loaded? in the vmxmon tree: make module KDIR=/lib/modules/$(uname -r)/build && sudo insmod vmxmon.ko)",
+			 path);
+	} else if (op == DEV_OP_OPEN && err == ENOENT) {
+		snprintf(buf, len, PROG_NAME ": %s: no such device (is %s loaded? try: sudo modprobe %s)",
 			 path, mod, mod);
+	} else if (op == DEV_OP_OPEN && (err == ENXIO || err == ENODEV)) {
+		snprintf(buf, len, PROG_NAME ": %s: no driver behind this device node (was %s unloaded? try: %s)",
+			 path, mod, ours ? "sudo insmod vmxmon.ko in the vmxmon tree" : "sudo modprobe kvm_intel");
 	} else if (op == DEV_OP_OPEN && (err == EACCES || err == EPERM)) {
 		snprintf(buf, len, PROG_NAME ": %s: permission denied (join group kvm: sudo usermod -aG kvm $USER, then log in again%s)",
 			 path, strcmp(mod, "vmxmon") ? "" : "; the udev rule scripts/60-vmxmon.rules sets the group");

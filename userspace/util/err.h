@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * User-facing error messages, in the house style: they name the thing and the fix,
- *   vmxrun: /dev/vmxmon: no such device (is vmxmon.ko loaded? try: sudo modprobe vmxmon)
+ *   vmxrun: /dev/kvm: no such device (is kvm_intel loaded? try: sudo modprobe kvm_intel)
  * Formatting is separate from printing so that the wording is unit-tested.
  */
 #ifndef VMXRUN_UTIL_ERR_H

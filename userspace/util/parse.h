@@ -6,9 +6,10 @@
 #define MEM_SIZE_MAX	(1ULL << 40)	/* 1 TiB: more than any guest we will run */
 
 /*
- * A memory size: decimal digits with an optional suffix M or G (either case); a plain
- * number is MiB, as in QEMU's -m. "512", "512M", "2G". Zero and sizes over MEM_SIZE_MAX
- * are -ERANGE.
+ * A memory size as QEMU's -m takes it: a decimal number, with a fraction of up to 9 digits,
+ * and an optional binary suffix K, M, G or T (either case); a plain number is MiB. "512",
+ * "512M", "1.5G", "0.5t". Rounded up to whole MiB; 0 is valid here (too small is the
+ * caller's message). Over MEM_SIZE_MAX is -ERANGE.
  */
 int parse_mem_size(const char *s, unsigned long long *bytes);
 

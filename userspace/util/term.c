@@ -23,16 +23,45 @@ void term__restore(void)
 	}
 }
 
+static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS };
+
+/*
+ * A crash: the terminal back to normal, one line that says so (the testbed ends a run on
+ * it: "vmxrun: fatal signal N"), then die of the signal. Async-signal-safe calls only.
+ */
 static void term__fatal(int sig)
 {
+	static const char head[] = "\r\nvmxrun: fatal signal ";
+	static const char tail[] = ": vmxrun crashed (a bug: please report it)\r\n";
+	char num[12], *p = num + sizeof(num);
+	unsigned int v = (unsigned int)sig;
+
 	term__restore();
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	if (write(STDERR_FILENO, head, sizeof(head) - 1) < 0 ||
+	    write(STDERR_FILENO, p, (size_t)(num + sizeof(num) - p)) < 0 ||
+	    write(STDERR_FILENO, tail, sizeof(tail) - 1) < 0)
+		(void)0;			/* nothing left to tell it to */
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
 
+void term__catch_fatal_signals(void)
+{
+	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++) {
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = term__fatal;
+		sa.sa_flags = SA_RESETHAND;
+		sigaction(fatal_signals[i], &sa, NULL);
+	}
+}
+
 int term__raw(int fd)
 {
-	static const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS };
 	struct termios raw;
 
 	if (saved.active)
@@ -47,13 +76,6 @@ int term__raw(int fd)
 		return -errno;
 	saved.active = 1;
 	atexit(term__restore);
-	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++) {
-		struct sigaction sa;
-
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = term__fatal;
-		sa.sa_flags = SA_RESETHAND;
-		sigaction(fatal[i], &sa, NULL);
-	}
+	term__catch_fatal_signals();
 	return 0;
 }

@@ -240,25 +240,52 @@ static int vm__setup_events(struct vm *vm, sigset_t *sigs)
 }
 
 /* Host memory check: no more guest RAM than the host has. */
-static int vm__check_memory(u64 bytes, char *msg, size_t msglen)
+static int vm__check_memory(const struct vmxrun_opts *o, char *msg, size_t msglen)
 {
 	struct sysinfo si;
 
-	if (!sysinfo(&si) && bytes > (u64)si.totalram * si.mem_unit) {
-		snprintf(msg, msglen, "vmxrun: -m %lluM: more than the host's %llu MiB of RAM",
-			 (unsigned long long)(bytes >> 20),
-			 (unsigned long long)((u64)si.totalram * si.mem_unit >> 20));
+	if (!sysinfo(&si) && o->mem_bytes > (u64)si.totalram * si.mem_unit) {
+		snprintf(msg, msglen, "vmxrun: -m %s: more than the host's %llu MiB of RAM",
+			 o->mem_arg, (unsigned long long)((u64)si.totalram * si.mem_unit >> 20));
 		return -1;
 	}
 	return 0;
+}
+
+/* --console file:PATH: a file we will be able to create or write. */
+static int vm__check_console(const char *spec, char *msg, size_t msglen)
+{
+	const char *path = spec + 5, *slash = strrchr(path, '/');
+	char dir[4096];
+
+	if (strncmp(spec, "file:", 5))
+		return 0;
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
+	if (access(path, W_OK) && (errno != ENOENT || access(dir, W_OK | X_OK))) {
+		snprintf(msg, msglen, "vmxrun: --console %s: %s", spec, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Every input, before the device is opened or guest RAM exists: a typo in a path or a busy
+ * control socket costs nothing, and is not hidden behind a device error.
+ */
+static int vm__check_inputs(const struct vmxrun_opts *o, char *msg, size_t msglen)
+{
+	struct boot_files f = { o->kernel, o->initrd, o->append ? o->append : "" };
+
+	if (vm__check_memory(o, msg, msglen) || loader__check(&f, o->mem_bytes, msg, msglen) ||
+	    vm__check_console(o->console, msg, msglen))
+		return -1;
+	return o->control ? control__check(o->control, msg, msglen) : 0;
 }
 
 static int vm__boot(struct vm *vm, const struct vmxrun_opts *o, char *msg, size_t msglen)
 {
 	int r;
 
-	if (vm__check_memory(o->mem_bytes, msg, msglen))
-		return -1;
 	vm->con = console__open(vm, o->console, msg, msglen);
 	if (!vm->con || vm__init_machine(vm, o->mem_bytes, msg, msglen))
 		return -1;
@@ -280,7 +307,7 @@ int vm__run(const struct vmxrun_opts *o)
 	int sfd = -1, status = 1;
 	sigset_t sigs;
 
-	if (dev__open(&d, o->dev, msg, sizeof(msg)))
+	if (vm__check_inputs(o, msg, sizeof(msg)) || dev__open(&d, o->dev, msg, sizeof(msg)))
 		goto out;
 	vm.dev = &d;
 	vm.loop = loop__new(&vm);

@@ -120,6 +120,7 @@ int vm__init_machine(struct vm *vm, u64 ram_size, char *msg, size_t msglen)
 		return -1;
 	}
 	madvise(vm->ram, ram_size, MADV_HUGEPAGE);	/* 2 MiB EPT pages where possible */
+	vm->ram_fresh = true;
 	for (size_t i = 0; i < ARRAY_SIZE(hw_devices); i++) {
 		if (hw_devices[i].init(vm)) {
 			snprintf(msg, msglen, "vmxrun: cannot set up device %s", hw_devices[i].name);
@@ -148,8 +149,14 @@ int vm__reset_machine(struct vm *vm, char *msg, size_t msglen)
 	for (size_t i = 0; i < ARRAY_SIZE(hw_devices); i++)
 		if (hw_devices[i].reset)
 			hw_devices[i].reset(vm);
-	/* Zeroed in place: pinned pages (vmxmon) must stay the ones the guest sees. */
-	memset(vm->ram, 0, vm->ram_size);
+	/*
+	 * Zeroed in place: pinned pages (vmxmon) must stay the ones the guest sees. Fresh
+	 * anonymous memory is zero already: the first boot does not touch it all (-m 16G
+	 * would cost seconds and all of it resident before the guest runs).
+	 */
+	if (!vm->ram_fresh)
+		memset(vm->ram, 0, vm->ram_size);
+	vm->ram_fresh = false;
 	vm->rsdp = acpi__build(vm__gpa(vm, ACPI_TABLES_BASE, ACPI_TABLES_SIZE), ACPI_TABLES_BASE,
 			       ACPI_TABLES_SIZE, vm->no_apic ? 0 : MAX(vm->opts ? vm->opts->cpus : 1, 1));
 	if (!vm->rsdp) {

@@ -51,7 +51,7 @@ enum vm_request {
 	REQ_EXIT,		/* exit with vm->exit_status (debug-exit port, quit, signal, error) */
 };
 
-/* Exit counts, from the launcher's side (query-stats). */
+/* Exit counts, from the launcher's side (query-vmxrun-stats). */
 #define VM_STAT_EXIT_REASONS	64
 struct vm_stats {
 	u64 exits[VM_STAT_EXIT_REASONS];	/* by kvm_run.exit_reason */
@@ -67,6 +67,7 @@ struct vm {
 	u8 *ram;			/* all guest RAM, low part then high part */
 	u64 ram_size;
 	u64 low_size;			/* RAM below PCI_HOLE_START; the rest is at 4 GiB */
+	bool ram_fresh;			/* RAM untouched since mmap (all zero) */
 
 	struct bus pio, mmio;
 	pthread_mutex_t lock;		/* every device model and the fields marked (lock) */

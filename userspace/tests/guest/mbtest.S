@@ -7,6 +7,8 @@
  * A command line starting with "reset" tests a machine reset instead: the first boot sets
  * CMOS byte 0x40 and resets through the i8042 (0xfe); the boot after it (--reboot=restart)
  * finds the byte set, prints "mbtest: restarted" and exits with 0x2b (status 0x57).
+ * A command line starting with "wait" prints "mbtest: waiting" and halts with interrupts
+ * off until the host ends the VM (a guest that stays up, for the control-socket tests).
  */
 #define MB_MAGIC	0x1badb002
 #define MB_FLAGS	0x00000003	/* modules page-aligned, memory info */
@@ -31,6 +33,8 @@ _start:
 	mov 16(%ebx), %edi		/* the command line */
 	cmpl $0x65736572, (%edi)	/* "rese" */
 	je reset_test
+	cmpl $0x74696177, (%edi)	/* "wait" */
+	je wait_test
 	mov $msg_ok, %esi
 	call puts
 	mov %edi, %esi
@@ -52,6 +56,13 @@ reset_test:
 	out %al, $0x64
 1:	hlt
 	jmp 1b
+wait_test:
+	mov $msg_wait, %esi
+	call puts
+	cli
+1:	hlt
+	jmp 1b
+
 restarted:
 	mov $msg_restarted, %esi
 	call puts
@@ -90,4 +101,5 @@ putc:
 msg_ok:		.asciz "mbtest: ok"
 msg_reset:	.asciz "mbtest: resetting"
 msg_restarted:	.asciz "mbtest: restarted"
+msg_wait:	.asciz "mbtest: waiting"
 msg_fail:	.asciz "mbtest: bad multiboot hand-over"
