@@ -33,7 +33,7 @@ long vmxmon_vcpu_state_ioctl(struct vmxmon_vcpu *vcpu, unsigned int ioctl, void 
 long vmxmon_get_supported_cpuid(void __user *uarg);
 long vmxmon_get_msr_index_list(struct kvm_msr_list __user *uarg);
 
-/* kmod/hw.c: VMX operation on every online CPU while at least one VM exists. */
+/* kmod/hw.c: VMX operation on every online CPU while a VM exists (and vmx_idle_ms after). */
 int vmxmon_hw_init(void);
 void vmxmon_hw_exit(void);
 int vmxmon_hw_get(void);
