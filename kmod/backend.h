@@ -180,6 +180,14 @@ extern const struct vmxmon_backend_ops vmx_backend_ops;
 /* Services kmod/ offers the backend. */
 /* Make @vcpu notice new work: wake it if halted, IPI its CPU if it runs the guest. */
 void vmxmon_vcpu_kick(struct vmxmon_vcpu *vcpu);
+/*
+ * Raise request @req on every vCPU of @vm (may sleep). Without @wait, kick each as above.
+ * With @wait, IPI only the CPUs where a vCPU of @vm is in guest mode and return once each
+ * has taken the IPI, that is, has left guest mode: from then on no vCPU of @vm enters the
+ * guest without handling @req first (KVM's kvm_make_all_cpus_request() with
+ * KVM_REQUEST_WAIT). CPUs that run no vCPU of @vm are not interrupted.
+ */
+void vmxmon_vm_request_all(struct vmxmon_vm *vm, unsigned int req, bool wait);
 /* The page backing @gpa (NULL outside RAM, or if @write and the slot is read-only). */
 struct page *vmxmon_gpa_to_page(struct vmxmon_vm *vm, u64 gpa, bool write);
 

@@ -6,9 +6,19 @@
  * backed by one aligned, physically contiguous 2 MiB host range.
  *
  * Tables are only added while the VM lives and freed with it, so a CPU walking them never
- * sees a freed table; removing a slot clears its leaves and then invalidates every CPU's
- * cached translations (INVEPT only affects the CPU that runs it, hence the IPI) before the
- * caller may unpin the pages.
+ * sees a freed table. Removing a slot clears its leaves, and returns once no CPU can use a
+ * translation of them any more, before the caller may unpin the pages. INVEPT only affects
+ * the CPU that runs it, but CPUs on which no vCPU of the VM is in guest mode need no IPI:
+ *  - every vCPU of the VM gets a TLB-flush request, handled (INVEPT on its CPU) before its
+ *    next VM entry; those now in guest mode are made to exit, and waited for;
+ *  - a vCPU that enters on a CPU it was not loaded on flushes that CPU first (vmx_vcpu_load():
+ *    its VMCS was VMCLEARed and moved), and so does a vCPU's first entry (vmx_vcpu_create());
+ *    a CPU that leaves VMX operation forgets whom it had loaded and flushes all at VMXON.
+ * So translations a CPU still caches for this EPTP (from any vCPU of the VM, which may run
+ * elsewhere now) are never used: every later entry with this EPTP on that CPU flushes
+ * first. That holds across VMs too: when a VM is destroyed its vCPUs are gone, nothing is
+ * flushed, and a new VM that gets the same EPT root page (the same EPTP tag) flushes on
+ * each vCPU's first entry on each CPU before it can meet the old translations.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -162,11 +172,6 @@ void vmx_ept_flush_this_cpu(struct vmxmon_vm *vm)
 		vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
 }
 
-static void ept_flush_ipi(void *vm)
-{
-	vmx_ept_flush_this_cpu(vm);
-}
-
 void vmx_unmap_slot(struct vmxmon_vm *vm, const struct vmxmon_memslot *slot)
 {
 	struct vmx_vm *v = to_vmx_vm(vm);
@@ -186,11 +191,8 @@ void vmx_unmap_slot(struct vmxmon_vm *vm, const struct vmxmon_memslot *slot)
 			WRITE_ONCE(*e, 0);
 		gpa += PAGE_SIZE;
 	}
-	/*
-	 * Every CPU is in VMX operation while a VM exists: INVEPT on each. A CPU running one
-	 * of our vCPUs exits to take the IPI, and flushes before it enters again.
-	 */
-	on_each_cpu(ept_flush_ipi, vm, 1);
+	/* See the top of this file: only CPUs running the VM's vCPUs are interrupted. */
+	vmxmon_vm_request_all(vm, VMXMON_REQ_TLB_FLUSH, true);
 }
 
 /*
@@ -223,7 +225,6 @@ void vmx_ept_map_apic_access(struct vmxmon_vm *vm, u64 gpa, struct page *page)
  */
 void vmx_ept_unmap_apic_access(struct vmxmon_vm *vm, u64 gpa, struct page *page)
 {
-	unsigned int i;
 	u64 *e;
 
 	lockdep_assert_held(&vm->lock);
@@ -231,8 +232,5 @@ void vmx_ept_unmap_apic_access(struct vmxmon_vm *vm, u64 gpa, struct page *page)
 	if (!e || !(*e & EPT_PERM_RWX) || (*e & EPT_ADDR_MASK) != page_to_phys(page))
 		return;
 	WRITE_ONCE(*e, 0);
-	for (i = 0; i < vm->nr_vcpus; i++) {
-		set_bit(VMXMON_REQ_TLB_FLUSH, &vm->vcpus[i]->requests);
-		vmxmon_vcpu_kick(vm->vcpus[i]);
-	}
+	vmxmon_vm_request_all(vm, VMXMON_REQ_TLB_FLUSH, false);
 }
