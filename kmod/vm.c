@@ -127,9 +127,11 @@ static long vmxmon_vm_set_memory_region(struct vmxmon_vm *vm, void __user *uarg)
 	r = vmxmon_copy_in(&mem, uarg);
 	if (r)
 		return r;
-	mutex_lock(&vm->lock);
+	/* Killable: another thread's pin of a stalled mapping may hold it for long. */
+	if (mutex_lock_killable(&vm->slots_lock))
+		return -EINTR;
 	r = vmxmon_set_memory_region(vm, &mem);
-	mutex_unlock(&vm->lock);
+	mutex_unlock(&vm->slots_lock);
 	return r;
 }
 
@@ -285,8 +287,14 @@ int vmxmon_vm_create(unsigned long type)
 		return -ENOMEM;
 	mutex_init(&vm->lock);
 	refcount_set(&vm->users, 1);
+	r = vmxmon_memslots_init(vm);
+	if (r) {
+		kfree(vm);
+		return r;
+	}
 	r = vmxmon_hw_get();
 	if (r) {
+		vmxmon_memslots_free(vm);
 		kfree(vm);
 		return r;
 	}

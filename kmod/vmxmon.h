@@ -15,8 +15,9 @@ unsigned int vmxmon_vm_count(void);
 void vmxmon_vm_get(struct vmxmon_vm *vm);
 void vmxmon_vm_put(struct vmxmon_vm *vm);
 
-/* kmod/memslot.c (vm->lock held) */
-int vmxmon_set_memory_region(struct vmxmon_vm *vm,
+/* kmod/memslot.c */
+int vmxmon_memslots_init(struct vmxmon_vm *vm);
+int vmxmon_set_memory_region(struct vmxmon_vm *vm,		/* vm->slots_lock held */
 			     const struct kvm_userspace_memory_region *mem);
 void vmxmon_memslots_free(struct vmxmon_vm *vm);
 

@@ -5,6 +5,7 @@
 
 #include <linux/types.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/build_bug.h>
 #include <linux/hrtimer.h>
@@ -287,6 +288,7 @@ static inline struct vmx_vcpu *to_vmx(struct vmxmon_vcpu *vcpu)
 
 /* The VM's EPT (vmx/ept.c) and APIC-access page (vmx/apic_access.c). */
 struct vmx_vm {
+	struct mutex ept_lock;		/* serializes changes of the tables (vmx/ept.c) */
 	struct page *ept_root;
 	u64 eptp;
 	u64 tsc_offset;			/* guest TSC = host TSC + this, for every vCPU */
