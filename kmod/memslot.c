@@ -100,17 +100,28 @@ static void vmxmon_slot_unpin(struct vmxmon_vm *vm, struct vmxmon_memslot *slot,
 	kfree(slot);
 }
 
+/*
+ * Pin the slot's pages. The checks come before any allocation: a slot larger than the
+ * host's RAM can never be pinned, and a caller over RLIMIT_MEMLOCK gets -ENOMEM from
+ * account_locked_vm() without the kernel first allocating (and for a slot of terabytes,
+ * warning about) a page array of 8 bytes per page.
+ */
 static int vmxmon_slot_pin(struct vmxmon_vm *vm, struct vmxmon_memslot *slot)
 {
 	u64 done = 0;
 	int r;
 
-	slot->pages = kvmalloc_array(slot->npages, sizeof(*slot->pages), GFP_KERNEL_ACCOUNT);
-	if (!slot->pages)
+	if (slot->npages > totalram_pages())
 		return -ENOMEM;
 	r = account_locked_vm(vm->mm, slot->npages, true);
 	if (r)
-		goto out_free;
+		return r;
+	slot->pages = kvmalloc_array(slot->npages, sizeof(*slot->pages),
+				     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!slot->pages) {
+		r = -ENOMEM;
+		goto out_unaccount;
+	}
 	while (done < slot->npages) {
 		unsigned long chunk = min_t(u64, slot->npages - done, 1ul << 20);
 		unsigned int gup = FOLL_LONGTERM |
@@ -129,9 +140,9 @@ static int vmxmon_slot_pin(struct vmxmon_vm *vm, struct vmxmon_memslot *slot)
 
 out_unpin:
 	unpin_user_pages(slot->pages, done);
-	account_locked_vm(vm->mm, slot->npages, false);
-out_free:
 	kvfree(slot->pages);
+out_unaccount:
+	account_locked_vm(vm->mm, slot->npages, false);
 	return r;
 }
 
