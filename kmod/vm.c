@@ -4,7 +4,8 @@
  * its fds' file_operations, a reference on the module, so vmxmon cannot be unloaded while a
  * VM exists. The VM fd and each vCPU fd hold a reference on the VM; the last one to close
  * (including at the exit of a killed process) frees everything: vCPUs (VMCLEAR first),
- * EPT, pinned guest RAM, and finally VMX operation itself.
+ * pinned guest RAM, EPT, and finally its hold on VMX operation (which kmod/hw.c keeps for
+ * vmx_idle_ms after the last VM).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -83,6 +83,7 @@ TEST_VMXMON_ONLY(cpu1_offline_and_online_without_vms)
 	int sys, vm;
 
 	need_cpu1(t);
+	t_status_idle(t, &s);		/* no VMX held from an earlier VM */
 	t_health_begin(t, &h);
 	for (long i = 0; i < n; i++) {
 		cpu1_set(t, false);
@@ -98,8 +99,8 @@ TEST_VMXMON_ONLY(cpu1_offline_and_online_without_vms)
 	t_expect_vmx(t, &s, true, "with a VM after the cycles");
 	close(vm);
 	close(sys);
-	t_status(t, &s);
-	t_expect_vmx(t, &s, false, "after the VM");
+	t_status_idle(t, &s);
+	t_expect_vmx(t, &s, false, "after the VM and its idle hold");
 	t_health_end(t, &h, "hotplug without VMs");
 }
 
@@ -131,8 +132,44 @@ TEST_VMXMON_ONLY(cpu1_returning_while_a_vm_exists_gets_vmx)
 	}
 	close(vm);
 	close(sys);
+	t_status_idle(t, &s);
+	t_expect_vmx(t, &s, false, "after the VM and its idle hold");
+}
+
+/*
+ * After the last VM VMX stays on for vmx_idle_ms: a CPU that comes online meanwhile takes
+ * it too, and the release (here forced by writing 0) takes it off every CPU, that one too.
+ */
+TEST_VMXMON_ONLY(cpu1_returning_during_the_idle_hold_gets_vmx_until_the_release)
+{
+	const struct vmxmon_cpu_status *c1;
+	struct vmxmon_status s;
+	char saved[32];
+	int sys, vm;
+
+	need_cpu1(t);
+	ASSERT_EQ(read_file(VMX_IDLE_MS_PATH, saved, sizeof(saved)), 0);
+	if (!vmx_idle_ms())
+		t_skip(t, "vmx_idle_ms=0: no idle hold");
+	t_status_idle(t, &s);
+	/* Long enough for two hotplug steps in Bochs; restored below. */
+	ASSERT_EQ(write_file(VMX_IDLE_MS_PATH, "120000"), 0);
+	sys = t_open_dev(t);
+	vm = t_vm_create(t, sys);
+	close(vm);
+	cpu1_set(t, false);
+	cpu1_set(t, true);
+	c1 = cpu1_status(t, &s);
+	ASSERT_TRUE(c1 != NULL);
+	EXPECT_EQ(s.vms, 0);
+	EXPECT_EQ(s.vmx_users, 1);
+	t_expect_vmx(t, &s, true, "cpu1 back during the idle hold");
+	ASSERT_EQ(write_file(VMX_IDLE_MS_PATH, "0"), 0);
 	t_status(t, &s);
-	t_expect_vmx(t, &s, false, "after the VM");
+	EXPECT_EQ(s.vmx_users, 0);
+	t_expect_vmx(t, &s, false, "after the release");
+	EXPECT_EQ(write_file(VMX_IDLE_MS_PATH, saved), 0);
+	close(sys);
 }
 
 /* ---- a vCPU bounced between CPUs while cpu1 comes and goes ---- */
