@@ -218,40 +218,54 @@ void vmx_loaded_vmcs_clear(struct vmx_loaded_vmcs *lv)
 	raw_spin_unlock_irqrestore(&vc->lock, flags);
 }
 
-int vmx_loaded_vmcs_load(struct vmx_loaded_vmcs *lv)
+/* VMPTRLD @lv here unless it is already current (IRQs may be on: see below). */
+static __always_inline int vmx_loaded_vmcs_make_current(struct vmx_cpu *vc,
+							struct vmx_loaded_vmcs *lv)
 {
-	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
-	int cpu = smp_processor_id();
-	unsigned long flags;
-	int r = 0;
+	/*
+	 * An IPI that VMCLEARs another VMCS here may reset current_vmcs in between: that
+	 * only costs a VMPTRLD next time, as VMCLEAR of a VMCS that is not current leaves the
+	 * current-VMCS pointer alone.
+	 */
+	if (vc->current_vmcs == lv->vmcs)
+		return 0;
+	if (vmx_vmptrld(page_to_phys(virt_to_page(lv->vmcs))))
+		return -EIO;
+	vc->current_vmcs = lv->vmcs;
+	return 0;
+}
 
-	if (smp_load_acquire(&lv->cpu) != cpu) {
-		vmx_loaded_vmcs_clear(lv);	/* VMCLEAR on the old CPU first */
-		r = 1;
-	}
+/* @lv moves to this CPU: VMCLEAR on the old one, then VMPTRLD and link here. */
+static noinline int vmx_loaded_vmcs_move(struct vmx_cpu *vc, struct vmx_loaded_vmcs *lv,
+					 int cpu)
+{
+	unsigned long flags;
+	int r;
+
+	vmx_loaded_vmcs_clear(lv);
 	local_irq_save(flags);
 	/* This CPU left VMX operation (offline teardown, reboot): try again elsewhere. */
-	if (!vc->vmx_on) {
-		r = -EIO;
-		goto out;
-	}
-	if (vc->current_vmcs != lv->vmcs) {
-		if (vmx_vmptrld(page_to_phys(virt_to_page(lv->vmcs)))) {
-			r = -EIO;
-			goto out;
-		}
-		vc->current_vmcs = lv->vmcs;
-	}
-	if (r) {
+	r = vc->vmx_on ? vmx_loaded_vmcs_make_current(vc, lv) : -EIO;
+	if (!r) {
 		raw_spin_lock(&vc->lock);
 		list_add(&lv->loaded_list, &vc->loaded_vmcss);
 		vc->nr_loaded++;
 		WRITE_ONCE(lv->cpu, cpu);
 		raw_spin_unlock(&vc->lock);
 	}
-out:
 	local_irq_restore(flags);
-	return r;
+	return r ? r : 1;
+}
+
+int vmx_loaded_vmcs_load(struct vmx_loaded_vmcs *lv)
+{
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
+	int cpu = smp_processor_id();
+
+	/* Listed here, so this CPU is in VMX operation: leaving it empties the list first. */
+	if (likely(smp_load_acquire(&lv->cpu) == cpu))
+		return vmx_loaded_vmcs_make_current(vc, lv);
+	return vmx_loaded_vmcs_move(vc, lv, cpu);
 }
 
 bool vmx_this_cpu_on(void)
