@@ -15,6 +15,7 @@
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/preempt.h>
+#include <linux/srcu.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 
@@ -64,18 +65,32 @@ struct vmxmon_memslot {
 	struct page **pages;		/* pinned with FOLL_LONGTERM, charged to RLIMIT_MEMLOCK */
 };
 
+/* The slots vCPUs see: replaced as a whole, never changed in place (kmod/memslot.c). */
+struct vmxmon_memslots {
+	unsigned int nr;
+	struct vmxmon_memslot *slot[VMXMON_USER_MEMSLOTS];	/* slot[0..nr), any order */
+};
+
 /* A virtual machine: one per KVM_CREATE_VM, alive while its fd or any vCPU fd is open. */
 struct vmxmon_vm {
 	struct mm_struct *mm;		/* creator's mm: ioctls from another process get -EIO */
 	struct list_head list;		/* on the global VM list (kmod/vm.c) */
 	refcount_t users;		/* the VM fd and each vCPU fd */
 	/*
-	 * lock protects slots[], vcpus[] and nr_vcpus, and serializes changes of the EPT.
-	 * vCPUs read slots[] while running: a slot is only freed after every CPU dropped its
-	 * translations (->unmap_slot() returns after the TLB flush).
+	 * slots_lock serializes memslot changes, pinning included; no vCPU path takes it.
+	 * memslots is replaced under it and read under srcu: a slot's pages are unpinned only
+	 * after synchronize_srcu() and after every CPU dropped its translations
+	 * (->unmap_slot() returns after the TLB flush).
+	 */
+	struct mutex slots_lock;
+	struct vmxmon_memslots __rcu *memslots;
+	struct srcu_struct srcu;
+	/*
+	 * lock protects vcpus[] and nr_vcpus (IPI senders read vcpus[] without it: entries are
+	 * published with release stores and stay until the VM dies) and the VM's settings.
+	 * Never held across pinning or anything else that can block for long.
 	 */
 	struct mutex lock;
-	struct vmxmon_memslot *slots[VMXMON_USER_MEMSLOTS];
 	struct vmxmon_vcpu *vcpus[VMXMON_MAX_VCPUS];
 	unsigned int nr_vcpus;
 	/* Split irqchip (KVM_CAP_SPLIT_IRQCHIP): local APICs here, IOAPIC in userspace. */
@@ -129,7 +144,7 @@ struct vmxmon_backend_ops {
 	/* Adds its counts to a zeroed @st. */
 	void (*intercept_stats)(struct vmxmon_intercept_stats *st);
 
-	/* VM: second-level address translation over the memslots (vm->lock held). */
+	/* VM: second-level address translation over the memslots (vm->slots_lock held). */
 	int (*vm_init)(struct vmxmon_vm *vm);
 	void (*vm_destroy)(struct vmxmon_vm *vm);
 	int (*map_slot)(struct vmxmon_vm *vm, const struct vmxmon_memslot *slot);
@@ -197,7 +212,18 @@ extern const struct vmxmon_backend_ops vmx_backend_ops;
 /* Services kmod/ offers the backend. */
 /* Make @vcpu notice new work: wake it if halted, IPI its CPU if it runs the guest. */
 void vmxmon_vcpu_kick(struct vmxmon_vcpu *vcpu);
-/* The page backing @gpa (NULL outside RAM, or if @write and the slot is read-only). */
+/*
+ * Raise request @req on every vCPU of @vm (may sleep). Without @wait, kick each as above.
+ * With @wait, IPI only the CPUs where a vCPU of @vm is in guest mode and return once each
+ * has taken the IPI, that is, has left guest mode: from then on no vCPU of @vm enters the
+ * guest without handling @req first (KVM's kvm_make_all_cpus_request() with
+ * KVM_REQUEST_WAIT). CPUs that run no vCPU of @vm are not interrupted.
+ */
+void vmxmon_vm_request_all(struct vmxmon_vm *vm, unsigned int req, bool wait);
+/*
+ * The page backing @gpa with a reference (NULL outside RAM, or if @write and the slot is
+ * read-only). Lock-free against memslot changes (SRCU): vCPUs never wait for a pin.
+ */
 struct page *vmxmon_gpa_to_page(struct vmxmon_vm *vm, u64 gpa, bool write);
 
 #endif /* VMXMON_BACKEND_H */

@@ -3,7 +3,7 @@
  * /sys/kernel/debug/vmxmon/status — what the module holds right now, for tests and people:
  *
  *   vms: <live VMs>
- *   vmx_users: <1 while VMX operation is held for the VMs, else 0>
+ *   vmx_users: <1 while VMX operation is held (for VMs, or vmx_idle_ms after the last), else 0>
  *   pages: <pages the backend holds: VMXON regions, VMCSs, EPT tables, APIC pages>
  *   cpu<N>: vmx=<on|off> vmxon=<count> vmxoff=<count> loaded_vmcs=<n>   (per online CPU)
  *

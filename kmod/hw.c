@@ -1,29 +1,46 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * When the CPUs are in VMX operation: on every online CPU while at least one VM exists,
- * nowhere otherwise (the kvm_intel model on 6.1: VMX is not held by an idle module, so
- * another hypervisor can use it in between). This file follows the CPUs through hotplug,
- * suspend/resume and reboot; the backend does the per-CPU work.
+ * and for vmx_idle_ms after the last one is gone (then nowhere, so that another hypervisor
+ * such as kvm_intel can take VMX). The hold is what keeps a loop of KVM_CREATE_VM and
+ * close, which any member of the kvm group can run, from interrupting every CPU twice per
+ * VM: VMXON and VMXOFF run on all CPUs (isolated and real-time ones included) at most once
+ * per idle period, not once per VM. kvm_intel on 6.1 turns VMX on at the first VM and off
+ * after the last, every time; on 6.12 it may keep it for the module's whole life
+ * (enable_virt_at_load). This file follows the CPUs through hotplug, suspend/resume and
+ * reboot; the backend does the per-CPU work.
  *
- * Locking: vmxmon_hw_users changes only with cpus_read_lock() and vmxmon_hw_lock held, so
- * the CPU-hotplug callbacks (which run with the hotplug lock held for write) and the
- * syscore callbacks (one CPU, IRQs off, everything else frozen) read it without a lock.
+ * Locking: vmxmon_hw_count and vmxmon_hw_on change only with cpus_read_lock() and
+ * vmxmon_hw_lock held, so the CPU-hotplug callbacks (which run with the hotplug lock held
+ * for write) and the syscore callbacks (one CPU, IRQs off, everything else frozen) read
+ * them without a lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
+#include <linux/jiffies.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/reboot.h>
 #include <linux/smp.h>
 #include <linux/syscore_ops.h>
+#include <linux/workqueue.h>
 
 #include "kmod/vmxmon.h"
 
-static DEFINE_MUTEX(vmxmon_hw_lock);	/* serializes vmxmon_hw_get()/put() */
+static DEFINE_MUTEX(vmxmon_hw_lock);	/* serializes vmxmon_hw_get()/put()/release */
 static unsigned int vmxmon_hw_count;	/* VMs holding VMX; see the locking note above */
+static bool vmxmon_hw_on;		/* VMX on everywhere: for VMs, or held while idle */
+static bool vmxmon_hw_partial;		/* held while idle, but some CPU could not take it */
 static bool vmxmon_rebooting;		/* set once by the reboot notifier, never cleared */
 static enum cpuhp_state vmxmon_cpuhp_state;
+
+static void vmxmon_hw_idle_release(struct work_struct *work);
+static DECLARE_DELAYED_WORK(vmxmon_hw_release_work, vmxmon_hw_idle_release);
+
+/* Written through vmxmon_idle_ms_set() only; read with READ_ONCE(). */
+static unsigned int vmxmon_idle_ms = 2000;
 
 struct vmxmon_enable_all {
 	atomic_t failed;
@@ -73,17 +90,20 @@ static int vmxmon_hw_enable_all(void)
 	return vmxmon_enable_errno(e.why);
 }
 
-/* Take VMX operation for a new VM: the first one turns VMX on everywhere. */
+/* Take VMX operation for a new VM: the first one turns VMX on everywhere, unless held. */
 int vmxmon_hw_get(void)
 {
 	int r = 0;
 
 	cpus_read_lock();
 	mutex_lock(&vmxmon_hw_lock);
-	if (READ_ONCE(vmxmon_rebooting))
+	if (READ_ONCE(vmxmon_rebooting)) {
 		r = -EBUSY;
-	else if (vmxmon_hw_count == 0)
+	} else if (!vmxmon_hw_on || vmxmon_hw_partial) {
 		r = vmxmon_hw_enable_all();
+		vmxmon_hw_on = !r;
+		vmxmon_hw_partial = false;
+	}
 	if (!r)
 		vmxmon_hw_count++;
 	mutex_unlock(&vmxmon_hw_lock);
@@ -91,45 +111,117 @@ int vmxmon_hw_get(void)
 	return r;
 }
 
-/* Drop it when a VM goes away: the last one turns VMX off everywhere. */
-void vmxmon_hw_put(void)
+/* vmxmon_hw_lock and cpus_read_lock() held: leave VMX everywhere if no VM holds it. */
+static void vmxmon_hw_release_idle_locked(void)
+{
+	lockdep_assert_held(&vmxmon_hw_lock);
+	if (vmxmon_hw_on && !vmxmon_hw_count) {
+		on_each_cpu(vmxmon_hw_disable_one, NULL, 1);
+		vmxmon_hw_on = false;
+		vmxmon_hw_partial = false;
+	}
+}
+
+static void vmxmon_hw_release_idle(void)
 {
 	cpus_read_lock();
 	mutex_lock(&vmxmon_hw_lock);
-	if (--vmxmon_hw_count == 0)
-		on_each_cpu(vmxmon_hw_disable_one, NULL, 1);
+	vmxmon_hw_release_idle_locked();
 	mutex_unlock(&vmxmon_hw_lock);
 	cpus_read_unlock();
 }
 
+/* The idle hold ran out (a VM created since then made this a no-op). */
+static void vmxmon_hw_idle_release(struct work_struct *work)
+{
+	vmxmon_hw_release_idle();
+}
+
+/*
+ * Drop it when a VM goes away: after the last one VMX stays on for vmx_idle_ms (each last
+ * VM restarts the wait), then goes off everywhere; at once with vmx_idle_ms=0.
+ */
+void vmxmon_hw_put(void)
+{
+	unsigned int ms = READ_ONCE(vmxmon_idle_ms);
+
+	cpus_read_lock();
+	mutex_lock(&vmxmon_hw_lock);
+	if (--vmxmon_hw_count == 0) {
+		if (ms)
+			mod_delayed_work(system_wq, &vmxmon_hw_release_work, msecs_to_jiffies(ms));
+		else
+			vmxmon_hw_release_idle_locked();
+	}
+	mutex_unlock(&vmxmon_hw_lock);
+	cpus_read_unlock();
+}
+
+/* 1 while VMX operation is held (for VMs or in the idle hold), else 0: for debugfs. */
 unsigned int vmxmon_hw_users(void)
 {
-	return READ_ONCE(vmxmon_hw_count);
+	return READ_ONCE(vmxmon_hw_on);
 }
+
+/*
+ * vmx_idle_ms: writable at run time. A new value applies to a hold in progress as if it
+ * had started now; 0 releases VMX at once when no VM exists (for an administrator about
+ * to start kvm_intel guests, or a test).
+ */
+static int vmxmon_idle_ms_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int ms;
+	int r = kstrtouint(val, 0, &ms);
+
+	if (r)
+		return r;
+	if (ms > 3600 * 1000)
+		return -ERANGE;
+	WRITE_ONCE(vmxmon_idle_ms, ms);
+	mutex_lock(&vmxmon_hw_lock);
+	if (vmxmon_hw_on && !vmxmon_hw_count)
+		mod_delayed_work(system_wq, &vmxmon_hw_release_work, msecs_to_jiffies(ms));
+	mutex_unlock(&vmxmon_hw_lock);
+	if (!ms)
+		flush_delayed_work(&vmxmon_hw_release_work);
+	return 0;
+}
+
+static const struct kernel_param_ops vmxmon_idle_ms_ops = {
+	.set = vmxmon_idle_ms_set,
+	.get = param_get_uint,
+};
+module_param_cb(vmx_idle_ms, &vmxmon_idle_ms_ops, &vmxmon_idle_ms, 0644);
+MODULE_PARM_DESC(vmx_idle_ms,
+		 "milliseconds VMX operation stays on after the last VM is gone (0: off at once; default 2000)");
 
 /* CPU hotplug: runs on @cpu, holding the hotplug lock for write. */
 static int vmxmon_cpu_online(unsigned int cpu)
 {
 	enum vmxmon_enable_error why;
 
-	if (!vmxmon_hw_count || READ_ONCE(vmxmon_rebooting))
+	if (!vmxmon_hw_on || READ_ONCE(vmxmon_rebooting))
 		return 0;
 	local_irq_disable();
 	why = vmxmon_ops->cpu_enable();
 	local_irq_enable();
 	if (why == VMXMON_ENABLE_OK)
 		return 0;
+	if (!vmxmon_hw_count) {
+		/* Only the idle hold: not worth refusing the CPU; the next VM tries again. */
+		vmxmon_hw_partial = true;
+		return 0;
+	}
 	pr_err("cpu%u cannot come online with VMs running: %s\n", cpu, vmxmon_enable_why[why]);
 	return vmxmon_enable_errno(why);
 }
 
+/* Always, whatever the state: safe when VMX is off on @cpu (backend.h). */
 static int vmxmon_cpu_offline(unsigned int cpu)
 {
-	if (vmxmon_hw_count) {
-		local_irq_disable();
-		vmxmon_ops->cpu_disable();
-		local_irq_enable();
-	}
+	local_irq_disable();
+	vmxmon_ops->cpu_disable();
+	local_irq_enable();
 	return 0;
 }
 
@@ -148,8 +240,7 @@ static struct notifier_block vmxmon_reboot_nb = {
 /* Suspend/resume: only the boot CPU is left, IRQs off; the others went through hotplug. */
 static int vmxmon_suspend(void)
 {
-	if (vmxmon_hw_count)
-		vmxmon_ops->cpu_disable();
+	vmxmon_ops->cpu_disable();
 	return 0;
 }
 
@@ -157,10 +248,12 @@ static void vmxmon_resume(void)
 {
 	enum vmxmon_enable_error why;
 
-	if (!vmxmon_hw_count)
+	if (!vmxmon_hw_on)
 		return;
 	why = vmxmon_ops->cpu_enable();
-	if (why != VMXMON_ENABLE_OK)
+	if (why != VMXMON_ENABLE_OK && !vmxmon_hw_count)
+		vmxmon_hw_partial = true;	/* only the idle hold: the next VM tries again */
+	else if (why != VMXMON_ENABLE_OK)
 		pr_err("cannot re-enable VMX on cpu%d after resume: %s; running VMs will fail\n",
 		       smp_processor_id(), vmxmon_enable_why[why]);
 }
@@ -188,9 +281,14 @@ int vmxmon_hw_init(void)
 	return 0;
 }
 
-/* Module exit: no VM exists (each holds a module reference), so VMX is off everywhere. */
+/*
+ * Module exit: no VM exists (each holds a module reference) and no new one can, so end the
+ * idle hold now; once vmxmon_hw_on is false nothing queues the release work again.
+ */
 void vmxmon_hw_exit(void)
 {
+	vmxmon_hw_release_idle();
+	cancel_delayed_work_sync(&vmxmon_hw_release_work);
 	unregister_syscore_ops(&vmxmon_syscore_ops);
 	unregister_reboot_notifier(&vmxmon_reboot_nb);
 	cpuhp_remove_state(vmxmon_cpuhp_state);

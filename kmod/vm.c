@@ -4,17 +4,20 @@
  * its fds' file_operations, a reference on the module, so vmxmon cannot be unloaded while a
  * VM exists. The VM fd and each vCPU fd hold a reference on the VM; the last one to close
  * (including at the exit of a killed process) frees everything: vCPUs (VMCLEAR first),
- * EPT, pinned guest RAM, and finally VMX operation itself.
+ * pinned guest RAM, EPT, and finally its hold on VMX operation (which kmod/hw.c keeps for
+ * vmx_idle_ms after the last VM).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/cpumask.h>
 #include <linux/file.h>
 #include <linux/kvm.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
 #include <linux/uaccess.h>
 
 #include "kmod/vmxmon.h"
@@ -42,14 +45,67 @@ static void vmxmon_vm_destroy(struct vmxmon_vm *vm)
 	vmxmon_nr_vms--;
 	mutex_unlock(&vmxmon_vm_list_lock);
 
-	for (i = 0; i < vm->nr_vcpus; i++)
+	for (i = 0; i < vm->nr_vcpus; i++) {
 		vmxmon_vcpu_free(vm->vcpus[i]);
+		vm->vcpus[i] = NULL;	/* vmxmon_vm_request_all() from the slot teardown */
+	}
+	vm->nr_vcpus = 0;
 	vmxmon_memslots_free(vm);
 	if (vm->arch)
 		vmxmon_ops->vm_destroy(vm);
 	vmxmon_hw_put();
 	mmdrop(vm->mm);
 	kfree(vm);
+}
+
+static void vmxmon_ack_kick(void *unused)
+{
+	/* Running means this CPU took the IPI: a vCPU in guest mode there has left it. */
+}
+
+/*
+ * The request before the mode check pairs with the run loop, which sets IN_GUEST_MODE,
+ * then smp_mb(), then looks at its requests: either the vCPU sees @req before it enters,
+ * or we see it in guest mode (on vcpu->cpu, which cannot change before it leaves guest
+ * mode) and wait for the IPI that makes it exit (external-interrupt exiting; the IPI
+ * function runs only once the exit has re-enabled interrupts).
+ */
+void vmxmon_vm_request_all(struct vmxmon_vm *vm, unsigned int req, bool wait)
+{
+	cpumask_var_t cpus;
+	bool mask = wait && zalloc_cpumask_var(&cpus, GFP_KERNEL);
+	unsigned int i;
+	int me;
+
+	me = get_cpu();
+	/* vcpus[] fills in order and shrinks only when the VM dies: no lock needed. */
+	for (i = 0; i < VMXMON_MAX_VCPUS; i++) {
+		struct vmxmon_vcpu *vcpu = smp_load_acquire(&vm->vcpus[i]);
+		int cpu;
+
+		if (!vcpu)
+			break;
+		set_bit(req, &vcpu->requests);
+		if (!wait) {
+			vmxmon_vcpu_kick(vcpu);
+			continue;
+		}
+		smp_mb__after_atomic();
+		if (READ_ONCE(vcpu->mode) != VMXMON_IN_GUEST_MODE)
+			continue;	/* it will see the request before it enters */
+		cpu = READ_ONCE(vcpu->cpu);
+		if (cpu < 0 || cpu == me)
+			continue;
+		if (mask)
+			__cpumask_set_cpu(cpu, cpus);
+		else			/* no memory for the mask: one CPU at a time */
+			smp_call_function_single(cpu, vmxmon_ack_kick, NULL, 1);
+	}
+	if (mask)
+		smp_call_function_many(cpus, vmxmon_ack_kick, NULL, true);
+	put_cpu();
+	if (mask)
+		free_cpumask_var(cpus);
 }
 
 void vmxmon_vm_put(struct vmxmon_vm *vm)
@@ -72,9 +128,11 @@ static long vmxmon_vm_set_memory_region(struct vmxmon_vm *vm, void __user *uarg)
 	r = vmxmon_copy_in(&mem, uarg);
 	if (r)
 		return r;
-	mutex_lock(&vm->lock);
+	/* Killable: another thread's pin of a stalled mapping may hold it for long. */
+	if (mutex_lock_killable(&vm->slots_lock))
+		return -EINTR;
 	r = vmxmon_set_memory_region(vm, &mem);
-	mutex_unlock(&vm->lock);
+	mutex_unlock(&vm->slots_lock);
 	return r;
 }
 
@@ -230,8 +288,14 @@ int vmxmon_vm_create(unsigned long type)
 		return -ENOMEM;
 	mutex_init(&vm->lock);
 	refcount_set(&vm->users, 1);
+	r = vmxmon_memslots_init(vm);
+	if (r) {
+		kfree(vm);
+		return r;
+	}
 	r = vmxmon_hw_get();
 	if (r) {
+		vmxmon_memslots_free(vm);
 		kfree(vm);
 		return r;
 	}

@@ -15,8 +15,9 @@ unsigned int vmxmon_vm_count(void);
 void vmxmon_vm_get(struct vmxmon_vm *vm);
 void vmxmon_vm_put(struct vmxmon_vm *vm);
 
-/* kmod/memslot.c (vm->lock held) */
-int vmxmon_set_memory_region(struct vmxmon_vm *vm,
+/* kmod/memslot.c */
+int vmxmon_memslots_init(struct vmxmon_vm *vm);
+int vmxmon_set_memory_region(struct vmxmon_vm *vm,		/* vm->slots_lock held */
 			     const struct kvm_userspace_memory_region *mem);
 void vmxmon_memslots_free(struct vmxmon_vm *vm);
 
@@ -33,7 +34,7 @@ long vmxmon_vcpu_state_ioctl(struct vmxmon_vcpu *vcpu, unsigned int ioctl, void 
 long vmxmon_get_supported_cpuid(void __user *uarg);
 long vmxmon_get_msr_index_list(struct kvm_msr_list __user *uarg);
 
-/* kmod/hw.c: VMX operation on every online CPU while at least one VM exists. */
+/* kmod/hw.c: VMX operation on every online CPU while a VM exists (and vmx_idle_ms after). */
 int vmxmon_hw_init(void);
 void vmxmon_hw_exit(void);
 int vmxmon_hw_get(void);

@@ -179,3 +179,23 @@ TEST_HOST(errno_name_names_kernel_errors)
 	EXPECT_TRUE(errno_name(0) == NULL);
 	EXPECT_TRUE(errno_name(-100000) == NULL);
 }
+
+TEST_HOST(interrupts_parse_reads_the_column_of_a_cpu)
+{
+	static const char text[] =
+		"           CPU0       CPU2       \n"
+		"  0:         44          0   IO-APIC   2-edge      timer\n"
+		"CAL:      41208      31992   Function call interrupts\n"
+		"TLB:        123        456   TLB shootdowns\n";
+	unsigned long long v = 0;
+
+	EXPECT_EQ(interrupts_parse(text, "CAL", 0, &v), 0);
+	EXPECT_EQ(v, 41208);
+	EXPECT_EQ(interrupts_parse(text, "CAL", 2, &v), 0);	/* the 2nd column: CPU2 */
+	EXPECT_EQ(v, 31992);
+	EXPECT_EQ(interrupts_parse(text, "0", 0, &v), 0);
+	EXPECT_EQ(v, 44);
+	EXPECT_EQ(interrupts_parse(text, "CAL", 1, &v), -ENOENT);	/* offline: no column */
+	EXPECT_EQ(interrupts_parse(text, "CA", 0, &v), -ENOENT);
+	EXPECT_EQ(interrupts_parse(text, "RES", 0, &v), -ENOENT);
+}

@@ -29,14 +29,10 @@
 #define POOL		16
 
 /* Wait until debugfs says no VM is left (the last fput can trail a child's exit). */
+/* The last fd's release can trail a child's death; VMX then stays held for vmx_idle_ms. */
 static void wait_no_vms(struct test_ctx *t, struct vmxmon_status *s)
 {
-	for (int i = 0; i < 50; i++) {
-		t_status(t, s);
-		if (!s->vms)
-			return;
-		usleep(100 * 1000);
-	}
+	status_wait_idle(t, s);		/* what is still wrong is reported by the caller */
 }
 
 /* ---- SIGKILL ---- */

@@ -27,11 +27,17 @@
 #include "vmx/vmx.h"
 #include "vmx/vmx_ops.h"
 
-/* Per-CPU VMX state. Only the owning CPU touches it, with IRQs off (or during hotplug). */
+/*
+ * Per-CPU VMX state. Only the owning CPU touches it, with IRQs off (or during hotplug),
+ * except the list of loaded VMCSs: lock protects loaded_vmcss and nr_loaded, so that a
+ * VMCS whose CPU went offline can be taken off that CPU's list from another CPU
+ * (vmx_loaded_vmcs_clear()).
+ */
 struct vmx_cpu {
 	struct page *vmxon_region;
 	bool vmx_on;
 	struct vmcs *current_vmcs;	/* the VMCS VMPTRLD made current here, if any */
+	raw_spinlock_t lock;
 	struct list_head loaded_vmcss;	/* struct vmx_loaded_vmcs.loaded_list */
 	unsigned int nr_loaded;
 	unsigned long vmxon_count;
@@ -72,6 +78,7 @@ int vmx_cpus_alloc(void)
 		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpu, cpu);
 		struct vmcs *region;
 
+		raw_spin_lock_init(&vc->lock);
 		INIT_LIST_HEAD(&vc->loaded_vmcss);
 		vc->vmxon_region = vmx_alloc_page(cpu_to_node(cpu));
 		if (!vc->vmxon_region) {
@@ -140,18 +147,23 @@ enum vmxmon_enable_error vmx_cpu_enable(void)
 }
 
 /*
- * VMCLEAR @lv on this CPU, which it is loaded on: its data goes to memory and it may then
- * be loaded elsewhere (SDM Vol. 3C 25.11.3). IRQs off. A fault means VMX is already gone
- * (emergency VMXOFF): nothing left to flush.
+ * The loaded-VMCS lists, compared with KVM 6.1 (vmx_vcpu_load_vmcs(), loaded_vmcs_clear(),
+ * vmclear_local_loaded_vmcss()): KVM leaves VMX operation on a dying CPU from
+ * CPUHP_AP_KVM_STARTING, which runs on that CPU with IRQs off after every task has left
+ * it, so no vCPU can be loaded there afterwards. A module has only the dynamic states of
+ * the ONLINE section (CPUHP_AP_ONLINE_DYN, kmod/hw.c): after vmx_cpu_disable() ran there, a
+ * vCPU thread still queued on the CPU is switched in once more (its preempt notifier loads
+ * it) before the scheduler pushes it away. So a VMCS is linked on a CPU's list only after
+ * VMPTRLD succeeded there, in VMX operation, with IRQs off: a VMCS on a CPU's list is then
+ * always VMCLEARed by that CPU before it leaves VMX operation, and lv->cpu never names a
+ * CPU that is offline. KVM's crash-time VMCLEAR (crash_vmclear_loaded_vmcss) belongs to
+ * kvm_intel; vmxmon has no such hook (design.md).
  */
-static void __vmx_loaded_vmcs_clear(void *arg)
-{
-	struct vmx_loaded_vmcs *lv = arg;
-	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
 
-	if (lv->cpu != smp_processor_id())	/* already cleared by the offline path */
-		return;
-	vmx_vmclear(page_to_phys(virt_to_page(lv->vmcs)));
+/* Take @lv off @vc's list (vc->lock held); it is no longer loaded anywhere. */
+static void vmx_loaded_vmcs_unlink(struct vmx_cpu *vc, struct vmx_loaded_vmcs *lv)
+{
+	lockdep_assert_held(&vc->lock);
 	if (vc->current_vmcs == lv->vmcs)
 		vc->current_vmcs = NULL;
 	list_del_init(&lv->loaded_list);
@@ -161,36 +173,99 @@ static void __vmx_loaded_vmcs_clear(void *arg)
 	smp_store_release(&lv->cpu, -1);
 }
 
+/*
+ * VMCLEAR @lv on this CPU, which it is loaded on: its data goes to memory and it may then
+ * be loaded elsewhere (SDM Vol. 3C 25.11.3). IRQs off. A fault means VMX is already gone
+ * (emergency VMXOFF): nothing left to flush.
+ */
+static void __vmx_loaded_vmcs_clear(void *arg)
+{
+	struct vmx_loaded_vmcs *lv = arg;
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
+
+	raw_spin_lock(&vc->lock);
+	/* Not (or no longer) loaded here: cleared by vmx_cpu_disable() meanwhile. */
+	if (lv->cpu == smp_processor_id()) {
+		vmx_vmclear(page_to_phys(virt_to_page(lv->vmcs)));
+		vmx_loaded_vmcs_unlink(vc, lv);
+	}
+	raw_spin_unlock(&vc->lock);
+}
+
 void vmx_loaded_vmcs_clear(struct vmx_loaded_vmcs *lv)
 {
 	int cpu = READ_ONCE(lv->cpu);
+	struct vmx_cpu *vc;
+	unsigned long flags;
 
-	if (cpu >= 0)
-		smp_call_function_single(cpu, __vmx_loaded_vmcs_clear, lv, 1);
+	if (cpu < 0 || !smp_call_function_single(cpu, __vmx_loaded_vmcs_clear, lv, 1))
+		return;
+	/*
+	 * -ENXIO: @cpu is offline. Its teardown VMCLEARed every VMCS on its list before it
+	 * left VMX operation, and nothing is linked on a CPU outside VMX operation, so @lv is
+	 * normally off the list already. Should it still be there, the CPU that held its data
+	 * is gone: take it off that list here (the lock keeps a returning CPU out of it) and
+	 * let the next VMPTRLD start from the region in memory, launch state cleared.
+	 */
+	vc = per_cpu_ptr(&vmx_cpu, cpu);
+	raw_spin_lock_irqsave(&vc->lock, flags);
+	if (lv->cpu == cpu) {
+		pr_err_once("a VMCS was still listed on offline cpu%d; cleared from cpu%d\n", cpu,
+			    raw_smp_processor_id());
+		vmx_vmclear(page_to_phys(virt_to_page(lv->vmcs)));	/* faults if VMX is off here */
+		vmx_loaded_vmcs_unlink(vc, lv);
+	}
+	raw_spin_unlock_irqrestore(&vc->lock, flags);
+}
+
+/* VMPTRLD @lv here unless it is already current (IRQs may be on: see below). */
+static __always_inline int vmx_loaded_vmcs_make_current(struct vmx_cpu *vc,
+							struct vmx_loaded_vmcs *lv)
+{
+	/*
+	 * An IPI that VMCLEARs another VMCS here may reset current_vmcs in between: that
+	 * only costs a VMPTRLD next time, as VMCLEAR of a VMCS that is not current leaves the
+	 * current-VMCS pointer alone.
+	 */
+	if (vc->current_vmcs == lv->vmcs)
+		return 0;
+	if (vmx_vmptrld(page_to_phys(virt_to_page(lv->vmcs))))
+		return -EIO;
+	vc->current_vmcs = lv->vmcs;
+	return 0;
+}
+
+/* @lv moves to this CPU: VMCLEAR on the old one, then VMPTRLD and link here. */
+static noinline int vmx_loaded_vmcs_move(struct vmx_cpu *vc, struct vmx_loaded_vmcs *lv,
+					 int cpu)
+{
+	unsigned long flags;
+	int r;
+
+	vmx_loaded_vmcs_clear(lv);
+	local_irq_save(flags);
+	/* This CPU left VMX operation (offline teardown, reboot): try again elsewhere. */
+	r = vc->vmx_on ? vmx_loaded_vmcs_make_current(vc, lv) : -EIO;
+	if (!r) {
+		raw_spin_lock(&vc->lock);
+		list_add(&lv->loaded_list, &vc->loaded_vmcss);
+		vc->nr_loaded++;
+		WRITE_ONCE(lv->cpu, cpu);
+		raw_spin_unlock(&vc->lock);
+	}
+	local_irq_restore(flags);
+	return r ? r : 1;
 }
 
 int vmx_loaded_vmcs_load(struct vmx_loaded_vmcs *lv)
 {
 	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
 	int cpu = smp_processor_id();
-	bool moved = false;
-	unsigned long flags;
 
-	if (smp_load_acquire(&lv->cpu) != cpu) {
-		vmx_loaded_vmcs_clear(lv);	/* VMCLEAR on the old CPU first */
-		local_irq_save(flags);
-		list_add(&lv->loaded_list, &vc->loaded_vmcss);
-		vc->nr_loaded++;
-		lv->cpu = cpu;
-		local_irq_restore(flags);
-		moved = true;
-	}
-	if (vc->current_vmcs != lv->vmcs) {
-		if (vmx_vmptrld(page_to_phys(virt_to_page(lv->vmcs))))
-			return -EIO;
-		vc->current_vmcs = lv->vmcs;
-	}
-	return moved;
+	/* Listed here, so this CPU is in VMX operation: leaving it empties the list first. */
+	if (likely(smp_load_acquire(&lv->cpu) == cpu))
+		return vmx_loaded_vmcs_make_current(vc, lv);
+	return vmx_loaded_vmcs_move(vc, lv, cpu);
 }
 
 bool vmx_this_cpu_on(void)
@@ -203,8 +278,12 @@ static void vmx_cpu_clear_loaded(struct vmx_cpu *vc)
 {
 	struct vmx_loaded_vmcs *v, *tmp;
 
-	list_for_each_entry_safe(v, tmp, &vc->loaded_vmcss, loaded_list)
-		__vmx_loaded_vmcs_clear(v);
+	raw_spin_lock(&vc->lock);
+	list_for_each_entry_safe(v, tmp, &vc->loaded_vmcss, loaded_list) {
+		vmx_vmclear(page_to_phys(virt_to_page(v->vmcs)));
+		vmx_loaded_vmcs_unlink(vc, v);
+	}
+	raw_spin_unlock(&vc->lock);
 }
 
 /* Leave VMX operation on this CPU. IRQs are off. Safe to call when VMX is off. */

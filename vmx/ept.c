@@ -6,9 +6,23 @@
  * backed by one aligned, physically contiguous 2 MiB host range.
  *
  * Tables are only added while the VM lives and freed with it, so a CPU walking them never
- * sees a freed table; removing a slot clears its leaves and then invalidates every CPU's
- * cached translations (INVEPT only affects the CPU that runs it, hence the IPI) before the
- * caller may unpin the pages.
+ * sees a freed table. Removing a slot clears its leaves, and returns once no CPU can use a
+ * translation of them any more, before the caller may unpin the pages. INVEPT only affects
+ * the CPU that runs it, but CPUs on which no vCPU of the VM is in guest mode need no IPI:
+ *  - every vCPU of the VM gets a TLB-flush request, handled (INVEPT on its CPU) before its
+ *    next VM entry; those now in guest mode are made to exit, and waited for;
+ *  - a vCPU that enters on a CPU it was not loaded on flushes that CPU first (vmx_vcpu_load():
+ *    its VMCS was VMCLEARed and moved), and so does a vCPU's first entry (vmx_vcpu_create());
+ *    a CPU that leaves VMX operation forgets whom it had loaded and flushes all at VMXON.
+ * So translations a CPU still caches for this EPTP (from any vCPU of the VM, which may run
+ * elsewhere now) are never used: every later entry with this EPTP on that CPU flushes
+ * first. That holds across VMs too: when a VM is destroyed its vCPUs are gone, nothing is
+ * flushed, and a new VM that gets the same EPT root page (the same EPTP tag) flushes on
+ * each vCPU's first entry on each CPU before it can meet the old translations.
+ *
+ * Changes of the tables come from memslot changes (vm->slots_lock) and from the APIC-access
+ * page (vm->lock, on a vCPU's path): ept_lock serializes them, and is held only while the
+ * tables change, never across pinning or the TLB flush.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -49,6 +63,7 @@ int vmx_vm_init(struct vmxmon_vm *vm)
 		kfree(v);
 		return -ENOMEM;
 	}
+	mutex_init(&v->ept_lock);
 	/* EPTP: WB paging-structure memory type, 4-level walk (SDM 25.6.11). */
 	v->eptp = page_to_phys(v->ept_root) | VMX_EPTP_MT_WB | VMX_EPTP_PWL_4;
 	v->tsc_offset = -rdtsc();
@@ -81,13 +96,14 @@ void vmx_vm_destroy(struct vmxmon_vm *vm)
 
 /*
  * The entry for @gpa at @level, allocating the tables above it if @alloc. NULL if a table
- * is missing (and !@alloc) or cannot be allocated.
+ * is missing (and !@alloc) or cannot be allocated. ept_lock held.
  */
 static u64 *ept_walk(struct vmx_vm *v, u64 gpa, int level, bool alloc)
 {
 	u64 *table = page_address(v->ept_root);
 	int l;
 
+	lockdep_assert_held(&v->ept_lock);
 	for (l = 4; l > level; l--) {
 		u64 *e = &table[EPT_INDEX(gpa, l)];
 
@@ -132,7 +148,9 @@ int vmx_map_slot(struct vmxmon_vm *vm, const struct vmxmon_memslot *slot)
 	u64 perm = slot->flags & KVM_MEM_READONLY ? EPT_PERM_RWX & ~VMX_EPT_WRITABLE_MASK :
 						    EPT_PERM_RWX;
 	u64 i = 0;
+	int r = 0;
 
+	mutex_lock(&v->ept_lock);
 	while (i < slot->npages) {
 		u64 gpa = slot->gpa + (i << PAGE_SHIFT);
 		bool large = ept_can_map_2m(slot, i);
@@ -145,13 +163,18 @@ int vmx_map_slot(struct vmxmon_vm *vm, const struct vmxmon_memslot *slot)
 		}
 		e = ept_walk(v, gpa, large ? 2 : 1, true);
 
-		if (!e)
-			return -ENOMEM;	/* the caller unmaps what was mapped */
+		if (!e) {
+			r = -ENOMEM;	/* the caller unmaps what was mapped */
+			break;
+		}
 		WRITE_ONCE(*e, page_to_phys(slot->pages[i]) | perm | EPT_LEAF_WB |
 			   (large ? EPT_LARGE : 0));
 		i += large ? EPT_2M_PAGES : 1;
+		if (!(i & (SZ_1G / PAGE_SIZE - 1)))
+			cond_resched();
 	}
-	return 0;
+	mutex_unlock(&v->ept_lock);
+	return r;
 }
 
 void vmx_ept_flush_this_cpu(struct vmxmon_vm *vm)
@@ -162,16 +185,12 @@ void vmx_ept_flush_this_cpu(struct vmxmon_vm *vm)
 		vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
 }
 
-static void ept_flush_ipi(void *vm)
-{
-	vmx_ept_flush_this_cpu(vm);
-}
-
 void vmx_unmap_slot(struct vmxmon_vm *vm, const struct vmxmon_memslot *slot)
 {
 	struct vmx_vm *v = to_vmx_vm(vm);
 	u64 gpa = slot->gpa, end = slot->gpa + (slot->npages << PAGE_SHIFT);
 
+	mutex_lock(&v->ept_lock);
 	while (gpa < end) {
 		u64 *pde = ept_walk(v, gpa, 2, false);
 		u64 *e;
@@ -186,11 +205,9 @@ void vmx_unmap_slot(struct vmxmon_vm *vm, const struct vmxmon_memslot *slot)
 			WRITE_ONCE(*e, 0);
 		gpa += PAGE_SIZE;
 	}
-	/*
-	 * Every CPU is in VMX operation while a VM exists: INVEPT on each. A CPU running one
-	 * of our vCPUs exits to take the IPI, and flushes before it enters again.
-	 */
-	on_each_cpu(ept_flush_ipi, vm, 1);
+	mutex_unlock(&v->ept_lock);
+	/* See the top of this file: only CPUs running the VM's vCPUs are interrupted. */
+	vmxmon_vm_request_all(vm, VMXMON_REQ_TLB_FLUSH, true);
 }
 
 /*
@@ -203,13 +220,16 @@ void vmx_unmap_slot(struct vmxmon_vm *vm, const struct vmxmon_memslot *slot)
  */
 void vmx_ept_map_apic_access(struct vmxmon_vm *vm, u64 gpa, struct page *page)
 {
+	struct vmx_vm *v = to_vmx_vm(vm);
 	u64 *e;
 
 	lockdep_assert_held(&vm->lock);
-	e = ept_walk(to_vmx_vm(vm), gpa, 1, true);
+	mutex_lock(&v->ept_lock);
+	e = ept_walk(v, gpa, 1, true);
 	if (e && !(*e & EPT_PERM_RWX))	/* no table (-ENOMEM): MMIO decoding, as without it */
 		WRITE_ONCE(*e, page_to_phys(page) | VMX_EPT_READABLE_MASK |
 			   VMX_EPT_WRITABLE_MASK | EPT_LEAF_WB);
+	mutex_unlock(&v->ept_lock);
 }
 
 /*
@@ -223,16 +243,18 @@ void vmx_ept_map_apic_access(struct vmxmon_vm *vm, u64 gpa, struct page *page)
  */
 void vmx_ept_unmap_apic_access(struct vmxmon_vm *vm, u64 gpa, struct page *page)
 {
-	unsigned int i;
+	struct vmx_vm *v = to_vmx_vm(vm);
+	bool unmapped = false;
 	u64 *e;
 
 	lockdep_assert_held(&vm->lock);
-	e = ept_walk(to_vmx_vm(vm), gpa, 1, false);
-	if (!e || !(*e & EPT_PERM_RWX) || (*e & EPT_ADDR_MASK) != page_to_phys(page))
-		return;
-	WRITE_ONCE(*e, 0);
-	for (i = 0; i < vm->nr_vcpus; i++) {
-		set_bit(VMXMON_REQ_TLB_FLUSH, &vm->vcpus[i]->requests);
-		vmxmon_vcpu_kick(vm->vcpus[i]);
+	mutex_lock(&v->ept_lock);
+	e = ept_walk(v, gpa, 1, false);
+	if (e && (*e & EPT_PERM_RWX) && (*e & EPT_ADDR_MASK) == page_to_phys(page)) {
+		WRITE_ONCE(*e, 0);
+		unmapped = true;
 	}
+	mutex_unlock(&v->ept_lock);
+	if (unmapped)
+		vmxmon_vm_request_all(vm, VMXMON_REQ_TLB_FLUSH, false);
 }

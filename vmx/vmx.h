@@ -5,6 +5,7 @@
 
 #include <linux/types.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/build_bug.h>
 #include <linux/hrtimer.h>
@@ -70,13 +71,14 @@ struct vmx_loaded_vmcs {
 	struct vmcs *vmcs;
 	int cpu;			/* -1 when not loaded on any CPU */
 	bool launched;
-	struct list_head loaded_list;	/* on per-CPU vmx_cpu.loaded_vmcss; that CPU only */
+	struct list_head loaded_list;	/* on that CPU's vmx_cpu.loaded_vmcss (its lock) */
 };
 
 struct vmx_cpu;
 
 /* Load @lv on this CPU (preemption off, IRQs on). Returns 1 if it was not loaded here
- * before (the caller refreshes per-CPU host state and flushes the TLB), 0, or -errno. */
+ * before (the caller refreshes per-CPU host state and flushes the TLB), 0, or -EIO when
+ * this CPU is not in VMX operation or VMPTRLD failed: @lv is then loaded nowhere. */
 int vmx_loaded_vmcs_load(struct vmx_loaded_vmcs *lv);
 /* VMCLEAR @lv wherever it is loaded (IPI; IRQs on). */
 void vmx_loaded_vmcs_clear(struct vmx_loaded_vmcs *lv);
@@ -318,6 +320,7 @@ static inline struct vmx_vcpu *to_vmx(struct vmxmon_vcpu *vcpu)
 
 /* The VM's EPT (vmx/ept.c) and APIC-access page (vmx/apic_access.c). */
 struct vmx_vm {
+	struct mutex ept_lock;		/* serializes changes of the tables (vmx/ept.c) */
 	struct page *ept_root;
 	u64 eptp;
 	u64 tsc_offset;			/* guest TSC = host TSC + this, for every vCPU */

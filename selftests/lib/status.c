@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "status.h"
 #include "util.h"
@@ -129,6 +132,49 @@ void t_status(struct test_ctx *t, struct vmxmon_status *s)
 	}
 }
 
+long vmx_idle_ms(void)
+{
+	char buf[32];
+
+	return read_file(VMX_IDLE_MS_PATH, buf, sizeof(buf)) ? 0 : atol(buf);
+}
+
+static bool status_idle(const struct vmxmon_status *s)
+{
+	for (int i = 0; i < s->nr_cpus; i++)
+		if (s->cpu[i].vmx_on)
+			return false;
+	return !s->vms && !s->vmx_users;
+}
+
+bool status_wait_idle(struct test_ctx *t, struct vmxmon_status *s)
+{
+	struct timespec start, now;
+	long limit_ms = vmx_idle_ms() + 10000;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		t_status(t, s);
+		if (status_idle(s))
+			return true;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 >
+		    limit_ms)
+			return false;
+		usleep(20 * 1000);
+	}
+}
+
+void t_status_idle(struct test_ctx *t, struct vmxmon_status *s)
+{
+	if (status_wait_idle(t, s))
+		return;
+	t_fail(t, __FILE__, __LINE__,
+	       "VMX not released within vmx_idle_ms (%ld) + 10 s: vms %llu, vmx_users %llu",
+	       vmx_idle_ms(), s->vms, s->vmx_users);
+	t_abort(t);
+}
+
 void t_expect_vmx(struct test_ctx *t, const struct vmxmon_status *s, bool on, const char *when)
 {
 	for (int i = 0; i < s->nr_cpus; i++)
@@ -160,7 +206,10 @@ void t_expect_state(struct test_ctx *t, const struct vmxmon_status *before,
 		    unsigned long long vms, long long on, long long off, const char *when,
 		    struct vmxmon_status *now)
 {
-	t_status(t, now);
+	if (vms)
+		t_status(t, now);
+	else
+		status_wait_idle(t, now);	/* what is still wrong after it is reported below */
 	if (now->vms != vms || now->vmx_users != (vms ? 1 : 0))
 		t_fail(t, __FILE__, __LINE__, "%s: expected vms %llu vmx_users %d, got %llu and %llu",
 		       when, vms, vms ? 1 : 0, now->vms, now->vmx_users);

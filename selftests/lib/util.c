@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -198,4 +200,111 @@ int count_lines_containing(const char *text, const char *needle, const char **fi
 		text = *eol ? eol + 1 : eol;
 	}
 	return count;
+}
+
+int interrupts_parse(const char *text, const char *name, int cpu, unsigned long long *count)
+{
+	const char *eol = strchrnul(text, '\n'), *p = text;
+	size_t nlen = strlen(name);
+	char want[16];
+	int col = 0, found = -1;
+
+	/* Header: "           CPU0       CPU1 ..." */
+	snprintf(want, sizeof(want), "CPU%d", cpu);
+	while (p < eol) {
+		size_t len;
+
+		while (p < eol && *p == ' ')
+			p++;
+		len = strcspn(p, " \n");
+		if (!len)
+			break;
+		if (len == strlen(want) && !memcmp(p, want, len))
+			found = col;
+		col++;
+		p += len;
+	}
+	if (found < 0 || !*eol)
+		return -ENOENT;
+	for (p = eol + 1; *p; p = *eol ? eol + 1 : eol) {
+		const char *q = p;
+
+		eol = strchrnul(p, '\n');
+		while (*q == ' ')
+			q++;
+		if ((size_t)(eol - q) <= nlen || memcmp(q, name, nlen) || q[nlen] != ':')
+			continue;
+		q += nlen + 1;
+		for (int i = 0; i <= found; i++) {
+			char *end;
+			unsigned long long v = strtoull(q, &end, 10);
+
+			if (end == q || end > eol)
+				return -ENOENT;
+			if (i == found)
+				*count = v;
+			q = end;
+		}
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int proc_interrupts_count(const char *name, int cpu, unsigned long long *count)
+{
+	static char buf[256 * 1024];
+	int err = read_file("/proc/interrupts", buf, sizeof(buf));
+
+	return err ? err : interrupts_parse(buf, name, cpu, count);
+}
+
+struct spinner_arg {
+	struct spinners *s;
+	int cpu;
+};
+
+static void *spinner_main(void *arg)
+{
+	struct spinners *s = ((struct spinner_arg *)arg)->s;
+	int cpu = ((struct spinner_arg *)arg)->cpu;
+	cpu_set_t set;
+
+	free(arg);
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	while (!s->stop)
+		__asm__ volatile("pause" ::: "memory");
+	return NULL;
+}
+
+int spinners_start(struct spinners *s, const int *cpus, int n)
+{
+	memset(s, 0, sizeof(*s));
+	for (int i = 0; i < n && i < MAX_SPINNERS; i++) {
+		struct spinner_arg *a = malloc(sizeof(*a));
+		int err;
+
+		if (!a)
+			return -ENOMEM;
+		a->s = s;
+		a->cpu = cpus[i];
+		err = pthread_create(&s->th[s->n], NULL, spinner_main, a);
+		if (err) {
+			free(a);
+			spinners_stop(s);
+			return -err;
+		}
+		s->cpu[s->n++] = cpus[i];
+	}
+	usleep(50 * 1000);	/* let them reach their CPUs */
+	return 0;
+}
+
+void spinners_stop(struct spinners *s)
+{
+	s->stop = true;
+	for (int i = 0; i < s->n; i++)
+		pthread_join(s->th[i], NULL);
+	s->n = 0;
 }

@@ -3,6 +3,7 @@
 #ifndef VMXMON_SELFTESTS_UTIL_H
 #define VMXMON_SELFTESTS_UTIL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -23,6 +24,28 @@ int cpu_has_flag(const char *flag, bool *has);
  */
 int cpulist_parse(const char *text, int *ids, int max);
 int cpus_online(int *ids, int max);
+
+/*
+ * The count in row name ("CAL", "RES", or an IRQ number) of /proc/interrupts text for cpu,
+ * found by its "CPU<n>" header column (only online CPUs have one): 0, or -ENOENT.
+ */
+int interrupts_parse(const char *text, const char *name, int cpu, unsigned long long *count);
+int proc_interrupts_count(const char *name, int cpu, unsigned long long *count);
+
+/*
+ * Busy threads, one on each of cpus[]: a CPU that runs a task takes every function-call
+ * IPI as an interrupt (counted in CAL), where an idle one polling in MWAIT may run the
+ * call queue without one. A stand-in for an isolated CPU running a real-time task.
+ */
+#define MAX_SPINNERS 16
+struct spinners {
+	int n;
+	pthread_t th[MAX_SPINNERS];
+	int cpu[MAX_SPINNERS];
+	volatile bool stop;
+};
+int spinners_start(struct spinners *s, const int *cpus, int n);	/* 0 or -errno */
+void spinners_stop(struct spinners *s);
 
 /* /proc/sys/kernel/tainted. */
 int taint_read(unsigned long *taint);
