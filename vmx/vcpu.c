@@ -76,6 +76,7 @@ int vmx_vcpu_create(struct vmxmon_vcpu *vcpu)
 	vcpu->arch = vmx;
 	vmx->mp_state = KVM_MP_STATE_RUNNABLE;
 	vmx->ucode_rev = UCODE_REV_DEFAULT;
+	vmx_mce_init(vmx);
 	if (vcpu->vm->split_irqchip) {
 		r = vmx_lapic_create(vcpu);
 		if (!r)
@@ -231,7 +232,7 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 	struct vmx_host_state *h = &vmx->host;
 	unsigned long cr3, cr4;
 	u64 host_xcr0;
-	bool guest_drs;
+	bool guest_drs, switch_xcr0;
 	int r;
 
 	lockdep_assert_irqs_disabled();
@@ -267,8 +268,10 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 		rdmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
 	if (vmx->cr2 != native_read_cr2())
 		native_write_cr2(vmx->cr2);
+	/* No XCR0 without XSAVE in the host: XSETBV would #UD here, IRQs off (SDM Vol. 2C). */
 	host_xcr0 = vmx_cpuid_host_xcr0();
-	if (unlikely(vmx->xcr0 != host_xcr0))
+	switch_xcr0 = vmx_host_xsave && vmx->xcr0 != host_xcr0;
+	if (unlikely(switch_xcr0))
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx->xcr0);
 	/* Anything to inject, or a window to open or close? (rarely) */
 	if (unlikely(vmx->ev.reinject_info | vmx->ev.nmi_pending | vmx->ev.irq_pending |
@@ -283,7 +286,7 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 
 	if (unlikely(guest_drs))
 		vmx_guest_debugregs_save(vmx);
-	if (unlikely(vmx->xcr0 != host_xcr0))
+	if (unlikely(switch_xcr0))
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
 	vmx->cr2 = native_read_cr2();
 	/* VM exit clears DR7 and IA32_DEBUGCTL (SDM 28.5.1): give the host its own back. */
