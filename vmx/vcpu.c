@@ -65,6 +65,8 @@ int vmx_vcpu_create(struct vmxmon_vcpu *vcpu)
 		return -ENOMEM;
 	if (!fpu_alloc_guest_fpstate(&vmx->guest_fpu))
 		goto out_free;
+	if (vmx_perf_switch_init(vmx))
+		goto out_fpu;
 	page = vmx_alloc_page(NUMA_NO_NODE);
 	if (!page)
 		goto out_fpu;
@@ -100,6 +102,7 @@ int vmx_vcpu_create(struct vmxmon_vcpu *vcpu)
 	if (r >= 0) {
 		vmx_vmcs_set_host_percpu(cpu);
 		vmx_vmcs_init(vcpu);
+		vmx_perf_switch_vmcs_init(vmx);
 		r = 0;
 	}
 	put_cpu();
@@ -117,6 +120,7 @@ out_vpid:
 	vmx_free_page(page);
 	vcpu->arch = NULL;
 out_fpu:
+	vmx_perf_switch_free(vmx);
 	fpu_free_guest_fpstate(&vmx->guest_fpu);
 out_free:
 	kfree(vmx);
@@ -132,6 +136,7 @@ void vmx_vcpu_free(struct vmxmon_vcpu *vcpu)
 	vmx_loaded_vmcs_clear(&vmx->vmcs);
 	vmx_free_page(virt_to_page(vmx->vmcs.vmcs));
 	vmx_vpid_free(vmx->vpid);
+	vmx_perf_switch_free(vmx);
 	fpu_free_guest_fpstate(&vmx->guest_fpu);
 	kfree(vmx->cpuid);
 	kfree(vmx);
@@ -280,6 +285,8 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 		vmx_events_before_entry(vcpu);
 	vmx->ev.handler_injected = false;
 	vmx->ran = true;
+	/* Host perf counters (PEBS above all) off in the guest, atomically (vmx/perf.c). */
+	vmx_perf_switch_before_entry(vmx);
 	guest_drs = vmx_guest_debugregs_load(vmx);
 
 	r = __vmx_vcpu_enter(vmx->regs, vmx->vmcs.launched);

@@ -239,6 +239,17 @@ struct vmx_lapic {
 	bool x2apic_cpuid;			/* the guest's CPUID has x2APIC */
 };
 
+/*
+ * The perf MSRs switched atomically with VM entry/exit (vmx/perf.c): one page, the VM-entry
+ * MSR-load list (guest values) in its first half, the VM-exit one (host values) in the second.
+ */
+#define VMX_PERF_MAX_MSRS	8	/* as KVM's MAX_NR_LOADSTORE_MSRS */
+struct vmx_msr_entry;
+struct vmx_perf_switch {
+	struct vmx_msr_entry *guest, *host;
+	u32 nr;				/* entries in each, as in the VMCS counts */
+};
+
 /* The guest's machine-check banks (vmx/mce.c). */
 struct vmx_mce {
 	u64 mcg_cap, mcg_status, mcg_ctl;		/* IA32_MCG_CAP/STATUS/CTL */
@@ -257,6 +268,7 @@ struct vmx_vcpu {
 	u64 ucode_rev;				/* IA32_UCODE_REV: set by the host only */
 	u64 mtrr_def_type, mtrr_fixed[11], mtrr_var[16];
 	struct vmx_mce mce;
+	struct vmx_perf_switch perf;
 	unsigned long dr[4], dr6;		/* DR7 is in the VMCS */
 	bool dr7_armed;				/* DR7 enables a breakpoint */
 	u64 xcr0;
@@ -370,6 +382,12 @@ int vmx_set_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 data, bool host);
 int vmx_handle_rdmsr(struct vmxmon_vcpu *vcpu);
 int vmx_handle_wrmsr(struct vmxmon_vcpu *vcpu);
 void vmx_msr_bitmap_init(unsigned long *bitmap);
+
+/* vmx/perf.c */
+int vmx_perf_switch_init(struct vmx_vcpu *vmx);
+void vmx_perf_switch_vmcs_init(struct vmx_vcpu *vmx);
+void vmx_perf_switch_free(struct vmx_vcpu *vmx);
+void vmx_perf_switch_before_entry(struct vmx_vcpu *vmx);
 
 /* vmx/mce.c */
 void vmx_mce_init(struct vmx_vcpu *vmx);
