@@ -23,7 +23,7 @@ TMP=${TMPDIR:-/tmp}/run_l1.$$
 # Programs that run guests; their kvm-identical tests also run on /dev/kvm.
 GUEST_TESTS="run_test io_test memslot_test vcpu_test migrate_test mmio_test mmio_string_test
 	mmio_sse_test msr_test cr_test cpuid_test fpu_test event_test lapic_test apic_timer_test smp_test
-	apic_access_test"
+	apic_access_test mce_test"
 n=0
 failed=0
 
