@@ -324,6 +324,7 @@ TEST_KVM_IDENTICAL(set_xsave_with_reserved_mxcsr_or_header_bits_is_einval)
 {
 	const uint32_t mxcsr_bad = MXCSR_VALUE | 1u << 31;
 	const uint64_t bv_bad = 1ull << 62 | 3, comp_bad = 1ull << 63 | 3;
+	bool xsave = true;
 	struct kvm_xsave good, bad;
 	uint8_t *img = (uint8_t *)bad.region;
 	struct fpu_round r;
@@ -338,7 +339,12 @@ TEST_KVM_IDENTICAL(set_xsave_with_reserved_mxcsr_or_header_bits_is_einval)
 	EXPECT_EQ(dev_ioctl(r.vcpu->fd, KVM_SET_XSAVE, (unsigned long)&bad), -EINVAL);
 	bad = good;
 	memcpy(img + XS_XCOMP_BV, &comp_bad, 8);		/* compacted format */
-	EXPECT_EQ(dev_ioctl(r.vcpu->fd, KVM_SET_XSAVE, (unsigned long)&bad), -EINVAL);
+	/*
+	 * Without XSAVE in the host (noxsave) the FPU core takes only the legacy region and
+	 * XSTATE_BV (fpu_copy_uabi_to_guest_fpstate(), for KVM too): XCOMP_BV is not looked at.
+	 */
+	if (cpu_has_flag("xsave", &xsave) || xsave)
+		EXPECT_EQ(dev_ioctl(r.vcpu->fd, KVM_SET_XSAVE, (unsigned long)&bad), -EINVAL);
 	/* none of them changed anything */
 	ASSERT_EQ(dev_ioctl(r.vcpu->fd, KVM_GET_XSAVE, (unsigned long)&bad), 0);
 	EXPECT_EQ(memcmp(&good, &bad, sizeof(good)), 0);
