@@ -92,7 +92,7 @@ void vmx_perf_switch_before_entry(struct vmx_vcpu *vmx)
 	int i, nr = 0;
 	u32 n = 0;
 
-	msrs = perf_guest_get_msrs(&nr, NULL);
+	msrs = perf_guest_get_msrs(&nr, NULL);	/* no PMU driver: NULL, nr untouched */
 	for (i = 0; msrs && i < nr; i++)
 		if (msrs[i].host != msrs[i].guest)
 			perf_switch_add(vmx, &n, msrs[i].msr, msrs[i].guest, msrs[i].host);
