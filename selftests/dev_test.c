@@ -93,7 +93,7 @@ TEST_VMXMON_ONLY(check_extension_answers_every_capability_as_the_caps_table)
 		  dev_ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPU_ID));
 }
 
-/* KVM_CAP_CHECK_EXTENSION_VM: the VM fd answers, the same as the system fd (rust-vmm asks there). */
+/* KVM_CAP_CHECK_EXTENSION_VM: the VM fd answers as the system fd (rust-vmm asks there). */
 TEST_KVM_IDENTICAL(check_extension_on_a_vm_fd_answers_as_the_system_fd)
 {
 	struct vm *vm = t_vm_new(t);
