@@ -269,7 +269,7 @@ int vmx_set_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 data, bool host)
 			return 1;
 		goto swapped;
 	case MSR_SYSCALL_MASK:
-		/* IA32_FMASK: bits 63:32 are reserved, WRMSR of one is #GP (SDM Vol. 4, table 2-2). */
+		/* IA32_FMASK bits 63:32 are reserved: WRMSR of one is #GP (SDM Vol. 4 t. 2-2). */
 		if (data >> 32)
 			return 1;
 		goto swapped;
