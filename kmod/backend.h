@@ -172,7 +172,7 @@ struct vmxmon_backend_ops {
 	int (*get_cpuid)(struct vmxmon_vcpu *vcpu, struct kvm_cpuid_entry2 *entries, int max);
 	/* MSRs: 0, or 1 when the MSR or value is not accepted. */
 	int (*msr_index_list)(u32 *indices, u32 max);
-	int (*get_msr)(struct vmxmon_vcpu *vcpu, u32 index, u64 *data);
+	int (*get_msr)(struct vmxmon_vcpu *vcpu, u32 index, u64 *data, bool host);
 	int (*set_msr)(struct vmxmon_vcpu *vcpu, u32 index, u64 data, bool host);
 	/* FPU state (no KVM_RUN in progress). */
 	void (*get_fpu)(struct vmxmon_vcpu *vcpu, struct kvm_fpu *fpu);
@@ -183,6 +183,13 @@ struct vmxmon_backend_ops {
 	int (*set_debugregs)(struct vmxmon_vcpu *vcpu, const struct kvm_debugregs *d);
 	void (*get_xcrs)(struct vmxmon_vcpu *vcpu, struct kvm_xcrs *xcrs);
 	int (*set_xcrs)(struct vmxmon_vcpu *vcpu, const struct kvm_xcrs *xcrs);
+	/*
+	 * The guest's machine-check banks: the IA32_MCG_CAP bits KVM_X86_SETUP_MCE accepts;
+	 * KVM_X86_SETUP_MCE; KVM_X86_SET_MCE (VMCS loaded: it may inject #MC). 0 or -errno.
+	 */
+	u64 (*mce_cap_supported)(void);
+	int (*setup_mce)(struct vmxmon_vcpu *vcpu, u64 mcg_cap);
+	int (*set_mce)(struct vmxmon_vcpu *vcpu, const struct kvm_x86_mce *mce);
 
 	/* Halted or waiting for INIT/SIPI: may it enter? (VMCS loaded; may reset it.) */
 	bool (*vcpu_can_enter)(struct vmxmon_vcpu *vcpu);

@@ -6,46 +6,32 @@
 #include <linux/kvm.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <asm/cpufeature.h>
 
 #include "include/uapi/vmxmon.h"
+#include "include/uapi/vmxmon_caps.h"
 #include "kmod/vmxmon.h"
 
 /*
- * KVM_CHECK_EXTENSION: the truth about what works. A capability is listed here only once
- * it is implemented and tested; everything else is 0, as KVM answers for what it lacks.
+ * KVM_CHECK_EXTENSION, on the system fd and on VM fds (KVM_CAP_CHECK_EXTENSION_VM): the
+ * answers, with the reason for each, are the table in include/uapi/vmxmon_caps.h.
  */
-static long vmxmon_check_extension(long ext)
+long vmxmon_check_extension(long ext)
 {
+	long answer;
+
 	switch (ext) {
-	case KVM_CAP_USER_MEMORY:
-	case KVM_CAP_IMMEDIATE_EXIT:
-	case KVM_CAP_SET_TSS_ADDR:
-	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
-	case KVM_CAP_EXT_CPUID:
-	case KVM_CAP_XSAVE:
-	case KVM_CAP_XCRS:
-	case KVM_CAP_READONLY_MEM:
-	case KVM_CAP_USER_NMI:
-	case KVM_CAP_VCPU_EVENTS:
-	case KVM_CAP_MP_STATE:
-	case KVM_CAP_INTR_SHADOW:
-	case KVM_CAP_DEBUGREGS:
-	case KVM_CAP_SPLIT_IRQCHIP:
-	case KVM_CAP_SIGNAL_MSI:
-	case KVM_CAP_TSC_DEADLINE_TIMER:
-		return 1;
-	case KVM_CAP_IRQ_ROUTING:
-		return 4096;		/* KVM_MAX_IRQ_ROUTES */
-	case KVM_CAP_NR_MEMSLOTS:
-		return VMXMON_USER_MEMSLOTS;
-	case KVM_CAP_NR_VCPUS:
-	case KVM_CAP_MAX_VCPUS:
-		return VMXMON_MAX_VCPUS;
-	case KVM_CAP_MAX_VCPU_ID:
-		return VMXMON_MAX_VCPU_ID;
+#define CAP(cap, value, reason)	case cap: answer = value; break;
+	VMXMON_CAPS(CAP)
+#undef CAP
 	default:
-		return 0;
+		return 0;	/* not a capability of <linux/kvm.h> 6.1 */
 	}
+	if (answer == VMXMON_CAP_HOST_XSAVE)	/* as KVM: XCR0 only with XSAVE in the host */
+		return boot_cpu_has(X86_FEATURE_XSAVE) && boot_cpu_has(X86_FEATURE_OSXSAVE);
+	if (answer == VMXMON_CAP_ONLINE_CPUS)	/* KVM_CAP_NR_VCPUS: the recommended count */
+		return min_t(long, num_online_cpus(), VMXMON_MAX_VCPUS);
+	return answer;
 }
 
 static long vmxmon_dev_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
@@ -63,6 +49,11 @@ static long vmxmon_dev_ioctl(struct file *filp, unsigned int ioctl, unsigned lon
 		return vmxmon_get_supported_cpuid((void __user *)arg);
 	case KVM_GET_MSR_INDEX_LIST:
 		return vmxmon_get_msr_index_list((void __user *)arg);
+	case KVM_X86_GET_MCE_CAP_SUPPORTED: {
+		u64 cap = vmxmon_ops->mce_cap_supported();
+
+		return vmxmon_copy_out((void __user *)arg, &cap);
+	}
 	case KVM_GET_VCPU_MMAP_SIZE:
 		if (arg)
 			return -EINVAL;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vCPU state ioctls with variable-size or large arguments: CPUID, MSRs, FPU/XSAVE/XCRS.
+ * vCPU state ioctls with variable-size or large arguments: CPUID, MSRs, FPU/XSAVE/XCRS,
+ * and the machine-check ioctls.
  * Each copies its argument in once, checks sizes and reserved fields, loads the vCPU for the
  * backend and copies the result out. Called with vcpu->mutex held.
  */
@@ -120,7 +121,7 @@ static long vmxmon_vcpu_msrs(struct vmxmon_vcpu *vcpu, struct kvm_msrs __user *u
 	vmxmon_vcpu_load(vcpu);
 	for (i = 0; i < hdr.nmsrs; i++) {
 		if (set ? vmxmon_ops->set_msr(vcpu, e[i].index, e[i].data, true) :
-			  vmxmon_ops->get_msr(vcpu, e[i].index, &e[i].data))
+			  vmxmon_ops->get_msr(vcpu, e[i].index, &e[i].data, true))
 			break;
 	}
 	vmxmon_vcpu_put(vcpu);
@@ -209,6 +210,26 @@ out:
 	return r;
 }
 
+/* KVM_X86_SETUP_MCE (a u64: IA32_MCG_CAP) and KVM_X86_SET_MCE (struct kvm_x86_mce). */
+static long vmxmon_vcpu_mce(struct vmxmon_vcpu *vcpu, unsigned int ioctl, void __user *uarg)
+{
+	struct kvm_x86_mce mce;
+	u64 mcg_cap;
+	long r;
+
+	if (ioctl == KVM_X86_SETUP_MCE) {
+		if (vmxmon_copy_in(&mcg_cap, uarg))
+			return -EFAULT;
+		return vmxmon_ops->setup_mce(vcpu, mcg_cap);
+	}
+	if (vmxmon_copy_in(&mce, uarg))
+		return -EFAULT;
+	vmxmon_vcpu_load(vcpu);
+	r = vmxmon_ops->set_mce(vcpu, &mce);
+	vmxmon_vcpu_put(vcpu);
+	return r;
+}
+
 /* Returns -ENOIOCTLCMD for ioctls that are not about this state. */
 long vmxmon_vcpu_state_ioctl(struct vmxmon_vcpu *vcpu, unsigned int ioctl, void __user *uarg)
 {
@@ -237,6 +258,9 @@ long vmxmon_vcpu_state_ioctl(struct vmxmon_vcpu *vcpu, unsigned int ioctl, void 
 	case KVM_GET_LAPIC:
 	case KVM_SET_LAPIC:
 		return vmxmon_vcpu_fixed_state(vcpu, ioctl, uarg);
+	case KVM_X86_SETUP_MCE:
+	case KVM_X86_SET_MCE:
+		return vmxmon_vcpu_mce(vcpu, ioctl, uarg);
 	default:
 		return -ENOIOCTLCMD;
 	}

@@ -261,6 +261,8 @@ static long vmxmon_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long
 		return vmxmon_vm_set_gsi_routing(vm, uarg);
 	case KVM_SIGNAL_MSI:
 		return vmxmon_vm_signal_msi(vm, uarg);
+	case KVM_CHECK_EXTENSION:	/* KVM_CAP_CHECK_EXTENSION_VM: as on the system fd */
+		return vmxmon_check_extension(arg);
 	default:
 		return -ENOTTY;
 	}

@@ -43,6 +43,7 @@ unsigned int vmxmon_hw_users(void);
 
 /* kmod/dev.c */
 int vmxmon_dev_init(void);
+long vmxmon_check_extension(long ext);
 void vmxmon_dev_exit(void);
 
 /* kmod/debugfs.c */

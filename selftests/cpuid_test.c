@@ -186,3 +186,23 @@ TEST_KVM_IDENTICAL(set_cpuid2_after_kvm_run_only_accepts_the_same_table)
 	free(got);
 	free(c);
 }
+
+/*
+ * CPUID.1:ECX: KVM 6.1 offers x2APIC always (it emulates it in software) and never the
+ * TSC-deadline timer: userspace adds that bit when KVM_CAP_TSC_DEADLINE_TIMER says the
+ * in-kernel APIC has the timer (a VM without it would see a timer whose MSR does not work).
+ */
+TEST_KVM_IDENTICAL(supported_cpuid_leaves_tsc_deadline_to_the_capability)
+{
+	struct vm *vm = t_vm_new(t);
+	const struct kvm_cpuid2 *c = vm_supported_cpuid(vm);
+	const struct kvm_cpuid_entry2 *e = NULL;
+
+	for (uint32_t i = 0; i < c->nent; i++)
+		if (c->entries[i].function == 1)
+			e = &c->entries[i];
+	ASSERT_TRUE(e != NULL);
+	EXPECT_EQ(e->ecx & (1u << 24), 0);			/* TSC-deadline */
+	EXPECT_EQ(e->ecx & (1u << 21), 1u << 21);		/* x2APIC */
+	EXPECT_EQ(dev_ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER), 1);
+}

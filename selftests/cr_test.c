@@ -3,8 +3,8 @@
  * Control, extended-control and debug registers: the CR4 bits a guest may set follow its
  * CPUID, CR0 combinations the architecture forbids are #GP, CR8 comes from kvm_run.cr8 and is
  * reported there and in KVM_GET_SREGS, XSETBV/XGETBV and KVM_GET/SET_XCRS follow the XCR0
- * rules, DR0-3/DR7 round trip through KVM_SET/GET_DEBUGREGS and a guest data breakpoint
- * fires.
+ * rules (and there is no XCR0 on a host without XSAVE), DR0-3/DR7 round trip through
+ * KVM_SET/GET_DEBUGREGS and a guest data breakpoint fires.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -315,6 +315,53 @@ TEST_KVM_IDENTICAL(xsetbv_follows_the_xcr0_rules_and_xcrs_ioctls_see_it)
 	EXPECT_EQ(set_xcr0(vcpu, 0, 1, 0, XCR0_X87 | XCR0_SSE), 0);
 	vcpu_run_sync(vcpu, &uc);
 	EXPECT_EQ(uc.args[0], XCR0_X87 | XCR0_SSE);
+	vcpu_run_done(vcpu);
+}
+
+/*
+ * A host without XSAVE (a CPU without it, or Linux booted with "noxsave": the testbed's
+ * --append noxsave) has no XCR0: vmxmon used to XSETBV on the first KVM_RUN anyway (#UD in
+ * the host with IRQs off, an oops). As KVM: the guest runs, KVM_CAP_XCRS is 0, KVM_GET_XCRS
+ * reports none, KVM_SET_XCRS is -EINVAL, and CR4.OSXSAVE stays reserved even when userspace
+ * puts XSAVE into the guest's CPUID.
+ */
+static void GUEST_CODE guest_no_host_xsave(void)
+{
+	uint64_t cr4, vec, err;
+
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	__asm__ volatile(GUEST_ASM_SAFE("mov %[v], %%cr4") : GUEST_ASM_SAFE_OUTPUTS(vec, err)
+			 : [v] "r"(cr4 | CR4_OSXSAVE) : GUEST_ASM_SAFE_CLOBBERS);
+	GUEST_SYNC(vec, err);
+}
+
+TEST_KVM_IDENTICAL(xcr0_is_left_alone_and_xcrs_are_einval_without_host_xsave)
+{
+	struct vcpu *vcpu;
+	struct kvm_cpuid2 *c;
+	struct kvm_xcrs x;
+	struct ucall uc;
+	bool xsave = true;
+
+	ASSERT_EQ(cpu_has_flag("xsave", &xsave), 0);
+	if (xsave)
+		t_skip(t, "the host has XSAVE (boot the L1 with noxsave to run this)");
+	vcpu = t_vcpu_add(t_vm_new(t), 0);
+	EXPECT_EQ(dev_ioctl(vcpu->vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_XCRS), 0);
+	c = t_cpuid_copy(vcpu->vm, 0);
+	ASSERT_TRUE(cpuid_entry(c, 1, 0) != NULL);
+	EXPECT_EQ(cpuid_entry(c, 1, 0)->ecx & (1u << 26), 0);	/* no XSAVE offered */
+	cpuid_entry(c, 1, 0)->ecx |= 1u << 26;			/* offered all the same */
+	ASSERT_EQ(vcpu_set_cpuid(vcpu, c), 0);
+	free(c);
+	vcpu_enter_long_mode(vcpu, GUEST_FN(guest_no_host_xsave), 0, 0);
+	vcpu_run_sync(vcpu, &uc);		/* the first KVM_RUN: no XSETBV in the host */
+	EXPECT_EQ(uc.args[0], 13);		/* CR4.OSXSAVE is reserved: #GP(0) */
+	EXPECT_EQ(uc.args[1], 0);
+	memset(&x, 0xff, sizeof(x));
+	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_GET_XCRS, (unsigned long)&x), 0);
+	EXPECT_EQ(x.nr_xcrs, 0);
+	EXPECT_EQ(set_xcr0(vcpu, 0, 1, 0, XCR0_X87), -EINVAL);
 	vcpu_run_done(vcpu);
 }
 

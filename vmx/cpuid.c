@@ -2,7 +2,8 @@
 /*
  * CPUID: what vmxmon can show a guest (KVM_GET_SUPPORTED_CPUID: the host's features that
  * vmxmon virtualizes, the hypervisor bit and the KVM signature leaf so Linux guests treat
- * vmxmon as KVM; VMX, PMU, MONITOR/MWAIT, APIC/x2APIC and everything unhandled hidden), what
+ * vmxmon as KVM; the APIC and x2APIC as KVM shows them; VMX, PMU, MONITOR/MWAIT, the
+ * TSC-deadline timer (KVM_CAP_TSC_DEADLINE_TIMER) and everything unhandled hidden), what
  * one vCPU shows (KVM_SET_CPUID2, or the supported table until userspace sets one) and what
  * follows from it: the CR4 bits and XCR0 features the guest may enable, RDTSCP.
  * Lookups follow KVM (and Intel): a leaf above its class's maximum answers like the
@@ -27,10 +28,10 @@
 #define CPUID_1_ECX_XSAVE	F(26)
 #define CPUID_1_ECX_OSXSAVE	F(27)
 #define CPUID_1_ECX_HYPERVISOR	F(31)
-/* No MCE/MCA: vmxmon emulates no machine-check banks (IA32_MCG_CAP and MCi_*). */
-#define CPUID_1_EDX_OK		(F(0) | F(1) | F(2) | F(3) | F(4) | F(5) | F(6) | F(8) | \
-				 F(11) | F(12) | F(13) | F(15) | F(16) | F(17) | F(19) | F(23) | \
-				 F(24) | F(25) | F(26))
+/* MCE and MCA (bits 7, 14): the guest's own machine-check banks (vmx/mce.c), as KVM. */
+#define CPUID_1_EDX_OK		(F(0) | F(1) | F(2) | F(3) | F(4) | F(5) | F(6) | F(7) | \
+				 F(8) | F(11) | F(12) | F(13) | F(14) | F(15) | F(16) | F(17) | \
+				 F(19) | F(23) | F(24) | F(25) | F(26))
 #define CPUID_7_EBX_OK		(F(0) | F(3) | F(7) | F(8) | F(9) | F(18) | F(19) | F(20) | F(23))
 #define CPUID_7_EBX_AVX2	F(5)
 #define CPUID_7_EBX_FSGSBASE	F(0)
@@ -51,6 +52,7 @@
 static struct kvm_cpuid_entry2 vmx_supported[32];
 static int vmx_supported_nent;
 u64 vmx_host_xcr0;
+bool vmx_host_xsave;
 
 static struct kvm_cpuid_entry2 *add_leaf(u32 fn, u32 idx)
 {
@@ -82,6 +84,12 @@ void vmx_cpuid_setup(void)
 	struct kvm_cpuid_entry2 *e;
 	u32 fn;
 
+	/*
+	 * Without XSAVE in the host (a CPU without it, or Linux booted with "noxsave") there
+	 * is no XCR0 to switch: XSETBV/XGETBV would #UD in the host. Then the guest gets no
+	 * XSAVE either and vmx_vcpu_run() never touches XCR0, as KVM.
+	 */
+	vmx_host_xsave = xsave;
 	vmx_host_xcr0 = xsave ? xgetbv(XCR_XFEATURE_ENABLED_MASK) : XFEATURE_MASK_FPSSE;
 	vmx_supported_nent = 0;
 
@@ -91,8 +99,13 @@ void vmx_cpuid_setup(void)
 	e->ebx &= 0xff00;				/* CLFLUSH size; APIC id set per vCPU */
 	e->ecx &= CPUID_1_ECX_OK | (xsave ? CPUID_1_ECX_XSAVE : 0) |
 		  (vmx_host_xcr0 & XFEATURE_MASK_YMM ? CPUID_1_ECX_AVX : 0);
-	/* The in-kernel APIC (split irqchip) has x2APIC mode and the TSC-deadline timer. */
-	e->ecx |= CPUID_1_ECX_HYPERVISOR | F(21) | F(24);
+	/*
+	 * x2APIC always, as KVM 6.1 (kvm_set_cpu_caps(): "KVM emulates x2apic in software"):
+	 * the in-kernel APIC has it; a VM without one must not show it (KVM's rule too, its
+	 * x2APIC MSRs #GP there). The TSC-deadline timer is not here: as in KVM, userspace adds
+	 * it when KVM_CAP_TSC_DEADLINE_TIMER says the in-kernel APIC has it.
+	 */
+	e->ecx |= CPUID_1_ECX_HYPERVISOR | F(21);
 	e->edx = (e->edx & CPUID_1_EDX_OK) | F(9);
 	e = add_leaf(7, 0);
 	e->eax = 0;
@@ -172,7 +185,7 @@ void vmx_cpuid_apply(struct vmxmon_vcpu *vcpu)
 	u32 ecx1 = e1 ? e1->ecx : 0, ebx7 = e7 ? e7->ebx : 0;
 
 	vmx->cr4_allowed = VMX_CR4_GUEST_BITS;
-	if (ecx1 & CPUID_1_ECX_XSAVE)
+	if ((ecx1 & CPUID_1_ECX_XSAVE) && vmx_host_xsave)	/* userspace may set the bit */
 		vmx->cr4_allowed |= X86_CR4_OSXSAVE;
 	if (ebx7 & CPUID_7_EBX_FSGSBASE)
 		vmx->cr4_allowed |= X86_CR4_FSGSBASE;

@@ -434,6 +434,8 @@ int vmx_complete_userspace_exit(struct vmxmon_vcpu *vcpu)
 		vmx->cr8 = cr8;
 	}
 	r = vmx_complete_pio(vcpu);
-
-	return r <= 0 ? r : vmx_complete_mmio(vcpu);
+	if (r > 0)
+		r = vmx_complete_mmio(vcpu);
+	/* A machine check that shut the vCPU down (KVM_X86_SET_MCE): as a triple fault. */
+	return r > 0 && vmx_mce_shutdown(vcpu) ? 0 : r;
 }

@@ -15,6 +15,12 @@
 
 #include "vmx/vmx.h"
 
+/*
+ * The MXCSR bits this CPU implements, from FXSAVE at boot (arch/x86/kernel/fpu/init.c):
+ * exported for KVM, declared in no public header.
+ */
+extern unsigned int mxcsr_feature_mask;
+
 static struct fxregs_state *guest_fxsave(struct vmxmon_vcpu *vcpu)
 {
 	return &to_vmx(vcpu)->guest_fpu.fpstate->regs.fxsave;
@@ -40,8 +46,13 @@ int vmx_set_fpu(struct vmxmon_vcpu *vcpu, const struct kvm_fpu *fpu)
 {
 	struct fxregs_state *fx = guest_fxsave(vcpu);
 
-	/* Reserved MXCSR bits would make the next FXRSTOR/XRSTOR fault (#GP). */
-	if (fpu->mxcsr & ~(fx->mxcsr_mask ? fx->mxcsr_mask : 0xffbf))
+	/*
+	 * Reserved MXCSR bits would make the next FXRSTOR/XRSTOR fault (#GP, SDM Vol. 1
+	 * 11.6.6). Check against the CPU's mask, never the fpstate's MXCSR_MASK field:
+	 * KVM_SET_XSAVE copies that from userspace. (KVM 6.1 ignores kvm_fpu.mxcsr here;
+	 * vmxmon sets it, checked as the FPU core checks KVM_SET_XSAVE's.)
+	 */
+	if (fpu->mxcsr & ~mxcsr_feature_mask)
 		return -EINVAL;
 	memcpy(fx->st_space, fpu->fpr, sizeof(fpu->fpr));
 	fx->cwd = fpu->fcw;
@@ -77,6 +88,8 @@ int vmx_set_xsave(struct vmxmon_vcpu *vcpu, const struct kvm_xsave *xsave)
 void vmx_get_xcrs(struct vmxmon_vcpu *vcpu, struct kvm_xcrs *xcrs)
 {
 	memset(xcrs, 0, sizeof(*xcrs));
+	if (!vmx_host_xsave)		/* no XCR0 at all, as KVM */
+		return;
 	xcrs->nr_xcrs = 1;
 	xcrs->xcrs[0].xcr = XCR_XFEATURE_ENABLED_MASK;
 	xcrs->xcrs[0].value = to_vmx(vcpu)->xcr0;
@@ -86,7 +99,7 @@ int vmx_set_xcrs(struct vmxmon_vcpu *vcpu, const struct kvm_xcrs *xcrs)
 {
 	u32 i;
 
-	if (xcrs->flags || xcrs->nr_xcrs > KVM_MAX_XCRS)
+	if (!vmx_host_xsave || xcrs->flags || xcrs->nr_xcrs > KVM_MAX_XCRS)
 		return -EINVAL;
 	for (i = 0; i < xcrs->nr_xcrs; i++) {
 		if (xcrs->xcrs[i].xcr != XCR_XFEATURE_ENABLED_MASK ||

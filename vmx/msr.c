@@ -7,7 +7,8 @@
  *   - in the CPU while the vCPU is loaded (vmx_msrs_load()/vmx_msrs_put(), swapped with the
  *     host's): STAR, LSTAR, CSTAR, SFMASK, KERNEL_GS_BASE, TSC_AUX — SYSCALL, SWAPGS and
  *     RDTSCP in the guest use the real registers;
- *   - only here: MISC_ENABLE, MTRRs, APIC_BASE (until the in-kernel APIC).
+ *   - only here: MISC_ENABLE, MTRRs, APIC_BASE (until the in-kernel APIC), and the
+ *     machine-check banks (vmx/mce.c).
  * The MSR bitmap lets the guest access FS/GS/KERNEL_GS base and SYSENTER_* directly (all of
  * them switched as above); every other access exits.
  */
@@ -33,6 +34,7 @@ static const u32 vmx_swapped_msrs[VMX_NR_SWAPPED_MSRS] = {
 	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK, MSR_KERNEL_GS_BASE, MSR_TSC_AUX,
 };
 static u64 vmx_host_syscall_msrs[4];	/* STAR..SFMASK: the same on every CPU */
+static bool vmx_host_has_tsc_aux;	/* the CPU has IA32_TSC_AUX (RDTSCP or RDPID) */
 
 /* Every MSR KVM_GET_MSR_INDEX_LIST reports (what a migration would save). */
 static const u32 vmx_msr_index_list[] = {
@@ -46,6 +48,8 @@ static const u32 vmx_msr_index_list[] = {
 	0x200, 0x201, 0x202, 0x203, 0x204, 0x205, 0x206, 0x207,	/* MTRRphysBase/Mask 0-7 */
 	0x208, 0x209, 0x20a, 0x20b, 0x20c, 0x20d, 0x20e, 0x20f,
 	MSR_IA32_DEBUGCTLMSR,
+	/* As KVM's emulated_msrs: userspace saves the banks themselves after MCG_CAP. */
+	MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL,
 };
 
 int vmx_msr_index_list_get(u32 *indices, u32 max)
@@ -63,6 +67,7 @@ void vmx_msrs_setup(void)
 
 	for (i = 0; i < ARRAY_SIZE(vmx_host_syscall_msrs); i++)
 		rdmsrl(vmx_swapped_msrs[i], vmx_host_syscall_msrs[i]);
+	vmx_host_has_tsc_aux = boot_cpu_has(X86_FEATURE_RDTSCP) || boot_cpu_has(X86_FEATURE_RDPID);
 }
 
 /* Load the guest's values before the first entry after a load (preemption off). */
@@ -71,10 +76,15 @@ void vmx_msrs_load(struct vmx_vcpu *vmx)
 	int i;
 
 	vmx->host_kernel_gs_base = current->thread.gsbase;	/* saved by current_save_fsgs() */
-	if (boot_cpu_has(X86_FEATURE_RDTSCP) || boot_cpu_has(X86_FEATURE_RDPID))
+	if (vmx_host_has_tsc_aux)
 		rdmsrl(MSR_TSC_AUX, vmx->host_tsc_aux);
+	/*
+	 * vmx_set_msr() let only values in that the CPU takes; should one fault all the same,
+	 * the host's value stays, as KVM's user-return MSRs do (kvm_set_user_return_msr()).
+	 */
 	for (i = 0; i < VMX_NR_SWAPPED_MSRS; i++)
-		wrmsrl(vmx_swapped_msrs[i], vmx->swapped[i]);
+		if (vmx_swapped_msrs[i] != MSR_TSC_AUX || vmx_host_has_tsc_aux)
+			wrmsrl_safe(vmx_swapped_msrs[i], vmx->swapped[i]);
 }
 
 /* Give the host its values back; the guest may have changed KERNEL_GS_BASE directly. */
@@ -86,7 +96,7 @@ void vmx_msrs_put(struct vmx_vcpu *vmx)
 	for (i = 0; i < ARRAY_SIZE(vmx_host_syscall_msrs); i++)
 		wrmsrl(vmx_swapped_msrs[i], vmx_host_syscall_msrs[i]);
 	wrmsrl(MSR_KERNEL_GS_BASE, vmx->host_kernel_gs_base);
-	if (boot_cpu_has(X86_FEATURE_RDTSCP) || boot_cpu_has(X86_FEATURE_RDPID))
+	if (vmx_host_has_tsc_aux)
 		wrmsrl(MSR_TSC_AUX, vmx->host_tsc_aux);
 }
 
@@ -141,7 +151,7 @@ static bool vmx_mtrr_valid(u32 index, u64 data)
 }
 
 /* Returns 0, or 1 if the access must fail (#GP in the guest, error for userspace). */
-int vmx_get_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 *data)
+int vmx_get_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 *data, bool host)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	u64 *slot;
@@ -150,6 +160,8 @@ int vmx_get_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 *data)
 	i = vmx_lapic_msr(vcpu, index, data, false, false);
 	if (i >= 0)
 		return i;
+	if (vmx_mce_msr(index))
+		return vmx_mce_get_msr(vmx, index, data, host);
 
 	switch (index) {
 	case MSR_EFER:			*data = vmcs_read64(GUEST_IA32_EFER); return 0;
@@ -165,6 +177,11 @@ int vmx_get_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 *data)
 	case MSR_IA32_APICBASE:		*data = vmx->apic_base; return 0;
 	case MSR_IA32_UCODE_REV:	*data = vmx->ucode_rev; return 0;
 	case MSR_MTRRcap:		*data = MTRR_CAP_VALUE; return 0;
+	case MSR_TSC_AUX:
+		if (!vmx_host_has_tsc_aux)	/* as KVM: no such MSR to switch */
+			return 1;
+		*data = vmx->swapped[VMX_MSR_TSC_AUX];
+		return 0;
 	case MSR_KERNEL_GS_BASE:
 		if (vmx->host.saved)	/* live in the CPU, the guest may have changed it */
 			rdmsrl(MSR_KERNEL_GS_BASE, vmx->swapped[VMX_MSR_KERNEL_GS_BASE]);
@@ -193,6 +210,8 @@ int vmx_set_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 data, bool host)
 	i = vmx_lapic_msr(vcpu, index, &data, true, host);
 	if (i >= 0)
 		return i == 2 ? 0 : i;	/* an EOI's userspace exit: only from the guest */
+	if (vmx_mce_msr(index))
+		return vmx_mce_set_msr(vmx, index, data, host);
 
 	switch (index) {
 	case MSR_EFER:
@@ -246,8 +265,16 @@ int vmx_set_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 data, bool host)
 		vmcs_write64(TSC_OFFSET, data - rdtsc());
 		return 0;
 	case MSR_TSC_AUX:
+		if (!vmx_host_has_tsc_aux || data >> 32)
+			return 1;
+		goto swapped;
+	case MSR_SYSCALL_MASK:
+		/* IA32_FMASK bits 63:32 are reserved: WRMSR of one is #GP (SDM Vol. 4 t. 2-2). */
 		if (data >> 32)
 			return 1;
+		goto swapped;
+	case MSR_STAR:
+		/* Every bit is defined (SYSRET CS/SS, SYSCALL CS/SS, legacy EIP): any value. */
 		goto swapped;
 	case MSR_IA32_MISC_ENABLE:
 		vmx->misc_enable = data;
@@ -279,10 +306,15 @@ int vmx_set_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 data, bool host)
 		return 0;
 	}
 swapped:
-	i = vmx_swapped_index(index);
-	vmx->swapped[i] = data;
-	if (vmx->host.saved)		/* the guest's value is live in the CPU */
-		wrmsrl(index, data);
+	/*
+	 * The guest's value is live in the CPU while the vCPU is loaded: write it there, with
+	 * the exception fixup, so that a value the checks above missed is a #GP for the guest
+	 * (or an error for KVM_SET_MSRS) and never an unchecked fault in the host, as KVM's
+	 * kvm_set_user_return_msr() does.
+	 */
+	if (vmx->host.saved && wrmsrl_safe(index, data))
+		return 1;
+	vmx->swapped[vmx_swapped_index(index)] = data;
 	return 0;
 }
 
@@ -292,7 +324,7 @@ int vmx_handle_rdmsr(struct vmxmon_vcpu *vcpu)
 	unsigned long *regs = to_vmx(vcpu)->regs;
 	u64 data;
 
-	if (vmx_get_msr(vcpu, regs[VCPU_RCX], &data)) {
+	if (vmx_get_msr(vcpu, regs[VCPU_RCX], &data, false)) {
 		vmx_inject_exception(vcpu, X86_TRAP_GP, true, 0);
 		return 1;
 	}

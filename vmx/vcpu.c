@@ -77,6 +77,8 @@ int vmx_vcpu_create(struct vmxmon_vcpu *vcpu)
 		return -ENOMEM;
 	if (!fpu_alloc_guest_fpstate(&vmx->guest_fpu))
 		goto out_free;
+	if (vmx_perf_switch_init(vmx))
+		goto out_fpu;
 	page = vmx_alloc_page(NUMA_NO_NODE);
 	if (!page)
 		goto out_fpu;
@@ -89,6 +91,7 @@ int vmx_vcpu_create(struct vmxmon_vcpu *vcpu)
 	vcpu->arch = vmx;
 	vmx->mp_state = KVM_MP_STATE_RUNNABLE;
 	vmx->ucode_rev = UCODE_REV_DEFAULT;
+	vmx_mce_init(vmx);
 	if (vcpu->vm->split_irqchip) {
 		r = vmx_lapic_create(vcpu);
 		if (!r)
@@ -112,6 +115,7 @@ int vmx_vcpu_create(struct vmxmon_vcpu *vcpu)
 	if (r >= 0) {
 		vmx_vmcs_set_host_percpu(cpu);
 		vmx_vmcs_init(vcpu);
+		vmx_perf_switch_vmcs_init(vmx);
 		r = 0;
 	}
 	put_cpu();
@@ -129,6 +133,7 @@ out_vpid:
 	vmx_free_page(page);
 	vcpu->arch = NULL;
 out_fpu:
+	vmx_perf_switch_free(vmx);
 	fpu_free_guest_fpstate(&vmx->guest_fpu);
 out_free:
 	kfree(vmx);
@@ -144,6 +149,7 @@ void vmx_vcpu_free(struct vmxmon_vcpu *vcpu)
 	vmx_loaded_vmcs_clear(&vmx->vmcs);
 	vmx_free_page(virt_to_page(vmx->vmcs.vmcs));
 	vmx_vpid_free(vmx->vpid);
+	vmx_perf_switch_free(vmx);
 	fpu_free_guest_fpstate(&vmx->guest_fpu);
 	kfree(vmx->cpuid);
 	kfree(vmx);
@@ -236,7 +242,7 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 	struct vmx_host_state *h = &vmx->host;
 	unsigned long cr3, cr4;
 	u64 host_xcr0;
-	bool guest_drs;
+	bool guest_drs, switch_xcr0;
 	int r;
 
 	lockdep_assert_irqs_disabled();
@@ -272,8 +278,10 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 		rdmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
 	if (vmx->cr2 != native_read_cr2())
 		native_write_cr2(vmx->cr2);
+	/* No XCR0 without XSAVE in the host: XSETBV would #UD here, IRQs off (SDM Vol. 2C). */
 	host_xcr0 = vmx_cpuid_host_xcr0();
-	if (unlikely(vmx->xcr0 != host_xcr0))
+	switch_xcr0 = vmx_host_xsave && vmx->xcr0 != host_xcr0;
+	if (unlikely(switch_xcr0))
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx->xcr0);
 	/* Anything to inject, or a window to open or close? (rarely) */
 	if (unlikely(vmx->ev.reinject_info | vmx->ev.nmi_pending | vmx->ev.irq_pending |
@@ -286,13 +294,15 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 		__this_cpu_write(vmx_last_guest, vmx->ibpb_tag);
 		indirect_branch_prediction_barrier();
 	}
+	/* Host perf counters (PEBS above all) off in the guest, atomically (vmx/perf.c). */
+	vmx_perf_switch_before_entry(vmx);
 	guest_drs = vmx_guest_debugregs_load(vmx);
 
 	r = __vmx_vcpu_enter(vmx->regs, vmx->vmcs.launched);
 
 	if (unlikely(guest_drs))
 		vmx_guest_debugregs_save(vmx);
-	if (unlikely(vmx->xcr0 != host_xcr0))
+	if (unlikely(switch_xcr0))
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
 	vmx->cr2 = native_read_cr2();
 	/* VM exit clears DR7 and IA32_DEBUGCTL (SDM 28.5.1): give the host its own back. */

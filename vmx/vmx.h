@@ -174,6 +174,7 @@ struct vmx_pio {
 /* MSRs swapped with the host's while the vCPU is loaded (vmx/msr.c), in this order. */
 #define VMX_NR_SWAPPED_MSRS	6
 #define VMX_MSR_KERNEL_GS_BASE	4
+#define VMX_MSR_TSC_AUX		5
 
 /* Segment registers in prefix/VMCS order (SDM Vol. 2A 2.1.1, Vol. 3D table B-1). */
 enum vmx_seg {
@@ -270,6 +271,24 @@ struct vmx_lapic {
 	bool x2apic_cpuid;			/* the guest's CPUID has x2APIC */
 };
 
+/*
+ * The perf MSRs switched atomically with VM entry/exit (vmx/perf.c): one page, the VM-entry
+ * MSR-load list (guest values) in its first half, the VM-exit one (host values) in the second.
+ */
+#define VMX_PERF_MAX_MSRS	8	/* as KVM's MAX_NR_LOADSTORE_MSRS */
+struct vmx_msr_entry;
+struct vmx_perf_switch {
+	struct vmx_msr_entry *guest, *host;
+	u32 nr;				/* entries in each, as in the VMCS counts */
+};
+
+/* The guest's machine-check banks (vmx/mce.c). */
+struct vmx_mce {
+	u64 mcg_cap, mcg_status, mcg_ctl;		/* IA32_MCG_CAP/STATUS/CTL */
+	u64 banks[4 * VMXMON_MAX_MCE_BANKS];		/* MCi_CTL, _STATUS, _ADDR, _MISC */
+	bool shutdown;			/* KVM_X86_SET_MCE: shut down at the next KVM_RUN */
+};
+
 /* Guest state kept across exits, outside the VMCS. */
 struct vmx_vcpu {
 	unsigned long regs[VCPU_NR_REGS];	/* vmx/vmenter.S loads and saves these */
@@ -280,6 +299,8 @@ struct vmx_vcpu {
 	u64 misc_enable;
 	u64 ucode_rev;				/* IA32_UCODE_REV: set by the host only */
 	u64 mtrr_def_type, mtrr_fixed[11], mtrr_var[16];
+	struct vmx_mce mce;
+	struct vmx_perf_switch perf;
 	unsigned long dr[4], dr6;		/* DR7 is in the VMCS */
 	bool dr7_armed;				/* DR7 enables a breakpoint */
 	u64 xcr0;
@@ -391,11 +412,27 @@ int vmx_msr_index_list_get(u32 *indices, u32 max);
 void vmx_msrs_setup(void);
 void vmx_msrs_load(struct vmx_vcpu *vmx);
 void vmx_msrs_put(struct vmx_vcpu *vmx);
-int vmx_get_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 *data);
+int vmx_get_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 *data, bool host);
 int vmx_set_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 data, bool host);
 int vmx_handle_rdmsr(struct vmxmon_vcpu *vcpu);
 int vmx_handle_wrmsr(struct vmxmon_vcpu *vcpu);
 void vmx_msr_bitmap_init(unsigned long *bitmap);
+
+/* vmx/perf.c */
+int vmx_perf_switch_init(struct vmx_vcpu *vmx);
+void vmx_perf_switch_vmcs_init(struct vmx_vcpu *vmx);
+void vmx_perf_switch_free(struct vmx_vcpu *vmx);
+void vmx_perf_switch_before_entry(struct vmx_vcpu *vmx);
+
+/* vmx/mce.c */
+void vmx_mce_init(struct vmx_vcpu *vmx);
+u64 vmx_mce_cap_supported(void);
+bool vmx_mce_msr(u32 index);
+int vmx_mce_get_msr(struct vmx_vcpu *vmx, u32 index, u64 *data, bool host);
+int vmx_mce_set_msr(struct vmx_vcpu *vmx, u32 index, u64 data, bool host);
+int vmx_setup_mce(struct vmxmon_vcpu *vcpu, u64 mcg_cap);
+int vmx_set_mce(struct vmxmon_vcpu *vcpu, const struct kvm_x86_mce *mce);
+bool vmx_mce_shutdown(struct vmxmon_vcpu *vcpu);
 
 /* vmx/cr.c */
 bool vmx_efer_write_ok(struct vmxmon_vcpu *vcpu, u64 efer);
@@ -554,6 +591,7 @@ int vmx_set_xcrs(struct vmxmon_vcpu *vcpu, const struct kvm_xcrs *xcrs);
 /* vmx/cpuid.c */
 void vmx_cpuid_setup(void);
 extern u64 vmx_host_xcr0;
+extern bool vmx_host_xsave;		/* the host uses XSAVE: XCR0 exists and is switched */
 static inline u64 vmx_cpuid_host_xcr0(void)
 {
 	return vmx_host_xcr0;

@@ -17,23 +17,29 @@
  *
  *   system fd (/dev/vmxmon)
  *     KVM_GET_API_VERSION     returns VMXMON_KVM_API_VERSION (12); a nonzero argument is -EINVAL
- *     KVM_CHECK_EXTENSION     nonzero exactly for: USER_MEMORY, IMMEDIATE_EXIT, SET_TSS_ADDR,
- *                             SET_IDENTITY_MAP_ADDR, EXT_CPUID, XSAVE, XCRS, READONLY_MEM,
- *                             USER_NMI, VCPU_EVENTS, MP_STATE, INTR_SHADOW, DEBUGREGS,
- *                             SPLIT_IRQCHIP, SIGNAL_MSI, TSC_DEADLINE_TIMER (1), IRQ_ROUTING
- *                             (4096), NR_MEMSLOTS
- *                             (VMXMON_USER_MEMSLOTS), NR_VCPUS and MAX_VCPUS (VMXMON_MAX_VCPUS),
- *                             MAX_VCPU_ID (VMXMON_MAX_VCPU_ID)
+ *     KVM_CHECK_EXTENSION     (also on VM fds) the answers and the reason for each are the
+ *                             table in include/uapi/vmxmon_caps.h; nonzero exactly for: HLT,
+ *                             USER_MEMORY, SET_TSS_ADDR, EXT_CPUID, NR_VCPUS, NR_MEMSLOTS,
+ *                             MP_STATE, DESTROY_MEMORY_REGION_WORKS, USER_NMI, IRQ_ROUTING,
+ *                             JOIN_MEMORY_REGIONS_WORKS, MCE, SET_IDENTITY_MAP_ADDR,
+ *                             INTERNAL_ERROR_DATA, VCPU_EVENTS, DEBUGREGS, XSAVE, XCRS (with
+ *                             XSAVE in the host), MAX_VCPUS, TSC_DEADLINE_TIMER, SIGNAL_MSI,
+ *                             READONLY_MEM, ENABLE_CAP_VM, CHECK_EXTENSION_VM, SPLIT_IRQCHIP,
+ *                             MAX_VCPU_ID, IMMEDIATE_EXIT (27; selftests/caps_test.c checks
+ *                             this list against the table)
  *     KVM_CREATE_VM           machine type 0 only (-EINVAL otherwise); returns a VM fd.
  *                             The first VM turns VMX on on every online CPU and the last one
  *                             closed turns it off. -EBUSY when another hypervisor (kvm_intel
  *                             with a running VM) already owns VMX; the kernel log says which CPU.
  *     KVM_GET_VCPU_MMAP_SIZE  two pages: struct kvm_run, then the port-I/O data page
- *     KVM_GET_SUPPORTED_CPUID, KVM_GET_MSR_INDEX_LIST
+ *     KVM_GET_SUPPORTED_CPUID (x2APIC as KVM; the TSC-deadline bit is userspace's to set
+ *                             when KVM_CAP_TSC_DEADLINE_TIMER says so), KVM_GET_MSR_INDEX_LIST
+ *     KVM_X86_GET_MCE_CAP_SUPPORTED  MCG_CTL_P | MCG_SER_P (no CMCI, no LMCE)
  *   VM fd
  *     KVM_SET_USER_MEMORY_REGION  KVM_MEM_READONLY (no dirty logging yet), address space 0
  *                             only, slots < 32
- *     KVM_CREATE_VCPU, KVM_SET_TSS_ADDR, KVM_SET_IDENTITY_MAP_ADDR (accepted, unused)
+ *     KVM_CREATE_VCPU, KVM_SET_TSS_ADDR, KVM_SET_IDENTITY_MAP_ADDR (accepted, unused),
+ *     KVM_CHECK_EXTENSION (as on the system fd)
  *     KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP, args[0] = IOAPIC pins <= 48; before vCPUs):
  *       in-kernel local APICs (xAPIC MMIO, x2APIC MSRs, timer one-shot/periodic/
  *       TSC-deadline, IPIs, INIT/SIPI), HLT sleeps in the kernel, APs start UNINITIALIZED
@@ -42,7 +48,10 @@
  *   vCPU fd
  *     mmap (struct kvm_run), KVM_RUN, KVM_GET/SET_REGS, KVM_GET/SET_SREGS,
  *     KVM_SET_CPUID2, KVM_GET_CPUID2, KVM_GET/SET_MSRS, KVM_GET/SET_FPU, KVM_GET/SET_XSAVE,
- *     KVM_GET/SET_XCRS, KVM_INTERRUPT (-ENXIO while one is pending; KVM replaces it), KVM_NMI,
+ *     KVM_GET/SET_XCRS (-EINVAL / none without XSAVE in the host, as KVM),
+ *     KVM_X86_SETUP_MCE, KVM_X86_SET_MCE (the guest's machine-check banks, as KVM;
+ *     non-zero padding is -EINVAL), KVM_INTERRUPT (-ENXIO while one is pending; KVM
+ *     replaces it), KVM_NMI,
  *     KVM_GET/SET_VCPU_EVENTS, KVM_GET/SET_MP_STATE (RUNNABLE only without the in-kernel
  *     APIC), KVM_GET/SET_DEBUGREGS, KVM_GET/SET_LAPIC (split irqchip)
  *   exits: KVM_EXIT_IO, KVM_EXIT_MMIO (decoded MOV/MOVZX/MOVSX/MOVNTI, MOVS/STOS/LODS
@@ -65,5 +74,7 @@
 #define VMXMON_MAX_VCPUS	64	/* KVM_CAP_NR_VCPUS, KVM_CAP_MAX_VCPUS */
 #define VMXMON_MAX_VCPU_ID	1024	/* KVM_CAP_MAX_VCPU_ID: vCPU ids are below this */
 #define VMXMON_USER_MEMSLOTS	32	/* KVM_CAP_NR_MEMSLOTS */
+#define VMXMON_MAX_MCE_BANKS	32	/* KVM_CAP_MCE: machine-check banks per vCPU, as KVM */
+#define VMXMON_MAX_IRQ_ROUTES	4096	/* KVM_CAP_IRQ_ROUTING: KVM_MAX_IRQ_ROUTES */
 
 #endif /* _UAPI_VMXMON_H */

@@ -71,7 +71,7 @@ fi
 
 "$OUT/dev_test" --list >"$tmp/out" 2>&1 &&
 	has "$tmp/out" "kvm-identical  api_version_is_12" \
-		"vmxmon-only    check_extension_reports_nothing_unimplemented"
+		"vmxmon-only    check_extension_answers_every_capability_as_the_caps_table"
 result list_shows_each_test_with_its_tag $? "$tmp/out"
 
 "$OUT/vm_test" --list --tag kvm-identical >"$tmp/out" 2>&1 &&

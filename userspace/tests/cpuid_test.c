@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Host unit tests: CPUID adjustment, the guest command line, the host TSC rate parser. */
+/*
+ * Host unit tests: CPUID adjustment, the machine-check setup (MCG_CAP as QEMU asks for it),
+ * the guest command line, the host TSC rate parser.
+ */
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
 #include "util/host.h"
 #include "vm/cpuid.h"
+#include "vm/mce.h"
 #include "vm/vm.h"
 
 static struct kvm_cpuid_entry2 *leaf(struct kvm_cpuid2 *c, u32 fn, u32 idx)
@@ -115,4 +119,17 @@ TEST_HOST(host_cpuinfo_mhz_parses_to_khz)
 	EXPECT_EQ(host__cpuinfo_khz("\ncpu MHz\t\t: 100.000\n"), 100000);
 	EXPECT_EQ(host__cpuinfo_khz("\ncpu MHz\t\t: 99.5\n"), 99500);
 	EXPECT_EQ(host__cpuinfo_khz("\nprocessor\t: 0\n"), 0);
+}
+
+/* QEMU's default IA32_MCG_CAP, within what the device supports (KVM: CMCI and LMCE too). */
+TEST_HOST(mce_mcg_cap_is_qemus_default_within_the_device_limits)
+{
+	const uint64_t kvm_intel = MCE_MCG_CTL_P | MCE_MCG_SER_P | (1ull << 10) | (1ull << 27);
+
+	EXPECT_EQ(mce__mcg_cap(kvm_intel, 32), MCE_MCG_CTL_P | MCE_MCG_SER_P | 10);
+	EXPECT_EQ(mce__mcg_cap(MCE_MCG_CTL_P | MCE_MCG_SER_P, 32),
+		  MCE_MCG_CTL_P | MCE_MCG_SER_P | 10);
+	EXPECT_EQ(mce__mcg_cap(0, 32), 10);		/* no MCG_CTL: still the banks */
+	EXPECT_EQ(mce__mcg_cap(MCE_MCG_CTL_P, 4), MCE_MCG_CTL_P | 4);	/* fewer banks */
+	EXPECT_EQ(mce__mcg_cap(kvm_intel, 0), 0);	/* no KVM_CAP_MCE: no setup */
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <linux/kvm.h>
 
+#include <uapi/vmxmon_caps.h>
+
 #include "caps.h"
 
 #define CAP(c) { #c, c }
@@ -26,6 +28,7 @@ const struct kvm_cap_name kvm_caps[] = {
 	CAP(KVM_CAP_DEBUGREGS),
 	CAP(KVM_CAP_VCPU_EVENTS),
 	CAP(KVM_CAP_MP_STATE),
+	CAP(KVM_CAP_MCE),
 	CAP(KVM_CAP_SET_GUEST_DEBUG),
 	CAP(KVM_CAP_TSC_DEADLINE_TIMER),
 	CAP(KVM_CAP_GET_TSC_KHZ),
@@ -49,3 +52,12 @@ const struct kvm_cap_name kvm_caps[] = {
 };
 
 const size_t kvm_caps_count = sizeof(kvm_caps) / sizeof(kvm_caps[0]);
+
+#undef CAP
+#define CAP(c, answer, reason) { #c, c, answer, reason },
+
+const struct vmxmon_cap vmxmon_caps[] = {
+	VMXMON_CAPS(CAP)
+};
+
+const size_t vmxmon_caps_count = sizeof(vmxmon_caps) / sizeof(vmxmon_caps[0]);

@@ -22,6 +22,7 @@
 #include "console.h"
 #include "cpuid.h"
 #include "loop.h"
+#include "mce.h"
 #include "vcpu.h"
 #include "vm.h"
 
@@ -102,6 +103,8 @@ static int vm__setup_vcpus(struct vm *vm, unsigned int nr, char *msg, size_t msg
 	for (unsigned int i = 0; i < nr && !r; i++) {
 		cpuid__adjust(cpuid, i, nr, flags);
 		r = vcpu__set_cpuid(&vm->vcpu[i], cpuid, msg, msglen);
+		if (!r)
+			r = mce__setup(&vm->vcpu[i], cpuid, msg, msglen);	/* as QEMU */
 		if (!r)
 			r = vcpu__reset(&vm->vcpu[i], msg, msglen);
 	}
