@@ -21,6 +21,7 @@
 #include <linux/uaccess.h>
 
 #include "kmod/vmxmon.h"
+#include "x86/iobus.h"
 
 static DEFINE_MUTEX(vmxmon_vm_list_lock);	/* protects vmxmon_vm_list, vmxmon_nr_vms */
 static LIST_HEAD(vmxmon_vm_list);
@@ -50,6 +51,7 @@ static void vmxmon_vm_destroy(struct vmxmon_vm *vm)
 		vm->vcpus[i] = NULL;	/* vmxmon_vm_request_all() from the slot teardown */
 	}
 	vm->nr_vcpus = 0;
+	x86_io_bus_destroy(vm);
 	vmxmon_memslots_free(vm);
 	if (vm->arch)
 		vmxmon_ops->vm_destroy(vm);

@@ -8,7 +8,7 @@
  *     host's): STAR, LSTAR, CSTAR, SFMASK, KERNEL_GS_BASE, TSC_AUX — SYSCALL, SWAPGS and
  *     RDTSCP in the guest use the real registers;
  *   - only here: MISC_ENABLE, MTRRs, APIC_BASE (until the in-kernel APIC), and the
- *     machine-check banks (vmx/mce.c).
+ *     machine-check banks (x86/mce.c).
  * The MSR bitmap lets the guest access FS/GS/KERNEL_GS base and SYSENTER_* directly (all of
  * them switched as above); every other access exits.
  */
@@ -21,6 +21,7 @@
 
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"
+#include "x86/lapic.h"
 
 #define MTRR_CAP_VALUE		(0x500 | 8)	/* WC, fixed ranges, 8 variable ranges */
 #define MTRR_DEF_TYPE_VALID	(0xff | BIT(10) | BIT(11))
@@ -157,11 +158,11 @@ int vmx_get_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 *data, bool host)
 	u64 *slot;
 	int i;
 
-	i = vmx_lapic_msr(vcpu, index, data, false, false);
+	i = x86_lapic_msr(vcpu, index, data, false, false);
 	if (i >= 0)
 		return i;
-	if (vmx_mce_msr(index))
-		return vmx_mce_get_msr(vmx, index, data, host);
+	if (x86_mce_msr(index))
+		return x86_mce_get_msr(vcpu, index, data, host);
 
 	switch (index) {
 	case MSR_EFER:			*data = vmcs_read64(GUEST_IA32_EFER); return 0;
@@ -174,7 +175,7 @@ int vmx_get_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 *data, bool host)
 	case MSR_IA32_DEBUGCTLMSR:	*data = vmcs_read64(GUEST_IA32_DEBUGCTL); return 0;
 	case MSR_IA32_TSC:		*data = rdtsc() + vmcs_read64(TSC_OFFSET); return 0;
 	case MSR_IA32_MISC_ENABLE:	*data = vmx->misc_enable; return 0;
-	case MSR_IA32_APICBASE:		*data = vmx->apic_base; return 0;
+	case MSR_IA32_APICBASE:		*data = vmx->x86.apic_base; return 0;
 	case MSR_IA32_UCODE_REV:	*data = vmx->ucode_rev; return 0;
 	case MSR_MTRRcap:		*data = MTRR_CAP_VALUE; return 0;
 	case MSR_TSC_AUX:
@@ -207,11 +208,11 @@ int vmx_set_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 data, bool host)
 	u64 *slot;
 	int i;
 
-	i = vmx_lapic_msr(vcpu, index, &data, true, host);
+	i = x86_lapic_msr(vcpu, index, &data, true, host);
 	if (i >= 0)
 		return i == 2 ? 0 : i;	/* an EOI's userspace exit: only from the guest */
-	if (vmx_mce_msr(index))
-		return vmx_mce_set_msr(vmx, index, data, host);
+	if (x86_mce_msr(index))
+		return x86_mce_set_msr(vcpu, index, data, host);
 
 	switch (index) {
 	case MSR_EFER:
@@ -282,7 +283,7 @@ int vmx_set_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 data, bool host)
 	case MSR_IA32_APICBASE:
 		if (data & ~APIC_BASE_VALID)
 			return 1;
-		vmx->apic_base = data;
+		vmx->x86.apic_base = data;
 		return 0;
 	case MSR_IA32_UCODE_REV:
 		/*
@@ -321,7 +322,7 @@ swapped:
 /* RDMSR/WRMSR exits: ECX index, EDX:EAX value (SDM Vol. 2B). */
 int vmx_handle_rdmsr(struct vmxmon_vcpu *vcpu)
 {
-	unsigned long *regs = to_vmx(vcpu)->regs;
+	unsigned long *regs = vcpu_x86(vcpu)->regs;
 	u64 data;
 
 	if (vmx_get_msr(vcpu, regs[VCPU_RCX], &data, false)) {
@@ -336,9 +337,9 @@ int vmx_handle_rdmsr(struct vmxmon_vcpu *vcpu)
 
 int vmx_handle_wrmsr(struct vmxmon_vcpu *vcpu)
 {
-	unsigned long *regs = to_vmx(vcpu)->regs;
+	unsigned long *regs = vcpu_x86(vcpu)->regs;
 	u64 data = (u32)regs[VCPU_RAX] | ((u64)(u32)regs[VCPU_RDX] << 32);
-	int r = vmx_lapic_msr(vcpu, regs[VCPU_RCX], &data, true, false);
+	int r = x86_lapic_msr(vcpu, regs[VCPU_RCX], &data, true, false);
 
 	if (r == 2) {			/* x2APIC EOI of a level-triggered IOAPIC vector */
 		vmx_skip_instruction(vcpu);
