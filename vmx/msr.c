@@ -16,6 +16,7 @@
 
 #include <linux/kvm.h>
 #include <asm/msr.h>
+#include <asm/mtrr.h>
 #include <asm/processor.h>
 #include <asm/traps.h>
 
@@ -46,8 +47,10 @@ static const u32 vmx_msr_index_list[] = {
 	MSR_MTRRfix64K_00000, MSR_MTRRfix16K_80000, MSR_MTRRfix16K_A0000,
 	MSR_MTRRfix4K_C0000, MSR_MTRRfix4K_C8000, MSR_MTRRfix4K_D0000, MSR_MTRRfix4K_D8000,
 	MSR_MTRRfix4K_E0000, MSR_MTRRfix4K_E8000, MSR_MTRRfix4K_F0000, MSR_MTRRfix4K_F8000,
-	0x200, 0x201, 0x202, 0x203, 0x204, 0x205, 0x206, 0x207,	/* MTRRphysBase/Mask 0-7 */
-	0x208, 0x209, 0x20a, 0x20b, 0x20c, 0x20d, 0x20e, 0x20f,
+	MTRRphysBase_MSR(0), MTRRphysMask_MSR(0), MTRRphysBase_MSR(1), MTRRphysMask_MSR(1),
+	MTRRphysBase_MSR(2), MTRRphysMask_MSR(2), MTRRphysBase_MSR(3), MTRRphysMask_MSR(3),
+	MTRRphysBase_MSR(4), MTRRphysMask_MSR(4), MTRRphysBase_MSR(5), MTRRphysMask_MSR(5),
+	MTRRphysBase_MSR(6), MTRRphysMask_MSR(6), MTRRphysBase_MSR(7), MTRRphysMask_MSR(7),
 	MSR_IA32_DEBUGCTLMSR,
 	/* As KVM's emulated_msrs: userspace saves the banks themselves after MCG_CAP. */
 	MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL,
@@ -122,8 +125,8 @@ static u64 *vmx_mtrr_slot(struct vmx_vcpu *vmx, u32 index)
 		return &vmx->mtrr_fixed[1 + index - MSR_MTRRfix16K_80000];
 	if (index >= MSR_MTRRfix4K_C0000 && index <= MSR_MTRRfix4K_F8000)
 		return &vmx->mtrr_fixed[3 + index - MSR_MTRRfix4K_C0000];
-	if (index >= 0x200 && index <= 0x20f)
-		return &vmx->mtrr_var[index - 0x200];
+	if (index >= MTRRphysBase_MSR(0) && index <= MTRRphysMask_MSR(7))
+		return &vmx->mtrr_var[index - MTRRphysBase_MSR(0)];
 	return NULL;
 }
 
@@ -139,7 +142,8 @@ static bool vmx_mtrr_valid(u32 index, u64 data)
 
 	if (index == MSR_MTRRdefType)
 		return !(data & ~MTRR_DEF_TYPE_VALID) && vmx_mtrr_type_ok(data & 0xff);
-	if (index >= 0x200 && index <= 0x20f) {	/* variable: base (type + address), mask */
+	/* Variable: base (type + address), mask. */
+	if (index >= MTRRphysBase_MSR(0) && index <= MTRRphysMask_MSR(7)) {
 		u64 addr = GENMASK_ULL(boot_cpu_data.x86_phys_bits - 1, 12);
 
 		return index & 1 ? !(data & ~(addr | BIT(11))) :

@@ -131,7 +131,7 @@ void vmx_vcpu_reset(struct vmxmon_vcpu *vcpu)
 	memset(vmx->mtrr_fixed, 0, sizeof(vmx->mtrr_fixed));
 	memset(vmx->mtrr_var, 0, sizeof(vmx->mtrr_var));
 	memset(vmx->dr, 0, sizeof(vmx->dr));
-	vmx->dr6 = 0xffff0ff0;
+	vmx->dr6 = VMX_DR6_ACTIVE_LOW;
 	vmx->x86.xcr0 = XFEATURE_MASK_FP;
 	vmx->x86.apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
 			 (vcpu->id == 0 ? MSR_IA32_APICBASE_BSP : 0);
