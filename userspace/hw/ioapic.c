@@ -96,7 +96,7 @@ static void ioapic__update_routes(struct ioapic *io)
 		};
 	}
 	if (ioctl(io->vm->fd, KVM_SET_GSI_ROUTING, &r.hdr)) {
-		fprintf(stderr, "vmxrun: %s: KVM_SET_GSI_ROUTING: %s\n", io->vm->dev->path,
+		fprintf(stderr, "vmxrun: %s: KVM_SET_GSI_ROUTING: %s\n", io->vm->hv->path,
 			strerror(errno));
 		io->routes_valid = false;
 	}
@@ -131,7 +131,7 @@ static void ioapic__deliver(struct ioapic *io, unsigned int pin)
 		return;
 	}
 	if (io->vm->fd >= 0 && ioctl(io->vm->fd, KVM_SIGNAL_MSI, &msi) < 0)
-		fprintf(stderr, "vmxrun: %s: KVM_SIGNAL_MSI: %s\n", io->vm->dev->path,
+		fprintf(stderr, "vmxrun: %s: KVM_SIGNAL_MSI: %s\n", io->vm->hv->path,
 			strerror(errno));
 }
 

@@ -5,7 +5,7 @@
 
 #include "../util/types.h"
 #include "cpuid.h"
-#include "dev.h"
+#include "hv.h"
 
 #define CPUID1_ECX_X2APIC	(1u << 21)
 #define CPUID1_ECX_TSC_DEADLINE	(1u << 24)
@@ -20,7 +20,7 @@
  */
 #define KVM_PV_KEEP	((1u << 0) | (1u << 1) | (1u << 3) | (1u << 24))
 
-struct kvm_cpuid2 *cpuid__supported(const struct dev *d)
+struct kvm_cpuid2 *cpuid__supported(const struct hv *d)
 {
 	for (u32 n = 64; n <= 4096; n *= 2) {
 		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "dev.h"
+#include "hv.h"
 #include "mce.h"
 #include "vcpu.h"
 #include "vm.h"
@@ -34,8 +34,8 @@ static bool cpuid_has_mca(const struct kvm_cpuid2 *c)
 
 int mce__setup(struct vcpu *v, const struct kvm_cpuid2 *cpuid, char *msg, size_t msglen)
 {
-	const struct dev *d = v->vm->dev;
-	long banks = dev__check_extension(d, KVM_CAP_MCE);
+	const struct hv *d = v->vm->hv;
+	long banks = hv__check_extension(d, KVM_CAP_MCE);
 	uint64_t supported = 0, cap;
 
 	if (banks <= 0 || !cpuid_has_mca(cpuid))

@@ -36,7 +36,7 @@ const char *vcpu__exit_name(unsigned int reason)
 
 static void vcpu__fail(struct vcpu *v, char *msg, size_t msglen, const char *what)
 {
-	snprintf(msg, msglen, "vmxrun: %s: vCPU %u: %s: %s", v->vm->dev->path, v->id, what,
+	snprintf(msg, msglen, "vmxrun: %s: vCPU %u: %s: %s", v->vm->hv->path, v->id, what,
 		 strerror(errno));
 }
 
@@ -63,7 +63,7 @@ int vcpu__create(struct vcpu *v, struct vm *vm, unsigned int id, char *msg, size
 		vcpu__fail(v, msg, msglen, "KVM_CREATE_VCPU");
 		return -errno;
 	}
-	size = ioctl(vm->dev->fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	size = ioctl(vm->hv->fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (size < (long)sizeof(struct kvm_run)) {
 		vcpu__fail(v, msg, msglen, "KVM_GET_VCPU_MMAP_SIZE");
 		return -EINVAL;
@@ -106,7 +106,7 @@ int vcpu__set_boot(struct vcpu *v, const struct boot_state *bs, char *msg, size_
 	/* Fast strings is what firmware leaves on; a device without it still boots Linux. */
 	if (ioctl(v->fd, KVM_SET_MSRS, &msrs) != 1)
 		fprintf(stderr, "vmxrun: %s: note: IA32_MISC_ENABLE not accepted\n",
-			v->vm->dev->path);
+			v->vm->hv->path);
 	if ((r = vcpu__ioctl(v, KVM_SET_FPU, &fpu, "KVM_SET_FPU", msg, msglen)))
 		return r;
 	v->halted = false;
@@ -215,7 +215,7 @@ static void vcpu__inject(struct vcpu *v)
 			run->request_interrupt_window = 1;
 			return;
 		}
-		fprintf(stderr, "vmxrun: %s: KVM_INTERRUPT vector %u: %s\n", v->vm->dev->path,
+		fprintf(stderr, "vmxrun: %s: KVM_INTERRUPT vector %u: %s\n", v->vm->hv->path,
 			irq.irq, strerror(errno));
 		vm__request(v->vm, REQ_EXIT, 1, "host-error");
 		return;
@@ -280,7 +280,7 @@ static void vcpu__handle_exit(struct vcpu *v)
 		vm__request(vm, REQ_EXIT, 1, "host-error");
 		break;
 	case KVM_EXIT_INTERNAL_ERROR:
-		fprintf(stderr, "vmxrun: internal error in %s: suberror %u", vm->dev->path,
+		fprintf(stderr, "vmxrun: internal error in %s: suberror %u", vm->hv->path,
 			run->internal.suberror);
 		for (u32 i = 0; i < run->internal.ndata && i < 16; i++)
 			fprintf(stderr, " %#llx", run->internal.data[i]);
@@ -335,7 +335,7 @@ static void *vcpu__thread(void *arg)
 				__atomic_fetch_add(&vm->stats.eintr, 1, __ATOMIC_RELAXED);
 				continue;
 			}
-			fprintf(stderr, "vmxrun: %s: KVM_RUN: %s\n", vm->dev->path, strerror(errno));
+			fprintf(stderr, "vmxrun: %s: KVM_RUN: %s\n", vm->hv->path, strerror(errno));
 			vm__request(vm, REQ_EXIT, 1, "host-error");
 			continue;
 		}

@@ -18,7 +18,7 @@
 #include "../loader/loader.h"
 #include "../util/types.h"
 #include "bus.h"
-#include "dev.h"
+#include "hv.h"
 
 struct vmxrun_opts;
 struct vcpu;
@@ -61,7 +61,7 @@ struct vm_stats {
 
 struct vm {
 	const struct vmxrun_opts *opts;
-	struct dev *dev;
+	struct hv *hv;
 	int fd;				/* VM fd; -1 in host unit tests */
 
 	u8 *ram;			/* all guest RAM, low part then high part */
@@ -106,7 +106,7 @@ struct vm {
 };
 
 /* KVM_CREATE_VM (type 0); on failure *msg gets the user-facing message. 0 or -errno. */
-int vm__create(struct vm *vm, struct dev *dev, char *msg, size_t msglen);
+int vm__create(struct vm *vm, struct hv *hv, char *msg, size_t msglen);
 void vm__destroy(struct vm *vm);
 
 /*
