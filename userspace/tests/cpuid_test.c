@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "loader/loader.h"
 #include "util/host.h"
 #include "vm/cpuid.h"
 #include "vm/mce.h"
@@ -93,7 +94,7 @@ TEST_HOST(cpuid_with_apic_shows_x2apic_deadline_and_per_vcpu_apic_ids)
 
 static void expect_cmdline(struct test_ctx *t, const char *append, const char *want)
 {
-	char *s = vm__cmdline(append, 100000);
+	char *s = loader__cmdline(append, 100000);
 
 	if (!s || strcmp(s, want))
 		t_fail(t, __FILE__, __LINE__, "\"%s\": expected \"%s\", got \"%s\"", append, want,

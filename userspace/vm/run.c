@@ -127,30 +127,6 @@ static int vm__setup_kvm(struct vm *vm, char *msg, size_t msglen)
 	return vm__setup_vcpus(vm, vm->opts->cpus, msg, msglen);
 }
 
-/*
- * The guest's command line: --append plus tsc_early_khz= unless the user set it, placed
- * before a " -- " (what follows it is init's arguments).
- */
-char *vm__cmdline(const char *append, u64 tsc_khz)
-{
-	const char *cut = NULL, *p;
-	size_t head;
-	char *s;
-
-	append = append ? append : "";
-	if (strstr(append, "tsc_early_khz=") || !tsc_khz)
-		return strdup(append);
-	if (!strncmp(append, "--", 2) && (append[2] == ' ' || !append[2]))
-		cut = append;
-	else if ((p = strstr(append, " --")) && (p[3] == ' ' || !p[3]))
-		cut = p;
-	head = cut ? (size_t)(cut - append) : strlen(append);
-	if (asprintf(&s, "%.*s%stsc_early_khz=%llu%s%s", (int)head, append, head ? " " : "",
-		     (unsigned long long)tsc_khz, cut == append ? " " : "", cut ? cut : "") < 0)
-		return NULL;
-	return s;
-}
-
 static bool vm__all_parked(struct vm *vm)
 {
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)

@@ -109,12 +109,6 @@ struct vm {
 int vm__create(struct vm *vm, struct hv *hv, char *msg, size_t msglen);
 void vm__destroy(struct vm *vm);
 
-/*
- * The guest's command line (malloc'ed): append plus tsc_early_khz=tsc_khz unless append sets
- * it, placed before a "--" (the words after it are init's arguments).
- */
-char *vm__cmdline(const char *append, u64 tsc_khz);
-
 /* Boot the guest the options describe and run it to the end: the process exit status. */
 int vm__run(const struct vmxrun_opts *o);
 
