@@ -94,7 +94,7 @@ static void acpi__fill_fadt(struct acpi_fadt *f, u64 facs, u64 dsdt)
 }
 
 /*
- * The MADT: the local APICs, the IOAPIC (GSIs 0-23), IRQ0 on GSI 2 (the PIT, hw/pic.c
+ * The MADT: the local APICs, the IOAPIC (GSIs 0-23), IRQ0 on GSI 2 (the PIT, hw/board.c
  * irq__set), the SCI level-triggered and active low (the FADT's SCI_INT), LINT1 as NMI.
  */
 static u64 acpi__madt(struct acpi_area *a, unsigned int cpus)

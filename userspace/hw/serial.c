@@ -9,7 +9,7 @@
 
 #include "../vm/console.h"
 #include "../vm/vm.h"
-#include "pic.h"
+#include "board.h"
 #include "serial.h"
 
 enum { RBR_THR = 0, IER = 1, IIR_FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7 };
