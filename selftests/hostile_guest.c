@@ -26,6 +26,7 @@
 #include "probe.h"
 #include "stress.h"
 #include "util.h"
+#include "vm.h"
 
 #define RANDOM_CASES	120		/* per test in make check; x VMXMON_FUZZ_SCALE */
 #define CASES_PER_VM	24		/* then the VM is replaced: fresh state, fresh VMCS */
@@ -389,7 +390,7 @@ static void run_attack(struct test_ctx *t, struct raw_vm *g, struct rng *r, long
 	}
 	if (g->run->exit_reason != KVM_EXIT_SHUTDOWN)
 		t_fail(t, __FILE__, __LINE__, "case %ld: ended in %s, not SHUTDOWN", i,
-		       exit_name(g->run->exit_reason));
+		       exit_reason_name(g->run->exit_reason));
 	if (writes)
 		t_fail(t, __FILE__, __LINE__, "case %ld: %d OUT exits from kernel memory", i, writes);
 	if (reads && t->flavour == DEV_VMXMON)	/* KVM reads the port first, then faults */
@@ -536,7 +537,7 @@ static void attack_rounds(struct test_ctx *t, enum attack a, const char *what)
 				EXPECT_EQ(g->run->internal.suberror, KVM_INTERNAL_ERROR_SIMUL_EX);
 			} else if (rc != -EINTR) {
 				t_fail(t, __FILE__, __LINE__, "%s round %ld: KVM_RUN %d, exit %s; want -EINTR",
-				       what, i, rc, rc ? "-" : exit_name(g->run->exit_reason));
+				       what, i, rc, rc ? "-" : exit_reason_name(g->run->exit_reason));
 			}
 		}
 		raw_vm_free(g);

@@ -10,6 +10,7 @@
 
 #include "kvm_util.h"
 #include "probe.h"
+#include "vm.h"
 
 #define PD		0x10b000	/* PROBE_DATA_GPA: resume, faults, last_vector, ... */
 #define DONE_PORT	0xe0		/* PROBE_DONE_PORT */
@@ -322,7 +323,7 @@ int probe_call(struct raw_vm *g, enum probe_entry e, struct kvm_regs *regs, prob
 			return -EPROTO;
 		}
 		snprintf(why, whylen, "exit %ld: %s (%u), %llu exceptions, last vector %llu at resume %#llx",
-			 n, exit_name(run->exit_reason), run->exit_reason,
+			 n, exit_reason_name(run->exit_reason), run->exit_reason,
 			 (unsigned long long)pd->faults, (unsigned long long)pd->last_vector,
 			 (unsigned long long)pd->resume);
 		return -EPROTO;

@@ -340,23 +340,6 @@ int raw_run(struct raw_vm *g)
 	return (int)dev_ioctl(g->vcpu_fd, KVM_RUN, 0);
 }
 
-const char *exit_name(uint32_t reason)
-{
-	static const char *const names[] = {
-		[KVM_EXIT_UNKNOWN] = "UNKNOWN", [KVM_EXIT_EXCEPTION] = "EXCEPTION",
-		[KVM_EXIT_IO] = "IO", [KVM_EXIT_HYPERCALL] = "HYPERCALL",
-		[KVM_EXIT_DEBUG] = "DEBUG", [KVM_EXIT_HLT] = "HLT", [KVM_EXIT_MMIO] = "MMIO",
-		[KVM_EXIT_IRQ_WINDOW_OPEN] = "IRQ_WINDOW_OPEN", [KVM_EXIT_SHUTDOWN] = "SHUTDOWN",
-		[KVM_EXIT_FAIL_ENTRY] = "FAIL_ENTRY", [KVM_EXIT_INTR] = "INTR",
-		[KVM_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
-		[KVM_EXIT_SYSTEM_EVENT] = "SYSTEM_EVENT", [KVM_EXIT_IOAPIC_EOI] = "IOAPIC_EOI",
-	};
-
-	if (reason < ARRAY_SIZE(names) && names[reason])
-		return names[reason];
-	return "?";
-}
-
 /* ---- running a guest that may do anything ---- */
 
 uint64_t case_seed(uint64_t seed, long i)

@@ -98,7 +98,6 @@ int raw_enter_long_mode(struct raw_vm *g);
 
 /* KVM_RUN: 0 or -errno. */
 int raw_run(struct raw_vm *g);
-const char *exit_name(uint32_t reason);
 
 /* ---- running a guest that may do anything ---- */
 

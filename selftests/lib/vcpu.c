@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "kvm_exit_names.h"
 #include "kvm_util.h"
 #include "util.h"
 #include "vm.h"
@@ -207,29 +208,7 @@ uint64_t vcpu_get_ucall(struct vcpu *vcpu, struct ucall *uc)
 
 const char *exit_reason_name(uint32_t reason)
 {
-	static const char *const names[] = {
-		[KVM_EXIT_UNKNOWN] = "KVM_EXIT_UNKNOWN",
-		[KVM_EXIT_EXCEPTION] = "KVM_EXIT_EXCEPTION",
-		[KVM_EXIT_IO] = "KVM_EXIT_IO",
-		[KVM_EXIT_HYPERCALL] = "KVM_EXIT_HYPERCALL",
-		[KVM_EXIT_DEBUG] = "KVM_EXIT_DEBUG",
-		[KVM_EXIT_HLT] = "KVM_EXIT_HLT",
-		[KVM_EXIT_MMIO] = "KVM_EXIT_MMIO",
-		[KVM_EXIT_IRQ_WINDOW_OPEN] = "KVM_EXIT_IRQ_WINDOW_OPEN",
-		[KVM_EXIT_SHUTDOWN] = "KVM_EXIT_SHUTDOWN",
-		[KVM_EXIT_FAIL_ENTRY] = "KVM_EXIT_FAIL_ENTRY",
-		[KVM_EXIT_INTR] = "KVM_EXIT_INTR",
-		[KVM_EXIT_SET_TPR] = "KVM_EXIT_SET_TPR",
-		[KVM_EXIT_TPR_ACCESS] = "KVM_EXIT_TPR_ACCESS",
-		[KVM_EXIT_NMI] = "KVM_EXIT_NMI",
-		[KVM_EXIT_INTERNAL_ERROR] = "KVM_EXIT_INTERNAL_ERROR",
-		[KVM_EXIT_SYSTEM_EVENT] = "KVM_EXIT_SYSTEM_EVENT",
-		[KVM_EXIT_IOAPIC_EOI] = "KVM_EXIT_IOAPIC_EOI",
-		[KVM_EXIT_X86_RDMSR] = "KVM_EXIT_X86_RDMSR",
-		[KVM_EXIT_X86_WRMSR] = "KVM_EXIT_X86_WRMSR",
-	};
-
-	return reason < ARRAY_SIZE(names) && names[reason] ? names[reason] : "KVM_EXIT_?";
+	return kvm_exit_name(reason) ?: "?";
 }
 
 static void append(char *buf, size_t len, const char *fmt, ...)
@@ -250,7 +229,7 @@ void vcpu_describe_exit(struct vcpu *vcpu, char *buf, size_t len)
 	const struct kvm_run *run = vcpu->run;
 	struct kvm_regs regs;
 
-	snprintf(buf, len, "%s (%u)", exit_reason_name(run->exit_reason), run->exit_reason);
+	snprintf(buf, len, "KVM_EXIT_%s (%u)", exit_reason_name(run->exit_reason), run->exit_reason);
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
 		append(buf, len, ": %s port %#x size %u count %u",
@@ -361,8 +340,12 @@ void __vcpu_expect_exit(struct vcpu *vcpu, uint32_t exit_reason, const char *fil
 
 	if (vcpu_get_ucall(vcpu, &uc) == UCALL_ABORT)
 		report_abort(vcpu, &uc);
-	if (vcpu->run->exit_reason != exit_reason)
-		fail_exit(vcpu, file, line, exit_reason_name(exit_reason));
+	if (vcpu->run->exit_reason != exit_reason) {
+		char expected[48];
+
+		snprintf(expected, sizeof(expected), "KVM_EXIT_%s", exit_reason_name(exit_reason));
+		fail_exit(vcpu, file, line, expected);
+	}
 }
 
 void __vcpu_run_expect(struct vcpu *vcpu, uint32_t exit_reason, const char *file, int line)

@@ -132,6 +132,7 @@ uint64_t vcpu_get_ucall(struct vcpu *vcpu, struct ucall *uc);
 
 /* One line about the current exit, for diagnostics. */
 void vcpu_describe_exit(struct vcpu *vcpu, char *buf, size_t len);
+/* "IO" for KVM_EXIT_IO (include/kvm_exit_names.h), "?" if unnamed. */
 const char *exit_reason_name(uint32_t reason);
 
 /*

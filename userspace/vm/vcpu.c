@@ -7,6 +7,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "kvm_exit_names.h"
+
 #include "../hw/ioapic.h"
 #include "../hw/pic.h"
 #include "../loader/loader.h"
@@ -16,23 +18,6 @@
 #define MSR_IA32_MISC_ENABLE	0x1a0
 #define MISC_ENABLE_FAST_STRING	1ULL
 #define KICK_SIGNAL		SIGUSR1
-
-static const char *const exit_names[] = {
-	[KVM_EXIT_UNKNOWN] = "unknown", [KVM_EXIT_EXCEPTION] = "exception",
-	[KVM_EXIT_IO] = "io", [KVM_EXIT_HYPERCALL] = "hypercall", [KVM_EXIT_DEBUG] = "debug",
-	[KVM_EXIT_HLT] = "hlt", [KVM_EXIT_MMIO] = "mmio",
-	[KVM_EXIT_IRQ_WINDOW_OPEN] = "irq_window_open", [KVM_EXIT_SHUTDOWN] = "shutdown",
-	[KVM_EXIT_FAIL_ENTRY] = "fail_entry", [KVM_EXIT_INTR] = "intr",
-	[KVM_EXIT_SET_TPR] = "set_tpr", [KVM_EXIT_TPR_ACCESS] = "tpr_access",
-	[KVM_EXIT_NMI] = "nmi", [KVM_EXIT_INTERNAL_ERROR] = "internal_error",
-	[KVM_EXIT_SYSTEM_EVENT] = "system_event", [KVM_EXIT_IOAPIC_EOI] = "ioapic_eoi",
-	[KVM_EXIT_X86_RDMSR] = "x86_rdmsr", [KVM_EXIT_X86_WRMSR] = "x86_wrmsr",
-};
-
-const char *vcpu__exit_name(unsigned int reason)
-{
-	return reason < ARRAY_SIZE(exit_names) ? exit_names[reason] : NULL;
-}
 
 static void vcpu__fail(struct vcpu *v, char *msg, size_t msglen, const char *what)
 {
@@ -289,8 +274,8 @@ static void vcpu__handle_exit(struct vcpu *v)
 		vm__request(vm, REQ_EXIT, 1, "host-error");
 		break;
 	default:
-		fprintf(stderr, "vmxrun: unexpected exit %u (%s)\n", run->exit_reason,
-			vcpu__exit_name(run->exit_reason) ?: "?");
+		fprintf(stderr, "vmxrun: unexpected exit %u (KVM_EXIT_%s)\n", run->exit_reason,
+			kvm_exit_name(run->exit_reason) ?: "?");
 		vcpu__dump(v);
 		vm__request(vm, REQ_EXIT, 1, "host-error");
 	}
