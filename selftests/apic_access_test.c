@@ -77,7 +77,7 @@ static void sync_expect(struct test_ctx *t, struct vcpu *vcpu, const char *file,
 {
 	struct ucall uc;
 
-	__vcpu_run_ucall(vcpu, UCALL_SYNC, &uc, file, line);
+	vcpu_run_ucall_at(vcpu, UCALL_SYNC, &uc, file, line);
 	for (unsigned int i = 0; i < n; i++)
 		if (uc.args[i] != want[i])
 			t_fail(t, file, line, "GUEST_SYNC argument %u: %#llx, expected %#llx", i,

@@ -159,7 +159,7 @@ static void run_to_sync(struct test_ctx *t, struct vcpu *vcpu, struct port_log *
 	struct kvm_run *run = vcpu->run;
 
 	for (int i = 0; i < 64; i++) {
-		ASSERT_EQ(vcpu_run(vcpu), 0);
+		ASSERT_EQ(__vcpu_run(vcpu), 0);
 		if (run->exit_reason == KVM_EXIT_IO && run->io.port == TEST_PORT) {
 			unsigned int n = run->io.size * run->io.count;
 

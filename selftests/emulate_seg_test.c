@@ -60,12 +60,12 @@ static void pm32_expect_fault(struct test_ctx *t, const uint8_t *code, const uin
 	uint32_t vec, err, eip;
 	int reads = 0;
 
-	ASSERT_EQ(pm32_enter(mem, vcpu->fd, code, end - code), 0);
+	ASSERT_EQ(pm32_enter(vcpu, code, end - code), 0);
 	pm32_set_desc(mem, SEG_SMALL, 0x8000, 0xff, small_type);
 	pm32_set_desc(mem, SEG_SMALL2, 0, 0xffff, PM32_DATA_RW);
 	memset(mem + 0x8000, OLD_BYTE, 0x200);
 	for (int i = 0; i < 8; i++) {
-		ASSERT_EQ(vcpu_run(vcpu), 0);
+		ASSERT_EQ(__vcpu_run(vcpu), 0);
 		if (run->exit_reason == KVM_EXIT_IO && run->io.port == TEST_PORT &&
 		    run->io.direction == KVM_EXIT_IO_IN) {
 			memset(vcpu_io_data(vcpu), IN_BYTE, run->io.size * run->io.count);
@@ -76,7 +76,7 @@ static void pm32_expect_fault(struct test_ctx *t, const uint8_t *code, const uin
 			t_fail(t, __FILE__, __LINE__, "the string instruction did not fault");
 			t_abort(t);
 		}
-		ASSERT_TRUE(pm32_exception(run, vcpu->fd, &vec, &err, &eip));
+		ASSERT_TRUE(pm32_exception(vcpu, &vec, &err, &eip));
 		EXPECT_EQ(vec, vector);
 		EXPECT_EQ(err, 0);
 		/* the string instruction, before OUT to DONE_PORT (2 bytes) and HLT */

@@ -282,7 +282,7 @@ TEST_KVM_IDENTICAL(set_vcpu_events_injected_exception_reaches_the_guest_with_its
 	EXPECT_EQ(got.exception.nr, 13);
 	EXPECT_EQ(got.exception.has_error_code, 1);
 	EXPECT_EQ(got.exception.error_code, 0x1234);
-	ASSERT_EQ(vcpu_run(vcpu), 0);
+	ASSERT_EQ(__vcpu_run(vcpu), 0);
 	ASSERT_EQ(vcpu_get_ucall(vcpu, &uc), UCALL_ABORT);	/* the #GP handler reports it */
 	EXPECT_EQ(uc.abort_kind, ABORT_EXCEPTION);
 	EXPECT_EQ(uc.args[0], 13);
@@ -622,7 +622,7 @@ TEST_KVM_IDENTICAL(kvm_run_cr8_changing_under_kvm_run_is_checked_and_used_as_one
 	cr8_flipper_stop = 0;
 	ASSERT_EQ(pthread_create(&th, NULL, cr8_flipper, &vcpu->run->cr8), 0);
 	for (int i = 0; i < 2000; i++) {
-		int r = vcpu_run(vcpu);
+		int r = __vcpu_run(vcpu);
 
 		if (r == -EINVAL) {
 			einval++;

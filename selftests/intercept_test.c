@@ -30,8 +30,8 @@
 
 #include "apic.h"
 #include "attack.h"
+#include "kick.h"
 #include "status.h"
-#include "stress.h"
 #include "util.h"
 #include "vm.h"
 
@@ -115,10 +115,10 @@ TEST_VMXMON_ONLY(exception_bitmap_always_intercepts_db_ac_and_mc)
 
 TEST_KVM_IDENTICAL(ac_delivery_loop_cve_2015_5307_ends_in_an_internal_error)
 {
-	struct raw_vm *g = t_raw_vm(t, RAW_MIN_MEM);
+	struct vcpu *g = t_bare_guest(t, BARE_MIN_MEM);
 
 	ASSERT_EQ(attack_ac_setup(g, true), 0);
-	ASSERT_EQ(raw_run(g), 0);
+	ASSERT_EQ(__vcpu_run(g), 0);
 	/* The second #AC, raised while the first was being delivered. */
 	ASSERT_EQ(g->run->exit_reason, KVM_EXIT_INTERNAL_ERROR);
 	EXPECT_EQ(g->run->internal.suberror, KVM_INTERNAL_ERROR_SIMUL_EX);
@@ -127,70 +127,67 @@ TEST_KVM_IDENTICAL(ac_delivery_loop_cve_2015_5307_ends_in_an_internal_error)
 	EXPECT_EQ(g->run->internal.data[1], ATTACK_AC_EXIT_INFO);	/* the new #AC */
 	EXPECT_EQ(g->run->internal.data[2] & ~1ull, 0);	/* error code 0 (EXT may be set) */
 	/* It stays stopped: running again ends the same way, the host untouched. */
-	ASSERT_EQ(raw_run(g), 0);
+	ASSERT_EQ(__vcpu_run(g), 0);
 	EXPECT_EQ(g->run->exit_reason, KVM_EXIT_INTERNAL_ERROR);
-	raw_vm_free(g);
-	free(g);
+	vm_free(g->vm);
 }
 
 TEST_KVM_IDENTICAL(ac_at_cpl3_reaches_the_guest_handler_with_error_code_0)
 {
-	struct raw_vm *g = t_raw_vm(t, RAW_MIN_MEM);
+	struct vcpu *g = t_bare_guest(t, BARE_MIN_MEM);
 	uint8_t *data;
 
 	ASSERT_EQ(attack_ac_setup(g, false), 0);
-	ASSERT_EQ(raw_run(g), 0);
+	ASSERT_EQ(__vcpu_run(g), 0);
 	ASSERT_EQ(g->run->exit_reason, KVM_EXIT_IO);
 	data = (uint8_t *)g->run + g->run->io.data_offset;
 	EXPECT_EQ(g->run->io.port, ATTACK_PORT);
 	EXPECT_EQ(g->run->io.size, 4);
 	EXPECT_EQ(*(uint32_t *)data, 0xac00);
-	ASSERT_EQ(raw_run(g), 0);
+	ASSERT_EQ(__vcpu_run(g), 0);
 	ASSERT_EQ(g->run->exit_reason, KVM_EXIT_IO);
 	EXPECT_EQ(g->run->io.port, ATTACK_DONE_PORT);
-	raw_vm_free(g);
-	free(g);
+	vm_free(g->vm);
 }
 
 /* ---- the #DB delivery loop (CVE-2015-8104) ---- */
 
 /* Run the loop for ms: KVM_RUN must come back for the kick; the guest must not progress. */
-static void run_db_loop(struct test_ctx *t, struct raw_vm *g, uint64_t handler, unsigned int ms)
+static void run_db_loop(struct test_ctx *t, struct vcpu *g, uint64_t handler, unsigned int ms)
 {
 	struct kvm_debugregs dr;
 	struct kvm_regs regs;
 	int rc;
 
 	kick_timer_arm(ms);
-	rc = raw_run(g);
+	rc = __vcpu_run(g);
 	kick_timer_disarm();
 	if (rc != -EINTR)
 		t_fail(t, __FILE__, __LINE__, "KVM_RUN: %d (%s), exit reason %u; want -EINTR from the kick",
 		       rc, rc ? strerror(-rc) : "no error", g->run->exit_reason);
-	ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_GET_REGS, (unsigned long)&regs), 0);
+	ASSERT_EQ(dev_ioctl(g->fd, KVM_GET_REGS, (unsigned long)&regs), 0);
 	/* Delivered, again and again: the handler's first instruction never ran. */
 	EXPECT_EQ(regs.rip, handler);
-	ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_GET_DEBUGREGS, (unsigned long)&dr), 0);
+	ASSERT_EQ(dev_ioctl(g->fd, KVM_GET_DEBUGREGS, (unsigned long)&dr), 0);
 	EXPECT_EQ(dr.dr6 & 0xf, 1);			/* B0: the breakpoint on the IST slot */
 	EXPECT_EQ(dr.db[0], ATTACK64_DR0);
 }
 
 TEST_KVM_IDENTICAL(db_delivery_loop_cve_2015_8104_stays_preemptible)
 {
-	struct raw_vm *g = t_raw_vm(t, RAW_MIN_MEM);
+	struct vcpu *g = t_bare_guest(t, BARE_MIN_MEM);
 	uint64_t handler;
 
 	kick_signal_install();
 	ASSERT_EQ(attack_db_loop_setup(g, &handler), 0);
 	run_db_loop(t, g, handler, 200);
 	run_db_loop(t, g, handler, 50);
-	raw_vm_free(g);
-	free(g);
+	vm_free(g->vm);
 }
 
 TEST_VMXMON_ONLY(db_delivery_loop_exits_on_every_db)
 {
-	struct raw_vm *g = t_raw_vm(t, RAW_MIN_MEM);
+	struct vcpu *g = t_bare_guest(t, BARE_MIN_MEM);
 	struct intercepts before, after;
 	uint64_t handler;
 
@@ -201,8 +198,7 @@ TEST_VMXMON_ONLY(db_delivery_loop_exits_on_every_db)
 	intercepts_read(t, &after);
 	t_log(t, "#DB exits in 200 ms: %lu", after.exceptions[1] - before.exceptions[1]);
 	EXPECT_GE(after.exceptions[1] - before.exceptions[1], 20);
-	raw_vm_free(g);
-	free(g);
+	vm_free(g->vm);
 }
 
 /* ---- #DB as the guest sees it: DR6, GD, ICEBP ---- */

@@ -112,7 +112,7 @@ static int limited_launcher(int sys, void *near, void *far, uint64_t far_size)
 		return 10;
 	if (setrlimit(RLIMIT_MEMLOCK, &lim))
 		return 11;
-	vm = vm_create(sys, 0);		/* a VM serves only its creator: make it here */
+	vm = dev_create_vm(sys, 0);		/* a VM serves only its creator: make it here */
 	if (vm < 0)
 		return 12;
 	if (vm_set_region(vm, 1, 0, SLOT_GPA, 1 << 20, near) != -ENOMEM)
@@ -174,7 +174,7 @@ TEST_VMXMON_ONLY(memslot_larger_than_host_ram_is_enomem_with_a_clean_log)
 	struct kmsg_mark mark;
 	unsigned long taint0 = 0;
 	void *hva = unmapped_range(t, 2 * TIB);
-	int sys = t_open_dev(t), vm = t_vm_create(t, sys);
+	int sys = t_open_dev(t), vm = t_dev_create_vm(t, sys);
 
 	t_kmsg_mark(t, &mark);
 	taint_read(&taint0);
@@ -211,7 +211,7 @@ static void *runner_main(void *arg)
 	struct runner *r = arg;
 
 	while (!r->stop) {
-		int err = vcpu_run(r->vcpu);
+		int err = __vcpu_run(r->vcpu);
 
 		if (err == -EINTR)
 			continue;

@@ -354,7 +354,7 @@ TEST_KVM_IDENTICAL(msrs_written_by_the_guest_read_back_in_the_guest_and_the_host
 	for (;;) {
 		struct ucall uc;
 
-		ASSERT_EQ(vcpu_run(vcpu), 0);
+		ASSERT_EQ(__vcpu_run(vcpu), 0);
 		if (vcpu_get_ucall(vcpu, &uc) != UCALL_SYNC)
 			break;
 		t_fail(t, __FILE__, __LINE__,
@@ -544,7 +544,7 @@ TEST_VMXMON_ONLY(perf_msr_switch_loads_the_guest_value_at_entry)
 	ASSERT_EQ(vcpu_set_msr(vcpu, MSR_SYSENTER_EIP, 0xffffffff81001000ull), 1);
 	snprintf(mark, sizeof(mark), "%llu", (unsigned long long)PERF_SWITCH_MARK);
 	ASSERT_EQ(write_file(PERF_SWITCH_PARAM, mark), 0);
-	r = vcpu_run(vcpu);
+	r = __vcpu_run(vcpu);
 	write_file(PERF_SWITCH_PARAM, "0");	/* before anything can end the test */
 	ASSERT_EQ(r, 0);
 	ASSERT_EQ(vcpu_get_ucall(vcpu, &uc), UCALL_SYNC);

@@ -103,7 +103,7 @@ static struct vcpu *t_pae_guest(struct test_ctx *t, uint64_t entry, uint64_t pdp
 	uint32_t m = MARK_LOW;
 	struct kvm_regs regs;
 
-	ASSERT_EQ(pm32_enter(mem, vcpu->fd, pae_code_base, pae_code_base_end - pae_code_base), 0);
+	ASSERT_EQ(pm32_enter(vcpu, pae_code_base, pae_code_base_end - pae_code_base), 0);
 	memcpy(mem + PM32_CODE_GPA + OFF(mark), &m, 4);
 	build_pae(mem, pdpte_extra);
 	vcpu_get_regs(vcpu, &regs);
@@ -119,8 +119,8 @@ static void expect_report(struct test_ctx *t, struct vcpu *vcpu, uint32_t mark_e
 	uint32_t vec, err, eip, data;
 	struct kvm_regs regs;
 
-	ASSERT_EQ(vcpu_run(vcpu), 0);
-	if (pm32_exception(run, vcpu->fd, &vec, &err, &eip)) {
+	ASSERT_EQ(__vcpu_run(vcpu), 0);
+	if (pm32_exception(vcpu, &vec, &err, &eip)) {
 		t_fail(t, __FILE__, __LINE__, "exception %u (error %#x) at EIP %#x", vec, err, eip);
 		t_abort(t);
 	}
@@ -168,8 +168,8 @@ TEST_KVM_IDENTICAL(pae_pdpte_with_a_reserved_bit_makes_mov_cr0_gp)
 	uint32_t vec, err, eip;
 	struct kvm_sregs s;
 
-	ASSERT_EQ(vcpu_run(vcpu), 0);
-	ASSERT_TRUE(pm32_exception(vcpu->run, vcpu->fd, &vec, &err, &eip));
+	ASSERT_EQ(__vcpu_run(vcpu), 0);
+	ASSERT_TRUE(pm32_exception(vcpu, &vec, &err, &eip));
 	EXPECT_EQ(vec, X86_GP);
 	EXPECT_EQ(err, 0);
 	EXPECT_EQ(eip, PM32_CODE_GPA + OFF(mov_cr0));

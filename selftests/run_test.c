@@ -295,7 +295,7 @@ TEST_KVM_IDENTICAL(ud2_is_delivered_through_the_guest_idt)
 	struct vcpu *vcpu = t_guest_new(t, GUEST_FN(guest_ud2), 0, 0);
 	struct ucall uc;
 
-	ASSERT_EQ(vcpu_run(vcpu), 0);
+	ASSERT_EQ(__vcpu_run(vcpu), 0);
 	ASSERT_EQ(vcpu_get_ucall(vcpu, &uc), UCALL_ABORT);
 	EXPECT_EQ(uc.abort_kind, ABORT_EXCEPTION);
 	EXPECT_EQ(uc.args[0], 6);		/* #UD */
@@ -387,7 +387,7 @@ TEST_KVM_IDENTICAL(signal_interrupts_kvm_run_with_eintr)
 
 	ASSERT_EQ(sigaction(SIGUSR1, &sa, NULL), 0);
 	ASSERT_EQ(pthread_create(&thread, NULL, kicker_thread, &k), 0);
-	r = vcpu_run(vcpu);
+	r = __vcpu_run(vcpu);
 	atomic_store(&k.stop, true);
 	pthread_join(thread, NULL);
 	ASSERT_EQ(r, -EINTR);
@@ -416,8 +416,8 @@ TEST_KVM_IDENTICAL(immediate_exit_returns_eintr_without_entering)
 	uint64_t rip = vcpu_rip(vcpu);
 
 	vcpu->run->immediate_exit = 1;
-	EXPECT_EQ(vcpu_run(vcpu), -EINTR);
-	EXPECT_EQ(vcpu_run(vcpu), -EINTR);	/* as often as asked */
+	EXPECT_EQ(__vcpu_run(vcpu), -EINTR);
+	EXPECT_EQ(__vcpu_run(vcpu), -EINTR);	/* as often as asked */
 	EXPECT_EQ(vcpu_rip(vcpu), rip);
 	EXPECT_EQ(GUEST_VAR(vcpu->vm, entered), 0);
 	EXPECT_EQ(vcpu->run->exit_reason, reason);	/* KVM leaves it alone */

@@ -15,13 +15,6 @@
 #include "apic.h"
 #include "kvm_util.h"
 
-long vm_enable_split_irqchip(struct vm *vm, uint64_t pins)
-{
-	struct kvm_enable_cap cap = { .cap = KVM_CAP_SPLIT_IRQCHIP, .args = { pins } };
-
-	return dev_ioctl(vm->fd, KVM_ENABLE_CAP, (unsigned long)&cap);
-}
-
 struct vm *t_vm_new_split(struct test_ctx *t)
 {
 	struct vm *vm = t_vm_new(t);
@@ -46,21 +39,6 @@ struct vcpu *t_apic_guest(struct test_ctx *t, unsigned int id, void (*fn)(void),
 	return vcpu;
 }
 
-long vcpu_get_mp_state(struct vcpu *vcpu)
-{
-	struct kvm_mp_state mp;
-	long r = dev_ioctl(vcpu->fd, KVM_GET_MP_STATE, (unsigned long)&mp);
-
-	return r < 0 ? r : (long)mp.mp_state;
-}
-
-long vcpu_set_mp_state(struct vcpu *vcpu, uint32_t state)
-{
-	struct kvm_mp_state mp = { .mp_state = state };
-
-	return dev_ioctl(vcpu->fd, KVM_SET_MP_STATE, (unsigned long)&mp);
-}
-
 long vm_signal_msi(struct vm *vm, uint32_t dest, uint32_t data)
 {
 	struct kvm_msi msi = { .address_lo = APIC_BASE_GPA | dest << 12, .data = data };
@@ -82,7 +60,7 @@ static void *vcpu_thread_main(void *arg)
 
 	vt->tid = (pid_t)syscall(SYS_gettid);
 	while (!vt->stop) {
-		int r = vcpu_run(vcpu);
+		int r = __vcpu_run(vcpu);
 		uint64_t cmd;
 
 		if (r == -EINTR || r == -EAGAIN)

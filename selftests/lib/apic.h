@@ -182,11 +182,7 @@ struct apic_gate {
 };
 struct vcpu *t_apic_guest(struct test_ctx *t, unsigned int id, void (*fn)(void),
 			  const struct apic_gate *gates, size_t n);
-long vm_enable_split_irqchip(struct vm *vm, uint64_t pins);
-
-/* KVM_GET/SET_MP_STATE: the state, or -errno / 0 or -errno. */
-long vcpu_get_mp_state(struct vcpu *vcpu);
-long vcpu_set_mp_state(struct vcpu *vcpu, uint32_t state);
+/* vm_enable_split_irqchip(), vcpu_get/set_mp_state(): kvm_util.h. */
 
 /* KVM_SIGNAL_MSI to physical APIC dest with data (vector, delivery mode, trigger): result. */
 long vm_signal_msi(struct vm *vm, uint32_t dest, uint32_t data);

@@ -11,7 +11,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "kvm_exit_names.h"
 #include "kvm_util.h"
 #include "util.h"
 #include "vm.h"
@@ -87,50 +86,30 @@ struct vcpu *t_vcpu_add(struct vm *vm, unsigned int id)
 {
 	struct test_ctx *t = vm->t;
 	const struct kvm_cpuid2 *cpuid = vm_supported_cpuid(vm);
-	struct vcpu *vcpu = calloc(1, sizeof(*vcpu));
-	long r;
+	struct vcpu *vcpu;
+	const char *what;
+	int r = __vcpu_add(vm, id, &vcpu, &what);
 
-	ASSERT_TRUE(vcpu != NULL);
-	vcpu->vm = vm;
-	vcpu->id = id;
-	r = dev_ioctl(vm->fd, KVM_CREATE_VCPU, id);
-	if (r < 0)
-		vcpu_die(vcpu, "KVM_CREATE_VCPU", r);
-	vcpu->fd = (int)r;
-	vcpu->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu->fd, 0);
-	if (vcpu->run == MAP_FAILED)
-		vcpu_die(vcpu, "mmap of struct kvm_run", -errno);
+	if (r) {
+		t_fail(t, __FILE__, __LINE__, "%s (vCPU %u): %s", what, id, strerror(-r));
+		t_abort(t);
+	}
 	/* KVM wants the CPUID (CPUID.LM among others) before it runs 64-bit code. */
 	vcpu_ioctl(vcpu, KVM_SET_CPUID2, "KVM_SET_CPUID2", (void *)cpuid);
 	return vcpu;
-}
-
-void vcpu_free(struct vcpu *vcpu)
-{
-	munmap(vcpu->run, vcpu->vm->run_size);
-	close(vcpu->fd);
-	free(vcpu);
 }
 
 void vcpu_enter_long_mode(struct vcpu *vcpu, void (*fn)(uint64_t, uint64_t), uint64_t a0,
 			  uint64_t a1)
 {
 	struct vm *vm = vcpu->vm;
-	const struct kvm_segment code = {
-		.limit = 0xffffffff, .selector = GDT_CODE64, .type = 11, .present = 1, .s = 1,
-		.l = 1, .g = 1,
-	};
-	const struct kvm_segment data = {
-		.limit = 0xffffffff, .selector = GDT_DATA, .type = 3, .present = 1, .s = 1,
-		.db = 1, .g = 1,
-	};
 	struct kvm_regs regs = { 0 };
 	struct kvm_sregs s;
 
 	vm_setup_long_mode(vm);
 	vcpu_get_sregs(vcpu, &s);
-	s.cs = code;
-	s.ds = s.es = s.fs = s.gs = s.ss = data;
+	s.cs = flat_segment(GDT_CODE64, true);
+	s.ds = s.es = s.fs = s.gs = s.ss = flat_segment(GDT_DATA, false);
 	s.tr = (struct kvm_segment){
 		.base = vm->tss, .limit = 0x67, .selector = GDT_TSS, .type = 11, .present = 1,
 	};
@@ -155,14 +134,10 @@ void vcpu_enter_long_mode(struct vcpu *vcpu, void (*fn)(uint64_t, uint64_t), uin
 
 void vcpu_enter_real_mode(struct vcpu *vcpu, uint64_t gpa)
 {
-	struct kvm_regs regs = { .rip = gpa, .rsp = REAL_MODE_STACK, .rflags = GUEST_RFLAGS };
-	struct kvm_sregs s;
+	int r = __vcpu_enter_real_mode(vcpu, gpa, REAL_MODE_STACK, GUEST_RFLAGS);
 
-	vcpu_get_sregs(vcpu, &s);
-	s.cs.selector = 0;
-	s.cs.base = 0;
-	vcpu_set_sregs(vcpu, &s);
-	vcpu_set_regs(vcpu, &regs);
+	if (r)
+		vcpu_die(vcpu, "KVM_SET_SREGS/KVM_SET_REGS (real mode)", r);
 }
 
 struct vcpu *t_guest_new(struct test_ctx *t, void (*fn)(uint64_t, uint64_t), uint64_t a0,
@@ -172,16 +147,6 @@ struct vcpu *t_guest_new(struct test_ctx *t, void (*fn)(uint64_t, uint64_t), uin
 
 	vcpu_enter_long_mode(vcpu, fn, a0, a1);
 	return vcpu;
-}
-
-int vcpu_run(struct vcpu *vcpu)
-{
-	return (int)dev_ioctl(vcpu->fd, KVM_RUN, 0);
-}
-
-void *vcpu_io_data(struct vcpu *vcpu)
-{
-	return (uint8_t *)vcpu->run + vcpu->run->io.data_offset;
 }
 
 uint64_t vcpu_get_ucall(struct vcpu *vcpu, struct ucall *uc)
@@ -205,11 +170,6 @@ uint64_t vcpu_get_ucall(struct vcpu *vcpu, struct ucall *uc)
 }
 
 /* ---- diagnostics ---- */
-
-const char *exit_reason_name(uint32_t reason)
-{
-	return kvm_exit_name(reason) ?: "?";
-}
 
 static void append(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -323,7 +283,7 @@ static void __attribute__((noreturn)) fail_exit(struct vcpu *vcpu, const char *f
 
 static void run_or_die(struct vcpu *vcpu, const char *file, int line)
 {
-	int r = vcpu_run(vcpu);
+	int r = __vcpu_run(vcpu);
 
 	if (r) {
 		char what[512];
@@ -334,7 +294,7 @@ static void run_or_die(struct vcpu *vcpu, const char *file, int line)
 	}
 }
 
-void __vcpu_expect_exit(struct vcpu *vcpu, uint32_t exit_reason, const char *file, int line)
+void vcpu_expect_exit_at(struct vcpu *vcpu, uint32_t exit_reason, const char *file, int line)
 {
 	struct ucall uc;
 
@@ -348,18 +308,18 @@ void __vcpu_expect_exit(struct vcpu *vcpu, uint32_t exit_reason, const char *fil
 	}
 }
 
-void __vcpu_run_expect(struct vcpu *vcpu, uint32_t exit_reason, const char *file, int line)
+void vcpu_run_expect_at(struct vcpu *vcpu, uint32_t exit_reason, const char *file, int line)
 {
 	run_or_die(vcpu, file, line);
-	__vcpu_expect_exit(vcpu, exit_reason, file, line);
+	vcpu_expect_exit_at(vcpu, exit_reason, file, line);
 }
 
-void __vcpu_run_expect_mmio(struct vcpu *vcpu, uint64_t gpa, uint32_t len, bool is_write,
-			    const char *file, int line)
+void vcpu_run_expect_mmio_at(struct vcpu *vcpu, uint64_t gpa, uint32_t len, bool is_write,
+			     const char *file, int line)
 {
 	const struct kvm_run *run = vcpu->run;
 
-	__vcpu_run_expect(vcpu, KVM_EXIT_MMIO, file, line);
+	vcpu_run_expect_at(vcpu, KVM_EXIT_MMIO, file, line);
 	if (run->mmio.phys_addr != gpa || run->mmio.len != len || run->mmio.is_write != is_write) {
 		t_fail(vcpu->vm->t, file, line,
 		       "expected an MMIO %s of %u bytes at %#llx, got a %s of %u at %#llx",
@@ -370,8 +330,8 @@ void __vcpu_run_expect_mmio(struct vcpu *vcpu, uint64_t gpa, uint32_t len, bool 
 	}
 }
 
-void __vcpu_expect_ucall(struct vcpu *vcpu, uint64_t cmd, struct ucall *uc, const char *file,
-			 int line)
+void vcpu_expect_ucall_at(struct vcpu *vcpu, uint64_t cmd, struct ucall *uc, const char *file,
+			  int line)
 {
 	struct ucall tmp;
 	uint64_t got = vcpu_get_ucall(vcpu, &tmp);
@@ -389,9 +349,9 @@ void __vcpu_expect_ucall(struct vcpu *vcpu, uint64_t cmd, struct ucall *uc, cons
 		*uc = tmp;
 }
 
-void __vcpu_run_ucall(struct vcpu *vcpu, uint64_t cmd, struct ucall *uc, const char *file,
-		      int line)
+void vcpu_run_ucall_at(struct vcpu *vcpu, uint64_t cmd, struct ucall *uc, const char *file,
+		       int line)
 {
 	run_or_die(vcpu, file, line);
-	__vcpu_expect_ucall(vcpu, cmd, uc, file, line);
+	vcpu_expect_ucall_at(vcpu, cmd, uc, file, line);
 }
