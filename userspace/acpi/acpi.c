@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
 
+#include "x86_defs.h"
+
 #include "../hw/ioapic.h"
 #include "../hw/pm.h"
 #include "acpi.h"
@@ -111,7 +113,7 @@ static u64 acpi__madt(struct acpi_area *a, unsigned int cpus)
 	if (!m)
 		return 0;
 	acpi__header(&m->h, "APIC", len, 5);
-	m->lapic_address = 0xfee00000;
+	m->lapic_address = APIC_DEFAULT_PHYS_BASE;
 	m->flags = MADT_PCAT_COMPAT;
 	l = (struct acpi_madt_lapic *)(m + 1);
 	for (unsigned int i = 0; i < cpus; i++, l++)

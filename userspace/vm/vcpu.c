@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "kvm_exit_names.h"
+#include "x86_defs.h"
 
 #include "../hw/ioapic.h"
 #include "../hw/pic.h"
@@ -15,8 +16,6 @@
 #include "vcpu.h"
 #include "vm.h"
 
-#define MSR_IA32_MISC_ENABLE	0x1a0
-#define MISC_ENABLE_FAST_STRING	1ULL
 #define KICK_SIGNAL		SIGUSR1
 
 static void vcpu__fail(struct vcpu *v, char *msg, size_t msglen, const char *what)
@@ -74,7 +73,7 @@ int vcpu__set_boot(struct vcpu *v, const struct boot_state *bs, char *msg, size_
 		struct kvm_msrs hdr;
 		struct kvm_msr_entry e[1];
 	} msrs = { .hdr.nmsrs = 1, .e = { { .index = MSR_IA32_MISC_ENABLE,
-					      .data = MISC_ENABLE_FAST_STRING } } };
+					      .data = MSR_IA32_MISC_ENABLE_FAST_STRING } } };
 	struct kvm_fpu fpu = { .fcw = 0x37f, .mxcsr = 0x1f80 };
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
@@ -98,23 +97,6 @@ int vcpu__set_boot(struct vcpu *v, const struct boot_state *bs, char *msg, size_
 	return 0;
 }
 
-/* xAPIC register offsets and values (SDM Vol. 3A 11.4, 11.5) for the power-on state. */
-#define MSR_IA32_APICBASE	0x1b
-#define APICBASE_BSP		(1ULL << 8)
-#define APICBASE_ENABLE		(1ULL << 11)
-#define APIC_DEFAULT_BASE	0xfee00000ULL
-#define APIC_REG_ID		0x20
-#define APIC_REG_LVR		0x30
-#define APIC_REG_DFR		0xe0
-#define APIC_REG_SPIV		0xf0
-#define APIC_REG_LVTT		0x320
-#define APIC_REG_LVT0		0x350
-#define APIC_REG_LVT1		0x360
-#define APIC_REG_LVTERR		0x370
-#define APIC_LVT_MASKED		(1u << 16)
-#define APIC_DM_NMI		(4u << 8)
-#define APIC_DM_EXTINT		(7u << 8)
-
 static void lapic_put(struct kvm_lapic_state *s, u32 off, u32 val)
 {
 	memcpy(s->regs + off, &val, sizeof(val));
@@ -129,8 +111,9 @@ static int vcpu__reset_lapic(struct vcpu *v, char *msg, size_t msglen)
 	} msrs = { .hdr.nmsrs = 2, .e = {
 		/* Through disabled: x2APIC -> xAPIC is not a legal transition (SDM 11.12.5). */
 		{ .index = MSR_IA32_APICBASE, .data = 0 },
-		{ .index = MSR_IA32_APICBASE, .data = APIC_DEFAULT_BASE | APICBASE_ENABLE |
-						      (v->id == 0 ? APICBASE_BSP : 0) } } };
+		{ .index = MSR_IA32_APICBASE, .data = APIC_DEFAULT_PHYS_BASE |
+						      MSR_IA32_APICBASE_ENABLE |
+						      (v->id == 0 ? MSR_IA32_APICBASE_BSP : 0) } } };
 	struct kvm_mp_state mp = { v->id == 0 ? KVM_MP_STATE_RUNNABLE : KVM_MP_STATE_UNINITIALIZED };
 	struct kvm_lapic_state s, lapic;
 	u32 lvr;
@@ -142,17 +125,17 @@ static int vcpu__reset_lapic(struct vcpu *v, char *msg, size_t msglen)
 	}
 	if ((r = vcpu__ioctl(v, KVM_GET_LAPIC, &lapic, "KVM_GET_LAPIC", msg, msglen)))
 		return r;
-	memcpy(&lvr, lapic.regs + APIC_REG_LVR, sizeof(lvr));
+	memcpy(&lvr, lapic.regs + APIC_LVR, sizeof(lvr));
 	memset(&s, 0, sizeof(s));
-	lapic_put(&s, APIC_REG_ID, v->id << 24);
-	lapic_put(&s, APIC_REG_LVR, lvr);
-	lapic_put(&s, APIC_REG_DFR, 0xffffffff);
-	lapic_put(&s, APIC_REG_SPIV, 0xff);
-	for (u32 off = APIC_REG_LVTT; off <= APIC_REG_LVTERR; off += 0x10)
+	lapic_put(&s, APIC_ID, v->id << 24);
+	lapic_put(&s, APIC_LVR, lvr);
+	lapic_put(&s, APIC_DFR, 0xffffffff);
+	lapic_put(&s, APIC_SPIV, 0xff);
+	for (u32 off = APIC_LVTT; off <= APIC_LVTERR; off += 0x10)
 		lapic_put(&s, off, APIC_LVT_MASKED);
 	if (v->id == 0) {
-		lapic_put(&s, APIC_REG_LVT0, APIC_DM_EXTINT);
-		lapic_put(&s, APIC_REG_LVT1, APIC_DM_NMI);
+		lapic_put(&s, APIC_LVT0, APIC_DM_EXTINT);
+		lapic_put(&s, APIC_LVT1, APIC_DM_NMI);
 	}
 	if ((r = vcpu__ioctl(v, KVM_SET_LAPIC, &s, "KVM_SET_LAPIC", msg, msglen)))
 		return r;
