@@ -15,8 +15,6 @@
 #define TEST_PORT	0x3ff			/* COM1's scratch register */
 #define IN_BYTE		0x5a
 #define OLD_BYTE	0xa5
-#define X86_GP		13
-#define X86_SS		12
 
 static bool all_bytes(const uint8_t *p, size_t len, uint8_t v)
 {
@@ -91,20 +89,20 @@ static void pm32_expect_fault(struct test_ctx *t, const uint8_t *code, const uin
 
 TEST_KVM_IDENTICAL(ins_beyond_the_es_limit_is_gp_in_protected_mode)
 {
-	pm32_expect_fault(t, pm_ins_limit, pm_ins_limit_end, 1, PM32_DATA_RW, X86_GP);
+	pm32_expect_fault(t, pm_ins_limit, pm_ins_limit_end, 1, PM32_DATA_RW, X86_TRAP_GP);
 }
 
 TEST_KVM_IDENTICAL(outs_beyond_the_ss_limit_is_ss_in_protected_mode)
 {
-	pm32_expect_fault(t, pm_outs_ss_limit, pm_outs_ss_limit_end, 2, PM32_DATA_RW, X86_SS);
+	pm32_expect_fault(t, pm_outs_ss_limit, pm_outs_ss_limit_end, 2, PM32_DATA_RW, X86_TRAP_SS);
 }
 
 TEST_KVM_IDENTICAL(ins_into_a_read_only_segment_is_gp_in_protected_mode)
 {
-	pm32_expect_fault(t, pm_ins_ro, pm_ins_ro_end, 1, PM32_DATA_RO, X86_GP);
+	pm32_expect_fault(t, pm_ins_ro, pm_ins_ro_end, 1, PM32_DATA_RO, X86_TRAP_GP);
 }
 
 TEST_KVM_IDENTICAL(outs_through_a_null_ds_is_gp_in_protected_mode)
 {
-	pm32_expect_fault(t, pm_outs_null_ds, pm_outs_null_ds_end, 1, PM32_DATA_RW, X86_GP);
+	pm32_expect_fault(t, pm_outs_null_ds, pm_outs_null_ds_end, 1, PM32_DATA_RW, X86_TRAP_GP);
 }

@@ -464,7 +464,6 @@ __asm__(".pushsection guest_text, \"ax\"\n"
 	".popsection\n");
 extern const char gp_rf_stub[];
 
-#define RFLAGS_RF	(1ull << 16)
 
 /* Run insn (which must #GP) with the handler above; the pushed RFLAGS. */
 #define GP_RFLAGS(insn, ...)								\
@@ -488,7 +487,7 @@ static void GUEST_CODE guest_gp_rf(void)
 	rf_msr = GP_RFLAGS("rdmsr", "c"(MSR_UNKNOWN));
 	/* A non-canonical load: the CPU raises #GP itself. */
 	rf_cpu = GP_RFLAGS("mov (%[p]), %%rax", [p] "r"(0x8000000000000000ull));
-	GUEST_SYNC(gp_count, rf_cr4 & RFLAGS_RF, rf_msr & RFLAGS_RF, rf_cpu & RFLAGS_RF);
+	GUEST_SYNC(gp_count, rf_cr4 & X86_EFLAGS_RF, rf_msr & X86_EFLAGS_RF, rf_cpu & X86_EFLAGS_RF);
 }
 
 /*
@@ -504,9 +503,9 @@ TEST_KVM_IDENTICAL(hypervisor_injected_faults_push_rflags_with_rf_set)
 	vm_set_idt_gate(vcpu->vm, 13, gp_rf_stub, 0);
 	vcpu_run_sync(vcpu, &uc);
 	EXPECT_EQ(uc.args[0], 3);
-	EXPECT_EQ(uc.args[1], RFLAGS_RF);		/* injected for MOV to CR4 */
-	EXPECT_EQ(uc.args[2], RFLAGS_RF);		/* injected for RDMSR */
-	EXPECT_EQ(uc.args[3], RFLAGS_RF);		/* raised by the CPU */
+	EXPECT_EQ(uc.args[1], X86_EFLAGS_RF);		/* injected for MOV to CR4 */
+	EXPECT_EQ(uc.args[2], X86_EFLAGS_RF);		/* injected for RDMSR */
+	EXPECT_EQ(uc.args[3], X86_EFLAGS_RF);		/* raised by the CPU */
 	vcpu_run_done(vcpu);
 }
 

@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "kvm_util.h"
+#include "x86_defs.h"
 
 #define GUEST_MEM	0x10000	/* 64 KiB of RAM: GPA 0x20000 is MMIO */
 #define CODE_GPA	0x1000
@@ -181,7 +182,7 @@ static struct kvm_cpuid2 *apic_cpuid(struct vm *vm)
 	memcpy(c, supported, size);
 	for (unsigned int i = 0; i < c->nent; i++)
 		if (c->entries[i].function == 1)
-			c->entries[i].ecx |= 1u << 24;
+			c->entries[i].ecx |= CPUID_1_ECX_TSC_DEADLINE;
 	return c;
 }
 
@@ -193,8 +194,10 @@ static struct kvm_cpuid2 *apic_cpuid(struct vm *vm)
  */
 static void enter_long_mode(struct vcpu *vcpu)
 {
-	uint64_t apic_pdpte = 0x5000 | 3, apic_pde = 0x6000 | 3, apic_pte = 0xfee00000 | 0x1b;
-	uint64_t pml4e = 0x3000 | 3, pdpte = 0x4000 | 3, pde = 0x83;	/* P, RW, PS */
+	uint64_t apic_pdpte = 0x5000 | PTE_P | PTE_W, apic_pde = 0x6000 | PTE_P | PTE_W;
+	uint64_t apic_pte = APIC_DEFAULT_PHYS_BASE | PTE_P | PTE_W | PTE_PWT | PTE_PCD;
+	uint64_t pml4e = 0x3000 | PTE_P | PTE_W, pdpte = 0x4000 | PTE_P | PTE_W;
+	uint64_t pde = PTE_P | PTE_W | PTE_PS;
 	uint8_t *mem = vcpu->vm->mem;
 	struct kvm_sregs s;
 	long r;
@@ -203,17 +206,17 @@ static void enter_long_mode(struct vcpu *vcpu)
 	memcpy(mem + 0x3000, &pdpte, 8);
 	memcpy(mem + 0x4000, &pde, 8);
 	memcpy(mem + 0x3000 + 3 * 8, &apic_pdpte, 8);		/* 3-4 GiB */
-	memcpy(mem + 0x5000 + 0x1f7 * 8, &apic_pde, 8);		/* 0xfee00000 */
+	memcpy(mem + 0x5000 + 0x1f7 * 8, &apic_pde, 8);		/* APIC_DEFAULT_PHYS_BASE */
 	memcpy(mem + 0x6000, &apic_pte, 8);
 	r = dev_ioctl(vcpu->fd, KVM_GET_SREGS, (unsigned long)&s);
 	if (r)
 		die("KVM_GET_SREGS", (int)r);
 	s.cs = flat_segment(8, true);
 	s.ds = s.es = s.fs = s.gs = s.ss = flat_segment(16, false);
-	s.cr0 = 0x80000031;		/* PG NE ET PE */
+	s.cr0 = X86_CR0_PG | X86_CR0_NE | X86_CR0_ET | X86_CR0_PE;
 	s.cr3 = 0x2000;
-	s.cr4 = 0x20;			/* PAE */
-	s.efer = 0x500;			/* LMA LME */
+	s.cr4 = X86_CR4_PAE;
+	s.efer = EFER_LMA | EFER_LME;
 	r = dev_ioctl(vcpu->fd, KVM_SET_SREGS, (unsigned long)&s);
 	if (r)
 		die("KVM_SET_SREGS (long mode)", (int)r);

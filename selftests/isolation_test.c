@@ -142,10 +142,6 @@ TEST_KVM_IDENTICAL(memory_outside_every_slot_exits_as_mmio_with_its_address)
 
 /* ---- CPUID ---- */
 
-#define CPUID1_ECX_MONITOR	(1u << 3)
-#define CPUID1_ECX_VMX		(1u << 5)
-#define CPUID1_ECX_SMX		(1u << 6)
-#define CPUID1_ECX_PDCM		(1u << 15)	/* perfmon and debug capability MSR */
 
 static const struct kvm_cpuid_entry2 *find_leaf(const struct kvm_cpuid2 *c, uint32_t fn,
 						uint32_t idx)
@@ -172,7 +168,7 @@ static struct kvm_cpuid2 *supported_cpuid(struct test_ctx *t)
 static void expect_no_host_features(struct test_ctx *t, const char *who, uint32_t ecx1,
 				    uint32_t eax_a)
 {
-	if (ecx1 & (CPUID1_ECX_VMX | CPUID1_ECX_SMX | CPUID1_ECX_MONITOR | CPUID1_ECX_PDCM))
+	if (ecx1 & (CPUID_1_ECX_VMX | CPUID_1_ECX_SMX | CPUID_1_ECX_MONITOR | CPUID_1_ECX_PDCM))
 		t_fail(t, __FILE__, __LINE__, "%s: CPUID.1:ECX %#x has VMX/SMX/MONITOR/PDCM", who, ecx1);
 	EXPECT_EQ(eax_a & 0xff, 0);		/* PMU version 0: no architectural PMU */
 	EXPECT_EQ(eax_a >> 8 & 0xff, 0);	/* no general-purpose counters */
@@ -218,7 +214,7 @@ TEST_VMXMON_ONLY(cr4_vmxe_gp_even_when_cpuid_claims_vmx)
 				 .r12 = PROBE_BUF_GPA + 64 * 8 };
 
 	ASSERT_TRUE(l1 != NULL);
-	l1->ecx |= CPUID1_ECX_VMX | CPUID1_ECX_SMX;
+	l1->ecx |= CPUID_1_ECX_VMX | CPUID_1_ECX_SMX;
 	ASSERT_EQ(dev_ioctl(g->fd, KVM_SET_CPUID2, (unsigned long)c), 0);
 	t_probe_call(t, g, PROBE_CR, &regs, NULL, NULL, 16);
 	EXPECT_EQ(vec[13], 13);		/* VMXE */

@@ -138,7 +138,7 @@ TEST_KVM_IDENTICAL(xapic_registers_at_reset)
 	EXPECT_EQ(v[14], 0);
 	EXPECT_EQ(v[15], 0);
 	EXPECT_EQ(v[16], 0);
-	EXPECT_EQ(v[17], APIC_BASE_GPA | APICBASE_EN | APICBASE_BSP);
+	EXPECT_EQ(v[17], APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE | MSR_IA32_APICBASE_BSP);
 }
 
 static void GUEST_CODE guest_self_ipi_and_priorities(void)
@@ -254,10 +254,10 @@ static void run_probes(struct test_ctx *t, unsigned int id, const struct msr_pro
 
 TEST_KVM_IDENTICAL(x2apic_msrs_need_x2apic_mode_and_follow_the_sdm)
 {
-	const uint64_t base = APIC_BASE_GPA | APICBASE_EN;
+	const uint64_t base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE;
 	const struct msr_probe p[] = {
 		RD(X2APIC_MSR(APIC_ID), GP),			/* xAPIC mode: no x2APIC MSRs */
-		WR(MSR_IA32_APICBASE, base | APICBASE_EXTD, NOEXC),
+		WR(MSR_IA32_APICBASE, base | X2APIC_ENABLE, NOEXC),
 		RD(X2APIC_MSR(APIC_ID), NOEXC),			/* 5: the vCPU id */
 		RD(X2APIC_MSR(APIC_LDR), NOEXC),		/* 6: cluster 0, bit 3 */
 		RD(X2APIC_MSR(APIC_LVR), NOEXC),
@@ -271,7 +271,7 @@ TEST_KVM_IDENTICAL(x2apic_msrs_need_x2apic_mode_and_follow_the_sdm)
 		RD(0x801, GP),					/* reserved */
 		WR(0x801, 0, GP),
 		WR(X2APIC_MSR(APIC_TASKPRI), 1ull << 32, GP),	/* bits 63:32 reserved */
-		WR(X2APIC_MSR(APIC_SPIV), APIC_SPIV_ENABLE | 0xff, NOEXC),
+		WR(X2APIC_MSR(APIC_SPIV), APIC_SPIV_APIC_ENABLED | 0xff, NOEXC),
 		WR(X2APIC_MSR(APIC_TASKPRI), 0x20, NOEXC),
 		RD(X2APIC_MSR(APIC_TASKPRI), NOEXC),		/* 0x20 */
 		RD(X2APIC_MSR(APIC_PROCPRI), NOEXC),		/* 0x20 */
@@ -282,9 +282,9 @@ TEST_KVM_IDENTICAL(x2apic_msrs_need_x2apic_mode_and_follow_the_sdm)
 		WR(X2APIC_MSR(APIC_EOI), 0, NOEXC),		/* none in service */
 		RD(X2APIC_MSR(APIC_TMICT), NOEXC),
 		WR(MSR_IA32_APICBASE, base, GP),		/* x2APIC -> xAPIC directly */
-		WR(MSR_IA32_APICBASE, base & ~APICBASE_EN, NOEXC),	/* -> disabled */
-		WR(MSR_IA32_APICBASE, base | APICBASE_EXTD, GP),	/* disabled -> x2APIC */
-		WR(MSR_IA32_APICBASE, (base & ~APICBASE_EN) | APICBASE_EXTD, GP), /* invalid */
+		WR(MSR_IA32_APICBASE, base & ~MSR_IA32_APICBASE_ENABLE, NOEXC),	/* -> disabled */
+		WR(MSR_IA32_APICBASE, base | X2APIC_ENABLE, GP),	/* disabled -> x2APIC */
+		WR(MSR_IA32_APICBASE, (base & ~MSR_IA32_APICBASE_ENABLE) | X2APIC_ENABLE, GP), /* invalid */
 		WR(MSR_IA32_APICBASE, base | 1, GP),		/* reserved bit 0 */
 		WR(MSR_IA32_APICBASE, base, NOEXC),		/* -> xAPIC */
 		RD(MSR_IA32_APICBASE, NOEXC),
@@ -299,7 +299,7 @@ TEST_KVM_IDENTICAL(x2apic_msrs_need_x2apic_mode_and_follow_the_sdm)
 	want[18] = 0x20;
 	want[21] = 5ull << 32 | 0x60;
 	want[24] = 0;
-	want[31] = APIC_BASE_GPA | APICBASE_EN;
+	want[31] = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE;
 	run_probes(t, 5, p, want, sizeof(p) / sizeof(p[0]));
 }
 
@@ -392,7 +392,7 @@ TEST_KVM_IDENTICAL(get_set_lapic_round_trip_with_isr_irr_and_timer)
 	EXPECT_EQ(uc.args[0], 1);
 	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_GET_LAPIC, (unsigned long)&s), 0);
 	EXPECT_EQ(r[APIC_ID / 4], 0);
-	EXPECT_EQ(r[APIC_SPIV / 4], APIC_SPIV_ENABLE | 0xff);
+	EXPECT_EQ(r[APIC_SPIV / 4], APIC_SPIV_APIC_ENABLED | 0xff);
 	EXPECT_EQ(r[APIC_TASKPRI / 4], 0x10);
 	EXPECT_EQ(r[APIC_PROCPRI / 4], 0x90);
 	EXPECT_EQ(r[APIC_LVTT / 4], 0x41);
@@ -509,7 +509,7 @@ static void set_routes(struct test_ctx *t, struct vm *vm, uint32_t gsi, uint32_t
 	} rt = {
 		.r.nr = 1,
 		.e[0] = { .gsi = gsi, .type = KVM_IRQ_ROUTING_MSI,
-			  .u.msi = { .address_lo = APIC_BASE_GPA, .data = data } },
+			  .u.msi = { .address_lo = APIC_DEFAULT_PHYS_BASE, .data = data } },
 	};
 
 	ASSERT_EQ(dev_ioctl(vm->fd, KVM_SET_GSI_ROUTING, (unsigned long)&rt), 0);
@@ -518,7 +518,7 @@ static void set_routes(struct test_ctx *t, struct vm *vm, uint32_t gsi, uint32_t
 TEST_KVM_IDENTICAL(msi_edge_nmi_and_level_routed_eoi_exits_to_userspace)
 {
 	struct vcpu *vcpu = lapic_guest(t, 0, guest_msi);
-	const uint32_t level = APIC_INT_LEVEL | APIC_INT_ASSERT | 0x70;
+	const uint32_t level = APIC_INT_LEVELTRIG | APIC_INT_ASSERT | 0x70;
 	struct kvm_run *run = vcpu->run;
 	struct ucall uc;
 
@@ -583,7 +583,7 @@ static void GUEST_CODE guest_cpuid_apic_bit(void)
 	uint64_t base = guest_rdmsr(MSR_IA32_APICBASE), on, off;
 
 	on = cpuid_apic_bit();
-	guest_wrmsr(MSR_IA32_APICBASE, base & ~APICBASE_EN);
+	guest_wrmsr(MSR_IA32_APICBASE, base & ~MSR_IA32_APICBASE_ENABLE);
 	off = cpuid_apic_bit();
 	guest_wrmsr(MSR_IA32_APICBASE, base);
 	GUEST_SYNC(on, off, cpuid_apic_bit());

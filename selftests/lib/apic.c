@@ -21,7 +21,7 @@ struct vm *t_vm_new_split(struct test_ctx *t)
 
 	ASSERT_EQ(vm_enable_split_irqchip(vm, 24), 0);
 	vm_setup_long_mode(vm);
-	vm_map(vm, APIC_BASE_GPA, APIC_BASE_GPA);
+	vm_map(vm, APIC_DEFAULT_PHYS_BASE, APIC_DEFAULT_PHYS_BASE);
 	return vm;
 }
 
@@ -41,7 +41,7 @@ struct vcpu *t_apic_guest(struct test_ctx *t, unsigned int id, void (*fn)(void),
 
 long vm_signal_msi(struct vm *vm, uint32_t dest, uint32_t data)
 {
-	struct kvm_msi msi = { .address_lo = APIC_BASE_GPA | dest << 12, .data = data };
+	struct kvm_msi msi = { .address_lo = MSI_ADDR_BASE_LO | MSI_ADDR_DEST_ID(dest), .data = data };
 
 	return dev_ioctl(vm->fd, KVM_SIGNAL_MSI, (unsigned long)&msi);
 }

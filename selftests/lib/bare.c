@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "kvm_util.h"
+#include "x86_defs.h"
 
 int __bare_guest(const char *dev, size_t mem_size, struct vcpu **vcpup, const char **what)
 {
@@ -36,23 +37,23 @@ int bare_enter_long_mode(struct vcpu *g)
 	if (g->vm->mem_size < BARE_MIN_MEM)
 		return -EINVAL;
 	memset(pml4, 0, BARE_GDT_GPA + 4096 - BARE_PT_GPA);
-	pml4[0] = (BARE_PT_GPA + 0x1000) | 3;		/* present, writable */
+	pml4[0] = (BARE_PT_GPA + 0x1000) | PTE_P | PTE_W;
 	for (int i = 0; i < 4; i++)
-		pdpt[i] = (BARE_PT_GPA + 0x2000 + i * 0x1000ul) | 3;
+		pdpt[i] = (BARE_PT_GPA + 0x2000 + i * 0x1000ul) | PTE_P | PTE_W;
 	for (int i = 0; i < 4 * 512; i++)
-		pd[i] = ((uint64_t)i << 21) | 0x83;	/* 2 MiB page, writable, present */
-	gdt[1] = 0x00af9b000000ffffull;			/* code: 64-bit, DPL 0 */
-	gdt[2] = 0x00cf93000000ffffull;			/* data: flat, writable */
+		pd[i] = ((uint64_t)i << 21) | PTE_P | PTE_W | PTE_PS;	/* 2 MiB pages */
+	gdt[1] = GDT_DESC_CODE64;
+	gdt[2] = GDT_DESC_DATA;
 	s.cs = flat_segment(0x08, true);
 	s.ds = s.es = s.fs = s.gs = s.ss = flat_segment(0x10, false);
 	s.gdt.base = BARE_GDT_GPA;
 	s.gdt.limit = 3 * 8 - 1;
 	s.idt.base = 0;
 	s.idt.limit = 0;
-	s.cr0 = 0x80000031;				/* PG, NE, ET, PE */
+	s.cr0 = X86_CR0_PG | X86_CR0_NE | X86_CR0_ET | X86_CR0_PE;
 	s.cr3 = BARE_PT_GPA;
-	s.cr4 = 0x20;					/* PAE */
-	s.efer = 0x501;					/* LMA, LME, SCE */
+	s.cr4 = X86_CR4_PAE;
+	s.efer = EFER_LMA | EFER_LME | EFER_SCE;
 	r = dev_ioctl(g->fd, KVM_SET_SREGS, (unsigned long)&s);
 	return (int)(r ? r : dev_ioctl(g->fd, KVM_SET_REGS, (unsigned long)&regs));
 }

@@ -6,12 +6,10 @@
 
 #include "kvm_util.h"
 #include "pm32.h"
+#include "x86_defs.h"
 
 #define PM32_STUBS_GPA	0x1800ul
 #define PM32_TSS_GPA	0x1c00ul
-#define CR0_PE		(1ull << 0)
-#define CR0_ET		(1ull << 4)
-#define CR0_NE		(1ull << 5)
 
 void pm32_set_desc(uint8_t *mem, unsigned int sel, uint32_t base, uint32_t limit, uint8_t type)
 {
@@ -103,7 +101,7 @@ int pm32_enter(struct vcpu *vcpu, const void *code, size_t len)
 	s.gdt.limit = 0x7f;
 	s.idt.base = PM32_IDT_GPA;
 	s.idt.limit = 32 * 8 - 1;
-	s.cr0 = CR0_PE | CR0_ET | CR0_NE;
+	s.cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_NE;
 	s.cr3 = s.cr4 = s.efer = 0;
 	r = dev_ioctl(vcpu->fd, KVM_SET_SREGS, (unsigned long)&s);
 	if (r)

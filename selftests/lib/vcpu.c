@@ -15,26 +15,13 @@
 #include "util.h"
 #include "vm.h"
 
-#define CR0_PE		(1ull << 0)
-#define CR0_MP		(1ull << 1)
-#define CR0_ET		(1ull << 4)
-#define CR0_NE		(1ull << 5)
-#define CR0_WP		(1ull << 16)
-#define CR0_PG		(1ull << 31)
-#define CR4_PAE		(1ull << 5)
-#define CR4_OSFXSR	(1ull << 9)
-#define CR4_OSXMMEXCPT	(1ull << 10)
-#define EFER_LME	(1ull << 8)
-#define EFER_LMA	(1ull << 10)
-#define RFLAGS_FIXED	(1ull << 1)
-#define RFLAGS_IF	(1ull << 9)
 /*
  * Guests start with interrupts enabled. Nothing is ever injected (no irqchip), so the guest
  * never takes one, but Bochs 2.7 only turns host interrupts into VM exits (external-interrupt
  * exiting) while the guest's RFLAGS.IF is 1: a guest spinning with IF=0 would keep its CPU
  * from signals, kicks and the scheduler until it exits by itself.
  */
-#define GUEST_RFLAGS	(RFLAGS_FIXED | RFLAGS_IF)
+#define GUEST_RFLAGS	(X86_EFLAGS_FIXED | X86_EFLAGS_IF)
 
 extern const char guest_start[];
 
@@ -117,9 +104,9 @@ void vcpu_enter_long_mode(struct vcpu *vcpu, void (*fn)(uint64_t, uint64_t), uin
 	s.gdt.limit = GDT_TSS + 16 - 1;
 	s.idt.base = vm->idt;
 	s.idt.limit = 256 * 16 - 1;	/* vectors 32-255: not present until vm_set_idt_gate() */
-	s.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
+	s.cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG;
 	s.cr3 = vm->pml4;
-	s.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;	/* SSE: the compiler may use it */
+	s.cr4 = X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;	/* SSE: the compiler may use it */
 	s.efer = EFER_LME | EFER_LMA;
 	vcpu_set_sregs(vcpu, &s);
 

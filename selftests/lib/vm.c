@@ -15,13 +15,8 @@
 #include "kvm_util.h"
 #include "vm.h"
 
-#define PTE_P		(1ull << 0)
-#define PTE_W		(1ull << 1)
-#define PTE_ADDR	0x000ffffffffff000ull
 
 /* 64-bit GDT descriptors (SDM Vol. 3A 3.4.5): flat code (L=1) and data, ring 0. */
-#define DESC_CODE64	0x00af9b000000ffffull
-#define DESC_DATA	0x00cf93000000ffffull
 #define TSS_LIMIT	0x67
 #define IDT_VECTORS	32
 
@@ -297,8 +292,8 @@ void vm_setup_long_mode(struct vm *vm)
 	vm->tss = vm_alloc(vm, GUEST_PAGE_SIZE);
 	vm->gdt = vm_alloc(vm, GUEST_PAGE_SIZE);
 	gdt = vm_gpa2hva(vm, vm->gdt);
-	gdt[GDT_CODE64 / 8] = DESC_CODE64;
-	gdt[GDT_DATA / 8] = DESC_DATA;
+	gdt[GDT_CODE64 / 8] = GDT_DESC_CODE64;
+	gdt[GDT_DATA / 8] = GDT_DESC_DATA;
 	/* 64-bit TSS descriptor, busy (type 11), as TR must be in IA-32e mode */
 	tss_lo = TSS_LIMIT | (vm->tss & 0xffffff) << 16 | 0x8bull << 40 |
 		 (vm->tss >> 24 & 0xff) << 56;

@@ -31,6 +31,7 @@
 #include "guest.h"
 #include "harness.h"
 #include "kvm_util.h"
+#include "x86_defs.h"
 
 #define GUEST_PAGE_SIZE		4096ul
 #define GUEST_MEM_SIZE		(4ul << 20)

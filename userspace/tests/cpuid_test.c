@@ -32,7 +32,7 @@ TEST_HOST(cpuid_is_pic_only_single_cpu_hypervisor)
 		{ .function = 0xa, .eax = 0x07300402, .edx = 0x603 },
 		{ .function = 0xb, .index = 0, .eax = 1, .ebx = 2, .ecx = 0x100, .edx = 7 },
 		{ .function = 0xb, .index = 1, .eax = 4, .ebx = 8, .ecx = 0x201, .edx = 7 },
-		{ .function = 0x40000001, .eax = 0x01ffffff, .edx = 1 },
+		{ .function = KVM_CPUID_FEATURES, .eax = 0x01ffffff, .edx = 1 },
 	};
 
 	ASSERT_TRUE(c);
@@ -53,8 +53,8 @@ TEST_HOST(cpuid_is_pic_only_single_cpu_hypervisor)
 	EXPECT_EQ(leaf(c, 0xb, 1)->ebx, 1);
 	EXPECT_EQ(leaf(c, 0xb, 1)->eax, 0);
 	EXPECT_EQ(leaf(c, 0xb, 1)->ecx, 0x201);
-	EXPECT_EQ(leaf(c, 0x40000001, 0)->eax, 0x0100000b);	/* clock + no I/O delay only */
-	EXPECT_EQ(leaf(c, 0x40000001, 0)->edx, 0);
+	EXPECT_EQ(leaf(c, KVM_CPUID_FEATURES, 0)->eax, 0x0100000b);	/* clock + no I/O delay only */
+	EXPECT_EQ(leaf(c, KVM_CPUID_FEATURES, 0)->edx, 0);
 	free(c);
 }
 
@@ -65,7 +65,7 @@ TEST_HOST(cpuid_with_apic_shows_x2apic_deadline_and_per_vcpu_apic_ids)
 		{ .function = 0, .eax = 0xd },
 		{ .function = 1, .eax = 0x306c3, .ebx = 0x0800, .ecx = 0x80200000 | 0x1,
 		  .edx = 0x200 },				/* vmxmon's: no leaf 0xb */
-		{ .function = 0x40000000, .eax = 0x40000001 },
+		{ .function = KVM_CPUID_SIGNATURE, .eax = KVM_CPUID_FEATURES },
 	};
 
 	ASSERT_TRUE(c);
