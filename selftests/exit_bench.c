@@ -34,7 +34,6 @@
 #include <getopt.h>
 #include <linux/kvm.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -229,11 +228,6 @@ struct ap {
 	pthread_t thread;
 };
 
-static void ap_signal(int sig)
-{
-	(void)sig;
-}
-
 static void *ap_main(void *arg)
 {
 	struct ap *ap = arg;
@@ -299,9 +293,7 @@ static int run_op(const char *dev, const struct op *op, int iter, uint32_t *samp
 	if (r)
 		die("KVM_SET_REGS", (int)r);
 	if (op->apic == APIC_IPI) {
-		struct sigaction sa = { .sa_handler = ap_signal };	/* no SA_RESTART */
-
-		sigaction(SIGUSR1, &sa, NULL);
+		kick_signal_install();
 		ap.vcpu = vcpu_new(vm, 1, cpuid, CODE_GPA);
 		if (pthread_create(&ap.thread, NULL, ap_main, &ap))
 			die("pthread_create", -errno);
@@ -336,10 +328,7 @@ static int run_op(const char *dev, const struct op *op, int iter, uint32_t *samp
 	}
 	if (ap.vcpu) {
 		ap.stop = 1;
-		while (pthread_tryjoin_np(ap.thread, NULL)) {
-			pthread_kill(ap.thread, SIGUSR1);
-			usleep(1000);
-		}
+		kick_join(ap.thread, 0);
 	}
 	free(cpuid);
 	memcpy(samples, mem + SAMPLES_GPA, iter * sizeof(*samples));

@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <signal.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -201,11 +200,6 @@ struct runner {
 	char why[256];			/* what ended it, if not stop */
 };
 
-static void runner_signal(int sig)
-{
-	(void)sig;
-}
-
 static void *runner_main(void *arg)
 {
 	struct runner *r = arg;
@@ -244,9 +238,7 @@ static long runner_exits(struct runner *r)
 
 static void runner_start(struct test_ctx *t, struct runner *r)
 {
-	struct sigaction sa = { .sa_handler = runner_signal };	/* no SA_RESTART */
-
-	sigaction(SIGUSR1, &sa, NULL);
+	kick_signal_install();
 	memset(r, 0, sizeof(*r));
 	r->vcpu = t_guest_new(t, GUEST_FN(guest_mmio_and_pio), MMIO_GPA, 0);
 	vm_map(r->vcpu->vm, MMIO_GPA, MMIO_GPA);
@@ -262,17 +254,12 @@ static void runner_start(struct test_ctx *t, struct runner *r)
 static void runner_stop(struct test_ctx *t, struct runner *r)
 {
 	r->stop = true;
-	for (int i = 0; i < 5000; i++) {
-		if (pthread_tryjoin_np(r->thread, NULL) == 0) {
-			if (r->why[0])
-				t_fail(t, __FILE__, __LINE__, "the vCPU stopped: %s", r->why);
-			return;
-		}
-		pthread_kill(r->thread, SIGUSR1);
-		usleep(1000);
+	if (!kick_join(r->thread, 5000)) {
+		t_fail(t, __FILE__, __LINE__, "the vCPU thread does not stop");
+		t_abort(t);
 	}
-	t_fail(t, __FILE__, __LINE__, "the vCPU thread does not stop");
-	t_abort(t);
+	if (r->why[0])
+		t_fail(t, __FILE__, __LINE__, "the vCPU stopped: %s", r->why);
 }
 
 /* Run this thread (and the threads it starts) on one CPU; the other online ones in others[]. */

@@ -4,7 +4,6 @@
  * per-thread CPU time. See apic.h.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -48,11 +47,6 @@ long vm_signal_msi(struct vm *vm, uint32_t dest, uint32_t data)
 
 /* ---- vCPU threads ---- */
 
-static void vcpu_thread_signal(int sig)
-{
-	(void)sig;			/* only there to make KVM_RUN return -EINTR */
-}
-
 static void *vcpu_thread_main(void *arg)
 {
 	struct vcpu_thread *vt = arg;
@@ -87,9 +81,7 @@ static void *vcpu_thread_main(void *arg)
 
 void vcpu_thread_start(struct vcpu_thread *vt, struct vcpu *vcpu)
 {
-	struct sigaction sa = { .sa_handler = vcpu_thread_signal };	/* no SA_RESTART */
-
-	sigaction(SIGUSR1, &sa, NULL);
+	kick_signal_install();
 	memset(vt, 0, sizeof(*vt));
 	vt->vcpu = vcpu;
 	pthread_create(&vt->thread, NULL, vcpu_thread_main, vt);
@@ -113,11 +105,7 @@ void vcpu_thread_stop(struct vcpu_thread *vt)
 	if (!vt->thread)
 		return;
 	vt->stop = true;
-	while (!vt->finished) {
-		pthread_kill(vt->thread, SIGUSR1);
-		usleep(2000);
-	}
-	pthread_join(vt->thread, NULL);
+	kick_join(vt->thread, 0);
 	vt->thread = 0;
 }
 

@@ -10,19 +10,6 @@
 #include "kick.h"
 #include "util.h"
 
-static void kick_handler(int sig)
-{
-	(void)sig;
-}
-
-void kick_signal_install(void)
-{
-	struct sigaction sa = { .sa_handler = kick_handler };	/* no SA_RESTART */
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGUSR1, &sa, NULL);
-}
-
 static __thread timer_t kick_timer;
 static __thread bool kick_timer_made;
 

@@ -7,13 +7,13 @@
 #define VMXMON_SELFTESTS_KICK_H
 
 #include "harness.h"
+#include "kvm_util.h"
 
 /*
- * SIGUSR1 with an empty handler and no SA_RESTART: a KVM_RUN that gets it returns -EINTR.
- * kick_timer_arm() sends it to the calling thread after ms milliseconds (one shot, its own
- * POSIX timer: the harness's alarm() stays untouched); kick_timer_disarm() cancels it.
+ * kick_timer_arm() sends SIGUSR1 (kick_signal_install(), kvm_util.h) to the calling thread
+ * after ms milliseconds (one shot, its own POSIX timer: the harness's alarm() stays
+ * untouched), so that a guest that spins ends its KVM_RUN; kick_timer_disarm() cancels it.
  */
-void kick_signal_install(void);
 void kick_timer_arm(unsigned int ms);
 void kick_timer_disarm(void);
 

@@ -2,6 +2,8 @@
 /* The raw layer of the selftest library (see kvm_util.h): no harness, no assertions. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -223,4 +225,28 @@ long vcpu_set_mp_state(struct vcpu *vcpu, uint32_t state)
 const char *exit_reason_name(uint32_t reason)
 {
 	return kvm_exit_name(reason) ?: "?";
+}
+
+static void kick_handler(int sig)
+{
+	(void)sig;
+}
+
+void kick_signal_install(void)
+{
+	struct sigaction sa = { .sa_handler = kick_handler };	/* no SA_RESTART */
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+}
+
+bool kick_join(pthread_t thread, unsigned int timeout_ms)
+{
+	for (unsigned int ms = 0; !timeout_ms || ms < timeout_ms; ms++) {
+		if (!pthread_tryjoin_np(thread, NULL))
+			return true;
+		pthread_kill(thread, SIGUSR1);
+		usleep(1000);
+	}
+	return false;
 }

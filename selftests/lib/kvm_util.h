@@ -16,6 +16,7 @@
 #define VMXMON_SELFTESTS_KVM_UTIL_H
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -110,6 +111,15 @@ long vcpu_set_mp_state(struct vcpu *vcpu, uint32_t state);
 
 /* "IO" for KVM_EXIT_IO (include/kvm_exit_names.h), "?" if unnamed. */
 const char *exit_reason_name(uint32_t reason);
+
+/*
+ * Getting a thread out of KVM_RUN. kick_signal_install(): SIGUSR1 with an empty handler and
+ * no SA_RESTART, so that a KVM_RUN that gets it returns -EINTR. kick_join() ends a thread
+ * that leaves its KVM_RUN loop once told to (its stop flag set first): SIGUSR1 to it every
+ * millisecond until it has ended, for at most timeout_ms (0: no limit); true if it ended.
+ */
+void kick_signal_install(void);
+bool kick_join(pthread_t thread, unsigned int timeout_ms);
 
 /*
  * ---- Bare guests (bare.c) ----
