@@ -195,12 +195,8 @@ TEST_KVM_IDENTICAL(set_cpuid2_after_kvm_run_only_accepts_the_same_table)
 TEST_KVM_IDENTICAL(supported_cpuid_leaves_tsc_deadline_to_the_capability)
 {
 	struct vm *vm = t_vm_new(t);
-	const struct kvm_cpuid2 *c = vm_supported_cpuid(vm);
-	const struct kvm_cpuid_entry2 *e = NULL;
+	const struct kvm_cpuid_entry2 *e = cpuid_entry(vm_supported_cpuid(vm), 1, 0);
 
-	for (uint32_t i = 0; i < c->nent; i++)
-		if (c->entries[i].function == 1)
-			e = &c->entries[i];
 	ASSERT_TRUE(e != NULL);
 	EXPECT_EQ(e->ecx & CPUID_1_ECX_TSC_DEADLINE, 0);
 	EXPECT_EQ(e->ecx & CPUID_1_ECX_X2APIC, CPUID_1_ECX_X2APIC);

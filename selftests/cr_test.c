@@ -14,7 +14,6 @@
 #include "vm.h"
 #include "x86.h"
 
-
 /* ---- CR4 against the guest's CPUID ---- */
 
 struct cr4_feature {
@@ -234,7 +233,6 @@ TEST_KVM_IDENTICAL(cr8_is_loaded_from_and_reported_in_kvm_run_and_shown_in_sregs
 }
 
 /* ---- XCR0: XSETBV, XGETBV, KVM_GET/SET_XCRS ---- */
-
 
 static void GUEST_CODE enable_osxsave(void)
 {

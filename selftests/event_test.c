@@ -464,7 +464,6 @@ __asm__(".pushsection guest_text, \"ax\"\n"
 	".popsection\n");
 extern const char gp_rf_stub[];
 
-
 /* Run insn (which must #GP) with the handler above; the pushed RFLAGS. */
 #define GP_RFLAGS(insn, ...)								\
 	({										\

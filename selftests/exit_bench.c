@@ -168,6 +168,7 @@ static struct vcpu *vcpu_new(struct vm *vm, unsigned int id, const struct kvm_cp
 static struct kvm_cpuid2 *apic_cpuid(struct vm *vm)
 {
 	const struct kvm_cpuid2 *supported;
+	struct kvm_cpuid_entry2 *leaf1;
 	struct kvm_cpuid2 *c;
 	size_t size;
 	int r = __vm_supported_cpuid(vm, &supported);
@@ -179,9 +180,9 @@ static struct kvm_cpuid2 *apic_cpuid(struct vm *vm)
 	if (!c)
 		die("malloc", -ENOMEM);
 	memcpy(c, supported, size);
-	for (unsigned int i = 0; i < c->nent; i++)
-		if (c->entries[i].function == 1)
-			c->entries[i].ecx |= CPUID_1_ECX_TSC_DEADLINE;
+	leaf1 = cpuid_entry(c, 1, 0);
+	if (leaf1)
+		leaf1->ecx |= CPUID_1_ECX_TSC_DEADLINE;
 	return c;
 }
 

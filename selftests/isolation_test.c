@@ -142,24 +142,12 @@ TEST_KVM_IDENTICAL(memory_outside_every_slot_exits_as_mmio_with_its_address)
 
 /* ---- CPUID ---- */
 
-
-static const struct kvm_cpuid_entry2 *find_leaf(const struct kvm_cpuid2 *c, uint32_t fn,
-						uint32_t idx)
-{
-	for (uint32_t i = 0; i < c->nent; i++)
-		if (c->entries[i].function == fn && c->entries[i].index == idx)
-			return &c->entries[i];
-	return NULL;
-}
-
 static struct kvm_cpuid2 *supported_cpuid(struct test_ctx *t)
 {
-	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + 256 * sizeof(c->entries[0]));
+	struct kvm_cpuid2 *c = NULL;
 	int sys = t_open_dev(t);
 
-	ASSERT_TRUE(c != NULL);
-	c->nent = 256;
-	ASSERT_EQ(dev_ioctl(sys, KVM_GET_SUPPORTED_CPUID, (unsigned long)c), 0);
+	ASSERT_EQ(dev_supported_cpuid(sys, &c), 0);
 	close(sys);
 	return c;
 }
@@ -177,11 +165,11 @@ static void expect_no_host_features(struct test_ctx *t, const char *who, uint32_
 TEST_VMXMON_ONLY(cpuid_shows_no_vmx_smx_monitor_or_pmu)
 {
 	struct kvm_cpuid2 *c = supported_cpuid(t);
-	const struct kvm_cpuid_entry2 *l1 = find_leaf(c, 1, 0), *la = find_leaf(c, 0xa, 0);
+	const struct kvm_cpuid_entry2 *l1 = cpuid_entry(c, 1, 0), *la = cpuid_entry(c, 0xa, 0);
 
 	ASSERT_TRUE(l1 != NULL);
 	expect_no_host_features(t, "KVM_GET_SUPPORTED_CPUID", l1->ecx, la ? la->eax : 0);
-	EXPECT_TRUE(find_leaf(c, 5, 0) == NULL || find_leaf(c, 5, 0)->eax == 0);	/* MONITOR leaf */
+	EXPECT_TRUE(cpuid_entry(c, 5, 0) == NULL || cpuid_entry(c, 5, 0)->eax == 0);	/* MONITOR leaf */
 
 	/* The guest's own CPUID: with the vCPU's default CPUID, and with the supported one. */
 	for (int set = 0; set < 2; set++) {
@@ -207,7 +195,7 @@ TEST_VMXMON_ONLY(cpuid_shows_no_vmx_smx_monitor_or_pmu)
 TEST_VMXMON_ONLY(cr4_vmxe_gp_even_when_cpuid_claims_vmx)
 {
 	struct kvm_cpuid2 *c = supported_cpuid(t);
-	struct kvm_cpuid_entry2 *l1 = (struct kvm_cpuid_entry2 *)find_leaf(c, 1, 0);
+	struct kvm_cpuid_entry2 *l1 = cpuid_entry(c, 1, 0);
 	struct vcpu *g = t_probe_vm(t);
 	uint64_t *vec = probe_buf(g, PROBE_BUF_GPA);
 	struct kvm_regs regs = { .r11 = 4, .r10 = 0, .rdi = PROBE_BUF_GPA,

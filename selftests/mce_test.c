@@ -17,7 +17,6 @@
 #include "vm.h"
 #include "x86.h"
 
-
 #define NONCANONICAL		0xaaaaaaaaaaaaaaaaull	/* kvm-unit-tests' value */
 
 #define NBANKS			4
@@ -320,15 +319,12 @@ TEST_KVM_IDENTICAL(msr_index_list_has_mcg_status_and_mcg_ctl)
 TEST_KVM_IDENTICAL(supported_cpuid_has_mce_and_mca_as_the_host)
 {
 	struct vm *vm = t_vm_new(t);
-	const struct kvm_cpuid2 *c = vm_supported_cpuid(vm);
+	const struct kvm_cpuid_entry2 *e = cpuid_entry(vm_supported_cpuid(vm), 1, 0);
+	uint32_t edx = e ? e->edx : 0;
 	bool mce = false, mca = false;
-	uint32_t edx = 0;
 
 	ASSERT_EQ(cpu_has_flag("mce", &mce), 0);
 	ASSERT_EQ(cpu_has_flag("mca", &mca), 0);
-	for (uint32_t i = 0; i < c->nent; i++)
-		if (c->entries[i].function == 1)
-			edx = c->entries[i].edx;
 	EXPECT_EQ(!!(edx & CPUID_1_EDX_MCE), mce);
 	EXPECT_EQ(!!(edx & CPUID_1_EDX_MCA), mca);
 }

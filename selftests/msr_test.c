@@ -62,12 +62,9 @@ static const struct msr_val msr_values[] = {
 
 static bool has_rdtscp(struct vm *vm)
 {
-	const struct kvm_cpuid2 *c = vm_supported_cpuid(vm);
+	const struct kvm_cpuid_entry2 *e = cpuid_entry(vm_supported_cpuid(vm), 0x80000001, 0);
 
-	for (uint32_t i = 0; i < c->nent; i++)
-		if (c->entries[i].function == 0x80000001)
-			return c->entries[i].edx & CPUID_80000001_EDX_RDTSCP;
-	return false;
+	return e && (e->edx & CPUID_80000001_EDX_RDTSCP);
 }
 
 struct msrs_buf {
@@ -377,7 +374,6 @@ __asm__(".pushsection guest_text, \"ax\"\n"
 	"	jmp *%rcx\n"
 	".popsection\n");
 extern const char guest_syscall_target[];
-
 
 static void GUEST_CODE guest_cpu_uses_msrs(uint64_t rdtscp)
 {

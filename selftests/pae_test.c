@@ -33,7 +33,6 @@
 #define MARK_LOW	0x1234		/* what the code at GPA x reports */
 #define MARK_ALT	0x5678		/* ... and its copy at ALT_GPA + x */
 
-
 /*
  * PAE on, CR3, then MOV to CR0 sets PG (it exits); then jump to the code's image at
  * HIGH_VA and report MARK on DONE_PORT from there.

@@ -16,7 +16,6 @@
 #include "vm.h"
 #include "x86.h"
 
-
 static void GUEST_CODE guest_nothing(void)
 {
 }

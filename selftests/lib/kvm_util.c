@@ -100,28 +100,44 @@ void vm_free(struct vm *vm)
 	free(vm);
 }
 
-int __vm_supported_cpuid(struct vm *vm, const struct kvm_cpuid2 **cpuid)
+int dev_supported_cpuid(int sys_fd, struct kvm_cpuid2 **cpuid)
 {
-	for (unsigned int nent = 64; !vm->cpuid; nent *= 2) {
+	for (unsigned int nent = 64;; nent *= 2) {
 		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + nent * sizeof(c->entries[0]));
 		long r;
 
 		if (!c)
 			return -ENOMEM;
 		c->nent = nent;
-		r = dev_ioctl(vm->sys_fd, KVM_GET_SUPPORTED_CPUID, (unsigned long)c);
-		if (r == -E2BIG && nent < 4096) {
-			free(c);
-			continue;
+		r = dev_ioctl(sys_fd, KVM_GET_SUPPORTED_CPUID, (unsigned long)c);
+		if (!r) {
+			*cpuid = c;
+			return 0;
 		}
-		if (r) {
-			free(c);
+		free(c);
+		if (r != -E2BIG || nent >= 4096)
 			return (int)r;
-		}
-		vm->cpuid = c;
 	}
+}
+
+int __vm_supported_cpuid(struct vm *vm, const struct kvm_cpuid2 **cpuid)
+{
+	int r = vm->cpuid ? 0 : dev_supported_cpuid(vm->sys_fd, &vm->cpuid);
+
 	*cpuid = vm->cpuid;
-	return 0;
+	return r;
+}
+
+struct kvm_cpuid_entry2 *cpuid_entry(const struct kvm_cpuid2 *c, uint32_t fn, uint32_t idx)
+{
+	for (uint32_t i = 0; i < c->nent; i++) {
+		const struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		if (e->function == fn &&
+		    (!(e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) || e->index == idx))
+			return (struct kvm_cpuid_entry2 *)e;
+	}
+	return NULL;
 }
 
 long vm_enable_split_irqchip(struct vm *vm, uint64_t pins)

@@ -71,8 +71,12 @@ void vm_free(struct vm *vm);
 /* KVM_SET_USER_MEMORY_REGION: 0 or -errno. */
 long vm_set_region(int vm_fd, uint32_t slot, uint32_t flags, uint64_t gpa, uint64_t size,
 		   const void *hva);
+/* KVM_GET_SUPPORTED_CPUID on a system fd into a malloc'ed table (grown on E2BIG). */
+int dev_supported_cpuid(int sys_fd, struct kvm_cpuid2 **cpuid);
 /* KVM_GET_SUPPORTED_CPUID of the VM's device, fetched once into vm->cpuid. */
 int __vm_supported_cpuid(struct vm *vm, const struct kvm_cpuid2 **cpuid);
+/* The entry for (fn, idx), or NULL; idx only counts where the entry says it does. */
+struct kvm_cpuid_entry2 *cpuid_entry(const struct kvm_cpuid2 *c, uint32_t fn, uint32_t idx);
 /* KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP) with pins IOAPIC pins: 0 or -errno. */
 long vm_enable_split_irqchip(struct vm *vm, uint64_t pins);
 

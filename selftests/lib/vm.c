@@ -15,7 +15,6 @@
 #include "kvm_util.h"
 #include "vm.h"
 
-
 /* 64-bit GDT descriptors (SDM Vol. 3A 3.4.5): flat code (L=1) and data, ring 0. */
 #define TSS_LIMIT	0x67
 #define IDT_VECTORS	32

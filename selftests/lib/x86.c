@@ -18,18 +18,6 @@ struct kvm_cpuid2 *t_cpuid_copy(struct vm *vm, unsigned int extra)
 	return c;
 }
 
-struct kvm_cpuid_entry2 *cpuid_entry(struct kvm_cpuid2 *c, uint32_t fn, uint32_t idx)
-{
-	for (uint32_t i = 0; i < c->nent; i++) {
-		struct kvm_cpuid_entry2 *e = &c->entries[i];
-
-		if (e->function == fn &&
-		    (!(e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) || e->index == idx))
-			return e;
-	}
-	return NULL;
-}
-
 void cpuid_remove(struct kvm_cpuid2 *c, uint32_t fn)
 {
 	uint32_t n = 0;

@@ -14,8 +14,7 @@
 
 /* A copy of the supported CPUID with room for `extra` more entries (nent as supported). */
 struct kvm_cpuid2 *t_cpuid_copy(struct vm *vm, unsigned int extra);
-/* The entry for (fn, idx), or NULL; idx only counts where the entry says it does. */
-struct kvm_cpuid_entry2 *cpuid_entry(struct kvm_cpuid2 *c, uint32_t fn, uint32_t idx);
+/* cpuid_entry(), the lookup: kvm_util.h. */
 /* Remove every entry of leaf fn. */
 void cpuid_remove(struct kvm_cpuid2 *c, uint32_t fn);
 /* KVM_SET_CPUID2: 0 or -errno. */
