@@ -136,3 +136,12 @@ TEST_HOST(raw_vm_create_names_the_failing_step_and_leaves_nothing_open)
 	EXPECT_TRUE(vcpu == NULL);
 	EXPECT_EQ(open_fds(), fds);
 }
+
+TEST_HOST(exit_reason_names_come_from_the_shared_table)
+{
+	EXPECT_TRUE(!strcmp(exit_reason_name(KVM_EXIT_IO), "IO"));
+	EXPECT_TRUE(!strcmp(exit_reason_name(KVM_EXIT_IRQ_WINDOW_OPEN), "IRQ_WINDOW_OPEN"));
+	EXPECT_TRUE(!strcmp(exit_reason_name(KVM_EXIT_X86_WRMSR), "X86_WRMSR"));
+	EXPECT_TRUE(!strcmp(exit_reason_name(KVM_EXIT_S390_SIEIC), "?"));	/* not x86 */
+	EXPECT_TRUE(!strcmp(exit_reason_name(1000), "?"));
+}
