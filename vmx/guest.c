@@ -52,9 +52,9 @@ unsigned long vmx_linear_rip(void)
 /*
  * The instruction at RIP completed (executed by the exit handler, or emulated): move RIP
  * past its @len bytes, ending STI/MOV SS blocking with it (SDM Vol. 3C 25.4.2). The one
- * place RIP advances, for exits that report the length and the emulator that computes it.
+ * way RIP advances, for exits that report the length and the emulator that computes it.
  */
-void vmx_advance_rip(struct vmxmon_vcpu *vcpu, unsigned int len)
+static __always_inline void advance_rip(unsigned int len)
 {
 	unsigned long rip = vmcs_readl(GUEST_RIP) + len;
 	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
@@ -71,13 +71,18 @@ void vmx_advance_rip(struct vmxmon_vcpu *vcpu, unsigned int len)
 			     intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 }
 
+void vmx_advance_rip(struct vmxmon_vcpu *vcpu, unsigned int len)
+{
+	advance_rip(len);
+}
+
 /*
  * Resume after the exiting instruction. Only for exits that report its length (never EPT
  * violations: VM_EXIT_INSTRUCTION_LEN is undefined there).
  */
 void vmx_skip_instruction(struct vmxmon_vcpu *vcpu)
 {
-	vmx_advance_rip(vcpu, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	advance_rip(vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
 }
 
 /*
