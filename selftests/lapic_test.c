@@ -191,6 +191,65 @@ TEST_KVM_IDENTICAL(xapic_self_ipi_priorities_tpr_cr8_and_eoi)
 	vcpu_run_done(vcpu);
 }
 
+static volatile uint32_t str_in = 0x3, str_out[2];
+
+/*
+ * LODS from the version register, MOVS from RAM into the timer's divide configuration and
+ * back out: string moves that reach the xAPIC page (KVM's emulator runs them; vmxmon's
+ * before its I/O bus stopped them with an emulation failure).
+ */
+static void GUEST_CODE guest_xapic_string_moves(void)
+{
+	uint64_t src = APIC_DEFAULT_PHYS_BASE + APIC_LVR, dst;
+	uint32_t lvr;
+
+	__asm__ volatile("cld; lodsl" : "=a"(lvr), "+S"(src) : : "memory");
+	str_out[0] = lvr;
+	src = (uint64_t)&str_in;
+	dst = APIC_DEFAULT_PHYS_BASE + APIC_TDCR;
+	__asm__ volatile("movsl" : "+S"(src), "+D"(dst) : : "memory");
+	src = APIC_DEFAULT_PHYS_BASE + APIC_TDCR;
+	dst = (uint64_t)&str_out[1];
+	__asm__ volatile("movsl" : "+S"(src), "+D"(dst) : : "memory");
+	GUEST_DONE();
+}
+
+TEST_KVM_IDENTICAL(xapic_registers_take_string_moves_in_the_kernel)
+{
+	struct vcpu *vcpu = lapic_guest(t, 0, guest_xapic_string_moves);
+	volatile uint32_t *out = GUEST_VAR(vcpu->vm, str_out);
+
+	vcpu_run_done(vcpu);
+	EXPECT_EQ(out[0], 0x01050014);			/* LVR, as at reset */
+	EXPECT_EQ(out[1], 3);				/* TDCR: divide by 16 */
+}
+
+static void GUEST_CODE guest_xapic_read_then_sync(void)
+{
+	str_out[0] = xapic_read(APIC_LVR);
+	GUEST_SYNC(0);
+	GUEST_DONE();
+}
+
+/*
+ * A read the in-kernel APIC answers never shows in kvm_run: its mmio fields keep what was
+ * there (vmxmon's emulator used to complete such reads through kvm_run.mmio, and left
+ * len and is_write behind). The ucall's KVM_EXIT_IO covers only the union's first 16
+ * bytes; mmio.len and mmio.is_write lie past them.
+ */
+TEST_KVM_IDENTICAL(xapic_read_in_the_kernel_leaves_kvm_run_mmio_alone)
+{
+	struct vcpu *vcpu = lapic_guest(t, 0, guest_xapic_read_then_sync);
+	volatile uint32_t *out = GUEST_VAR(vcpu->vm, str_out);
+
+	memset(&vcpu->run->mmio, 0xa5, sizeof(vcpu->run->mmio));
+	vcpu_run_sync(vcpu, NULL);
+	EXPECT_EQ(out[0], 0x01050014);
+	EXPECT_EQ(vcpu->run->mmio.len, 0xa5a5a5a5u);
+	EXPECT_EQ(vcpu->run->mmio.is_write, 0xa5);
+	vcpu_run_done(vcpu);
+}
+
 /* ---- x2APIC ---- */
 
 /* Guest MSR accesses and the exception each one raised (GUEST_NO_EXCEPTION: none). */
