@@ -2,9 +2,10 @@
 /*
  * mbtest: a multiboot v1 test kernel for vmxrun (32-bit, no interrupts, port I/O only, so it
  * also runs where event injection is missing). It checks the multiboot hand-over (EAX magic,
- * info flags), prints "mbtest: ok" and its command line on COM1 and ends through the debug-exit
- * port with value 0x2a (vmxrun exit status 0x55).
- * A command line starting with "reset" tests a machine reset instead: the first boot sets
+ * info flags), prints "mbtest: ok" and its arguments (the command line after the kernel's own
+ * name, which vmxrun puts first as GRUB does) on COM1 and ends through the debug-exit port with
+ * value 0x2a (vmxrun exit status 0x55).
+ * Arguments starting with "reset" test a machine reset instead: the first boot sets
  * CMOS byte 0x40 and resets through the i8042 (0xfe); the boot after it (--reboot=restart)
  * finds the byte set, prints "mbtest: restarted" and exits with 0x2b (status 0x57).
  * A command line starting with "wait" prints "mbtest: waiting" and halts with interrupts
@@ -30,8 +31,14 @@ _start:
 	and $0x45, %eax
 	cmp $0x45, %eax
 	jne fail
-	mov 16(%ebx), %edi		/* the command line */
-	cmpl $0x65736572, (%edi)	/* "rese" */
+	mov 16(%ebx), %edi		/* the command line: "KERNEL ARGS" */
+1:	mov (%edi), %al			/* skip the kernel's name and the blank after it */
+	test %al, %al
+	jz 2f
+	inc %edi
+	cmp $' ', %al
+	jne 1b
+2:	cmpl $0x65736572, (%edi)	/* "rese" */
 	je reset_test
 	cmpl $0x74696177, (%edi)	/* "wait" */
 	je wait_test
