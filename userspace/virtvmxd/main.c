@@ -364,6 +364,7 @@ int main(int argc, char **argv)
 		return 1;
 	pfd[0].events = pfd[1].events = POLLIN;
 	dom_load_all(&d);
+	pools_load(&d);
 	vm_reattach_all(&d);
 	dom_autostart(&d);
 	logmsg("listening on %s and %s (%s; vmxrun %s on %s)", d.sock, d.sock_ro, d.uri,

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Console streams (OPEN_CONSOLE, procedure 201): the reply, then STREAM messages both ways
- * with the call's serial: status CONTINUE carries raw bytes, OK ends a stream (answered with
- * an empty OK), ERROR aborts it (also answered with an empty OK, as libvirt's daemon does).
+ * with the call's serial: status CONTINUE carries raw bytes (an empty one from us is the end
+ * of the data: libvirt's clients take an unasked-for OK as a protocol error), OK from the
+ * client finishes a stream, ERROR aborts it; both are confirmed with an empty OK, as
+ * libvirt's daemon does. A stream stays known until the client finishes or aborts it (or
+ * goes), even after its data ended, so that the confirmation can be sent.
  * One thread per stream reads the domain's console socket (vmxrun --console socket:PATH)
  * and queues what the guest writes on the connection's writer; what the client sends is
  * written to the socket by the connection's reader. When the VM ends, the socket closes and
@@ -23,8 +26,10 @@ struct stream {
 	struct conn *conn;		/* a reference */
 	struct domain *dom;		/* a reference */
 	uint32_t proc, serial;
-	int fd;
-	bool closed;			/* (conn->lock) ended by the client or by us */
+	int fd;				/* -1 once the reader is done */
+	bool closed;			/* (conn->lock) finished or aborted by the client, or the
+					 * connection went: no more messages */
+	bool eof;			/* (conn->lock) the reader is done */
 };
 
 static void stream_unlink(struct stream *s)
@@ -52,12 +57,21 @@ static void stream_send(struct stream *s, uint32_t status, const void *data, siz
 	conn_send(s->conn, &x, REMOTE_PROGRAM, s->proc, RPC_STREAM, s->serial, status);
 }
 
+static void stream_free(struct stream *s)
+{
+	struct daemon *d = s->conn->d;
+
+	dom_put(d, s->dom);
+	conn_put(s->conn);
+	free(s);
+}
+
 static void *stream_reader(void *opaque)
 {
 	struct stream *s = opaque;
-	struct daemon *d = s->conn->d;
+	struct conn *c = s->conn;
 	uint8_t buf[16384];
-	bool closed;
+	bool gone;
 
 	for (;;) {
 		ssize_t r = read(s->fd, buf, sizeof(buf));
@@ -68,17 +82,22 @@ static void *stream_reader(void *opaque)
 			break;
 		stream_send(s, RPC_CONTINUE, buf, (size_t)r);
 	}
-	pthread_mutex_lock(&s->conn->lock);
-	closed = s->closed;
-	s->closed = true;
-	pthread_mutex_unlock(&s->conn->lock);
-	if (!closed)			/* the VM's end (or another console took over) */
-		stream_send(s, RPC_OK, NULL, 0);
-	stream_unlink(s);
+	pthread_mutex_lock(&c->lock);
+	gone = s->closed;
+	pthread_mutex_unlock(&c->lock);
+	if (!gone)		/* the VM's end (or --force elsewhere): the end of the data */
+		stream_send(s, RPC_CONTINUE, NULL, 0);
+	/* Until eof is set, only this thread frees the stream. */
+	pthread_mutex_lock(&c->lock);
 	close(s->fd);
-	dom_put(d, s->dom);
-	conn_put(s->conn);
-	free(s);
+	s->fd = -1;
+	s->eof = true;
+	gone = s->closed;
+	pthread_mutex_unlock(&c->lock);
+	if (gone) {		/* the client finished or went: nobody else holds it */
+		stream_unlink(s);
+		stream_free(s);
+	}
 	return NULL;
 }
 
@@ -88,7 +107,7 @@ static struct stream *console_holder(struct daemon *d, struct domain *dom)
 	for (struct conn *c = d->conns; c; c = c->next) {
 		pthread_mutex_lock(&c->lock);
 		for (struct stream *s = c->streams; s; s = s->next) {
-			if (s->dom == dom && !s->closed) {
+			if (s->dom == dom && !s->closed && !s->eof) {
 				pthread_mutex_unlock(&c->lock);
 				return s;
 			}
@@ -119,7 +138,8 @@ int console_open(struct call *c, struct domain *dom, unsigned int flags)
 	}
 	if (old) {			/* --force: its client gets the end of its stream */
 		pthread_mutex_lock(&old->conn->lock);
-		shutdown(old->fd, SHUT_RDWR);
+		if (old->fd >= 0)
+			shutdown(old->fd, SHUT_RDWR);
 		pthread_mutex_unlock(&old->conn->lock);
 	}
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", dom->con_path);
@@ -156,12 +176,12 @@ int console_open(struct call *c, struct domain *dom, unsigned int flags)
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	if (pthread_create(&t, &attr, stream_reader, s)) {
-		stream_unlink(s);
-		stream_send(s, RPC_OK, NULL, 0);
+		stream_send(s, RPC_CONTINUE, NULL, 0);
+		pthread_mutex_lock(&c->conn->lock);
 		close(fd);
-		dom_put(d, dom);
-		conn_put(c->conn);
-		free(s);
+		s->fd = -1;
+		s->eof = true;
+		pthread_mutex_unlock(&c->conn->lock);
 	}
 	pthread_attr_destroy(&attr);
 	return 1;
@@ -171,6 +191,7 @@ bool stream_input(struct conn *c, uint32_t proc, uint32_t serial, uint32_t statu
 		  const uint8_t *data, size_t len)
 {
 	struct stream *s;
+	bool free_it = false;
 	int fd = -1;
 
 	pthread_mutex_lock(&c->lock);
@@ -179,9 +200,11 @@ bool stream_input(struct conn *c, uint32_t proc, uint32_t serial, uint32_t statu
 			break;
 	if (s && status != RPC_CONTINUE) {
 		s->closed = true;	/* finish (OK) or abort (ERROR): confirm, then end */
-		shutdown(s->fd, SHUT_RDWR);
-	} else if (s) {
-		fd = dup(s->fd);	/* the stream thread may close s->fd meanwhile */
+		if (s->fd >= 0)
+			shutdown(s->fd, SHUT_RDWR);	/* the reader frees it */
+		free_it = s->eof;
+	} else if (s && s->fd >= 0) {
+		fd = dup(s->fd);	/* the reader may close s->fd meanwhile */
 	}
 	pthread_mutex_unlock(&c->lock);
 	if (!s)
@@ -191,6 +214,10 @@ bool stream_input(struct conn *c, uint32_t proc, uint32_t serial, uint32_t statu
 
 		xdr_init(&x, RPC_LEN_SIZE + RPC_HEADER_SIZE);
 		conn_send(c, &x, REMOTE_PROGRAM, proc, RPC_STREAM, serial, RPC_OK);
+		if (free_it) {
+			stream_unlink(s);
+			stream_free(s);
+		}
 		return true;
 	}
 	while (fd >= 0 && len) {
@@ -199,7 +226,7 @@ bool stream_input(struct conn *c, uint32_t proc, uint32_t serial, uint32_t statu
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
-			break;		/* the VM is going: its end of stream follows */
+			break;		/* the VM is going: its end of data follows */
 		data += r;
 		len -= (size_t)r;
 	}
@@ -208,14 +235,32 @@ bool stream_input(struct conn *c, uint32_t proc, uint32_t serial, uint32_t statu
 	return true;
 }
 
+/* The connection is going: streams whose reader is done are freed here, the others by it. */
 void streams_close_all(struct conn *c)
 {
+	struct stream *done = NULL;
+
 	pthread_mutex_lock(&c->lock);
-	for (struct stream *s = c->streams; s; s = s->next) {
+	for (struct stream **p = &c->streams; *p;) {
+		struct stream *s = *p;
+
 		s->closed = true;
+		if (s->eof) {
+			*p = s->next;
+			s->next = done;
+			done = s;
+			continue;
+		}
 		shutdown(s->fd, SHUT_RDWR);
+		p = &s->next;
 	}
 	pthread_mutex_unlock(&c->lock);
+	while (done) {
+		struct stream *s = done;
+
+		done = s->next;
+		stream_free(s);
+	}
 }
 
 void streams_close_domain(struct daemon *d, struct domain *dom)
@@ -224,7 +269,7 @@ void streams_close_domain(struct daemon *d, struct domain *dom)
 	for (struct conn *c = d->conns; c; c = c->next) {
 		pthread_mutex_lock(&c->lock);
 		for (struct stream *s = c->streams; s; s = s->next)
-			if (s->dom == dom)
+			if (s->dom == dom && s->fd >= 0)
 				shutdown(s->fd, SHUT_RDWR);	/* the reader sends the end */
 		pthread_mutex_unlock(&c->lock);
 	}

@@ -142,6 +142,7 @@ typedef int (*proc_fn)(struct call *c);
 proc_fn proc_connect(uint32_t proc, bool *ro_ok);
 proc_fn proc_domain(uint32_t proc, bool *ro_ok);
 proc_fn proc_storage(uint32_t proc, bool *ro_ok);
+void pools_load(struct daemon *d);
 
 /* domain.c */
 struct domain *dom_lookup_wire(struct call *c);	/* reads remote_nonnull_domain; ref held */
