@@ -7,6 +7,8 @@
 # controllable), shutdown (ACPI power button: the guest runs busybox acpid), destroy,
 # undefine. TAP on the console.
 v=/vmxmon/virsh
+# The clients look for /var/run/libvirt/virtvmxd-sock (a Debian system has /var/run -> /run).
+[ -e /var/run ] || { mkdir -p /var && ln -s /run /var/run; }
 mkdir -p /lib64
 ln -sf $v/lib/ld-linux-x86-64.so.2 /lib64/ld-linux-x86-64.so.2
 export LD_LIBRARY_PATH=$v/lib PYTHONHOME=$v PYTHONDONTWRITEBYTECODE=1
@@ -26,12 +28,11 @@ ok() {		# ok NAME STATUS [DIAG FILE]
 }
 stage() { echo "VMXMON-TESTBED-STAGE: $*"; }
 vs() { virsh "$@" >/tmp/out 2>&1; }
-state_is() {	# state_is DOM STATE SECONDS: domstate becomes STATE
-	i=0
-	while [ $i -lt "$3" ]; do
+state_is() {	# state_is DOM STATE SECONDS: domstate becomes STATE (a virsh call is ~2 s in Bochs)
+	end=$(( $(date +%s) + $3 ))
+	while [ "$(date +%s)" -le $end ]; do
 		virsh domstate "$1" >/tmp/out 2>&1 && grep -q "^$2" /tmp/out && return 0
 		sleep 1
-		i=$((i + 1))
 	done
 	return 1
 }
@@ -56,7 +57,7 @@ cat >/tmp/l2.xml <<EOX
     <type arch='x86_64'>hvm</type>
     <kernel>/vmxmon/guest/vmlinuz-flat</kernel>
     <initrd>/vmxmon/guest/initramfs.cpio.gz</initrd>
-    <cmdline>console=ttyS0 quiet loglevel=4 panic=-1 mitigations=off cryptomgr.notests -- insmod /lib/modules/evdev.ko; insmod /lib/modules/button.ko; mkdir -p /etc/acpi/PWRF; echo poweroff -f &gt; /etc/acpi/PWRF/00000080; chmod +x /etc/acpi/PWRF/00000080; acpid; sh</cmdline>
+    <cmdline>console=ttyS0 quiet loglevel=4 panic=-1 mitigations=off cryptomgr.notests -- insmod /lib/modules/evdev.ko; insmod /lib/modules/button.ko; mkdir -p /etc/acpi/PWRF; echo '#!/bin/sh' &gt; /etc/acpi/PWRF/00000080; echo poweroff -f &gt;&gt; /etc/acpi/PWRF/00000080; chmod +x /etc/acpi/PWRF/00000080; acpid; sh</cmdline>
   </os>
   <on_reboot>destroy</on_reboot>
   <devices>
@@ -92,7 +93,7 @@ vs list && grep -q ' 1 .*deb .*running' /tmp/out && vs suspend deb && state_is d
 	python3 -S $v/l1_console.py vmx:///system deb 'echo after-restart-$((40+2))' 'after-restart-42' 120 >>/tmp/out 2>&1
 ok daemon_restart_loses_nothing_and_the_vm_is_controllable $? /tmp/out
 stage "virsh shutdown (ACPI power button)"
-vs shutdown deb && state_is deb 'shut off' 120 && virsh domstate --reason deb >/tmp/out 2>&1 &&
+vs shutdown deb && state_is deb 'shut off' 90 && virsh domstate --reason deb >/tmp/out 2>&1 &&
 	grep -q 'shut off (shutdown)' /tmp/out
 ok shutdown_through_the_acpi_power_button $? /tmp/out
 stage "virsh destroy, undefine"
