@@ -47,7 +47,8 @@ echo "TAP version 13"
 stage "virtvmxd and virsh"
 start_daemon
 # The guest: the Debian kernel (without its decompressor), the busybox test initramfs; its
-# init sets up acpid (power button -> poweroff) and gives a shell on the console.
+# init sets up acpid (power button -> poweroff) and gives a shell on the console. acpid logs
+# to /tmp: busybox acpid exits at once when it cannot open /var/log/acpid.log (no /var here).
 cat >/tmp/l2.xml <<EOX
 <domain type='kvm'>
   <name>deb</name>
@@ -57,7 +58,7 @@ cat >/tmp/l2.xml <<EOX
     <type arch='x86_64'>hvm</type>
     <kernel>/vmxmon/guest/vmlinuz-flat</kernel>
     <initrd>/vmxmon/guest/initramfs.cpio.gz</initrd>
-    <cmdline>console=ttyS0 quiet loglevel=4 panic=-1 mitigations=off cryptomgr.notests -- insmod /lib/modules/evdev.ko; insmod /lib/modules/button.ko; mkdir -p /etc/acpi/PWRF; echo '#!/bin/sh' &gt; /etc/acpi/PWRF/00000080; echo poweroff -f &gt;&gt; /etc/acpi/PWRF/00000080; chmod +x /etc/acpi/PWRF/00000080; acpid; sh</cmdline>
+    <cmdline>console=ttyS0 quiet loglevel=4 panic=-1 mitigations=off cryptomgr.notests -- insmod /lib/modules/evdev.ko; insmod /lib/modules/button.ko; mkdir -p /etc/acpi/PWRF; echo '#!/bin/sh' &gt; /etc/acpi/PWRF/00000080; echo poweroff -f &gt;&gt; /etc/acpi/PWRF/00000080; chmod +x /etc/acpi/PWRF/00000080; acpid -l /tmp/acpid.log; sh</cmdline>
   </os>
   <on_reboot>destroy</on_reboot>
   <devices>
