@@ -418,6 +418,17 @@ def domstats_and_info_are_real(d):
         dom.undefine()
 
 @test
+def dominfo_messages_are_an_empty_list(d):
+    # virDomainGetMessages (virsh dominfo's "Messages:" line): no taint or deprecation
+    # messages, on the read-write and the read-only socket; an unknown domain is NO_DOMAIN.
+    c = libvirt.open(d.uri)
+    dom = c.defineXML(domxml("msg1"))
+    assert dom.messages(0) == [], dom.messages(0)
+    assert libvirt.openReadOnly(d.ro_uri).lookupByName("msg1").messages(0) == []
+    dom.undefine()
+    expect_error(lambda: dom.messages(0), libvirt.VIR_ERR_NO_DOMAIN)
+
+@test
 def disk_and_interface_become_vmxrun_options(d):
     args = d.root + "/fake-args"
     d.stop()
