@@ -3,7 +3,7 @@
 # The testbed's "virsh" boot (scripts/testbed check): Debian's unmodified virsh and
 # libvirt-python (scripts/virsh/payload) manage a Debian-kernel guest on /dev/vmxmon through
 # virtvmxd: define, start, console (a command typed, its output read), list, dominfo,
-# domstats, suspend/resume, a daemon restart with the VM running (nothing lost, still
+# domstats, dommemstat, suspend/resume, a daemon restart with the VM running (nothing lost, still
 # controllable), shutdown (ACPI power button: the guest runs busybox acpid), destroy,
 # undefine. TAP on the console.
 v=/vmxmon/virsh
@@ -84,6 +84,8 @@ ok dominfo_shows_running_memory_and_cpu_time $? /tmp/out
 vs domstats deb && grep -q 'state.state=1' /tmp/out && grep -q 'vmxrun.exits=[1-9]' /tmp/out &&
 	grep -q 'cpu.time=[1-9]' /tmp/out
 ok domstats_has_cpu_and_the_launcher_s_counters $? /tmp/out
+vs dommemstat deb && grep -q '^actual 131072$' /tmp/out && grep -q '^rss [1-9]' /tmp/out
+ok dommemstat_shows_the_guest_s_memory_and_vmxrun_s_rss $? /tmp/out
 vs suspend deb && state_is deb paused 10 && vs resume deb && state_is deb running 10
 ok suspend_and_resume $? /tmp/out
 stage "daemon restart with the VM running"

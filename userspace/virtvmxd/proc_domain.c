@@ -319,6 +319,7 @@ static int security_label_list(struct call *c)
 }
 
 int stats_all(struct call *c);
+int memory_stats(struct call *c);
 /* proc_lifecycle.c */
 int define_xml(struct call *c);
 int create_xml(struct call *c);
@@ -380,6 +381,7 @@ static const struct {
 	{ PROC_DOMAIN_GET_SECURITY_LABEL_LIST, security_label_list, true },
 	{ PROC_DOMAIN_OPEN_CONSOLE, open_console, false },
 	{ PROC_CONNECT_GET_ALL_DOMAIN_STATS, stats_all, true },
+	{ PROC_DOMAIN_MEMORY_STATS, memory_stats, true },
 };
 
 proc_fn proc_domain(uint32_t proc, bool *ro_ok)

@@ -429,6 +429,20 @@ def dominfo_messages_are_an_empty_list(d):
     expect_error(lambda: dom.messages(0), libvirt.VIR_ERR_NO_DOMAIN)
 
 @test
+def memory_stats_are_the_guest_s_memory_and_vmxrun_s_rss(d):
+    # virDomainMemoryStats (virsh dommemstat): "actual" is the configured memory (no balloon),
+    # "rss" vmxrun's VmRSS; a domain that is not running is OPERATION_INVALID.
+    c = libvirt.open(d.uri)
+    dom = c.defineXML(domxml("mem1"))
+    expect_error(lambda: dom.memoryStats(), libvirt.VIR_ERR_OPERATION_INVALID, "not running")
+    dom.create()
+    st = dom.memoryStats()
+    assert st["actual"] == 65536 and st["rss"] > 0, st
+    assert libvirt.openReadOnly(d.ro_uri).lookupByName("mem1").memoryStats()["actual"] == 65536
+    dom.destroy()
+    dom.undefine()
+
+@test
 def disk_and_interface_become_vmxrun_options(d):
     args = d.root + "/fake-args"
     d.stop()
