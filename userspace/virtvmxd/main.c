@@ -125,6 +125,7 @@ static void conn_unlink(struct conn *c)
 		if (*p == c) {
 			*p = c->next;
 			c->refs--;
+			d->nconns[c->readonly]--;
 			break;
 		}
 	}
@@ -166,14 +167,46 @@ static void *conn_reader(void *opaque)
 	return NULL;
 }
 
+/*
+ * Each socket has its own limit of clients (two threads each), so that anyone who can
+ * reach the 0666 read-only socket cannot exhaust the daemon's threads and descriptors, nor
+ * lock root out of the read-write one. Over the limit a new client is closed at once
+ * (libvirtd does the same past max_clients).
+ */
+static bool conn_admit(struct daemon *d, bool readonly)
+{
+	static time_t last_log;
+	bool ok;
+
+	pthread_mutex_lock(&d->lock);
+	ok = d->nconns[readonly] < d->max_clients;
+	if (ok)
+		d->nconns[readonly]++;
+	pthread_mutex_unlock(&d->lock);
+	if (!ok && time(NULL) != last_log) {	/* at most one line a second */
+		last_log = time(NULL);
+		logmsg("%u clients on the %s socket already (--max-clients): closing a new one",
+		       d->max_clients, readonly ? "read-only" : "read-write");
+	}
+	return ok;
+}
+
 static void conn_new(struct daemon *d, int fd, bool readonly)
 {
-	struct conn *c = calloc(1, sizeof(*c));
+	struct conn *c;
 	pthread_attr_t attr;
 	pthread_t t;
 
+	if (!conn_admit(d, readonly)) {
+		close(fd);
+		return;
+	}
+	c = calloc(1, sizeof(*c));
 	if (!c) {
 		close(fd);
+		pthread_mutex_lock(&d->lock);
+		d->nconns[readonly]--;
+		pthread_mutex_unlock(&d->lock);
 		return;
 	}
 	c->d = d;
@@ -185,6 +218,9 @@ static void conn_new(struct daemon *d, int fd, bool readonly)
 	if (conn_start_writer(c)) {
 		close(fd);
 		free(c);
+		pthread_mutex_lock(&d->lock);
+		d->nconns[readonly]--;
+		pthread_mutex_unlock(&d->lock);
 		return;
 	}
 	pthread_mutex_lock(&d->lock);
@@ -265,6 +301,8 @@ static void usage(FILE *f)
 		"  --dev PATH          hypervisor device for vmxrun (default: /dev/vmxmon)\n"
 		"  --start-timeout S   seconds a starting VM has to answer on its control socket\n"
 		"                      (default: 60)\n"
+		"  --max-clients N     clients per socket (read-write, read-only); more are closed\n"
+		"                      at once (default: 256)\n"
 		"  --verbose           log every call (default: errors and lifecycle only)\n"
 		"  -h, --help          this help\n"
 		"\n"
@@ -302,11 +340,12 @@ int main(int argc, char **argv)
 		{ "session", no_argument, NULL, 's' }, { "root", required_argument, NULL, 'r' },
 		{ "vmxrun", required_argument, NULL, 'x' }, { "dev", required_argument, NULL, 'd' },
 		{ "start-timeout", required_argument, NULL, 't' },
+		{ "max-clients", required_argument, NULL, 'm' },
 		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct daemon d = { .lock = PTHREAD_MUTEX_INITIALIZER, .next_id = 1,
-				   .dev = "/dev/vmxmon", .start_timeout_s = 60 };
+				   .dev = "/dev/vmxmon", .start_timeout_s = 60, .max_clients = 256 };
 	const char *root = "", *home = getenv("HOME"), *xdg = getenv("XDG_RUNTIME_DIR");
 	bool session = false;
 	char sockdir[PATH_MAX];
@@ -321,6 +360,13 @@ int main(int argc, char **argv)
 		case 'x': d.vmxrun = optarg; break;
 		case 'd': d.dev = optarg; break;
 		case 't': d.start_timeout_s = (unsigned int)atoi(optarg); break;
+		case 'm':
+			if (atoi(optarg) < 1) {
+				fprintf(stderr, "virtvmxd: --max-clients: a number of at least 1\n");
+				return 2;
+			}
+			d.max_clients = (unsigned int)atoi(optarg);
+			break;
 		case 'v': log_verbose = d.verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -382,8 +428,20 @@ int main(int argc, char **argv)
 			if (!(pfd[i].revents & POLLIN))
 				continue;
 			fd = accept4(pfd[i].fd, NULL, NULL, SOCK_CLOEXEC);
-			if (fd >= 0)
+			if (fd >= 0) {
 				conn_new(&d, fd, i == 1);
+			} else if (errno == EMFILE || errno == ENFILE || errno == ENOMEM ||
+				   errno == ENOBUFS) {
+				/* The client stays queued and poll() would return at once:
+				 * wait for descriptors rather than spin (and log once a second). */
+				static time_t last;
+
+				if (time(NULL) != last) {
+					last = time(NULL);
+					logmsg("accept: %s", strerror(errno));
+				}
+				usleep(100 * 1000);
+			}
 		}
 	}
 }

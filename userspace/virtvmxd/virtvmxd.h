@@ -39,6 +39,8 @@ struct daemon {
 	struct domain *domains;		/* (d) */
 	struct pool *pools;		/* (d) */
 	struct conn *conns;		/* (d) */
+	unsigned int nconns[2];		/* (d) clients of the read-write [0], read-only [1] socket */
+	unsigned int max_clients;	/* per socket */
 	int next_id;			/* (d) the id of the next domain started */
 	const char *vmxrun;		/* default emulator */
 	const char *dev;		/* hypervisor device given to vmxrun */

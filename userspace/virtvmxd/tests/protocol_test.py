@@ -20,7 +20,7 @@ def xdr_str(s):
 
 class Daemon:
     def __init__(self, root, env=None):
-        self.root, self.env, self.p = root, env, None
+        self.root, self.env, self.p, self.args = root, env, None, []
         self.sock = root + "/run/libvirt/virtvmxd-sock"
         self.uri = "vmx+unix:///system?socket=" + self.sock
         self.ro_uri = "vmx+unix:///system?socket=" + self.sock + "-ro"
@@ -28,7 +28,7 @@ class Daemon:
         env = dict(os.environ, **(self.env or {}))
         self.log = open(self.root + "/daemon.log", "a")
         self.p = subprocess.Popen([VIRTVMXD, "--root", self.root, "--vmxrun", FAKE, "--dev", "/dev/null",
-                                   "--start-timeout", "10"], stderr=self.log, env=env)
+                                   "--start-timeout", "10"] + self.args, stderr=self.log, env=env)
         for _ in range(200):
             if os.path.exists(self.sock + "-ro"):
                 try:
@@ -222,6 +222,31 @@ def a_hundred_concurrent_clients(d):
         t.join(60)
     assert not errors and time.time() - t0 < 60, errors[:3]
     c.lookupByName("many").undefine()
+
+@test
+def a_flood_on_the_read_only_socket_does_not_lock_root_out(d):
+    # --max-clients per socket: past it a new client is closed at once (no reply), the
+    # read-write socket still serves, and a slot that frees is taken again.
+    d.stop()
+    d.args = ["--max-clients", "8"]
+    d.start()
+    ro = [Raw(d.sock + "-ro").open() for _ in range(8)]
+    extra = Raw(d.sock + "-ro")
+    try:
+        extra.send(66)
+        assert extra.recv() is None
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    assert libvirt.open(d.uri).getLibVersion() == 9000000
+    ro[0].close()
+    def reopen():
+        try:
+            return Raw(d.sock + "-ro").open() is not None
+        except (AssertionError, TypeError, OSError):
+            return False
+    assert wait(reopen, 10)
+    assert ro[1].call(157)[0][5] == 0
+    assert "--max-clients" in d.logtext()
 
 # ---- definitions and XML ---------------------------------------------------------------
 
