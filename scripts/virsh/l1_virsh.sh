@@ -5,7 +5,9 @@
 # virtvmxd: define, start, console (a command typed, its output read), list, dominfo,
 # domstats, dommemstat, suspend/resume, a daemon restart with the VM running (nothing lost, still
 # controllable), shutdown (ACPI power button: the guest runs busybox acpid), destroy,
-# undefine. TAP on the console.
+# undefine, and the lifecycle events of shutdown, start, destroy and undefine as a
+# libvirt-python client gets them.
+# TAP on the console.
 v=/vmxmon/virsh
 # The clients look for /var/run/libvirt/virtvmxd-sock (a Debian system has /var/run -> /run).
 [ -e /var/run ] || { mkdir -p /var && ln -s /run /var/run; }
@@ -95,6 +97,11 @@ vs list && grep -q ' 1 .*deb .*running' /tmp/out && vs suspend deb && state_is d
 	vs resume deb && state_is deb running 10 &&
 	python3 -S $v/l1_console.py vmx:///system deb 'echo after-restart-$((40+2))' 'after-restart-42' 120 >>/tmp/out 2>&1
 ok daemon_restart_loses_nothing_and_the_vm_is_controllable $? /tmp/out
+# From here on a libvirt-python client records the domain's lifecycle events (vmxrun's
+# control-socket events and virtvmxd's own, as libvirt events).
+python3 -S $v/l1_events.py vmx:///system deb /tmp/events >/tmp/events.log 2>&1 &
+epid=$!
+i=0; while ! grep -q registered /tmp/events 2>/dev/null && [ $i -lt 120 ]; do sleep 0.5; i=$((i + 1)); done
 stage "virsh shutdown (ACPI power button)"
 vs shutdown deb && state_is deb 'shut off' 90 && virsh domstate --reason deb >/tmp/out 2>&1 &&
 	grep -q 'shut off (shutdown)' /tmp/out
@@ -104,6 +111,13 @@ vs start deb && vs destroy deb && virsh domstate --reason deb >/tmp/out 2>&1 && 
 ok start_then_destroy $? /tmp/out
 vs undefine deb && vs list --all && ! grep -q deb /tmp/out
 ok undefine $? /tmp/out
+# shutdown: SHUTDOWN (finished, by the guest), STOPPED (shutdown); start: STARTED (booted);
+# destroy: STOPPED (destroyed); undefine: UNDEFINED (removed). Numbers: virDomainEventType.
+i=0; while ! grep -q '^1 0$' /tmp/events 2>/dev/null && [ $i -lt 40 ]; do sleep 0.5; i=$((i + 1)); done
+kill $epid 2>/dev/null
+{ cat /tmp/events; cat /tmp/events.log; } >/tmp/out 2>&1
+tr '\n' ',' </tmp/events | grep -q '6 [0-9],.*5 0,.*2 0,.*5 1,.*1 0,'
+ok lifecycle_events_reach_a_libvirt_python_client $? /tmp/out
 echo "1..$n"
 echo "# virtvmxd log:"
 sed 's/^/#   /' /tmp/virtvmxd.log
