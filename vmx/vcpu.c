@@ -285,6 +285,7 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx->xcr0);
 	/* Anything to inject, or a window to open or close? (rarely) */
 	if (unlikely(vmx->ev.reinject_info | vmx->ev.nmi_pending | vmx->ev.irq_pending |
+		     atomic_read(&vmx->ev.nmi_queued) |
 		     vmx->ev.window_ctls | vcpu->run->request_interrupt_window) ||
 	    (vmx->lapic && (vmx->tpr_threshold || vmx_lapic_irr_any(vmx->lapic))))
 		vmx_events_before_entry(vcpu);

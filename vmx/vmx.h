@@ -247,7 +247,8 @@ struct vmx_events {
 	bool irq_injected;		/* ... or one whose delivery began (KVM's interrupt.injected,
 					 * restored by KVM_SET_VCPU_EVENTS/SREGS): LINT0 is not asked */
 	u8 irq_vector;
-	u8 nmi_pending;			/* KVM_NMI, at most 2; 1 while an NMI is in service */
+	u8 nmi_pending;			/* at most 2; 1 while an NMI is in service (vCPU thread) */
+	atomic_t nmi_queued;		/* NMIs sent from any thread, not yet counted above */
 	bool handler_injected;		/* an exit handler wrote VM_ENTRY_INTR_INFO */
 	u32 reinject_info;		/* IDT-vectoring information of the last exit */
 	u32 reinject_error;
