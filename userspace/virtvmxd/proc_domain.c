@@ -120,7 +120,8 @@ static int list_all_domains(struct call *c)
 	return 0;
 }
 
-static int list_ids(struct call *c)		/* 37: maxids; ret ids<> */
+/* LIST_DOMAINS (37, running: their ids) and LIST_DEFINED_DOMAINS (21, the others: names). */
+static int list_some(struct call *c, bool running)
 {
 	struct daemon *d = c->conn->d;
 	int max = get_i32(&c->in), n = 0;
@@ -130,34 +131,28 @@ static int list_ids(struct call *c)		/* 37: maxids; ret ids<> */
 		return bad_args(c);
 	put_u32(&c->out, 0);
 	pthread_mutex_lock(&d->lock);
-	for (struct domain *dom = d->domains; dom && n < max; dom = dom->next)
-		if (dom->id >= 0) {
+	for (struct domain *dom = d->domains; dom && n < max; dom = dom->next) {
+		if ((dom->id >= 0) != running)
+			continue;
+		if (running)
 			put_i32(&c->out, dom->id);
-			n++;
-		}
+		else
+			put_str(&c->out, dom->name);
+		n++;
+	}
 	pthread_mutex_unlock(&d->lock);
 	patch_u32(&c->out, off, (uint32_t)n);
 	return 0;
 }
 
+static int list_ids(struct call *c)		/* 37: maxids; ret ids<> */
+{
+	return list_some(c, true);
+}
+
 static int list_defined(struct call *c)		/* 21: maxnames; ret names<> */
 {
-	struct daemon *d = c->conn->d;
-	int max = get_i32(&c->in), n = 0;
-	size_t off = c->out.len;
-
-	if (c->in.err)
-		return bad_args(c);
-	put_u32(&c->out, 0);
-	pthread_mutex_lock(&d->lock);
-	for (struct domain *dom = d->domains; dom && n < max; dom = dom->next)
-		if (dom->id < 0) {
-			put_str(&c->out, dom->name);
-			n++;
-		}
-	pthread_mutex_unlock(&d->lock);
-	patch_u32(&c->out, off, (uint32_t)n);
-	return 0;
+	return list_some(c, false);
 }
 
 static int count(struct call *c, bool active)
