@@ -87,6 +87,9 @@ int vmx_handle_hlt_in_kernel(struct vmxmon_vcpu *vcpu)
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
 	vmx_skip_instruction(vcpu);
+	/* Single-stepped: the #DB is delivered at once, and it ends the halt (as KVM). */
+	if (unlikely(vmx->ev.handler_injected))
+		return 1;
 	vmx->halt_if = vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF;
 	WRITE_ONCE(vcpu->halted, true);
 	WRITE_ONCE(vcpu->check_state, true);

@@ -8,6 +8,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kvm.h>
+#include <linux/percpu.h>
+#include <asm/cpufeature.h>
+#include <asm/debugreg.h>
 #include <asm/processor-flags.h>
 #include <asm/msr-index.h>
 #include <asm/tlbflush.h>
@@ -336,7 +339,7 @@ unsigned long vmx_linear_rip(void)
  * violations: VM_EXIT_INSTRUCTION_LEN is undefined there). The field stays valid until the
  * next VM entry, so an IN completed by the next KVM_RUN may use it too.
  */
-void vmx_skip_instruction(struct vmxmon_vcpu *vcpu)
+void vmx_skip_instruction_no_step(struct vmxmon_vcpu *vcpu)
 {
 	unsigned long rip = vmcs_readl(GUEST_RIP) + vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
 	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
@@ -349,6 +352,19 @@ void vmx_skip_instruction(struct vmxmon_vcpu *vcpu)
 	if (unlikely(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
 		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
 			     intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+}
+
+/*
+ * The instruction that exited completed in the hypervisor's hands: the single-step trap the
+ * CPU raises after an instruction that began with RFLAGS.TF set (SDM Vol. 3B 18.3.1.4) is
+ * ours to raise, with DR6.BS, as KVM's kvm_skip_emulated_instruction() does through
+ * kvm_vcpu_do_singlestep(). (ICEBP raises its own #DB instead: the _no_step variant.)
+ */
+void vmx_skip_instruction(struct vmxmon_vcpu *vcpu)
+{
+	vmx_skip_instruction_no_step(vcpu);
+	if (unlikely(vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_TF))
+		vmx_inject_db(vcpu, DR_STEP);
 }
 
 /*

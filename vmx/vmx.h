@@ -387,6 +387,7 @@ int vmx_guest_cpl(void);
 bool vmx_guest_64bit(void);
 unsigned long vmx_linear_rip(void);
 void vmx_skip_instruction(struct vmxmon_vcpu *vcpu);
+void vmx_skip_instruction_no_step(struct vmxmon_vcpu *vcpu);
 void vmx_set_cr0(unsigned long cr0);
 void vmx_set_cr4(unsigned long cr4);
 void vmx_set_efer(u64 efer);
