@@ -76,13 +76,15 @@ static bool vmx_reinjecting_nmi(const struct vmx_events *ev)
  */
 static void vmx_process_nmis(struct vmx_events *ev)
 {
-	unsigned int n = ev->nmi_pending + atomic_xchg(&ev->nmi_queued, 0);
-	unsigned int limit = 2;
+	unsigned int n = ev->nmi_pending;
 
-	if ((vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & GUEST_INTR_STATE_NMI) ||
-	    vmx_reinjecting_nmi(ev))
-		limit = 1;
-	WRITE_ONCE(ev->nmi_pending, min(n, limit));
+	/* This runs on interrupt-heavy entries too: no locked op or VMREAD unless needed. */
+	if (atomic_read(&ev->nmi_queued))
+		n += atomic_xchg(&ev->nmi_queued, 0);
+	if (n > 1 && ((vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & GUEST_INTR_STATE_NMI) ||
+		      vmx_reinjecting_nmi(ev)))
+		n = 1;
+	WRITE_ONCE(ev->nmi_pending, min(n, 2u));
 }
 
 static void vmx_set_windows(struct vmx_events *ev, u32 want)
