@@ -141,6 +141,21 @@ static void GUEST_CODE guest_bsp(void)
 	send_ipi(APIC_DEST_ALLBUT | VEC_FLUSH, 0);
 }
 
+/* One host thread per vCPU, each guest run to its end (or the timeout), then checked. */
+static void run_vcpu_threads(struct test_ctx *t, struct vcpu_thread *vt, struct vcpu **vcpu,
+			     unsigned int n, unsigned int timeout_ms)
+{
+	for (unsigned int i = 0; i < n; i++)
+		vcpu_thread_start(&vt[i], vcpu[i]);
+	for (unsigned int i = 0; i < n; i++)
+		if (!vcpu_thread_join(&vt[i], timeout_ms))
+			break;
+	for (unsigned int i = 0; i < n; i++) {
+		vcpu_thread_stop(&vt[i]);
+		t_vcpu_thread_expect_done(t, &vt[i]);
+	}
+}
+
 static void ipi_matrix(struct test_ctx *t, bool x2, const struct ipi_case *c, unsigned int n)
 {
 	struct vm *vm = t_vm_new_split(t);
@@ -165,16 +180,7 @@ static void ipi_matrix(struct test_ctx *t, bool x2, const struct ipi_case *c, un
 			vcpu_enter_long_mode(vcpu[i], GUEST_FN(guest_bsp), 0, 0);
 		}
 	}
-	for (unsigned int i = 0; i < NCPU; i++)
-		vcpu_thread_start(&vt[i], vcpu[i]);
-	for (unsigned int i = 0; i < NCPU; i++) {
-		if (!vcpu_thread_join(&vt[i], 240 * 1000))
-			break;
-	}
-	for (unsigned int i = 0; i < NCPU; i++) {
-		vcpu_thread_stop(&vt[i]);
-		t_vcpu_thread_expect_done(t, &vt[i]);
-	}
+	run_vcpu_threads(t, vt, vcpu, NCPU, 240 * 1000);
 	if (t_failed(t))
 		return;
 	for (unsigned int i = 0; i < n; i++) {
@@ -304,15 +310,7 @@ TEST_DEFINE(nmis_sent_at_once_by_two_vcpus_are_both_taken, TAG_KVM_IDENTICAL, 60
 	ASSERT_EQ(vcpu_set_mp_state(vcpu[1], KVM_MP_STATE_RUNNABLE), 0);
 	vcpu_enter_long_mode(vcpu[0], GUEST_FN(guest_nmi_target), 0, 0);
 	vcpu_enter_long_mode(vcpu[1], GUEST_FN(guest_nmi_sender), 1, 0);
-	for (unsigned int i = 0; i < 2; i++)
-		vcpu_thread_start(&vt[i], vcpu[i]);
-	for (unsigned int i = 0; i < 2; i++)
-		if (!vcpu_thread_join(&vt[i], 500 * 1000))
-			break;
-	for (unsigned int i = 0; i < 2; i++) {
-		vcpu_thread_stop(&vt[i]);
-		t_vcpu_thread_expect_done(t, &vt[i]);
-	}
+	run_vcpu_threads(t, vt, vcpu, 2, 500 * 1000);
 	t_log(t, "%d rounds: %llu NMIs taken by vCPU 0, %llu rounds lost one", NMI_ROUNDS,
 	      (unsigned long long)GUEST_VAR(vm, nmis[0]),
 	      (unsigned long long)GUEST_VAR(vm, nmi_lost));
