@@ -104,6 +104,7 @@
 #define APIC_TMR			0x180
 #define APIC_IRR			0x200
 #define APIC_ESR			0x280
+#define APIC_LVTCMCI			0x2f0
 #define APIC_ICR			0x300
 #define APIC_ICR2			0x310
 #define APIC_LVTT			0x320

@@ -22,6 +22,13 @@
 #define NTICKS		8
 #define SLACK_TICKS	20000
 #define DEBUG_LATE_TICKS 1000000	/* 10 ms of a 100 MHz Bochs */
+/*
+ * Waking a halted vCPU runs the host's whole idle-exit, hrtimer, wake-up and schedule path
+ * before the entry: kvm_intel in the Bochs L1 once took 23,906 ticks more than the
+ * programmed time (a CI run; 20,000 was the bound then). Allow about 4x that; a
+ * timer that fires early, or never, still fails.
+ */
+#define HLT_WAKE_LATE_TICKS 100000
 
 static volatile uint64_t tick_tsc[NTICKS], ticks;
 
@@ -161,11 +168,13 @@ TEST_KVM_IDENTICAL(timer_wakes_a_halted_vcpu_at_the_programmed_tsc)
 {
 	uint64_t want = count_to_tsc(2000000, 1, host_tsc_khz());
 	struct vcpu *vcpu = timer_guest(t, GUEST_FN(guest_oneshot_hlt), 2000000, want);
+	uint64_t late = late_tolerance(want);
 	struct ucall uc;
 
 	vcpu_run_sync(vcpu, &uc);
 	ASSERT_EQ(uc.args[0], 1);
-	EXPECT_TICKS(uc.args[1], want);
+	EXPECT_TICKS_WITHIN(uc.args[1], want, tolerance(want),
+			    late > HLT_WAKE_LATE_TICKS ? late : HLT_WAKE_LATE_TICKS);
 	vcpu_run_done(vcpu);
 }
 

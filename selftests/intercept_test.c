@@ -275,6 +275,37 @@ TEST_KVM_IDENTICAL(single_step_db_sets_bs_in_the_dr6_the_guest_reads)
 	vcpu_run_done(vcpu);
 }
 
+/*
+ * POPF sets TF, then CPUID, which exits and which the hypervisor completes: the single-step
+ * trap still comes right after it, with DR6.BS (KVM: kvm_skip_emulated_instruction()).
+ */
+static void GUEST_CODE guest_single_step_over_cpuid(void)
+{
+	guest_db_reset();
+	__asm__ volatile("xor %%eax, %%eax\n\t"
+			 "xor %%ecx, %%ecx\n\t"
+			 "pushfq\n\t"
+			 "orq $0x100, (%%rsp)\n\t"
+			 "popfq\n\t"		/* TF: the instruction after this one is stepped */
+			 "cpuid\n\t"
+			 ".global cpuid_step_trap\n"
+			 "cpuid_step_trap:\n\t" ::: "rax", "rbx", "rcx", "rdx", "memory", "cc");
+	GUEST_SYNC(db_count, db_rip, db_dr6);
+}
+
+TEST_KVM_IDENTICAL(single_step_over_an_exiting_instruction_traps_after_it)
+{
+	extern const char cpuid_step_trap[];
+	struct vcpu *vcpu = db_guest(t, guest_single_step_over_cpuid);
+	struct ucall uc;
+
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], 1);			/* the handler clears TF */
+	EXPECT_EQ(uc.args[1], (uintptr_t)cpuid_step_trap);	/* not one instruction later */
+	EXPECT_EQ(uc.args[2] & 0x400f, 0x4000);		/* BS */
+	vcpu_run_done(vcpu);
+}
+
 /* ICEBP (INT1): a trap-like #DB after the instruction, no DR6 status bit. */
 static void GUEST_CODE guest_icebp(void)
 {

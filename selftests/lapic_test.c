@@ -340,6 +340,11 @@ TEST_KVM_IDENTICAL(x2apic_msrs_need_x2apic_mode_and_follow_the_sdm)
 		WR(X2APIC_MSR(APIC_SELF_IPI), 0x61, NOEXC),
 		WR(X2APIC_MSR(APIC_EOI), 0, NOEXC),		/* none in service */
 		RD(X2APIC_MSR(APIC_TMICT), NOEXC),
+		RD(X2APIC_MSR(APIC_LVTCMCI), GP),		/* no CMCI: no LVT CMCI */
+		WR(X2APIC_MSR(APIC_LVTCMCI), 0, GP),
+		WR(X2APIC_MSR(APIC_SELF_IPI), 0x100, GP),	/* bits 31:8 reserved */
+		WR(X2APIC_MSR(APIC_SELF_IPI), 0xff00, GP),
+		WR(X2APIC_MSR(APIC_SELF_IPI), 0xff000000, GP),
 		WR(MSR_IA32_APICBASE, base, GP),		/* x2APIC -> xAPIC directly */
 		WR(MSR_IA32_APICBASE, base & ~MSR_IA32_APICBASE_ENABLE, NOEXC),	/* -> disabled */
 		WR(MSR_IA32_APICBASE, base | X2APIC_ENABLE, GP),	/* disabled -> x2APIC */
@@ -358,7 +363,7 @@ TEST_KVM_IDENTICAL(x2apic_msrs_need_x2apic_mode_and_follow_the_sdm)
 	want[18] = 0x20;
 	want[21] = 5ull << 32 | 0x60;
 	want[24] = 0;
-	want[31] = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE;
+	want[36] = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE;
 	run_probes(t, 5, p, want, sizeof(p) / sizeof(p[0]));
 }
 

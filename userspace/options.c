@@ -50,8 +50,9 @@ void opts__usage(FILE *f)
 		"  -c, --cpus N        vCPUs, 1-%d (default: 1)\n"
 		"  --no-apic           PIC only: no local APIC, IOAPIC or MADT; one vCPU\n"
 		"                      (default: off: in-kernel local APICs, IOAPIC, MADT)\n"
-		"  --console SPEC      stdio (raw terminal) or file:PATH (output only)\n"
-		"                      (default: stdio)\n"
+		"  --console SPEC      stdio (raw terminal), file:PATH (output only) or\n"
+		"                      socket:PATH (a Unix socket, one client at a time; output\n"
+		"                      while none is connected is lost) (default: stdio)\n"
 		"  --name NAME         the VM's name, shown by query-status (default: vmxrun)\n"
 		"  --control PATH      control socket: QMP-style JSON commands and events, see the\n"
 		"                      README; refused if a running VM listens there (default: none)\n"
@@ -101,7 +102,7 @@ static const struct {
 	{ "-smp", "vmxrun spells it -c N (--cpus N)" },
 	{ "-name", "vmxrun spells it --name NAME" },
 	{ "-qmp", "vmxrun spells it --control PATH (a QMP-style socket)" },
-	{ "-serial", "vmxrun spells it --console stdio|file:PATH" },
+	{ "-serial", "vmxrun spells it --console stdio|file:PATH|socket:PATH" },
 	{ "-nographic", "not needed: the guest's console is this terminal already" },
 	{ "-enable-kvm", "not needed: vmxrun always runs on a hypervisor device (--dev, default " DEFAULT_DEV ")" },
 	{ "-accel", "not needed: vmxrun always runs on a hypervisor device (--dev, default " DEFAULT_DEV ")" },
@@ -212,9 +213,10 @@ static enum opts_result opts__one(struct vmxrun_opts *o, int c, char *err, size_
 		o->control = optarg;
 		break;
 	case OPT_CONSOLE:
-		if (strcmp(optarg, "stdio") && (strncmp(optarg, "file:", 5) || !optarg[5]))
+		if (strcmp(optarg, "stdio") && (strncmp(optarg, "file:", 5) || !optarg[5]) &&
+		    (strncmp(optarg, "socket:", 7) || !optarg[7]))
 			return bad_value(err, errlen, "--console", optarg,
-					 "not a console (stdio or file:PATH)");
+					 "not a console (stdio, file:PATH or socket:PATH)");
 		o->console = optarg;
 		break;
 	case OPT_REBOOT:

@@ -25,7 +25,7 @@ struct vmxrun_opts {
 	const char *mem_arg;	/* -m as the user typed it, for messages ("1.5G") */
 	unsigned int cpus;
 	bool no_apic;		/* --no-apic: PIC-only machine (1 vCPU) */
-	const char *console;	/* "stdio" or "file:PATH" */
+	const char *console;	/* "stdio", "file:PATH" or "socket:PATH" */
 	const char *name;	/* the VM's name (control socket, messages) */
 	const char *control;	/* control socket path, NULL: none */
 	bool reboot_restart;	/* --reboot=restart: a guest reboot restarts it */

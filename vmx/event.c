@@ -68,16 +68,24 @@ static bool vmx_reinjecting_nmi(const struct vmx_events *ev)
 }
 
 /*
- * While an NMI is in service (blocked until IRET) or on its way in, any number of further
- * NMIs leaves one pending, not two: the CPU latches a single NMI (SDM Vol. 3A 6.7.1). As
- * KVM's process_nmi(). VMCS loaded. (An NMI IPI racing with this may be lost: benign.)
+ * Count the NMIs other threads queued (vCPU thread, VMCS loaded). While an NMI is in service
+ * (blocked until IRET) or on its way in, any number of further NMIs leaves one pending, not
+ * two: the CPU latches a single NMI (SDM Vol. 3A 6.7.1); otherwise two can wait, one to be
+ * delivered and one latched behind it. As KVM's process_nmi(): senders only add to
+ * nmi_queued atomically, and only the vCPU's own thread moves them into nmi_pending, so two
+ * NMIs sent at once from two threads are never counted as one.
  */
-static void vmx_collapse_nmis(struct vmx_events *ev)
+static void vmx_process_nmis(struct vmx_events *ev)
 {
-	if (READ_ONCE(ev->nmi_pending) > 1 &&
-	    ((vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & GUEST_INTR_STATE_NMI) ||
-	     vmx_reinjecting_nmi(ev)))
-		WRITE_ONCE(ev->nmi_pending, 1);
+	unsigned int n = ev->nmi_pending;
+
+	/* This runs on interrupt-heavy entries too: no locked op or VMREAD unless needed. */
+	if (atomic_read(&ev->nmi_queued))
+		n += atomic_xchg(&ev->nmi_queued, 0);
+	if (n > 1 && ((vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & GUEST_INTR_STATE_NMI) ||
+		      vmx_reinjecting_nmi(ev)))
+		n = 1;
+	WRITE_ONCE(ev->nmi_pending, min(n, 2u));
 }
 
 static void vmx_set_windows(struct vmx_events *ev, u32 want)
@@ -108,7 +116,7 @@ void vmx_events_before_entry(struct vmxmon_vcpu *vcpu)
 	struct vmx_events *ev = &vmx->ev;
 	u32 windows = 0;
 
-	vmx_collapse_nmis(ev);
+	vmx_process_nmis(ev);
 	if (ev->handler_injected) {
 		/* An exception takes this entry; anything else waits for a window. */
 	} else if (ev->reinject_info) {
@@ -212,12 +220,8 @@ int vmx_queue_interrupt(struct vmxmon_vcpu *vcpu, u32 irq)
 
 void vmx_queue_nmi(struct vmxmon_vcpu *vcpu)
 {
-	struct vmx_events *ev = &to_vmx(vcpu)->ev;
-	u8 n = READ_ONCE(ev->nmi_pending);
-
-	/* Other vCPUs' NMI IPIs race with the vCPU's own decrement: a lost one is benign. */
-	if (n < 2)
-		WRITE_ONCE(ev->nmi_pending, n + 1);
+	/* Any thread. More than two never count (vmx_process_nmis()): stop there. */
+	atomic_add_unless(&to_vmx(vcpu)->ev.nmi_queued, 1, 2);
 }
 
 /*
@@ -250,7 +254,7 @@ void vmx_get_vcpu_events(struct vmxmon_vcpu *vcpu, struct kvm_vcpu_events *e)
 	u8 vector = info & VECTORING_INFO_VECTOR_MASK;
 
 	memset(e, 0, sizeof(*e));
-	vmx_collapse_nmis(ev);
+	vmx_process_nmis(ev);
 	if (info & VECTORING_INFO_VALID_MASK) {
 		switch (info & VECTORING_INFO_TYPE_MASK) {
 		case INTR_TYPE_HARD_EXCEPTION:
@@ -325,8 +329,10 @@ int vmx_set_vcpu_events(struct vmxmon_vcpu *vcpu, const struct kvm_vcpu_events *
 		vmx_events_set_injected_irq(vcpu, e->interrupt.nr);
 	else
 		ev->irq_pending = ev->irq_injected = false;
-	if (e->flags & KVM_VCPUEVENT_VALID_NMI_PENDING)
+	if (e->flags & KVM_VCPUEVENT_VALID_NMI_PENDING) {
+		atomic_set(&ev->nmi_queued, 0);
 		WRITE_ONCE(ev->nmi_pending, min_t(u8, e->nmi.pending, 2));
+	}
 	if ((e->flags & KVM_VCPUEVENT_VALID_SIPI_VECTOR) && vmx->x86.lapic)
 		WRITE_ONCE(vmx->x86.sipi_vector, e->sipi_vector);
 
@@ -396,6 +402,7 @@ void vmx_events_init_signal(struct vmxmon_vcpu *vcpu)
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
 	ev->handler_injected = false;
 	ev->reinject_info = 0;
+	atomic_set(&ev->nmi_queued, 0);
 	WRITE_ONCE(ev->nmi_pending, 0);
 	if (ev->irq_injected) {
 		ev->irq_pending = false;

@@ -7,6 +7,9 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/percpu.h>
+#include <asm/cpufeature.h>
+#include <asm/debugreg.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 #include <asm/trapnr.h>
@@ -78,11 +81,25 @@ void vmx_advance_rip(struct vmxmon_vcpu *vcpu, unsigned int len)
 
 /*
  * Resume after the exiting instruction. Only for exits that report its length (never EPT
- * violations: VM_EXIT_INSTRUCTION_LEN is undefined there).
+ * violations: VM_EXIT_INSTRUCTION_LEN is undefined there). The field stays valid until the
+ * next VM entry, so an IN completed by the next KVM_RUN may use it too.
+ */
+void vmx_skip_instruction_no_step(struct vmxmon_vcpu *vcpu)
+{
+	advance_rip(vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+}
+
+/*
+ * The instruction that exited completed in the hypervisor's hands: the single-step trap the
+ * CPU raises after an instruction that began with RFLAGS.TF set (SDM Vol. 3B 18.3.1.4) is
+ * ours to raise, with DR6.BS, as KVM's kvm_skip_emulated_instruction() does through
+ * kvm_vcpu_do_singlestep(). (ICEBP raises its own #DB instead: the _no_step variant.)
  */
 void vmx_skip_instruction(struct vmxmon_vcpu *vcpu)
 {
-	advance_rip(vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	vmx_skip_instruction_no_step(vcpu);
+	if (unlikely(vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_TF))
+		vmx_inject_db(vcpu, DR_STEP);
 }
 
 /*

@@ -187,7 +187,7 @@ int vmx_handle_exception_nmi(struct vmxmon_vcpu *vcpu)
 		 * executing it would.
 		 */
 		if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_PRIV_SW_EXCEPTION)
-			vmx_skip_instruction(vcpu);
+			vmx_skip_instruction_no_step(vcpu);
 		vmx_inject_db(vcpu, vmcs_readl(EXIT_QUALIFICATION));
 		return 1;
 	case X86_TRAP_AC:

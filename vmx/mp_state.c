@@ -28,7 +28,7 @@ bool vmx_vcpu_should_wake(struct vmxmon_vcpu *vcpu)
 	if (!READ_ONCE(vcpu->halted))
 		return true;
 	/* HLT ends with an NMI, or an interrupt the guest takes (IF was 1). */
-	return READ_ONCE(vmx->ev.nmi_pending) ||
+	return READ_ONCE(vmx->ev.nmi_pending) || atomic_read(&vmx->ev.nmi_queued) ||
 	       (x->halt_if && ((READ_ONCE(vmx->ev.irq_pending) &&
 				  (vmx->ev.irq_injected || x86_lapic_accepts_extint(x->lapic))) ||
 				 x86_lapic_deliverable(x->lapic) >= 0));
@@ -84,6 +84,9 @@ int vmx_handle_hlt_in_kernel(struct vmxmon_vcpu *vcpu)
 	struct x86_vcpu *x = vcpu_x86(vcpu);
 
 	vmx_skip_instruction(vcpu);
+	/* Single-stepped: the #DB is delivered at once, and it ends the halt (as KVM). */
+	if (unlikely(to_vmx(vcpu)->ev.handler_injected))
+		return 1;
 	x->halt_if = vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF;
 	WRITE_ONCE(vcpu->halted, true);
 	WRITE_ONCE(vcpu->check_state, true);

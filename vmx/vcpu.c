@@ -310,6 +310,7 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx->x86.xcr0);
 	/* Anything to inject, or a window to open or close? (rarely) */
 	if (unlikely(vmx->ev.reinject_info | vmx->ev.nmi_pending | vmx->ev.irq_pending |
+		     atomic_read(&vmx->ev.nmi_queued) |
 		     vmx->ev.window_ctls | vcpu->run->request_interrupt_window) ||
 	    (vmx->x86.lapic && (vmx->tpr_threshold || x86_lapic_irr_any(vmx->x86.lapic))))
 		vmx_events_before_entry(vcpu);

@@ -158,7 +158,8 @@ struct vmx_events {
 	bool irq_injected;		/* ... or one whose delivery began (KVM's interrupt.injected,
 					 * restored by KVM_SET_VCPU_EVENTS/SREGS): LINT0 is not asked */
 	u8 irq_vector;
-	u8 nmi_pending;			/* KVM_NMI, at most 2; 1 while an NMI is in service */
+	u8 nmi_pending;			/* at most 2; 1 while an NMI is in service (vCPU thread) */
+	atomic_t nmi_queued;		/* NMIs sent from any thread, not yet counted above */
 	bool handler_injected;		/* an exit handler wrote VM_ENTRY_INTR_INFO */
 	u32 reinject_info;		/* IDT-vectoring information of the last exit */
 	u32 reinject_error;
@@ -269,6 +270,7 @@ unsigned long vmx_get_cr0(void);
 unsigned long vmx_get_cr4(void);
 void vmx_advance_rip(struct vmxmon_vcpu *vcpu, unsigned int len);
 void vmx_skip_instruction(struct vmxmon_vcpu *vcpu);
+void vmx_skip_instruction_no_step(struct vmxmon_vcpu *vcpu);
 void vmx_inject_exception(struct vmxmon_vcpu *vcpu, u8 vector, bool has_error, u32 error_code);
 
 /* vmx/ept.c */

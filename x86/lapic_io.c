@@ -108,12 +108,20 @@ int x86_lapic_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 *data, bool write, bo
 		return -1;
 	if (!(x86_lapic_get_base(a) & X2APIC_ENABLE) && !host)
 		return 1;
+	/*
+	 * No CMCI (MCG_CAP.MCG_CMCI_P is 0): its LVT is not there, so MSR 0x82f is #GP (SDM
+	 * Vol. 3A 11.12.1.2, table 11-6), as with KVM 6.1.
+	 */
+	if (off == APIC_LVTCMCI)
+		return 1;
 	if (!write)
 		return x86_lapic_read(a, off, data) ? 1 : 0;
 	/* x2APIC: EOI and SELF_IPI take 0 high bits; ICR is 64 bits (SDM 11.12.1.2). */
 	if (off != APIC_ICR && (*data >> 32))
 		return 1;
 	if (off == APIC_EOI && *data)
+		return 1;
+	if (off == APIC_SELF_IPI && (*data & ~(u64)APIC_VECTOR_MASK))	/* bits 31:8 reserved */
 		return 1;
 	r = x86_lapic_write(a, off, *data);
 	return r < 0 ? 1 : r == 0 ? 2 : 0;

@@ -52,7 +52,7 @@ boot l2_panic "$L1_BOOT
 VMXMON-TESTBED-STAGE: L2 boot
 [    0.770000] Kernel panic - not syncing: Too many boot init vars at \`vmxmon'
 [    0.770001] CPU: 0 PID: 0 Comm: swapper/0 Not tainted 6.1.0-57-amd64 #1"
-[ "$st" = 125 ] && [ "$status" = panic ] && [ "$secs" -le 15 ] &&
+[ "$st" = 125 ] && [ "$status" = panic ] && [ "$secs" -le 60 ] &&
 	[ "$outcome" = "kernel panic in an L2 guest's kernel: Kernel panic - not syncing: Too many boot init vars at \`vmxmon'" ] &&
 	grep -q 'CPU: 0 PID: 0' "$w/stdout"
 result guest_panic_ends_the_run_within_seconds $? "$w/diag"
@@ -61,27 +61,27 @@ boot l1_oops "$L1_BOOT
 [   12.100000] BUG: kernel NULL pointer dereference, address: 0000000000000000
 [   12.100001] #PF: supervisor read access in kernel mode
 [   12.100002] Oops: 0000 [#1] PREEMPT SMP NOPTI"
-[ "$st" = 125 ] && [ "$status" = oops ] && [ "$secs" -le 15 ] &&
+[ "$st" = 125 ] && [ "$status" = oops ] && [ "$secs" -le 60 ] &&
 	[ "$outcome" = "kernel Oops in the L1 kernel: BUG: kernel NULL pointer dereference, address: 0000000000000000" ]
 result l1_oops_ends_the_run_within_seconds $? "$w/diag"
 
 # l1_boot.sh puts "[l2 NAME] " before its guests' lines.
 boot l2_gpf "$L1_BOOT
 [l2 smp] [    3.000000] general protection fault, probably for non-canonical address 0xdead: 0000 [#1] SMP"
-[ "$st" = 125 ] && [ "$status" = oops ] && [ "$secs" -le 15 ] &&
+[ "$st" = 125 ] && [ "$status" = oops ] && [ "$secs" -le 60 ] &&
 	[ "$outcome" = "kernel Oops in an L2 guest's kernel: general protection fault, probably for non-canonical address 0xdead: 0000 [#1] SMP" ]
 result prefixed_guest_oops_ends_the_run $? "$w/diag"
 
 boot vmxrun_crash "$L1_BOOT
 vmxrun: fatal signal 11: vmxrun crashed (a bug: please report it)
 Segmentation fault"
-[ "$st" = 125 ] && [ "$status" = crash ] && [ "$secs" -le 15 ] &&
+[ "$st" = 125 ] && [ "$status" = crash ] && [ "$secs" -le 60 ] &&
 	[ "$outcome" = "vmxrun crashed: vmxrun: fatal signal 11: vmxrun crashed (a bug: please report it)" ]
 result vmxrun_crash_ends_the_run_within_seconds $? "$w/diag"
 
 boot l1_boot_panic 'ISOLINUX 6.04
 [    0.500000] Kernel panic - not syncing: VFS: Unable to mount root fs'
-[ "$st" = 125 ] && [ "$status" = panic ] && [ "$secs" -le 15 ] &&
+[ "$st" = 125 ] && [ "$status" = panic ] && [ "$secs" -le 60 ] &&
 	[ "$outcome" = "kernel panic in the L1 kernel: Kernel panic - not syncing: VFS: Unable to mount root fs" ]
 result l1_panic_during_boot_ends_the_run $? "$w/diag"
 

@@ -81,6 +81,31 @@ int loader__check(const struct boot_files *f, u64 ram_size, char *msg, size_t ms
 	return r;
 }
 
+/*
+ * A multiboot kernel gets its own name in front of its arguments, as GRUB and QEMU pass it
+ * ("KERNEL ARGS"): kernels that parse the line into argv (kvm-unit-tests) take the first word
+ * for argv[0], so `--append cpuid` must not become their argv[0].
+ */
+static int multiboot__load_named(struct vm *vm, const struct file_buf *k,
+				 const struct file_buf *rd, const char *rd_name,
+				 const struct boot_files *f, struct boot_state *bs, char *msg,
+				 size_t msglen)
+{
+	size_t n = strlen(f->kernel) + 1 + strlen(f->cmdline) + 1;
+	char *line = malloc(n);
+	int r;
+
+	if (!line) {
+		snprintf(msg, msglen, "out of memory");
+		return -1;
+	}
+	snprintf(line, n, *f->cmdline ? "%s %s" : "%s", f->kernel, f->cmdline);
+	r = multiboot__load(vm, k->data, k->len, rd->data, rd->len, rd_name, line, bs, msg,
+			    msglen);
+	free(line);
+	return r;
+}
+
 int loader__load(struct vm *vm, const struct boot_files *f, struct boot_state *bs, char *msg,
 		 size_t msglen)
 {
@@ -103,8 +128,7 @@ int loader__load(struct vm *vm, const struct boot_files *f, struct boot_state *b
 	} else if (multiboot__probe(k.data, k.len)) {
 		rd_name = f->initrd ? strrchr(f->initrd, '/') : NULL;
 		rd_name = rd_name ? rd_name + 1 : f->initrd ? f->initrd : "";
-		r = multiboot__load(vm, k.data, k.len, rd.data, rd.len, rd_name, f->cmdline, bs,
-				    why, sizeof(why));
+		r = multiboot__load_named(vm, &k, &rd, rd_name, f, bs, why, sizeof(why));
 	} else {
 		snprintf(why, sizeof(why), "not a bzImage (no \"HdrS\" boot header) and no multiboot header in its first 8 KiB");
 	}

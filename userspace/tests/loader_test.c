@@ -2,8 +2,10 @@
 /* Host unit tests: the bzImage and multiboot loaders, e820 and the entry state. */
 #include <asm/bootparam.h>
 #include <elf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "host_vm.h"
@@ -216,6 +218,51 @@ TEST_HOST(multiboot_elf_loads_segments_info_mmap_and_module)
 	EXPECT_EQ(mmap[3], 0x9fc00);			/* first entry: low RAM */
 	EXPECT_EQ(mmap[5], 1);
 	EXPECT_TRUE(!strcmp(vm__gpa(vm, mbi[16], 7), "vmxrun"));
+	free(k);
+	host_vm_free(vm);
+}
+
+/* Write @len bytes to a new temporary file; its path (static buffer) or NULL. */
+static const char *temp_file(const void *buf, size_t len)
+{
+	static char path[32];
+	int fd;
+
+	strcpy(path, "/tmp/loader_test.XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return NULL;
+	if (write(fd, buf, len) != (ssize_t)len) {
+		close(fd);
+		unlink(path);
+		return NULL;
+	}
+	close(fd);
+	return path;
+}
+
+/* GRUB and QEMU put the kernel's own name first: kvm-unit-tests read it as argv[0]. */
+TEST_HOST(multiboot_command_line_starts_with_the_kernel_name)
+{
+	struct vm *vm = host_vm_new(64 * MiB);
+	struct boot_state bs;
+	char msg[256] = "", want[64];
+	size_t len;
+	u8 *k = fake_multiboot_elf(&len, 0x3);
+	const char *path = temp_file(k, len);
+	struct boot_files f = { path, NULL, "cpuid -v" };
+	u32 *mbi;
+
+	ASSERT_TRUE(vm && path);
+	ASSERT_EQ(loader__load(vm, &f, &bs, msg, sizeof(msg)), 0);
+	mbi = vm__gpa(vm, MB_INFO, 88);
+	snprintf(want, sizeof(want), "%s cpuid -v", path);
+	EXPECT_TRUE(!strcmp(vm__gpa(vm, mbi[4], strlen(want) + 1), want));
+	f.cmdline = "";				/* no arguments: the name alone */
+	ASSERT_EQ(loader__load(vm, &f, &bs, msg, sizeof(msg)), 0);
+	mbi = vm__gpa(vm, MB_INFO, 88);
+	EXPECT_TRUE(!strcmp(vm__gpa(vm, mbi[4], strlen(path) + 1), path));
+	unlink(path);
 	free(k);
 	host_vm_free(vm);
 }

@@ -176,9 +176,9 @@ TEST_HOST(options_reject_bad_values_with_a_message)
 	expect_error(t, PARSE(&o, err, "-m", "8M"), err,
 		     "vmxrun: -m 8M: too small: a guest needs at least 16M");
 	expect_error(t, PARSE(&o, err, "--console", "tty"), err,
-		     "vmxrun: --console tty: not a console (stdio or file:PATH)");
+		     "vmxrun: --console tty: not a console (stdio, file:PATH or socket:PATH)");
 	expect_error(t, PARSE(&o, err, "--console", "file:"), err,
-		     "vmxrun: --console file:: not a console (stdio or file:PATH)");
+		     "vmxrun: --console file:: not a console (stdio, file:PATH or socket:PATH)");
 	expect_error(t, PARSE(&o, err, "--reboot", "halt"), err,
 		     "vmxrun: --reboot halt: not exit or restart");
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The console backend behind the UART: stdio (a terminal in raw mode, escape sequence
- * Ctrl-A x to quit, Ctrl-A Ctrl-A for a literal Ctrl-A) or file:PATH (output only).
+ * Ctrl-A x to quit, Ctrl-A Ctrl-A for a literal Ctrl-A), file:PATH (output only) or
+ * socket:PATH (a Unix stream socket: one client at a time, a new one replaces it; bytes
+ * pass both ways as they are; output nobody reads, or a slow client cannot take, is lost).
  */
 #ifndef VMXRUN_VM_CONSOLE_H
 #define VMXRUN_VM_CONSOLE_H
@@ -13,7 +15,7 @@ struct console;
 
 #define CONSOLE_ESCAPE	0x01	/* Ctrl-A */
 
-/* spec: "stdio" or "file:PATH"; on error *msg says why and NULL is returned. */
+/* spec: "stdio", "file:PATH" or "socket:PATH"; on error *msg says why and NULL is returned. */
 struct console *console__open(struct vm *vm, const char *spec, char *msg, size_t msglen);
 void console__close(struct console *c);
 void console__write(struct console *c, const void *buf, size_t len);

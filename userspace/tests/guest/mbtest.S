@@ -2,13 +2,17 @@
 /*
  * mbtest: a multiboot v1 test kernel for vmxrun (32-bit, no interrupts, port I/O only, so it
  * also runs where event injection is missing). It checks the multiboot hand-over (EAX magic,
- * info flags), prints "mbtest: ok" and its command line on COM1 and ends through the debug-exit
- * port with value 0x2a (vmxrun exit status 0x55).
- * A command line starting with "reset" tests a machine reset instead: the first boot sets
+ * info flags), prints "mbtest: ok" and its arguments (the command line after the kernel's own
+ * name, which vmxrun puts first as GRUB does) on COM1 and ends through the debug-exit port with
+ * value 0x2a (vmxrun exit status 0x55).
+ * Arguments starting with "reset" test a machine reset instead: the first boot sets
  * CMOS byte 0x40 and resets through the i8042 (0xfe); the boot after it (--reboot=restart)
  * finds the byte set, prints "mbtest: restarted" and exits with 0x2b (status 0x57).
  * A command line starting with "wait" prints "mbtest: waiting" and halts with interrupts
  * off until the host ends the VM (a guest that stays up, for the control-socket tests).
+ * A command line starting with "echo" prints "mbtest: echo" and then sends back every byte
+ * COM1 receives, lower-case letters in upper case (a console that answers, for virtvmxd's
+ * console tests); it polls the UART until the host ends the VM.
  */
 #define MB_MAGIC	0x1badb002
 #define MB_FLAGS	0x00000003	/* modules page-aligned, memory info */
@@ -30,11 +34,19 @@ _start:
 	and $0x45, %eax
 	cmp $0x45, %eax
 	jne fail
-	mov 16(%ebx), %edi		/* the command line */
-	cmpl $0x65736572, (%edi)	/* "rese" */
+	mov 16(%ebx), %edi		/* the command line: "KERNEL ARGS" */
+1:	mov (%edi), %al			/* skip the kernel's name and the blank after it */
+	test %al, %al
+	jz 2f
+	inc %edi
+	cmp $' ', %al
+	jne 1b
+2:	cmpl $0x65736572, (%edi)	/* "rese" */
 	je reset_test
 	cmpl $0x74696177, (%edi)	/* "wait" */
 	je wait_test
+	cmpl $0x6f686365, (%edi)	/* "echo" */
+	je echo_test
 	mov $msg_ok, %esi
 	call puts
 	mov %edi, %esi
@@ -61,6 +73,23 @@ wait_test:
 	call puts
 	cli
 1:	hlt
+	jmp 1b
+
+echo_test:
+	mov $msg_echo, %esi
+	call puts
+1:	mov $COM1 + 5, %dx		/* wait for data ready */
+	in %dx, %al
+	test $0x01, %al
+	jz 1b
+	mov $COM1, %dx
+	in %dx, %al
+	cmp $'a', %al
+	jb 2f
+	cmp $'z', %al
+	ja 2f
+	sub $0x20, %al
+2:	call putc
 	jmp 1b
 
 restarted:
@@ -102,4 +131,5 @@ msg_ok:		.asciz "mbtest: ok"
 msg_reset:	.asciz "mbtest: resetting"
 msg_restarted:	.asciz "mbtest: restarted"
 msg_wait:	.asciz "mbtest: waiting"
+msg_echo:	.asciz "mbtest: echo"
 msg_fail:	.asciz "mbtest: bad multiboot hand-over"
