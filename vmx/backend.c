@@ -24,7 +24,7 @@ static int vmx_hardware_setup(void)
 	if (r)
 		return r;
 	vmx_msrs_setup();
-	x86_ops = &vmx_x86_ops;
+	x86_set_backend(&vmx_x86_ops);
 	x86_cpuid_setup(vmcs_config_allows_rdtscp());
 	r = vmx_cpus_alloc();
 	if (r)

@@ -237,7 +237,7 @@ void x86_cpuid_apply(struct vmxmon_vcpu *vcpu)
 		x->cr4_allowed |= X86_CR4_SMAP;
 	x->xcr0_allowed = XFEATURE_MASK_FP |
 		((ed ? ed->eax | ((u64)ed->edx << 32) : 0) & x86_host_xcr0 & X86_GUEST_XFEATURES);
-	x86_ops->cpuid_changed(vcpu);
+	x86_call(cpuid_changed)(vcpu);
 	if (x->lapic)
 		x86_lapic_set_cpuid(x->lapic, ecx1 & F(1_ECX, X2APIC));
 }
@@ -310,7 +310,7 @@ void x86_cpuid(struct vmxmon_vcpu *vcpu, u32 fn, u32 idx, u32 *eax, u32 *ebx, u3
 		if (!x->cpuid)
 			*ebx |= (vcpu->id << 24) | (1 << 16);
 		*ecx &= ~F(1_ECX, OSXSAVE);
-		if (x86_ops->get_cr4(vcpu) & X86_CR4_OSXSAVE)
+		if (x86_call(get_cr4)(vcpu) & X86_CR4_OSXSAVE)
 			*ecx |= F(1_ECX, OSXSAVE);
 		/* APIC follows IA32_APIC_BASE.EN (SDM 11.4.3), as kvm_update_cpuid_runtime(). */
 		*edx &= ~F(1_EDX, APIC);

@@ -100,8 +100,9 @@ static void mmio_exit(struct vmxmon_vcpu *vcpu, bool complete)
  * wants userspace to hear of its write sets *@dev_exit); the rest goes to userspace as one
  * fragment.
  */
-static unsigned int mmio_devices(struct vmxmon_vcpu *vcpu, u64 gpa, unsigned int off,
-				 unsigned int len, bool write, bool *dev_exit)
+static __always_inline unsigned int mmio_devices(struct vmxmon_vcpu *vcpu, u64 gpa,
+						 unsigned int off, unsigned int len, bool write,
+						 bool *dev_exit)
 {
 	struct x86_mmio *m = &vcpu_x86(vcpu)->mmio;
 	unsigned int done = 0;
@@ -196,7 +197,7 @@ static int complete_mov_load(struct vmxmon_vcpu *vcpu)
 	reg = x86_read_gpr(vcpu, in->reg);
 	x86_reg_write(&reg, val, dst_size, in->high_byte);
 	x86_write_gpr(vcpu, in->reg, reg);
-	x86_ops->advance_rip(vcpu, in->len);
+	x86_call(advance_rip)(vcpu, in->len);
 	return 1;
 }
 
@@ -259,7 +260,7 @@ static int emulate_mov(struct vmxmon_vcpu *vcpu, u64 gpa, bool write)
 	}
 	if (m->nfrag)
 		mmio_exit(vcpu, false);		/* a write is complete before its exit */
-	x86_ops->advance_rip(vcpu, in->len);
+	x86_call(advance_rip)(vcpu, in->len);
 	return m->nfrag || dev_exit ? 0 : 1;
 }
 

@@ -134,7 +134,7 @@ static int vector_check(struct x86_ctxt *c, const struct x86_insn *in)
 	else if (in->mmx && vector_reg_access(in, scratch, false))
 		vector = X86_TRAP_MF;
 	if (vector)
-		x86_ops->inject_exception(c->vcpu, vector, false, 0);
+		x86_call(inject_exception)(c->vcpu, vector, false, 0);
 	return !!vector;
 }
 
@@ -177,7 +177,7 @@ int x86_emul_sse(struct x86_ctxt *c, bool resume)
 		if (r == MEM_FAULT)
 			return 1;
 		if (store) {
-			x86_ops->advance_rip(vcpu, in->len);
+			x86_call(advance_rip)(vcpu, in->len);
 			return r == MEM_EXIT ? 0 : 1;
 		}
 		if (r == MEM_EXIT)
@@ -187,10 +187,10 @@ int x86_emul_sse(struct x86_ctxt *c, bool resume)
 	memset(m->data + in->size, 0, sizeof(m->data) - in->size);
 	if (vector_reg_access(in, m->data, true))
 		goto x87_fault;
-	x86_ops->advance_rip(vcpu, in->len);
+	x86_call(advance_rip)(vcpu, in->len);
 	return 1;
 
 x87_fault:	/* an unmasked x87 exception is pending: the guest's MOVQ would fault */
-	x86_ops->inject_exception(vcpu, X86_TRAP_MF, false, 0);
+	x86_call(inject_exception)(vcpu, X86_TRAP_MF, false, 0);
 	return 1;
 }

@@ -57,7 +57,7 @@ int x86_emul_string(struct x86_ctxt *c, bool have_src)
 		if (!have_src) {
 			if (in->rep && !(*rcx & mask)) {	/* nothing (left) to move */
 				string_quirk(c, in);
-				x86_ops->advance_rip(vcpu, in->len);
+				x86_call(advance_rip)(vcpu, in->len);
 				return 1;
 			}
 			memset(m->data, 0, sizeof(m->data));
@@ -96,7 +96,7 @@ int x86_emul_string(struct x86_ctxt *c, bool have_src)
 			x86_reg_write(&x->regs[VCPU_RDI], x->regs[VCPU_RDI] + step, in->addr_size,
 				      false);
 		if (!in->rep) {
-			x86_ops->advance_rip(vcpu, in->len);
+			x86_call(advance_rip)(vcpu, in->len);
 			return wrote == MEM_EXIT ? 0 : 1;
 		}
 		x86_reg_write(rcx, *rcx - 1, in->addr_size, false);

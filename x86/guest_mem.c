@@ -22,7 +22,7 @@ void x86_ctxt_init(struct x86_ctxt *c, struct vmxmon_vcpu *vcpu)
 	struct x86_state *st = &c->st;
 
 	c->vcpu = vcpu;
-	x86_ops->get_state(vcpu, st);
+	x86_call(get_state)(vcpu, st);
 	if (!(st->cr0 & X86_CR0_PE))
 		st->mode = X86_MODE_REAL;
 	else if (st->rflags & X86_EFLAGS_VM)
@@ -102,7 +102,7 @@ int x86_guest_translate(struct x86_ctxt *c, unsigned long la, u32 access, u64 *g
 	int r;
 
 	if (c->st.cr0 & X86_CR0_PG)	/* CR3 and the PDPTEs: only paging reads them */
-		x86_ops->get_paging(c->vcpu, &pg);
+		x86_call(get_paging)(c->vcpu, &pg);
 	if (c->st.cpl == 3)
 		access |= X86_PFEC_USER;
 	r = x86_walk(&pg, la, access, gpa, &pfec);
@@ -128,7 +128,7 @@ int x86_guest_linearize(struct x86_ctxt *c, u8 seg, unsigned long ea, unsigned i
 	if (seg == X86_SEG_CS)
 		s = c->st.cs;
 	else
-		x86_ops->get_segment(c->vcpu, seg, &s);
+		x86_call(get_segment)(c->vcpu, seg, &s);
 	/* In 64-bit mode only FS and GS have a base (SDM Vol. 3A 3.4.4). */
 	if (c->st.mode == X86_MODE_64 && seg != X86_SEG_FS && seg != X86_SEG_GS)
 		s.base = 0;
@@ -162,7 +162,7 @@ void x86_inject_fault(struct vmxmon_vcpu *vcpu, const struct x86_fault *f)
 {
 	if (f->vector == X86_TRAP_PF)
 		vcpu_x86(vcpu)->cr2 = f->cr2;
-	x86_ops->inject_exception(vcpu, f->vector, true, f->error_code);
+	x86_call(inject_exception)(vcpu, f->vector, true, f->error_code);
 }
 
 /*

@@ -107,8 +107,11 @@ void x86_io_bus_destroy(struct vmxmon_vm *vm)
 	}
 }
 
-/* One access: the vCPU's own range, then the VM's bus. -EOPNOTSUPP: for userspace. */
-static int io_access(struct vmxmon_vcpu *vcpu, enum x86_io_bus_id id, u64 addr,
+/*
+ * One access: the vCPU's own range, then the VM's bus. -EOPNOTSUPP: for userspace. Inlined
+ * into both callers: the xAPIC EOI write comes through here on every interrupt.
+ */
+static __always_inline int io_access(struct vmxmon_vcpu *vcpu, enum x86_io_bus_id id, u64 addr,
 		     unsigned int len, void *val, bool write)
 {
 	const struct x86_io_range *local = &vcpu_x86(vcpu)->local_mmio;

@@ -150,7 +150,7 @@ static bool lapic_deliver(struct x86_lapic *a, u32 mode, u8 vec, bool level)
 		x86_lapic_raise(a, vec, level);
 		break;
 	case DM_NMI:
-		x86_ops->queue_nmi(a->vcpu);
+		x86_call(queue_nmi)(a->vcpu);
 		vmxmon_vcpu_kick(a->vcpu);
 		break;
 	case DM_INIT:

@@ -94,12 +94,12 @@ int x86_lapic_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 *data, bool write, bo
 		}
 		r = x86_lapic_set_base(a, *data, vcpu->id, host);
 		if (!r)
-			x86_ops->apic_base_changed(vcpu);
+			x86_call(apic_base_changed)(vcpu);
 		return r;
 	}
 	if (index == MSR_IA32_TSC_DEADLINE) {
 		if (write)
-			x86_lapic_set_tsc_deadline(a, *data, x86_ops->get_tsc_offset(vcpu));
+			x86_lapic_set_tsc_deadline(a, *data, x86_call(get_tsc_offset)(vcpu));
 		else
 			*data = x86_lapic_get_tsc_deadline(a);
 		return 0;

@@ -230,13 +230,13 @@ int x86_set_mce(struct vmxmon_vcpu *vcpu, const struct kvm_x86_mce *e)
 			return 0;
 		if (b[0] != ~0ull)
 			return 0;
-		if ((m->mcg_status & MCG_STATUS_MCIP) || !(x86_ops->get_cr4(vcpu) & X86_CR4_MCE)) {
+		if ((m->mcg_status & MCG_STATUS_MCIP) || !(x86_call(get_cr4)(vcpu) & X86_CR4_MCE)) {
 			set_bit(VMXMON_REQ_SHUTDOWN, &vcpu->requests);
 			return 0;
 		}
 		mce_bank_log(b, e);
 		m->mcg_status = e->mcg_status;
-		x86_ops->inject_exception(vcpu, X86_TRAP_MC, false, 0);
+		x86_call(inject_exception)(vcpu, X86_TRAP_MC, false, 0);
 		return 0;
 	}
 	/* Corrected: never overwrites an uncorrected error still in the bank. */

@@ -41,7 +41,7 @@ static void pio_string_advance(struct vmxmon_vcpu *vcpu, int index_reg)
 		if (*rcx & x86_size_mask(asize))
 			return;		/* the guest executes it again for the rest */
 	}
-	x86_ops->advance_rip(vcpu, p->exit.insn_len);
+	x86_call(advance_rip)(vcpu, p->exit.insn_len);
 }
 
 /* The last page translated for a string: the elements of one page share its walk. */
@@ -186,7 +186,7 @@ static int pio_in_done(struct vmxmon_vcpu *vcpu)
 	}
 	/* A 32-bit destination zero-extends into RAX. */
 	x86_reg_write(&x->regs[VCPU_RAX], *(u32 *)vcpu->pio_data, p->exit.size, false);
-	x86_ops->advance_rip(vcpu, p->exit.insn_len);
+	x86_call(advance_rip)(vcpu, p->exit.insn_len);
 	return 1;
 }
 
@@ -195,11 +195,11 @@ static int complete_pio(struct vmxmon_vcpu *vcpu)
 {
 	struct x86_pio *p = &vcpu_x86(vcpu)->pio;
 
-	if (!p->exit.string && x86_ops->linear_rip(vcpu) != p->linear_rip)
+	if (!p->exit.string && x86_call(linear_rip)(vcpu) != p->linear_rip)
 		return 1;		/* userspace moved RIP: leave the instruction */
 	if (p->exit.in)
 		return pio_in_done(vcpu);
-	x86_ops->advance_rip(vcpu, p->exit.insn_len);
+	x86_call(advance_rip)(vcpu, p->exit.insn_len);
 	return 1;
 }
 
@@ -223,7 +223,7 @@ static int pio_string_start(struct vmxmon_vcpu *vcpu)
 		unsigned long rcx = x->regs[VCPU_RCX] & x86_size_mask(p->exit.addr_size);
 
 		if (!rcx) {		/* nothing to move */
-			x86_ops->advance_rip(vcpu, p->exit.insn_len);
+			x86_call(advance_rip)(vcpu, p->exit.insn_len);
 			return 1;
 		}
 		p->count = min_t(unsigned long, rcx, PAGE_SIZE / p->exit.size);
@@ -260,7 +260,7 @@ int x86_handle_pio(struct vmxmon_vcpu *vcpu, const struct x86_pio_exit *e)
 	} else {
 		if (!e->in)
 			memcpy(vcpu->pio_data, &x->regs[VCPU_RAX], e->size);
-		p->linear_rip = x86_ops->linear_rip(vcpu);
+		p->linear_rip = x86_call(linear_rip)(vcpu);
 	}
 
 	r = pio_devices(vcpu, vcpu->pio_data);
@@ -270,12 +270,12 @@ int x86_handle_pio(struct vmxmon_vcpu *vcpu, const struct x86_pio_exit *e)
 		if (e->in)
 			done = pio_in_done(vcpu);
 		else if (!e->string)
-			x86_ops->advance_rip(vcpu, e->insn_len);
+			x86_call(advance_rip)(vcpu, e->insn_len);
 		return done <= 0 ? done : r == X86_IO_EXIT ? 0 : 1;
 	}
 	if (!e->string && !e->in && e->port == IO_PORT_OUT_INC_RIP) {
 		/* The quirk: done before the exit. */
-		x86_ops->advance_rip(vcpu, e->insn_len);
+		x86_call(advance_rip)(vcpu, e->insn_len);
 		complete = false;
 	}
 	vcpu->complete_userspace_io = complete ? complete_pio : NULL;

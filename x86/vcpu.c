@@ -14,8 +14,17 @@
 #include "x86/lapic.h"
 #include "x86/x86.h"
 
-/* The backend's accessors, set once at load before any vCPU exists. */
-const struct x86_vcpu_ops *x86_ops;
+#define X86_DEFINE_OP(func) \
+	DEFINE_STATIC_CALL_NULL(x86_##func, *(((struct x86_vcpu_ops *)0)->func));
+X86_VCPU_OPS(X86_DEFINE_OP)
+#undef X86_DEFINE_OP
+
+void x86_set_backend(const struct x86_vcpu_ops *ops)
+{
+#define X86_UPDATE_OP(func) static_call_update(x86_##func, ops->func);
+	X86_VCPU_OPS(X86_UPDATE_OP)
+#undef X86_UPDATE_OP
+}
 
 int x86_vcpu_init(struct vmxmon_vcpu *vcpu)
 {

@@ -15,6 +15,7 @@
 #define VMXMON_X86_H
 
 #include <linux/kvm.h>
+#include <linux/static_call.h>
 #include <linux/types.h>
 #include <asm/page.h>
 #include <asm/fpu/types.h>
@@ -166,18 +167,35 @@ struct x86_vcpu_ops {
 	void (*cpuid_changed)(struct vmxmon_vcpu *vcpu);
 };
 
-extern const struct x86_vcpu_ops *x86_ops;
+/*
+ * Each accessor is a static call (KVM's static_call(kvm_x86_*) pattern): the one backend is
+ * set once at load (x86_set_backend()), after which the calls are patched into direct calls,
+ * with no indirect branch (a retpoline under CONFIG_RETPOLINE) on the exit paths.
+ */
+#define X86_VCPU_OPS(OP)							\
+	OP(get_state) OP(get_segment) OP(get_paging) OP(get_rsp) OP(set_rsp)		\
+	OP(get_rflags) OP(get_cr4) OP(linear_rip) OP(advance_rip) OP(inject_exception)	\
+	OP(queue_nmi) OP(get_tsc_offset) OP(apic_base_changed) OP(cpuid_changed)
+#define X86_DECLARE_OP(func) \
+	DECLARE_STATIC_CALL(x86_##func, *(((struct x86_vcpu_ops *)0)->func));
+X86_VCPU_OPS(X86_DECLARE_OP)
+#undef X86_DECLARE_OP
+
+#define x86_call(func)	static_call(x86_##func)
+
+/* x86/vcpu.c: at load, before any vCPU exists; every accessor must be set. */
+void x86_set_backend(const struct x86_vcpu_ops *ops);
 
 /* A GPR as instructions see it (RSP lives with the backend). */
 static inline unsigned long x86_read_gpr(struct vmxmon_vcpu *vcpu, int reg)
 {
-	return reg == VCPU_RSP ? x86_ops->get_rsp(vcpu) : vcpu_x86(vcpu)->regs[reg];
+	return reg == VCPU_RSP ? x86_call(get_rsp)(vcpu) : vcpu_x86(vcpu)->regs[reg];
 }
 
 static inline void x86_write_gpr(struct vmxmon_vcpu *vcpu, int reg, unsigned long val)
 {
 	if (reg == VCPU_RSP)
-		x86_ops->set_rsp(vcpu, val);
+		x86_call(set_rsp)(vcpu, val);
 	else
 		vcpu_x86(vcpu)->regs[reg] = val;
 }
