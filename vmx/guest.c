@@ -74,9 +74,16 @@ static __always_inline void advance_rip(unsigned int len)
 			     intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 }
 
+/*
+ * An emulated instruction (MMIO, string I/O) completed: as an exiting one, it single-steps
+ * (KVM's x86_emulate_instruction() -> kvm_vcpu_do_singlestep()). A REP instruction gets here
+ * once, when RCX reaches 0 or its last element completes.
+ */
 void vmx_advance_rip(struct vmxmon_vcpu *vcpu, unsigned int len)
 {
 	advance_rip(len);
+	if (unlikely(vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_TF))
+		vmx_inject_db(vcpu, DR_STEP);
 }
 
 /*
