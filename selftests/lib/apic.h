@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The in-kernel local APIC of the split-irqchip model, for the tests that use it
- * (lapic_test, apic_timer_test, smp_test) and the benchmark: guest-side register access
- * (xAPIC MMIO page, x2APIC MSRs, RDTSC) and host-side helpers (a VM with
+ * (lapic_test, lapic_irq_test, apic_timer_test, smp_test) and the benchmark: guest-side
+ * register access (xAPIC MMIO page, x2APIC MSRs, RDTSC) and host-side helpers (a VM with
  * KVM_CAP_SPLIT_IRQCHIP, one host thread per vCPU, the TSC rate, a thread's CPU time).
  */
 #ifndef VMXMON_SELFTESTS_APIC_H
@@ -99,7 +99,7 @@ GUEST_INLINE void x2apic_enable(void)
 
 /*
  * VEC_ISR(41): an interrupt handler isr_41 (for vm_set_idt_gate()) that calls the test's own
- * isr_record(0x41), one per vector a test uses.
+ * isr_record(0x41), one per vector a test uses (or apic_isr.h's, shared by two tests).
  */
 void isr_record(uint64_t vec);
 #define VEC_ISR(v)								\

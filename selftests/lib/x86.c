@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Host-side x86 helpers: CPUID tables and single MSRs (see x86.h). */
+/* Host-side x86 helpers: CPUID tables, single MSRs and vCPU events (see x86.h). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,4 +52,12 @@ long vcpu_set_msr(struct vcpu *vcpu, uint32_t index, uint64_t val)
 	struct one_msr m = { .hdr.nmsrs = 1, .e.index = index, .e.data = val };
 
 	return dev_ioctl(vcpu->fd, KVM_SET_MSRS, (unsigned long)&m);
+}
+
+struct kvm_vcpu_events get_events(struct test_ctx *t, struct vcpu *vcpu)
+{
+	struct kvm_vcpu_events e;
+
+	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, (unsigned long)&e), 0);
+	return e;
 }
