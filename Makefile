@@ -24,7 +24,7 @@ endif
 .PHONY: all deps module userspace selftests sparse payload check check-host check-build \
 	check-bochs run bench clean help fuzz check-debug
 
-all: module userspace selftests $(BUILD)/bin/exit_bench
+all: module userspace selftests
 
 help:
 	@echo "make            build vmxmon.ko, vmxrun and the selftests"
@@ -57,13 +57,8 @@ userspace: deps
 selftests: deps
 	$(MAKE) $(SUBJOBS) -C selftests O=$(BUILD)
 
-# The exit benchmark's host program (scripts/bench/); a static binary for the testbed.
-$(BUILD)/bin/exit_bench: scripts/bench/exit_bench.c
-	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static -o $@ $<
-
 # Everything that goes into the L1 initramfs under /vmxmon (see scripts/testbed).
-payload: module userspace selftests $(BUILD)/bin/exit_bench
+payload: module userspace selftests
 	@rm -rf $(BUILD)/l1 && mkdir -p $(BUILD)/l1/bin $(BUILD)/l1/selftests
 	@strip --strip-debug -o $(BUILD)/l1/vmxmon.ko vmxmon.ko
 	@cp -a $(BUILD)/bin/. $(BUILD)/l1/bin/

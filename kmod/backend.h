@@ -21,6 +21,7 @@
 
 #include "include/uapi/vmxmon.h"
 
+struct x86_io_bus;
 
 /* What the backend reports about one CPU, for debugfs. */
 struct vmxmon_cpu_stats {
@@ -98,6 +99,8 @@ struct vmxmon_vm {
 	u32 nr_ioapic_pins;
 	/* Level-triggered vectors of IOAPIC routes: their EOI exits to userspace. */
 	DECLARE_BITMAP(ioapic_eoi_vectors, 256);
+	/* In-kernel devices by MMIO and port range (x86/iobus.c; slots_lock, srcu). */
+	struct x86_io_bus __rcu *io_bus[2];
 	void *arch;			/* the backend's VM state (EPT) */
 };
 
@@ -108,6 +111,7 @@ enum vmxmon_vcpu_mode {
 
 /* Requests: set by anyone (then kick), handled by the vCPU before its next VM entry. */
 #define VMXMON_REQ_TLB_FLUSH	0
+#define VMXMON_REQ_SHUTDOWN	1	/* KVM_RUN exits with KVM_EXIT_SHUTDOWN (#MC) */
 
 struct vmxmon_vcpu {
 	struct vmxmon_vm *vm;
@@ -124,6 +128,12 @@ struct vmxmon_vcpu {
 	int mode;			/* enum vmxmon_vcpu_mode; written by the vCPU only */
 	unsigned long requests;		/* VMXMON_REQ_* bits */
 	unsigned long rcu_qs_jiffies;	/* when entering the guest last reported an RCU QS */
+	/*
+	 * Set by the backend where it makes an exit whose instruction userspace must complete
+	 * (an IN's data, an MMIO read's, the next MMIO fragment); run, and cleared, at the top
+	 * of the next KVM_RUN. Returns as ->handle_exit. Cleared when an INIT resets the vCPU.
+	 */
+	int (*complete_userspace_io)(struct vmxmon_vcpu *vcpu);
 	void *arch;			/* the backend's vCPU state (VMCS, registers) */
 };
 
@@ -156,15 +166,17 @@ struct vmxmon_backend_ops {
 	void (*vcpu_free)(struct vmxmon_vcpu *vcpu);
 	void (*vcpu_load)(struct vmxmon_vcpu *vcpu, int cpu);	/* preemption off */
 	void (*vcpu_put)(struct vmxmon_vcpu *vcpu);		/* preemption off */
-	/* Around the KVM_RUN loop (preemption on): switch to the guest's FPU state and back. */
-	void (*vcpu_run_begin)(struct vmxmon_vcpu *vcpu);
+	/*
+	 * Around the KVM_RUN loop (preemption on): switch to the guest's FPU state and take
+	 * kvm_run's inputs (0, or -EINVAL for a bad one), then give kvm_run's outputs and
+	 * switch back.
+	 */
+	int (*vcpu_run_begin)(struct vmxmon_vcpu *vcpu);
 	void (*vcpu_run_end)(struct vmxmon_vcpu *vcpu);
 	/* One VM entry and exit. IRQs off; returns 0, or -errno if entry was impossible. */
 	int (*vcpu_run)(struct vmxmon_vcpu *vcpu);
 	/* Then, IRQs on: 1 resume the guest, 0 exit to userspace (run filled), <0 error. */
 	int (*handle_exit)(struct vmxmon_vcpu *vcpu);
-	/* First thing in KVM_RUN: finish what userspace completed (an IN); as ->handle_exit. */
-	int (*complete_userspace_exit)(struct vmxmon_vcpu *vcpu);
 
 	/* CPUID (KVM_SET_CPUID2 hands @entries, kmalloc'ed, over to the backend on success). */
 	int (*get_supported_cpuid)(struct kvm_cpuid_entry2 *entries, int max);

@@ -35,7 +35,7 @@ static int vmxmon_status_show(struct seq_file *m, void *unused)
 	int cpu;
 
 	seq_printf(m, "vms: %u\n", vmxmon_vm_count());
-	seq_printf(m, "vmx_users: %u\n", vmxmon_hw_users() ? 1 : 0);
+	seq_printf(m, "vmx_users: %u\n", vmxmon_virt_held() ? 1 : 0);
 	seq_printf(m, "pages: %ld\n", vmxmon_ops->pages_held());
 	cpus_read_lock();
 	for_each_online_cpu(cpu) {

@@ -22,7 +22,7 @@ static int __init vmxmon_init(void)
 	r = vmxmon_ops->hardware_setup();	/* logs what is missing */
 	if (r)
 		return r;
-	r = vmxmon_hw_init();
+	r = vmxmon_virt_init();
 	if (r)
 		goto out_unsetup;
 	vmxmon_vcpu_init();
@@ -36,7 +36,7 @@ static int __init vmxmon_init(void)
 out_debugfs:
 	vmxmon_debugfs_exit();
 	vmxmon_vcpu_exit();
-	vmxmon_hw_exit();
+	vmxmon_virt_exit();
 out_unsetup:
 	vmxmon_ops->hardware_unsetup();
 	return r;
@@ -47,7 +47,7 @@ static void __exit vmxmon_exit(void)
 	vmxmon_dev_exit();
 	vmxmon_debugfs_exit();
 	vmxmon_vcpu_exit();
-	vmxmon_hw_exit();
+	vmxmon_virt_exit();
 	vmxmon_ops->hardware_unsetup();
 }
 

@@ -65,6 +65,27 @@ void vmxmon_vcpu_put(struct vmxmon_vcpu *vcpu)
 }
 
 /*
+ * First thing in KVM_RUN: finish the instruction whose exit userspace just handled (the
+ * backend left a callback where it made the exit), then the exits requests ask for.
+ * 1 to go on into the guest, 0 (kvm_run filled) or -errno to return.
+ */
+static int vmxmon_vcpu_complete_userspace_io(struct vmxmon_vcpu *vcpu)
+{
+	int (*complete)(struct vmxmon_vcpu *vcpu) = vcpu->complete_userspace_io;
+	int r = 1;
+
+	if (complete) {
+		vcpu->complete_userspace_io = NULL;
+		r = complete(vcpu);
+	}
+	if (r > 0 && unlikely(test_and_clear_bit(VMXMON_REQ_SHUTDOWN, &vcpu->requests))) {
+		vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
+		r = 0;
+	}
+	return r;
+}
+
+/*
  * The KVM_RUN loop. Before each entry, with IRQs off, it rechecks everything that must make
  * the vCPU leave the guest: a kick or signal arriving after that check raises an IPI that
  * the guest exits on at once (external-interrupt exiting), so none is lost.
@@ -76,8 +97,10 @@ static int vmxmon_vcpu_run(struct vmxmon_vcpu *vcpu)
 
 	if (run->kvm_valid_regs || run->kvm_dirty_regs)	/* KVM_CAP_SYNC_REGS: none */
 		return -EINVAL;
-	vmxmon_ops->vcpu_run_begin(vcpu);
-	r = vmxmon_ops->complete_userspace_exit(vcpu);
+	r = vmxmon_ops->vcpu_run_begin(vcpu);
+	if (r)
+		goto out;
+	r = vmxmon_vcpu_complete_userspace_io(vcpu);
 	if (r <= 0)
 		goto out;
 	if (READ_ONCE(run->immediate_exit)) {

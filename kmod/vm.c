@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The VM object and its fd. A VM holds VMX operation on every CPU (kmod/hw.c) and, through
+ * The VM object and its fd. A VM holds VMX operation on every CPU (kmod/virt.c) and, through
  * its fds' file_operations, a reference on the module, so vmxmon cannot be unloaded while a
  * VM exists. The VM fd and each vCPU fd hold a reference on the VM; the last one to close
  * (including at the exit of a killed process) frees everything: vCPUs (VMCLEAR first),
- * pinned guest RAM, EPT, and finally its hold on VMX operation (which kmod/hw.c keeps for
+ * pinned guest RAM, EPT, and finally its hold on VMX operation (which kmod/virt.c keeps for
  * vmx_idle_ms after the last VM).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -21,6 +21,7 @@
 #include <linux/uaccess.h>
 
 #include "kmod/vmxmon.h"
+#include "x86/iobus.h"
 
 static DEFINE_MUTEX(vmxmon_vm_list_lock);	/* protects vmxmon_vm_list, vmxmon_nr_vms */
 static LIST_HEAD(vmxmon_vm_list);
@@ -50,10 +51,11 @@ static void vmxmon_vm_destroy(struct vmxmon_vm *vm)
 		vm->vcpus[i] = NULL;	/* vmxmon_vm_request_all() from the slot teardown */
 	}
 	vm->nr_vcpus = 0;
+	x86_io_bus_destroy(vm);
 	vmxmon_memslots_free(vm);
 	if (vm->arch)
 		vmxmon_ops->vm_destroy(vm);
-	vmxmon_hw_put();
+	vmxmon_virt_put();
 	mmdrop(vm->mm);
 	kfree(vm);
 }
@@ -295,7 +297,7 @@ int vmxmon_vm_create(unsigned long type)
 		kfree(vm);
 		return r;
 	}
-	r = vmxmon_hw_get();
+	r = vmxmon_virt_get();
 	if (r) {
 		vmxmon_memslots_free(vm);
 		kfree(vm);

@@ -34,12 +34,12 @@ long vmxmon_vcpu_state_ioctl(struct vmxmon_vcpu *vcpu, unsigned int ioctl, void 
 long vmxmon_get_supported_cpuid(void __user *uarg);
 long vmxmon_get_msr_index_list(struct kvm_msr_list __user *uarg);
 
-/* kmod/hw.c: VMX operation on every online CPU while a VM exists (and vmx_idle_ms after). */
-int vmxmon_hw_init(void);
-void vmxmon_hw_exit(void);
-int vmxmon_hw_get(void);
-void vmxmon_hw_put(void);
-unsigned int vmxmon_hw_users(void);
+/* kmod/virt.c: VMX operation on every online CPU while a VM exists (and vmx_idle_ms after). */
+int vmxmon_virt_init(void);
+void vmxmon_virt_exit(void);
+int vmxmon_virt_get(void);
+void vmxmon_virt_put(void);
+unsigned int vmxmon_virt_held(void);
 
 /* kmod/dev.c */
 int vmxmon_dev_init(void);

@@ -77,7 +77,7 @@ static void sync_expect(struct test_ctx *t, struct vcpu *vcpu, const char *file,
 {
 	struct ucall uc;
 
-	__vcpu_run_ucall(vcpu, UCALL_SYNC, &uc, file, line);
+	vcpu_run_ucall_at(vcpu, UCALL_SYNC, &uc, file, line);
 	for (unsigned int i = 0; i < n; i++)
 		if (uc.args[i] != want[i])
 			t_fail(t, file, line, "GUEST_SYNC argument %u: %#llx, expected %#llx", i,
@@ -175,14 +175,14 @@ static void GUEST_CODE guest_icr_eoi(void)
 TEST_KVM_IDENTICAL(xapic_eoi_and_icr_written_through_memory_reach_the_apic)
 {
 	struct vcpu *vcpu = apic_guest(t, 3, guest_icr_eoi);
-	const uint32_t level = APIC_INT_LEVEL | APIC_INT_ASSERT | 0x70;
+	const uint32_t level = APIC_INT_LEVELTRIG | APIC_INT_ASSERT | 0x70;
 	struct {
 		struct kvm_irq_routing r;
 		struct kvm_irq_routing_entry e[1];
 	} rt = {
 		.r.nr = 1,
 		.e[0] = { .gsi = 5, .type = KVM_IRQ_ROUTING_MSI,
-			  .u.msi = { .address_lo = APIC_BASE_GPA | 3 << 12, .data = level } },
+			  .u.msi = { .address_lo = APIC_DEFAULT_PHYS_BASE | 3 << 12, .data = level } },
 	};
 
 	ASSERT_EQ(dev_ioctl(vcpu->vm->fd, KVM_SET_GSI_ROUTING, (unsigned long)&rt), 0);
@@ -210,7 +210,7 @@ static void GUEST_CODE guest_x2apic_and_back(void)
 	xapic_write(APIC_TASKPRI, 0x70);		/* dropped: not the APIC any more */
 	GUEST_SYNC(xapic_read(APIC_TASKPRI), xapic_read(APIC_ID),
 		   guest_rdmsr(X2APIC_MSR(APIC_TASKPRI)), get_cr8());
-	guest_wrmsr(MSR_IA32_APICBASE, base & ~(APICBASE_EN | APICBASE_EXTD));
+	guest_wrmsr(MSR_IA32_APICBASE, base & ~(MSR_IA32_APICBASE_ENABLE | X2APIC_ENABLE));
 	xapic_write(APIC_TASKPRI, 0x70);
 	GUEST_SYNC(xapic_read(APIC_TASKPRI), xapic_read(APIC_LVR));
 	guest_wrmsr(MSR_IA32_APICBASE, base);		/* xAPIC again */
@@ -255,7 +255,7 @@ static void GUEST_CODE guest_mixed_ap(void)
 	x2apic_enable();
 	xapic_write(APIC_TASKPRI, 0x70);
 	GUEST_SYNC(xapic_read(APIC_TASKPRI), guest_rdmsr(X2APIC_MSR(APIC_TASKPRI)));
-	guest_wrmsr(MSR_IA32_APICBASE, base & ~APICBASE_EN);
+	guest_wrmsr(MSR_IA32_APICBASE, base & ~MSR_IA32_APICBASE_ENABLE);
 	guest_wrmsr(MSR_IA32_APICBASE, base);
 	xapic_write(APIC_TASKPRI, 0x50);
 	GUEST_SYNC(xapic_read(APIC_TASKPRI), get_cr8(), xapic_read(APIC_ID));
@@ -282,12 +282,12 @@ TEST_KVM_IDENTICAL(xapic_page_follows_each_vcpus_mode_with_the_other_in_x2apic)
 static void GUEST_CODE guest_moved_base(void)
 {
 	xapic_enable();
-	guest_wrmsr(MSR_IA32_APICBASE, MOVED_BASE | APICBASE_EN | APICBASE_BSP);
+	guest_wrmsr(MSR_IA32_APICBASE, MOVED_BASE | MSR_IA32_APICBASE_ENABLE | MSR_IA32_APICBASE_BSP);
 	*(volatile uint32_t *)(MOVED_BASE + APIC_TASKPRI) = 0x40;
 	GUEST_SYNC(get_cr8(), *(volatile uint32_t *)(MOVED_BASE + APIC_LVR),
 		   xapic_read(APIC_LVR));		/* the last one: MMIO for userspace */
 	xapic_write(APIC_TASKPRI, 0x50);		/* MMIO too */
-	guest_wrmsr(MSR_IA32_APICBASE, APIC_BASE_GPA | APICBASE_EN | APICBASE_BSP);
+	guest_wrmsr(MSR_IA32_APICBASE, APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE | MSR_IA32_APICBASE_BSP);
 	xapic_write(APIC_TASKPRI, 0x60);
 	GUEST_SYNC(get_cr8(), xapic_read(APIC_LVR));
 }
@@ -298,10 +298,10 @@ TEST_KVM_IDENTICAL(relocated_apic_base_moves_the_xapic_page_and_back)
 	uint32_t val = 0x12345678;
 
 	vm_map(vcpu->vm, MOVED_BASE, MOVED_BASE);
-	vcpu_run_expect_mmio(vcpu, APIC_BASE_GPA + APIC_LVR, 4, false);
+	vcpu_run_expect_mmio(vcpu, APIC_DEFAULT_PHYS_BASE + APIC_LVR, 4, false);
 	memcpy(vcpu->run->mmio.data, &val, sizeof(val));
 	SYNC_EXPECT(vcpu, 4, 0x01050014, 0x12345678);
-	vcpu_run_expect_mmio(vcpu, APIC_BASE_GPA + APIC_TASKPRI, 4, true);
+	vcpu_run_expect_mmio(vcpu, APIC_DEFAULT_PHYS_BASE + APIC_TASKPRI, 4, true);
 	EXPECT_EQ(*(uint32_t *)vcpu->run->mmio.data, 0x50);
 	SYNC_EXPECT(vcpu, 6, 0x01050014);
 	vcpu_run_done(vcpu);
@@ -309,8 +309,8 @@ TEST_KVM_IDENTICAL(relocated_apic_base_moves_the_xapic_page_and_back)
 
 /* ---- KVM_GET/SET_SREGS.apic_base is the APIC's IA32_APIC_BASE ---- */
 
-#define BSP_XAPIC	(APIC_BASE_GPA | APICBASE_EN | APICBASE_BSP)
-#define BSP_MOVED	(MOVED_BASE | APICBASE_EN | APICBASE_BSP)
+#define BSP_XAPIC	(APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE | MSR_IA32_APICBASE_BSP)
+#define BSP_MOVED	(MOVED_BASE | MSR_IA32_APICBASE_ENABLE | MSR_IA32_APICBASE_BSP)
 
 static void GUEST_CODE guest_sregs_apic_base(void)
 {
@@ -318,7 +318,7 @@ static void GUEST_CODE guest_sregs_apic_base(void)
 	GUEST_SYNC(1);					/* the host moves the APIC */
 	GUEST_SYNC(2, *(volatile uint32_t *)(MOVED_BASE + APIC_LVR),
 		   guest_rdmsr(MSR_IA32_APICBASE));
-	guest_wrmsr(MSR_IA32_APICBASE, BSP_MOVED & ~APICBASE_EN);
+	guest_wrmsr(MSR_IA32_APICBASE, BSP_MOVED & ~MSR_IA32_APICBASE_ENABLE);
 	guest_wrmsr(MSR_IA32_APICBASE, BSP_XAPIC);
 	x2apic_enable();
 	GUEST_SYNC(3);					/* the host switches to xAPIC */
@@ -348,7 +348,7 @@ TEST_KVM_IDENTICAL(sregs_apic_base_is_the_apics_and_set_sregs_moves_and_switches
 	bad = s;
 	bad.apic_base = BSP_MOVED | 1;			/* reserved */
 	EXPECT_EQ(dev_ioctl(vcpu->fd, KVM_SET_SREGS, (unsigned long)&bad), -EINVAL);
-	bad.apic_base = (BSP_MOVED & ~APICBASE_EN) | APICBASE_EXTD;	/* invalid mode */
+	bad.apic_base = (BSP_MOVED & ~MSR_IA32_APICBASE_ENABLE) | X2APIC_ENABLE;	/* invalid mode */
 	EXPECT_EQ(dev_ioctl(vcpu->fd, KVM_SET_SREGS, (unsigned long)&bad), -EINVAL);
 	EXPECT_EQ(vcpu_get_msr(vcpu, MSR_IA32_APICBASE, &msr), 1);
 	EXPECT_EQ(msr, BSP_MOVED);
@@ -356,7 +356,7 @@ TEST_KVM_IDENTICAL(sregs_apic_base_is_the_apics_and_set_sregs_moves_and_switches
 
 	SYNC_EXPECT(vcpu, 3);
 	vcpu_get_sregs(vcpu, &s);
-	EXPECT_EQ(s.apic_base, BSP_XAPIC | APICBASE_EXTD);
+	EXPECT_EQ(s.apic_base, BSP_XAPIC | X2APIC_ENABLE);
 	s.apic_base = BSP_XAPIC;
 	vcpu_set_sregs(vcpu, &s);
 	SYNC_EXPECT(vcpu, 4, 0x01050014, BSP_XAPIC);
@@ -399,7 +399,7 @@ static void GUEST_CODE guest_time_tpr(void)
 		}
 		GUEST_SYNC(tpr, ppr);
 		x2apic_enable();			/* then back: the page comes back */
-		guest_wrmsr(MSR_IA32_APICBASE, base & ~APICBASE_EN);
+		guest_wrmsr(MSR_IA32_APICBASE, base & ~MSR_IA32_APICBASE_ENABLE);
 		guest_wrmsr(MSR_IA32_APICBASE, base);
 	}
 }
@@ -442,7 +442,7 @@ static void GUEST_CODE guest_modes(void)
 	xapic_enable();
 	xapic_write(APIC_TASKPRI, 0x10);
 	x2apic_enable();
-	guest_wrmsr(MSR_IA32_APICBASE, base & ~APICBASE_EN);
+	guest_wrmsr(MSR_IA32_APICBASE, base & ~MSR_IA32_APICBASE_ENABLE);
 	guest_wrmsr(MSR_IA32_APICBASE, base);
 	xapic_write(APIC_TASKPRI, 0x20);
 }

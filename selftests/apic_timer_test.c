@@ -138,7 +138,7 @@ static void oneshot(struct test_ctx *t, uint32_t tdcr, uint64_t divisor, uint32_
 
 TEST_KVM_IDENTICAL(oneshot_timer_fires_once_at_the_programmed_tsc)
 {
-	oneshot(t, APIC_TDCR_DIV1, 1, 2000000);		/* 2 ms */
+	oneshot(t, APIC_TDR_DIV_1, 1, 2000000);		/* 2 ms */
 }
 
 TEST_KVM_IDENTICAL(oneshot_timer_divide_by_16)
@@ -151,7 +151,7 @@ static void GUEST_CODE guest_oneshot_hlt(uint64_t count, uint64_t expected)
 	uint64_t t0;
 
 	xapic_enable();
-	xapic_write(APIC_TDCR, APIC_TDCR_DIV1);
+	xapic_write(APIC_TDCR, APIC_TDR_DIV_1);
 	xapic_write(APIC_LVTT, TIMER_VEC);
 	t0 = guest_rdtsc();
 	xapic_write(APIC_TMICT, count);
@@ -185,8 +185,8 @@ static void GUEST_CODE guest_periodic(uint64_t count, uint64_t period)
 	uint64_t t0, n;
 
 	xapic_enable();
-	xapic_write(APIC_TDCR, APIC_TDCR_DIV1);
-	xapic_write(APIC_LVTT, APIC_LVT_PERIODIC | TIMER_VEC);
+	xapic_write(APIC_TDCR, APIC_TDR_DIV_1);
+	xapic_write(APIC_LVTT, APIC_LVT_TIMER_PERIODIC | TIMER_VEC);
 	t0 = guest_rdtsc();
 	xapic_write(APIC_TMICT, count);
 	n = wait_ticks(6, t0, 60 * period + 100000000);
@@ -224,21 +224,21 @@ static void GUEST_CODE guest_tsc_deadline(uint64_t delta)
 	uint64_t d, t0;
 
 	xapic_enable();
-	xapic_write(APIC_LVTT, APIC_LVT_TSCDEADLINE | TIMER_VEC);
+	xapic_write(APIC_LVTT, APIC_LVT_TIMER_TSCDEADLINE | TIMER_VEC);
 	d = guest_rdtsc() + delta;
-	guest_wrmsr(MSR_TSC_DEADLINE, d);
-	GUEST_ASSERT_EQ(guest_rdmsr(MSR_TSC_DEADLINE), d);
+	guest_wrmsr(MSR_IA32_TSC_DEADLINE, d);
+	GUEST_ASSERT_EQ(guest_rdmsr(MSR_IA32_TSC_DEADLINE), d);
 	wait_ticks(1, d - delta, 10 * delta + 100000000);
-	GUEST_SYNC(ticks, tick_tsc[0] - d, guest_rdmsr(MSR_TSC_DEADLINE));
+	GUEST_SYNC(ticks, tick_tsc[0] - d, guest_rdmsr(MSR_IA32_TSC_DEADLINE));
 
 	t0 = guest_rdtsc();				/* a deadline passed: at once */
-	guest_wrmsr(MSR_TSC_DEADLINE, t0 - 1000);
+	guest_wrmsr(MSR_IA32_TSC_DEADLINE, t0 - 1000);
 	wait_ticks(2, t0, 10 * delta + 100000000);
 	GUEST_SYNC(ticks, tick_tsc[1] - t0);
 
 	t0 = guest_rdtsc();				/* armed, then disarmed by 0 */
-	guest_wrmsr(MSR_TSC_DEADLINE, t0 + delta);
-	guest_wrmsr(MSR_TSC_DEADLINE, 0);
+	guest_wrmsr(MSR_IA32_TSC_DEADLINE, t0 + delta);
+	guest_wrmsr(MSR_IA32_TSC_DEADLINE, 0);
 	xapic_write(APIC_TMICT, 1000);			/* ignored in TSC-deadline mode */
 	wait_ticks(3, t0, 3 * delta);
 	GUEST_SYNC(ticks, xapic_read(APIC_TMICT), xapic_read(APIC_TMCCT));
@@ -255,7 +255,7 @@ TEST_KVM_IDENTICAL(tsc_deadline_timer_fires_at_the_deadline)
 	struct kvm_cpuid2 *c = t_cpuid_copy(vcpu->vm, 0);
 	struct ucall uc;
 
-	cpuid_entry(c, 1, 0)->ecx |= 1u << 24;
+	cpuid_entry(c, 1, 0)->ecx |= CPUID_1_ECX_TSC_DEADLINE;
 	ASSERT_EQ(vcpu_set_cpuid(vcpu, c), 0);
 	free(c);
 
@@ -280,7 +280,7 @@ static void GUEST_CODE guest_tmcct(uint64_t spin)
 	uint64_t a, b, t0, t1;
 
 	xapic_enable();
-	xapic_write(APIC_TDCR, APIC_TDCR_DIV1);
+	xapic_write(APIC_TDCR, APIC_TDR_DIV_1);
 	xapic_write(APIC_LVTT, TIMER_VEC);
 	xapic_write(APIC_TMICT, 0xffffffff);		/* 4.3 s */
 	t0 = guest_rdtsc();
@@ -386,10 +386,10 @@ static void GUEST_CODE guest_mode_change(uint64_t bound)
 	volatile uint64_t r[8];
 
 	xapic_enable();
-	xapic_write(APIC_TDCR, APIC_TDCR_DIV1);
+	xapic_write(APIC_TDCR, APIC_TDR_DIV_1);
 	xapic_write(APIC_LVTT, TIMER_VEC);		/* one-shot */
 	xapic_write(APIC_TMICT, n);
-	lvtt_mode(APIC_LVT_PERIODIC);
+	lvtt_mode(APIC_LVT_TIMER_PERIODIC);
 	r[0] = apic_reg(APIC_TMICT);			/* kept */
 	lvtt_mode(0);
 	xapic_write(APIC_TMICT, n);
@@ -397,18 +397,18 @@ static void GUEST_CODE guest_mode_change(uint64_t bound)
 	r[2] = tmcct_while(1, n, bound);		/* runs out: 0 */
 	xapic_write(APIC_TMICT, n);
 	tmcct_while(half + 1, n, bound);		/* half way ... */
-	lvtt_mode(APIC_LVT_PERIODIC);			/* ... one-shot becomes periodic */
+	lvtt_mode(APIC_LVT_TIMER_PERIODIC);			/* ... one-shot becomes periodic */
 	r[3] = apic_reg(APIC_TMCCT);			/* goes on, not reloaded */
 	r[4] = tmcct_while(0, half, bound);		/* until it reloads from TMICT */
 	tmcct_while(half + 1, n, bound);
 	lvtt_mode(0);					/* periodic becomes one-shot */
 	r[5] = apic_reg(APIC_TMCCT);			/* goes on */
 	r[6] = tmcct_while(1, n, bound);		/* to 0 */
-	lvtt_mode(APIC_LVT_PERIODIC);
+	lvtt_mode(APIC_LVT_TIMER_PERIODIC);
 	r[7] = apic_reg(APIC_TMCCT);			/* and stays there */
 	GUEST_SYNC(r[0], r[1], r[2], r[3], r[4], ticks);
 	GUEST_SYNC(r[5], r[6], r[7]);
-	lvtt_mode(APIC_LVT_TSCDEADLINE);		/* into TSC-deadline mode: stops */
+	lvtt_mode(APIC_LVT_TIMER_TSCDEADLINE);		/* into TSC-deadline mode: stops */
 	GUEST_SYNC(apic_reg(APIC_TMICT), apic_reg(APIC_TMCCT));
 }
 
@@ -417,7 +417,7 @@ static void set_tsc_deadline_cpuid(struct test_ctx *t, struct vcpu *vcpu)
 {
 	struct kvm_cpuid2 *c = t_cpuid_copy(vcpu->vm, 0);
 
-	cpuid_entry(c, 1, 0)->ecx |= 1u << 24;
+	cpuid_entry(c, 1, 0)->ecx |= CPUID_1_ECX_TSC_DEADLINE;
 	ASSERT_EQ(vcpu_set_cpuid(vcpu, c), 0);
 	free(c);
 }
@@ -462,9 +462,9 @@ static void GUEST_CODE guest_deadline_set_lapic(uint64_t delta)
 	uint64_t d, t0;
 
 	xapic_enable();
-	xapic_write(APIC_LVTT, APIC_LVT_TSCDEADLINE | TIMER_VEC);
+	xapic_write(APIC_LVTT, APIC_LVT_TIMER_TSCDEADLINE | TIMER_VEC);
 	d = guest_rdtsc() + delta;
-	guest_wrmsr(MSR_TSC_DEADLINE, d);
+	guest_wrmsr(MSR_IA32_TSC_DEADLINE, d);
 	GUEST_SYNC(d);					/* the host saves and restores the APIC */
 	wait_ticks(1, d - delta, 10 * delta + 100000000);
 	GUEST_SYNC(ticks);
@@ -498,16 +498,16 @@ TEST_KVM_IDENTICAL(set_lapic_keeps_an_armed_tsc_deadline_and_it_fires)
 	vcpu_run_sync(vcpu, &uc);
 	d = uc.args[0];
 	save_restore_lapic(t, vcpu);
-	EXPECT_EQ(vcpu_get_msr(vcpu, MSR_TSC_DEADLINE, &got), 1);
+	EXPECT_EQ(vcpu_get_msr(vcpu, MSR_IA32_TSC_DEADLINE, &got), 1);
 	EXPECT_EQ(got, d);
 	vcpu_run_sync(vcpu, &uc);
 	EXPECT_EQ(uc.args[0], 1);			/* it fired */
 
 	vcpu_run_sync(vcpu, &uc);
 	d = uc.args[0] + delta;
-	EXPECT_EQ(vcpu_set_msr(vcpu, MSR_TSC_DEADLINE, d), 1);
+	EXPECT_EQ(vcpu_set_msr(vcpu, MSR_IA32_TSC_DEADLINE, d), 1);
 	save_restore_lapic(t, vcpu);
-	EXPECT_EQ(vcpu_get_msr(vcpu, MSR_TSC_DEADLINE, &got), 1);
+	EXPECT_EQ(vcpu_get_msr(vcpu, MSR_IA32_TSC_DEADLINE, &got), 1);
 	EXPECT_EQ(got, d);
 	vcpu_run_sync(vcpu, &uc);
 	EXPECT_EQ(uc.args[0], 2);
@@ -522,14 +522,14 @@ TEST_KVM_IDENTICAL(tsc_deadline_msr_outside_deadline_mode_drops_writes_and_reads
 	uint64_t got = 1;
 
 	set_tsc_deadline_cpuid(t, vcpu);
-	EXPECT_EQ(vcpu_set_msr(vcpu, MSR_TSC_DEADLINE, 1ull << 60), 1);	/* LVTT one-shot */
-	EXPECT_EQ(vcpu_get_msr(vcpu, MSR_TSC_DEADLINE, &got), 1);
+	EXPECT_EQ(vcpu_set_msr(vcpu, MSR_IA32_TSC_DEADLINE, 1ull << 60), 1);	/* LVTT one-shot */
+	EXPECT_EQ(vcpu_get_msr(vcpu, MSR_IA32_TSC_DEADLINE, &got), 1);
 	EXPECT_EQ(got, 0);
 	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_GET_LAPIC, (unsigned long)&s), 0);
-	*(uint32_t *)(s.regs + APIC_LVTT) = APIC_LVT_TSCDEADLINE | APIC_LVT_MASKED | TIMER_VEC;
+	*(uint32_t *)(s.regs + APIC_LVTT) = APIC_LVT_TIMER_TSCDEADLINE | APIC_LVT_MASKED | TIMER_VEC;
 	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_SET_LAPIC, (unsigned long)&s), 0);
-	EXPECT_EQ(vcpu_set_msr(vcpu, MSR_TSC_DEADLINE, 1ull << 60), 1);
-	EXPECT_EQ(vcpu_get_msr(vcpu, MSR_TSC_DEADLINE, &got), 1);
+	EXPECT_EQ(vcpu_set_msr(vcpu, MSR_IA32_TSC_DEADLINE, 1ull << 60), 1);
+	EXPECT_EQ(vcpu_get_msr(vcpu, MSR_IA32_TSC_DEADLINE, &got), 1);
 	EXPECT_EQ(got, 1ull << 60);
 }
 
@@ -538,7 +538,7 @@ static void GUEST_CODE guest_oneshot_set_lapic(uint64_t bound)
 	uint64_t t0;
 
 	xapic_enable();
-	xapic_write(APIC_TDCR, APIC_TDCR_DIV1);
+	xapic_write(APIC_TDCR, APIC_TDR_DIV_1);
 	xapic_write(APIC_LVTT, TIMER_VEC);
 	xapic_write(APIC_TMICT, 4000000000u);		/* 4 s */
 	GUEST_SYNC(0);					/* the host restores TMCCT 1 ms */

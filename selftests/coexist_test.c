@@ -12,6 +12,7 @@
 #include "kvm_util.h"
 #include "status.h"
 #include "util.h"
+#include "vm.h"
 
 #define OWNER_MSG "already in use by another hypervisor"
 
@@ -56,7 +57,7 @@ static void expect_create_busy(struct test_ctx *t, int fd, const char *dev, char
 	int vm;
 
 	t_kmsg_mark(t, &mark);
-	vm = vm_create(fd, 0);
+	vm = dev_create_vm(fd, 0);
 	if (vm != -EBUSY)
 		t_fail(t, __FILE__, __LINE__, "KVM_CREATE_VM on %s with VMX taken: expected -EBUSY, got %d",
 		       dev, vm);
@@ -85,7 +86,7 @@ TEST_VMXMON_ONLY(kvm_vm_alive_makes_create_vm_ebusy_and_logs_the_owner)
 
 	t_status_idle(t, &before);	/* an earlier VM of ours may still hold VMX (vmx_idle_ms) */
 	kfd = kvm_open(t);
-	kvm_vm = vm_create(kfd, 0);
+	kvm_vm = dev_create_vm(kfd, 0);
 	if (kvm_vm < 0) {
 		t_fail(t, __FILE__, __LINE__, "KVM_CREATE_VM on %s: %s", t->kvm_dev, strerror(-kvm_vm));
 		t_abort(t);
@@ -109,7 +110,7 @@ TEST_VMXMON_ONLY(kvm_vm_alive_makes_create_vm_ebusy_and_logs_the_owner)
 
 	/* KVM gone: ours works */
 	t_close(t, kvm_vm);
-	vm = t_vm_create(t, fd);
+	vm = t_dev_create_vm(t, fd);
 	t_expect_state(t, &before, 1, ANY_COUNT, ANY_COUNT, "our VM after the KVM VM closed", &s);
 	t_close(t, vm);
 	close(fd);
@@ -127,7 +128,7 @@ TEST_VMXMON_ONLY(vmxmon_vm_alive_makes_kvm_create_vm_fail_cleanly)
 	kfd = kvm_open(t);
 	t_status_idle(t, &before);
 	fd = t_open_dev(t);
-	vm = t_vm_create(t, fd);
+	vm = t_dev_create_vm(t, fd);
 	taint = bad_taint(t);
 
 	expect_create_busy(t, kfd, t->kvm_dev, log, sizeof(log));
@@ -140,7 +141,7 @@ TEST_VMXMON_ONLY(vmxmon_vm_alive_makes_kvm_create_vm_fail_cleanly)
 	t_close(t, vm);
 	t_expect_state(t, &before, 0, 1, 1, "our VM closed", &s);
 	EXPECT_EQ(s.pages, before.pages);
-	kvm_vm = vm_create(kfd, 0);
+	kvm_vm = dev_create_vm(kfd, 0);
 	EXPECT_GE(kvm_vm, 0);
 	if (kvm_vm >= 0)
 		close(kvm_vm);

@@ -24,7 +24,7 @@ static struct probe probes[] = {
 	{ 5, 0, { 0 } },		/* above the basic maximum: the highest basic leaf */
 	{ 0x80000005, 0, { 0 } },	/* above the extended maximum: the same */
 	{ 0x80000000, 0, { 0 } },
-	{ 0x40000000, 0, { 0 } },	/* a class of its own */
+	{ KVM_CPUID_SIGNATURE, 0, { 0 } },	/* a class of its own */
 };
 
 static void GUEST_CODE guest_cpuid_probe(void)
@@ -48,7 +48,7 @@ static struct kvm_cpuid2 *custom_table(struct vm *vm)
 	for (uint32_t i = 0; i < c->nent; i++) {
 		uint32_t fn = c->entries[i].function;
 
-		if (fn <= 1 || (fn >= 0x40000000 && fn <= 0x40000001) ||
+		if (fn <= 1 || (fn >= KVM_CPUID_SIGNATURE && fn <= KVM_CPUID_FEATURES) ||
 		    fn == 0x80000000 || fn == 0x80000001)
 			c->entries[n++] = c->entries[i];
 	}
@@ -79,7 +79,7 @@ TEST_KVM_IDENTICAL(cpuid_custom_table_present_missing_and_out_of_range_leaves)
 	const uint32_t leaf2[4] = { 0x22220000, 0x22221111, 0x22222222, 0x22223333 };
 	const uint32_t leaf4[4] = LEAF4, zero[4] = { 0 };
 	const uint32_t ext[4] = { 0x80000001, 0, 0, 0 };
-	struct kvm_cpuid_entry2 *sig = cpuid_entry(c, 0x40000000, 0);
+	struct kvm_cpuid_entry2 *sig = cpuid_entry(c, KVM_CPUID_SIGNATURE, 0);
 	struct probe *p;
 
 	ASSERT_TRUE(sig != NULL);
@@ -195,14 +195,10 @@ TEST_KVM_IDENTICAL(set_cpuid2_after_kvm_run_only_accepts_the_same_table)
 TEST_KVM_IDENTICAL(supported_cpuid_leaves_tsc_deadline_to_the_capability)
 {
 	struct vm *vm = t_vm_new(t);
-	const struct kvm_cpuid2 *c = vm_supported_cpuid(vm);
-	const struct kvm_cpuid_entry2 *e = NULL;
+	const struct kvm_cpuid_entry2 *e = cpuid_entry(vm_supported_cpuid(vm), 1, 0);
 
-	for (uint32_t i = 0; i < c->nent; i++)
-		if (c->entries[i].function == 1)
-			e = &c->entries[i];
 	ASSERT_TRUE(e != NULL);
-	EXPECT_EQ(e->ecx & (1u << 24), 0);			/* TSC-deadline */
-	EXPECT_EQ(e->ecx & (1u << 21), 1u << 21);		/* x2APIC */
+	EXPECT_EQ(e->ecx & CPUID_1_ECX_TSC_DEADLINE, 0);
+	EXPECT_EQ(e->ecx & CPUID_1_ECX_X2APIC, CPUID_1_ECX_X2APIC);
 	EXPECT_EQ(dev_ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER), 1);
 }

@@ -14,13 +14,6 @@
 #include "vm.h"
 #include "x86.h"
 
-#define CR0_PE		(1ull << 0)
-#define CR0_NW		(1ull << 29)
-#define CR0_CD		(1ull << 30)
-#define CR0_PG		(1ull << 31)
-#define CR4_LA57	(1ull << 12)
-#define CR4_OSXSAVE	(1ull << 18)
-
 /* ---- CR4 against the guest's CPUID ---- */
 
 struct cr4_feature {
@@ -131,13 +124,13 @@ static void GUEST_CODE guest_cr0_rules(void)
 	uint64_t cr0, now;
 
 	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
-	GUEST_ASSERT_EQ(write_cr0_safe(cr0 & ~CR0_PE), 13);		/* PG without PE */
-	GUEST_ASSERT_EQ(write_cr0_safe(cr0 | CR0_NW), 13);		/* NW without CD */
-	GUEST_ASSERT_EQ(write_cr0_safe(cr0 & ~CR0_PG), 13);		/* no paging: 64-bit code */
+	GUEST_ASSERT_EQ(write_cr0_safe(cr0 & ~X86_CR0_PE), 13);		/* PG without PE */
+	GUEST_ASSERT_EQ(write_cr0_safe(cr0 | X86_CR0_NW), 13);		/* NW without CD */
+	GUEST_ASSERT_EQ(write_cr0_safe(cr0 & ~X86_CR0_PG), 13);		/* no paging: 64-bit code */
 	GUEST_ASSERT_EQ(write_cr0_safe(cr0 | 1ull << 32), 13);		/* bits 63:32 */
-	GUEST_ASSERT_EQ(write_cr0_safe(cr0 | CR0_CD | CR0_NW), GUEST_NO_EXCEPTION);
+	GUEST_ASSERT_EQ(write_cr0_safe(cr0 | X86_CR0_CD | X86_CR0_NW), GUEST_NO_EXCEPTION);
 	__asm__ volatile("mov %%cr0, %0" : "=r"(now));
-	GUEST_ASSERT_EQ(now, cr0 | CR0_CD | CR0_NW);
+	GUEST_ASSERT_EQ(now, cr0 | X86_CR0_CD | X86_CR0_NW);
 	GUEST_SYNC(now);
 	GUEST_ASSERT_EQ(write_cr0_safe(cr0), GUEST_NO_EXCEPTION);
 	__asm__ volatile("mov %%cr0, %0" : "=r"(now));
@@ -171,9 +164,9 @@ static void GUEST_CODE guest_cr0_reserved(void)
 	uint64_t cr0, now;
 
 	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
-	GUEST_ASSERT_EQ(write_cr0_safe(cr0 | CR0_CD | CR0_RESERVED_LOW), GUEST_NO_EXCEPTION);
+	GUEST_ASSERT_EQ(write_cr0_safe(cr0 | X86_CR0_CD | CR0_RESERVED_LOW), GUEST_NO_EXCEPTION);
 	__asm__ volatile("mov %%cr0, %0" : "=r"(now));
-	GUEST_ASSERT_EQ(now, cr0 | CR0_CD);
+	GUEST_ASSERT_EQ(now, cr0 | X86_CR0_CD);
 	GUEST_SYNC(now);
 	GUEST_ASSERT_EQ(write_cr0_safe(cr0 | CR0_RESERVED_LOW), GUEST_NO_EXCEPTION);
 	__asm__ volatile("mov %%cr0, %0" : "=r"(now));
@@ -241,29 +234,25 @@ TEST_KVM_IDENTICAL(cr8_is_loaded_from_and_reported_in_kvm_run_and_shown_in_sregs
 
 /* ---- XCR0: XSETBV, XGETBV, KVM_GET/SET_XCRS ---- */
 
-#define XCR0_X87	1ull
-#define XCR0_SSE	2ull
-#define XCR0_AVX	4ull
-
 static void GUEST_CODE enable_osxsave(void)
 {
 	uint64_t cr4;
 
 	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
-	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | CR4_OSXSAVE));
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | X86_CR4_OSXSAVE));
 }
 
 /* full: the XCR0 the CPUID offers; absent: a feature bit it does not offer. */
 static void GUEST_CODE guest_xcr0_rules(uint64_t full, uint64_t absent)
 {
 	enable_osxsave();
-	GUEST_ASSERT_EQ(guest_xgetbv(0), XCR0_X87);			/* reset value */
-	GUEST_ASSERT_EQ(guest_xsetbv_safe(0, XCR0_SSE), 13);		/* no x87 */
+	GUEST_ASSERT_EQ(guest_xgetbv(0), XFEATURE_MASK_FP);			/* reset value */
+	GUEST_ASSERT_EQ(guest_xsetbv_safe(0, XFEATURE_MASK_SSE), 13);		/* no x87 */
 	GUEST_ASSERT_EQ(guest_xsetbv_safe(0, 0), 13);
-	GUEST_ASSERT_EQ(guest_xsetbv_safe(0, XCR0_X87 | XCR0_AVX), 13);	/* AVX without SSE */
-	GUEST_ASSERT_EQ(guest_xsetbv_safe(0, XCR0_X87 | absent), 13);
-	GUEST_ASSERT_EQ(guest_xsetbv_safe(1, XCR0_X87), 13);		/* only XCR0 exists */
-	GUEST_ASSERT_EQ(guest_xgetbv(0), XCR0_X87);
+	GUEST_ASSERT_EQ(guest_xsetbv_safe(0, XFEATURE_MASK_FP | XFEATURE_MASK_YMM), 13);	/* AVX without SSE */
+	GUEST_ASSERT_EQ(guest_xsetbv_safe(0, XFEATURE_MASK_FP | absent), 13);
+	GUEST_ASSERT_EQ(guest_xsetbv_safe(1, XFEATURE_MASK_FP), 13);		/* only XCR0 exists */
+	GUEST_ASSERT_EQ(guest_xgetbv(0), XFEATURE_MASK_FP);
 	GUEST_ASSERT_EQ(guest_xsetbv_safe(0, full), GUEST_NO_EXCEPTION);
 	GUEST_SYNC(guest_xgetbv(0));
 	GUEST_SYNC(guest_xgetbv(0));		/* after KVM_SET_XCRS */
@@ -292,11 +281,11 @@ TEST_KVM_IDENTICAL(xsetbv_follows_the_xcr0_rules_and_xcrs_ioctls_see_it)
 {
 	struct vcpu *vcpu = t_vcpu_add(t_vm_new(t), 0);
 	uint64_t offered = offered_xcr0(vcpu->vm), absent = 8;
-	uint64_t full = offered & (XCR0_X87 | XCR0_SSE | XCR0_AVX);
+	uint64_t full = offered & (XFEATURE_MASK_FP | XFEATURE_MASK_SSE | XFEATURE_MASK_YMM);
 	struct kvm_xcrs x;
 	struct ucall uc;
 
-	if (!(full & XCR0_SSE))
+	if (!(full & XFEATURE_MASK_SSE))
 		t_skip(t, "the guest CPUID offers no XSAVE");
 	while (offered & absent)
 		absent <<= 1;
@@ -308,13 +297,13 @@ TEST_KVM_IDENTICAL(xsetbv_follows_the_xcr0_rules_and_xcrs_ioctls_see_it)
 	EXPECT_EQ(x.xcrs[0].xcr, 0);
 	EXPECT_EQ(x.xcrs[0].value, full);
 
-	EXPECT_EQ(set_xcr0(vcpu, 1, 1, 0, XCR0_X87 | XCR0_SSE), -EINVAL);	/* flags */
-	EXPECT_EQ(set_xcr0(vcpu, 0, KVM_MAX_XCRS + 1, 0, XCR0_X87), -EINVAL);
-	EXPECT_EQ(set_xcr0(vcpu, 0, 1, 0, XCR0_SSE), -EINVAL);
-	EXPECT_EQ(set_xcr0(vcpu, 0, 1, 0, XCR0_X87 | absent), -EINVAL);
-	EXPECT_EQ(set_xcr0(vcpu, 0, 1, 0, XCR0_X87 | XCR0_SSE), 0);
+	EXPECT_EQ(set_xcr0(vcpu, 1, 1, 0, XFEATURE_MASK_FP | XFEATURE_MASK_SSE), -EINVAL);	/* flags */
+	EXPECT_EQ(set_xcr0(vcpu, 0, KVM_MAX_XCRS + 1, 0, XFEATURE_MASK_FP), -EINVAL);
+	EXPECT_EQ(set_xcr0(vcpu, 0, 1, 0, XFEATURE_MASK_SSE), -EINVAL);
+	EXPECT_EQ(set_xcr0(vcpu, 0, 1, 0, XFEATURE_MASK_FP | absent), -EINVAL);
+	EXPECT_EQ(set_xcr0(vcpu, 0, 1, 0, XFEATURE_MASK_FP | XFEATURE_MASK_SSE), 0);
 	vcpu_run_sync(vcpu, &uc);
-	EXPECT_EQ(uc.args[0], XCR0_X87 | XCR0_SSE);
+	EXPECT_EQ(uc.args[0], XFEATURE_MASK_FP | XFEATURE_MASK_SSE);
 	vcpu_run_done(vcpu);
 }
 
@@ -331,7 +320,7 @@ static void GUEST_CODE guest_no_host_xsave(void)
 
 	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
 	__asm__ volatile(GUEST_ASM_SAFE("mov %[v], %%cr4") : GUEST_ASM_SAFE_OUTPUTS(vec, err)
-			 : [v] "r"(cr4 | CR4_OSXSAVE) : GUEST_ASM_SAFE_CLOBBERS);
+			 : [v] "r"(cr4 | X86_CR4_OSXSAVE) : GUEST_ASM_SAFE_CLOBBERS);
 	GUEST_SYNC(vec, err);
 }
 
@@ -350,8 +339,8 @@ TEST_KVM_IDENTICAL(xcr0_is_left_alone_and_xcrs_are_einval_without_host_xsave)
 	EXPECT_EQ(dev_ioctl(vcpu->vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_XCRS), 0);
 	c = t_cpuid_copy(vcpu->vm, 0);
 	ASSERT_TRUE(cpuid_entry(c, 1, 0) != NULL);
-	EXPECT_EQ(cpuid_entry(c, 1, 0)->ecx & (1u << 26), 0);	/* no XSAVE offered */
-	cpuid_entry(c, 1, 0)->ecx |= 1u << 26;			/* offered all the same */
+	EXPECT_EQ(cpuid_entry(c, 1, 0)->ecx & CPUID_1_ECX_XSAVE, 0);	/* not offered */
+	cpuid_entry(c, 1, 0)->ecx |= CPUID_1_ECX_XSAVE;		/* offered all the same */
 	ASSERT_EQ(vcpu_set_cpuid(vcpu, c), 0);
 	free(c);
 	vcpu_enter_long_mode(vcpu, GUEST_FN(guest_no_host_xsave), 0, 0);
@@ -361,15 +350,15 @@ TEST_KVM_IDENTICAL(xcr0_is_left_alone_and_xcrs_are_einval_without_host_xsave)
 	memset(&x, 0xff, sizeof(x));
 	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_GET_XCRS, (unsigned long)&x), 0);
 	EXPECT_EQ(x.nr_xcrs, 0);
-	EXPECT_EQ(set_xcr0(vcpu, 0, 1, 0, XCR0_X87), -EINVAL);
+	EXPECT_EQ(set_xcr0(vcpu, 0, 1, 0, XFEATURE_MASK_FP), -EINVAL);
 	vcpu_run_done(vcpu);
 }
 
 static void GUEST_CODE guest_xsetbv_avx(void)
 {
 	enable_osxsave();
-	GUEST_SYNC(guest_xsetbv_safe(0, XCR0_X87 | XCR0_SSE | XCR0_AVX),
-		   guest_xsetbv_safe(0, XCR0_X87 | XCR0_SSE));
+	GUEST_SYNC(guest_xsetbv_safe(0, XFEATURE_MASK_FP | XFEATURE_MASK_SSE | XFEATURE_MASK_YMM),
+		   guest_xsetbv_safe(0, XFEATURE_MASK_FP | XFEATURE_MASK_SSE));
 }
 
 TEST_KVM_IDENTICAL(xsetbv_of_avx_is_gp_when_cpuid_leaf_0xd_hides_it)
@@ -379,15 +368,15 @@ TEST_KVM_IDENTICAL(xsetbv_of_avx_is_gp_when_cpuid_leaf_0xd_hides_it)
 	struct kvm_cpuid_entry2 *e = cpuid_entry(c, 0xd, 0);
 	struct ucall uc;
 
-	if (!e || !(e->eax & XCR0_AVX))
+	if (!e || !(e->eax & XFEATURE_MASK_YMM))
 		t_skip(t, "the guest CPUID offers no AVX state");
-	e->eax &= ~XCR0_AVX;
+	e->eax &= ~XFEATURE_MASK_YMM;
 	ASSERT_EQ(vcpu_set_cpuid(vcpu, c), 0);
 	vcpu_enter_long_mode(vcpu, GUEST_FN(guest_xsetbv_avx), 0, 0);
 	vcpu_run_sync(vcpu, &uc);
 	EXPECT_EQ(uc.args[0], 13);
 	EXPECT_EQ(uc.args[1], GUEST_NO_EXCEPTION);
-	EXPECT_EQ(set_xcr0(vcpu, 0, 1, 0, XCR0_X87 | XCR0_SSE | XCR0_AVX), -EINVAL);
+	EXPECT_EQ(set_xcr0(vcpu, 0, 1, 0, XFEATURE_MASK_FP | XFEATURE_MASK_SSE | XFEATURE_MASK_YMM), -EINVAL);
 	vcpu_run_done(vcpu);
 	free(c);
 }

@@ -26,18 +26,9 @@
 #define GDT_USER_DATA	0x28			/* after the 16-byte TSS descriptor at 0x18 */
 #define GDT_USER_CODE	0x30
 
-#define PTE_P		(1ull << 0)
-#define PTE_W		(1ull << 1)
-#define PTE_U		(1ull << 2)
-#define PTE_A		(1ull << 5)
-#define PTE_D		(1ull << 6)
-#define PTE_ADDR	0x000ffffffffff000ull
 #define PF_P		1
 #define PF_W		2
 #define PF_U		4
-#define X86_PF		14
-#define X86_GP		13
-#define X86_SS		12
 
 /* ---- user mode in the 64-bit library guest ---- */
 
@@ -159,7 +150,7 @@ static void run_to_sync(struct test_ctx *t, struct vcpu *vcpu, struct port_log *
 	struct kvm_run *run = vcpu->run;
 
 	for (int i = 0; i < 64; i++) {
-		ASSERT_EQ(vcpu_run(vcpu), 0);
+		ASSERT_EQ(__vcpu_run(vcpu), 0);
 		if (run->exit_reason == KVM_EXIT_IO && run->io.port == TEST_PORT) {
 			unsigned int n = run->io.size * run->io.count;
 
@@ -224,7 +215,7 @@ static void user_ins_faults(struct test_ctx *t, uint64_t pte_flags)
 	struct ucall uc;
 
 	run_to_sync(t, vcpu, &log, &uc);
-	EXPECT_EQ(uc.args[0], X86_PF);
+	EXPECT_EQ(uc.args[0], X86_TRAP_PF);
 	EXPECT_EQ(uc.args[1], PF_P | PF_W | PF_U);
 	EXPECT_EQ(uc.args[2], 4);			/* nothing moved */
 	EXPECT_EQ(uc.args[3], TEST_GVA + 8);
@@ -254,7 +245,7 @@ TEST_KVM_IDENTICAL(user_rep_ins_stops_at_the_first_element_that_faults)
 	struct ucall uc;
 
 	run_to_sync(t, vcpu, &log, &uc);
-	EXPECT_EQ(uc.args[0], X86_PF);
+	EXPECT_EQ(uc.args[0], X86_TRAP_PF);
 	EXPECT_EQ(uc.args[1], PF_P | PF_W | PF_U);
 	EXPECT_EQ(uc.args[2], 2);
 	EXPECT_EQ(uc.args[3], TEST_GVA + GUEST_PAGE_SIZE);
@@ -286,7 +277,7 @@ TEST_KVM_IDENTICAL(user_outs_from_a_supervisor_page_faults_and_sends_nothing)
 
 	test_page(vcpu->vm, TEST_GVA, PTE_P | PTE_W);
 	run_to_sync(t, vcpu, &log, &uc);
-	EXPECT_EQ(uc.args[0], X86_PF);
+	EXPECT_EQ(uc.args[0], X86_TRAP_PF);
 	EXPECT_EQ(uc.args[1], PF_P | PF_U);
 	EXPECT_EQ(uc.args[2], TEST_GVA + 0x10);
 	EXPECT_EQ(guest_cr2(vcpu), TEST_GVA + 0x10);
@@ -330,7 +321,7 @@ static uint64_t kernel_ins(struct test_ctx *t, uint64_t pte, uint64_t wp, uint8_
 
 	run_to_sync(t, vcpu, &log, &uc);
 	*byte = page[0];
-	return uc.args[0] == X86_PF ? 1000 + uc.args[1] : uc.args[0];
+	return uc.args[0] == X86_TRAP_PF ? 1000 + uc.args[1] : uc.args[0];
 }
 
 TEST_KVM_IDENTICAL(kernel_ins_into_a_read_only_page_follows_cr0_wp)
@@ -414,7 +405,7 @@ TEST_KVM_IDENTICAL(outs_from_a_non_canonical_address_is_gp)
 	struct ucall uc;
 
 	run_to_sync(t, vcpu, &log, &uc);
-	EXPECT_EQ(uc.args[0], X86_GP);
+	EXPECT_EQ(uc.args[0], X86_TRAP_GP);
 	EXPECT_EQ(uc.args[1], 0);
 	EXPECT_EQ(log.writes, 0);
 	vcpu_run_done(vcpu);
@@ -481,7 +472,7 @@ TEST_KVM_IDENTICAL(mmio_rep_movs_into_a_read_only_page_is_a_page_fault)
 	vcpu_run_expect_mmio(vcpu, MMIO_GPA, 1, false);	/* the source is read first */
 	answer(vcpu);
 	run_to_sync(t, vcpu, &log, &uc);
-	EXPECT_EQ(uc.args[0], X86_PF);
+	EXPECT_EQ(uc.args[0], X86_TRAP_PF);
 	EXPECT_EQ(uc.args[1], PF_P | PF_W);
 	EXPECT_EQ(uc.args[2], 1);
 	EXPECT_EQ(uc.args[3], dst);
@@ -512,7 +503,7 @@ TEST_KVM_IDENTICAL(user_mmio_movs_into_a_supervisor_page_is_a_page_fault)
 	vcpu_run_expect_mmio(vcpu, MMIO_GPA, 1, false);
 	answer(vcpu);
 	run_to_sync(t, vcpu, &log, &uc);
-	EXPECT_EQ(uc.args[0], X86_PF);
+	EXPECT_EQ(uc.args[0], X86_TRAP_PF);
 	EXPECT_EQ(uc.args[1], PF_P | PF_W | PF_U);
 	EXPECT_EQ(uc.args[2], MMIO_GVA);		/* the element did not happen */
 	EXPECT_EQ(uc.args[3], TEST_GVA + 0x30);

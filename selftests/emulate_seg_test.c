@@ -15,8 +15,6 @@
 #define TEST_PORT	0x3ff			/* COM1's scratch register */
 #define IN_BYTE		0x5a
 #define OLD_BYTE	0xa5
-#define X86_GP		13
-#define X86_SS		12
 
 static bool all_bytes(const uint8_t *p, size_t len, uint8_t v)
 {
@@ -60,12 +58,12 @@ static void pm32_expect_fault(struct test_ctx *t, const uint8_t *code, const uin
 	uint32_t vec, err, eip;
 	int reads = 0;
 
-	ASSERT_EQ(pm32_enter(mem, vcpu->fd, code, end - code), 0);
+	ASSERT_EQ(pm32_enter(vcpu, code, end - code), 0);
 	pm32_set_desc(mem, SEG_SMALL, 0x8000, 0xff, small_type);
 	pm32_set_desc(mem, SEG_SMALL2, 0, 0xffff, PM32_DATA_RW);
 	memset(mem + 0x8000, OLD_BYTE, 0x200);
 	for (int i = 0; i < 8; i++) {
-		ASSERT_EQ(vcpu_run(vcpu), 0);
+		ASSERT_EQ(__vcpu_run(vcpu), 0);
 		if (run->exit_reason == KVM_EXIT_IO && run->io.port == TEST_PORT &&
 		    run->io.direction == KVM_EXIT_IO_IN) {
 			memset(vcpu_io_data(vcpu), IN_BYTE, run->io.size * run->io.count);
@@ -76,7 +74,7 @@ static void pm32_expect_fault(struct test_ctx *t, const uint8_t *code, const uin
 			t_fail(t, __FILE__, __LINE__, "the string instruction did not fault");
 			t_abort(t);
 		}
-		ASSERT_TRUE(pm32_exception(run, vcpu->fd, &vec, &err, &eip));
+		ASSERT_TRUE(pm32_exception(vcpu, &vec, &err, &eip));
 		EXPECT_EQ(vec, vector);
 		EXPECT_EQ(err, 0);
 		/* the string instruction, before OUT to DONE_PORT (2 bytes) and HLT */
@@ -91,20 +89,20 @@ static void pm32_expect_fault(struct test_ctx *t, const uint8_t *code, const uin
 
 TEST_KVM_IDENTICAL(ins_beyond_the_es_limit_is_gp_in_protected_mode)
 {
-	pm32_expect_fault(t, pm_ins_limit, pm_ins_limit_end, 1, PM32_DATA_RW, X86_GP);
+	pm32_expect_fault(t, pm_ins_limit, pm_ins_limit_end, 1, PM32_DATA_RW, X86_TRAP_GP);
 }
 
 TEST_KVM_IDENTICAL(outs_beyond_the_ss_limit_is_ss_in_protected_mode)
 {
-	pm32_expect_fault(t, pm_outs_ss_limit, pm_outs_ss_limit_end, 2, PM32_DATA_RW, X86_SS);
+	pm32_expect_fault(t, pm_outs_ss_limit, pm_outs_ss_limit_end, 2, PM32_DATA_RW, X86_TRAP_SS);
 }
 
 TEST_KVM_IDENTICAL(ins_into_a_read_only_segment_is_gp_in_protected_mode)
 {
-	pm32_expect_fault(t, pm_ins_ro, pm_ins_ro_end, 1, PM32_DATA_RO, X86_GP);
+	pm32_expect_fault(t, pm_ins_ro, pm_ins_ro_end, 1, PM32_DATA_RO, X86_TRAP_GP);
 }
 
 TEST_KVM_IDENTICAL(outs_through_a_null_ds_is_gp_in_protected_mode)
 {
-	pm32_expect_fault(t, pm_outs_null_ds, pm_outs_null_ds_end, 1, PM32_DATA_RW, X86_GP);
+	pm32_expect_fault(t, pm_outs_null_ds, pm_outs_null_ds_end, 1, PM32_DATA_RW, X86_TRAP_GP);
 }

@@ -8,7 +8,7 @@
  * The exit: the handler runs on an IST stack at guest-physical memory outside every
  * memslot. vmxmon reports that as KVM_INTERNAL_ERROR_DELIVERY_EV and keeps the event until
  * userspace adds the memory; KVM 6.1 instead emulates the instruction at RIP as if it had
- * touched MMIO, so these tests are vmxmon-only (event_test has the same exit for a #PF).
+ * touched MMIO, so these tests are vmxmon-only (exception_test has the same exit for a #PF).
  * What KVM_GET_VCPU_EVENTS reports follows KVM's rules all the same.
  */
 #include <errno.h>

@@ -74,12 +74,13 @@ static struct fpu_setup fpu_setup(struct vm *vm)
 	struct kvm_cpuid2 *c = t_cpuid_copy(vm, 0);
 	struct kvm_cpuid_entry2 *e1 = cpuid_entry(c, 1, 0), *ed = cpuid_entry(c, 0xd, 0);
 	struct kvm_cpuid_entry2 *e2 = cpuid_entry(c, 0xd, 2);
+	const uint64_t x87_sse = XFEATURE_MASK_FP | XFEATURE_MASK_SSE;
 	struct fpu_setup s = { MODE_FXSAVE, 0 };
 
-	if (e1 && (e1->ecx & 1u << 26) && ed && (ed->eax & 3) == 3) {
-		s.xcr0 = 3;
-		if ((ed->eax & 4) && e2 && (e1->ecx & 1u << 28)) {
-			s.xcr0 = 7;
+	if (e1 && (e1->ecx & CPUID_1_ECX_XSAVE) && ed && (ed->eax & x87_sse) == x87_sse) {
+		s.xcr0 = x87_sse;
+		if ((ed->eax & XFEATURE_MASK_YMM) && e2 && (e1->ecx & CPUID_1_ECX_AVX)) {
+			s.xcr0 = x87_sse | XFEATURE_MASK_YMM;
 			s.ymm_off = e2->ebx;
 		}
 	}

@@ -3,7 +3,7 @@
  * ioctl fuzzer: random and mutated ioctl numbers, sizes and argument bytes on the system, VM
  * and vCPU fds, with random memslot layouts, vCPU mmaps, fd closes and KVM_RUN in between,
  * while a second thread keeps calling KVM_RUN on whatever vCPU fds exist (races against
- * slot changes and closes). The host must stay healthy (lib/stress.h: no kernel log
+ * slot changes and closes). The host must stay healthy (lib/health.h: no kernel log
  * trouble, vmxmon's pages, pinned pages and memory back to baseline), every number that
  * is not a KVM ioctl vmxmon implements or plans must get -ENOTTY, and a fresh guest must
  * still run afterwards.
@@ -22,9 +22,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "health.h"
+#include "kick.h"
 #include "kvm_util.h"
-#include "stress.h"
+#include "rng.h"
 #include "util.h"
+#include "vm.h"
 
 #define FUZZ_CALLS	100000
 #define MAX_VMS		3
@@ -417,7 +420,7 @@ static void fuzz_setup(struct fuzz *f)
 	f->mmap_size = (int)dev_ioctl(f->sys, KVM_GET_VCPU_MMAP_SIZE, 0);
 	ASSERT_GT(f->mmap_size, 0);
 	for (int i = 0; i < MAX_VMS; i++) {
-		f->vm[i].fd = t_vm_create(t, f->sys);
+		f->vm[i].fd = t_dev_create_vm(t, f->sys);
 		for (int v = 0; v < MAX_VCPUS; v++) {
 			f->vm[i].vcpu[v] = (int)dev_ioctl(f->vm[i].fd, KVM_CREATE_VCPU, v);
 			ASSERT_GE(f->vm[i].vcpu[v], 0);
@@ -451,18 +454,17 @@ static void print_summary(struct fuzz *f)
 static void expect_a_guest_still_runs(struct test_ctx *t)
 {
 	static const uint8_t code[] = { 0xb0, 0x5a, 0xe6, 0x80, 0xf4 };
-	struct raw_vm *g = t_raw_vm(t, 0x10000);
+	struct vcpu *g = t_bare_guest(t, 0x10000);
 
-	memcpy(g->mem + RAW_CODE_GPA, code, sizeof(code));
-	ASSERT_EQ(raw_enter_real_mode(g), 0);
-	ASSERT_EQ(raw_run(g), 0);
+	memcpy(g->vm->mem + BARE_CODE_GPA, code, sizeof(code));
+	ASSERT_EQ(bare_enter_real_mode(g), 0);
+	ASSERT_EQ(__vcpu_run(g), 0);
 	ASSERT_EQ(g->run->exit_reason, KVM_EXIT_IO);
 	EXPECT_EQ(g->run->io.port, 0x80);
 	EXPECT_EQ(*((uint8_t *)g->run + g->run->io.data_offset), 0x5a);
-	ASSERT_EQ(raw_run(g), 0);
+	ASSERT_EQ(__vcpu_run(g), 0);
 	EXPECT_EQ(g->run->exit_reason, KVM_EXIT_HLT);
-	raw_vm_free(g);
-	free(g);
+	vm_free(g->vm);
 }
 
 TEST_DEFINE(ioctl_fuzz_keeps_the_host_healthy, TAG_VMXMON_ONLY, 3600)

@@ -12,10 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "health.h"
+#include "hostile.h"
+#include "kick.h"
 #include "kvm_util.h"
 #include "probe.h"
-#include "stress.h"
+#include "rng.h"
 #include "util.h"
+#include "vm.h"
 
 struct msr_range {
 	uint32_t first, count;
@@ -33,7 +37,7 @@ static const struct msr_range msr_ranges[] = {
 #define MSR_VALUES_GPA	(PROBE_BUF_GPA + 0x1000)
 
 /* One sweep of a range in the given mode; returns how many indices faulted. */
-static long msr_sweep(struct test_ctx *t, struct raw_vm *g, const struct msr_range *m, int mode,
+static long msr_sweep(struct test_ctx *t, struct vcpu *g, const struct msr_range *m, int mode,
 		      uint64_t value)
 {
 	uint8_t *bitmap = probe_buf(g, MSR_BITMAP_GPA);
@@ -52,7 +56,7 @@ TEST_VMXMON_ONLY(msr_probes_of_whole_index_ranges_fault_or_answer)
 {
 	uint64_t seed = t_seed(t, "MSR probe");
 	long junk_rounds = stress_count(2);
-	struct raw_vm *g;
+	struct vcpu *g;
 	struct health h;
 	struct rng r;
 
@@ -88,14 +92,12 @@ TEST_VMXMON_ONLY(msr_probes_of_whole_index_ranges_fault_or_answer)
 			if (probe_call(g, PROBE_MSR, &regs, NULL, NULL, 16, why, sizeof(why))) {
 				/* The guest broke itself: run on to a defined end, then start over. */
 				run_to_end(t, g, &r, &tl, "junk WRMSR", k);
-				raw_vm_free(g);
-				free(g);
+				vm_free(g->vm);
 				g = t_probe_vm(t);
 			}
 		}
 	}
-	raw_vm_free(g);
-	free(g);
+	vm_free(g->vm);
 	t_health_end(t, &h, "MSR probes");
 }
 
@@ -106,7 +108,7 @@ struct port_check {
 	unsigned int size, out;
 };
 
-static bool port_exit(struct raw_vm *g, void *opaque)
+static bool port_exit(struct vcpu *g, void *opaque)
 {
 	struct port_check *pc = opaque;
 	struct kvm_run *run = g->run;
@@ -135,7 +137,7 @@ TEST_DEFINE(every_port_access_exits_with_its_port_size_and_data, TAG_VMXMON_ONLY
 	/* make check: every 61st port and the edges; make fuzz (scale >= 10): every port. */
 	long stride = stress_count(1) >= 10 ? 1 : 61;
 	uint16_t *ports;
-	struct raw_vm *g = t_probe_vm(t);
+	struct vcpu *g = t_probe_vm(t);
 	long n = 0, exits = 0;
 
 	ports = probe_buf(g, PROBE_BUF_GPA);
@@ -169,8 +171,7 @@ TEST_DEFINE(every_port_access_exits_with_its_port_size_and_data, TAG_VMXMON_ONLY
 		}
 	}
 	t_log(t, "%ld ports x 3 sizes x IN/OUT: %ld exits, each with its port, size and data", n, exits);
-	raw_vm_free(g);
-	free(g);
+	vm_free(g->vm);
 }
 
 /* CR0 bits 31:0 other than PE MP EM TS ET NE WP AM NW CD PG: reserved, writes ignored. */
@@ -179,7 +180,7 @@ TEST_DEFINE(every_port_access_exits_with_its_port_size_and_data, TAG_VMXMON_ONLY
 /* Each bit of CR0 and CR4, set and cleared from the 64-bit guest's state. */
 TEST_VMXMON_ONLY(cr0_and_cr4_bits_are_accepted_or_gp)
 {
-	struct raw_vm *g = t_probe_vm(t);
+	struct vcpu *g = t_probe_vm(t);
 	uint64_t *vec = probe_buf(g, PROBE_BUF_GPA), *val = vec + 64;
 
 	for (int cr = 0; cr <= 4; cr += 4) {
@@ -225,13 +226,12 @@ TEST_VMXMON_ONLY(cr0_and_cr4_bits_are_accepted_or_gp)
 			}
 		}
 	}
-	raw_vm_free(g);
-	free(g);
+	vm_free(g->vm);
 }
 
 TEST_VMXMON_ONLY(vmx_and_hidden_instructions_raise_ud_in_the_guest)
 {
-	struct raw_vm *g = t_probe_vm(t);
+	struct vcpu *g = t_probe_vm(t);
 	uint64_t *vec = probe_buf(g, PROBE_BUF_GPA);
 	struct kvm_regs regs = { .rdi = PROBE_BUF_GPA, .rbx = PROBE_BUF_GPA + 0x1000 };
 
@@ -250,14 +250,13 @@ TEST_VMXMON_ONLY(vmx_and_hidden_instructions_raise_ud_in_the_guest)
 	}
 	t_log(t, "%u instructions: VMX, GETSEC, MONITOR/MWAIT, ENCLS/ENCLU #UD; RDPMC, junk XSETBV #GP; INVD, WBINVD run",
 	      probe_nr_insns);
-	raw_vm_free(g);
-	free(g);
+	vm_free(g->vm);
 }
 
 TEST_VMXMON_ONLY(vmcall_with_junk_returns_enosys)
 {
 	uint64_t seed = t_seed(t, "VMCALL junk");
-	struct raw_vm *g = t_probe_vm(t);
+	struct vcpu *g = t_probe_vm(t);
 	uint64_t *nrs = probe_buf(g, PROBE_BUF_GPA), *ret = nrs + 256;
 	struct kvm_regs regs = { .rsi = 256, .r9 = PROBE_BUF_GPA, .rdi = PROBE_BUF_GPA + 256 * 8 };
 	struct rng r;
@@ -272,6 +271,5 @@ TEST_VMXMON_ONLY(vmcall_with_junk_returns_enosys)
 			t_fail(t, __FILE__, __LINE__, "VMCALL %#llx returned %#llx, not -KVM_ENOSYS",
 			       (unsigned long long)nrs[i], (unsigned long long)ret[i]);
 	EXPECT_EQ(probe_data(g)->faults, 0);
-	raw_vm_free(g);
-	free(g);
+	vm_free(g->vm);
 }

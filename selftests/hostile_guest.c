@@ -5,7 +5,7 @@
  * systematic probes are in guest_probe_test.c), a user with I/O permission attacking kernel
  * and read-only memory with INS/OUTS, and 32-bit guests booting into PAE paging with sane
  * and random PDPTEs. Whatever the guest does, every KVM_RUN must
- * end in a defined way (lib/stress.h, run_to_end()): an exit userspace can act on (IO,
+ * end in a defined way (lib/hostile.h, run_to_end()): an exit userspace can act on (IO,
  * MMIO, HLT, SHUTDOWN, FAIL_ENTRY, INTERNAL_ERROR) or -EINTR from our kick timer when the
  * guest spins; state the hardware would reject is refused by KVM_SET_* (-EINVAL) or ends in
  * KVM_EXIT_FAIL_ENTRY. Each case prints its seed first ("# <what> case N seed S");
@@ -21,47 +21,50 @@
 #include <string.h>
 
 #include "attack.h"
+#include "health.h"
+#include "hostile.h"
+#include "kick.h"
 #include "kvm_util.h"
 #include "pm32.h"
 #include "probe.h"
-#include "stress.h"
+#include "rng.h"
 #include "util.h"
+#include "vm.h"
 
 #define RANDOM_CASES	120		/* per test in make check; x VMXMON_FUZZ_SCALE */
 #define CASES_PER_VM	24		/* then the VM is replaced: fresh state, fresh VMCS */
 #define REAL_MEM	(1ul << 20)
 
 /* Random general-purpose registers, keeping RIP/RSP/RFLAGS of the mode's entry state. */
-static void random_gprs(struct test_ctx *t, struct raw_vm *g, struct rng *r)
+static void random_gprs(struct test_ctx *t, struct vcpu *g, struct rng *r)
 {
 	struct kvm_regs regs;
 
-	ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_GET_REGS, (unsigned long)&regs), 0);
+	ASSERT_EQ(dev_ioctl(g->fd, KVM_GET_REGS, (unsigned long)&regs), 0);
 	rng_fill(r, &regs, offsetof(struct kvm_regs, rip));
-	regs.rsp = g->mem_size - 64;
-	ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_SET_REGS, (unsigned long)&regs), 0);
+	regs.rsp = g->vm->mem_size - 64;
+	ASSERT_EQ(dev_ioctl(g->fd, KVM_SET_REGS, (unsigned long)&regs), 0);
 }
 
 /* A fresh VM every CASES_PER_VM cases; the state of the last case carries over otherwise. */
-static struct raw_vm *case_vm(struct test_ctx *t, struct raw_vm *g, long i, size_t mem)
+static struct vcpu *case_vm(struct test_ctx *t, struct vcpu *g, long i, size_t mem)
 {
 	if (g && i % CASES_PER_VM)
 		return g;
 	if (g) {
-		raw_vm_free(g);
-		free(g);
+		vm_free(g->vm);
 	}
-	return t_raw_vm(t, mem);
+	return t_bare_guest(t, mem);
 }
 
-typedef void (*case_fn)(struct test_ctx *t, struct raw_vm *g, struct rng *r, struct run_tally *tl);
+typedef void (*case_fn)(struct test_ctx *t, struct vcpu *g, struct rng *r, struct run_tally *tl);
 
 /* The loop shared by the randomized tests: seed, per-case seed line, VM reuse, tally. */
 static void random_cases(struct test_ctx *t, const char *what, size_t mem, case_fn setup)
 {
 	uint64_t seed = t_seed(t, what);
 	long n = stress_count(RANDOM_CASES);
-	struct raw_vm *g = NULL;
+	struct vcpu *g = NULL;
 	struct run_tally tl = { 0 };
 	struct health h;
 
@@ -85,27 +88,26 @@ static void random_cases(struct test_ctx *t, const char *what, size_t mem, case_
 		setup(t, g, &r, &tl);
 		run_to_end(t, g, &r, &tl, what, i);
 	}
-	raw_vm_free(g);
-	free(g);
+	vm_free(g->vm);
 	tally_log(t, what, &tl);
 	t_health_end(t, &h, what);
 }
 
 /* ---- random code ---- */
 
-static void real_mode_bytes(struct test_ctx *t, struct raw_vm *g, struct rng *r, struct run_tally *tl)
+static void real_mode_bytes(struct test_ctx *t, struct vcpu *g, struct rng *r, struct run_tally *tl)
 {
 	(void)tl;
-	rng_fill(r, g->mem, 0x10000);		/* IVT, code, data, stack */
-	ASSERT_EQ(raw_enter_real_mode(g), 0);
+	rng_fill(r, g->vm->mem, 0x10000);		/* IVT, code, data, stack */
+	ASSERT_EQ(bare_enter_real_mode(g), 0);
 	random_gprs(t, g, r);
 	{
 		struct kvm_regs regs;
 
-		ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_GET_REGS, (unsigned long)&regs), 0);
-		regs.rip = RAW_CODE_GPA;
+		ASSERT_EQ(dev_ioctl(g->fd, KVM_GET_REGS, (unsigned long)&regs), 0);
+		regs.rip = BARE_CODE_GPA;
 		regs.rsp = 0xf000;
-		ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_SET_REGS, (unsigned long)&regs), 0);
+		ASSERT_EQ(dev_ioctl(g->fd, KVM_SET_REGS, (unsigned long)&regs), 0);
 	}
 }
 
@@ -121,34 +123,34 @@ TEST_DEFINE(random_real_mode_code_ends_in_defined_exits, TAG_VMXMON_ONLY, 3600)
  * random place in the code after each exception (so the guest keeps going and reaches
  * more exits); sometimes with no IDT, random gates or random page tables.
  */
-static void long_mode_bytes(struct test_ctx *t, struct raw_vm *g, struct rng *r, struct run_tally *tl)
+static void long_mode_bytes(struct test_ctx *t, struct vcpu *g, struct rng *r, struct run_tally *tl)
 {
 	struct kvm_sregs s;
 	struct kvm_regs regs;
 
 	(void)tl;
 	ASSERT_EQ(probe_install(g), 0);
-	rng_fill(r, g->mem + RANDOM_CODE_GPA, 0x10000);
+	rng_fill(r, g->vm->mem + RANDOM_CODE_GPA, 0x10000);
 	probe_data(g)->resume = RANDOM_CODE_GPA + rng_below(r, 0x10000);
 	if (rng_chance(r, 15))		/* random page tables: the MMIO decoder walks them */
-		rng_fill(r, g->mem + RAW_PT_GPA + 0x2000 + rng_below(r, 4) * 0x1000, 0x1000);
+		rng_fill(r, g->vm->mem + BARE_PT_GPA + 0x2000 + rng_below(r, 4) * 0x1000, 0x1000);
 	if (rng_chance(r, 30)) {	/* no IDT, or one of random gates */
-		ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_GET_SREGS, (unsigned long)&s), 0);
+		ASSERT_EQ(dev_ioctl(g->fd, KVM_GET_SREGS, (unsigned long)&s), 0);
 		s.idt.limit = rng_chance(r, 50) ? 0 : 0xfff;
 		if (s.idt.limit)
-			rng_fill(r, g->mem + s.idt.base, 0x1000);
-		ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_SET_SREGS, (unsigned long)&s), 0);
+			rng_fill(r, g->vm->mem + s.idt.base, 0x1000);
+		ASSERT_EQ(dev_ioctl(g->fd, KVM_SET_SREGS, (unsigned long)&s), 0);
 	}
 	random_gprs(t, g, r);
-	ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_GET_REGS, (unsigned long)&regs), 0);
+	ASSERT_EQ(dev_ioctl(g->fd, KVM_GET_REGS, (unsigned long)&regs), 0);
 	regs.rip = RANDOM_CODE_GPA;
 	regs.rsp = PROBE_STACK_TOP;
-	ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_SET_REGS, (unsigned long)&regs), 0);
+	ASSERT_EQ(dev_ioctl(g->fd, KVM_SET_REGS, (unsigned long)&regs), 0);
 }
 
 TEST_DEFINE(random_long_mode_code_ends_in_defined_exits, TAG_VMXMON_ONLY, 3600)
 {
-	random_cases(t, "64-bit bytes", RAW_MIN_MEM, long_mode_bytes);
+	random_cases(t, "64-bit bytes", BARE_MIN_MEM, long_mode_bytes);
 }
 
 /* ---- random architectural state ---- */
@@ -209,35 +211,35 @@ static bool set_or_refuse(struct test_ctx *t, int fd, unsigned long req, void *a
 	return rc == 0;
 }
 
-static void random_state(struct test_ctx *t, struct raw_vm *g, struct rng *r, struct run_tally *tl)
+static void random_state(struct test_ctx *t, struct vcpu *g, struct rng *r, struct run_tally *tl)
 {
 	struct kvm_sregs s;
 	struct kvm_regs regs;
 	int changes = 1 + (int)rng_below(r, 4);
 
 	if (rng_chance(r, 50)) {
-		rng_fill(r, g->mem, 0x10000);
-		ASSERT_EQ(raw_enter_real_mode(g), 0);
+		rng_fill(r, g->vm->mem, 0x10000);
+		ASSERT_EQ(bare_enter_real_mode(g), 0);
 	} else {
-		ASSERT_EQ(raw_enter_long_mode(g), 0);
-		rng_fill(r, g->mem + RAW_CODE64_GPA, 0x4000);
+		ASSERT_EQ(bare_enter_long_mode(g), 0);
+		rng_fill(r, g->vm->mem + BARE_CODE64_GPA, 0x4000);
 	}
-	ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_GET_SREGS, (unsigned long)&s), 0);
+	ASSERT_EQ(dev_ioctl(g->fd, KVM_GET_SREGS, (unsigned long)&s), 0);
 	for (int i = 0; i < changes; i++)
 		mutate_sregs(r, &s);
-	set_or_refuse(t, g->vcpu_fd, KVM_SET_SREGS, &s, tl, "KVM_SET_SREGS");
+	set_or_refuse(t, g->fd, KVM_SET_SREGS, &s, tl, "KVM_SET_SREGS");
 
-	ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_GET_REGS, (unsigned long)&regs), 0);
+	ASSERT_EQ(dev_ioctl(g->fd, KVM_GET_REGS, (unsigned long)&regs), 0);
 	if (rng_chance(r, 40))
 		regs.rflags = rng_chance(r, 50) ? flip(r, regs.rflags, 22) : rng_next(r);
 	if (rng_chance(r, 20))
 		regs.rip = rng_chance(r, 50) ? rng_next(r) : flip(r, regs.rip, 64);
-	set_or_refuse(t, g->vcpu_fd, KVM_SET_REGS, &regs, tl, "KVM_SET_REGS");
+	set_or_refuse(t, g->fd, KVM_SET_REGS, &regs, tl, "KVM_SET_REGS");
 
 	if (rng_chance(r, 15)) {
 		struct kvm_vcpu_events ev;
 
-		ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_GET_VCPU_EVENTS, (unsigned long)&ev), 0);
+		ASSERT_EQ(dev_ioctl(g->fd, KVM_GET_VCPU_EVENTS, (unsigned long)&ev), 0);
 		ev.exception.injected = rng_chance(r, 50);
 		ev.exception.nr = (uint8_t)rng_below(r, 40);
 		ev.exception.has_error_code = rng_chance(r, 50);
@@ -249,7 +251,7 @@ static void random_state(struct test_ctx *t, struct raw_vm *g, struct rng *r, st
 		ev.nmi.pending = rng_chance(r, 20);
 		ev.nmi.masked = rng_chance(r, 50);
 		ev.flags = rng_chance(r, 80) ? 0 : (uint32_t)rng_next(r);
-		set_or_refuse(t, g->vcpu_fd, KVM_SET_VCPU_EVENTS, &ev, tl, "KVM_SET_VCPU_EVENTS");
+		set_or_refuse(t, g->fd, KVM_SET_VCPU_EVENTS, &ev, tl, "KVM_SET_VCPU_EVENTS");
 	}
 	if (rng_chance(r, 15)) {
 		struct kvm_debugregs dr = { .dr6 = 0xffff0ff0, .dr7 = 0x400 };
@@ -257,13 +259,13 @@ static void random_state(struct test_ctx *t, struct raw_vm *g, struct rng *r, st
 		rng_fill(r, dr.db, sizeof(dr.db));
 		dr.dr7 = rng_chance(r, 50) ? flip(r, dr.dr7, 32) : rng_next(r);
 		dr.dr6 = rng_chance(r, 80) ? dr.dr6 : rng_next(r);
-		set_or_refuse(t, g->vcpu_fd, KVM_SET_DEBUGREGS, &dr, tl, "KVM_SET_DEBUGREGS");
+		set_or_refuse(t, g->fd, KVM_SET_DEBUGREGS, &dr, tl, "KVM_SET_DEBUGREGS");
 	}
 }
 
 TEST_DEFINE(random_register_and_segment_state_is_refused_or_runs, TAG_VMXMON_ONLY, 3600)
 {
-	random_cases(t, "random state", RAW_MIN_MEM, random_state);
+	random_cases(t, "random state", BARE_MIN_MEM, random_state);
 }
 
 /* ---- triple faults ---- */
@@ -272,34 +274,33 @@ TEST_DEFINE(random_register_and_segment_state_is_refused_or_runs, TAG_VMXMON_ONL
 TEST_VMXMON_ONLY(triple_faults_end_in_shutdown_and_the_vcpu_runs_again)
 {
 	static const uint8_t out_hlt[] = { 0xb0, 0x42, 0xe6, 0x80, 0xf4 };	/* out 0x80, 0x42; hlt */
-	struct raw_vm *g = t_raw_vm(t, RAW_MIN_MEM);
+	struct vcpu *g = t_bare_guest(t, BARE_MIN_MEM);
 	struct kvm_sregs s;
 
 	for (int i = 0; i < 10; i++) {
 		if (i & 1) {
-			ASSERT_EQ(raw_enter_long_mode(g), 0);
-			memcpy(g->mem + RAW_CODE64_GPA, "\x0f\x0b", 2);		/* ud2 */
+			ASSERT_EQ(bare_enter_long_mode(g), 0);
+			memcpy(g->vm->mem + BARE_CODE64_GPA, "\x0f\x0b", 2);		/* ud2 */
 		} else {
-			ASSERT_EQ(raw_enter_real_mode(g), 0);
-			g->mem[RAW_CODE_GPA] = 0xcc;				/* int3 */
-			ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_GET_SREGS, (unsigned long)&s), 0);
+			ASSERT_EQ(bare_enter_real_mode(g), 0);
+			g->vm->mem[BARE_CODE_GPA] = 0xcc;				/* int3 */
+			ASSERT_EQ(dev_ioctl(g->fd, KVM_GET_SREGS, (unsigned long)&s), 0);
 			s.idt.limit = 0;
-			ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_SET_SREGS, (unsigned long)&s), 0);
+			ASSERT_EQ(dev_ioctl(g->fd, KVM_SET_SREGS, (unsigned long)&s), 0);
 		}
-		ASSERT_EQ(raw_run(g), 0);
+		ASSERT_EQ(__vcpu_run(g), 0);
 		EXPECT_EQ(g->run->exit_reason, KVM_EXIT_SHUTDOWN);
 
 		/* The same vCPU, given a sane state again, runs normally. */
-		ASSERT_EQ(raw_enter_real_mode(g), 0);
-		memcpy(g->mem + RAW_CODE_GPA, out_hlt, sizeof(out_hlt));
-		ASSERT_EQ(raw_run(g), 0);
+		ASSERT_EQ(bare_enter_real_mode(g), 0);
+		memcpy(g->vm->mem + BARE_CODE_GPA, out_hlt, sizeof(out_hlt));
+		ASSERT_EQ(__vcpu_run(g), 0);
 		ASSERT_EQ(g->run->exit_reason, KVM_EXIT_IO);
 		EXPECT_EQ(*((uint8_t *)g->run + g->run->io.data_offset), 0x42);
-		ASSERT_EQ(raw_run(g), 0);
+		ASSERT_EQ(__vcpu_run(g), 0);
 		EXPECT_EQ(g->run->exit_reason, KVM_EXIT_HLT);
 	}
-	raw_vm_free(g);
-	free(g);
+	vm_free(g->vm);
 }
 
 /* ---- a user with I/O permission attacks kernel and read-only memory (CVE-2010-0298) ---- */
@@ -322,31 +323,31 @@ static bool region_is(const uint8_t *p, uint8_t v)
 /*
  * 64-bit mode at CPL 3 with RFLAGS.IOPL = 3 (the guest kernel's ioperm()/iopl(3) for this
  * user), straight from KVM_SET_SREGS; no IDT, so the #PF of the first element ends the
- * guest in a triple fault. The page tables of raw_enter_long_mode(), made user-accessible
+ * guest in a triple fault. The page tables of bare_enter_long_mode(), made user-accessible
  * except for the regions under attack.
  */
-static void user_attack(struct test_ctx *t, struct raw_vm *g, struct rng *r, bool outs)
+static void user_attack(struct test_ctx *t, struct vcpu *g, struct rng *r, bool outs)
 {
 	static const uint8_t ops[][2] = {	/* INS b/w/d, OUTS b/w/d (0: no 66h prefix) */
 		{ 0, 0x6c }, { 0x66, 0x6d }, { 0, 0x6d }, { 0, 0x6e }, { 0x66, 0x6f }, { 0, 0x6f },
 	};
 	const uint8_t *op = ops[rng_below(r, 3) + (outs ? 3 : 0)];
-	uint64_t *pd = (uint64_t *)(g->mem + RAW_PT_GPA + 0x2000);
+	uint64_t *pd = (uint64_t *)(g->vm->mem + BARE_PT_GPA + 0x2000);
 	uint64_t target = outs || rng_chance(r, 50) ? KERNEL_REGION : RO_REGION;
-	uint8_t *code = g->mem + RAW_CODE64_GPA;
+	uint8_t *code = g->vm->mem + BARE_CODE64_GPA;
 	struct kvm_sregs s;
 	struct kvm_regs regs;
 	int n = 0;
 
-	ASSERT_EQ(raw_enter_long_mode(g), 0);
-	((uint64_t *)(g->mem + RAW_PT_GPA))[0] |= 4;		/* U at every level... */
-	((uint64_t *)(g->mem + RAW_PT_GPA + 0x1000))[0] |= 4;
+	ASSERT_EQ(bare_enter_long_mode(g), 0);
+	((uint64_t *)(g->vm->mem + BARE_PT_GPA))[0] |= 4;		/* U at every level... */
+	((uint64_t *)(g->vm->mem + BARE_PT_GPA + 0x1000))[0] |= 4;
 	pd[0] |= 4;
 	pd[1] = RO_REGION | 0x85;				/* P, U, PS: read-only */
 	pd[2] = KERNEL_REGION | 0x83;				/* P, W, PS: supervisor */
 	pd[3] |= 4;
-	memset(g->mem + RO_REGION, RO_BYTE, REGION_SIZE);
-	memset(g->mem + KERNEL_REGION, SECRET_BYTE, REGION_SIZE);
+	memset(g->vm->mem + RO_REGION, RO_BYTE, REGION_SIZE);
+	memset(g->vm->mem + KERNEL_REGION, SECRET_BYTE, REGION_SIZE);
 	if (rng_chance(r, 30))
 		code[n++] = 0x67;				/* 32-bit addresses */
 	if (op[0])
@@ -356,27 +357,27 @@ static void user_attack(struct test_ctx *t, struct raw_vm *g, struct rng *r, boo
 	code[n++] = op[1];
 	code[n++] = 0xf4;					/* hlt: #GP at CPL 3 */
 
-	ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_GET_SREGS, (unsigned long)&s), 0);
+	ASSERT_EQ(dev_ioctl(g->fd, KVM_GET_SREGS, (unsigned long)&s), 0);
 	s.cs.dpl = 3;
 	s.cs.selector = 0x1b;
 	s.ss.dpl = s.ds.dpl = s.es.dpl = 3;
 	s.ss.selector = s.ds.selector = s.es.selector = 0x23;
-	ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_SET_SREGS, (unsigned long)&s), 0);
-	ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_GET_REGS, (unsigned long)&regs), 0);
+	ASSERT_EQ(dev_ioctl(g->fd, KVM_SET_SREGS, (unsigned long)&s), 0);
+	ASSERT_EQ(dev_ioctl(g->fd, KVM_GET_REGS, (unsigned long)&regs), 0);
 	regs.rcx = 1 + rng_below(r, 1 << 14);
 	regs.rdx = rng_chance(r, 50) ? 0x3ff : rng_below(r, 0x10000);
 	regs.rdi = regs.rsi = target + 8 + rng_below(r, REGION_SIZE - 16);
 	regs.rflags = 0x3202 | (rng_chance(r, 30) ? 0x400 : 0);	/* IOPL 3, IF, maybe DF */
-	ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_SET_REGS, (unsigned long)&regs), 0);
+	ASSERT_EQ(dev_ioctl(g->fd, KVM_SET_REGS, (unsigned long)&regs), 0);
 }
 
 /* Run an attack to its end: no OUT may carry memory out, nothing may land. */
-static void run_attack(struct test_ctx *t, struct raw_vm *g, struct rng *r, long i)
+static void run_attack(struct test_ctx *t, struct vcpu *g, struct rng *r, long i)
 {
 	int reads = 0, writes = 0;
 
 	for (int n = 0; n < 8; n++) {
-		ASSERT_EQ(raw_run(g), 0);
+		ASSERT_EQ(__vcpu_run(g), 0);
 		if (g->run->exit_reason != KVM_EXIT_IO)
 			break;
 		if (g->run->io.direction == KVM_EXIT_IO_IN) {
@@ -389,13 +390,13 @@ static void run_attack(struct test_ctx *t, struct raw_vm *g, struct rng *r, long
 	}
 	if (g->run->exit_reason != KVM_EXIT_SHUTDOWN)
 		t_fail(t, __FILE__, __LINE__, "case %ld: ended in %s, not SHUTDOWN", i,
-		       exit_name(g->run->exit_reason));
+		       exit_reason_name(g->run->exit_reason));
 	if (writes)
 		t_fail(t, __FILE__, __LINE__, "case %ld: %d OUT exits from kernel memory", i, writes);
 	if (reads && t->flavour == DEV_VMXMON)	/* KVM reads the port first, then faults */
 		t_fail(t, __FILE__, __LINE__, "case %ld: the port was read for a faulting INS", i);
-	if (!region_is(g->mem + RO_REGION, RO_BYTE) ||
-	    !region_is(g->mem + KERNEL_REGION, SECRET_BYTE))
+	if (!region_is(g->vm->mem + RO_REGION, RO_BYTE) ||
+	    !region_is(g->vm->mem + KERNEL_REGION, SECRET_BYTE))
 		t_fail(t, __FILE__, __LINE__, "case %ld: INS wrote read-only or kernel memory", i);
 }
 
@@ -403,7 +404,7 @@ TEST_KVM_IDENTICAL(user_ioperm_ins_and_outs_never_touch_read_only_or_kernel_memo
 {
 	uint64_t seed = t_seed(t, "ioperm attack");
 	long n = stress_count(RANDOM_CASES / 2);
-	struct raw_vm *g = t_raw_vm(t, ATTACK_MEM);
+	struct vcpu *g = t_bare_guest(t, ATTACK_MEM);
 
 	for (long i = 0; i < n && !t_failed(t); i++) {
 		uint64_t cs = case_seed(seed, i);
@@ -414,8 +415,7 @@ TEST_KVM_IDENTICAL(user_ioperm_ins_and_outs_never_touch_read_only_or_kernel_memo
 		user_attack(t, g, &r, i & 1);
 		run_attack(t, g, &r, i);
 	}
-	raw_vm_free(g);
-	free(g);
+	vm_free(g->vm);
 }
 
 /* ---- a 32-bit guest boots into PAE paging; random PDPTEs and PDEs end defined ---- */
@@ -457,15 +457,15 @@ TEST_KVM_IDENTICAL(pae_guest_boots_and_random_pdptes_end_in_defined_exits)
 {
 	uint64_t seed = t_seed(t, "pae boot");
 	long n = stress_count(RANDOM_CASES / 2);
-	struct raw_vm *g = t_raw_vm(t, RAW_MIN_MEM);
+	struct vcpu *g = t_bare_guest(t, BARE_MIN_MEM);
 	struct run_tally tl = { 0 };
 	uint32_t data = 0;
 
 	kick_signal_install();
 	/* The valid tables: the guest reports from the high mapping. */
-	ASSERT_EQ(pm32_enter(g->mem, g->vcpu_fd, pae_boot, pae_boot_end - pae_boot), 0);
-	pae_tables(g->mem, NULL, false);
-	ASSERT_EQ(raw_run(g), 0);
+	ASSERT_EQ(pm32_enter(g, pae_boot, pae_boot_end - pae_boot), 0);
+	pae_tables(g->vm->mem, NULL, false);
+	ASSERT_EQ(__vcpu_run(g), 0);
 	ASSERT_EQ(g->run->exit_reason, KVM_EXIT_IO);
 	EXPECT_EQ(g->run->io.port, 0xe6);
 	memcpy(&data, (uint8_t *)g->run + g->run->io.data_offset, 4);
@@ -478,17 +478,16 @@ TEST_KVM_IDENTICAL(pae_guest_boots_and_random_pdptes_end_in_defined_exits)
 
 		t_log(t, "pae boot case %ld seed %#llx", i, (unsigned long long)cs);
 		rng_init(&r, cs);
-		ASSERT_EQ(pm32_enter(g->mem, g->vcpu_fd, pae_boot, pae_boot_end - pae_boot), 0);
-		pae_tables(g->mem, &r, true);
+		ASSERT_EQ(pm32_enter(g, pae_boot, pae_boot_end - pae_boot), 0);
+		pae_tables(g->vm->mem, &r, true);
 		/* IF=1: a guest lost in garbage must still exit for host interrupts (Bochs) */
-		ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_GET_REGS, (unsigned long)&regs), 0);
+		ASSERT_EQ(dev_ioctl(g->fd, KVM_GET_REGS, (unsigned long)&regs), 0);
 		regs.rflags = 0x202;
-		ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_SET_REGS, (unsigned long)&regs), 0);
+		ASSERT_EQ(dev_ioctl(g->fd, KVM_SET_REGS, (unsigned long)&regs), 0);
 		run_to_end(t, g, &r, &tl, "pae boot", i);
 	}
 	tally_log(t, "pae boot", &tl);
-	raw_vm_free(g);
-	free(g);
+	vm_free(g->vm);
 }
 
 /* ---- attacks on the host CPU (lib/attack.h) ---- */
@@ -510,7 +509,7 @@ static void attack_rounds(struct test_ctx *t, enum attack a, const char *what)
 	kick_signal_install();
 	t_health_begin(t, &h);
 	for (long i = 0; i < n && !t_failed(t); i++) {
-		struct raw_vm *g = t_raw_vm(t, RAW_MIN_MEM);
+		struct vcpu *g = t_bare_guest(t, BARE_MIN_MEM);
 		uint64_t handler;
 
 		switch (a) {
@@ -528,7 +527,7 @@ static void attack_rounds(struct test_ctx *t, enum attack a, const char *what)
 			int rc;
 
 			kick_timer_arm(KICK_MS * 10);
-			rc = raw_run(g);
+			rc = __vcpu_run(g);
 			kick_timer_disarm();
 			if (a == ATTACK_AC_LOOP) {
 				EXPECT_EQ(rc, 0);
@@ -536,11 +535,10 @@ static void attack_rounds(struct test_ctx *t, enum attack a, const char *what)
 				EXPECT_EQ(g->run->internal.suberror, KVM_INTERNAL_ERROR_SIMUL_EX);
 			} else if (rc != -EINTR) {
 				t_fail(t, __FILE__, __LINE__, "%s round %ld: KVM_RUN %d, exit %s; want -EINTR",
-				       what, i, rc, rc ? "-" : exit_name(g->run->exit_reason));
+				       what, i, rc, rc ? "-" : exit_reason_name(g->run->exit_reason));
 			}
 		}
-		raw_vm_free(g);
-		free(g);
+		vm_free(g->vm);
 	}
 	t_log(t, "%s: %ld rounds", what, n);
 	t_health_end(t, &h, what);

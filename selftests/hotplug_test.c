@@ -17,9 +17,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "health.h"
+#include "kick.h"
 #include "kvm_util.h"
-#include "stress.h"
+#include "rng.h"
+#include "status.h"
 #include "util.h"
+#include "vm.h"
 
 #define CPU1_ONLINE	"/sys/devices/system/cpu/cpu1/online"
 #define CYCLES		4		/* offline/online cycles, x VMXMON_FUZZ_SCALE */
@@ -94,7 +98,7 @@ TEST_VMXMON_ONLY(cpu1_offline_and_online_without_vms)
 	}
 	/* A VM created now gets VMX on both CPUs. */
 	sys = t_open_dev(t);
-	vm = t_vm_create(t, sys);
+	vm = t_dev_create_vm(t, sys);
 	t_status(t, &s);
 	t_expect_vmx(t, &s, true, "with a VM after the cycles");
 	close(vm);
@@ -113,7 +117,7 @@ TEST_VMXMON_ONLY(cpu1_returning_while_a_vm_exists_gets_vmx)
 
 	need_cpu1(t);
 	sys = t_open_dev(t);
-	vm = t_vm_create(t, sys);
+	vm = t_dev_create_vm(t, sys);
 	for (long i = 0; i < n; i++) {
 		unsigned long long on, off;
 
@@ -155,7 +159,7 @@ TEST_VMXMON_ONLY(cpu1_returning_during_the_idle_hold_gets_vmx_until_the_release)
 	/* Long enough for two hotplug steps in Bochs; restored below. */
 	ASSERT_EQ(write_file(VMX_IDLE_MS_PATH, "120000"), 0);
 	sys = t_open_dev(t);
-	vm = t_vm_create(t, sys);
+	vm = t_dev_create_vm(t, sys);
 	close(vm);
 	cpu1_set(t, false);
 	cpu1_set(t, true);
@@ -175,7 +179,7 @@ TEST_VMXMON_ONLY(cpu1_returning_during_the_idle_hold_gets_vmx_until_the_release)
 /* ---- a vCPU bounced between CPUs while cpu1 comes and goes ---- */
 
 struct bounce {
-	struct raw_vm *g;
+	struct vcpu *g;
 	atomic_bool stop;
 	long exits;
 	uint32_t bad_exit;
@@ -188,7 +192,7 @@ static void *bounce_thread(void *arg)
 
 	while (!atomic_load(&b->stop)) {
 		cpu_set_t set;
-		int r = raw_run(b->g);
+		int r = __vcpu_run(b->g);
 
 		if (r && r != -EINTR) {
 			b->err = r;
@@ -216,9 +220,9 @@ static void bounce_start(struct test_ctx *t, struct bounce *b, pthread_t *th)
 {
 	kick_signal_install();
 	memset(b, 0, sizeof(*b));
-	b->g = t_raw_vm(t, 0x10000);
-	memcpy(b->g->mem + RAW_CODE_GPA, count_code, sizeof(count_code));
-	ASSERT_EQ(raw_enter_real_mode(b->g), 0);
+	b->g = t_bare_guest(t, 0x10000);
+	memcpy(b->g->vm->mem + BARE_CODE_GPA, count_code, sizeof(count_code));
+	ASSERT_EQ(bare_enter_real_mode(b->g), 0);
 	ASSERT_EQ(pthread_create(th, NULL, bounce_thread, b), 0);
 }
 
@@ -234,10 +238,10 @@ static void bounce_finish(struct test_ctx *t, struct bounce *b, pthread_t th, co
 	EXPECT_EQ(b->err, 0);
 	EXPECT_EQ(b->bad_exit, 0);
 	/* The signal may have caught the guest between its INC and its OUT: one more exit. */
-	ASSERT_EQ(raw_run(b->g), 0);
+	ASSERT_EQ(__vcpu_run(b->g), 0);
 	ASSERT_EQ(b->g->run->exit_reason, KVM_EXIT_IO);
 	b->exits++;
-	ASSERT_EQ(dev_ioctl(b->g->vcpu_fd, KVM_GET_REGS, (unsigned long)&regs), 0);
+	ASSERT_EQ(dev_ioctl(b->g->fd, KVM_GET_REGS, (unsigned long)&regs), 0);
 	t_log(t, "%s: %ld exits, the guest counted %llu (mod 2^16)", what, b->exits,
 	      regs.rax & 0xffff);
 	EXPECT_EQ(regs.rax & 0xffff, (unsigned long long)(b->exits & 0xffff));
@@ -264,8 +268,7 @@ TEST_DEFINE(vcpu_bounced_between_cpus_survives_cpu1_offline_online, TAG_VMXMON_O
 	EXPECT_GT(b.exits, n);
 	t_status(t, &s);
 	t_expect_vmx(t, &s, true, "with the VM still open");
-	raw_vm_free(b.g);
-	free(b.g);
+	vm_free(b.g->vm);
 	t_health_end(t, &h, "after the bouncing vCPU");
 }
 
@@ -275,7 +278,7 @@ TEST_DEFINE(vcpu_bounced_between_cpus_survives_cpu1_offline_online, TAG_VMXMON_O
 
 /* A vCPU thread that switches CPUs as often as it can: each switch is a VMCS load. */
 struct loader {
-	struct raw_vm *g;
+	struct vcpu *g;
 	pthread_t th;
 	atomic_bool stop;
 	long exits;
@@ -294,7 +297,7 @@ static void *loader_thread(void *arg)
 	CPU_SET(1, &set);
 	sched_setaffinity(0, sizeof(set), &set);
 	while (!atomic_load(&l->stop)) {
-		int r = raw_run(l->g);
+		int r = __vcpu_run(l->g);
 
 		if (r && r != -EINTR) {
 			l->err = r;
@@ -306,7 +309,7 @@ static void *loader_thread(void *arg)
 		}
 		l->exits += !r;
 		/* An ioctl that loads the vCPU, and a yield that may move the thread. */
-		r = dev_ioctl(l->g->vcpu_fd, KVM_GET_REGS, (unsigned long)&regs);
+		r = dev_ioctl(l->g->fd, KVM_GET_REGS, (unsigned long)&regs);
 		if (r) {
 			l->err = r;
 			break;
@@ -319,9 +322,9 @@ static void *loader_thread(void *arg)
 static void loader_start(struct test_ctx *t, struct loader *l)
 {
 	memset(l, 0, sizeof(*l));
-	l->g = t_raw_vm(t, 0x10000);
-	memcpy(l->g->mem + RAW_CODE_GPA, count_code, sizeof(count_code));
-	ASSERT_EQ(raw_enter_real_mode(l->g), 0);
+	l->g = t_bare_guest(t, 0x10000);
+	memcpy(l->g->vm->mem + BARE_CODE_GPA, count_code, sizeof(count_code));
+	ASSERT_EQ(bare_enter_real_mode(l->g), 0);
 	ASSERT_EQ(pthread_create(&l->th, NULL, loader_thread, l), 0);
 }
 
@@ -333,8 +336,7 @@ static void loader_finish(struct test_ctx *t, struct loader *l)
 	pthread_join(l->th, NULL);
 	EXPECT_EQ(l->err, 0);
 	EXPECT_EQ(l->bad_exit, 0);
-	raw_vm_free(l->g);
-	free(l->g);
+	vm_free(l->g->vm);
 }
 
 static unsigned long long loaded_vmcs_total(const struct vmxmon_status *s)
@@ -458,7 +460,6 @@ TEST_DEFINE(suspend_with_a_running_vm_resumes_it, TAG_VMXMON_ONLY, 600)
 	usleep(200 * 1000);
 	bounce_finish(t, &b, th, "suspend and resume");
 	EXPECT_GT(b.exits, exits);		/* it ran on after the resume */
-	raw_vm_free(b.g);
-	free(b.g);
+	vm_free(b.g->vm);
 	t_health_end(t, &h, "after suspend and resume");
 }

@@ -104,7 +104,7 @@ TEST_KVM_IDENTICAL(immediate_exit_still_completes_a_pending_in)
 	rip = vcpu_rip(vcpu);			/* still at the IN */
 	memcpy(vcpu_io_data(vcpu), &data, 4);
 	vcpu->run->immediate_exit = 1;
-	EXPECT_EQ(vcpu_run(vcpu), -EINTR);
+	EXPECT_EQ(__vcpu_run(vcpu), -EINTR);
 	vcpu_get_regs(vcpu, &regs);
 	EXPECT_EQ(regs.rax, data);
 	EXPECT_EQ(regs.rip, rip + 1);		/* "inl (%dx), %eax" is one byte */
@@ -138,7 +138,7 @@ TEST_KVM_IDENTICAL(out_exit_leaves_rip_on_the_instruction_until_the_next_run)
 		expect_io(t, vcpu, KVM_EXIT_IO_OUT, 4, ports[i]);
 		rip = vcpu_rip(vcpu);
 		vcpu->run->immediate_exit = 1;	/* completes the OUT, does not enter */
-		EXPECT_EQ(vcpu_run(vcpu), -EINTR);
+		EXPECT_EQ(__vcpu_run(vcpu), -EINTR);
 		EXPECT_EQ(vcpu_rip(vcpu), rip + 1 - done);
 		vcpu->run->immediate_exit = 0;
 		vcpu_run_sync(vcpu, &uc);
@@ -172,7 +172,7 @@ TEST_KVM_IDENTICAL(pending_io_is_abandoned_when_userspace_moves_rip)
 		regs.rax = RAX_BEFORE;
 		vcpu_set_regs(vcpu, &regs);
 		vcpu->run->immediate_exit = 1;
-		EXPECT_EQ(vcpu_run(vcpu), -EINTR);
+		EXPECT_EQ(__vcpu_run(vcpu), -EINTR);
 		vcpu_get_regs(vcpu, &after);
 		EXPECT_EQ(after.rip, regs.rip);		/* not skipped ... */
 		EXPECT_EQ(after.rax, RAX_BEFORE);	/* ... and no IN data */

@@ -17,8 +17,9 @@
 
 #include "kvm_util.h"
 #include "probe.h"
-#include "stress.h"
+#include "rng.h"
 #include "util.h"
+#include "vm.h"
 
 #define SLOT1_GPA	0x40000000ul	/* 1 GiB: a second slot, away from slot 0 */
 #define SLOT1_SIZE	0x10000ul
@@ -31,7 +32,7 @@ struct mmio_answer {
 };
 
 /* Each MMIO read must be the next address of the list, 8 bytes; answer ~address. */
-static bool mmio_exit(struct raw_vm *g, void *opaque)
+static bool mmio_exit(struct vcpu *g, void *opaque)
 {
 	struct mmio_answer *a = opaque;
 	struct kvm_run *run = g->run;
@@ -48,7 +49,7 @@ static bool mmio_exit(struct raw_vm *g, void *opaque)
 }
 
 /* Read 8 bytes at each address from the guest; returns how many exited as MMIO. */
-static long guest_reads(struct test_ctx *t, struct raw_vm *g, const uint64_t *addrs, long n,
+static long guest_reads(struct test_ctx *t, struct vcpu *g, const uint64_t *addrs, long n,
 			uint64_t *out, struct mmio_answer *a)
 {
 	uint64_t *list = probe_buf(g, PROBE_BUF_GPA), *res = list + n;
@@ -62,9 +63,9 @@ static long guest_reads(struct test_ctx *t, struct raw_vm *g, const uint64_t *ad
 	return a->next;
 }
 
-static long set_slot1(struct raw_vm *g, uint64_t size, void *hva)
+static long set_slot1(struct vcpu *g, uint64_t size, void *hva)
 {
-	return dev_ioctl(g->vm_fd, KVM_SET_USER_MEMORY_REGION,
+	return dev_ioctl(g->vm->fd, KVM_SET_USER_MEMORY_REGION,
 			 (unsigned long)&(struct kvm_userspace_memory_region){
 				 .slot = 1, .guest_phys_addr = SLOT1_GPA, .memory_size = size,
 				 .userspace_addr = (uintptr_t)hva });
@@ -73,7 +74,7 @@ static long set_slot1(struct raw_vm *g, uint64_t size, void *hva)
 TEST_KVM_IDENTICAL(a_removed_slot_is_no_longer_reachable)
 {
 	uint64_t addrs[] = { SLOT1_GPA, SLOT1_GPA + 0x8000, SLOT1_GPA + SLOT1_SIZE - 8 }, out[3];
-	struct raw_vm *g = t_probe_vm(t);
+	struct vcpu *g = t_probe_vm(t);
 	uint64_t *a = mmap(NULL, SLOT1_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	uint64_t *b = mmap(NULL, SLOT1_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	struct mmio_answer ans;
@@ -103,27 +104,26 @@ TEST_KVM_IDENTICAL(a_removed_slot_is_no_longer_reachable)
 	}
 	munmap(a, SLOT1_SIZE);
 	munmap(b, SLOT1_SIZE);
-	raw_vm_free(g);
-	free(g);
+	vm_free(g->vm);
 }
 
 TEST_KVM_IDENTICAL(memory_outside_every_slot_exits_as_mmio_with_its_address)
 {
 	uint64_t seed = t_seed(t, "GPAs outside the slots");
-	struct raw_vm *g = t_probe_vm(t);
+	struct vcpu *g = t_probe_vm(t);
 	uint64_t addrs[256], out[256];
 	struct mmio_answer ans;
 	struct rng r;
 	long n = 0;
 
 	rng_init(&r, seed);
-	addrs[n++] = RAW_MIN_MEM;			/* the first byte after slot 0 */
-	addrs[n++] = RAW_MIN_MEM + 0x1000 - 8;
+	addrs[n++] = BARE_MIN_MEM;			/* the first byte after slot 0 */
+	addrs[n++] = BARE_MIN_MEM + 0x1000 - 8;
 	addrs[n++] = 0xfec00000;			/* where an IOAPIC would be */
 	addrs[n++] = 0xffff0000;			/* the reset vector's page */
 	addrs[n++] = 0xfffffff8;			/* the last qword below 4 GiB */
 	while (n < (long)ARRAY_SIZE(addrs)) {		/* random, 8-aligned, above slot 0 */
-		uint64_t gpa = (RAW_MIN_MEM + rng_below(&r, (4ull << 30) - RAW_MIN_MEM)) & ~7ull;
+		uint64_t gpa = (BARE_MIN_MEM + rng_below(&r, (4ull << 30) - BARE_MIN_MEM)) & ~7ull;
 
 		if (gpa >> 12 != 0xfee00)		/* the local APIC page may be the kernel's */
 			addrs[n++] = gpa;
@@ -137,34 +137,17 @@ TEST_KVM_IDENTICAL(memory_outside_every_slot_exits_as_mmio_with_its_address)
 			       (unsigned long long)~addrs[i]);
 	t_log(t, "%ld reads outside the slots: %ld MMIO exits, each with its address and answer",
 	      n, ans.next);
-	raw_vm_free(g);
-	free(g);
+	vm_free(g->vm);
 }
 
 /* ---- CPUID ---- */
 
-#define CPUID1_ECX_MONITOR	(1u << 3)
-#define CPUID1_ECX_VMX		(1u << 5)
-#define CPUID1_ECX_SMX		(1u << 6)
-#define CPUID1_ECX_PDCM		(1u << 15)	/* perfmon and debug capability MSR */
-
-static const struct kvm_cpuid_entry2 *find_leaf(const struct kvm_cpuid2 *c, uint32_t fn,
-						uint32_t idx)
-{
-	for (uint32_t i = 0; i < c->nent; i++)
-		if (c->entries[i].function == fn && c->entries[i].index == idx)
-			return &c->entries[i];
-	return NULL;
-}
-
 static struct kvm_cpuid2 *supported_cpuid(struct test_ctx *t)
 {
-	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + 256 * sizeof(c->entries[0]));
+	struct kvm_cpuid2 *c = NULL;
 	int sys = t_open_dev(t);
 
-	ASSERT_TRUE(c != NULL);
-	c->nent = 256;
-	ASSERT_EQ(dev_ioctl(sys, KVM_GET_SUPPORTED_CPUID, (unsigned long)c), 0);
+	ASSERT_EQ(dev_supported_cpuid(sys, &c), 0);
 	close(sys);
 	return c;
 }
@@ -173,7 +156,7 @@ static struct kvm_cpuid2 *supported_cpuid(struct test_ctx *t)
 static void expect_no_host_features(struct test_ctx *t, const char *who, uint32_t ecx1,
 				    uint32_t eax_a)
 {
-	if (ecx1 & (CPUID1_ECX_VMX | CPUID1_ECX_SMX | CPUID1_ECX_MONITOR | CPUID1_ECX_PDCM))
+	if (ecx1 & (CPUID_1_ECX_VMX | CPUID_1_ECX_SMX | CPUID_1_ECX_MONITOR | CPUID_1_ECX_PDCM))
 		t_fail(t, __FILE__, __LINE__, "%s: CPUID.1:ECX %#x has VMX/SMX/MONITOR/PDCM", who, ecx1);
 	EXPECT_EQ(eax_a & 0xff, 0);		/* PMU version 0: no architectural PMU */
 	EXPECT_EQ(eax_a >> 8 & 0xff, 0);	/* no general-purpose counters */
@@ -182,20 +165,20 @@ static void expect_no_host_features(struct test_ctx *t, const char *who, uint32_
 TEST_VMXMON_ONLY(cpuid_shows_no_vmx_smx_monitor_or_pmu)
 {
 	struct kvm_cpuid2 *c = supported_cpuid(t);
-	const struct kvm_cpuid_entry2 *l1 = find_leaf(c, 1, 0), *la = find_leaf(c, 0xa, 0);
+	const struct kvm_cpuid_entry2 *l1 = cpuid_entry(c, 1, 0), *la = cpuid_entry(c, 0xa, 0);
 
 	ASSERT_TRUE(l1 != NULL);
 	expect_no_host_features(t, "KVM_GET_SUPPORTED_CPUID", l1->ecx, la ? la->eax : 0);
-	EXPECT_TRUE(find_leaf(c, 5, 0) == NULL || find_leaf(c, 5, 0)->eax == 0);	/* MONITOR leaf */
+	EXPECT_TRUE(cpuid_entry(c, 5, 0) == NULL || cpuid_entry(c, 5, 0)->eax == 0);	/* MONITOR leaf */
 
 	/* The guest's own CPUID: with the vCPU's default CPUID, and with the supported one. */
 	for (int set = 0; set < 2; set++) {
-		struct raw_vm *g = t_probe_vm(t);
+		struct vcpu *g = t_probe_vm(t);
 		uint32_t *pairs = probe_buf(g, PROBE_BUF_GPA), *res = pairs + 16;
 		struct kvm_regs regs = { .rsi = 3, .r9 = PROBE_BUF_GPA, .rdi = PROBE_BUF_GPA + 64 };
 
 		if (set)	/* before the first KVM_RUN, as KVM wants it */
-			ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_SET_CPUID2, (unsigned long)c), 0);
+			ASSERT_EQ(dev_ioctl(g->fd, KVM_SET_CPUID2, (unsigned long)c), 0);
 		pairs[0] = 1, pairs[1] = 0;
 		pairs[2] = 0xa, pairs[3] = 0;
 		pairs[4] = 5, pairs[5] = 0;
@@ -203,8 +186,7 @@ TEST_VMXMON_ONLY(cpuid_shows_no_vmx_smx_monitor_or_pmu)
 		expect_no_host_features(t, set ? "guest CPUID (supported set)" : "guest CPUID (default)",
 					res[2], res[4]);
 		EXPECT_EQ(res[8] & 0xffff, 0);			/* leaf 5: no MONITOR line size */
-		raw_vm_free(g);
-		free(g);
+		vm_free(g->vm);
 	}
 	free(c);
 }
@@ -213,20 +195,19 @@ TEST_VMXMON_ONLY(cpuid_shows_no_vmx_smx_monitor_or_pmu)
 TEST_VMXMON_ONLY(cr4_vmxe_gp_even_when_cpuid_claims_vmx)
 {
 	struct kvm_cpuid2 *c = supported_cpuid(t);
-	struct kvm_cpuid_entry2 *l1 = (struct kvm_cpuid_entry2 *)find_leaf(c, 1, 0);
-	struct raw_vm *g = t_probe_vm(t);
+	struct kvm_cpuid_entry2 *l1 = cpuid_entry(c, 1, 0);
+	struct vcpu *g = t_probe_vm(t);
 	uint64_t *vec = probe_buf(g, PROBE_BUF_GPA);
 	struct kvm_regs regs = { .r11 = 4, .r10 = 0, .rdi = PROBE_BUF_GPA,
 				 .r12 = PROBE_BUF_GPA + 64 * 8 };
 
 	ASSERT_TRUE(l1 != NULL);
-	l1->ecx |= CPUID1_ECX_VMX | CPUID1_ECX_SMX;
-	ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_SET_CPUID2, (unsigned long)c), 0);
+	l1->ecx |= CPUID_1_ECX_VMX | CPUID_1_ECX_SMX;
+	ASSERT_EQ(dev_ioctl(g->fd, KVM_SET_CPUID2, (unsigned long)c), 0);
 	t_probe_call(t, g, PROBE_CR, &regs, NULL, NULL, 16);
 	EXPECT_EQ(vec[13], 13);		/* VMXE */
 	EXPECT_EQ(vec[14], 13);		/* SMXE */
-	raw_vm_free(g);
-	free(g);
+	vm_free(g->vm);
 	free(c);
 }
 
@@ -252,7 +233,7 @@ static const struct msr_range {
 
 TEST_VMXMON_ONLY(host_only_msrs_gp_in_the_guest)
 {
-	struct raw_vm *g = t_probe_vm(t);
+	struct vcpu *g = t_probe_vm(t);
 	uint8_t *bitmap = probe_buf(g, PROBE_BUF_GPA);
 
 	for (size_t i = 0; i < ARRAY_SIZE(host_only); i++) {
@@ -270,6 +251,5 @@ TEST_VMXMON_ONLY(host_only_msrs_gp_in_the_guest)
 		}
 	}
 	EXPECT_EQ(probe_data(g)->vectors[13], probe_data(g)->faults);	/* all #GP */
-	raw_vm_free(g);
-	free(g);
+	vm_free(g->vm);
 }

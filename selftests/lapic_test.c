@@ -1,80 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The in-kernel local APIC of the split irqchip, one vCPU: KVM_CAP_SPLIT_IRQCHIP rules, the
- * xAPIC page at reset and in use (self IPIs, priorities, TPR and CR8, EOI), x2APIC MSRs and
- * the IA32_APIC_BASE transitions (#GP where the SDM and KVM say so), the xAPIC page after
- * x2APIC is on, KVM_GET/SET_LAPIC, ExtINT from KVM_INTERRUPT through LINT0, KVM_SIGNAL_MSI,
- * level-triggered MSI routes ending in KVM_EXIT_IOAPIC_EOI, CPUID.1:EDX.APIC following
- * IA32_APIC_BASE.EN, and NMIs sent while one is in service. Timers and a halted vCPU's
- * CPU time are in apic_timer_test.c, several vCPUs in smp_test.c.
+ * xAPIC page at reset and in use (self IPIs, priorities, TPR and CR8, EOI, string moves),
+ * x2APIC MSRs and the IA32_APIC_BASE transitions (#GP where the SDM and KVM say so), the
+ * xAPIC page after x2APIC is on, and KVM_GET/SET_LAPIC. Interrupts from outside the APIC
+ * (ExtINT, MSIs, the IOAPIC's EOI), CPUID.1:EDX.APIC and pending NMIs are in
+ * lapic_irq_test.c, timers and a halted vCPU's CPU time in apic_timer_test.c, several vCPUs
+ * in smp_test.c. The recording interrupt handlers both use are lib/apic_isr.c.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "apic.h"
+#include "apic_isr.h"
 #include "util.h"
-
-#define NLOG 16
-
-static volatile uint64_t isr_log[NLOG], isr_n;
-static volatile uint32_t isr_isr50, isr_ppr;	/* in the 0x50 handler: its ISR word, PPR */
-static volatile uint64_t isr_sync, isr_no_eoi, nmi_n, x2;	/* x2: EOI through the MSR */
-
-void GUEST_CODE isr_record(uint64_t vec)
-{
-	uint64_t n = isr_n;
-
-	if (n < NLOG)
-		isr_log[n] = vec;
-	isr_n = n + 1;
-	if (isr_sync)
-		GUEST_SYNC(0x1000 | vec, n + 1);	/* in the handler: vector in service */
-	if (isr_no_eoi == vec)
-		return;
-	if (x2)
-		guest_wrmsr(X2APIC_MSR(APIC_EOI), 0);
-	else
-		xapic_eoi();
-}
-
-/* One stub per vector: the handler records which one ran. */
-VEC_ISR(41);
-VEC_ISR(55);
-VEC_ISR(60);
-VEC_ISR(61);
-VEC_ISR(70);
-VEC_ISR(71);
-VEC_ISR(80);
-VEC_ISR(90);
-VEC_ISR(a0);
-
-void GUEST_CODE isr_fn_50(uint64_t rip)
-{
-	(void)rip;
-	isr_isr50 = xapic_read(APIC_ISR + 0x20);	/* vectors 0x40-0x5f */
-	isr_ppr = xapic_read(APIC_PROCPRI);
-	isr_record(0x50);
-}
-GUEST_ISR(isr_50, isr_fn_50);
-
-void GUEST_CODE nmi_fn(uint64_t rip)
-{
-	(void)rip;
-	nmi_n++;
-}
-GUEST_ISR(nmi_stub, nmi_fn);
-
-static struct vcpu *lapic_guest(struct test_ctx *t, unsigned int id, void (*fn)(void))
-{
-	static const struct apic_gate gates[] = {
-		{ 0x41, isr_41 }, { 0x50, isr_50 }, { 0x55, isr_55 }, { 0x60, isr_60 },
-		{ 0x61, isr_61 }, { 0x70, isr_70 }, { 0x71, isr_71 }, { 0x80, isr_80 },
-		{ 0x90, isr_90 }, { 0xa0, isr_a0 }, { 2, nmi_stub },
-	};
-
-	return t_apic_guest(t, id, fn, gates, sizeof(gates) / sizeof(gates[0]));
-}
 
 /* ---- KVM_CAP_SPLIT_IRQCHIP and what needs it ---- */
 
@@ -138,7 +77,7 @@ TEST_KVM_IDENTICAL(xapic_registers_at_reset)
 	EXPECT_EQ(v[14], 0);
 	EXPECT_EQ(v[15], 0);
 	EXPECT_EQ(v[16], 0);
-	EXPECT_EQ(v[17], APIC_BASE_GPA | APICBASE_EN | APICBASE_BSP);
+	EXPECT_EQ(v[17], APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE | MSR_IA32_APICBASE_BSP);
 }
 
 static void GUEST_CODE guest_self_ipi_and_priorities(void)
@@ -188,6 +127,65 @@ TEST_KVM_IDENTICAL(xapic_self_ipi_priorities_tpr_cr8_and_eoi)
 	vcpu_run_sync(vcpu, &uc);
 	EXPECT_EQ(uc.args[0], 0);			/* no error */
 	EXPECT_EQ(uc.args[1], 4);
+	vcpu_run_done(vcpu);
+}
+
+static volatile uint32_t str_in = 0x3, str_out[2];
+
+/*
+ * LODS from the version register, MOVS from RAM into the timer's divide configuration and
+ * back out: string moves that reach the xAPIC page (KVM's emulator runs them; vmxmon's
+ * before its I/O bus stopped them with an emulation failure).
+ */
+static void GUEST_CODE guest_xapic_string_moves(void)
+{
+	uint64_t src = APIC_DEFAULT_PHYS_BASE + APIC_LVR, dst;
+	uint32_t lvr;
+
+	__asm__ volatile("cld; lodsl" : "=a"(lvr), "+S"(src) : : "memory");
+	str_out[0] = lvr;
+	src = (uint64_t)&str_in;
+	dst = APIC_DEFAULT_PHYS_BASE + APIC_TDCR;
+	__asm__ volatile("movsl" : "+S"(src), "+D"(dst) : : "memory");
+	src = APIC_DEFAULT_PHYS_BASE + APIC_TDCR;
+	dst = (uint64_t)&str_out[1];
+	__asm__ volatile("movsl" : "+S"(src), "+D"(dst) : : "memory");
+	GUEST_DONE();
+}
+
+TEST_KVM_IDENTICAL(xapic_registers_take_string_moves_in_the_kernel)
+{
+	struct vcpu *vcpu = lapic_guest(t, 0, guest_xapic_string_moves);
+	volatile uint32_t *out = GUEST_VAR(vcpu->vm, str_out);
+
+	vcpu_run_done(vcpu);
+	EXPECT_EQ(out[0], 0x01050014);			/* LVR, as at reset */
+	EXPECT_EQ(out[1], 3);				/* TDCR: divide by 16 */
+}
+
+static void GUEST_CODE guest_xapic_read_then_sync(void)
+{
+	str_out[0] = xapic_read(APIC_LVR);
+	GUEST_SYNC(0);
+	GUEST_DONE();
+}
+
+/*
+ * A read the in-kernel APIC answers never shows in kvm_run: its mmio fields keep what was
+ * there (vmxmon's emulator used to complete such reads through kvm_run.mmio, and left
+ * len and is_write behind). The ucall's KVM_EXIT_IO covers only the union's first 16
+ * bytes; mmio.len and mmio.is_write lie past them.
+ */
+TEST_KVM_IDENTICAL(xapic_read_in_the_kernel_leaves_kvm_run_mmio_alone)
+{
+	struct vcpu *vcpu = lapic_guest(t, 0, guest_xapic_read_then_sync);
+	volatile uint32_t *out = GUEST_VAR(vcpu->vm, str_out);
+
+	memset(&vcpu->run->mmio, 0xa5, sizeof(vcpu->run->mmio));
+	vcpu_run_sync(vcpu, NULL);
+	EXPECT_EQ(out[0], 0x01050014);
+	EXPECT_EQ(vcpu->run->mmio.len, 0xa5a5a5a5u);
+	EXPECT_EQ(vcpu->run->mmio.is_write, 0xa5);
 	vcpu_run_done(vcpu);
 }
 
@@ -254,10 +252,10 @@ static void run_probes(struct test_ctx *t, unsigned int id, const struct msr_pro
 
 TEST_KVM_IDENTICAL(x2apic_msrs_need_x2apic_mode_and_follow_the_sdm)
 {
-	const uint64_t base = APIC_BASE_GPA | APICBASE_EN;
+	const uint64_t base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE;
 	const struct msr_probe p[] = {
 		RD(X2APIC_MSR(APIC_ID), GP),			/* xAPIC mode: no x2APIC MSRs */
-		WR(MSR_IA32_APICBASE, base | APICBASE_EXTD, NOEXC),
+		WR(MSR_IA32_APICBASE, base | X2APIC_ENABLE, NOEXC),
 		RD(X2APIC_MSR(APIC_ID), NOEXC),			/* 5: the vCPU id */
 		RD(X2APIC_MSR(APIC_LDR), NOEXC),		/* 6: cluster 0, bit 3 */
 		RD(X2APIC_MSR(APIC_LVR), NOEXC),
@@ -271,7 +269,7 @@ TEST_KVM_IDENTICAL(x2apic_msrs_need_x2apic_mode_and_follow_the_sdm)
 		RD(0x801, GP),					/* reserved */
 		WR(0x801, 0, GP),
 		WR(X2APIC_MSR(APIC_TASKPRI), 1ull << 32, GP),	/* bits 63:32 reserved */
-		WR(X2APIC_MSR(APIC_SPIV), APIC_SPIV_ENABLE | 0xff, NOEXC),
+		WR(X2APIC_MSR(APIC_SPIV), APIC_SPIV_APIC_ENABLED | 0xff, NOEXC),
 		WR(X2APIC_MSR(APIC_TASKPRI), 0x20, NOEXC),
 		RD(X2APIC_MSR(APIC_TASKPRI), NOEXC),		/* 0x20 */
 		RD(X2APIC_MSR(APIC_PROCPRI), NOEXC),		/* 0x20 */
@@ -287,9 +285,9 @@ TEST_KVM_IDENTICAL(x2apic_msrs_need_x2apic_mode_and_follow_the_sdm)
 		WR(X2APIC_MSR(APIC_SELF_IPI), 0xff00, GP),
 		WR(X2APIC_MSR(APIC_SELF_IPI), 0xff000000, GP),
 		WR(MSR_IA32_APICBASE, base, GP),		/* x2APIC -> xAPIC directly */
-		WR(MSR_IA32_APICBASE, base & ~APICBASE_EN, NOEXC),	/* -> disabled */
-		WR(MSR_IA32_APICBASE, base | APICBASE_EXTD, GP),	/* disabled -> x2APIC */
-		WR(MSR_IA32_APICBASE, (base & ~APICBASE_EN) | APICBASE_EXTD, GP), /* invalid */
+		WR(MSR_IA32_APICBASE, base & ~MSR_IA32_APICBASE_ENABLE, NOEXC),	/* -> disabled */
+		WR(MSR_IA32_APICBASE, base | X2APIC_ENABLE, GP),	/* disabled -> x2APIC */
+		WR(MSR_IA32_APICBASE, (base & ~MSR_IA32_APICBASE_ENABLE) | X2APIC_ENABLE, GP), /* invalid */
 		WR(MSR_IA32_APICBASE, base | 1, GP),		/* reserved bit 0 */
 		WR(MSR_IA32_APICBASE, base, NOEXC),		/* -> xAPIC */
 		RD(MSR_IA32_APICBASE, NOEXC),
@@ -304,7 +302,7 @@ TEST_KVM_IDENTICAL(x2apic_msrs_need_x2apic_mode_and_follow_the_sdm)
 	want[18] = 0x20;
 	want[21] = 5ull << 32 | 0x60;
 	want[24] = 0;
-	want[36] = APIC_BASE_GPA | APICBASE_EN;
+	want[36] = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE;
 	run_probes(t, 5, p, want, sizeof(p) / sizeof(p[0]));
 }
 
@@ -397,7 +395,7 @@ TEST_KVM_IDENTICAL(get_set_lapic_round_trip_with_isr_irr_and_timer)
 	EXPECT_EQ(uc.args[0], 1);
 	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_GET_LAPIC, (unsigned long)&s), 0);
 	EXPECT_EQ(r[APIC_ID / 4], 0);
-	EXPECT_EQ(r[APIC_SPIV / 4], APIC_SPIV_ENABLE | 0xff);
+	EXPECT_EQ(r[APIC_SPIV / 4], APIC_SPIV_APIC_ENABLED | 0xff);
 	EXPECT_EQ(r[APIC_TASKPRI / 4], 0x10);
 	EXPECT_EQ(r[APIC_PROCPRI / 4], 0x90);
 	EXPECT_EQ(r[APIC_LVTT / 4], 0x41);
@@ -448,217 +446,4 @@ TEST_KVM_IDENTICAL(get_lapic_in_x2apic_mode_has_the_id_in_bits_31_24)
 	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_SET_LAPIC, (unsigned long)&s), 0);
 	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_GET_LAPIC, (unsigned long)&s), 0);
 	EXPECT_EQ(r[APIC_ID / 4], 5u << 24);
-}
-
-/* ---- ExtINT, MSIs, the IOAPIC's EOI ---- */
-
-static long interrupt(struct vcpu *vcpu, uint32_t irq)
-{
-	struct kvm_interrupt i = { .irq = irq };
-
-	return dev_ioctl(vcpu->fd, KVM_INTERRUPT, (unsigned long)&i);
-}
-
-/*
- * LINT0 decides whether the PIC's ExtINT gets in: masked, userspace is told not to inject
- * (KVM then keeps an injected one pending until its next event evaluation, so the test does
- * not inject while masked).
- */
-static void GUEST_CODE guest_extint(void)
-{
-	xapic_enable();
-	xapic_write(APIC_LVT0, APIC_LVT_MASKED | APIC_DM_EXTINT);
-	GUEST_SYNC(1);
-	xapic_write(APIC_LVT0, APIC_DM_EXTINT);
-	GUEST_SYNC(2);					/* the host injects 0x41 */
-	GUEST_SYNC(isr_n, isr_log[0], xapic_read(APIC_ISR + 0x20));
-}
-
-TEST_KVM_IDENTICAL(kvm_interrupt_is_extint_through_lint0_and_eexist_while_pending)
-{
-	struct vcpu *vcpu = lapic_guest(t, 0, guest_extint);
-	struct ucall uc;
-
-	GUEST_VAR(vcpu->vm, isr_no_eoi) = 0x41;		/* ExtINT: not in service, no EOI */
-	vcpu_run_sync(vcpu, &uc);
-	EXPECT_EQ(vcpu->run->ready_for_interrupt_injection, 0);	/* LINT0 masked */
-	vcpu_run_sync(vcpu, &uc);
-	EXPECT_EQ(uc.args[0], 2);
-	EXPECT_EQ(vcpu->run->ready_for_interrupt_injection, 1);
-	ASSERT_EQ(interrupt(vcpu, 0x41), 0);
-	EXPECT_EQ(interrupt(vcpu, 0x42), -EEXIST);
-	vcpu_run_sync(vcpu, &uc);
-	EXPECT_EQ(uc.args[0], 1);
-	EXPECT_EQ(uc.args[1], 0x41);
-	EXPECT_EQ(uc.args[2], 0);			/* ExtINT does not touch the ISR */
-	EXPECT_EQ(vcpu->run->ready_for_interrupt_injection, 1);
-	vcpu_run_done(vcpu);
-}
-
-static void GUEST_CODE guest_msi(void)
-{
-	xapic_enable();
-	GUEST_SYNC(1);					/* edge 0x71, NMI */
-	GUEST_SYNC(isr_n, isr_log[0], nmi_n);
-	isr_sync = 1;
-	GUEST_SYNC(2);					/* level 0x70, twice */
-	isr_sync = 0;
-	GUEST_SYNC(isr_n, isr_log[1], isr_log[2]);
-}
-
-static void set_routes(struct test_ctx *t, struct vm *vm, uint32_t gsi, uint32_t data)
-{
-	struct {
-		struct kvm_irq_routing r;
-		struct kvm_irq_routing_entry e[1];
-	} rt = {
-		.r.nr = 1,
-		.e[0] = { .gsi = gsi, .type = KVM_IRQ_ROUTING_MSI,
-			  .u.msi = { .address_lo = APIC_BASE_GPA, .data = data } },
-	};
-
-	ASSERT_EQ(dev_ioctl(vm->fd, KVM_SET_GSI_ROUTING, (unsigned long)&rt), 0);
-}
-
-TEST_KVM_IDENTICAL(msi_edge_nmi_and_level_routed_eoi_exits_to_userspace)
-{
-	struct vcpu *vcpu = lapic_guest(t, 0, guest_msi);
-	const uint32_t level = APIC_INT_LEVEL | APIC_INT_ASSERT | 0x70;
-	struct kvm_run *run = vcpu->run;
-	struct ucall uc;
-
-	set_routes(t, vcpu->vm, 5, level);		/* IOAPIC pin 5: level, vector 0x70 */
-	vcpu_run_sync(vcpu, &uc);
-	EXPECT_EQ(vm_signal_msi(vcpu->vm, 0, 0x71), 1);
-	EXPECT_EQ(vm_signal_msi(vcpu->vm, 0, APIC_DM_NMI), 1);
-	vcpu_run_sync(vcpu, &uc);			/* edge: EOI stays in the kernel */
-	EXPECT_EQ(uc.args[0], 1);
-	EXPECT_EQ(uc.args[1], 0x71);
-	EXPECT_EQ(uc.args[2], 1);
-
-	vcpu_run_sync(vcpu, &uc);
-	EXPECT_EQ(vm_signal_msi(vcpu->vm, 0, level), 1);
-	vcpu_run_sync(vcpu, &uc);
-	ASSERT_EQ(uc.args[0], 0x1070);			/* in the handler, 0x70 in service */
-	EXPECT_EQ(vm_signal_msi(vcpu->vm, 0, level), 1);	/* again: into IRR */
-	vcpu_run_expect(vcpu, KVM_EXIT_IOAPIC_EOI);
-	EXPECT_EQ(run->eoi.vector, 0x70);
-	vcpu_run_sync(vcpu, &uc);			/* the second one, after the EOI */
-	ASSERT_EQ(uc.args[0], 0x1070);
-	EXPECT_EQ(uc.args[1], 3);
-	vcpu_run_expect(vcpu, KVM_EXIT_IOAPIC_EOI);
-	EXPECT_EQ(run->eoi.vector, 0x70);
-	vcpu_run_sync(vcpu, &uc);
-	EXPECT_EQ(uc.args[0], 3);
-	EXPECT_EQ(uc.args[1], 0x70);
-	EXPECT_EQ(uc.args[2], 0x70);
-	vcpu_run_done(vcpu);
-}
-
-static void GUEST_CODE guest_msi_disabled_apic(void)
-{
-	GUEST_SYNC(1);					/* SVR not enabled yet */
-	GUEST_SYNC(isr_n);
-}
-
-TEST_KVM_IDENTICAL(msi_to_a_software_disabled_apic_is_not_delivered)
-{
-	struct vcpu *vcpu = lapic_guest(t, 0, guest_msi_disabled_apic);
-	struct ucall uc;
-
-	vcpu_run_sync(vcpu, &uc);
-	EXPECT_EQ(vm_signal_msi(vcpu->vm, 0, 0x71), 0);
-	vcpu_run_sync(vcpu, &uc);
-	EXPECT_EQ(uc.args[0], 0);
-	vcpu_run_done(vcpu);
-}
-
-/* ---- CPUID.1:EDX.APIC and pending NMIs ---- */
-
-static uint64_t GUEST_CODE cpuid_apic_bit(void)
-{
-	uint32_t r[4];
-
-	guest_cpuid(1, 0, r);
-	return (r[3] >> 9) & 1;
-}
-
-static void GUEST_CODE guest_cpuid_apic_bit(void)
-{
-	uint64_t base = guest_rdmsr(MSR_IA32_APICBASE), on, off;
-
-	on = cpuid_apic_bit();
-	guest_wrmsr(MSR_IA32_APICBASE, base & ~APICBASE_EN);
-	off = cpuid_apic_bit();
-	guest_wrmsr(MSR_IA32_APICBASE, base);
-	GUEST_SYNC(on, off, cpuid_apic_bit());
-}
-
-/*
- * With IA32_APIC_BASE.EN clear the processor is one without an APIC, CPUID.1:EDX.APIC
- * included (SDM 11.4.3); KVM updates the bit at run time (kvm_update_cpuid_runtime()).
- * kvm-unit-tests "apic": "apic_disable: CPUID.1H:EDX.APIC[bit 9] is clear".
- */
-TEST_KVM_IDENTICAL(cpuid_apic_bit_follows_apic_base_enable)
-{
-	struct vcpu *vcpu = lapic_guest(t, 0, guest_cpuid_apic_bit);
-	struct ucall uc;
-
-	vcpu_run_sync(vcpu, &uc);
-	EXPECT_EQ(uc.args[0], 1);
-	EXPECT_EQ(uc.args[1], 0);
-	EXPECT_EQ(uc.args[2], 1);
-	vcpu_run_done(vcpu);
-}
-
-#define PENDING_NMI_ROUNDS	20
-#define PENDING_NMI_WAIT	20000000ull	/* TSC ticks: a bound, 0.2 s at 100 MHz */
-
-static volatile uint64_t pn_received;
-
-/* The first NMI of a round sends ten more to itself from its handler, NMIs blocked. */
-void GUEST_CODE pending_nmi_fn(uint64_t rip)
-{
-	(void)rip;
-	if (++pn_received == 1)
-		for (int i = 0; i < 10; i++)
-			xapic_icr(0, APIC_DM_NMI);
-}
-GUEST_ISR(pending_nmi_stub, pending_nmi_fn);
-
-static void GUEST_CODE guest_pending_nmis(void)
-{
-	uint64_t round, t0;
-
-	xapic_enable();
-	for (round = 0; round < PENDING_NMI_ROUNDS; round++) {
-		pn_received = 0;
-		xapic_icr(0, APIC_DM_NMI);
-		t0 = guest_rdtsc();
-		while (pn_received < 2 && guest_rdtsc() - t0 < PENDING_NMI_WAIT)
-			guest_pause();
-		t0 = guest_rdtsc();			/* any third one arrives by now */
-		while (guest_rdtsc() - t0 < PENDING_NMI_WAIT / 100)
-			guest_pause();
-		if (pn_received != 2)
-			break;
-	}
-	GUEST_SYNC(round, pn_received);
-}
-
-/*
- * While an NMI is in service a CPU holds at most one more (SDM 6.7.1): ten NMIs sent from
- * the handler make one more delivery after its IRET, two in all (KVM's process_nmi()).
- * kvm-unit-tests "apic": "pending nmi".
- */
-TEST_KVM_IDENTICAL(nmis_sent_while_an_nmi_is_in_service_leave_one_pending)
-{
-	static const struct apic_gate gates[] = { { 2, pending_nmi_stub } };
-	struct vcpu *vcpu = t_apic_guest(t, 0, guest_pending_nmis, gates, 1);
-	struct ucall uc;
-
-	vcpu_run_sync(vcpu, &uc);
-	EXPECT_EQ(uc.args[0], PENDING_NMI_ROUNDS);
-	EXPECT_EQ(uc.args[1], 2);
-	vcpu_run_done(vcpu);
 }

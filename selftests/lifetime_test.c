@@ -4,7 +4,7 @@
  * KVM_RUN), threads creating and destroying VMs and vCPUs and closing fds in random order,
  * and vCPU fds (and their kvm_run mappings) that outlive their VM fd. Afterwards vmxmon
  * holds no VM, no page beyond its baseline, no pinned guest page, VMX is off and memory is
- * back (lib/stress.h).
+ * back (lib/health.h).
  */
 #include <errno.h>
 #include <poll.h>
@@ -18,9 +18,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "health.h"
+#include "kick.h"
 #include "kvm_util.h"
-#include "stress.h"
+#include "rng.h"
+#include "status.h"
 #include "util.h"
+#include "vm.h"
 
 #define KILLS		100		/* x VMXMON_FUZZ_SCALE */
 #define KILL_GUEST_MEM	(4ul << 20)
@@ -82,20 +86,20 @@ static bool reap(struct test_ctx *t, pid_t pid, int *status)
 static void __attribute__((noreturn)) kill_child(const char *dev, int ready_fd, bool two_vcpus)
 {
 	static const uint8_t spin[] = { 0xeb, 0xfe };
-	struct raw_vm g;
+	struct vcpu *g;
 	const char *what;
 
-	if (raw_vm_create(&g, dev, KILL_GUEST_MEM, &what))
+	if (__bare_guest(dev, KILL_GUEST_MEM, &g, &what))
 		_exit(2);
-	memcpy(g.mem + RAW_CODE_GPA, spin, sizeof(spin));
-	if (raw_enter_real_mode(&g))
+	memcpy(g->vm->mem + BARE_CODE_GPA, spin, sizeof(spin));
+	if (bare_enter_real_mode(g))
 		_exit(3);
-	if (two_vcpus && dev_ioctl(g.vm_fd, KVM_CREATE_VCPU, 1) < 0)	/* a second, idle vCPU */
+	if (two_vcpus && dev_ioctl(g->vm->fd, KVM_CREATE_VCPU, 1) < 0)	/* a second, idle vCPU */
 		_exit(4);
 	if (write(ready_fd, "r", 1) != 1)
 		_exit(5);
 	for (;;)
-		raw_run(&g);
+		__vcpu_run(g);
 }
 
 TEST_DEFINE(sigkill_mid_run_releases_memory_pins_and_vmx, TAG_VMXMON_ONLY, 7200)
@@ -189,7 +193,7 @@ static void thread_op(struct rng *r, int sys)
 	struct kvm_userspace_memory_region m = {
 		.memory_size = 0x10000, .userspace_addr = (uintptr_t)pool_mem,
 	};
-	struct kvm_regs regs = { .rip = RAW_CODE_GPA, .rflags = 2 };
+	struct kvm_regs regs = { .rip = BARE_CODE_GPA, .rflags = 2 };
 	long fd;
 
 	switch (rng_below(r, 8)) {
@@ -221,7 +225,7 @@ static void thread_op(struct rng *r, int sys)
 			dev_ioctl(vm, KVM_SET_USER_MEMORY_REGION, (unsigned long)&m);
 		atomic_fetch_add(&ops_done[4], 1);
 		break;
-	default:				/* run it: real mode at RAW_CODE_GPA */
+	default:				/* run it: real mode at BARE_CODE_GPA */
 		if (vcpu < 0)
 			break;
 		dev_ioctl(vcpu, KVM_SET_REGS, (unsigned long)&regs);
@@ -262,7 +266,7 @@ TEST_DEFINE(threads_create_and_destroy_vms_and_vcpus_in_random_order, TAG_VMXMON
 	pool_mem = mmap(NULL, 0x10000, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_TRUE(pool_mem != MAP_FAILED);
 	memcpy(pool_mem, code, sizeof(code));	/* the reset vector's page never runs it: */
-	memcpy(pool_mem + RAW_CODE_GPA, code, sizeof(code));	/* KVM_SET_REGS puts RIP here */
+	memcpy(pool_mem + BARE_CODE_GPA, code, sizeof(code));	/* KVM_SET_REGS puts RIP here */
 	for (int i = 0; i < POOL; i++) {
 		pool_vm[i] = -1;
 		pool_vcpu[i] = -1;
@@ -297,25 +301,25 @@ TEST_VMXMON_ONLY(vcpu_fd_and_mapping_keep_working_after_the_vm_fd_is_closed)
 {
 	static const uint8_t code[] = { 0x40, 0xe6, 0x80, 0xeb, 0xfb };	/* inc ax; out; jmp */
 	struct vmxmon_status before, s;
-	struct raw_vm *g;
+	struct vcpu *g;
 	struct kvm_regs regs;
 	struct kvm_run *run;
 
 	t_status(t, &before);
 	ASSERT_EQ(before.vms, 0);
-	g = t_raw_vm(t, 0x10000);
-	memcpy(g->mem + RAW_CODE_GPA, code, sizeof(code));
-	ASSERT_EQ(raw_enter_real_mode(g), 0);
-	close(g->vm_fd);
-	close(g->sys_fd);
-	g->vm_fd = g->sys_fd = -1;
+	g = t_bare_guest(t, 0x10000);
+	memcpy(g->vm->mem + BARE_CODE_GPA, code, sizeof(code));
+	ASSERT_EQ(bare_enter_real_mode(g), 0);
+	close(g->vm->fd);
+	close(g->vm->sys_fd);
+	g->vm->fd = g->vm->sys_fd = -1;
 
 	for (int i = 1; i <= 20; i++) {		/* the vCPU runs on, its memory still there */
-		ASSERT_EQ(raw_run(g), 0);
+		ASSERT_EQ(__vcpu_run(g), 0);
 		ASSERT_EQ(g->run->exit_reason, KVM_EXIT_IO);
 		EXPECT_EQ(*((uint8_t *)g->run + g->run->io.data_offset), i);
 	}
-	ASSERT_EQ(dev_ioctl(g->vcpu_fd, KVM_GET_REGS, (unsigned long)&regs), 0);
+	ASSERT_EQ(dev_ioctl(g->fd, KVM_GET_REGS, (unsigned long)&regs), 0);
 	EXPECT_EQ(regs.rax & 0xffff, 20);
 	t_status(t, &s);
 	EXPECT_EQ(s.vms, 1);
@@ -323,16 +327,15 @@ TEST_VMXMON_ONLY(vcpu_fd_and_mapping_keep_working_after_the_vm_fd_is_closed)
 	/* The mapping holds the vCPU file: the VM lives until it goes too. */
 	run = g->run;
 	g->run = NULL;
-	close(g->vcpu_fd);
-	g->vcpu_fd = -1;
+	close(g->fd);
+	g->fd = -1;
 	t_status(t, &s);
 	EXPECT_EQ(s.vms, 1);
 	EXPECT_EQ(run->exit_reason, KVM_EXIT_IO);	/* still readable */
-	munmap(run, g->run_size);
+	munmap(run, g->vm->run_size);
 	wait_no_vms(t, &s);
 	EXPECT_EQ(s.vms, 0);
 	EXPECT_EQ(s.pages, before.pages);
 	t_expect_vmx(t, &s, false, "after the last reference");
-	raw_vm_free(g);
-	free(g);
+	vm_free(g->vm);
 }

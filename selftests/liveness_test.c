@@ -144,7 +144,7 @@ static void *spinner_main(void *arg)
 	while (!s->err) {
 		uint64_t cmd;
 
-		if (vcpu_run(s->vcpu) == -EINTR)
+		if (__vcpu_run(s->vcpu) == -EINTR)
 			continue;
 		cmd = vcpu_get_ucall(s->vcpu, NULL);
 		if (cmd == UCALL_SYNC) {
@@ -242,7 +242,7 @@ static double run_until_signal(struct test_ctx *t, struct vcpu *vcpu, unsigned i
 
 	ASSERT_EQ(sigaction(SIGUSR1, &sa, NULL), 0);
 	ASSERT_EQ(pthread_create(&thread, NULL, sender_main, &s), 0);
-	r = vcpu_run(vcpu);
+	r = __vcpu_run(vcpu);
 	end = host_now_ns();
 	pthread_join(thread, NULL);
 	ASSERT_EQ(r, -EINTR);
@@ -299,7 +299,7 @@ TEST_DEFINE(sigkill_ends_a_process_whose_guest_spins_with_interrupts_off, TAG_VM
 		vcpu = t_guest_new(t, GUEST_FN(guest_if0_spin), host_tsc_khz() * 3000, 1);
 		if (write(pipefd[1], &c, 1) != 1)
 			_exit(1);
-		vcpu_run(vcpu);			/* SIGKILL ends it (3 s at most otherwise) */
+		__vcpu_run(vcpu);		/* SIGKILL ends it (3 s at most otherwise) */
 		_exit(2);
 	}
 	close(pipefd[1]);

@@ -17,27 +17,6 @@
 #include "vm.h"
 #include "x86.h"
 
-#define MSR_P5_MC_ADDR		0x0
-#define MSR_MCG_CAP		0x179
-#define MSR_MCG_STATUS		0x17a
-#define MSR_MCG_CTL		0x17b
-#define MSR_MC0_CTL2		0x280
-#define MSR_MCx_CTL(i)		(0x400 + 4 * (i))
-#define MSR_MCx_STATUS(i)	(0x401 + 4 * (i))
-#define MSR_MCx_ADDR(i)		(0x402 + 4 * (i))
-#define MSR_MCx_MISC(i)		(0x403 + 4 * (i))
-
-#define MCG_CTL_P		(1ull << 8)
-#define MCG_SER_P		(1ull << 24)
-#define MCG_STATUS_RIPV		(1ull << 0)
-#define MCG_STATUS_MCIP		(1ull << 2)
-#define MCI_STATUS_VAL		(1ull << 63)
-#define MCI_STATUS_OVER		(1ull << 62)
-#define MCI_STATUS_UC		(1ull << 61)
-#define MCI_STATUS_EN		(1ull << 60)
-#define MCI_STATUS_S		(1ull << 56)
-#define X86_CR4_MCE		(1ull << 6)
-#define MC_VECTOR		18
 #define NONCANONICAL		0xaaaaaaaaaaaaaaaaull	/* kvm-unit-tests' value */
 
 #define NBANKS			4
@@ -74,24 +53,24 @@ TEST_KVM_IDENTICAL(setup_mce_validates_mcg_cap_and_enables_reporting)
 	struct vcpu *vcpu = t_guest_new(t, GUEST_FN(guest_nothing), 0, 0);
 	uint64_t v;
 
-	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_MCG_CAP, &v), 1);
+	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_IA32_MCG_CAP, &v), 1);
 	EXPECT_EQ(v, 32);			/* a new vCPU: 32 banks, no MCG_CTL_P */
 	EXPECT_EQ(setup_mce(vcpu, MCG_CTL_P), -EINVAL);		/* no banks */
 	EXPECT_EQ(setup_mce(vcpu, 33), -EINVAL);		/* more than KVM_CAP_MCE */
 	EXPECT_EQ(setup_mce(vcpu, (1ull << 40) | 1), -EINVAL);	/* reserved bit */
 	ASSERT_EQ(setup_mce(vcpu, MCG_CAP_TEST), 0);
-	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_MCG_CAP, &v), 1);
+	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_IA32_MCG_CAP, &v), 1);
 	EXPECT_EQ(v, MCG_CAP_TEST);
-	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_MCG_CTL, &v), 1);
+	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_IA32_MCG_CTL, &v), 1);
 	EXPECT_EQ(v, ~0ull);			/* reporting on everywhere (SDM 16.3.1) */
 	for (int i = 0; i < NBANKS; i++) {
-		ASSERT_EQ(vcpu_get_msr(vcpu, MSR_MCx_CTL(i), &v), 1);
+		ASSERT_EQ(vcpu_get_msr(vcpu, MSR_IA32_MCx_CTL(i), &v), 1);
 		EXPECT_EQ(v, ~0ull);
-		ASSERT_EQ(vcpu_get_msr(vcpu, MSR_MCx_STATUS(i), &v), 1);
+		ASSERT_EQ(vcpu_get_msr(vcpu, MSR_IA32_MCx_STATUS(i), &v), 1);
 		EXPECT_EQ(v, 0);
 	}
-	EXPECT_EQ(vcpu_get_msr(vcpu, MSR_MCx_CTL(NBANKS), &v), 0);	/* no such bank now */
-	EXPECT_EQ(vcpu_set_msr(vcpu, MSR_MCG_CAP, 2), 0);		/* read-only */
+	EXPECT_EQ(vcpu_get_msr(vcpu, MSR_IA32_MCx_CTL(NBANKS), &v), 0);	/* no such bank now */
+	EXPECT_EQ(vcpu_set_msr(vcpu, MSR_IA32_MCG_CAP, 2), 0);		/* read-only */
 }
 
 TEST_KVM_IDENTICAL(host_may_restore_bank_status_and_reads_mci_ctl2)
@@ -100,22 +79,22 @@ TEST_KVM_IDENTICAL(host_may_restore_bank_status_and_reads_mci_ctl2)
 	uint64_t v;
 
 	/* Without MCG_CTL_P the host may still write 0 to MCG_CTL, nothing else. */
-	EXPECT_EQ(vcpu_set_msr(vcpu, MSR_MCG_CTL, 0), 1);
-	EXPECT_EQ(vcpu_set_msr(vcpu, MSR_MCG_CTL, ~0ull), 0);
+	EXPECT_EQ(vcpu_set_msr(vcpu, MSR_IA32_MCG_CTL, 0), 1);
+	EXPECT_EQ(vcpu_set_msr(vcpu, MSR_IA32_MCG_CTL, ~0ull), 0);
 	ASSERT_EQ(setup_mce(vcpu, MCG_CAP_TEST), 0);
 	/* Saved errors come back (migration): the host may write MCi_STATUS. */
-	EXPECT_EQ(vcpu_set_msr(vcpu, MSR_MCx_STATUS(1), MCI_STATUS_VAL | 0x1234), 1);
-	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_MCx_STATUS(1), &v), 1);
+	EXPECT_EQ(vcpu_set_msr(vcpu, MSR_IA32_MCx_STATUS(1), MCI_STATUS_VAL | 0x1234), 1);
+	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_IA32_MCx_STATUS(1), &v), 1);
 	EXPECT_EQ(v, MCI_STATUS_VAL | 0x1234);
-	EXPECT_EQ(vcpu_set_msr(vcpu, MSR_MCG_STATUS, MCG_STATUS_RIPV), 1);
-	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_MCG_STATUS, &v), 1);
+	EXPECT_EQ(vcpu_set_msr(vcpu, MSR_IA32_MCG_STATUS, MCG_STATUS_RIPV), 1);
+	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_IA32_MCG_STATUS, &v), 1);
 	EXPECT_EQ(v, MCG_STATUS_RIPV);
 	/* No CMCI asked for: MCi_CTL2 reads 0 and takes 0 from the host, nothing else. */
-	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_MC0_CTL2 + 1, &v), 1);
+	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_IA32_MC0_CTL2 + 1, &v), 1);
 	EXPECT_EQ(v, 0);
-	EXPECT_EQ(vcpu_set_msr(vcpu, MSR_MC0_CTL2 + 1, 0), 1);
-	EXPECT_EQ(vcpu_set_msr(vcpu, MSR_MC0_CTL2 + 1, 1), 0);
-	EXPECT_EQ(vcpu_get_msr(vcpu, MSR_MC0_CTL2 + NBANKS, &v), 0);	/* no such bank */
+	EXPECT_EQ(vcpu_set_msr(vcpu, MSR_IA32_MC0_CTL2 + 1, 0), 1);
+	EXPECT_EQ(vcpu_set_msr(vcpu, MSR_IA32_MC0_CTL2 + 1, 1), 0);
+	EXPECT_EQ(vcpu_get_msr(vcpu, MSR_IA32_MC0_CTL2 + NBANKS, &v), 0);	/* no such bank */
 }
 
 /* The guest's view: kvm-unit-tests' msr test, in our own words. */
@@ -123,41 +102,41 @@ static void GUEST_CODE guest_bank_rules(void)
 {
 	uint64_t v;
 
-	GUEST_ASSERT_EQ(guest_rdmsr_safe(MSR_MCG_CAP, &v), GUEST_NO_EXCEPTION);
+	GUEST_ASSERT_EQ(guest_rdmsr_safe(MSR_IA32_MCG_CAP, &v), GUEST_NO_EXCEPTION);
 	GUEST_ASSERT_EQ(v, MCG_CAP_TEST);
-	GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_MCG_CAP, 1), 13);		/* read-only */
-	GUEST_ASSERT_EQ(guest_rdmsr_safe(MSR_P5_MC_ADDR, &v), GUEST_NO_EXCEPTION);
+	GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_IA32_MCG_CAP, 1), 13);		/* read-only */
+	GUEST_ASSERT_EQ(guest_rdmsr_safe(MSR_IA32_P5_MC_ADDR, &v), GUEST_NO_EXCEPTION);
 	GUEST_ASSERT_EQ(v, 0);
 	/* MCG_CTL (MCG_CTL_P): 0 or all ones. */
-	GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_MCG_CTL, 0), GUEST_NO_EXCEPTION);
-	GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_MCG_CTL, ~0ull), GUEST_NO_EXCEPTION);
-	GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_MCG_CTL, 1), 13);
-	GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_MCG_STATUS, 0), GUEST_NO_EXCEPTION);
+	GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_IA32_MCG_CTL, 0), GUEST_NO_EXCEPTION);
+	GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_IA32_MCG_CTL, ~0ull), GUEST_NO_EXCEPTION);
+	GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_IA32_MCG_CTL, 1), 13);
+	GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_IA32_MCG_STATUS, 0), GUEST_NO_EXCEPTION);
 	for (int i = 0; i < NBANKS; i++) {
 		/* MCi_CTL: 0 or all ones (bits 10 and 0 may be clear, as KVM allows). */
-		GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_MCx_CTL(i), 0), GUEST_NO_EXCEPTION);
-		GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_MCx_CTL(i), ~0ull & ~(1ull << 10)),
+		GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_IA32_MCx_CTL(i), 0), GUEST_NO_EXCEPTION);
+		GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_IA32_MCx_CTL(i), ~0ull & ~(1ull << 10)),
 				GUEST_NO_EXCEPTION);
-		GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_MCx_CTL(i), ~0ull), GUEST_NO_EXCEPTION);
-		GUEST_ASSERT_EQ(guest_rdmsr_safe(MSR_MCx_CTL(i), &v), GUEST_NO_EXCEPTION);
+		GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_IA32_MCx_CTL(i), ~0ull), GUEST_NO_EXCEPTION);
+		GUEST_ASSERT_EQ(guest_rdmsr_safe(MSR_IA32_MCx_CTL(i), &v), GUEST_NO_EXCEPTION);
 		GUEST_ASSERT_EQ(v, ~0ull);
-		GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_MCx_CTL(i), NONCANONICAL), 13);
+		GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_IA32_MCx_CTL(i), NONCANONICAL), 13);
 		/* MCi_STATUS: software may only clear it. */
-		GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_MCx_STATUS(i), 0), GUEST_NO_EXCEPTION);
-		GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_MCx_STATUS(i), 1), 13);
+		GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_IA32_MCx_STATUS(i), 0), GUEST_NO_EXCEPTION);
+		GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_IA32_MCx_STATUS(i), 1), 13);
 		/* MCi_ADDR, MCi_MISC: any value. */
-		GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_MCx_ADDR(i), NONCANONICAL),
+		GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_IA32_MCx_ADDR(i), NONCANONICAL),
 				GUEST_NO_EXCEPTION);
-		GUEST_ASSERT_EQ(guest_rdmsr_safe(MSR_MCx_ADDR(i), &v), GUEST_NO_EXCEPTION);
+		GUEST_ASSERT_EQ(guest_rdmsr_safe(MSR_IA32_MCx_ADDR(i), &v), GUEST_NO_EXCEPTION);
 		GUEST_ASSERT_EQ(v, NONCANONICAL);
-		GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_MCx_MISC(i), ~0ull), GUEST_NO_EXCEPTION);
+		GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_IA32_MCx_MISC(i), ~0ull), GUEST_NO_EXCEPTION);
 		/* MCi_CTL2 needs MCG_CMCI_P. */
-		GUEST_ASSERT_EQ(guest_rdmsr_safe(MSR_MC0_CTL2 + i, &v), 13);
+		GUEST_ASSERT_EQ(guest_rdmsr_safe(MSR_IA32_MC0_CTL2 + i, &v), 13);
 	}
 	/* Banks past MCG_CAP's count do not exist. */
-	GUEST_ASSERT_EQ(guest_rdmsr_safe(MSR_MCx_CTL(NBANKS), &v), 13);
-	GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_MCx_STATUS(NBANKS), 0), 13);
-	GUEST_ASSERT_EQ(guest_rdmsr_safe(MSR_MCx_MISC(31), &v), 13);
+	GUEST_ASSERT_EQ(guest_rdmsr_safe(MSR_IA32_MCx_CTL(NBANKS), &v), 13);
+	GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_IA32_MCx_STATUS(NBANKS), 0), 13);
+	GUEST_ASSERT_EQ(guest_rdmsr_safe(MSR_IA32_MCx_MISC(31), &v), 13);
 }
 
 TEST_KVM_IDENTICAL(guest_mce_msrs_follow_the_bank_rules)
@@ -176,10 +155,10 @@ uint64_t mce_count;
 void GUEST_CODE guest_mc_handler(uint64_t rip)
 {
 	mce_seen[0] = rip;
-	guest_rdmsr_safe(MSR_MCG_STATUS, &mce_seen[1]);
-	guest_rdmsr_safe(MSR_MCx_STATUS(1), &mce_seen[2]);
-	guest_rdmsr_safe(MSR_MCx_ADDR(1), &mce_seen[3]);
-	guest_rdmsr_safe(MSR_MCx_MISC(1), &mce_seen[4]);
+	guest_rdmsr_safe(MSR_IA32_MCG_STATUS, &mce_seen[1]);
+	guest_rdmsr_safe(MSR_IA32_MCx_STATUS(1), &mce_seen[2]);
+	guest_rdmsr_safe(MSR_IA32_MCx_ADDR(1), &mce_seen[3]);
+	guest_rdmsr_safe(MSR_IA32_MCx_MISC(1), &mce_seen[4]);
 	mce_count++;
 }
 GUEST_ISR(mc_stub, guest_mc_handler);
@@ -198,7 +177,7 @@ static struct vcpu *mc_guest(struct test_ctx *t, bool cr4_mce)
 	struct kvm_sregs sregs;
 	struct ucall uc;
 
-	vm_set_idt_gate(vcpu->vm, MC_VECTOR, mc_stub, 0);
+	vm_set_idt_gate(vcpu->vm, X86_TRAP_MC, mc_stub, 0);
 	vcpu_get_sregs(vcpu, &sregs);
 	sregs.cr4 = cr4_mce ? sregs.cr4 | X86_CR4_MCE : sregs.cr4 & ~X86_CR4_MCE;
 	vcpu_set_sregs(vcpu, &sregs);
@@ -240,7 +219,7 @@ TEST_KVM_IDENTICAL(set_mce_while_mcip_is_set_shuts_the_guest_down)
 	ASSERT_EQ(set_mce(vcpu, &uc_error), 0);
 	vcpu_run_sync(vcpu, &uc);
 	ASSERT_EQ(uc.args[0], 1);
-	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_MCG_STATUS, &v), 1);
+	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_IA32_MCG_STATUS, &v), 1);
 	EXPECT_EQ(v & MCG_STATUS_MCIP, MCG_STATUS_MCIP);	/* the handler did not clear it */
 	ASSERT_EQ(set_mce(vcpu, &uc_error), 0);		/* a second #MC: shutdown (SDM 16.3.1.2) */
 	vcpu_run_expect(vcpu, KVM_EXIT_SHUTDOWN);
@@ -265,15 +244,15 @@ TEST_KVM_IDENTICAL(set_mce_corrected_fills_the_bank_without_mc_and_marks_overflo
 	ASSERT_EQ(set_mce(vcpu, &ce), 0);
 	vcpu_run_sync(vcpu, &uc);
 	EXPECT_EQ(uc.args[0], 0);		/* no #MC for a corrected error */
-	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_MCx_STATUS(1), &v), 1);
+	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_IA32_MCx_STATUS(1), &v), 1);
 	EXPECT_EQ(v, ce.status);
-	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_MCx_ADDR(1), &v), 1);
+	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_IA32_MCx_ADDR(1), &v), 1);
 	EXPECT_EQ(v, ce.addr);
 	ce.addr = 0x6000;
 	ASSERT_EQ(set_mce(vcpu, &ce), 0);	/* the bank still holds the first one */
-	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_MCx_STATUS(1), &v), 1);
+	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_IA32_MCx_STATUS(1), &v), 1);
 	EXPECT_EQ(v, ce.status | MCI_STATUS_OVER);
-	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_MCx_ADDR(1), &v), 1);
+	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_IA32_MCx_ADDR(1), &v), 1);
 	EXPECT_EQ(v, 0x6000);
 }
 
@@ -283,11 +262,11 @@ TEST_KVM_IDENTICAL(set_mce_with_reporting_disabled_drops_the_error)
 	struct ucall uc;
 	uint64_t v;
 
-	ASSERT_EQ(vcpu_set_msr(vcpu, MSR_MCx_CTL(1), 0), 1);	/* bank 1 reporting off */
+	ASSERT_EQ(vcpu_set_msr(vcpu, MSR_IA32_MCx_CTL(1), 0), 1);	/* bank 1 reporting off */
 	ASSERT_EQ(set_mce(vcpu, &uc_error), 0);
 	vcpu_run_sync(vcpu, &uc);
 	EXPECT_EQ(uc.args[0], 0);
-	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_MCx_STATUS(1), &v), 1);
+	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_IA32_MCx_STATUS(1), &v), 1);
 	EXPECT_EQ(v, 0);
 }
 
@@ -329,8 +308,8 @@ TEST_KVM_IDENTICAL(msr_index_list_has_mcg_status_and_mcg_ctl)
 
 	ASSERT_EQ(dev_ioctl(fd, KVM_GET_MSR_INDEX_LIST, (unsigned long)&l), 0);
 	for (uint32_t i = 0; i < l.hdr.nmsrs; i++) {
-		status |= l.idx[i] == MSR_MCG_STATUS;
-		ctl |= l.idx[i] == MSR_MCG_CTL;
+		status |= l.idx[i] == MSR_IA32_MCG_STATUS;
+		ctl |= l.idx[i] == MSR_IA32_MCG_CTL;
 	}
 	EXPECT_TRUE(status);
 	EXPECT_TRUE(ctl);
@@ -340,15 +319,12 @@ TEST_KVM_IDENTICAL(msr_index_list_has_mcg_status_and_mcg_ctl)
 TEST_KVM_IDENTICAL(supported_cpuid_has_mce_and_mca_as_the_host)
 {
 	struct vm *vm = t_vm_new(t);
-	const struct kvm_cpuid2 *c = vm_supported_cpuid(vm);
+	const struct kvm_cpuid_entry2 *e = cpuid_entry(vm_supported_cpuid(vm), 1, 0);
+	uint32_t edx = e ? e->edx : 0;
 	bool mce = false, mca = false;
-	uint32_t edx = 0;
 
 	ASSERT_EQ(cpu_has_flag("mce", &mce), 0);
 	ASSERT_EQ(cpu_has_flag("mca", &mca), 0);
-	for (uint32_t i = 0; i < c->nent; i++)
-		if (c->entries[i].function == 1)
-			edx = c->entries[i].edx;
-	EXPECT_EQ(!!(edx & (1u << 7)), mce);
-	EXPECT_EQ(!!(edx & (1u << 14)), mca);
+	EXPECT_EQ(!!(edx & CPUID_1_EDX_MCE), mce);
+	EXPECT_EQ(!!(edx & CPUID_1_EDX_MCA), mca);
 }

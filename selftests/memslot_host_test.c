@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <signal.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -112,7 +111,7 @@ static int limited_launcher(int sys, void *near, void *far, uint64_t far_size)
 		return 10;
 	if (setrlimit(RLIMIT_MEMLOCK, &lim))
 		return 11;
-	vm = vm_create(sys, 0);		/* a VM serves only its creator: make it here */
+	vm = dev_create_vm(sys, 0);		/* a VM serves only its creator: make it here */
 	if (vm < 0)
 		return 12;
 	if (vm_set_region(vm, 1, 0, SLOT_GPA, 1 << 20, near) != -ENOMEM)
@@ -174,7 +173,7 @@ TEST_VMXMON_ONLY(memslot_larger_than_host_ram_is_enomem_with_a_clean_log)
 	struct kmsg_mark mark;
 	unsigned long taint0 = 0;
 	void *hva = unmapped_range(t, 2 * TIB);
-	int sys = t_open_dev(t), vm = t_vm_create(t, sys);
+	int sys = t_open_dev(t), vm = t_dev_create_vm(t, sys);
 
 	t_kmsg_mark(t, &mark);
 	taint_read(&taint0);
@@ -201,17 +200,12 @@ struct runner {
 	char why[256];			/* what ended it, if not stop */
 };
 
-static void runner_signal(int sig)
-{
-	(void)sig;
-}
-
 static void *runner_main(void *arg)
 {
 	struct runner *r = arg;
 
 	while (!r->stop) {
-		int err = vcpu_run(r->vcpu);
+		int err = __vcpu_run(r->vcpu);
 
 		if (err == -EINTR)
 			continue;
@@ -244,9 +238,7 @@ static long runner_exits(struct runner *r)
 
 static void runner_start(struct test_ctx *t, struct runner *r)
 {
-	struct sigaction sa = { .sa_handler = runner_signal };	/* no SA_RESTART */
-
-	sigaction(SIGUSR1, &sa, NULL);
+	kick_signal_install();
 	memset(r, 0, sizeof(*r));
 	r->vcpu = t_guest_new(t, GUEST_FN(guest_mmio_and_pio), MMIO_GPA, 0);
 	vm_map(r->vcpu->vm, MMIO_GPA, MMIO_GPA);
@@ -262,17 +254,12 @@ static void runner_start(struct test_ctx *t, struct runner *r)
 static void runner_stop(struct test_ctx *t, struct runner *r)
 {
 	r->stop = true;
-	for (int i = 0; i < 5000; i++) {
-		if (pthread_tryjoin_np(r->thread, NULL) == 0) {
-			if (r->why[0])
-				t_fail(t, __FILE__, __LINE__, "the vCPU stopped: %s", r->why);
-			return;
-		}
-		pthread_kill(r->thread, SIGUSR1);
-		usleep(1000);
+	if (!kick_join(r->thread, 5000)) {
+		t_fail(t, __FILE__, __LINE__, "the vCPU thread does not stop");
+		t_abort(t);
 	}
-	t_fail(t, __FILE__, __LINE__, "the vCPU thread does not stop");
-	t_abort(t);
+	if (r->why[0])
+		t_fail(t, __FILE__, __LINE__, "the vCPU stopped: %s", r->why);
 }
 
 /* Run this thread (and the threads it starts) on one CPU; the other online ones in others[]. */

@@ -361,9 +361,9 @@ TEST_KVM_IDENTICAL(rep_string_mmio_resumes_after_immediate_exit_and_interrupts)
 	vm_map(vcpu->vm, MMIO_GVA, MMIO_GPA);
 	follow_string(t, vcpu, &stos);			/* elements 0 and 1 */
 	vcpu->run->immediate_exit = 1;
-	EXPECT_EQ(vcpu_run(vcpu), -EINTR);
+	EXPECT_EQ(__vcpu_run(vcpu), -EINTR);
 	expect_string_regs(t, vcpu, &stos, 2, false);
-	EXPECT_EQ(vcpu_run(vcpu), -EINTR);		/* as often as asked */
+	EXPECT_EQ(__vcpu_run(vcpu), -EINTR);		/* as often as asked */
 	vcpu->run->immediate_exit = 0;
 	for (int i = 2; i < 4; i++) {
 		vcpu_run_expect_mmio(vcpu, MMIO_GPA + 0x100 + i, 1, true);
@@ -378,7 +378,7 @@ TEST_KVM_IDENTICAL(rep_string_mmio_resumes_after_immediate_exit_and_interrupts)
 		expect_string_regs(t, vcpu, &movs, i, false);
 		answer(vcpu);
 	}
-	EXPECT_EQ(vcpu_run(vcpu), -EINTR);		/* the last one completed, then -EINTR */
+	EXPECT_EQ(__vcpu_run(vcpu), -EINTR);		/* the last one completed, then -EINTR */
 	movs.count = 3;
 	expect_string_regs(t, vcpu, &movs, 3, false);	/* RCX = 0, RIP still on it */
 	vcpu->run->immediate_exit = 0;

@@ -384,15 +384,14 @@ static void expect_emulation_failure(struct test_ctx *t, struct vcpu *vcpu,
 	EXPECT_EQ(vcpu_rip(vcpu), (uintptr_t)insn);	/* not skipped */
 }
 
-#define CR4_OSXSAVE	(1ull << 18)
-#define XCR0_AVX	0x7ull
+#define XCR0_AVX	(XFEATURE_MASK_FP | XFEATURE_MASK_SSE | XFEATURE_MASK_YMM)
 
 static void GUEST_CODE guest_vex_store(void)
 {
 	uint64_t cr4;
 
 	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
-	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | CR4_OSXSAVE));
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | X86_CR4_OSXSAVE));
 	GUEST_ASSERT_EQ(guest_xsetbv_safe(0, XCR0_AVX), GUEST_NO_EXCEPTION);
 	__asm__ volatile(INSN_LABEL(ud_vmovdqu, "vmovdqu %%ymm0, (%0)")
 			 : : "b"(MMIO_GVA) : "memory");
@@ -407,7 +406,7 @@ TEST_KVM_IDENTICAL(mmio_avx_store_is_an_emulation_failure_with_the_bytes)
 	struct kvm_cpuid2 *c = t_cpuid_copy(vcpu->vm, 0);
 	struct kvm_cpuid_entry2 *e1 = cpuid_entry(c, 1, 0);
 
-	if (!e1 || !(e1->ecx & (1u << 28)) || !(e1->ecx & (1u << 26)))
+	if (!e1 || !(e1->ecx & CPUID_1_ECX_AVX) || !(e1->ecx & CPUID_1_ECX_XSAVE))
 		t_skip(t, "the guest CPUID offers no AVX/XSAVE");
 	vm_map(vcpu->vm, MMIO_GVA, MMIO_GPA);
 	expect_emulation_failure(t, vcpu, ud_vmovdqu, 4);

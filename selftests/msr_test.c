@@ -16,40 +16,8 @@
 #include "vm.h"
 #include "x86.h"
 
-#define MSR_IA32_TSC		0x10
-#define MSR_IA32_APICBASE	0x1b
-#define MSR_IA32_UCODE_REV	0x8b
-#define MSR_MTRRcap		0xfe
-#define MSR_SYSENTER_CS		0x174
-#define MSR_SYSENTER_ESP	0x175
-#define MSR_SYSENTER_EIP	0x176
-#define MSR_MISC_ENABLE		0x1a0
-#define MSR_MTRR_PHYSBASE0	0x200
-#define MSR_MTRR_PHYSMASK0	0x201
-#define MSR_MTRR_PHYSBASE7	0x20e
-#define MSR_MTRR_PHYSMASK7	0x20f
-#define MSR_MTRRfix64K_00000	0x250
-#define MSR_MTRRfix16K_80000	0x258
-#define MSR_MTRRfix16K_A0000	0x259
-#define MSR_MTRRfix4K_C0000	0x268
-#define MSR_MTRRfix4K_F8000	0x26f
-#define MSR_PAT			0x277
-#define MSR_MTRRdefType		0x2ff
-#define MSR_EFER		0xc0000080
-#define MSR_STAR		0xc0000081
-#define MSR_LSTAR		0xc0000082
-#define MSR_CSTAR		0xc0000083
-#define MSR_SFMASK		0xc0000084
-#define MSR_FS_BASE		0xc0000100
-#define MSR_GS_BASE		0xc0000101
-#define MSR_KERNEL_GS_BASE	0xc0000102
-#define MSR_TSC_AUX		0xc0000103
 #define MSR_UNKNOWN		0x0badc0de	/* no CPU has it */
 
-#define EFER_SCE		(1ull << 0)
-#define EFER_LME		(1ull << 8)
-#define EFER_LMA		(1ull << 10)
-#define EFER_NX			(1ull << 11)
 #define TSC_SET			(1ull << 40)
 #define TSC_SLACK		100000000000ull	/* 1000 s of Bochs: a sane upper bound */
 
@@ -65,19 +33,19 @@ struct msr_val {
  */
 static const struct msr_val msr_values[] = {
 	{ MSR_EFER, EFER_SCE | EFER_LME | EFER_LMA | EFER_NX },
-	{ MSR_PAT, 0x0007010500070406ull },
+	{ MSR_IA32_CR_PAT, 0x0007010500070406ull },
 	{ MSR_STAR, 0x0023001000000000ull },
 	{ MSR_LSTAR, 0xffffffff81a00000ull },
 	{ MSR_CSTAR, 0xffffffff81a00040ull },
-	{ MSR_SFMASK, 0x47700 },
+	{ MSR_SYSCALL_MASK, 0x47700 },
 	{ MSR_KERNEL_GS_BASE, 0xffff888012340000ull },
 	{ MSR_FS_BASE, 0x00007f0012345000ull },
 	{ MSR_GS_BASE, 0xffff888000abc000ull },
-	{ MSR_SYSENTER_CS, 0x10 },
-	{ MSR_SYSENTER_ESP, 0xffffc90000001000ull },
-	{ MSR_SYSENTER_EIP, 0xffffffff81001000ull },
+	{ MSR_IA32_SYSENTER_CS, 0x10 },
+	{ MSR_IA32_SYSENTER_ESP, 0xffffc90000001000ull },
+	{ MSR_IA32_SYSENTER_EIP, 0xffffffff81001000ull },
 	{ MSR_TSC_AUX, 0x12345 },
-	{ MSR_MISC_ENABLE, 0x1801 },
+	{ MSR_IA32_MISC_ENABLE, 0x1801 },
 	{ MSR_IA32_APICBASE, 0xfedc0900ull },
 	{ MSR_MTRRdefType, 0xc06 },
 	{ MSR_MTRRfix64K_00000, 0x0606060606060606ull },
@@ -85,21 +53,18 @@ static const struct msr_val msr_values[] = {
 	{ MSR_MTRRfix16K_A0000, 0x0000000001010101ull },
 	{ MSR_MTRRfix4K_C0000, 0x0505050504040404ull },
 	{ MSR_MTRRfix4K_F8000, 0x0606060605050505ull },
-	{ MSR_MTRR_PHYSBASE0, 0x80000006ull },
-	{ MSR_MTRR_PHYSMASK0, 0xf80000800ull },
-	{ MSR_MTRR_PHYSBASE7, 0xc0000001ull },
-	{ MSR_MTRR_PHYSMASK7, 0xfc0000800ull },
+	{ MTRRphysBase_MSR(0), 0x80000006ull },
+	{ MTRRphysMask_MSR(0), 0xf80000800ull },
+	{ MTRRphysBase_MSR(7), 0xc0000001ull },
+	{ MTRRphysMask_MSR(7), 0xfc0000800ull },
 };
 #define NR_MSR_VALUES (sizeof(msr_values) / sizeof(msr_values[0]))
 
 static bool has_rdtscp(struct vm *vm)
 {
-	const struct kvm_cpuid2 *c = vm_supported_cpuid(vm);
+	const struct kvm_cpuid_entry2 *e = cpuid_entry(vm_supported_cpuid(vm), 0x80000001, 0);
 
-	for (uint32_t i = 0; i < c->nent; i++)
-		if (c->entries[i].function == 0x80000001)
-			return c->entries[i].edx & (1u << 27);
-	return false;
+	return e && (e->edx & CPUID_80000001_EDX_RDTSCP);
 }
 
 struct msrs_buf {
@@ -125,8 +90,8 @@ static bool list_has(const struct kvm_msr_list *l, uint32_t index)
 TEST_KVM_IDENTICAL(msr_index_list_is_e2big_with_the_count_when_too_small)
 {
 	static const uint32_t expected[] = {
-		MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_KERNEL_GS_BASE, MSR_SYSENTER_CS,
-		MSR_SYSENTER_ESP, MSR_SYSENTER_EIP, MSR_IA32_TSC, MSR_PAT,
+		MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK, MSR_KERNEL_GS_BASE, MSR_IA32_SYSENTER_CS,
+		MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP, MSR_IA32_TSC, MSR_IA32_CR_PAT,
 	};
 	int fd = t_open_dev(t);
 	struct kvm_msr_list hdr = { .nmsrs = 0 }, *l;
@@ -255,13 +220,13 @@ static const struct msr_val invalid_values[] = {
 	{ MSR_LSTAR, 0x0000800000000000ull },		/* not canonical */
 	{ MSR_KERNEL_GS_BASE, 0x8000000000000000ull },
 	{ MSR_FS_BASE, 0x0001000000000000ull },
-	{ MSR_PAT, 0x0007040600070402ull },		/* type 2 is reserved */
-	{ MSR_PAT, 0x0007040600070408ull },		/* so is 8 */
+	{ MSR_IA32_CR_PAT, 0x0007040600070402ull },		/* type 2 is reserved */
+	{ MSR_IA32_CR_PAT, 0x0007040600070408ull },		/* so is 8 */
 	{ MSR_MTRRdefType, 0x1006 },			/* reserved bit 12 */
 	{ MSR_MTRRdefType, 0xc02 },			/* type 2 */
 	{ MSR_MTRRfix64K_00000, 0x0606060606060603ull },
-	{ MSR_MTRR_PHYSBASE0, 0x80000106ull },		/* reserved bit 8 */
-	{ MSR_MTRR_PHYSMASK0, 0xf80000801ull },		/* reserved bit 0 */
+	{ MTRRphysBase_MSR(0), 0x80000106ull },		/* reserved bit 8 */
+	{ MTRRphysMask_MSR(0), 0xf80000801ull },		/* reserved bit 0 */
 	{ MSR_TSC_AUX, 0x100000000ull },		/* bits 63:32 reserved on Intel */
 	{ MSR_IA32_APICBASE, 0xfee00901ull },		/* reserved bit 0 */
 	{ MSR_EFER, EFER_LME | EFER_LMA | (1ull << 2) },/* reserved bit 2 */
@@ -354,7 +319,7 @@ TEST_KVM_IDENTICAL(msrs_written_by_the_guest_read_back_in_the_guest_and_the_host
 	for (;;) {
 		struct ucall uc;
 
-		ASSERT_EQ(vcpu_run(vcpu), 0);
+		ASSERT_EQ(__vcpu_run(vcpu), 0);
 		if (vcpu_get_ucall(vcpu, &uc) != UCALL_SYNC)
 			break;
 		t_fail(t, __FILE__, __LINE__,
@@ -377,7 +342,7 @@ static void GUEST_CODE guest_msr_faults(void)
 	GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_UNKNOWN, 1), 13);
 	GUEST_ASSERT_EQ(guest_rdmsr_safe(MSR_LSTAR, &lstar), GUEST_NO_EXCEPTION);
 	GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_LSTAR, 0x0000800000000000ull), 13);
-	GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_PAT, 0x0007040600070402ull), 13);
+	GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_IA32_CR_PAT, 0x0007040600070402ull), 13);
 	GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_EFER, EFER_LMA | EFER_SCE), 13);	/* LME off */
 	GUEST_ASSERT_EQ(guest_rdmsr_safe(MSR_LSTAR, &v), GUEST_NO_EXCEPTION);
 	GUEST_ASSERT_EQ(v, lstar);
@@ -410,22 +375,19 @@ __asm__(".pushsection guest_text, \"ax\"\n"
 	".popsection\n");
 extern const char guest_syscall_target[];
 
-#define RFLAGS_IF	(1ull << 9)
-#define RFLAGS_DF	(1ull << 10)
-
 static void GUEST_CODE guest_cpu_uses_msrs(uint64_t rdtscp)
 {
 	uint64_t ret, gs, kgs, aux;
 
 	guest_wrmsr_safe(MSR_STAR, (uint64_t)GDT_CODE64 << 32);	/* SYSCALL CS, SS = CS + 8 */
 	guest_wrmsr_safe(MSR_LSTAR, (uintptr_t)guest_syscall_target);
-	guest_wrmsr_safe(MSR_SFMASK, RFLAGS_IF | RFLAGS_DF);
+	guest_wrmsr_safe(MSR_SYSCALL_MASK, X86_EFLAGS_IF | X86_EFLAGS_DF);
 	guest_wrmsr_safe(MSR_EFER, EFER_SCE | EFER_LME | EFER_LMA);
 	__asm__ volatile("std\n\tlea 1f(%%rip), %0\n\tsyscall\n1:\tcld"
 			 : "=&r"(ret) : : "rax", "rcx", "r11", "memory", "cc");
 	GUEST_ASSERT_EQ(msr_syscall_seen[0], ret);			/* RCX: return RIP */
-	GUEST_ASSERT_EQ(msr_syscall_seen[1] & (RFLAGS_IF | RFLAGS_DF), RFLAGS_IF | RFLAGS_DF);
-	GUEST_ASSERT_EQ(msr_syscall_seen[2] & (RFLAGS_IF | RFLAGS_DF), 0);	/* SFMASK */
+	GUEST_ASSERT_EQ(msr_syscall_seen[1] & (X86_EFLAGS_IF | X86_EFLAGS_DF), X86_EFLAGS_IF | X86_EFLAGS_DF);
+	GUEST_ASSERT_EQ(msr_syscall_seen[2] & (X86_EFLAGS_IF | X86_EFLAGS_DF), 0);	/* SFMASK */
 	GUEST_ASSERT_EQ(msr_syscall_seen[3], GDT_CODE64);
 
 	guest_wrmsr_safe(MSR_GS_BASE, 0x1111000);
@@ -485,9 +447,9 @@ static void GUEST_CODE guest_sfmask_reserved(void)
 
 	GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_EFER, EFER_SCE | EFER_LME | EFER_LMA),
 			GUEST_NO_EXCEPTION);
-	GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_SFMASK, 0x47700), GUEST_NO_EXCEPTION);
-	GUEST_SYNC(guest_wrmsr_safe(MSR_SFMASK, 1ull << 32 | 0x100),
-		   guest_wrmsr_safe(MSR_SFMASK, 1ull << 63), guest_rdmsr_safe(MSR_SFMASK, &v), v);
+	GUEST_ASSERT_EQ(guest_wrmsr_safe(MSR_SYSCALL_MASK, 0x47700), GUEST_NO_EXCEPTION);
+	GUEST_SYNC(guest_wrmsr_safe(MSR_SYSCALL_MASK, 1ull << 32 | 0x100),
+		   guest_wrmsr_safe(MSR_SYSCALL_MASK, 1ull << 63), guest_rdmsr_safe(MSR_SYSCALL_MASK, &v), v);
 }
 
 TEST_VMXMON_ONLY(sfmask_with_reserved_bits_is_gp_and_keeps_the_old_value)
@@ -503,8 +465,8 @@ TEST_VMXMON_ONLY(sfmask_with_reserved_bits_is_gp_and_keeps_the_old_value)
 	EXPECT_EQ(uc.args[3], 0x47700);
 	vcpu_run_done(vcpu);
 	/* KVM_SET_MSRS refuses the same values. */
-	EXPECT_EQ(vcpu_set_msr(vcpu, MSR_SFMASK, 1ull << 32), 0);
-	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_SFMASK, &v), 1);
+	EXPECT_EQ(vcpu_set_msr(vcpu, MSR_SYSCALL_MASK, 1ull << 32), 0);
+	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_SYSCALL_MASK, &v), 1);
 	EXPECT_EQ(v, 0x47700);
 	EXPECT_EQ(vcpu_set_msr(vcpu, MSR_STAR, ~0ull), 1);	/* STAR has no reserved bit */
 }
@@ -518,9 +480,9 @@ static void GUEST_CODE guest_sysenter_eip(void)
 {
 	uint64_t v = 0;
 
-	guest_rdmsr_safe(MSR_SYSENTER_EIP, &v);
+	guest_rdmsr_safe(MSR_IA32_SYSENTER_EIP, &v);
 	GUEST_SYNC(v);
-	guest_rdmsr_safe(MSR_SYSENTER_EIP, &v);
+	guest_rdmsr_safe(MSR_IA32_SYSENTER_EIP, &v);
 	GUEST_SYNC(v);
 }
 
@@ -541,17 +503,17 @@ TEST_VMXMON_ONLY(perf_msr_switch_loads_the_guest_value_at_entry)
 	uint64_t v;
 	int r;
 
-	ASSERT_EQ(vcpu_set_msr(vcpu, MSR_SYSENTER_EIP, 0xffffffff81001000ull), 1);
+	ASSERT_EQ(vcpu_set_msr(vcpu, MSR_IA32_SYSENTER_EIP, 0xffffffff81001000ull), 1);
 	snprintf(mark, sizeof(mark), "%llu", (unsigned long long)PERF_SWITCH_MARK);
 	ASSERT_EQ(write_file(PERF_SWITCH_PARAM, mark), 0);
-	r = vcpu_run(vcpu);
+	r = __vcpu_run(vcpu);
 	write_file(PERF_SWITCH_PARAM, "0");	/* before anything can end the test */
 	ASSERT_EQ(r, 0);
 	ASSERT_EQ(vcpu_get_ucall(vcpu, &uc), UCALL_SYNC);
 	EXPECT_EQ(uc.args[0], PERF_SWITCH_MARK);	/* loaded by the VM-entry list */
-	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_SYSENTER_EIP, &v), 1);
+	ASSERT_EQ(vcpu_get_msr(vcpu, MSR_IA32_SYSENTER_EIP, &v), 1);
 	EXPECT_EQ(v, PERF_SWITCH_MARK);			/* and saved by the exit */
-	ASSERT_EQ(vcpu_set_msr(vcpu, MSR_SYSENTER_EIP, 0xffffffff81002000ull), 1);
+	ASSERT_EQ(vcpu_set_msr(vcpu, MSR_IA32_SYSENTER_EIP, 0xffffffff81002000ull), 1);
 	vcpu_run_sync(vcpu, &uc);
 	EXPECT_EQ(uc.args[0], 0xffffffff81002000ull);	/* no report, no switch */
 	vcpu_run_done(vcpu);

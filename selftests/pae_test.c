@@ -33,14 +33,6 @@
 #define MARK_LOW	0x1234		/* what the code at GPA x reports */
 #define MARK_ALT	0x5678		/* ... and its copy at ALT_GPA + x */
 
-#define PTE_P		(1ull << 0)
-#define PTE_W		(1ull << 1)
-#define PTE_PS		(1ull << 7)
-#define CR0_PG		(1ull << 31)
-#define CR4_PAE		(1ull << 5)
-#define CR4_SMEP	(1ull << 20)
-#define X86_GP		13
-
 /*
  * PAE on, CR3, then MOV to CR0 sets PG (it exits); then jump to the code's image at
  * HIGH_VA and report MARK on DONE_PORT from there.
@@ -103,7 +95,7 @@ static struct vcpu *t_pae_guest(struct test_ctx *t, uint64_t entry, uint64_t pdp
 	uint32_t m = MARK_LOW;
 	struct kvm_regs regs;
 
-	ASSERT_EQ(pm32_enter(mem, vcpu->fd, pae_code_base, pae_code_base_end - pae_code_base), 0);
+	ASSERT_EQ(pm32_enter(vcpu, pae_code_base, pae_code_base_end - pae_code_base), 0);
 	memcpy(mem + PM32_CODE_GPA + OFF(mark), &m, 4);
 	build_pae(mem, pdpte_extra);
 	vcpu_get_regs(vcpu, &regs);
@@ -119,8 +111,8 @@ static void expect_report(struct test_ctx *t, struct vcpu *vcpu, uint32_t mark_e
 	uint32_t vec, err, eip, data;
 	struct kvm_regs regs;
 
-	ASSERT_EQ(vcpu_run(vcpu), 0);
-	if (pm32_exception(run, vcpu->fd, &vec, &err, &eip)) {
+	ASSERT_EQ(__vcpu_run(vcpu), 0);
+	if (pm32_exception(vcpu, &vec, &err, &eip)) {
 		t_fail(t, __FILE__, __LINE__, "exception %u (error %#x) at EIP %#x", vec, err, eip);
 		t_abort(t);
 	}
@@ -139,8 +131,8 @@ TEST_KVM_IDENTICAL(pae_guest_turns_on_paging_with_mov_cr0_and_runs)
 
 	expect_report(t, vcpu, MARK_LOW);
 	vcpu_get_sregs(vcpu, &s);
-	EXPECT_EQ(s.cr0 & CR0_PG, CR0_PG);
-	EXPECT_EQ(s.cr4 & CR4_PAE, CR4_PAE);
+	EXPECT_EQ(s.cr0 & X86_CR0_PG, X86_CR0_PG);
+	EXPECT_EQ(s.cr4 & X86_CR4_PAE, X86_CR4_PAE);
 	EXPECT_EQ(s.efer, 0);
 }
 
@@ -151,8 +143,8 @@ TEST_KVM_IDENTICAL(kvm_set_sregs_into_pae_paging_runs)
 	struct kvm_regs regs;
 
 	vcpu_get_sregs(vcpu, &s);
-	s.cr0 |= CR0_PG;
-	s.cr4 |= CR4_PAE;
+	s.cr0 |= X86_CR0_PG;
+	s.cr4 |= X86_CR4_PAE;
 	s.cr3 = PDPT_GPA;
 	vcpu_set_sregs(vcpu, &s);
 	vcpu_get_regs(vcpu, &regs);
@@ -168,13 +160,13 @@ TEST_KVM_IDENTICAL(pae_pdpte_with_a_reserved_bit_makes_mov_cr0_gp)
 	uint32_t vec, err, eip;
 	struct kvm_sregs s;
 
-	ASSERT_EQ(vcpu_run(vcpu), 0);
-	ASSERT_TRUE(pm32_exception(vcpu->run, vcpu->fd, &vec, &err, &eip));
-	EXPECT_EQ(vec, X86_GP);
+	ASSERT_EQ(__vcpu_run(vcpu), 0);
+	ASSERT_TRUE(pm32_exception(vcpu, &vec, &err, &eip));
+	EXPECT_EQ(vec, X86_TRAP_GP);
 	EXPECT_EQ(err, 0);
 	EXPECT_EQ(eip, PM32_CODE_GPA + OFF(mov_cr0));
 	vcpu_get_sregs(vcpu, &s);
-	EXPECT_EQ(s.cr0 & CR0_PG, 0);
+	EXPECT_EQ(s.cr0 & X86_CR0_PG, 0);
 }
 
 /*
@@ -207,7 +199,7 @@ TEST_KVM_IDENTICAL(pae_mov_cr4_that_exits_reloads_the_pdptes)
 	struct vcpu *vcpu = t_pae_guest(t, OFF(entry_cr4), 0);
 	struct kvm_cpuid_entry2 *e = cpuid_entry(t_cpuid_copy(vcpu->vm, 0), 7, 0);
 
-	if (!e || !(e->ebx & (1u << 7)))
+	if (!e || !(e->ebx & CPUID_7_EBX_SMEP))
 		t_skip(t, "no SMEP in the supported CPUID");
 	expect_report(t, vcpu, MARK_ALT);
 }

@@ -22,7 +22,8 @@ DEV=${VMXMON_DEV:-/dev/vmxmon}
 TMP=${TMPDIR:-/tmp}/run_l1.$$
 # Programs that run guests; their kvm-identical tests also run on /dev/kvm.
 GUEST_TESTS="run_test io_test memslot_test vcpu_test migrate_test mmio_test mmio_string_test
-	mmio_sse_test msr_test cr_test cpuid_test fpu_test event_test lapic_test apic_timer_test smp_test
+	mmio_sse_test msr_test cr_test cpuid_test fpu_test event_test exception_test
+	lapic_test lapic_irq_test apic_timer_test smp_test
 	apic_access_test emulate_perm_test emulate_seg_test pae_test event_delivery_test intercept_test
 	memslot_host_test mce_test liveness_test"
 n=0

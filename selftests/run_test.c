@@ -195,9 +195,9 @@ static void GUEST_CODE guest_cpuid_probes(uint64_t n)
 static uint32_t cpuid_dynamic_bits(uint32_t fn, uint32_t idx, int reg)
 {
 	if (fn == 1 && reg == 2)
-		return 1u << 27;		/* OSXSAVE follows CR4.OSXSAVE */
+		return CPUID_1_ECX_OSXSAVE;	/* follows CR4.OSXSAVE */
 	if (fn == 1 && reg == 3)
-		return 1u << 9;			/* APIC follows APIC_BASE.EN */
+		return CPUID_1_EDX_APIC;	/* follows APIC_BASE.EN */
 	if (fn == 7 && idx == 0 && reg == 2)
 		return 1u << 4;			/* OSPKE follows CR4.PKE */
 	if (fn == 0xd && idx <= 1 && reg == 1)
@@ -252,7 +252,7 @@ TEST_KVM_IDENTICAL(guest_cpuid_answers_what_set_cpuid2_set)
 				       want[reg], probes[i].r[reg]);
 		}
 		if (e->function == 1)		/* CR4.OSXSAVE is clear in our guests */
-			EXPECT_EQ(probes[i].r[2] & (1u << 27), 0);
+			EXPECT_EQ(probes[i].r[2] & CPUID_1_ECX_OSXSAVE, 0);
 	}
 	free(c);
 }
@@ -261,7 +261,7 @@ static void GUEST_CODE guest_cpuid_signature(void)
 {
 	uint32_t r[4];
 
-	guest_cpuid(0x40000000, 0, r);
+	guest_cpuid(KVM_CPUID_SIGNATURE, 0, r);
 	GUEST_SYNC(r[0], r[1], r[2], r[3]);
 }
 
@@ -276,7 +276,7 @@ TEST_KVM_IDENTICAL(cpuid_0x40000000_carries_the_kvm_signature)
 	for (int i = 0; i < 3; i++)
 		sig[i] = (uint32_t)uc.args[i + 1];
 	EXPECT_EQ(memcmp(sig, "KVMKVMKVM\0\0\0", 12), 0);
-	EXPECT_GE(uc.args[0], 0x40000001);	/* the highest hypervisor leaf */
+	EXPECT_GE(uc.args[0], KVM_CPUID_FEATURES);	/* the highest hypervisor leaf */
 	vcpu_run_done(vcpu);
 }
 
@@ -295,7 +295,7 @@ TEST_KVM_IDENTICAL(ud2_is_delivered_through_the_guest_idt)
 	struct vcpu *vcpu = t_guest_new(t, GUEST_FN(guest_ud2), 0, 0);
 	struct ucall uc;
 
-	ASSERT_EQ(vcpu_run(vcpu), 0);
+	ASSERT_EQ(__vcpu_run(vcpu), 0);
 	ASSERT_EQ(vcpu_get_ucall(vcpu, &uc), UCALL_ABORT);
 	EXPECT_EQ(uc.abort_kind, ABORT_EXCEPTION);
 	EXPECT_EQ(uc.args[0], 6);		/* #UD */
@@ -387,7 +387,7 @@ TEST_KVM_IDENTICAL(signal_interrupts_kvm_run_with_eintr)
 
 	ASSERT_EQ(sigaction(SIGUSR1, &sa, NULL), 0);
 	ASSERT_EQ(pthread_create(&thread, NULL, kicker_thread, &k), 0);
-	r = vcpu_run(vcpu);
+	r = __vcpu_run(vcpu);
 	atomic_store(&k.stop, true);
 	pthread_join(thread, NULL);
 	ASSERT_EQ(r, -EINTR);
@@ -416,8 +416,8 @@ TEST_KVM_IDENTICAL(immediate_exit_returns_eintr_without_entering)
 	uint64_t rip = vcpu_rip(vcpu);
 
 	vcpu->run->immediate_exit = 1;
-	EXPECT_EQ(vcpu_run(vcpu), -EINTR);
-	EXPECT_EQ(vcpu_run(vcpu), -EINTR);	/* as often as asked */
+	EXPECT_EQ(__vcpu_run(vcpu), -EINTR);
+	EXPECT_EQ(__vcpu_run(vcpu), -EINTR);	/* as often as asked */
 	EXPECT_EQ(vcpu_rip(vcpu), rip);
 	EXPECT_EQ(GUEST_VAR(vcpu->vm, entered), 0);
 	EXPECT_EQ(vcpu->run->exit_reason, reason);	/* KVM leaves it alone */

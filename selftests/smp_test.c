@@ -325,12 +325,12 @@ TEST_DEFINE(nmis_sent_at_once_by_two_vcpus_are_both_taken, TAG_KVM_IDENTICAL, 60
 static void GUEST_CODE guest_init_sipi(void)
 {
 	xapic_enable();
-	xapic_icr(1, APIC_DM_INIT | APIC_INT_LEVEL | APIC_INT_ASSERT);
-	xapic_icr(1, APIC_DM_INIT | APIC_INT_LEVEL);		/* de-assert: no effect */
+	xapic_icr(1, APIC_DM_INIT | APIC_INT_LEVELTRIG | APIC_INT_ASSERT);
+	xapic_icr(1, APIC_DM_INIT | APIC_INT_LEVELTRIG);		/* de-assert: no effect */
 	GUEST_SYNC(1);
-	xapic_icr(1, APIC_DM_SIPI | SIPI_VECTOR);
+	xapic_icr(1, APIC_DM_STARTUP | SIPI_VECTOR);
 	GUEST_SYNC(2);
-	xapic_icr(1, APIC_DM_SIPI | 0x09);			/* a second SIPI: ignored */
+	xapic_icr(1, APIC_DM_STARTUP | 0x09);			/* a second SIPI: ignored */
 	GUEST_SYNC(3);
 }
 
@@ -379,7 +379,7 @@ TEST_KVM_IDENTICAL(init_and_sipi_start_an_ap_at_the_sipi_vector)
 static void GUEST_CODE guest_init_again(void)
 {
 	xapic_enable();
-	xapic_icr(1, APIC_DM_INIT | APIC_INT_LEVEL | APIC_INT_ASSERT);
+	xapic_icr(1, APIC_DM_INIT | APIC_INT_LEVELTRIG | APIC_INT_ASSERT);
 	GUEST_SYNC(1);
 }
 
@@ -389,7 +389,7 @@ TEST_KVM_IDENTICAL(init_sends_a_running_ap_back_to_wait_for_sipi)
 	struct vcpu *bsp = t_vcpu_add(vm, 0), *ap = t_vcpu_add(vm, 1);
 	struct ucall uc;
 
-	const uint64_t x2 = APIC_BASE_GPA | APICBASE_EN | APICBASE_EXTD;
+	const uint64_t x2 = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE | X2APIC_ENABLE;
 	struct kvm_lapic_state s;
 	uint64_t base = 0;
 
@@ -413,8 +413,8 @@ TEST_KVM_IDENTICAL(init_sends_a_running_ap_back_to_wait_for_sipi)
 static void GUEST_CODE guest_init_then_sipi(uint64_t vector)
 {
 	xapic_enable();
-	xapic_icr(1, APIC_DM_INIT | APIC_INT_LEVEL | APIC_INT_ASSERT);
-	xapic_icr(1, APIC_DM_SIPI | vector);
+	xapic_icr(1, APIC_DM_INIT | APIC_INT_LEVELTRIG | APIC_INT_ASSERT);
+	xapic_icr(1, APIC_DM_STARTUP | vector);
 	GUEST_SYNC(1);
 }
 

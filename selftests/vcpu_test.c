@@ -16,18 +16,6 @@
 #include "vm.h"
 #include "x86.h"
 
-#define CR0_PE		(1ull << 0)
-#define CR0_MP		(1ull << 1)
-#define CR0_ET		(1ull << 4)
-#define CR0_NE		(1ull << 5)
-#define CR0_NW		(1ull << 29)
-#define CR0_PG		(1ull << 31)
-#define CR4_PAE		(1ull << 5)
-#define CR4_OSFXSR	(1ull << 9)
-#define EFER_SCE	(1ull << 0)
-#define EFER_LME	(1ull << 8)
-#define EFER_LMA	(1ull << 10)
-
 static void GUEST_CODE guest_nothing(void)
 {
 }
@@ -121,10 +109,10 @@ TEST_KVM_IDENTICAL(sregs_set_then_get_round_trips)
 	in.gdt.limit = 0x3ff;
 	in.idt.base = 0x8000;
 	in.idt.limit = 0x7ff;
-	in.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE;
+	in.cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE;
 	in.cr2 = 0xdeadbeef000ull;
 	in.cr3 = 0x9000;
-	in.cr4 = CR4_PAE | CR4_OSFXSR;
+	in.cr4 = X86_CR4_PAE | X86_CR4_OSFXSR;
 	in.cr8 = 5;
 	in.efer = EFER_SCE;
 	vcpu_set_sregs(vcpu, &in);
@@ -190,16 +178,16 @@ TEST_KVM_IDENTICAL(sregs_with_inconsistent_paging_state_is_einval)
 
 		bad = good;
 		switch (i) {
-		case 0: bad.cr4 &= ~CR4_PAE; break;
+		case 0: bad.cr4 &= ~X86_CR4_PAE; break;
 		case 1: bad.efer &= ~EFER_LMA; break;
-		case 2: bad.cr0 &= ~CR0_PG; break;
+		case 2: bad.cr0 &= ~X86_CR0_PG; break;
 		case 3: bad.efer &= ~EFER_LME; break;
-		case 4: bad.cr0 &= ~CR0_PG; bad.efer = 0; break;	/* CS.L still 1 */
-		case 5: bad.cr0 &= ~CR0_PE; break;
+		case 4: bad.cr0 &= ~X86_CR0_PG; bad.efer = 0; break;	/* CS.L still 1 */
+		case 5: bad.cr0 &= ~X86_CR0_PE; break;
 		case 6: bad.cr3 = 1ull << 52; break;
 		case 7: bad.cr4 |= 1ull << 32; break;
 		case 8: bad.cr0 |= 1ull << 32; break;
-		case 9: bad.cr0 |= CR0_NW; break;
+		case 9: bad.cr0 |= X86_CR0_NW; break;
 		}
 		r = dev_ioctl(vcpu->fd, KVM_SET_SREGS, (unsigned long)&bad);
 		if (r != -EINVAL)
@@ -229,7 +217,8 @@ static void GUEST_CODE guest_cpuid_apic(void)
 TEST_KVM_IDENTICAL(sregs_apic_base_is_checked_and_drives_the_cpuid_apic_bit_without_irqchip)
 {
 	struct vcpu *vcpu = t_guest_new(t, GUEST_FN(guest_cpuid_apic), 0, 0);
-	const uint64_t on = 0xfee00000ull | (1 << 11) | (1 << 8), off = on & ~(1ull << 11);
+	const uint64_t on = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE | MSR_IA32_APICBASE_BSP;
+	const uint64_t off = on & ~MSR_IA32_APICBASE_ENABLE;
 	struct kvm_sregs s, bad, now;
 	struct ucall uc;
 	uint64_t msr = 0;

@@ -33,7 +33,7 @@ static void cycles(struct test_ctx *t, int n)
 {
 	for (int i = 0; i < n; i++) {
 		int fd = dev_open(t->dev);
-		int vm = fd < 0 ? fd : vm_create(fd, 0);
+		int vm = fd < 0 ? fd : dev_create_vm(fd, 0);
 
 		if (vm < 0) {
 			t_fail(t, __FILE__, __LINE__, "cycle %d: %s: %s", i,

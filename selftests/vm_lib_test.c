@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Host unit tests of the guest-running library (lib/vm.c): the 64-bit address space it
- * builds in guest RAM, checked from the host without a device.
+ * builds in guest RAM, checked from the host without a device; the raw layer's error
+ * paths (lib/kvm_util.c).
  */
+#include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,4 +101,47 @@ TEST_HOST(long_mode_gdt_and_idt_describe_what_the_vcpu_is_given)
 	memcpy(&gate, idt + 16 * 14, 8);
 	EXPECT_EQ(gate >> 16 & 0xffff, GDT_CODE64);
 	EXPECT_EQ(gate >> 40 & 0xff, 0x8e);	/* present 64-bit interrupt gate */
+}
+
+/* Open file descriptors of this process (/proc/self/fd, less the one reading it). */
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = -1;
+
+	if (!d)
+		return -1;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n - 2;		/* . and .. */
+}
+
+TEST_HOST(raw_vm_create_names_the_failing_step_and_leaves_nothing_open)
+{
+	int fds = open_fds();
+	const char *what = NULL;
+	struct vcpu *vcpu = (struct vcpu *)1;
+	struct vm *vm = (struct vm *)1;
+
+	ASSERT_TRUE(fds > 0);
+	EXPECT_EQ(__vm_create("/nonexistent/vmxmon", GUEST_MEM_SIZE, &vm, &what), -ENOENT);
+	EXPECT_TRUE(vm == NULL);
+	EXPECT_TRUE(what && !strcmp(what, "open"));
+	/* A device that is not a hypervisor: the first ioctl fails, the fd is closed again. */
+	EXPECT_EQ(__vm_create("/dev/null", GUEST_MEM_SIZE, &vm, &what), -ENOTTY);
+	EXPECT_TRUE(vm == NULL);
+	EXPECT_TRUE(what && !strcmp(what, "KVM_CREATE_VM"));
+	EXPECT_EQ(__bare_guest("/dev/null", BARE_MIN_MEM, &vcpu, &what), -ENOTTY);
+	EXPECT_TRUE(vcpu == NULL);
+	EXPECT_EQ(open_fds(), fds);
+}
+
+TEST_HOST(exit_reason_names_come_from_the_shared_table)
+{
+	EXPECT_TRUE(!strcmp(exit_reason_name(KVM_EXIT_IO), "IO"));
+	EXPECT_TRUE(!strcmp(exit_reason_name(KVM_EXIT_IRQ_WINDOW_OPEN), "IRQ_WINDOW_OPEN"));
+	EXPECT_TRUE(!strcmp(exit_reason_name(KVM_EXIT_X86_WRMSR), "X86_WRMSR"));
+	EXPECT_TRUE(!strcmp(exit_reason_name(KVM_EXIT_S390_SIEIC), "?"));	/* not x86 */
+	EXPECT_TRUE(!strcmp(exit_reason_name(1000), "?"));
 }

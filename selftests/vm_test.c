@@ -15,6 +15,7 @@
 #include "kvm_util.h"
 #include "status.h"
 #include "util.h"
+#include "vm.h"
 
 /* The lowest free fd number: a failed call that leaks an fd moves it. */
 static int lowest_free_fd(void)
@@ -33,7 +34,7 @@ TEST_KVM_IDENTICAL(create_vm_bad_type_is_einval)
 	int free_fd = lowest_free_fd();
 
 	for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
-		int r = vm_create(fd, types[i]);
+		int r = dev_create_vm(fd, types[i]);
 
 		if (r != -EINVAL)
 			t_fail(t, __FILE__, __LINE__, "KVM_CREATE_VM type %#lx: expected -EINVAL, got %d",
@@ -48,7 +49,7 @@ TEST_KVM_IDENTICAL(create_vm_bad_type_is_einval)
 TEST_KVM_IDENTICAL(create_vm_returns_cloexec_fd)
 {
 	int fd = t_open_dev(t);
-	int vm = t_vm_create(t, fd);
+	int vm = t_dev_create_vm(t, fd);
 
 	EXPECT_NE(vm, fd);
 	EXPECT_EQ(fcntl(vm, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
@@ -59,8 +60,8 @@ TEST_KVM_IDENTICAL(create_vm_returns_cloexec_fd)
 TEST_KVM_IDENTICAL(each_create_vm_returns_a_new_fd)
 {
 	int fd = t_open_dev(t);
-	int a = t_vm_create(t, fd);
-	int b = t_vm_create(t, fd);
+	int a = t_dev_create_vm(t, fd);
+	int b = t_dev_create_vm(t, fd);
 
 	EXPECT_NE(a, b);
 	EXPECT_GE(fcntl(a, F_GETFD), 0);
@@ -74,7 +75,7 @@ TEST_KVM_IDENTICAL(each_create_vm_returns_a_new_fd)
 TEST_KVM_IDENTICAL(unknown_ioctl_on_vm_fd_is_enotty)
 {
 	int fd = t_open_dev(t);
-	int vm = t_vm_create(t, fd);
+	int vm = t_dev_create_vm(t, fd);
 	struct termios tio;
 
 	EXPECT_EQ(dev_ioctl(vm, KVM_IOCTL_UNKNOWN, 0), -ENOTTY);
@@ -87,7 +88,7 @@ TEST_KVM_IDENTICAL(unknown_ioctl_on_vm_fd_is_enotty)
 TEST_KVM_IDENTICAL(vm_fd_outlives_the_system_fd)
 {
 	int fd = t_open_dev(t);
-	int vm = t_vm_create(t, fd);
+	int vm = t_dev_create_vm(t, fd);
 
 	t_close(t, fd);
 	EXPECT_EQ(dev_ioctl(vm, KVM_IOCTL_UNKNOWN, 0), -ENOTTY);
@@ -110,7 +111,7 @@ TEST_VMXMON_ONLY(vmx_on_while_vm_exists_and_off_after)
 
 	idle_status(t, &before);
 	fd = t_open_dev(t);
-	vm = t_vm_create(t, fd);
+	vm = t_dev_create_vm(t, fd);
 	t_expect_state(t, &before, 1, 1, 0, "VM open", &s);
 	/* VMX is on everywhere, so a VMXON region exists for every CPU */
 	EXPECT_GE(s.pages, (unsigned long long)s.nr_cpus);
@@ -127,8 +128,8 @@ TEST_VMXMON_ONLY(two_vms_share_one_vmx_enable)
 
 	idle_status(t, &before);
 	fd = t_open_dev(t);
-	a = t_vm_create(t, fd);
-	b = t_vm_create(t, fd);
+	a = t_dev_create_vm(t, fd);
+	b = t_dev_create_vm(t, fd);
 	t_expect_state(t, &before, 2, 1, 0, "two VMs open", &s);
 	t_close(t, a);
 	t_expect_state(t, &before, 1, 1, 0, "first VM closed", &s);
@@ -145,7 +146,7 @@ TEST_VMXMON_ONLY(failed_create_vm_leaves_no_state)
 
 	idle_status(t, &before);
 	fd = t_open_dev(t);
-	EXPECT_EQ(vm_create(fd, 1), -EINVAL);
+	EXPECT_EQ(dev_create_vm(fd, 1), -EINVAL);
 	/* VMX on and off again is allowed; on without off is not */
 	t_expect_state(t, &before, 0, ANY_COUNT, ANY_COUNT, "after a failed KVM_CREATE_VM", &s);
 	EXPECT_EQ(s.pages, before.pages);
@@ -185,7 +186,7 @@ TEST_VMXMON_ONLY(vm_fd_holds_a_module_reference)
 	with_fd = module_refcnt();
 	if (with_fd < 0)
 		t_skip(t, "no /sys/module/vmxmon/refcnt");
-	vm = t_vm_create(t, fd);
+	vm = t_dev_create_vm(t, fd);
 	with_vm = module_refcnt();
 	t_close(t, fd);
 	EXPECT_EQ(module_refcnt(), with_vm - 1);	/* the system fd's reference */
@@ -234,7 +235,7 @@ TEST_VMXMON_ONLY(vm_create_close_loop_turns_vmx_on_once)
 	idle_status(t, &before);
 	fd = t_open_dev(t);
 	for (int i = 0; i < LOOP_VMS; i++)
-		t_close(t, t_vm_create(t, fd));
+		t_close(t, t_dev_create_vm(t, fd));
 	t_status(t, &s);
 	EXPECT_EQ(s.vms, 0);
 	EXPECT_EQ(s.vmx_users, 1);
@@ -264,12 +265,12 @@ TEST_VMXMON_ONLY(vm_create_close_loop_interrupts_no_other_cpu)
 	CPU_SET(ids[0], &set);
 	ASSERT_EQ(sched_setaffinity(0, sizeof(set), &set), 0);
 	fd = t_open_dev(t);
-	t_close(t, t_vm_create(t, fd));		/* VMX on, held from now */
+	t_close(t, t_dev_create_vm(t, fd));		/* VMX on, held from now */
 	ASSERT_EQ(spinners_start(&sp, ids + 1, n - 1), 0);
 	for (int i = 1; i < n; i++)
 		ASSERT_EQ(proc_interrupts_count("CAL", ids[i], &before[i]), 0);
 	for (int i = 0; i < LOOP_VMS; i++)
-		t_close(t, t_vm_create(t, fd));
+		t_close(t, t_dev_create_vm(t, fd));
 	spinners_stop(&sp);
 	for (int i = 1; i < n; i++) {
 		ASSERT_EQ(proc_interrupts_count("CAL", ids[i], &after[i]), 0);
@@ -291,7 +292,7 @@ TEST_VMXMON_ONLY(writing_0_to_vmx_idle_ms_releases_vmx_at_once)
 	need_idle_hold(t);
 	idle_status(t, &before);
 	fd = t_open_dev(t);
-	t_close(t, t_vm_create(t, fd));
+	t_close(t, t_dev_create_vm(t, fd));
 	t_status(t, &s);
 	EXPECT_EQ(s.vmx_users, 1);		/* held */
 	ASSERT_EQ(write_file(VMX_IDLE_MS_PATH, "0"), 0);

@@ -12,13 +12,13 @@
 #include "util/err.h"
 #include "util/term.h"
 #include "vm/caps.h"
-#include "vm/dev.h"
+#include "vm/hv.h"
 #include "vm/vm.h"
 
 #define VMXMON_STATUS "/sys/kernel/debug/vmxmon/status"
 
 /* Print vmxmon's debugfs status indented, or say why it cannot be shown. */
-static void print_status(const struct dev *d, const char *when)
+static void print_status(const struct hv *d, const char *when)
 {
 	char line[256];
 	FILE *f;
@@ -42,10 +42,10 @@ static void print_status(const struct dev *d, const char *when)
 static int do_info(const struct vmxrun_opts *o)
 {
 	char msg[512];
-	struct dev d;
+	struct hv d;
 	struct vm vm;
 
-	if (dev__open(&d, o->dev, msg, sizeof(msg))) {
+	if (hv__open(&d, o->dev, msg, sizeof(msg))) {
 		fprintf(stderr, "%s\n", msg);
 		return 1;
 	}
@@ -53,7 +53,7 @@ static int do_info(const struct vmxrun_opts *o)
 	       d.is_vmxmon ? "vmxmon" : "not vmxmon", d.api_version);
 	printf("capabilities (KVM_CHECK_EXTENSION; 0 = not supported):\n");
 	for (size_t i = 0; i < kvm_caps_count; i++) {
-		long r = dev__check_extension(&d, kvm_caps[i].cap);
+		long r = hv__check_extension(&d, kvm_caps[i].cap);
 
 		if (r < 0)
 			printf("    %-30s error: %s\n", kvm_caps[i].name, strerror((int)-r));
@@ -62,7 +62,7 @@ static int do_info(const struct vmxrun_opts *o)
 	}
 	if (vm__create(&vm, &d, msg, sizeof(msg))) {
 		fprintf(stderr, "%s\n", msg);
-		dev__close(&d);
+		hv__close(&d);
 		return 1;
 	}
 	printf("VM created (fd %d)\n", vm.fd);
@@ -70,7 +70,7 @@ static int do_info(const struct vmxrun_opts *o)
 	vm__destroy(&vm);
 	printf("VM closed\n");
 	print_status(&d, "after closing it");
-	dev__close(&d);
+	hv__close(&d);
 	return 0;
 }
 

@@ -6,8 +6,8 @@
  * A VM with the split irqchip gets one zeroed page, mapped in its EPT at 0xfee00000. A vCPU
  * whose APIC is enabled, in xAPIC mode, at that base runs with the control on: its reads
  * and writes of the TPR (offset 0x80) go to the virtual-APIC page, which is the in-kernel
- * APIC's own register page (vmx/lapic.c), so MOV CR8, the TPR through memory and the APIC
- * all see one TPR; every other access is an APIC-access VM exit, decoded by vmx/emulate.c
+ * APIC's own register page (x86/lapic.c), so MOV CR8, the TPR through memory and the APIC
+ * all see one TPR; every other access is an APIC-access VM exit, decoded by x86/emulate.c
  * (vmx/exit.c). The page itself is never read or written by anyone.
  *
  * A vCPU in x2APIC mode, with its APIC disabled or moved elsewhere runs with the control
@@ -32,6 +32,7 @@
 
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"
+#include "x86/lapic.h"
 
 static void apic_access_set_ctl(bool on)
 {
@@ -52,7 +53,7 @@ int vmx_apic_access_vcpu_init(struct vmxmon_vcpu *vcpu)
 	struct vmx_vm *v = to_vmx_vm(vcpu->vm);
 
 	lockdep_assert_held(&vcpu->vm->lock);
-	if (!vmcs_config.apic_access || !vmx->lapic)
+	if (!vmcs_config.apic_access || !vmx->x86.lapic)
 		return 0;
 	if (!v->apic_access_page) {
 		v->apic_access_page = vmx_alloc_page(NUMA_NO_NODE);
@@ -61,7 +62,7 @@ int vmx_apic_access_vcpu_init(struct vmxmon_vcpu *vcpu)
 		vmx_ept_map_apic_access(vcpu->vm, APIC_DEFAULT_PHYS_BASE, v->apic_access_page);
 	}
 	/* Out of reset the APIC is in xAPIC mode at 0xfee00000: on, so not counted as off. */
-	vmx->apic_access = vmx_lapic_xapic_at_default_base(vmx->lapic);
+	vmx->apic_access = x86_lapic_xapic_at_default_base(vmx->x86.lapic);
 	if (!vmx->apic_access)
 		v->apic_access_off++;
 	return 0;
@@ -72,7 +73,7 @@ void vmx_apic_access_vmcs_init(struct vmxmon_vcpu *vcpu)
 {
 	struct vmx_vm *v = to_vmx_vm(vcpu->vm);
 
-	if (!v->apic_access_page || !to_vmx(vcpu)->lapic)
+	if (!v->apic_access_page || !vcpu_x86(vcpu)->lapic)
 		return;
 	vmcs_write64(APIC_ACCESS_ADDR, page_to_phys(v->apic_access_page));
 	apic_access_set_ctl(to_vmx(vcpu)->apic_access);
@@ -87,7 +88,7 @@ void vmx_apic_access_update(struct vmxmon_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct vmx_vm *v = to_vmx_vm(vcpu->vm);
-	bool on = v->apic_access_page && vmx_lapic_xapic_at_default_base(vmx->lapic);
+	bool on = v->apic_access_page && x86_lapic_xapic_at_default_base(vmx->x86.lapic);
 
 	if (on == vmx->apic_access)
 		return;

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The VT-x backend as kmod/ sees it: one ops table (kmod/backend.h). */
+/*
+ * The VT-x backend as kmod/ sees it: one ops table (kmod/backend.h), whose x86 parts are
+ * x86/'s own functions.
+ */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/preempt.h>
 
 #include "vmx/vmx.h"
+#include "x86/lapic.h"
 
 static int vmx_hardware_setup(void)
 {
@@ -20,7 +24,8 @@ static int vmx_hardware_setup(void)
 	if (r)
 		return r;
 	vmx_msrs_setup();
-	vmx_cpuid_setup();
+	x86_set_backend(&vmx_x86_ops);
+	x86_cpuid_setup(vmcs_config_allows_rdtscp());
 	r = vmx_cpus_alloc();
 	if (r)
 		return r;
@@ -61,29 +66,28 @@ const struct vmxmon_backend_ops vmx_backend_ops = {
 	.vcpu_run_end		= vmx_vcpu_run_end,
 	.vcpu_run		= vmx_vcpu_run,
 	.handle_exit		= vmx_handle_exit,
-	.complete_userspace_exit = vmx_complete_userspace_exit,
-	.get_supported_cpuid	= vmx_get_supported_cpuid,
-	.set_cpuid		= vmx_set_cpuid,
-	.get_cpuid		= vmx_get_cpuid,
+	.get_supported_cpuid	= x86_get_supported_cpuid,
+	.set_cpuid		= x86_set_cpuid,
+	.get_cpuid		= x86_get_cpuid,
 	.msr_index_list		= vmx_msr_index_list_get,
 	.get_msr		= vmx_get_msr,
 	.set_msr		= vmx_set_msr,
-	.get_fpu		= vmx_get_fpu,
-	.set_fpu		= vmx_set_fpu,
-	.get_xsave		= vmx_get_xsave,
-	.set_xsave		= vmx_set_xsave,
+	.get_fpu		= x86_get_fpu,
+	.set_fpu		= x86_set_fpu,
+	.get_xsave		= x86_get_xsave,
+	.set_xsave		= x86_set_xsave,
 	.get_debugregs		= vmx_get_debugregs,
 	.set_debugregs		= vmx_set_debugregs,
-	.get_xcrs		= vmx_get_xcrs,
-	.set_xcrs		= vmx_set_xcrs,
-	.mce_cap_supported	= vmx_mce_cap_supported,
-	.setup_mce		= vmx_setup_mce,
-	.set_mce		= vmx_set_mce,
+	.get_xcrs		= x86_get_xcrs,
+	.set_xcrs		= x86_set_xcrs,
+	.mce_cap_supported	= x86_mce_cap_supported,
+	.setup_mce		= x86_setup_mce,
+	.set_mce		= x86_set_mce,
 	.vcpu_can_enter		= vmx_vcpu_can_enter,
 	.vcpu_should_wake	= vmx_vcpu_should_wake,
-	.signal_msi		= vmx_signal_msi,
-	.get_lapic		= vmx_get_lapic,
-	.set_lapic		= vmx_set_lapic,
+	.signal_msi		= x86_signal_msi,
+	.get_lapic		= x86_get_lapic,
+	.set_lapic		= x86_set_lapic,
 	.get_mp_state		= vmx_get_mp_state,
 	.set_mp_state		= vmx_set_mp_state,
 	.queue_interrupt	= vmx_queue_interrupt,

@@ -151,7 +151,7 @@ enum vmxmon_enable_error vmx_cpu_enable(void)
  * vmclear_local_loaded_vmcss()): KVM leaves VMX operation on a dying CPU from
  * CPUHP_AP_KVM_STARTING, which runs on that CPU with IRQs off after every task has left
  * it, so no vCPU can be loaded there afterwards. A module has only the dynamic states of
- * the ONLINE section (CPUHP_AP_ONLINE_DYN, kmod/hw.c): after vmx_cpu_disable() ran there, a
+ * the ONLINE section (CPUHP_AP_ONLINE_DYN, kmod/virt.c): after vmx_cpu_disable() ran there, a
  * vCPU thread still queued on the CPU is switched in once more (its preempt notifier loads
  * it) before the scheduler pushes it away. So a VMCS is linked on a CPU's list only after
  * VMPTRLD succeeded there, in VMX operation, with IRQs off: a VMCS on a CPU's list is then

@@ -19,6 +19,7 @@
 
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"
+#include "x86/lapic.h"
 
 /* Exit qualification for control-register accesses (SDM Vol. 3C table 28-3). */
 #define CR_QUAL_NR(q)		((q) & 0xf)
@@ -33,25 +34,10 @@
 #define DR6_FIXED_1		0xfffe0ff0ul
 #define DR7_RESERVED_1		BIT(10)
 
-static unsigned long *gpr(struct vmxmon_vcpu *vcpu, int n)
-{
-	return &to_vmx(vcpu)->regs[n];
-}
-
-/* RSP is in the VMCS, the others in regs[]. */
-static unsigned long read_gpr(struct vmxmon_vcpu *vcpu, int n)
-{
-	return n == VCPU_RSP ? vmcs_readl(GUEST_RSP) : *gpr(vcpu, n);
-}
-
+/* MOV from CR8/DRn: outside 64-bit mode the destination is 32 bits (SDM Vol. 2B MOV). */
 static void write_gpr(struct vmxmon_vcpu *vcpu, int n, unsigned long val)
 {
-	if (!vmx_guest_64bit())
-		val = (u32)val;
-	if (n == VCPU_RSP)
-		vmcs_writel(GUEST_RSP, val);
-	else
-		*gpr(vcpu, n) = val;
+	x86_write_gpr(vcpu, n, vmx_guest_64bit() ? val : (u32)val);
 }
 
 static int inject_gp(struct vmxmon_vcpu *vcpu)
@@ -125,7 +111,7 @@ static int set_cr4(struct vmxmon_vcpu *vcpu, unsigned long val)
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	unsigned long old = vmx_get_cr4();
 
-	if (val & ~vmx->cr4_allowed)
+	if (val & ~vmx->x86.cr4_allowed)
 		return inject_gp(vcpu);
 	/* PAE may not be cleared in IA-32e mode. */
 	if ((vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) && !(val & X86_CR4_PAE))
@@ -153,15 +139,15 @@ int vmx_handle_cr(struct vmxmon_vcpu *vcpu)
 	switch (CR_QUAL_TYPE(q)) {
 	case 0:					/* MOV to CR */
 		if (nr == 0)
-			fault = set_cr0(vcpu, read_gpr(vcpu, reg));
+			fault = set_cr0(vcpu, x86_read_gpr(vcpu, reg));
 		else if (nr == 4)
-			fault = set_cr4(vcpu, read_gpr(vcpu, reg));
+			fault = set_cr4(vcpu, x86_read_gpr(vcpu, reg));
 		else if (nr == 8) {
-			unsigned long v = read_gpr(vcpu, reg);
+			unsigned long v = x86_read_gpr(vcpu, reg);
 
 			if (v & ~0xful)
 				return inject_gp(vcpu);
-			vmx_set_cr8(to_vmx(vcpu), v);
+			x86_set_cr8(vcpu_x86(vcpu), v);
 		} else {
 			goto unexpected;
 		}
@@ -169,7 +155,7 @@ int vmx_handle_cr(struct vmxmon_vcpu *vcpu)
 	case 1:					/* MOV from CR: only CR8 exits */
 		if (nr != 8)
 			goto unexpected;
-		write_gpr(vcpu, reg, vmx_get_cr8(to_vmx(vcpu)));
+		write_gpr(vcpu, reg, x86_get_cr8(vcpu_x86(vcpu)));
 		break;
 	case 3:					/* LMSW: PE, MP, EM, TS; cannot clear PE */
 		fault = set_cr0(vcpu, (vmx_get_cr0() & ~0xeul) | (CR_QUAL_LMSW(q) & 0xf) |
@@ -186,7 +172,7 @@ unexpected:
 	{
 		u64 data[2] = { to_vmx(vcpu)->exit_reason, q };
 
-		return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, 2, data);
+		return x86_internal_error(vcpu, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, 2, data);
 	}
 }
 
@@ -224,7 +210,7 @@ int vmx_handle_dr(struct vmxmon_vcpu *vcpu)
 		      vmcs_readl(GUEST_DR7);
 		write_gpr(vcpu, reg, val);
 	} else {
-		val = read_gpr(vcpu, reg);
+		val = x86_read_gpr(vcpu, reg);
 		if (nr < 4) {
 			vmx->dr[nr] = val;
 		} else {
@@ -241,25 +227,13 @@ int vmx_handle_dr(struct vmxmon_vcpu *vcpu)
 	return 1;
 }
 
-/* XCR0 rules (SDM Vol. 1 13.3): x87 always, AVX needs SSE, only what CPUID offers. */
-int vmx_set_xcr0(struct vmxmon_vcpu *vcpu, u64 xcr0)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-
-	if (!(xcr0 & XFEATURE_MASK_FP) || (xcr0 & ~vmx->xcr0_allowed) ||
-	    ((xcr0 & XFEATURE_MASK_YMM) && !(xcr0 & XFEATURE_MASK_SSE)))
-		return 1;
-	vmx->xcr0 = xcr0;
-	return 0;
-}
-
 int vmx_handle_xsetbv(struct vmxmon_vcpu *vcpu)
 {
-	unsigned long *regs = to_vmx(vcpu)->regs;
+	unsigned long *regs = vcpu_x86(vcpu)->regs;
 	u64 val = (u32)regs[VCPU_RAX] | ((u64)(u32)regs[VCPU_RDX] << 32);
 
 	if (vmx_guest_cpl() || (u32)regs[VCPU_RCX] != XCR_XFEATURE_ENABLED_MASK ||
-	    vmx_set_xcr0(vcpu, val))
+	    x86_set_xcr0(vcpu, val))
 		return inject_gp(vcpu);
 	vmx_skip_instruction(vcpu);
 	return 1;

@@ -18,6 +18,7 @@
 
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"
+#include "x86/lapic.h"
 
 #define INTR_SHADOW	(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)
 
@@ -105,7 +106,7 @@ static void vmx_set_windows(struct vmx_events *ev, u32 want)
 static bool vmx_wants_extint_window(struct vmxmon_vcpu *vcpu)
 {
 	return vcpu->run->request_interrupt_window &&
-	       vmx_lapic_accepts_extint(to_vmx(vcpu)->lapic);
+	       x86_lapic_accepts_extint(vcpu_x86(vcpu)->lapic);
 }
 
 /* IRQs off, just before VM entry. */
@@ -141,20 +142,21 @@ void vmx_events_before_entry(struct vmxmon_vcpu *vcpu)
 			     NMI_VECTOR | INTR_TYPE_NMI_INTR | INTR_INFO_VALID_MASK);
 		ev->nmi_pending--;
 	} else if (ev->irq_pending && vmx_irq_allowed() &&	/* ExtINT (userspace PIC) */
-		   (ev->irq_injected || vmx_lapic_accepts_extint(vmx->lapic))) {
+		   (ev->irq_injected || x86_lapic_accepts_extint(vmx->x86.lapic))) {
 		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
 			     ev->irq_vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
 		ev->irq_pending = false;
 		ev->irq_injected = false;
-	} else if (vmx->lapic && vmx_lapic_deliverable(vmx->lapic) >= 0 && vmx_irq_allowed()) {
-		int vec = vmx_lapic_deliverable(vmx->lapic);
+	} else if (vmx->x86.lapic && x86_lapic_deliverable(vmx->x86.lapic) >= 0 &&
+		   vmx_irq_allowed()) {
+		int vec = x86_lapic_deliverable(vmx->x86.lapic);
 
-		vmx_lapic_accept(vmx->lapic, vec);
+		x86_lapic_accept(vmx->x86.lapic, vec);
 		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
 			     vec | INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
 	}
-	if (vmx->lapic && vmcs_config.tpr_shadow) {
-		u8 th = vmx_lapic_tpr_threshold(vmx->lapic);
+	if (vmx->x86.lapic && vmcs_config.tpr_shadow) {
+		u8 th = x86_lapic_tpr_threshold(vmx->x86.lapic);
 
 		if (th != vmx->tpr_threshold) {
 			vmcs_write32(TPR_THRESHOLD, th);
@@ -163,9 +165,9 @@ void vmx_events_before_entry(struct vmxmon_vcpu *vcpu)
 	}
 	if (ev->nmi_pending && (vmcs_config.pin & PIN_BASED_VIRTUAL_NMIS))
 		windows |= CPU_BASED_NMI_WINDOW_EXITING;
-	if ((ev->irq_pending && (ev->irq_injected || vmx_lapic_accepts_extint(vmx->lapic))) ||
+	if ((ev->irq_pending && (ev->irq_injected || x86_lapic_accepts_extint(vmx->x86.lapic))) ||
 	    vmx_wants_extint_window(vcpu) ||
-	    (vmx->lapic && vmx_lapic_deliverable(vmx->lapic) >= 0))
+	    (vmx->x86.lapic && x86_lapic_deliverable(vmx->x86.lapic) >= 0))
 		windows |= CPU_BASED_INTR_WINDOW_EXITING;
 	vmx_set_windows(ev, windows);
 }
@@ -176,7 +178,7 @@ bool vmx_ready_for_interrupt(struct vmxmon_vcpu *vcpu)
 	struct vmx_events *ev = &to_vmx(vcpu)->ev;
 
 	return !ev->irq_pending && !ev->reinject_info &&
-	       vmx_lapic_accepts_extint(to_vmx(vcpu)->lapic) && vmx_irq_allowed();
+	       x86_lapic_accepts_extint(vcpu_x86(vcpu)->lapic) && vmx_irq_allowed();
 }
 
 int vmx_handle_interrupt_window(struct vmxmon_vcpu *vcpu)
@@ -210,7 +212,7 @@ int vmx_queue_interrupt(struct vmxmon_vcpu *vcpu, u32 irq)
 	if (irq >= 256)
 		return -EINVAL;
 	if (ev->irq_pending)	/* split irqchip: ExtINT through LINT0, -EEXIST as KVM */
-		return to_vmx(vcpu)->lapic ? -EEXIST : -ENXIO;
+		return vcpu_x86(vcpu)->lapic ? -EEXIST : -ENXIO;
 	ev->irq_vector = irq;
 	ev->irq_pending = true;
 	return 0;
@@ -220,19 +222,6 @@ void vmx_queue_nmi(struct vmxmon_vcpu *vcpu)
 {
 	/* Any thread. More than two never count (vmx_process_nmis()): stop there. */
 	atomic_add_unless(&to_vmx(vcpu)->ev.nmi_queued, 1, 2);
-}
-
-/* What userspace reads in kvm_run after every KVM_RUN (VMCS loaded). */
-void vmx_post_run(struct vmxmon_vcpu *vcpu)
-{
-	struct kvm_run *run = vcpu->run;
-
-	run->if_flag = !!(vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF);
-	run->cr8 = vmx_get_cr8(to_vmx(vcpu));
-	run->apic_base = to_vmx(vcpu)->lapic ? vmx_lapic_get_base(to_vmx(vcpu)->lapic) :
-					       to_vmx(vcpu)->apic_base;
-	run->ready_for_interrupt_injection = vmx_ready_for_interrupt(vcpu);
-	run->flags = 0;
 }
 
 /*
@@ -344,8 +333,8 @@ int vmx_set_vcpu_events(struct vmxmon_vcpu *vcpu, const struct kvm_vcpu_events *
 		atomic_set(&ev->nmi_queued, 0);
 		WRITE_ONCE(ev->nmi_pending, min_t(u8, e->nmi.pending, 2));
 	}
-	if ((e->flags & KVM_VCPUEVENT_VALID_SIPI_VECTOR) && vmx->lapic)
-		WRITE_ONCE(vmx->sipi_vector, e->sipi_vector);
+	if ((e->flags & KVM_VCPUEVENT_VALID_SIPI_VECTOR) && vmx->x86.lapic)
+		WRITE_ONCE(vmx->x86.sipi_vector, e->sipi_vector);
 
 	intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & ~GUEST_INTR_STATE_NMI;
 	if (e->nmi.masked)
@@ -419,30 +408,5 @@ void vmx_events_init_signal(struct vmxmon_vcpu *vcpu)
 		ev->irq_pending = false;
 		ev->irq_injected = false;
 	}
-	vmx->pio.pending = false;
-	vmx->mmio.pending = false;
-}
-
-/* First thing in KVM_RUN: finish the exit userspace just handled. */
-int vmx_complete_userspace_exit(struct vmxmon_vcpu *vcpu)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	int r;
-
-	/*
-	 * Without an in-kernel APIC, kvm_run.cr8 is an input: the userspace APIC's TPR. The
-	 * page is shared with userspace: read it once, check and use that value.
-	 */
-	if (!vmx->lapic) {
-		u64 cr8 = READ_ONCE(vcpu->run->cr8);
-
-		if (cr8 & ~0xfull)
-			return -EINVAL;
-		vmx->cr8 = cr8;
-	}
-	r = vmx_complete_pio(vcpu);
-	if (r > 0)
-		r = vmx_complete_mmio(vcpu);
-	/* A machine check that shut the vCPU down (KVM_X86_SET_MCE): as a triple fault. */
-	return r > 0 && vmx_mce_shutdown(vcpu) ? 0 : r;
+	vcpu->complete_userspace_io = NULL;
 }

@@ -18,19 +18,7 @@
 
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"
-
-int vmx_internal_error(struct vmxmon_vcpu *vcpu, u32 suberror, int ndata, const u64 *data)
-{
-	struct kvm_run *run = vcpu->run;
-	int i;
-
-	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
-	run->internal.suberror = suberror;
-	run->internal.ndata = min_t(int, ndata, ARRAY_SIZE(run->internal.data));
-	for (i = 0; i < run->internal.ndata; i++)
-		run->internal.data[i] = data[i];
-	return 0;
-}
+#include "x86/lapic.h"
 
 int vmx_handle_unexpected(struct vmxmon_vcpu *vcpu)
 {
@@ -40,7 +28,7 @@ int vmx_handle_unexpected(struct vmxmon_vcpu *vcpu)
 	pr_warn_ratelimited("vcpu %u: unhandled VM exit, reason %u, qualification %#lx\n",
 			    vcpu->id, to_vmx(vcpu)->exit_reason, to_vmx(vcpu)->exit_qual);
 	vmx_vmcs_dump(vcpu);
-	return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, 2, data);
+	return x86_internal_error(vcpu, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, 2, data);
 }
 
 /* The host takes the interrupt as soon as IRQs are enabled again: nothing to do. */
@@ -72,10 +60,10 @@ static int handle_triple_fault(struct vmxmon_vcpu *vcpu)
 
 static int handle_cpuid(struct vmxmon_vcpu *vcpu)
 {
-	unsigned long *regs = to_vmx(vcpu)->regs;
+	unsigned long *regs = vcpu_x86(vcpu)->regs;
 	u32 eax, ebx, ecx, edx;
 
-	vmx_cpuid(vcpu, regs[VCPU_RAX], regs[VCPU_RCX], &eax, &ebx, &ecx, &edx);
+	x86_cpuid(vcpu, regs[VCPU_RAX], regs[VCPU_RCX], &eax, &ebx, &ecx, &edx);
 	regs[VCPU_RAX] = eax;
 	regs[VCPU_RBX] = ebx;
 	regs[VCPU_RCX] = ecx;
@@ -86,7 +74,7 @@ static int handle_cpuid(struct vmxmon_vcpu *vcpu)
 
 static int handle_hlt(struct vmxmon_vcpu *vcpu)
 {
-	if (to_vmx(vcpu)->lapic)	/* interrupts come from the kernel: sleep here */
+	if (vcpu_x86(vcpu)->lapic)	/* interrupts come from the kernel: sleep here */
 		return vmx_handle_hlt_in_kernel(vcpu);
 	vmx_skip_instruction(vcpu);
 	vcpu->run->exit_reason = KVM_EXIT_HLT;
@@ -114,7 +102,7 @@ static int handle_vmcall(struct vmxmon_vcpu *vcpu)
 
 	if (!vmx_guest_64bit())
 		ret = (u32)ret;
-	to_vmx(vcpu)->regs[VCPU_RAX] = ret;
+	vcpu_x86(vcpu)->regs[VCPU_RAX] = ret;
 	vmx_skip_instruction(vcpu);
 	return 1;
 }
@@ -138,9 +126,9 @@ static int emulate_access(struct vmxmon_vcpu *vcpu, u64 gpa, bool write)
 		/* The guest's IDT or stack is not RAM: no device can answer that. */
 		u64 data[2] = { to_vmx(vcpu)->ev.reinject_info, gpa };
 
-		return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_DELIVERY_EV, 2, data);
+		return x86_internal_error(vcpu, KVM_INTERNAL_ERROR_DELIVERY_EV, 2, data);
 	}
-	return vmx_emulate_mmio(vcpu, gpa, write);
+	return x86_emulate_mmio(vcpu, gpa, write);
 }
 
 /* Guest-physical access outside guest RAM, or a write to a read-only slot: MMIO. */
@@ -160,24 +148,24 @@ static int handle_ept_violation(struct vmxmon_vcpu *vcpu)
 /*
  * The APIC-access page (vmx/apic_access.c): an access the CPU did not virtualize (all but
  * the TPR), before it happened (fault-like, SDM Vol. 3C 29.4.1). Linear reads and writes
- * go through the MMIO decoder to the APIC, at its base + the offset in bits 11:0.
+ * go through the MMIO emulator to the APIC, at its base + the offset in bits 11:0.
  * Fetches, accesses while delivering an event and guest-physical ones (a guest page walk
  * through the APIC page) are not emulated, as KVM's emulator cannot do them either.
  */
 static int handle_apic_access(struct vmxmon_vcpu *vcpu)
 {
-	struct vmx_lapic *a = to_vmx(vcpu)->lapic;
+	struct x86_lapic *a = vcpu_x86(vcpu)->lapic;
 	unsigned long qual = vmcs_readl(EXIT_QUALIFICATION);
 	unsigned long type = qual & APIC_ACCESS_TYPE;
 	u64 data[3] = { 0, EXIT_REASON_APIC_ACCESS, qual };	/* flags: no instruction bytes */
 
 	if (a && (type == TYPE_LINEAR_APIC_INST_READ || type == TYPE_LINEAR_APIC_INST_WRITE))
-		return emulate_access(vcpu, (vmx_lapic_get_base(a) & PAGE_MASK) +
+		return emulate_access(vcpu, (x86_lapic_get_base(a) & PAGE_MASK) +
 					    (qual & APIC_ACCESS_OFFSET),
 				      type == TYPE_LINEAR_APIC_INST_WRITE);
 	pr_warn_ratelimited("vcpu %u: APIC-access exit of access type %lu at offset %#lx: not emulated\n",
 			    vcpu->id, type >> 12, qual & APIC_ACCESS_OFFSET);
-	return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION, 3, data);
+	return x86_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION, 3, data);
 }
 
 static int handle_ept_misconfig(struct vmxmon_vcpu *vcpu)
@@ -186,7 +174,7 @@ static int handle_ept_misconfig(struct vmxmon_vcpu *vcpu)
 
 	/* vmxmon wrote a bad EPT entry: a bug worth a (ratelimited) report. */
 	pr_err_ratelimited("vcpu %u: EPT misconfiguration at GPA %#llx\n", vcpu->id, data[1]);
-	return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, 2, data);
+	return x86_internal_error(vcpu, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, 2, data);
 }
 
 static int handle_entry_failure(struct vmxmon_vcpu *vcpu)

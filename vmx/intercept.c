@@ -175,7 +175,7 @@ int vmx_handle_exception_nmi(struct vmxmon_vcpu *vcpu)
 	if (vmx->ev.reinject_info & VECTORING_INFO_VALID_MASK) {
 		u64 data[4] = { vmx->ev.reinject_info, info, error, vcpu->cpu };
 
-		return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_SIMUL_EX, 4, data);
+		return x86_internal_error(vcpu, KVM_INTERNAL_ERROR_SIMUL_EX, 4, data);
 	}
 
 	switch (info & INTR_INFO_VECTOR_MASK) {
@@ -251,7 +251,7 @@ int vmx_handle_init_signal(struct vmxmon_vcpu *vcpu)
 
 	pr_warn_ratelimited("vcpu %u: INIT signal on CPU %d while the guest ran: vCPU stopped\n",
 			    vcpu->id, vcpu->cpu);
-	return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, 2, data);
+	return x86_internal_error(vcpu, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, 2, data);
 }
 
 /* debugfs "intercepts" (kmod/debugfs.c). */

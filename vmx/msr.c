@@ -8,7 +8,7 @@
  *     host's): STAR, LSTAR, CSTAR, SFMASK, KERNEL_GS_BASE, TSC_AUX — SYSCALL, SWAPGS and
  *     RDTSCP in the guest use the real registers;
  *   - only here: MISC_ENABLE, MTRRs, APIC_BASE (until the in-kernel APIC), and the
- *     machine-check banks (vmx/mce.c).
+ *     machine-check banks (x86/mce.c).
  * The MSR bitmap lets the guest access FS/GS/KERNEL_GS base and SYSENTER_* directly (all of
  * them switched as above); every other access exits.
  */
@@ -16,11 +16,13 @@
 
 #include <linux/kvm.h>
 #include <asm/msr.h>
+#include <asm/mtrr.h>
 #include <asm/processor.h>
 #include <asm/traps.h>
 
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"
+#include "x86/lapic.h"
 
 #define MTRR_CAP_VALUE		(0x500 | 8)	/* WC, fixed ranges, 8 variable ranges */
 #define MTRR_DEF_TYPE_VALID	(0xff | BIT(10) | BIT(11))
@@ -45,8 +47,10 @@ static const u32 vmx_msr_index_list[] = {
 	MSR_MTRRfix64K_00000, MSR_MTRRfix16K_80000, MSR_MTRRfix16K_A0000,
 	MSR_MTRRfix4K_C0000, MSR_MTRRfix4K_C8000, MSR_MTRRfix4K_D0000, MSR_MTRRfix4K_D8000,
 	MSR_MTRRfix4K_E0000, MSR_MTRRfix4K_E8000, MSR_MTRRfix4K_F0000, MSR_MTRRfix4K_F8000,
-	0x200, 0x201, 0x202, 0x203, 0x204, 0x205, 0x206, 0x207,	/* MTRRphysBase/Mask 0-7 */
-	0x208, 0x209, 0x20a, 0x20b, 0x20c, 0x20d, 0x20e, 0x20f,
+	MTRRphysBase_MSR(0), MTRRphysMask_MSR(0), MTRRphysBase_MSR(1), MTRRphysMask_MSR(1),
+	MTRRphysBase_MSR(2), MTRRphysMask_MSR(2), MTRRphysBase_MSR(3), MTRRphysMask_MSR(3),
+	MTRRphysBase_MSR(4), MTRRphysMask_MSR(4), MTRRphysBase_MSR(5), MTRRphysMask_MSR(5),
+	MTRRphysBase_MSR(6), MTRRphysMask_MSR(6), MTRRphysBase_MSR(7), MTRRphysMask_MSR(7),
 	MSR_IA32_DEBUGCTLMSR,
 	/* As KVM's emulated_msrs: userspace saves the banks themselves after MCG_CAP. */
 	MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL,
@@ -121,8 +125,8 @@ static u64 *vmx_mtrr_slot(struct vmx_vcpu *vmx, u32 index)
 		return &vmx->mtrr_fixed[1 + index - MSR_MTRRfix16K_80000];
 	if (index >= MSR_MTRRfix4K_C0000 && index <= MSR_MTRRfix4K_F8000)
 		return &vmx->mtrr_fixed[3 + index - MSR_MTRRfix4K_C0000];
-	if (index >= 0x200 && index <= 0x20f)
-		return &vmx->mtrr_var[index - 0x200];
+	if (index >= MTRRphysBase_MSR(0) && index <= MTRRphysMask_MSR(7))
+		return &vmx->mtrr_var[index - MTRRphysBase_MSR(0)];
 	return NULL;
 }
 
@@ -138,7 +142,8 @@ static bool vmx_mtrr_valid(u32 index, u64 data)
 
 	if (index == MSR_MTRRdefType)
 		return !(data & ~MTRR_DEF_TYPE_VALID) && vmx_mtrr_type_ok(data & 0xff);
-	if (index >= 0x200 && index <= 0x20f) {	/* variable: base (type + address), mask */
+	/* Variable: base (type + address), mask. */
+	if (index >= MTRRphysBase_MSR(0) && index <= MTRRphysMask_MSR(7)) {
 		u64 addr = GENMASK_ULL(boot_cpu_data.x86_phys_bits - 1, 12);
 
 		return index & 1 ? !(data & ~(addr | BIT(11))) :
@@ -157,11 +162,11 @@ int vmx_get_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 *data, bool host)
 	u64 *slot;
 	int i;
 
-	i = vmx_lapic_msr(vcpu, index, data, false, false);
+	i = x86_lapic_msr(vcpu, index, data, false, false);
 	if (i >= 0)
 		return i;
-	if (vmx_mce_msr(index))
-		return vmx_mce_get_msr(vmx, index, data, host);
+	if (x86_mce_msr(index))
+		return x86_mce_get_msr(vcpu, index, data, host);
 
 	switch (index) {
 	case MSR_EFER:			*data = vmcs_read64(GUEST_IA32_EFER); return 0;
@@ -174,7 +179,7 @@ int vmx_get_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 *data, bool host)
 	case MSR_IA32_DEBUGCTLMSR:	*data = vmcs_read64(GUEST_IA32_DEBUGCTL); return 0;
 	case MSR_IA32_TSC:		*data = rdtsc() + vmcs_read64(TSC_OFFSET); return 0;
 	case MSR_IA32_MISC_ENABLE:	*data = vmx->misc_enable; return 0;
-	case MSR_IA32_APICBASE:		*data = vmx->apic_base; return 0;
+	case MSR_IA32_APICBASE:		*data = vmx->x86.apic_base; return 0;
 	case MSR_IA32_UCODE_REV:	*data = vmx->ucode_rev; return 0;
 	case MSR_MTRRcap:		*data = MTRR_CAP_VALUE; return 0;
 	case MSR_TSC_AUX:
@@ -207,11 +212,11 @@ int vmx_set_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 data, bool host)
 	u64 *slot;
 	int i;
 
-	i = vmx_lapic_msr(vcpu, index, &data, true, host);
+	i = x86_lapic_msr(vcpu, index, &data, true, host);
 	if (i >= 0)
 		return i == 2 ? 0 : i;	/* an EOI's userspace exit: only from the guest */
-	if (vmx_mce_msr(index))
-		return vmx_mce_set_msr(vmx, index, data, host);
+	if (x86_mce_msr(index))
+		return x86_mce_set_msr(vcpu, index, data, host);
 
 	switch (index) {
 	case MSR_EFER:
@@ -282,7 +287,7 @@ int vmx_set_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 data, bool host)
 	case MSR_IA32_APICBASE:
 		if (data & ~APIC_BASE_VALID)
 			return 1;
-		vmx->apic_base = data;
+		vmx->x86.apic_base = data;
 		return 0;
 	case MSR_IA32_UCODE_REV:
 		/*
@@ -321,7 +326,7 @@ swapped:
 /* RDMSR/WRMSR exits: ECX index, EDX:EAX value (SDM Vol. 2B). */
 int vmx_handle_rdmsr(struct vmxmon_vcpu *vcpu)
 {
-	unsigned long *regs = to_vmx(vcpu)->regs;
+	unsigned long *regs = vcpu_x86(vcpu)->regs;
 	u64 data;
 
 	if (vmx_get_msr(vcpu, regs[VCPU_RCX], &data, false)) {
@@ -336,9 +341,9 @@ int vmx_handle_rdmsr(struct vmxmon_vcpu *vcpu)
 
 int vmx_handle_wrmsr(struct vmxmon_vcpu *vcpu)
 {
-	unsigned long *regs = to_vmx(vcpu)->regs;
+	unsigned long *regs = vcpu_x86(vcpu)->regs;
 	u64 data = (u32)regs[VCPU_RAX] | ((u64)(u32)regs[VCPU_RDX] << 32);
-	int r = vmx_lapic_msr(vcpu, regs[VCPU_RCX], &data, true, false);
+	int r = x86_lapic_msr(vcpu, regs[VCPU_RCX], &data, true, false);
 
 	if (r == 2) {			/* x2APIC EOI of a level-triggered IOAPIC vector */
 		vmx_skip_instruction(vcpu);

@@ -8,9 +8,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kvm.h>
-#include <linux/percpu.h>
-#include <asm/cpufeature.h>
-#include <asm/debugreg.h>
 #include <asm/processor-flags.h>
 #include <asm/msr-index.h>
 #include <asm/tlbflush.h>
@@ -18,6 +15,7 @@
 
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"
+#include "x86/lapic.h"
 
 /* Segment access rights in the VMCS (SDM Vol. 3C 25.4.1, table 25-2): <asm/vmx.h> names. */
 #define VMX_AR_S		VMX_AR_S_MASK
@@ -114,22 +112,6 @@ void vmx_set_efer(u64 efer)
 		vmcs_clear_bits32(VM_ENTRY_CONTROLS, VM_ENTRY_IA32E_MODE);
 }
 
-static unsigned long vmx_read_cr(unsigned long guest, unsigned long shadow, unsigned long mask)
-{
-	return (vmcs_readl(guest) & ~mask) | (vmcs_readl(shadow) & mask);
-}
-
-/* CR0 and CR4 as the guest sees them. */
-unsigned long vmx_get_cr0(void)
-{
-	return vmx_read_cr(GUEST_CR0, CR0_READ_SHADOW, VMX_CR0_HOST_OWNED);
-}
-
-unsigned long vmx_get_cr4(void)
-{
-	return vmx_read_cr(GUEST_CR4, CR4_READ_SHADOW, VMX_CR4_HOST_OWNED);
-}
-
 /* Architectural reset (SDM Vol. 3A 10.1.1, table 10-1) as KVM leaves a new vCPU. */
 void vmx_vcpu_reset(struct vmxmon_vcpu *vcpu)
 {
@@ -139,19 +121,19 @@ void vmx_vcpu_reset(struct vmxmon_vcpu *vcpu)
 	};
 	int i;
 
-	memset(vmx->regs, 0, sizeof(vmx->regs));
-	vmx->regs[VCPU_RDX] = 0x600;	/* CPUID.1:EAX of a family-6 CPU, until CPUID is set */
-	vmx->cr2 = 0;
-	vmx->cr8 = 0;
+	memset(vmx->x86.regs, 0, sizeof(vmx->x86.regs));
+	vmx->x86.regs[VCPU_RDX] = 0x600;	/* CPUID.1:EAX of a family-6 CPU, until CPUID is set */
+	vmx->x86.cr2 = 0;
+	vmx->x86.cr8 = 0;
 	memset(vmx->swapped, 0, sizeof(vmx->swapped));
 	vmx->misc_enable = MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL | MSR_IA32_MISC_ENABLE_BTS_UNAVAIL;
 	vmx->mtrr_def_type = 0;
 	memset(vmx->mtrr_fixed, 0, sizeof(vmx->mtrr_fixed));
 	memset(vmx->mtrr_var, 0, sizeof(vmx->mtrr_var));
 	memset(vmx->dr, 0, sizeof(vmx->dr));
-	vmx->dr6 = 0xffff0ff0;
-	vmx->xcr0 = XFEATURE_MASK_FP;
-	vmx->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
+	vmx->dr6 = VMX_DR6_ACTIVE_LOW;
+	vmx->x86.xcr0 = XFEATURE_MASK_FP;
+	vmx->x86.apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
 			 (vcpu->id == 0 ? MSR_IA32_APICBASE_BSP : 0);
 
 	for (i = SEG_ES; i <= SEG_GS; i++)
@@ -193,7 +175,7 @@ void vmx_vcpu_reset(struct vmxmon_vcpu *vcpu)
 
 void vmx_get_regs(struct vmxmon_vcpu *vcpu, struct kvm_regs *r)
 {
-	unsigned long *g = to_vmx(vcpu)->regs;
+	unsigned long *g = vcpu_x86(vcpu)->regs;
 
 	r->rax = g[VCPU_RAX]; r->rbx = g[VCPU_RBX]; r->rcx = g[VCPU_RCX]; r->rdx = g[VCPU_RDX];
 	r->rsi = g[VCPU_RSI]; r->rdi = g[VCPU_RDI]; r->rbp = g[VCPU_RBP];
@@ -206,7 +188,7 @@ void vmx_get_regs(struct vmxmon_vcpu *vcpu, struct kvm_regs *r)
 
 void vmx_set_regs(struct vmxmon_vcpu *vcpu, const struct kvm_regs *r)
 {
-	unsigned long *g = to_vmx(vcpu)->regs;
+	unsigned long *g = vcpu_x86(vcpu)->regs;
 
 	g[VCPU_RAX] = r->rax; g[VCPU_RBX] = r->rbx; g[VCPU_RCX] = r->rcx; g[VCPU_RDX] = r->rdx;
 	g[VCPU_RSI] = r->rsi; g[VCPU_RDI] = r->rdi; g[VCPU_RBP] = r->rbp;
@@ -237,13 +219,13 @@ void vmx_get_sregs(struct vmxmon_vcpu *vcpu, struct kvm_sregs *s)
 	s->idt.base = vmcs_readl(GUEST_IDTR_BASE);
 	s->idt.limit = vmcs_read32(GUEST_IDTR_LIMIT);
 	s->cr0 = vmx_get_cr0();
-	s->cr2 = vmx->cr2;
+	s->cr2 = vmx->x86.cr2;
 	s->cr3 = vmcs_readl(GUEST_CR3);
 	s->cr4 = vmx_get_cr4();
-	s->cr8 = vmx_get_cr8(vmx);
+	s->cr8 = x86_get_cr8(&vmx->x86);
 	s->efer = vmcs_read64(GUEST_IA32_EFER);
 	/* The in-kernel APIC's base and mode, and the injected interrupt, as KVM's __get_sregs(). */
-	s->apic_base = vmx_get_apic_base(vmx);
+	s->apic_base = x86_get_apic_base(&vmx->x86);
 	irq = vmx_events_injected_irq(vcpu);
 	if (irq >= 0)
 		__set_bit(irq, (unsigned long *)s->interrupt_bitmap);
@@ -258,7 +240,7 @@ static bool vmx_sregs_valid(struct vmx_vcpu *vmx, const struct kvm_sregs *s)
 	    ((s->cr0 & X86_CR0_NW) && !(s->cr0 & X86_CR0_CD)) ||
 	    ((s->cr0 & X86_CR0_PG) && !(s->cr0 & X86_CR0_PE)))
 		return false;
-	if (s->cr4 & ~vmx->cr4_allowed)
+	if (s->cr4 & ~vmx->x86.cr4_allowed)
 		return false;
 	if (s->efer & ~VMX_EFER_VALID)
 		return false;
@@ -279,7 +261,7 @@ int vmx_set_sregs(struct vmxmon_vcpu *vcpu, const struct kvm_sregs *s)
 	if (!vmx_sregs_valid(vmx, s))
 		return -EINVAL;
 	/* First, so that a refused value changes nothing (KVM's __set_sregs_common()). */
-	if (vmx_set_apic_base_host(vcpu, s->apic_base))
+	if (x86_set_apic_base_host(vcpu, s->apic_base))
 		return -EINVAL;
 	vmx_set_segment(SEG_CS, &s->cs);
 	vmx_set_segment(SEG_DS, &s->ds);
@@ -294,10 +276,10 @@ int vmx_set_sregs(struct vmxmon_vcpu *vcpu, const struct kvm_sregs *s)
 	vmcs_writel(GUEST_IDTR_BASE, s->idt.base);
 	vmcs_write32(GUEST_IDTR_LIMIT, s->idt.limit);
 	vmx_set_cr0(s->cr0);
-	vmx->cr2 = s->cr2;
+	vmx->x86.cr2 = s->cr2;
 	vmcs_writel(GUEST_CR3, s->cr3);
 	vmx_set_cr4(s->cr4);
-	vmx_set_cr8(vmx, s->cr8 & 0xf);
+	x86_set_cr8(&vmx->x86, s->cr8 & 0xf);
 	vmx_set_efer(s->efer);
 	/*
 	 * PAE paging: VM entry takes the PDPTE registers from the VMCS, so load them from the
@@ -313,88 +295,4 @@ int vmx_set_sregs(struct vmxmon_vcpu *vcpu, const struct kvm_sregs *s)
 	/* New paging state: drop the guest's cached translations before it runs again. */
 	vmx->flush_on_entry = true;
 	return 0;
-}
-
-int vmx_guest_cpl(void)
-{
-	return (vmcs_read32(GUEST_SS_AR_BYTES) >> VMX_AR_DPL_SHIFT) & 3;
-}
-
-bool vmx_guest_64bit(void)
-{
-	return (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) &&
-	       (vmcs_read32(GUEST_CS_AR_BYTES) & VMX_AR_L);
-}
-
-/* CS:RIP as a linear address (64-bit code ignores the CS base). */
-unsigned long vmx_linear_rip(void)
-{
-	unsigned long rip = vmcs_readl(GUEST_RIP);
-
-	return vmx_guest_64bit() ? rip : (u32)(vmcs_readl(GUEST_CS_BASE) + rip);
-}
-
-/*
- * Resume after the exiting instruction. Only for exits that report its length (never EPT
- * violations: VM_EXIT_INSTRUCTION_LEN is undefined there). The field stays valid until the
- * next VM entry, so an IN completed by the next KVM_RUN may use it too.
- */
-void vmx_skip_instruction_no_step(struct vmxmon_vcpu *vcpu)
-{
-	unsigned long rip = vmcs_readl(GUEST_RIP) + vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
-	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
-
-	/* Outside 64-bit mode EIP wraps at 4 GiB (only then is the mode worth reading). */
-	if (unlikely(rip >> 32) && !vmx_guest_64bit())
-		rip = (u32)rip;
-	vmcs_writel(GUEST_RIP, rip);
-	/* The instruction completed: STI/MOV SS blocking ends with it (SDM 25.4.2). */
-	if (unlikely(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
-		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
-			     intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
-}
-
-/*
- * The instruction that exited completed in the hypervisor's hands: the single-step trap the
- * CPU raises after an instruction that began with RFLAGS.TF set (SDM Vol. 3B 18.3.1.4) is
- * ours to raise, with DR6.BS, as KVM's kvm_skip_emulated_instruction() does through
- * kvm_vcpu_do_singlestep(). (ICEBP raises its own #DB instead: the _no_step variant.)
- */
-void vmx_skip_instruction(struct vmxmon_vcpu *vcpu)
-{
-	vmx_skip_instruction_no_step(vcpu);
-	if (unlikely(vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_TF))
-		vmx_inject_db(vcpu, DR_STEP);
-}
-
-/*
- * Fault-class exceptions: every vector but the traps #DB, #BP, #OF, the aborts #DF, #MC and
- * the NMI (KVM's exception_type(); #DB counts as a trap, as in KVM 6.1).
- */
-#define VMX_FAULT_VECTORS	(~(BIT(X86_TRAP_DB) | BIT(X86_TRAP_NMI) | BIT(X86_TRAP_BP) | \
-				   BIT(X86_TRAP_OF) | BIT(X86_TRAP_DF) | BIT(X86_TRAP_MC)))
-
-/*
- * Deliver a hardware exception at the next VM entry (SDM Vol. 3C 27.6). A fault the CPU
- * raises itself pushes RFLAGS with RF set, so that the restarted instruction does not hit
- * its own instruction breakpoint again (SDM Vol. 3B, "Instruction-Breakpoint Exception
- * Condition"); event injection pushes the guest's RFLAGS unchanged, whatever the event
- * ("Details of Vectored-Event Injection"), so for an injected fault the hypervisor sets RF
- * itself, as KVM's inject_pending_event() does. Delivery clears it again. (An event that
- * an exit interrupted is re-injected with the RFLAGS the exit saved: the CPU already put
- * the RF the delivery would have pushed there.)
- */
-void vmx_inject_exception(struct vmxmon_vcpu *vcpu, u8 vector, bool has_error, u32 error_code)
-{
-	u32 info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK;
-
-	to_vmx(vcpu)->ev.handler_injected = true;
-	/* Real mode has no error codes; VM entry would fail (SDM 27.2.1.3). */
-	if (has_error && (vmcs_readl(GUEST_CR0) & X86_CR0_PE)) {
-		info |= INTR_INFO_DELIVER_CODE_MASK;
-		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, error_code);
-	}
-	if (vector < 32 && (VMX_FAULT_VECTORS & BIT(vector)))
-		vmcs_writel(GUEST_RFLAGS, vmcs_readl(GUEST_RFLAGS) | X86_EFLAGS_RF);
-	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
 }

@@ -24,6 +24,7 @@
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_ops.h"
+#include "x86/lapic.h"
 
 /* VPIDs tag the guest's TLB entries; 0 is the host's (SDM Vol. 3C 29.1). */
 #define VMX_NR_VPIDS	(1 << 16)
@@ -66,6 +67,31 @@ static void vmx_vpid_free(u16 vpid)
 	spin_unlock(&vmx_vpid_lock);
 }
 
+/*
+ * The in-kernel APIC (split irqchip): x86/lapic.c, on a page of ours, which is also the
+ * virtual-APIC page of the TPR shadow (vmx/vmcs.c).
+ */
+static int vmx_lapic_create(struct vmxmon_vcpu *vcpu)
+{
+	struct page *page = vmx_alloc_page(NUMA_NO_NODE);
+	int r;
+
+	if (!page)
+		return -ENOMEM;
+	r = x86_lapic_create(vcpu, page_address(page));
+	if (r)
+		vmx_free_page(page);
+	return r;
+}
+
+static void vmx_lapic_free(struct vmxmon_vcpu *vcpu)
+{
+	void *regs = x86_lapic_free(vcpu);
+
+	if (regs)
+		vmx_free_page(virt_to_page(regs));
+}
+
 int vmx_vcpu_create(struct vmxmon_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx;
@@ -75,23 +101,21 @@ int vmx_vcpu_create(struct vmxmon_vcpu *vcpu)
 	vmx = kzalloc(sizeof(*vmx), GFP_KERNEL_ACCOUNT);
 	if (!vmx)
 		return -ENOMEM;
-	if (!fpu_alloc_guest_fpstate(&vmx->guest_fpu))
+	vcpu->arch = vmx;
+	if (x86_vcpu_init(vcpu))
 		goto out_free;
 	if (vmx_perf_switch_init(vmx))
-		goto out_fpu;
+		goto out_x86;
 	page = vmx_alloc_page(NUMA_NO_NODE);
 	if (!page)
-		goto out_fpu;
+		goto out_x86;
 	vmx->vmcs.vmcs = page_address(page);
 	vmx->vmcs.vmcs->hdr.revision_id = vmx_caps.revision_id;
 	vmx->vmcs.cpu = -1;
 	INIT_LIST_HEAD(&vmx->vmcs.loaded_list);
 	vmx->vpid = vmx_vpid_alloc();
 	vmx->ibpb_tag = atomic64_inc_return(&vmx_ibpb_tags);
-	vcpu->arch = vmx;
-	vmx->mp_state = KVM_MP_STATE_RUNNABLE;
 	vmx->ucode_rev = UCODE_REV_DEFAULT;
-	vmx_mce_init(vmx);
 	if (vcpu->vm->split_irqchip) {
 		r = vmx_lapic_create(vcpu);
 		if (!r)
@@ -100,7 +124,7 @@ int vmx_vcpu_create(struct vmxmon_vcpu *vcpu)
 			goto out_vpid;
 		/* Application processors wait for INIT and SIPI, as on hardware. */
 		if (vcpu->id) {
-			vmx->mp_state = KVM_MP_STATE_UNINITIALIZED;
+			vmx->x86.mp_state = KVM_MP_STATE_UNINITIALIZED;
 			vcpu->check_state = true;
 		}
 		r = -ENOMEM;
@@ -131,11 +155,11 @@ out_vpid:
 	vmx_lapic_free(vcpu);
 	vmx_vpid_free(vmx->vpid);
 	vmx_free_page(page);
-	vcpu->arch = NULL;
-out_fpu:
+out_x86:
 	vmx_perf_switch_free(vmx);
-	fpu_free_guest_fpstate(&vmx->guest_fpu);
+	x86_vcpu_free(vcpu);
 out_free:
+	vcpu->arch = NULL;
 	kfree(vmx);
 	return r;
 }
@@ -150,8 +174,7 @@ void vmx_vcpu_free(struct vmxmon_vcpu *vcpu)
 	vmx_free_page(virt_to_page(vmx->vmcs.vmcs));
 	vmx_vpid_free(vmx->vpid);
 	vmx_perf_switch_free(vmx);
-	fpu_free_guest_fpstate(&vmx->guest_fpu);
-	kfree(vmx->cpuid);
+	x86_vcpu_free(vcpu);
 	kfree(vmx);
 	vcpu->arch = NULL;
 }
@@ -224,15 +247,17 @@ void vmx_vcpu_put(struct vmxmon_vcpu *vcpu)
  * and vmx_vcpu_run() loads it back before each entry (the FPU core only does that on the
  * way back to user mode, which a KVM_RUN loop does not take).
  */
-void vmx_vcpu_run_begin(struct vmxmon_vcpu *vcpu)
+int vmx_vcpu_run_begin(struct vmxmon_vcpu *vcpu)
 {
-	fpu_swap_kvm_fpstate(&to_vmx(vcpu)->guest_fpu, true);
+	fpu_swap_kvm_fpstate(&vcpu_x86(vcpu)->guest_fpu, true);
+	return x86_run_prologue(vcpu);
 }
 
+/* kvm_run's outputs (VMCS loaded), then the host's FPU state back. */
 void vmx_vcpu_run_end(struct vmxmon_vcpu *vcpu)
 {
-	vmx_post_run(vcpu);
-	fpu_swap_kvm_fpstate(&to_vmx(vcpu)->guest_fpu, false);
+	x86_run_epilogue(vcpu, vmcs_readl(GUEST_RFLAGS), vmx_ready_for_interrupt(vcpu));
+	fpu_swap_kvm_fpstate(&vcpu_x86(vcpu)->guest_fpu, false);
 }
 
 /* IRQs off, preemption off, VMCS loaded on this CPU. */
@@ -276,21 +301,21 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 	get_debugreg(h->dr7, 7);
 	if (vmcs_config.exit & VM_EXIT_SAVE_DEBUG_CONTROLS)
 		rdmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
-	if (vmx->cr2 != native_read_cr2())
-		native_write_cr2(vmx->cr2);
+	if (vmx->x86.cr2 != native_read_cr2())
+		native_write_cr2(vmx->x86.cr2);
 	/* No XCR0 without XSAVE in the host: XSETBV would #UD here, IRQs off (SDM Vol. 2C). */
-	host_xcr0 = vmx_cpuid_host_xcr0();
-	switch_xcr0 = vmx_host_xsave && vmx->xcr0 != host_xcr0;
+	host_xcr0 = x86_host_xcr0;
+	switch_xcr0 = x86_host_xsave && vmx->x86.xcr0 != host_xcr0;
 	if (unlikely(switch_xcr0))
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx->xcr0);
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx->x86.xcr0);
 	/* Anything to inject, or a window to open or close? (rarely) */
 	if (unlikely(vmx->ev.reinject_info | vmx->ev.nmi_pending | vmx->ev.irq_pending |
 		     atomic_read(&vmx->ev.nmi_queued) |
 		     vmx->ev.window_ctls | vcpu->run->request_interrupt_window) ||
-	    (vmx->lapic && (vmx->tpr_threshold || vmx_lapic_irr_any(vmx->lapic))))
+	    (vmx->x86.lapic && (vmx->tpr_threshold || x86_lapic_irr_any(vmx->x86.lapic))))
 		vmx_events_before_entry(vcpu);
 	vmx->ev.handler_injected = false;
-	vmx->ran = true;
+	vmx->x86.ran = true;
 	if (unlikely(__this_cpu_read(vmx_last_guest) != vmx->ibpb_tag)) {
 		__this_cpu_write(vmx_last_guest, vmx->ibpb_tag);
 		indirect_branch_prediction_barrier();
@@ -299,13 +324,13 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 	vmx_perf_switch_before_entry(vmx);
 	guest_drs = vmx_guest_debugregs_load(vmx);
 
-	r = __vmx_vcpu_enter(vmx->regs, vmx->vmcs.launched);
+	r = __vmx_vcpu_enter(vmx->x86.regs, vmx->vmcs.launched);
 
 	if (unlikely(guest_drs))
 		vmx_guest_debugregs_save(vmx);
 	if (unlikely(switch_xcr0))
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
-	vmx->cr2 = native_read_cr2();
+	vmx->x86.cr2 = native_read_cr2();
 	/* VM exit clears DR7 and IA32_DEBUGCTL (SDM 28.5.1): give the host its own back. */
 	if (h->dr7 != VMX_DR7_INIT)
 		set_debugreg(h->dr7, 7);

@@ -19,6 +19,7 @@
 
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"
+#include "x86/lapic.h"
 
 struct vmcs_config vmcs_config;
 
@@ -210,11 +211,11 @@ void vmx_vmcs_init(struct vmxmon_vcpu *vcpu)
 	vmcs_write64(VMCS_LINK_POINTER, -1ull);
 	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, vmcs_config.pin);
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, vmcs_config.proc);
-	if (vmx->lapic && vmcs_config.tpr_shadow) {
+	if (vmx->x86.lapic && vmcs_config.tpr_shadow) {
 		/* CR8 is the virtual-APIC page's TPR; no exit unless it drops below the threshold. */
 		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, (vmcs_config.proc | CPU_BASED_TPR_SHADOW) &
 			     ~(CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING));
-		vmcs_write64(VIRTUAL_APIC_PAGE_ADDR, vmx_lapic_page(vmx->lapic));
+		vmcs_write64(VIRTUAL_APIC_PAGE_ADDR, x86_lapic_page(vmx->x86.lapic));
 		vmcs_write32(TPR_THRESHOLD, 0);
 		vmx->tpr_threshold = 0;
 	}
@@ -250,7 +251,7 @@ void vmx_vmcs_init(struct vmxmon_vcpu *vcpu)
 	if (vmx->vpid)
 		vmcs_write16(VIRTUAL_PROCESSOR_ID, vmx->vpid);
 	vmx_vmcs_set_host_constant();
-	vmx_cpuid_apply(vcpu);
+	x86_cpuid_apply(vcpu);
 	vmx_vcpu_reset(vcpu);
 }
 

@@ -7,8 +7,8 @@
  * (#PF with its error code; accessed and dirty flags set in the guest's page tables).
  *
  * Both are pure functions of their inputs (no VMCS, no vCPU): paging state and a callback
- * that reads (and compare-exchanges) guest-physical memory. vmx/walk.c feeds them from the
- * VMCS; a host unit test can feed them from an array.
+ * that reads (and compare-exchanges) guest-physical memory. x86/guest_mem.c feeds them from
+ * the guest's state (the backend's accessors); a host unit test feeds them from an array.
  */
 #ifndef VMXMON_X86_WALK_H
 #define VMXMON_X86_WALK_H

@@ -40,7 +40,8 @@
  *                             only, slots < 32
  *     KVM_CREATE_VCPU, KVM_SET_TSS_ADDR, KVM_SET_IDENTITY_MAP_ADDR (accepted, unused),
  *     KVM_CHECK_EXTENSION (as on the system fd)
- *     KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP, args[0] = IOAPIC pins <= 48; before vCPUs):
+ *     KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP, args[0] = IOAPIC pins <= 4096, KVM's
+ *       KVM_MAX_IRQ_ROUTES; before vCPUs):
  *       in-kernel local APICs (xAPIC MMIO, x2APIC MSRs, timer one-shot/periodic/
  *       TSC-deadline, IPIs, INIT/SIPI), HLT sleeps in the kernel, APs start UNINITIALIZED
  *     KVM_SET_GSI_ROUTING (MSI routes; level-triggered IOAPIC vectors end in
@@ -50,8 +51,8 @@
  *     KVM_SET_CPUID2, KVM_GET_CPUID2, KVM_GET/SET_MSRS, KVM_GET/SET_FPU, KVM_GET/SET_XSAVE,
  *     KVM_GET/SET_XCRS (-EINVAL / none without XSAVE in the host, as KVM),
  *     KVM_X86_SETUP_MCE, KVM_X86_SET_MCE (the guest's machine-check banks, as KVM;
- *     non-zero padding is -EINVAL), KVM_INTERRUPT (-ENXIO while one is pending; KVM
- *     replaces it), KVM_NMI,
+ *     non-zero padding is -EINVAL), KVM_INTERRUPT (while one is pending: -EEXIST with
+ *     the split irqchip, as KVM; -ENXIO without, where KVM replaces it), KVM_NMI,
  *     KVM_GET/SET_VCPU_EVENTS, KVM_GET/SET_MP_STATE (RUNNABLE only without the in-kernel
  *     APIC), KVM_GET/SET_DEBUGREGS, KVM_GET/SET_LAPIC (split irqchip)
  *   exits: KVM_EXIT_IO, KVM_EXIT_MMIO (decoded MOV/MOVZX/MOVSX/MOVNTI, MOVS/STOS/LODS

@@ -4,7 +4,6 @@
  * per-thread CPU time. See apic.h.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -15,20 +14,13 @@
 #include "apic.h"
 #include "kvm_util.h"
 
-long vm_enable_split_irqchip(struct vm *vm, uint64_t pins)
-{
-	struct kvm_enable_cap cap = { .cap = KVM_CAP_SPLIT_IRQCHIP, .args = { pins } };
-
-	return dev_ioctl(vm->fd, KVM_ENABLE_CAP, (unsigned long)&cap);
-}
-
 struct vm *t_vm_new_split(struct test_ctx *t)
 {
 	struct vm *vm = t_vm_new(t);
 
 	ASSERT_EQ(vm_enable_split_irqchip(vm, 24), 0);
 	vm_setup_long_mode(vm);
-	vm_map(vm, APIC_BASE_GPA, APIC_BASE_GPA);
+	vm_map(vm, APIC_DEFAULT_PHYS_BASE, APIC_DEFAULT_PHYS_BASE);
 	return vm;
 }
 
@@ -46,34 +38,14 @@ struct vcpu *t_apic_guest(struct test_ctx *t, unsigned int id, void (*fn)(void),
 	return vcpu;
 }
 
-long vcpu_get_mp_state(struct vcpu *vcpu)
-{
-	struct kvm_mp_state mp;
-	long r = dev_ioctl(vcpu->fd, KVM_GET_MP_STATE, (unsigned long)&mp);
-
-	return r < 0 ? r : (long)mp.mp_state;
-}
-
-long vcpu_set_mp_state(struct vcpu *vcpu, uint32_t state)
-{
-	struct kvm_mp_state mp = { .mp_state = state };
-
-	return dev_ioctl(vcpu->fd, KVM_SET_MP_STATE, (unsigned long)&mp);
-}
-
 long vm_signal_msi(struct vm *vm, uint32_t dest, uint32_t data)
 {
-	struct kvm_msi msi = { .address_lo = APIC_BASE_GPA | dest << 12, .data = data };
+	struct kvm_msi msi = { .address_lo = MSI_ADDR_BASE_LO | MSI_ADDR_DEST_ID(dest), .data = data };
 
 	return dev_ioctl(vm->fd, KVM_SIGNAL_MSI, (unsigned long)&msi);
 }
 
 /* ---- vCPU threads ---- */
-
-static void vcpu_thread_signal(int sig)
-{
-	(void)sig;			/* only there to make KVM_RUN return -EINTR */
-}
 
 static void *vcpu_thread_main(void *arg)
 {
@@ -82,7 +54,7 @@ static void *vcpu_thread_main(void *arg)
 
 	vt->tid = (pid_t)syscall(SYS_gettid);
 	while (!vt->stop) {
-		int r = vcpu_run(vcpu);
+		int r = __vcpu_run(vcpu);
 		uint64_t cmd;
 
 		if (r == -EINTR || r == -EAGAIN)
@@ -109,9 +81,7 @@ static void *vcpu_thread_main(void *arg)
 
 void vcpu_thread_start(struct vcpu_thread *vt, struct vcpu *vcpu)
 {
-	struct sigaction sa = { .sa_handler = vcpu_thread_signal };	/* no SA_RESTART */
-
-	sigaction(SIGUSR1, &sa, NULL);
+	kick_signal_install();
 	memset(vt, 0, sizeof(*vt));
 	vt->vcpu = vcpu;
 	pthread_create(&vt->thread, NULL, vcpu_thread_main, vt);
@@ -135,11 +105,7 @@ void vcpu_thread_stop(struct vcpu_thread *vt)
 	if (!vt->thread)
 		return;
 	vt->stop = true;
-	while (!vt->finished) {
-		pthread_kill(vt->thread, SIGUSR1);
-		usleep(2000);
-	}
-	pthread_join(vt->thread, NULL);
+	kick_join(vt->thread, 0);
 	vt->thread = 0;
 }
 

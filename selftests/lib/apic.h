@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The in-kernel local APIC of the split-irqchip model, for the tests that use it
- * (lapic_test, apic_timer_test, smp_test) and the benchmark: guest-side register access
- * (xAPIC MMIO page, x2APIC MSRs, RDTSC) and host-side helpers (a VM with
+ * (lapic_test, lapic_irq_test, apic_timer_test, smp_test) and the benchmark: guest-side
+ * register access (xAPIC MMIO page, x2APIC MSRs, RDTSC) and host-side helpers (a VM with
  * KVM_CAP_SPLIT_IRQCHIP, one host thread per vCPU, the TSC rate, a thread's CPU time).
  */
 #ifndef VMXMON_SELFTESTS_APIC_H
@@ -15,60 +15,7 @@
 
 #include "guest.h"
 #include "vm.h"
-
-#define APIC_BASE_GPA		0xfee00000ul
-#define MSR_IA32_APICBASE	0x1b
-#define APICBASE_BSP		(1ul << 8)
-#define APICBASE_EXTD		(1ul << 10)
-#define APICBASE_EN		(1ul << 11)
-#define MSR_TSC_DEADLINE	0x6e0
-#define X2APIC_MSR(off)		(0x800 + ((off) >> 4))
-
-/* xAPIC register offsets (SDM Vol. 3A table 11-1). */
-#define APIC_ID		0x20
-#define APIC_LVR	0x30
-#define APIC_TASKPRI	0x80
-#define APIC_ARBPRI	0x90
-#define APIC_PROCPRI	0xa0
-#define APIC_EOI	0xb0
-#define APIC_LDR	0xd0
-#define APIC_DFR	0xe0
-#define APIC_SPIV	0xf0
-#define APIC_ISR	0x100
-#define APIC_TMR	0x180
-#define APIC_IRR	0x200
-#define APIC_ESR	0x280
-#define APIC_LVTCMCI	0x2f0
-#define APIC_ICR	0x300
-#define APIC_ICR2	0x310
-#define APIC_LVTT	0x320
-#define APIC_LVTTHMR	0x330
-#define APIC_LVTPC	0x340
-#define APIC_LVT0	0x350
-#define APIC_LVT1	0x360
-#define APIC_LVTERR	0x370
-#define APIC_TMICT	0x380
-#define APIC_TMCCT	0x390
-#define APIC_TDCR	0x3e0
-#define APIC_SELF_IPI	0x3f0
-
-#define APIC_SPIV_ENABLE	(1u << 8)
-#define APIC_LVT_MASKED		(1u << 16)
-#define APIC_LVT_PERIODIC	(1u << 17)
-#define APIC_LVT_TSCDEADLINE	(2u << 17)
-#define APIC_TDCR_DIV1		0xb
-#define APIC_DM_FIXED		0x000
-#define APIC_DM_LOWEST		0x100
-#define APIC_DM_NMI		0x400
-#define APIC_DM_INIT		0x500
-#define APIC_DM_SIPI		0x600
-#define APIC_DM_EXTINT		0x700
-#define APIC_DEST_LOGICAL	0x800
-#define APIC_INT_ASSERT		0x4000
-#define APIC_INT_LEVEL		0x8000
-#define APIC_DEST_SELF		0x40000
-#define APIC_DEST_ALLINC	0x80000
-#define APIC_DEST_ALLBUT	0xc0000
+#include "x86_defs.h"	/* the APIC's registers, IA32_APIC_BASE, x2APIC MSRs */
 
 /* ---- guest side: inline, so that it stays inside the GUEST_CODE function ---- */
 
@@ -76,12 +23,12 @@
 
 GUEST_INLINE uint32_t xapic_read(uint32_t off)
 {
-	return *(volatile uint32_t *)(APIC_BASE_GPA + off);
+	return *(volatile uint32_t *)(uintptr_t)(APIC_DEFAULT_PHYS_BASE + off);
 }
 
 GUEST_INLINE void xapic_write(uint32_t off, uint32_t val)
 {
-	*(volatile uint32_t *)(APIC_BASE_GPA + off) = val;
+	*(volatile uint32_t *)(uintptr_t)(APIC_DEFAULT_PHYS_BASE + off) = val;
 }
 
 GUEST_INLINE uint64_t guest_rdmsr(uint32_t msr)
@@ -129,7 +76,7 @@ GUEST_INLINE void guest_pause(void)
 
 GUEST_INLINE void xapic_enable(void)
 {
-	xapic_write(APIC_SPIV, APIC_SPIV_ENABLE | 0xff);
+	xapic_write(APIC_SPIV, APIC_SPIV_APIC_ENABLED | 0xff);
 }
 
 GUEST_INLINE void xapic_eoi(void)
@@ -146,13 +93,13 @@ GUEST_INLINE void xapic_icr(uint32_t dest, uint32_t lo)
 
 GUEST_INLINE void x2apic_enable(void)
 {
-	guest_wrmsr(MSR_IA32_APICBASE, guest_rdmsr(MSR_IA32_APICBASE) | APICBASE_EXTD);
-	guest_wrmsr(X2APIC_MSR(APIC_SPIV), APIC_SPIV_ENABLE | 0xff);
+	guest_wrmsr(MSR_IA32_APICBASE, guest_rdmsr(MSR_IA32_APICBASE) | X2APIC_ENABLE);
+	guest_wrmsr(X2APIC_MSR(APIC_SPIV), APIC_SPIV_APIC_ENABLED | 0xff);
 }
 
 /*
  * VEC_ISR(41): an interrupt handler isr_41 (for vm_set_idt_gate()) that calls the test's own
- * isr_record(0x41), one per vector a test uses.
+ * isr_record(0x41), one per vector a test uses (or apic_isr.h's, shared by two tests).
  */
 void isr_record(uint64_t vec);
 #define VEC_ISR(v)								\
@@ -169,7 +116,7 @@ static inline bool apic_regs_vec(const void *regs, uint32_t base, uint8_t v)
 
 /*
  * A VM with KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP, 24 IOAPIC pins), its 64-bit address space
- * built and the xAPIC page mapped (identity) at APIC_BASE_GPA. Then add vCPUs.
+ * built and the xAPIC page mapped (identity) at APIC_DEFAULT_PHYS_BASE. Then add vCPUs.
  */
 struct vm *t_vm_new_split(struct test_ctx *t);
 
@@ -183,11 +130,7 @@ struct apic_gate {
 };
 struct vcpu *t_apic_guest(struct test_ctx *t, unsigned int id, void (*fn)(void),
 			  const struct apic_gate *gates, size_t n);
-long vm_enable_split_irqchip(struct vm *vm, uint64_t pins);
-
-/* KVM_GET/SET_MP_STATE: the state, or -errno / 0 or -errno. */
-long vcpu_get_mp_state(struct vcpu *vcpu);
-long vcpu_set_mp_state(struct vcpu *vcpu, uint32_t state);
+/* vm_enable_split_irqchip(), vcpu_get/set_mp_state(): kvm_util.h. */
 
 /* KVM_SIGNAL_MSI to physical APIC dest with data (vector, delivery mode, trigger): result. */
 long vm_signal_msi(struct vm *vm, uint32_t dest, uint32_t data);

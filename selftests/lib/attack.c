@@ -99,10 +99,10 @@ static struct kvm_segment flat_seg(uint16_t sel, uint8_t type, uint8_t dpl)
 	};
 }
 
-int attack_ac_setup(struct raw_vm *g, bool loop)
+int attack_ac_setup(struct vcpu *g, bool loop)
 {
-	uint64_t *gdt = (uint64_t *)(g->mem + ATTACK32_GDT);
-	uint32_t *idt = (uint32_t *)(g->mem + ATTACK32_IDT);
+	uint64_t *gdt = (uint64_t *)(g->vm->mem + ATTACK32_GDT);
+	uint32_t *idt = (uint32_t *)(g->vm->mem + ATTACK32_IDT);
 	size_t len = attack_ac32_end - attack_ac32;
 	const uint8_t *start = loop ? attack_ac32 : attack_ac32_once;
 	const uint8_t *handler = loop ? attack_ac32_loop_handler : attack_ac32_handler;
@@ -115,10 +115,10 @@ int attack_ac_setup(struct raw_vm *g, bool loop)
 	};
 	long r;
 
-	if (g->mem_size < RAW_MIN_MEM)
+	if (g->vm->mem_size < BARE_MIN_MEM)
 		return -EINVAL;
-	memset(g->mem + ATTACK32_GDT, 0, ATTACK32_DATA + 0x1000 - ATTACK32_GDT);
-	memcpy(g->mem + ATTACK32_CODE, attack_ac32, len);
+	memset(g->vm->mem + ATTACK32_GDT, 0, ATTACK32_DATA + 0x1000 - ATTACK32_GDT);
+	memcpy(g->vm->mem + ATTACK32_CODE, attack_ac32, len);
 	gdt[1] = flat_desc(0xb, 0);		/* 0x08: code, DPL 0 (unused) */
 	gdt[2] = flat_desc(0x3, 0);		/* 0x10: data, DPL 0 (unused) */
 	gdt[3] = flat_desc(0xb, 3);		/* 0x18: code, DPL 3 */
@@ -142,26 +142,26 @@ int attack_ac_setup(struct raw_vm *g, bool loop)
 	s.cr3 = 0;
 	s.cr4 = 0;
 	s.efer = 0;
-	r = dev_ioctl(g->vcpu_fd, KVM_SET_SREGS, (unsigned long)&s);
+	r = dev_ioctl(g->fd, KVM_SET_SREGS, (unsigned long)&s);
 	if (!r)
-		r = dev_ioctl(g->vcpu_fd, KVM_SET_REGS, (unsigned long)&regs);
+		r = dev_ioctl(g->fd, KVM_SET_REGS, (unsigned long)&regs);
 	return (int)r;
 }
 
-int attack_db_loop_setup(struct raw_vm *g, uint64_t *handler)
+int attack_db_loop_setup(struct vcpu *g, uint64_t *handler)
 {
-	uint64_t *gdt = (uint64_t *)(g->mem + RAW_GDT_GPA);
-	uint32_t *idt = (uint32_t *)(g->mem + ATTACK64_IDT);
-	uint8_t *tss = g->mem + ATTACK64_TSS;
-	uint64_t h = RAW_CODE64_GPA + (attack_db64_handler - attack_db64);
+	uint64_t *gdt = (uint64_t *)(g->vm->mem + BARE_GDT_GPA);
+	uint32_t *idt = (uint32_t *)(g->vm->mem + ATTACK64_IDT);
+	uint8_t *tss = g->vm->mem + ATTACK64_TSS;
+	uint64_t h = BARE_CODE64_GPA + (attack_db64_handler - attack_db64);
 	uint64_t ist = ATTACK64_IST_TOP;
 	struct kvm_sregs s;
-	int r = raw_enter_long_mode(g);
+	int r = bare_enter_long_mode(g);
 
 	if (r)
 		return r;
-	memset(g->mem + ATTACK64_IDT, 0, ATTACK64_IST_TOP - ATTACK64_IDT);
-	memcpy(g->mem + RAW_CODE64_GPA, attack_db64, attack_db64_end - attack_db64);
+	memset(g->vm->mem + ATTACK64_IDT, 0, ATTACK64_IST_TOP - ATTACK64_IDT);
+	memcpy(g->vm->mem + BARE_CODE64_GPA, attack_db64, attack_db64_end - attack_db64);
 	/* 0x18: the 64-bit TSS (16 bytes), IST 1 at offset 0x24, no I/O bitmap. */
 	gdt[3] = 0x0000890000000067ull | (uint64_t)(ATTACK64_TSS & 0xffffff) << 16 |
 		 (uint64_t)(ATTACK64_TSS >> 24 & 0xff) << 56;
@@ -173,7 +173,7 @@ int attack_db_loop_setup(struct raw_vm *g, uint64_t *handler)
 	idt[1 * 4 + 1] = (uint32_t)(h & 0xffff0000u) | 0x8e00 | 1;
 	idt[1 * 4 + 2] = (uint32_t)(h >> 32);
 
-	r = (int)dev_ioctl(g->vcpu_fd, KVM_GET_SREGS, (unsigned long)&s);
+	r = (int)dev_ioctl(g->fd, KVM_GET_SREGS, (unsigned long)&s);
 	if (r)
 		return r;
 	s.gdt.limit = 5 * 8 - 1;
@@ -182,20 +182,20 @@ int attack_db_loop_setup(struct raw_vm *g, uint64_t *handler)
 	s.tr = (struct kvm_segment){ .base = ATTACK64_TSS, .limit = 0x67, .selector = 0x18,
 				     .type = 0xb, .present = 1 };
 	*handler = h;
-	return (int)dev_ioctl(g->vcpu_fd, KVM_SET_SREGS, (unsigned long)&s);
+	return (int)dev_ioctl(g->fd, KVM_SET_SREGS, (unsigned long)&s);
 }
 
-int attack_wbinvd_setup(struct raw_vm *g, uint32_t count)
+int attack_wbinvd_setup(struct vcpu *g, uint32_t count)
 {
 	struct kvm_regs regs;
-	int r = raw_enter_long_mode(g);
+	int r = bare_enter_long_mode(g);
 
 	if (r)
 		return r;
-	memcpy(g->mem + RAW_CODE64_GPA, attack_wbinvd64, attack_wbinvd64_end - attack_wbinvd64);
-	r = (int)dev_ioctl(g->vcpu_fd, KVM_GET_REGS, (unsigned long)&regs);
+	memcpy(g->vm->mem + BARE_CODE64_GPA, attack_wbinvd64, attack_wbinvd64_end - attack_wbinvd64);
+	r = (int)dev_ioctl(g->fd, KVM_GET_REGS, (unsigned long)&regs);
 	if (r)
 		return r;
 	regs.rcx = count;
-	return (int)dev_ioctl(g->vcpu_fd, KVM_SET_REGS, (unsigned long)&regs);
+	return (int)dev_ioctl(g->fd, KVM_SET_REGS, (unsigned long)&regs);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Guests that attack their host CPU, built on a raw guest (lib/stress.h), shared by
+ * Guests that attack their host CPU, built on a bare guest (lib/kvm_util.h), shared by
  * intercept_test (the exact outcome, on both devices) and hostile_guest (again and again,
  * with the host's health checked):
  *
@@ -26,7 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "stress.h"
+#include "kvm_util.h"
 
 #define ATTACK_PORT		0xe0
 #define ATTACK_DONE_PORT	0xe4
@@ -38,7 +38,7 @@
 #define ATTACK32_STACK_TOP	0x8000
 #define ATTACK32_DATA		0x9000
 
-/* 64-bit machine: raw_enter_long_mode() plus these (identity-mapped). */
+/* 64-bit machine: bare_enter_long_mode() plus these (identity-mapped). */
 #define ATTACK64_IDT		0x108000
 #define ATTACK64_TSS		0x109000
 #define ATTACK64_IST_TOP	0x10b000
@@ -54,10 +54,10 @@
  * misaligned load whose #AC the handler reports and skips, then OUT ATTACK_DONE_PORT.
  * 0 or -errno.
  */
-int attack_ac_setup(struct raw_vm *g, bool loop);
+int attack_ac_setup(struct vcpu *g, bool loop);
 /* The CVE-2015-8104 loop; *handler is the guest address of the #DB handler. 0 or -errno. */
-int attack_db_loop_setup(struct raw_vm *g, uint64_t *handler);
+int attack_db_loop_setup(struct vcpu *g, uint64_t *handler);
 /* count WBINVDs (0: for ever), then OUT ATTACK_DONE_PORT. 0 or -errno. */
-int attack_wbinvd_setup(struct raw_vm *g, uint32_t count);
+int attack_wbinvd_setup(struct vcpu *g, uint32_t count);
 
 #endif

@@ -83,6 +83,21 @@ void t_log(struct test_ctx *t, const char *fmt, ...)
 	va_end(ap);
 }
 
+void t_trace(struct test_ctx *t, const char *fmt, ...)
+{
+	static int on = -1;
+	va_list ap;
+
+	(void)t;
+	if (on < 0)
+		on = getenv("VMXMON_TRACE") && !strcmp(getenv("VMXMON_TRACE"), "1");
+	if (!on)
+		return;
+	va_start(ap, fmt);
+	vlog("", fmt, ap);
+	va_end(ap);
+}
+
 void t_fail(struct test_ctx *t, const char *file, int line, const char *fmt, ...)
 {
 	char prefix[128];

@@ -71,6 +71,8 @@ void harness_register(struct test_case *tc);
 
 /* A "# " diagnostic line in the TAP stream. */
 void t_log(struct test_ctx *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A "# " line only with VMXMON_TRACE=1: per-step progress for chasing a hang or a crash. */
+void t_trace(struct test_ctx *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Mark the test failed with a diagnostic; the test goes on. */
 void t_fail(struct test_ctx *t, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

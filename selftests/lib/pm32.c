@@ -6,12 +6,10 @@
 
 #include "kvm_util.h"
 #include "pm32.h"
+#include "x86_defs.h"
 
 #define PM32_STUBS_GPA	0x1800ul
 #define PM32_TSS_GPA	0x1c00ul
-#define CR0_PE		(1ull << 0)
-#define CR0_ET		(1ull << 4)
-#define CR0_NE		(1ull << 5)
 
 void pm32_set_desc(uint8_t *mem, unsigned int sel, uint32_t base, uint32_t limit, uint8_t type)
 {
@@ -74,8 +72,9 @@ static void build_idt(uint8_t *mem)
 	}
 }
 
-int pm32_enter(uint8_t *mem, int vcpu_fd, const void *code, size_t len)
+int pm32_enter(struct vcpu *vcpu, const void *code, size_t len)
 {
+	uint8_t *mem = vcpu->vm->mem;
 	struct kvm_regs regs = { .rip = PM32_CODE_GPA, .rsp = PM32_STACK_TOP, .rflags = 2 };
 	struct kvm_sregs s;
 	long r;
@@ -88,7 +87,7 @@ int pm32_enter(uint8_t *mem, int vcpu_fd, const void *code, size_t len)
 	pm32_set_desc(mem, PM32_DS, 0, 0xffffffff, PM32_DATA_RW);
 	build_idt(mem);
 
-	r = dev_ioctl(vcpu_fd, KVM_GET_SREGS, (unsigned long)&s);
+	r = dev_ioctl(vcpu->fd, KVM_GET_SREGS, (unsigned long)&s);
 	if (r)
 		return (int)r;
 	s.cs = pm32_segment(mem, PM32_CS);
@@ -102,24 +101,24 @@ int pm32_enter(uint8_t *mem, int vcpu_fd, const void *code, size_t len)
 	s.gdt.limit = 0x7f;
 	s.idt.base = PM32_IDT_GPA;
 	s.idt.limit = 32 * 8 - 1;
-	s.cr0 = CR0_PE | CR0_ET | CR0_NE;
+	s.cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_NE;
 	s.cr3 = s.cr4 = s.efer = 0;
-	r = dev_ioctl(vcpu_fd, KVM_SET_SREGS, (unsigned long)&s);
+	r = dev_ioctl(vcpu->fd, KVM_SET_SREGS, (unsigned long)&s);
 	if (r)
 		return (int)r;
-	return (int)dev_ioctl(vcpu_fd, KVM_SET_REGS, (unsigned long)&regs);
+	return (int)dev_ioctl(vcpu->fd, KVM_SET_REGS, (unsigned long)&regs);
 }
 
-bool pm32_exception(const struct kvm_run *run, int vcpu_fd, uint32_t *vector, uint32_t *error,
-		    uint32_t *eip)
+bool pm32_exception(struct vcpu *vcpu, uint32_t *vector, uint32_t *error, uint32_t *eip)
 {
+	const struct kvm_run *run = vcpu->run;
 	struct kvm_regs regs;
 
 	if (run->exit_reason != KVM_EXIT_IO || run->io.port != PM32_EXC_PORT ||
 	    run->io.direction != KVM_EXIT_IO_OUT || run->io.size != 4)
 		return false;
 	memcpy(vector, (const uint8_t *)run + run->io.data_offset, 4);
-	if (dev_ioctl(vcpu_fd, KVM_GET_REGS, (unsigned long)&regs))
+	if (dev_ioctl(vcpu->fd, KVM_GET_REGS, (unsigned long)&regs))
 		return false;
 	*error = (uint32_t)regs.rbx;
 	*eip = (uint32_t)regs.rcx;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * 32-bit protected mode for guest code written in assembly (.code32 in the test file),
- * set up through KVM_SET_SREGS on any vCPU fd over any guest RAM that starts at GPA 0 (a
- * lib/vm.h VM or a lib/stress.h raw guest). CPL 0, flat segments, paging off, and an IDT
+ * set up through KVM_SET_SREGS on any vCPU (of a lib/vm.h VM or a bare guest,
+ * lib/kvm_util.h) over its slot 0 at GPA 0. CPL 0, flat segments, paging off, and an IDT
  * whose 32 exception handlers report on a port instead of failing silently:
  *
  *   0x0800 PM32_GDT_GPA   GDT: 0x08 flat code, 0x10 flat data, 0x18 busy TSS; selectors from
@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/kvm.h>
+
+#include "kvm_util.h"
 
 #define PM32_GDT_GPA	0x0800ul
 #define PM32_IDT_GPA	0x1000ul
@@ -57,10 +59,9 @@ struct kvm_segment pm32_segment(const uint8_t *mem, unsigned int sel);
  * vCPU there: CR0 = PE|ET|NE, CR4 = EFER = 0, RFLAGS = 2 (IF=0: keep guest code short).
  * 0 or -errno of the failing ioctl.
  */
-int pm32_enter(uint8_t *mem, int vcpu_fd, const void *code, size_t len);
+int pm32_enter(struct vcpu *vcpu, const void *code, size_t len);
 
 /* Is this exit a handler's report? Then its vector, error code and EIP. */
-bool pm32_exception(const struct kvm_run *run, int vcpu_fd, uint32_t *vector, uint32_t *error,
-		    uint32_t *eip);
+bool pm32_exception(struct vcpu *vcpu, uint32_t *vector, uint32_t *error, uint32_t *eip);
 
 #endif

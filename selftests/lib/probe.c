@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The probe runtime (see probe.h): position-independent 64-bit code assembled into .rodata
- * and copied into the guest at RAW_CODE64_GPA. Absolute addresses below are the ones
+ * and copied into the guest at BARE_CODE64_GPA. Absolute addresses below are the ones
  * probe.h names (PD = PROBE_DATA_GPA); the static_asserts keep them in step.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "kick.h"
 #include "kvm_util.h"
 #include "probe.h"
+#include "vm.h"
 
 #define PD		0x10b000	/* PROBE_DATA_GPA: resume, faults, last_vector, ... */
 #define DONE_PORT	0xe0		/* PROBE_DONE_PORT */
@@ -252,17 +254,17 @@ const char *const probe_insn_names[] = {
 };
 const unsigned int probe_nr_insns = sizeof(probe_insn_names) / sizeof(probe_insn_names[0]);
 
-int probe_install(struct raw_vm *g)
+int probe_install(struct vcpu *g)
 {
-	uint64_t *idt = (uint64_t *)(g->mem + PROBE_IDT_GPA);
+	uint64_t *idt = (uint64_t *)(g->vm->mem + PROBE_IDT_GPA);
 	struct kvm_sregs s;
-	long r = raw_enter_long_mode(g);
+	long r = bare_enter_long_mode(g);
 
 	if (r)
 		return (int)r;
-	memcpy(g->mem + RAW_CODE64_GPA, probe_start, probe_end - probe_start);
+	memcpy(g->vm->mem + BARE_CODE64_GPA, probe_start, probe_end - probe_start);
 	for (int v = 0; v < 32; v++) {
-		uint64_t off = RAW_CODE64_GPA + probe_exc_offsets[v];
+		uint64_t off = BARE_CODE64_GPA + probe_exc_offsets[v];
 
 		/* 64-bit interrupt gate: present, DPL 0, selector 0x08 */
 		idt[2 * v] = (off & 0xffff) | (0x08ull << 16) | (0x8eull << 40) |
@@ -270,26 +272,26 @@ int probe_install(struct raw_vm *g)
 		idt[2 * v + 1] = off >> 32;
 	}
 	memset(probe_data(g), 0, sizeof(struct probe_data));
-	r = dev_ioctl(g->vcpu_fd, KVM_GET_SREGS, (unsigned long)&s);
+	r = dev_ioctl(g->fd, KVM_GET_SREGS, (unsigned long)&s);
 	if (r)
 		return (int)r;
 	s.idt.base = PROBE_IDT_GPA;
 	s.idt.limit = 32 * 16 - 1;
-	return (int)dev_ioctl(g->vcpu_fd, KVM_SET_SREGS, (unsigned long)&s);
+	return (int)dev_ioctl(g->fd, KVM_SET_SREGS, (unsigned long)&s);
 }
 
-struct raw_vm *t_probe_vm(struct test_ctx *t)
+struct vcpu *t_probe_vm(struct test_ctx *t)
 {
-	struct raw_vm *g = t_raw_vm(t, RAW_MIN_MEM);
+	struct vcpu *g = t_bare_guest(t, BARE_MIN_MEM);
 
-	_Static_assert(PROBE_DATA_GPA - RAW_CODE64_GPA >= 0x2000, "room for the runtime");
-	ASSERT_GE(PROBE_DATA_GPA - RAW_CODE64_GPA, (uint64_t)(probe_end - probe_start));
+	_Static_assert(PROBE_DATA_GPA - BARE_CODE64_GPA >= 0x2000, "room for the runtime");
+	ASSERT_GE(PROBE_DATA_GPA - BARE_CODE64_GPA, (uint64_t)(probe_end - probe_start));
 	kick_signal_install();
 	ASSERT_EQ(probe_install(g), 0);
 	return g;
 }
 
-int probe_call(struct raw_vm *g, enum probe_entry e, struct kvm_regs *regs, probe_exit_fn fn,
+int probe_call(struct vcpu *g, enum probe_entry e, struct kvm_regs *regs, probe_exit_fn fn,
 	       void *opaque, long max_exits, char *why, size_t whylen)
 {
 	struct probe_data *pd = probe_data(g);
@@ -297,17 +299,17 @@ int probe_call(struct raw_vm *g, enum probe_entry e, struct kvm_regs *regs, prob
 
 	memset(pd, 0, sizeof(*pd));
 	pd->last_vector = PROBE_NO_FAULT;
-	regs->rip = RAW_CODE64_GPA + probe_entries[e];
+	regs->rip = BARE_CODE64_GPA + probe_entries[e];
 	regs->rsp = PROBE_STACK_TOP;
 	regs->rflags = 2;
-	r = dev_ioctl(g->vcpu_fd, KVM_SET_REGS, (unsigned long)regs);
+	r = dev_ioctl(g->fd, KVM_SET_REGS, (unsigned long)regs);
 	if (r)
 		return (int)r;
 	for (long n = 0; n < max_exits; n++) {
 		struct kvm_run *run = g->run;
 
 		kick_timer_arm(PROBE_KICK_MS);	/* a hung guest must not hang the test */
-		r = raw_run(g);
+		r = __vcpu_run(g);
 		kick_timer_disarm();
 		if (r == -EINTR)
 			continue;
@@ -322,7 +324,7 @@ int probe_call(struct raw_vm *g, enum probe_entry e, struct kvm_regs *regs, prob
 			return -EPROTO;
 		}
 		snprintf(why, whylen, "exit %ld: %s (%u), %llu exceptions, last vector %llu at resume %#llx",
-			 n, exit_name(run->exit_reason), run->exit_reason,
+			 n, exit_reason_name(run->exit_reason), run->exit_reason,
 			 (unsigned long long)pd->faults, (unsigned long long)pd->last_vector,
 			 (unsigned long long)pd->resume);
 		return -EPROTO;
@@ -331,7 +333,7 @@ int probe_call(struct raw_vm *g, enum probe_entry e, struct kvm_regs *regs, prob
 	return -EPROTO;
 }
 
-void t_probe_call(struct test_ctx *t, struct raw_vm *g, enum probe_entry e,
+void t_probe_call(struct test_ctx *t, struct vcpu *g, enum probe_entry e,
 		  struct kvm_regs *regs, probe_exit_fn fn, void *opaque, long max_exits)
 {
 	char why[256] = "";

@@ -1,25 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Probe guests: a small 64-bit runtime (lib/probe.c, assembly) loaded into a raw guest
- * (lib/stress.h) whose IDT catches every exception, records it and resumes after the
+ * Probe guests: a small 64-bit runtime (lib/probe.c, assembly) loaded into a bare guest
+ * (lib/kvm_util.h) whose IDT catches every exception, records it and resumes after the
  * instruction that faulted. On top of it, loops that touch many MSRs, ports, CR bits,
  * instructions, hypercalls, CPUID leaves and guest-physical addresses, one exit or
  * exception each, and report per item what happened. The host side (probe_call) runs the
  * guest until it reports done on PROBE_DONE_PORT.
  *
- * Guest memory (2 MiB slot at GPA 0, long mode from raw_enter_long_mode()):
- *   RAW_CODE64_GPA  the runtime's code
- *   PROBE_DATA_GPA  struct probe_data (exception bookkeeping)
- *   PROBE_IDT_GPA   32 interrupt gates, one stub per vector
- *   PROBE_STACK_TOP the stack grows down from here
- *   PROBE_BUF_GPA   PROBE_BUF_SIZE bytes for arguments and results
+ * Guest memory (2 MiB slot at GPA 0, long mode from bare_enter_long_mode()):
+ *   BARE_CODE64_GPA  the runtime's code
+ *   PROBE_DATA_GPA   struct probe_data (exception bookkeeping)
+ *   PROBE_IDT_GPA    32 interrupt gates, one stub per vector
+ *   PROBE_STACK_TOP  the stack grows down from here
+ *   PROBE_BUF_GPA    PROBE_BUF_SIZE bytes for arguments and results
  */
 #ifndef VMXMON_SELFTESTS_PROBE_H
 #define VMXMON_SELFTESTS_PROBE_H
 
 #include <stdint.h>
 
-#include "stress.h"
+#include "kvm_util.h"
 
 #define PROBE_DATA_GPA	0x10b000ul
 #define PROBE_IDT_GPA	0x10c000ul
@@ -64,34 +64,34 @@ enum probe_entry {
 extern const char *const probe_insn_names[];
 extern const unsigned int probe_nr_insns;
 
-/* Long mode (raw_enter_long_mode()) with the runtime, its IDT and its data loaded. */
-int probe_install(struct raw_vm *g);
-/* A new raw guest with probe_install() done. */
-struct raw_vm *t_probe_vm(struct test_ctx *t);
-static inline struct probe_data *probe_data(struct raw_vm *g)
+/* Long mode (bare_enter_long_mode()) with the runtime, its IDT and its data loaded. */
+int probe_install(struct vcpu *g);
+/* A new bare guest with probe_install() done. */
+struct vcpu *t_probe_vm(struct test_ctx *t);
+static inline struct probe_data *probe_data(struct vcpu *g)
 {
-	return (struct probe_data *)(g->mem + PROBE_DATA_GPA);
+	return (struct probe_data *)(g->vm->mem + PROBE_DATA_GPA);
 }
-static inline void *probe_buf(struct raw_vm *g, uint64_t gpa)
+static inline void *probe_buf(struct vcpu *g, uint64_t gpa)
 {
-	return g->mem + gpa;
+	return g->vm->mem + gpa;
 }
 
 /*
  * Called for every exit before PROBE_DONE_PORT (port I/O other than the done port, MMIO);
  * return false to fail the call. Without one, such an exit fails the call.
  */
-typedef bool (*probe_exit_fn)(struct raw_vm *g, void *opaque);
+typedef bool (*probe_exit_fn)(struct vcpu *g, void *opaque);
 
 /*
  * Run entry e with the registers in *regs (rip, rsp and rflags are set here), clearing the
  * exception bookkeeping first. 0 when the guest reported done; -EPROTO (with a line in
  * *why) on another outcome; -errno when KVM_RUN failed. At most max_exits exits.
  */
-int probe_call(struct raw_vm *g, enum probe_entry e, struct kvm_regs *regs, probe_exit_fn fn,
+int probe_call(struct vcpu *g, enum probe_entry e, struct kvm_regs *regs, probe_exit_fn fn,
 	       void *opaque, long max_exits, char *why, size_t whylen);
 /* The same, failing the test (and ending it) unless the guest reported done. */
-void t_probe_call(struct test_ctx *t, struct raw_vm *g, enum probe_entry e,
+void t_probe_call(struct test_ctx *t, struct vcpu *g, enum probe_entry e,
 		  struct kvm_regs *regs, probe_exit_fn fn, void *opaque, long max_exits);
 
 #endif

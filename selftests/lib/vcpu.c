@@ -15,26 +15,13 @@
 #include "util.h"
 #include "vm.h"
 
-#define CR0_PE		(1ull << 0)
-#define CR0_MP		(1ull << 1)
-#define CR0_ET		(1ull << 4)
-#define CR0_NE		(1ull << 5)
-#define CR0_WP		(1ull << 16)
-#define CR0_PG		(1ull << 31)
-#define CR4_PAE		(1ull << 5)
-#define CR4_OSFXSR	(1ull << 9)
-#define CR4_OSXMMEXCPT	(1ull << 10)
-#define EFER_LME	(1ull << 8)
-#define EFER_LMA	(1ull << 10)
-#define RFLAGS_FIXED	(1ull << 1)
-#define RFLAGS_IF	(1ull << 9)
 /*
  * Guests start with interrupts enabled. Nothing is ever injected (no irqchip), so the guest
  * never takes one, but Bochs 2.7 only turns host interrupts into VM exits (external-interrupt
  * exiting) while the guest's RFLAGS.IF is 1: a guest spinning with IF=0 would keep its CPU
  * from signals, kicks and the scheduler until it exits by itself.
  */
-#define GUEST_RFLAGS	(RFLAGS_FIXED | RFLAGS_IF)
+#define GUEST_RFLAGS	(X86_EFLAGS_FIXED | X86_EFLAGS_IF)
 
 extern const char guest_start[];
 
@@ -86,50 +73,30 @@ struct vcpu *t_vcpu_add(struct vm *vm, unsigned int id)
 {
 	struct test_ctx *t = vm->t;
 	const struct kvm_cpuid2 *cpuid = vm_supported_cpuid(vm);
-	struct vcpu *vcpu = calloc(1, sizeof(*vcpu));
-	long r;
+	struct vcpu *vcpu;
+	const char *what;
+	int r = __vcpu_add(vm, id, &vcpu, &what);
 
-	ASSERT_TRUE(vcpu != NULL);
-	vcpu->vm = vm;
-	vcpu->id = id;
-	r = dev_ioctl(vm->fd, KVM_CREATE_VCPU, id);
-	if (r < 0)
-		vcpu_die(vcpu, "KVM_CREATE_VCPU", r);
-	vcpu->fd = (int)r;
-	vcpu->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu->fd, 0);
-	if (vcpu->run == MAP_FAILED)
-		vcpu_die(vcpu, "mmap of struct kvm_run", -errno);
+	if (r) {
+		t_fail(t, __FILE__, __LINE__, "%s (vCPU %u): %s", what, id, strerror(-r));
+		t_abort(t);
+	}
 	/* KVM wants the CPUID (CPUID.LM among others) before it runs 64-bit code. */
 	vcpu_ioctl(vcpu, KVM_SET_CPUID2, "KVM_SET_CPUID2", (void *)cpuid);
 	return vcpu;
-}
-
-void vcpu_free(struct vcpu *vcpu)
-{
-	munmap(vcpu->run, vcpu->vm->run_size);
-	close(vcpu->fd);
-	free(vcpu);
 }
 
 void vcpu_enter_long_mode(struct vcpu *vcpu, void (*fn)(uint64_t, uint64_t), uint64_t a0,
 			  uint64_t a1)
 {
 	struct vm *vm = vcpu->vm;
-	const struct kvm_segment code = {
-		.limit = 0xffffffff, .selector = GDT_CODE64, .type = 11, .present = 1, .s = 1,
-		.l = 1, .g = 1,
-	};
-	const struct kvm_segment data = {
-		.limit = 0xffffffff, .selector = GDT_DATA, .type = 3, .present = 1, .s = 1,
-		.db = 1, .g = 1,
-	};
 	struct kvm_regs regs = { 0 };
 	struct kvm_sregs s;
 
 	vm_setup_long_mode(vm);
 	vcpu_get_sregs(vcpu, &s);
-	s.cs = code;
-	s.ds = s.es = s.fs = s.gs = s.ss = data;
+	s.cs = flat_segment(GDT_CODE64, true);
+	s.ds = s.es = s.fs = s.gs = s.ss = flat_segment(GDT_DATA, false);
 	s.tr = (struct kvm_segment){
 		.base = vm->tss, .limit = 0x67, .selector = GDT_TSS, .type = 11, .present = 1,
 	};
@@ -137,9 +104,9 @@ void vcpu_enter_long_mode(struct vcpu *vcpu, void (*fn)(uint64_t, uint64_t), uin
 	s.gdt.limit = GDT_TSS + 16 - 1;
 	s.idt.base = vm->idt;
 	s.idt.limit = 256 * 16 - 1;	/* vectors 32-255: not present until vm_set_idt_gate() */
-	s.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
+	s.cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG;
 	s.cr3 = vm->pml4;
-	s.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;	/* SSE: the compiler may use it */
+	s.cr4 = X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;	/* SSE: the compiler may use it */
 	s.efer = EFER_LME | EFER_LMA;
 	vcpu_set_sregs(vcpu, &s);
 
@@ -154,14 +121,10 @@ void vcpu_enter_long_mode(struct vcpu *vcpu, void (*fn)(uint64_t, uint64_t), uin
 
 void vcpu_enter_real_mode(struct vcpu *vcpu, uint64_t gpa)
 {
-	struct kvm_regs regs = { .rip = gpa, .rsp = REAL_MODE_STACK, .rflags = GUEST_RFLAGS };
-	struct kvm_sregs s;
+	int r = __vcpu_enter_real_mode(vcpu, gpa, REAL_MODE_STACK, GUEST_RFLAGS);
 
-	vcpu_get_sregs(vcpu, &s);
-	s.cs.selector = 0;
-	s.cs.base = 0;
-	vcpu_set_sregs(vcpu, &s);
-	vcpu_set_regs(vcpu, &regs);
+	if (r)
+		vcpu_die(vcpu, "KVM_SET_SREGS/KVM_SET_REGS (real mode)", r);
 }
 
 struct vcpu *t_guest_new(struct test_ctx *t, void (*fn)(uint64_t, uint64_t), uint64_t a0,
@@ -171,16 +134,6 @@ struct vcpu *t_guest_new(struct test_ctx *t, void (*fn)(uint64_t, uint64_t), uin
 
 	vcpu_enter_long_mode(vcpu, fn, a0, a1);
 	return vcpu;
-}
-
-int vcpu_run(struct vcpu *vcpu)
-{
-	return (int)dev_ioctl(vcpu->fd, KVM_RUN, 0);
-}
-
-void *vcpu_io_data(struct vcpu *vcpu)
-{
-	return (uint8_t *)vcpu->run + vcpu->run->io.data_offset;
 }
 
 uint64_t vcpu_get_ucall(struct vcpu *vcpu, struct ucall *uc)
@@ -205,33 +158,6 @@ uint64_t vcpu_get_ucall(struct vcpu *vcpu, struct ucall *uc)
 
 /* ---- diagnostics ---- */
 
-const char *exit_reason_name(uint32_t reason)
-{
-	static const char *const names[] = {
-		[KVM_EXIT_UNKNOWN] = "KVM_EXIT_UNKNOWN",
-		[KVM_EXIT_EXCEPTION] = "KVM_EXIT_EXCEPTION",
-		[KVM_EXIT_IO] = "KVM_EXIT_IO",
-		[KVM_EXIT_HYPERCALL] = "KVM_EXIT_HYPERCALL",
-		[KVM_EXIT_DEBUG] = "KVM_EXIT_DEBUG",
-		[KVM_EXIT_HLT] = "KVM_EXIT_HLT",
-		[KVM_EXIT_MMIO] = "KVM_EXIT_MMIO",
-		[KVM_EXIT_IRQ_WINDOW_OPEN] = "KVM_EXIT_IRQ_WINDOW_OPEN",
-		[KVM_EXIT_SHUTDOWN] = "KVM_EXIT_SHUTDOWN",
-		[KVM_EXIT_FAIL_ENTRY] = "KVM_EXIT_FAIL_ENTRY",
-		[KVM_EXIT_INTR] = "KVM_EXIT_INTR",
-		[KVM_EXIT_SET_TPR] = "KVM_EXIT_SET_TPR",
-		[KVM_EXIT_TPR_ACCESS] = "KVM_EXIT_TPR_ACCESS",
-		[KVM_EXIT_NMI] = "KVM_EXIT_NMI",
-		[KVM_EXIT_INTERNAL_ERROR] = "KVM_EXIT_INTERNAL_ERROR",
-		[KVM_EXIT_SYSTEM_EVENT] = "KVM_EXIT_SYSTEM_EVENT",
-		[KVM_EXIT_IOAPIC_EOI] = "KVM_EXIT_IOAPIC_EOI",
-		[KVM_EXIT_X86_RDMSR] = "KVM_EXIT_X86_RDMSR",
-		[KVM_EXIT_X86_WRMSR] = "KVM_EXIT_X86_WRMSR",
-	};
-
-	return reason < ARRAY_SIZE(names) && names[reason] ? names[reason] : "KVM_EXIT_?";
-}
-
 static void append(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void append(char *buf, size_t len, const char *fmt, ...)
@@ -250,7 +176,7 @@ void vcpu_describe_exit(struct vcpu *vcpu, char *buf, size_t len)
 	const struct kvm_run *run = vcpu->run;
 	struct kvm_regs regs;
 
-	snprintf(buf, len, "%s (%u)", exit_reason_name(run->exit_reason), run->exit_reason);
+	snprintf(buf, len, "KVM_EXIT_%s (%u)", exit_reason_name(run->exit_reason), run->exit_reason);
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
 		append(buf, len, ": %s port %#x size %u count %u",
@@ -344,7 +270,7 @@ static void __attribute__((noreturn)) fail_exit(struct vcpu *vcpu, const char *f
 
 static void run_or_die(struct vcpu *vcpu, const char *file, int line)
 {
-	int r = vcpu_run(vcpu);
+	int r = __vcpu_run(vcpu);
 
 	if (r) {
 		char what[512];
@@ -355,28 +281,32 @@ static void run_or_die(struct vcpu *vcpu, const char *file, int line)
 	}
 }
 
-void __vcpu_expect_exit(struct vcpu *vcpu, uint32_t exit_reason, const char *file, int line)
+void vcpu_expect_exit_at(struct vcpu *vcpu, uint32_t exit_reason, const char *file, int line)
 {
 	struct ucall uc;
 
 	if (vcpu_get_ucall(vcpu, &uc) == UCALL_ABORT)
 		report_abort(vcpu, &uc);
-	if (vcpu->run->exit_reason != exit_reason)
-		fail_exit(vcpu, file, line, exit_reason_name(exit_reason));
+	if (vcpu->run->exit_reason != exit_reason) {
+		char expected[48];
+
+		snprintf(expected, sizeof(expected), "KVM_EXIT_%s", exit_reason_name(exit_reason));
+		fail_exit(vcpu, file, line, expected);
+	}
 }
 
-void __vcpu_run_expect(struct vcpu *vcpu, uint32_t exit_reason, const char *file, int line)
+void vcpu_run_expect_at(struct vcpu *vcpu, uint32_t exit_reason, const char *file, int line)
 {
 	run_or_die(vcpu, file, line);
-	__vcpu_expect_exit(vcpu, exit_reason, file, line);
+	vcpu_expect_exit_at(vcpu, exit_reason, file, line);
 }
 
-void __vcpu_run_expect_mmio(struct vcpu *vcpu, uint64_t gpa, uint32_t len, bool is_write,
-			    const char *file, int line)
+void vcpu_run_expect_mmio_at(struct vcpu *vcpu, uint64_t gpa, uint32_t len, bool is_write,
+			     const char *file, int line)
 {
 	const struct kvm_run *run = vcpu->run;
 
-	__vcpu_run_expect(vcpu, KVM_EXIT_MMIO, file, line);
+	vcpu_run_expect_at(vcpu, KVM_EXIT_MMIO, file, line);
 	if (run->mmio.phys_addr != gpa || run->mmio.len != len || run->mmio.is_write != is_write) {
 		t_fail(vcpu->vm->t, file, line,
 		       "expected an MMIO %s of %u bytes at %#llx, got a %s of %u at %#llx",
@@ -387,8 +317,8 @@ void __vcpu_run_expect_mmio(struct vcpu *vcpu, uint64_t gpa, uint32_t len, bool 
 	}
 }
 
-void __vcpu_expect_ucall(struct vcpu *vcpu, uint64_t cmd, struct ucall *uc, const char *file,
-			 int line)
+void vcpu_expect_ucall_at(struct vcpu *vcpu, uint64_t cmd, struct ucall *uc, const char *file,
+			  int line)
 {
 	struct ucall tmp;
 	uint64_t got = vcpu_get_ucall(vcpu, &tmp);
@@ -406,9 +336,9 @@ void __vcpu_expect_ucall(struct vcpu *vcpu, uint64_t cmd, struct ucall *uc, cons
 		*uc = tmp;
 }
 
-void __vcpu_run_ucall(struct vcpu *vcpu, uint64_t cmd, struct ucall *uc, const char *file,
-		      int line)
+void vcpu_run_ucall_at(struct vcpu *vcpu, uint64_t cmd, struct ucall *uc, const char *file,
+		       int line)
 {
 	run_or_die(vcpu, file, line);
-	__vcpu_expect_ucall(vcpu, cmd, uc, file, line);
+	vcpu_expect_ucall_at(vcpu, cmd, uc, file, line);
 }

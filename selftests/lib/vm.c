@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * VMs for the selftests: guest RAM in one memslot, a page allocator inside it, and the
- * 64-bit address space guest C code runs in (see vm.h for the layout).
+ * VMs for the selftests (asserting layer): devices and VMs that fail the test when they
+ * cannot be had, a page allocator inside guest RAM, and the 64-bit address space guest C
+ * code runs in (see vm.h for the layout).
  */
 #include <errno.h>
 #include <link.h>
@@ -14,22 +15,20 @@
 #include "kvm_util.h"
 #include "vm.h"
 
-#define PTE_P		(1ull << 0)
-#define PTE_W		(1ull << 1)
-#define PTE_ADDR	0x000ffffffffff000ull
-
 /* 64-bit GDT descriptors (SDM Vol. 3A 3.4.5): flat code (L=1) and data, ring 0. */
-#define DESC_CODE64	0x00af9b000000ffffull
-#define DESC_DATA	0x00cf93000000ffffull
 #define TSS_LIMIT	0x67
 #define IDT_VECTORS	32
 
 extern const char guest_exc_stubs[];
 
-static void vm_die(struct vm *vm, const char *what, long err)
+/* A step of the raw layer failed: "open DEV: why" or "WHAT on DEV: why". */
+static void __attribute__((noreturn)) t_die(struct test_ctx *t, const char *what, int err)
 {
-	t_fail(vm->t, __FILE__, __LINE__, "%s on %s: %s", what, vm->t->dev, strerror((int)-err));
-	t_abort(vm->t);
+	if (!strcmp(what, "open"))
+		t_fail(t, __FILE__, __LINE__, "open %s: %s", t->dev, strerror(-err));
+	else
+		t_fail(t, __FILE__, __LINE__, "%s on %s: %s", what, t->dev, strerror(-err));
+	t_abort(t);
 }
 
 void *t_guest_ram(struct test_ctx *t, size_t size)
@@ -44,34 +43,50 @@ void *t_guest_ram(struct test_ctx *t, size_t size)
 	return p;
 }
 
-long vm_set_region(int vm_fd, uint32_t slot, uint32_t flags, uint64_t gpa, uint64_t size,
-		   const void *hva)
+int t_open_path(struct test_ctx *t, const char *path)
 {
-	struct kvm_userspace_memory_region r = {
-		.slot = slot, .flags = flags, .guest_phys_addr = gpa, .memory_size = size,
-		.userspace_addr = (uintptr_t)hva,
-	};
+	int fd = dev_open(path);
 
-	return dev_ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, (unsigned long)&r);
+	if (fd < 0) {
+		t_fail(t, __FILE__, __LINE__, "open %s: %s", path, strerror(-fd));
+		t_abort(t);
+	}
+	return fd;
+}
+
+int t_open_dev(struct test_ctx *t)
+{
+	return t_open_path(t, t->dev);
+}
+
+int t_dev_create_vm(struct test_ctx *t, int sys_fd)
+{
+	int fd = dev_create_vm(sys_fd, 0);
+
+	if (fd < 0) {
+		t_fail(t, __FILE__, __LINE__, "KVM_CREATE_VM on %s: %s", t->dev, strerror(-fd));
+		t_abort(t);
+	}
+	return fd;
+}
+
+void t_close(struct test_ctx *t, int fd)
+{
+	if (close(fd)) {
+		t_fail(t, __FILE__, __LINE__, "close(%d): %s", fd, strerror(errno));
+		t_abort(t);
+	}
 }
 
 struct vm *t_vm_new_mem(struct test_ctx *t, uint64_t mem_size)
 {
-	struct vm *vm = calloc(1, sizeof(*vm));
-	long r;
+	const char *what;
+	struct vm *vm;
+	int r = __vm_create(t->dev, mem_size, &vm, &what);
 
-	ASSERT_TRUE(vm != NULL);
-	vm->t = t;
-	vm->sys_fd = t_open_dev(t);
-	vm->fd = t_vm_create(t, vm->sys_fd);
-	vm->run_size = (int)dev_ioctl(vm->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (vm->run_size < (int)sizeof(struct kvm_run))
-		vm_die(vm, "KVM_GET_VCPU_MMAP_SIZE", vm->run_size < 0 ? vm->run_size : -EINVAL);
-	vm->mem_size = mem_size;
-	vm->mem = t_guest_ram(t, mem_size);
-	r = vm_set_region(vm->fd, 0, 0, 0, mem_size, vm->mem);
 	if (r)
-		vm_die(vm, "KVM_SET_USER_MEMORY_REGION (slot 0)", r);
+		t_die(t, what, r);
+	vm->t = t;
 	vm->next_gpa = GUEST_ALLOC_START;
 	return vm;
 }
@@ -81,13 +96,20 @@ struct vm *t_vm_new(struct test_ctx *t)
 	return t_vm_new_mem(t, GUEST_MEM_SIZE);
 }
 
-void vm_free(struct vm *vm)
+struct vcpu *t_bare_guest(struct test_ctx *t, size_t mem_size)
 {
-	close(vm->fd);
-	close(vm->sys_fd);
-	munmap(vm->mem, vm->mem_size);
-	free(vm->cpuid);
-	free(vm);
+	const char *what;
+	struct vcpu *g;
+	int r = __bare_guest(t->dev, mem_size, &g, &what);
+
+	if (r) {
+		t_fail(t, __FILE__, __LINE__, "bare guest with %zu KiB: %s: %s", mem_size >> 10,
+		       what, strerror(-r));
+		t_abort(t);
+	}
+	g->vm->t = t;
+	g->vm->next_gpa = GUEST_ALLOC_START;
+	return g;
 }
 
 uint64_t vm_alloc(struct vm *vm, uint64_t bytes)
@@ -269,8 +291,8 @@ void vm_setup_long_mode(struct vm *vm)
 	vm->tss = vm_alloc(vm, GUEST_PAGE_SIZE);
 	vm->gdt = vm_alloc(vm, GUEST_PAGE_SIZE);
 	gdt = vm_gpa2hva(vm, vm->gdt);
-	gdt[GDT_CODE64 / 8] = DESC_CODE64;
-	gdt[GDT_DATA / 8] = DESC_DATA;
+	gdt[GDT_CODE64 / 8] = GDT_DESC_CODE64;
+	gdt[GDT_DATA / 8] = GDT_DESC_DATA;
 	/* 64-bit TSS descriptor, busy (type 11), as TR must be in IA-32e mode */
 	tss_lo = TSS_LIMIT | (vm->tss & 0xffffff) << 16 | 0x8bull << 40 |
 		 (vm->tss >> 24 & 0xff) << 56;
@@ -287,22 +309,10 @@ void vm_setup_long_mode(struct vm *vm)
 
 const struct kvm_cpuid2 *vm_supported_cpuid(struct vm *vm)
 {
-	struct test_ctx *t = vm->t;
+	const struct kvm_cpuid2 *c;
+	int r = __vm_supported_cpuid(vm, &c);
 
-	for (unsigned int nent = 64; !vm->cpuid; nent *= 2) {
-		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + nent * sizeof(c->entries[0]));
-		long r;
-
-		ASSERT_TRUE(c != NULL);
-		c->nent = nent;
-		r = dev_ioctl(vm->sys_fd, KVM_GET_SUPPORTED_CPUID, (unsigned long)c);
-		if (r == -E2BIG && nent < 4096) {
-			free(c);
-			continue;
-		}
-		if (r)
-			vm_die(vm, "KVM_GET_SUPPORTED_CPUID", r);
-		vm->cpuid = c;
-	}
-	return vm->cpuid;
+	if (r)
+		t_die(vm->t, "KVM_GET_SUPPORTED_CPUID", r);
+	return c;
 }

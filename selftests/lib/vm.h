@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Host side of the selftest library: a VM with guest RAM, vCPUs that run guest code written
- * in C (64-bit mode) or small real-mode blobs, and the ucall channel (lib/guest.h). It uses
- * only the KVM API, so everything built on it runs unchanged on /dev/kvm.
+ * The asserting layer of the selftest library, the one tests use: a VM with guest RAM,
+ * vCPUs that run guest code written in C (64-bit mode) or small real-mode blobs, and the
+ * ucall channel (lib/guest.h). Built on the raw layer (kvm_util.h: struct vm, struct vcpu,
+ * __vm_create(), __vcpu_add(), __vcpu_run(), ...), which fuzzers, stress programs and the
+ * exit benchmark use directly. It uses only the KVM API, so everything built on it runs
+ * unchanged on /dev/kvm.
  *
  * Guest physical memory: one memslot (slot 0) of GUEST_MEM_SIZE at GPA 0.
  *   0x1000  REAL_MODE_CODE_GPA: real-mode code (vcpu_enter_real_mode)
@@ -28,6 +31,7 @@
 #include "guest.h"
 #include "harness.h"
 #include "kvm_util.h"
+#include "x86_defs.h"
 
 #define GUEST_PAGE_SIZE		4096ul
 #define GUEST_MEM_SIZE		(4ul << 20)
@@ -41,34 +45,20 @@
 #define GDT_DATA	0x10
 #define GDT_TSS		0x18
 
-struct vm {
-	struct test_ctx *t;
-	int sys_fd, fd;
-	uint8_t *mem;			/* slot 0, GPA 0 .. mem_size */
-	uint64_t mem_size;
-	uint64_t next_gpa;		/* vm_alloc(): next free page */
-	uint64_t pml4;			/* 0 until the first vcpu_enter_long_mode() */
-	uint64_t gdt, idt, tss;
-	struct kvm_cpuid2 *cpuid;	/* KVM_GET_SUPPORTED_CPUID, set on every vCPU */
-	int run_size;			/* KVM_GET_VCPU_MMAP_SIZE */
-};
+/* ---- devices and VMs (vm.c) ---- */
 
-struct vcpu {
-	struct vm *vm;
-	int fd;
-	unsigned int id;
-	struct kvm_run *run;
-};
+/* Open t->dev (or path) and create a VM fd (dev_create_vm()), or fail the test. */
+int t_open_dev(struct test_ctx *t);
+int t_open_path(struct test_ctx *t, const char *path);
+int t_dev_create_vm(struct test_ctx *t, int sys_fd);
+void t_close(struct test_ctx *t, int fd);
 
-/* ---- VMs and guest memory (vm.c) ---- */
-
+/* __vm_create() on t->dev; free with vm_free(). */
 struct vm *t_vm_new(struct test_ctx *t);			/* GUEST_MEM_SIZE of RAM */
 struct vm *t_vm_new_mem(struct test_ctx *t, uint64_t mem_size);
-void vm_free(struct vm *vm);
+/* __bare_guest() (kvm_util.h) on t->dev: its vCPU 0. */
+struct vcpu *t_bare_guest(struct test_ctx *t, size_t mem_size);
 
-/* KVM_SET_USER_MEMORY_REGION; 0 or -errno. */
-long vm_set_region(int vm_fd, uint32_t slot, uint32_t flags, uint64_t gpa, uint64_t size,
-		   const void *hva);
 /* Anonymous shared memory for a memslot (zeroed), or the test fails. */
 void *t_guest_ram(struct test_ctx *t, size_t size);
 
@@ -101,16 +91,15 @@ const struct kvm_cpuid2 *vm_supported_cpuid(struct vm *vm);
 
 /* ---- vCPUs (vcpu.c) ---- */
 
-/* KVM_CREATE_VCPU, mmap of struct kvm_run, KVM_SET_CPUID2 with the supported CPUID. */
+/* __vcpu_add(), then KVM_SET_CPUID2 with the supported CPUID. */
 struct vcpu *t_vcpu_add(struct vm *vm, unsigned int id);
-void vcpu_free(struct vcpu *vcpu);
 
 /* Start guest function fn(a0, a1) in 64-bit mode; when it returns the guest sends DONE. */
 void vcpu_enter_long_mode(struct vcpu *vcpu, void (*fn)(uint64_t, uint64_t), uint64_t a0,
 			  uint64_t a1);
 /* Guest functions take zero to two uint64_t arguments (the ABI passes RDI and RSI). */
 #define GUEST_FN(fn) ((void (*)(uint64_t, uint64_t))(void (*)(void))(fn))
-/* Start real-mode code at gpa (CS base 0, SP REAL_MODE_STACK). */
+/* Start real-mode code at gpa (CS base 0, SP REAL_MODE_STACK), from the reset state. */
 void vcpu_enter_real_mode(struct vcpu *vcpu, uint64_t gpa);
 /* A new VM with one vCPU running fn(a0, a1) in 64-bit mode. */
 struct vcpu *t_guest_new(struct test_ctx *t, void (*fn)(uint64_t, uint64_t), uint64_t a0,
@@ -122,38 +111,33 @@ void vcpu_get_sregs(struct vcpu *vcpu, struct kvm_sregs *sregs);
 void vcpu_set_sregs(struct vcpu *vcpu, const struct kvm_sregs *sregs);
 uint64_t vcpu_rip(struct vcpu *vcpu);
 
-/* KVM_RUN: 0 or -errno, nothing checked. */
-int vcpu_run(struct vcpu *vcpu);
-/* The port-I/O data of the current KVM_EXIT_IO (at io.data_offset). */
-void *vcpu_io_data(struct vcpu *vcpu);
-
 /* The ucall behind the current exit (UCALL_NONE if it is not one); uc may be NULL. */
 uint64_t vcpu_get_ucall(struct vcpu *vcpu, struct ucall *uc);
 
 /* One line about the current exit, for diagnostics. */
 void vcpu_describe_exit(struct vcpu *vcpu, char *buf, size_t len);
-const char *exit_reason_name(uint32_t reason);
 
 /*
  * Run and expect a given outcome; anything else (another exit, a failing KVM_RUN, a guest
  * assertion or exception) fails the test with the details and ends it.
  */
-void __vcpu_run_expect(struct vcpu *vcpu, uint32_t exit_reason, const char *file, int line);
-void __vcpu_expect_exit(struct vcpu *vcpu, uint32_t exit_reason, const char *file, int line);
-void __vcpu_run_ucall(struct vcpu *vcpu, uint64_t cmd, struct ucall *uc, const char *file,
-		      int line);
-void __vcpu_expect_ucall(struct vcpu *vcpu, uint64_t cmd, struct ucall *uc, const char *file,
-			 int line);
-void __vcpu_run_expect_mmio(struct vcpu *vcpu, uint64_t gpa, uint32_t len, bool is_write,
-			    const char *file, int line);
-#define vcpu_run_expect(vcpu, reason) __vcpu_run_expect(vcpu, reason, __FILE__, __LINE__)
+void vcpu_run_expect_at(struct vcpu *vcpu, uint32_t exit_reason, const char *file, int line);
+void vcpu_expect_exit_at(struct vcpu *vcpu, uint32_t exit_reason, const char *file, int line);
+void vcpu_run_ucall_at(struct vcpu *vcpu, uint64_t cmd, struct ucall *uc, const char *file,
+		       int line);
+void vcpu_expect_ucall_at(struct vcpu *vcpu, uint64_t cmd, struct ucall *uc, const char *file,
+			  int line);
+void vcpu_run_expect_mmio_at(struct vcpu *vcpu, uint64_t gpa, uint32_t len, bool is_write,
+			     const char *file, int line);
+#define vcpu_run_expect(vcpu, reason) vcpu_run_expect_at(vcpu, reason, __FILE__, __LINE__)
 /* KVM_EXIT_MMIO of len bytes at gpa, a write or a read. */
 #define vcpu_run_expect_mmio(vcpu, gpa, len, is_write)					\
-	__vcpu_run_expect_mmio(vcpu, gpa, len, is_write, __FILE__, __LINE__)
-#define vcpu_expect_exit(vcpu, reason) __vcpu_expect_exit(vcpu, reason, __FILE__, __LINE__)
-#define vcpu_run_sync(vcpu, uc) __vcpu_run_ucall(vcpu, UCALL_SYNC, uc, __FILE__, __LINE__)
-#define vcpu_run_done(vcpu) __vcpu_run_ucall(vcpu, UCALL_DONE, NULL, __FILE__, __LINE__)
-#define vcpu_expect_sync(vcpu, uc) __vcpu_expect_ucall(vcpu, UCALL_SYNC, uc, __FILE__, __LINE__)
-#define vcpu_expect_done(vcpu) __vcpu_expect_ucall(vcpu, UCALL_DONE, NULL, __FILE__, __LINE__)
+	vcpu_run_expect_mmio_at(vcpu, gpa, len, is_write, __FILE__, __LINE__)
+#define vcpu_expect_exit(vcpu, reason) vcpu_expect_exit_at(vcpu, reason, __FILE__, __LINE__)
+#define vcpu_run_sync(vcpu, uc) vcpu_run_ucall_at(vcpu, UCALL_SYNC, uc, __FILE__, __LINE__)
+#define vcpu_run_done(vcpu) vcpu_run_ucall_at(vcpu, UCALL_DONE, NULL, __FILE__, __LINE__)
+#define vcpu_expect_sync(vcpu, uc)							\
+	vcpu_expect_ucall_at(vcpu, UCALL_SYNC, uc, __FILE__, __LINE__)
+#define vcpu_expect_done(vcpu) vcpu_expect_ucall_at(vcpu, UCALL_DONE, NULL, __FILE__, __LINE__)
 
 #endif

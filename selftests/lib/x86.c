@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Host-side x86 helpers: CPUID tables and single MSRs (see x86.h). */
+/* Host-side x86 helpers: CPUID tables, single MSRs and vCPU events (see x86.h). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,18 +16,6 @@ struct kvm_cpuid2 *t_cpuid_copy(struct vm *vm, unsigned int extra)
 	ASSERT_TRUE(c != NULL);
 	memcpy(c, sup, size);
 	return c;
-}
-
-struct kvm_cpuid_entry2 *cpuid_entry(struct kvm_cpuid2 *c, uint32_t fn, uint32_t idx)
-{
-	for (uint32_t i = 0; i < c->nent; i++) {
-		struct kvm_cpuid_entry2 *e = &c->entries[i];
-
-		if (e->function == fn &&
-		    (!(e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) || e->index == idx))
-			return e;
-	}
-	return NULL;
 }
 
 void cpuid_remove(struct kvm_cpuid2 *c, uint32_t fn)
@@ -64,4 +52,12 @@ long vcpu_set_msr(struct vcpu *vcpu, uint32_t index, uint64_t val)
 	struct one_msr m = { .hdr.nmsrs = 1, .e.index = index, .e.data = val };
 
 	return dev_ioctl(vcpu->fd, KVM_SET_MSRS, (unsigned long)&m);
+}
+
+struct kvm_vcpu_events get_events(struct test_ctx *t, struct vcpu *vcpu)
+{
+	struct kvm_vcpu_events e;
+
+	ASSERT_EQ(dev_ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, (unsigned long)&e), 0);
+	return e;
 }

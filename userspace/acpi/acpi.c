@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
 
+#include "x86_defs.h"
+
 #include "../hw/ioapic.h"
 #include "../hw/pm.h"
 #include "acpi.h"
@@ -94,7 +96,7 @@ static void acpi__fill_fadt(struct acpi_fadt *f, u64 facs, u64 dsdt)
 }
 
 /*
- * The MADT: the local APICs, the IOAPIC (GSIs 0-23), IRQ0 on GSI 2 (the PIT, hw/pic.c
+ * The MADT: the local APICs, the IOAPIC (GSIs 0-23), IRQ0 on GSI 2 (the PIT, hw/board.c
  * irq__set), the SCI level-triggered and active low (the FADT's SCI_INT), LINT1 as NMI.
  */
 static u64 acpi__madt(struct acpi_area *a, unsigned int cpus)
@@ -111,7 +113,7 @@ static u64 acpi__madt(struct acpi_area *a, unsigned int cpus)
 	if (!m)
 		return 0;
 	acpi__header(&m->h, "APIC", len, 5);
-	m->lapic_address = 0xfee00000;
+	m->lapic_address = APIC_DEFAULT_PHYS_BASE;
 	m->flags = MADT_PCAT_COMPAT;
 	l = (struct acpi_madt_lapic *)(m + 1);
 	for (unsigned int i = 0; i < cpus; i++, l++)

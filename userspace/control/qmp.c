@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The control protocol's commands (README.md, "vmxrun: control socket"), with jansson. */
+#include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "kvm_exit_names.h"
 
 #include "../hw/pm.h"
 #include "../options.h"
@@ -95,16 +98,18 @@ static const char *query_vmxrun_stats(struct vm *vm, json_t *args, json_t **ret)
 	(void)args;
 	for (unsigned int i = 0; i < VM_STAT_EXIT_REASONS; i++) {
 		u64 n = __atomic_load_n(&vm->stats.exits[i], __ATOMIC_RELAXED);
-		const char *name = vcpu__exit_name(i);
-		char other[24];
+		const char *name = kvm_exit_name(i);
+		char key[32];
 
 		if (!n)
 			continue;
-		if (!name) {
-			snprintf(other, sizeof(other), "exit_%u", i);
-			name = other;
-		}
-		json_object_set_new(exits, name, json_integer((json_int_t)n));
+		if (!name)
+			snprintf(key, sizeof(key), "exit_%u", i);
+		else		/* "io", "irq_window_open": the KVM_EXIT_ names in lower case */
+			for (size_t c = 0; c < sizeof(key); c++)
+				if (!(key[c] = (char)tolower((unsigned char)name[c])))
+					break;
+		json_object_set_new(exits, key, json_integer((json_int_t)n));
 		total += n;
 	}
 	*ret = json_pack("{s:o, s:I, s:I, s:I, s:I, s:I}", "exits", exits, "total",

@@ -3,7 +3,7 @@
 
 #include "../vm/vm.h"
 #include "i8042.h"
-#include "pic.h"
+#include "board.h"
 
 #define STR_OBF		0x01	/* output buffer full */
 #define STR_SYSFLAG	0x04	/* self test passed */

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "x86_defs.h"
+
 #include "../vm/vm.h"
 #include "ioapic.h"
 
@@ -27,10 +29,6 @@
 #define REDTBL_LO_RW		0x1afffu	/* vector, DM, dest mode, polarity, trigger, mask */
 #define REDTBL_HI_RW		0xff000000u	/* destination */
 #define WIRED_ACTIVE_LOW	(1u << 9)	/* the ACPI SCI (hw/pm.h), as the MADT says */
-#define MSI_ADDR_BASE		0xfee00000u
-#define MSI_ADDR_LOGICAL	(1u << 2)
-#define MSI_DATA_ASSERT		(1u << 14)
-#define MSI_DATA_LEVEL		(1u << 15)
 
 struct ioapic {
 	struct vm *vm;
@@ -49,10 +47,10 @@ struct ioapic {
 
 void ioapic__msi(u64 e, u32 *address, u32 *data)
 {
-	*address = MSI_ADDR_BASE | IOAPIC_DEST(e) << 12 |
-		   (e & IOAPIC_DEST_LOGICAL ? MSI_ADDR_LOGICAL : 0);
+	*address = MSI_ADDR_BASE_LO | MSI_ADDR_DEST_ID(IOAPIC_DEST(e)) |
+		   (e & IOAPIC_DEST_LOGICAL ? MSI_ADDR_DEST_MODE_LOGICAL : 0);
 	*data = IOAPIC_VECTOR(e) | IOAPIC_DM(e) << 8 |
-		(e & IOAPIC_LEVEL ? MSI_DATA_LEVEL | MSI_DATA_ASSERT : 0);
+		(e & IOAPIC_LEVEL ? MSI_DATA_TRIGGER_LEVEL | MSI_DATA_LEVEL_ASSERT : 0);
 }
 
 static bool ioapic__pin_asserted(const struct ioapic *io, unsigned int pin)
@@ -96,7 +94,7 @@ static void ioapic__update_routes(struct ioapic *io)
 		};
 	}
 	if (ioctl(io->vm->fd, KVM_SET_GSI_ROUTING, &r.hdr)) {
-		fprintf(stderr, "vmxrun: %s: KVM_SET_GSI_ROUTING: %s\n", io->vm->dev->path,
+		fprintf(stderr, "vmxrun: %s: KVM_SET_GSI_ROUTING: %s\n", io->vm->hv->path,
 			strerror(errno));
 		io->routes_valid = false;
 	}
@@ -131,7 +129,7 @@ static void ioapic__deliver(struct ioapic *io, unsigned int pin)
 		return;
 	}
 	if (io->vm->fd >= 0 && ioctl(io->vm->fd, KVM_SIGNAL_MSI, &msi) < 0)
-		fprintf(stderr, "vmxrun: %s: KVM_SIGNAL_MSI: %s\n", io->vm->dev->path,
+		fprintf(stderr, "vmxrun: %s: KVM_SIGNAL_MSI: %s\n", io->vm->hv->path,
 			strerror(errno));
 }
 

@@ -6,7 +6,7 @@
  * pin (so the kernel knows which vectors are level-triggered and exits with
  * KVM_EXIT_IOAPIC_EOI when the guest EOIs them) and delivers with KVM_SIGNAL_MSI.
  *
- * The board (vm/vm.c, hw/pic.c irq__set): ISA IRQ n drives pin n, except IRQ0 (the PIT) on
+ * The board (vm/vm.c, hw/board.c irq__set): ISA IRQ n drives pin n, except IRQ0 (the PIT) on
  * pin 2, as on real boards and in the MADT's interrupt source override. Lines are active
  * high except the ACPI SCI (pin 9), which is wired active low, as the MADT says; a pin whose
  * polarity the guest programs against its wiring sees the line inverted, as on hardware.

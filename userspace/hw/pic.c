@@ -8,7 +8,6 @@
 
 #include "../vm/vcpu.h"
 #include "../vm/vm.h"
-#include "ioapic.h"
 #include "pic.h"
 
 struct i8259 {
@@ -121,20 +120,10 @@ u8 pic__ack(struct vm *vm)
 	return vec;
 }
 
-void irq__set(struct vm *vm, unsigned int irq, bool level)
+void pic__set_irq(struct vm *vm, unsigned int irq, bool level)
 {
-	if (irq >= 16)
-		return;
 	i8259__set_line(&vm->pic->chip[irq >> 3], irq & 7, level);
 	pic__update(vm);
-	/* The IOAPIC sees the same lines; the PIT's IRQ0 is wired to its pin 2. */
-	ioapic__set_pin(vm, irq ? irq : 2, level);
-}
-
-void irq__pulse(struct vm *vm, unsigned int irq)
-{
-	irq__set(vm, irq, true);
-	irq__set(vm, irq, false);
 }
 
 static void i8259__icw1(struct i8259 *s, u8 val)

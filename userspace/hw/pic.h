@@ -17,12 +17,10 @@ void pic__reset(struct vm *vm);
 void pic__exit(struct vm *vm);
 
 /*
- * Set ISA interrupt line irq (0-15) to level, on the PIC (which kicks the BSP when its output
- * rises) and on the IOAPIC if there is one (IRQ0 on pin 2, the others on pin irq).
+ * Set the PIC's input irq (0-15) to level; the output's rise kicks the BSP. Devices use the
+ * board's irq__set() (hw/board.h), which drives the IOAPIC's pin too.
  */
-void irq__set(struct vm *vm, unsigned int irq, bool level);
-/* An edge on an edge-triggered line: raise, then lower. */
-void irq__pulse(struct vm *vm, unsigned int irq);
+void pic__set_irq(struct vm *vm, unsigned int irq, bool level);
 
 /* The PIC's INTR output: an unmasked request of higher priority than the one in service. */
 bool pic__pending(struct vm *vm);

@@ -11,7 +11,7 @@
 
 #include "../vm/loop.h"
 #include "../vm/vm.h"
-#include "pic.h"
+#include "board.h"
 #include "pit.h"
 
 enum { RW_LATCH, RW_LSB, RW_MSB, RW_WORD0, RW_WORD1 };

@@ -3,7 +3,7 @@
 #include <time.h>
 
 #include "../vm/vm.h"
-#include "pic.h"
+#include "board.h"
 #include "pm.h"
 
 #define STS_TMR		0x0001

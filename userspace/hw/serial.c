@@ -5,42 +5,16 @@
  * 8250 autoconfig expects, and the interrupt sources in priority order. The IRQ line is
  * gated by MCR.OUT2, as on a PC.
  */
+#include <linux/serial_reg.h>
 #include <stdlib.h>
 
 #include "../vm/console.h"
 #include "../vm/vm.h"
-#include "pic.h"
+#include "board.h"
 #include "serial.h"
 
-enum { RBR_THR = 0, IER = 1, IIR_FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7 };
-
-#define IER_RDI		0x01
-#define IER_THRI	0x02
-#define IER_RLSI	0x04
-#define IER_MSI		0x08
-#define IIR_NO_INT	0x01
-#define IIR_MSI		0x00
-#define IIR_THRI	0x02
-#define IIR_RDI		0x04
-#define IIR_RLSI	0x06
-#define IIR_FIFO	0xc0
-#define FCR_ENABLE	0x01
-#define FCR_CLEAR_RCVR	0x02
-#define LCR_DLAB	0x80
-#define MCR_DTR		0x01
-#define MCR_RTS		0x02
-#define MCR_OUT1	0x04
-#define MCR_OUT2	0x08
-#define MCR_LOOP	0x10
-#define LSR_DR		0x01
-#define LSR_OE		0x02
-#define LSR_BI		0x10
-#define LSR_THRE	0x20
-#define LSR_TEMT	0x40
-#define MSR_CTS		0x10
-#define MSR_DSR		0x20
-#define MSR_RI		0x40
-#define MSR_DCD		0x80
+/* <linux/serial_reg.h> names the registers and bits; it lacks IIR's FIFO-enabled bits. */
+#define UART_IIR_FIFO_ENABLED	0xc0
 
 #define RX_SIZE		4096
 
@@ -56,20 +30,20 @@ struct serial {
 
 static u8 serial__iir(const struct serial *s)
 {
-	if ((s->ier & IER_RLSI) && (s->lsr & (LSR_OE | LSR_BI)))
-		return IIR_RLSI;
-	if ((s->ier & IER_RDI) && s->rx_len)
-		return IIR_RDI;
-	if ((s->ier & IER_THRI) && s->thr_ipending)
-		return IIR_THRI;
-	if ((s->ier & IER_MSI) && (s->msr & 0x0f))
-		return IIR_MSI;
-	return IIR_NO_INT;
+	if ((s->ier & UART_IER_RLSI) && (s->lsr & (UART_LSR_OE | UART_LSR_BI)))
+		return UART_IIR_RLSI;
+	if ((s->ier & UART_IER_RDI) && s->rx_len)
+		return UART_IIR_RDI;
+	if ((s->ier & UART_IER_THRI) && s->thr_ipending)
+		return UART_IIR_THRI;
+	if ((s->ier & UART_IER_MSI) && (s->msr & UART_MSR_ANY_DELTA))
+		return UART_IIR_MSI;
+	return UART_IIR_NO_INT;
 }
 
 static void serial__update_irq(struct serial *s)
 {
-	irq__set(s->vm, SERIAL_IRQ, (s->mcr & MCR_OUT2) && serial__iir(s) != IIR_NO_INT);
+	irq__set(s->vm, SERIAL_IRQ, (s->mcr & UART_MCR_OUT2) && serial__iir(s) != UART_IIR_NO_INT);
 }
 
 /* Modem status: the loopback wiring, or a terminal that is always there. */
@@ -77,20 +51,23 @@ static void serial__update_msr(struct serial *s)
 {
 	u8 m = s->mcr, old = s->msr, v;
 
-	if (m & MCR_LOOP)
-		v = (m & MCR_RTS ? MSR_CTS : 0) | (m & MCR_DTR ? MSR_DSR : 0) |
-		    (m & MCR_OUT1 ? MSR_RI : 0) | (m & MCR_OUT2 ? MSR_DCD : 0);
+	if (m & UART_MCR_LOOP)
+		v = (m & UART_MCR_RTS ? UART_MSR_CTS : 0) | (m & UART_MCR_DTR ? UART_MSR_DSR : 0) |
+		    (m & UART_MCR_OUT1 ? UART_MSR_RI : 0) | (m & UART_MCR_OUT2 ? UART_MSR_DCD : 0);
 	else
-		v = MSR_DCD | MSR_DSR | MSR_CTS;
+		v = UART_MSR_DCD | UART_MSR_DSR | UART_MSR_CTS;
 	/* Delta bits: CTS, DSR, trailing edge of RI, DCD. */
-	s->msr = v | (old & 0x0f) | ((old ^ v) & 0x10 ? 1 : 0) | ((old ^ v) & 0x20 ? 2 : 0) |
-		 ((old & ~v) & 0x40 ? 4 : 0) | ((old ^ v) & 0x80 ? 8 : 0);
+	s->msr = v | (old & UART_MSR_ANY_DELTA) |
+		 ((old ^ v) & UART_MSR_CTS ? UART_MSR_DCTS : 0) |
+		 ((old ^ v) & UART_MSR_DSR ? UART_MSR_DDSR : 0) |
+		 ((old & ~v) & UART_MSR_RI ? UART_MSR_TERI : 0) |
+		 ((old ^ v) & UART_MSR_DCD ? UART_MSR_DDCD : 0);
 }
 
 static void serial__rx_push(struct serial *s, u8 c)
 {
 	if (s->rx_len == RX_SIZE) {
-		s->lsr |= LSR_OE;
+		s->lsr |= UART_LSR_OE;
 		return;
 	}
 	s->rx[(s->rx_head + s->rx_len++) % RX_SIZE] = c;
@@ -98,7 +75,7 @@ static void serial__rx_push(struct serial *s, u8 c)
 
 static void serial__tx(struct serial *s, u8 c)
 {
-	if (s->mcr & MCR_LOOP)
+	if (s->mcr & UART_MCR_LOOP)
 		serial__rx_push(s, c);
 	else if (s->out)
 		s->out(s->out_opaque, c);
@@ -110,34 +87,34 @@ static void serial__tx(struct serial *s, u8 c)
 static void serial__write(struct serial *s, u64 reg, u8 v)
 {
 	switch (reg) {
-	case RBR_THR:
-		if (s->lcr & LCR_DLAB)
+	case UART_TX:			/* UART_DLL with DLAB */
+		if (s->lcr & UART_LCR_DLAB)
 			s->dll = v;
 		else
 			serial__tx(s, v);
 		break;
-	case IER:
-		if (s->lcr & LCR_DLAB) {
+	case UART_IER:			/* UART_DLM with DLAB */
+		if (s->lcr & UART_LCR_DLAB) {
 			s->dlm = v;
 			break;
 		}
-		if ((v ^ s->ier) & IER_THRI)
-			s->thr_ipending = v & IER_THRI;	/* THR is always empty */
+		if ((v ^ s->ier) & UART_IER_THRI)
+			s->thr_ipending = v & UART_IER_THRI;	/* THR is always empty */
 		s->ier = v & 0x0f;
 		break;
-	case IIR_FCR:
-		if ((v & FCR_CLEAR_RCVR) || ((v ^ s->fcr) & FCR_ENABLE))
+	case UART_FCR:
+		if ((v & UART_FCR_CLEAR_RCVR) || ((v ^ s->fcr) & UART_FCR_ENABLE_FIFO))
 			s->rx_len = 0;
 		s->fcr = v & 0xc9;
 		break;
-	case LCR:
+	case UART_LCR:
 		s->lcr = v;
 		break;
-	case MCR:
+	case UART_MCR:
 		s->mcr = v & 0x1f;
 		serial__update_msr(s);
 		break;
-	case SCR:
+	case UART_SCR:
 		s->scr = v;
 		break;
 	}
@@ -148,8 +125,8 @@ static u8 serial__read(struct serial *s, u64 reg)
 	u8 v;
 
 	switch (reg) {
-	case RBR_THR:
-		if (s->lcr & LCR_DLAB)
+	case UART_RX:
+		if (s->lcr & UART_LCR_DLAB)
 			return s->dll;
 		if (!s->rx_len)
 			return 0;
@@ -157,24 +134,24 @@ static u8 serial__read(struct serial *s, u64 reg)
 		s->rx_head = (s->rx_head + 1) % RX_SIZE;
 		s->rx_len--;
 		return v;
-	case IER:
-		return s->lcr & LCR_DLAB ? s->dlm : s->ier;
-	case IIR_FCR:
+	case UART_IER:
+		return s->lcr & UART_LCR_DLAB ? s->dlm : s->ier;
+	case UART_IIR:
 		v = serial__iir(s);
-		if (v == IIR_THRI)
+		if (v == UART_IIR_THRI)
 			s->thr_ipending = false;	/* reading IIR acknowledges THRE */
-		return v | (s->fcr & FCR_ENABLE ? IIR_FIFO : 0);
-	case LCR:
+		return v | (s->fcr & UART_FCR_ENABLE_FIFO ? UART_IIR_FIFO_ENABLED : 0);
+	case UART_LCR:
 		return s->lcr;
-	case MCR:
+	case UART_MCR:
 		return s->mcr;
-	case LSR:
-		v = s->lsr | LSR_THRE | LSR_TEMT | (s->rx_len ? LSR_DR : 0);
-		s->lsr &= ~(LSR_OE | LSR_BI);		/* error bits clear on read */
+	case UART_LSR:
+		v = s->lsr | UART_LSR_THRE | UART_LSR_TEMT | (s->rx_len ? UART_LSR_DR : 0);
+		s->lsr &= ~(UART_LSR_OE | UART_LSR_BI);	/* error bits clear on read */
 		return v;
-	case MSR:
+	case UART_MSR:
 		v = s->msr;
-		s->msr &= 0xf0;				/* deltas clear on read */
+		s->msr &= ~UART_MSR_ANY_DELTA;		/* deltas clear on read */
 		return v;
 	default:
 		return s->scr;

@@ -156,7 +156,7 @@ int bzimage__load(struct vm *vm, const u8 *buf, size_t len, const u8 *initrd, si
 		  const char *cmdline, struct boot_state *bs, char *msg, size_t msglen)
 {
 	/* Linux's clock needs the TSC rate (tsc_early_khz=), before any init arguments. */
-	char *full = vm__cmdline(cmdline, vm->tsc_khz);
+	char *full = loader__cmdline(cmdline, vm->tsc_khz);
 	int r;
 
 	if (!full) {

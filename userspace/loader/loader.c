@@ -25,6 +25,30 @@ unsigned int e820__map(const struct vm *vm, struct e820_entry *e, unsigned int m
 	return n;
 }
 
+/*
+ * The guest's command line: --append plus tsc_early_khz= unless the user set it, placed
+ * before a " -- " (what follows it is init's arguments).
+ */
+char *loader__cmdline(const char *append, u64 tsc_khz)
+{
+	const char *cut = NULL, *p;
+	size_t head;
+	char *s;
+
+	append = append ? append : "";
+	if (strstr(append, "tsc_early_khz=") || !tsc_khz)
+		return strdup(append);
+	if (!strncmp(append, "--", 2) && (append[2] == ' ' || !append[2]))
+		cut = append;
+	else if ((p = strstr(append, " --")) && (p[3] == ' ' || !p[3]))
+		cut = p;
+	head = cut ? (size_t)(cut - append) : strlen(append);
+	if (asprintf(&s, "%.*s%stsc_early_khz=%llu%s%s", (int)head, append, head ? " " : "",
+		     (unsigned long long)tsc_khz, cut == append ? " " : "", cut ? cut : "") < 0)
+		return NULL;
+	return s;
+}
+
 int loader__check(const struct boot_files *f, u64 ram_size, char *msg, size_t msglen)
 {
 	u8 head[8192];			/* the setup header, or where a multiboot header may be */
@@ -44,7 +68,7 @@ int loader__check(const struct boot_files *f, u64 ram_size, char *msg, size_t ms
 	}
 	if (bzimage__probe(head, got)) {
 		/* tsc_early_khz= is added at boot: count it at its longest (10 GHz). */
-		cmdline = vm__cmdline(f->cmdline, 9999999);
+		cmdline = loader__cmdline(f->cmdline, 9999999);
 		r = cmdline ? bzimage__check(head, got, size, rd_size, strlen(cmdline) + 1,
 					     MIN(ram_size, PCI_HOLE_START), why, sizeof(why)) : 0;
 		free(cmdline);

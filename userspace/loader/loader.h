@@ -54,6 +54,12 @@ int loader__check(const struct boot_files *files, u64 ram_size, char *msg, size_
 int loader__load(struct vm *vm, const struct boot_files *files, struct boot_state *bs,
 		 char *msg, size_t msglen);
 
+/*
+ * The guest's command line (malloc'ed): append plus tsc_early_khz=tsc_khz unless append sets
+ * it, placed before a "--" (the words after it are init's arguments).
+ */
+char *loader__cmdline(const char *append, u64 tsc_khz);
+
 /* The formats, for loader__load and the tests; buf is the whole file. */
 bool bzimage__probe(const u8 *buf, size_t len);
 /* The checks of bzimage__load on the file's first head_len bytes and its length len. */

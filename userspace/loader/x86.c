@@ -6,22 +6,10 @@
  */
 #include <string.h>
 
+#include "x86_defs.h"
+
 #include "../vm/vm.h"
 #include "loader.h"
-
-#define CR0_PE		(1ULL << 0)
-#define CR0_ET		(1ULL << 4)
-#define CR0_NE		(1ULL << 5)
-#define CR0_PG		(1ULL << 31)
-#define CR4_PAE		(1ULL << 5)
-#define EFER_LME	(1ULL << 8)
-#define EFER_LMA	(1ULL << 10)
-#define APIC_BASE_BSP	(1ULL << 8)
-#define APIC_BASE_EN	(1ULL << 11)
-#define APIC_DEFAULT	0xfee00000ULL
-#define PTE_P		1ULL
-#define PTE_RW		2ULL
-#define PTE_PS		0x80ULL
 
 /* Descriptor for base 0, limit 4 GiB (G=1), with access byte and flags (SDM Vol. 3 3.4.5). */
 #define GDT_ENTRY(access, flags) \
@@ -48,11 +36,11 @@ int x86__setup_tables(struct vm *vm, enum boot_mode mode)
 		return 0;
 	/* PML4[0] -> PDPT, PDPT[0..3] -> 4 page directories of 2 MiB pages: 0-4 GiB. */
 	memset(pml4, 0, 6 * 4096);
-	pml4[0] = (BOOT_PML4 + 0x1000) | PTE_P | PTE_RW;
+	pml4[0] = (BOOT_PML4 + 0x1000) | PTE_P | PTE_W;
 	for (u64 i = 0; i < 4; i++)
-		pml4[512 + i] = (BOOT_PML4 + 0x2000 + i * 0x1000) | PTE_P | PTE_RW;
+		pml4[512 + i] = (BOOT_PML4 + 0x2000 + i * 0x1000) | PTE_P | PTE_W;
 	for (u64 i = 0; i < 4 * 512; i++)
-		pml4[1024 + i] = (i << 21) | PTE_P | PTE_RW | PTE_PS;
+		pml4[1024 + i] = (i << 21) | PTE_P | PTE_W | PTE_PS;
 	return 0;
 }
 
@@ -76,17 +64,18 @@ void x86__sregs(const struct boot_state *bs, struct kvm_sregs *s, bool apic)
 	s->ldt = (struct kvm_segment){ .type = 0x2, .present = 1, .unusable = 1 };
 	s->gdt = (struct kvm_dtable){ .base = BOOT_GDT, .limit = sizeof(boot_gdt) - 1 };
 	s->idt = (struct kvm_dtable){ .base = 0, .limit = 0 };
-	s->cr0 = CR0_PE | CR0_ET | CR0_NE | (lm ? CR0_PG : 0);
+	s->cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_NE | (lm ? X86_CR0_PG : 0);
 	s->cr2 = 0;
 	s->cr3 = lm ? BOOT_PML4 : 0;
-	s->cr4 = lm ? CR4_PAE : 0;
+	s->cr4 = lm ? X86_CR4_PAE : 0;
 	s->efer = lm ? EFER_LME | EFER_LMA : 0;
 	/*
 	 * KVM_SET_SREGS writes IA32_APIC_BASE. PIC-only machine: the local APIC is globally
 	 * disabled (bit 11 clear), which also clears CPUID.1:EDX.APIC on KVM, so the guest does
 	 * not poke at it. With the in-kernel LAPIC it must stay enabled, or KVM hides it too.
 	 */
-	s->apic_base = APIC_DEFAULT | APIC_BASE_BSP | (apic ? APIC_BASE_EN : 0);
+	s->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_BSP |
+		       (apic ? MSR_IA32_APICBASE_ENABLE : 0);
 	memset(s->interrupt_bitmap, 0, sizeof(s->interrupt_bitmap));
 }
 

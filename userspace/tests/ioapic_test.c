@@ -5,7 +5,7 @@
 #include "harness.h"
 #include "host_vm.h"
 #include "hw/ioapic.h"
-#include "hw/pic.h"
+#include "hw/board.h"
 
 struct msis {
 	unsigned int n;

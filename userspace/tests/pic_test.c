@@ -2,6 +2,7 @@
 /* Host unit tests: the i8259A pair. */
 #include "harness.h"
 #include "host_vm.h"
+#include "hw/board.h"
 #include "hw/pic.h"
 
 TEST_HOST(pic_delivers_vector_and_holds_isr_until_eoi)

@@ -3,24 +3,20 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 
+#include "x86_defs.h"
+
 #include "../util/types.h"
 #include "cpuid.h"
-#include "dev.h"
+#include "hv.h"
 
-#define CPUID1_ECX_X2APIC	(1u << 21)
-#define CPUID1_ECX_TSC_DEADLINE	(1u << 24)
-#define CPUID1_ECX_HYPERVISOR	(1u << 31)
-#define CPUID1_EDX_APIC		(1u << 9)
-#define CPUID1_EDX_HTT		(1u << 28)
-#define KVM_CPUID_SIGNATURE	0x40000000u
-#define KVM_CPUID_FEATURES	0x40000001u
 /*
  * KVM PV features kept: the clock and no I/O delay. The ones that talk to KVM's own LAPIC
  * (PV EOI, PV IPIs, PV unhalt) stay hidden: vmxmon implements none of them.
  */
-#define KVM_PV_KEEP	((1u << 0) | (1u << 1) | (1u << 3) | (1u << 24))
+#define KVM_PV_KEEP	(1u << KVM_FEATURE_CLOCKSOURCE | 1u << KVM_FEATURE_NOP_IO_DELAY |	\
+			 1u << KVM_FEATURE_CLOCKSOURCE2 | 1u << KVM_FEATURE_CLOCKSOURCE_STABLE_BIT)
 
-struct kvm_cpuid2 *cpuid__supported(const struct dev *d)
+struct kvm_cpuid2 *cpuid__supported(const struct hv *d)
 {
 	for (u32 n = 64; n <= 4096; n *= 2) {
 		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
@@ -97,18 +93,18 @@ void cpuid__adjust(struct kvm_cpuid2 *c, unsigned int id, unsigned int nr, unsig
 
 		switch (e->function) {
 		case 1:
-			e->ecx |= CPUID1_ECX_HYPERVISOR;
+			e->ecx |= CPUID_1_ECX_HYPERVISOR;
 			if (flags & CPUID_APIC) {
-				e->edx |= CPUID1_EDX_APIC;	/* x2APIC: as the device says */
+				e->edx |= CPUID_1_EDX_APIC;	/* x2APIC: as the device says */
 			} else {
-				e->ecx &= ~CPUID1_ECX_X2APIC;
-				e->edx &= ~CPUID1_EDX_APIC;
+				e->ecx &= ~CPUID_1_ECX_X2APIC;
+				e->edx &= ~CPUID_1_EDX_APIC;
 			}
 			if (flags & CPUID_TSC_DEADLINE)
-				e->ecx |= CPUID1_ECX_TSC_DEADLINE;
+				e->ecx |= CPUID_1_ECX_TSC_DEADLINE;
 			else
-				e->ecx &= ~CPUID1_ECX_TSC_DEADLINE;
-			e->edx = nr > 1 ? e->edx | CPUID1_EDX_HTT : e->edx & ~CPUID1_EDX_HTT;
+				e->ecx &= ~CPUID_1_ECX_TSC_DEADLINE;
+			e->edx = nr > 1 ? e->edx | CPUID_1_EDX_HTT : e->edx & ~CPUID_1_EDX_HTT;
 			/* EBX: APIC ID, logical processors per package, CLFLUSH size, brand. */
 			e->ebx = id << 24 | (nr > 1 ? nr : 1) << 16 | (e->ebx & 0xffff);
 			break;

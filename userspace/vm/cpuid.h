@@ -12,13 +12,13 @@
 
 #include <linux/kvm.h>
 
-struct dev;
+struct hv;
 
 #define CPUID_APIC		(1u << 0)	/* in-kernel LAPIC: APIC, x2APIC (if supported) */
 #define CPUID_TSC_DEADLINE	(1u << 1)	/* KVM_CAP_TSC_DEADLINE_TIMER */
 
 /* KVM_GET_SUPPORTED_CPUID into a malloc'ed table; NULL with errno set on failure. */
-struct kvm_cpuid2 *cpuid__supported(const struct dev *d);
+struct kvm_cpuid2 *cpuid__supported(const struct hv *d);
 /*
  * Add leaf 0xb (subleaves 0-2) if the table lacks it and its basic range reaches it
  * (vmxmon's does not list it): c is freed, the result is a new table. NULL stays NULL.

@@ -4,13 +4,12 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "dev.h"
+#include "x86_defs.h"
+
+#include "hv.h"
 #include "mce.h"
 #include "vcpu.h"
 #include "vm.h"
-
-#define CPUID1_EDX_MCE	(1u << 7)
-#define CPUID1_EDX_MCA	(1u << 14)
 
 uint64_t mce__mcg_cap(uint64_t supported, long max_banks)
 {
@@ -20,22 +19,22 @@ uint64_t mce__mcg_cap(uint64_t supported, long max_banks)
 		return 0;
 	if ((uint64_t)max_banks < banks)
 		banks = (uint64_t)max_banks;
-	return ((MCE_MCG_CTL_P | MCE_MCG_SER_P) & supported) | banks;
+	return ((MCG_CTL_P | MCG_SER_P) & supported) | banks;
 }
 
 static bool cpuid_has_mca(const struct kvm_cpuid2 *c)
 {
 	for (uint32_t i = 0; i < c->nent; i++)
 		if (c->entries[i].function == 1)
-			return (c->entries[i].edx & (CPUID1_EDX_MCE | CPUID1_EDX_MCA)) ==
-			       (CPUID1_EDX_MCE | CPUID1_EDX_MCA);
+			return (c->entries[i].edx & (CPUID_1_EDX_MCE | CPUID_1_EDX_MCA)) ==
+			       (CPUID_1_EDX_MCE | CPUID_1_EDX_MCA);
 	return false;
 }
 
 int mce__setup(struct vcpu *v, const struct kvm_cpuid2 *cpuid, char *msg, size_t msglen)
 {
-	const struct dev *d = v->vm->dev;
-	long banks = dev__check_extension(d, KVM_CAP_MCE);
+	const struct hv *d = v->vm->hv;
+	long banks = hv__check_extension(d, KVM_CAP_MCE);
 	uint64_t supported = 0, cap;
 
 	if (banks <= 0 || !cpuid_has_mca(cpuid))

@@ -16,9 +16,6 @@
 struct vcpu;
 
 #define MCE_DEFAULT_BANKS	10			/* QEMU's MCE_BANKS_DEF */
-#define MCE_MCG_CTL_P		(1ull << 8)
-#define MCE_MCG_SER_P		(1ull << 24)
-#define MCE_BANKS_MASK		0xffull
 
 /* The IA32_MCG_CAP for the guest given the device's supported bits and bank count; 0: none. */
 uint64_t mce__mcg_cap(uint64_t supported, long max_banks);

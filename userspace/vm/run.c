@@ -41,7 +41,7 @@ static int vm__memslots(struct vm *vm, char *msg, size_t msglen)
 	for (int i = 0; i < 2; i++) {
 		if (r[i].memory_size && ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r[i])) {
 			snprintf(msg, msglen, "vmxrun: %s: KVM_SET_USER_MEMORY_REGION (%llu MiB): %s%s",
-				 vm->dev->path, r[i].memory_size >> 20, strerror(errno),
+				 vm->hv->path, r[i].memory_size >> 20, strerror(errno),
 				 errno == ENOMEM ? " (raise RLIMIT_MEMLOCK: ulimit -l)" : "");
 			return -1;
 		}
@@ -58,12 +58,12 @@ static int vm__setup_irqchip(struct vm *vm, char *msg, size_t msglen)
 		return 0;
 	if (ioctl(vm->fd, KVM_ENABLE_CAP, &cap)) {
 		snprintf(msg, msglen, "vmxrun: %s: KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP): %s (no local APIC in this device? try --no-apic)",
-			 vm->dev->path, strerror(errno));
+			 vm->hv->path, strerror(errno));
 		return -1;
 	}
 	if (ioapic__sync_routes(vm)) {
 		snprintf(msg, msglen, "vmxrun: %s: cannot set the IOAPIC's MSI routes",
-			 vm->dev->path);
+			 vm->hv->path);
 		return -1;
 	}
 	return 0;
@@ -72,14 +72,14 @@ static int vm__setup_irqchip(struct vm *vm, char *msg, size_t msglen)
 /* The vCPUs with their CPUID, in their power-on state. */
 static int vm__setup_vcpus(struct vm *vm, unsigned int nr, char *msg, size_t msglen)
 {
-	long max = dev__check_extension(vm->dev, KVM_CAP_MAX_VCPUS);
+	long max = hv__check_extension(vm->hv, KVM_CAP_MAX_VCPUS);
 	struct kvm_cpuid2 *cpuid;
 	unsigned int flags = 0;
 	int r = 0;
 
 	if (max > 0 && nr > max) {
 		snprintf(msg, msglen, "vmxrun: -c %u: %s runs at most %ld vCPUs", nr,
-			 vm->dev->path, max);
+			 vm->hv->path, max);
 		return -1;
 	}
 	vm->vcpu = calloc(nr, sizeof(*vm->vcpu));
@@ -90,15 +90,15 @@ static int vm__setup_vcpus(struct vm *vm, unsigned int nr, char *msg, size_t msg
 			return -1;
 		vm->nr_vcpus = i + 1;
 	}
-	cpuid = cpuid__with_topology(cpuid__supported(vm->dev));
+	cpuid = cpuid__with_topology(cpuid__supported(vm->hv));
 	if (!cpuid) {
-		snprintf(msg, msglen, "vmxrun: %s: KVM_GET_SUPPORTED_CPUID: %s", vm->dev->path,
+		snprintf(msg, msglen, "vmxrun: %s: KVM_GET_SUPPORTED_CPUID: %s", vm->hv->path,
 			 strerror(errno));
 		return -1;
 	}
 	if (!vm->no_apic)
 		flags |= CPUID_APIC;
-	if (!vm->no_apic && dev__check_extension(vm->dev, KVM_CAP_TSC_DEADLINE_TIMER) > 0)
+	if (!vm->no_apic && hv__check_extension(vm->hv, KVM_CAP_TSC_DEADLINE_TIMER) > 0)
 		flags |= CPUID_TSC_DEADLINE;
 	for (unsigned int i = 0; i < nr && !r; i++) {
 		cpuid__adjust(cpuid, i, nr, flags);
@@ -115,40 +115,16 @@ static int vm__setup_vcpus(struct vm *vm, unsigned int nr, char *msg, size_t msg
 /* Everything KVM-side: VM, TSS, memory, the irqchip, the vCPUs. */
 static int vm__setup_kvm(struct vm *vm, char *msg, size_t msglen)
 {
-	if (vm__create(vm, vm->dev, msg, msglen))
+	if (vm__create(vm, vm->hv, msg, msglen))
 		return -1;
 	if (ioctl(vm->fd, KVM_SET_TSS_ADDR, TSS_ADDR) && errno != ENOTTY) {
-		snprintf(msg, msglen, "vmxrun: %s: KVM_SET_TSS_ADDR: %s", vm->dev->path,
+		snprintf(msg, msglen, "vmxrun: %s: KVM_SET_TSS_ADDR: %s", vm->hv->path,
 			 strerror(errno));
 		return -1;
 	}
 	if (vm__memslots(vm, msg, msglen) || vm__setup_irqchip(vm, msg, msglen))
 		return -1;
 	return vm__setup_vcpus(vm, vm->opts->cpus, msg, msglen);
-}
-
-/*
- * The guest's command line: --append plus tsc_early_khz= unless the user set it, placed
- * before a " -- " (what follows it is init's arguments).
- */
-char *vm__cmdline(const char *append, u64 tsc_khz)
-{
-	const char *cut = NULL, *p;
-	size_t head;
-	char *s;
-
-	append = append ? append : "";
-	if (strstr(append, "tsc_early_khz=") || !tsc_khz)
-		return strdup(append);
-	if (!strncmp(append, "--", 2) && (append[2] == ' ' || !append[2]))
-		cut = append;
-	else if ((p = strstr(append, " --")) && (p[3] == ' ' || !p[3]))
-		cut = p;
-	head = cut ? (size_t)(cut - append) : strlen(append);
-	if (asprintf(&s, "%.*s%stsc_early_khz=%llu%s%s", (int)head, append, head ? " " : "",
-		     (unsigned long long)tsc_khz, cut == append ? " " : "", cut ? cut : "") < 0)
-		return NULL;
-	return s;
 }
 
 static bool vm__all_parked(struct vm *vm)
@@ -164,7 +140,7 @@ static int vm__reset_vcpus(struct vm *vm, char *msg, size_t msglen)
 {
 	if (ioapic__sync_routes(vm)) {
 		snprintf(msg, msglen, "vmxrun: %s: cannot set the IOAPIC's MSI routes",
-			 vm->dev->path);
+			 vm->hv->path);
 		return -1;
 	}
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
@@ -306,13 +282,13 @@ int vm__run(const struct vmxrun_opts *o)
 {
 	struct vm vm = { .opts = o, .fd = -1, .notify_fd = -1, .no_apic = o->no_apic };
 	char msg[512] = "";
-	struct dev d = { .fd = -1 };
+	struct hv d = { .fd = -1 };
 	int sfd = -1, status = 1;
 	sigset_t sigs;
 
-	if (vm__check_inputs(o, msg, sizeof(msg)) || dev__open(&d, o->dev, msg, sizeof(msg)))
+	if (vm__check_inputs(o, msg, sizeof(msg)) || hv__open(&d, o->dev, msg, sizeof(msg)))
 		goto out;
-	vm.dev = &d;
+	vm.hv = &d;
 	vm.loop = loop__new(&vm);
 	if (!vm.loop || (sfd = vm__setup_events(&vm, &sigs)) < 0) {
 		snprintf(msg, sizeof(msg), "vmxrun: cannot set up the event loop: %s", strerror(errno));
@@ -351,6 +327,6 @@ out:
 		close(vm.notify_fd);
 	loop__free(vm.loop);
 	if (d.fd >= 0)
-		dev__close(&d);
+		hv__close(&d);
 	return status;
 }

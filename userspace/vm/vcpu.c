@@ -7,36 +7,20 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "kvm_exit_names.h"
+#include "x86_defs.h"
+
 #include "../hw/ioapic.h"
 #include "../hw/pic.h"
 #include "../loader/loader.h"
 #include "vcpu.h"
 #include "vm.h"
 
-#define MSR_IA32_MISC_ENABLE	0x1a0
-#define MISC_ENABLE_FAST_STRING	1ULL
 #define KICK_SIGNAL		SIGUSR1
-
-static const char *const exit_names[] = {
-	[KVM_EXIT_UNKNOWN] = "unknown", [KVM_EXIT_EXCEPTION] = "exception",
-	[KVM_EXIT_IO] = "io", [KVM_EXIT_HYPERCALL] = "hypercall", [KVM_EXIT_DEBUG] = "debug",
-	[KVM_EXIT_HLT] = "hlt", [KVM_EXIT_MMIO] = "mmio",
-	[KVM_EXIT_IRQ_WINDOW_OPEN] = "irq_window_open", [KVM_EXIT_SHUTDOWN] = "shutdown",
-	[KVM_EXIT_FAIL_ENTRY] = "fail_entry", [KVM_EXIT_INTR] = "intr",
-	[KVM_EXIT_SET_TPR] = "set_tpr", [KVM_EXIT_TPR_ACCESS] = "tpr_access",
-	[KVM_EXIT_NMI] = "nmi", [KVM_EXIT_INTERNAL_ERROR] = "internal_error",
-	[KVM_EXIT_SYSTEM_EVENT] = "system_event", [KVM_EXIT_IOAPIC_EOI] = "ioapic_eoi",
-	[KVM_EXIT_X86_RDMSR] = "x86_rdmsr", [KVM_EXIT_X86_WRMSR] = "x86_wrmsr",
-};
-
-const char *vcpu__exit_name(unsigned int reason)
-{
-	return reason < ARRAY_SIZE(exit_names) ? exit_names[reason] : NULL;
-}
 
 static void vcpu__fail(struct vcpu *v, char *msg, size_t msglen, const char *what)
 {
-	snprintf(msg, msglen, "vmxrun: %s: vCPU %u: %s: %s", v->vm->dev->path, v->id, what,
+	snprintf(msg, msglen, "vmxrun: %s: vCPU %u: %s: %s", v->vm->hv->path, v->id, what,
 		 strerror(errno));
 }
 
@@ -63,7 +47,7 @@ int vcpu__create(struct vcpu *v, struct vm *vm, unsigned int id, char *msg, size
 		vcpu__fail(v, msg, msglen, "KVM_CREATE_VCPU");
 		return -errno;
 	}
-	size = ioctl(vm->dev->fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	size = ioctl(vm->hv->fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (size < (long)sizeof(struct kvm_run)) {
 		vcpu__fail(v, msg, msglen, "KVM_GET_VCPU_MMAP_SIZE");
 		return -EINVAL;
@@ -89,7 +73,7 @@ int vcpu__set_boot(struct vcpu *v, const struct boot_state *bs, char *msg, size_
 		struct kvm_msrs hdr;
 		struct kvm_msr_entry e[1];
 	} msrs = { .hdr.nmsrs = 1, .e = { { .index = MSR_IA32_MISC_ENABLE,
-					      .data = MISC_ENABLE_FAST_STRING } } };
+					      .data = MSR_IA32_MISC_ENABLE_FAST_STRING } } };
 	struct kvm_fpu fpu = { .fcw = 0x37f, .mxcsr = 0x1f80 };
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
@@ -106,29 +90,12 @@ int vcpu__set_boot(struct vcpu *v, const struct boot_state *bs, char *msg, size_
 	/* Fast strings is what firmware leaves on; a device without it still boots Linux. */
 	if (ioctl(v->fd, KVM_SET_MSRS, &msrs) != 1)
 		fprintf(stderr, "vmxrun: %s: note: IA32_MISC_ENABLE not accepted\n",
-			v->vm->dev->path);
+			v->vm->hv->path);
 	if ((r = vcpu__ioctl(v, KVM_SET_FPU, &fpu, "KVM_SET_FPU", msg, msglen)))
 		return r;
 	v->halted = false;
 	return 0;
 }
-
-/* xAPIC register offsets and values (SDM Vol. 3A 11.4, 11.5) for the power-on state. */
-#define MSR_IA32_APICBASE	0x1b
-#define APICBASE_BSP		(1ULL << 8)
-#define APICBASE_ENABLE		(1ULL << 11)
-#define APIC_DEFAULT_BASE	0xfee00000ULL
-#define APIC_REG_ID		0x20
-#define APIC_REG_LVR		0x30
-#define APIC_REG_DFR		0xe0
-#define APIC_REG_SPIV		0xf0
-#define APIC_REG_LVTT		0x320
-#define APIC_REG_LVT0		0x350
-#define APIC_REG_LVT1		0x360
-#define APIC_REG_LVTERR		0x370
-#define APIC_LVT_MASKED		(1u << 16)
-#define APIC_DM_NMI		(4u << 8)
-#define APIC_DM_EXTINT		(7u << 8)
 
 static void lapic_put(struct kvm_lapic_state *s, u32 off, u32 val)
 {
@@ -144,8 +111,9 @@ static int vcpu__reset_lapic(struct vcpu *v, char *msg, size_t msglen)
 	} msrs = { .hdr.nmsrs = 2, .e = {
 		/* Through disabled: x2APIC -> xAPIC is not a legal transition (SDM 11.12.5). */
 		{ .index = MSR_IA32_APICBASE, .data = 0 },
-		{ .index = MSR_IA32_APICBASE, .data = APIC_DEFAULT_BASE | APICBASE_ENABLE |
-						      (v->id == 0 ? APICBASE_BSP : 0) } } };
+		{ .index = MSR_IA32_APICBASE, .data = APIC_DEFAULT_PHYS_BASE |
+						      MSR_IA32_APICBASE_ENABLE |
+						      (v->id == 0 ? MSR_IA32_APICBASE_BSP : 0) } } };
 	struct kvm_mp_state mp = { v->id == 0 ? KVM_MP_STATE_RUNNABLE : KVM_MP_STATE_UNINITIALIZED };
 	struct kvm_lapic_state s, lapic;
 	u32 lvr;
@@ -157,17 +125,17 @@ static int vcpu__reset_lapic(struct vcpu *v, char *msg, size_t msglen)
 	}
 	if ((r = vcpu__ioctl(v, KVM_GET_LAPIC, &lapic, "KVM_GET_LAPIC", msg, msglen)))
 		return r;
-	memcpy(&lvr, lapic.regs + APIC_REG_LVR, sizeof(lvr));
+	memcpy(&lvr, lapic.regs + APIC_LVR, sizeof(lvr));
 	memset(&s, 0, sizeof(s));
-	lapic_put(&s, APIC_REG_ID, v->id << 24);
-	lapic_put(&s, APIC_REG_LVR, lvr);
-	lapic_put(&s, APIC_REG_DFR, 0xffffffff);
-	lapic_put(&s, APIC_REG_SPIV, 0xff);
-	for (u32 off = APIC_REG_LVTT; off <= APIC_REG_LVTERR; off += 0x10)
+	lapic_put(&s, APIC_ID, v->id << 24);
+	lapic_put(&s, APIC_LVR, lvr);
+	lapic_put(&s, APIC_DFR, 0xffffffff);
+	lapic_put(&s, APIC_SPIV, 0xff);
+	for (u32 off = APIC_LVTT; off <= APIC_LVTERR; off += 0x10)
 		lapic_put(&s, off, APIC_LVT_MASKED);
 	if (v->id == 0) {
-		lapic_put(&s, APIC_REG_LVT0, APIC_DM_EXTINT);
-		lapic_put(&s, APIC_REG_LVT1, APIC_DM_NMI);
+		lapic_put(&s, APIC_LVT0, APIC_DM_EXTINT);
+		lapic_put(&s, APIC_LVT1, APIC_DM_NMI);
 	}
 	if ((r = vcpu__ioctl(v, KVM_SET_LAPIC, &s, "KVM_SET_LAPIC", msg, msglen)))
 		return r;
@@ -215,7 +183,7 @@ static void vcpu__inject(struct vcpu *v)
 			run->request_interrupt_window = 1;
 			return;
 		}
-		fprintf(stderr, "vmxrun: %s: KVM_INTERRUPT vector %u: %s\n", v->vm->dev->path,
+		fprintf(stderr, "vmxrun: %s: KVM_INTERRUPT vector %u: %s\n", v->vm->hv->path,
 			irq.irq, strerror(errno));
 		vm__request(v->vm, REQ_EXIT, 1, "host-error");
 		return;
@@ -280,7 +248,7 @@ static void vcpu__handle_exit(struct vcpu *v)
 		vm__request(vm, REQ_EXIT, 1, "host-error");
 		break;
 	case KVM_EXIT_INTERNAL_ERROR:
-		fprintf(stderr, "vmxrun: internal error in %s: suberror %u", vm->dev->path,
+		fprintf(stderr, "vmxrun: internal error in %s: suberror %u", vm->hv->path,
 			run->internal.suberror);
 		for (u32 i = 0; i < run->internal.ndata && i < 16; i++)
 			fprintf(stderr, " %#llx", run->internal.data[i]);
@@ -289,8 +257,8 @@ static void vcpu__handle_exit(struct vcpu *v)
 		vm__request(vm, REQ_EXIT, 1, "host-error");
 		break;
 	default:
-		fprintf(stderr, "vmxrun: unexpected exit %u (%s)\n", run->exit_reason,
-			vcpu__exit_name(run->exit_reason) ?: "?");
+		fprintf(stderr, "vmxrun: unexpected exit %u (KVM_EXIT_%s)\n", run->exit_reason,
+			kvm_exit_name(run->exit_reason) ?: "?");
 		vcpu__dump(v);
 		vm__request(vm, REQ_EXIT, 1, "host-error");
 	}
@@ -335,7 +303,7 @@ static void *vcpu__thread(void *arg)
 				__atomic_fetch_add(&vm->stats.eintr, 1, __ATOMIC_RELAXED);
 				continue;
 			}
-			fprintf(stderr, "vmxrun: %s: KVM_RUN: %s\n", vm->dev->path, strerror(errno));
+			fprintf(stderr, "vmxrun: %s: KVM_RUN: %s\n", vm->hv->path, strerror(errno));
 			vm__request(vm, REQ_EXIT, 1, "host-error");
 			continue;
 		}

@@ -54,7 +54,4 @@ void vcpu__destroy(struct vcpu *v);
 void vcpu__kick(struct vcpu *v);
 void vcpu__kick_all(struct vm *vm);
 
-/* "io", "mmio", "hlt", ... for kvm_run.exit_reason; NULL if unnamed. */
-const char *vcpu__exit_name(unsigned int reason);
-
 #endif

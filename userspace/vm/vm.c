@@ -43,15 +43,15 @@ static const struct hw_device {
 	{ "debug-exit", debug_exit__init, NULL, NULL },
 };
 
-int vm__create(struct vm *vm, struct dev *dev, char *msg, size_t msglen)
+int vm__create(struct vm *vm, struct hv *hv, char *msg, size_t msglen)
 {
-	vm->dev = dev;
-	vm->fd = ioctl(dev->fd, KVM_CREATE_VM, 0UL);
+	vm->hv = hv;
+	vm->fd = ioctl(hv->fd, KVM_CREATE_VM, 0UL);
 	if (vm->fd < 0) {
 		int err = errno;
 
 		if (msg)
-			err__format_dev(msg, msglen, DEV_OP_CREATE_VM, dev->path, err);
+			err__format_dev(msg, msglen, DEV_OP_CREATE_VM, hv->path, err);
 		return -err;
 	}
 	return 0;

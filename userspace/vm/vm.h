@@ -18,7 +18,7 @@
 #include "../loader/loader.h"
 #include "../util/types.h"
 #include "bus.h"
-#include "dev.h"
+#include "hv.h"
 
 struct vmxrun_opts;
 struct vcpu;
@@ -61,7 +61,7 @@ struct vm_stats {
 
 struct vm {
 	const struct vmxrun_opts *opts;
-	struct dev *dev;
+	struct hv *hv;
 	int fd;				/* VM fd; -1 in host unit tests */
 
 	u8 *ram;			/* all guest RAM, low part then high part */
@@ -106,14 +106,8 @@ struct vm {
 };
 
 /* KVM_CREATE_VM (type 0); on failure *msg gets the user-facing message. 0 or -errno. */
-int vm__create(struct vm *vm, struct dev *dev, char *msg, size_t msglen);
+int vm__create(struct vm *vm, struct hv *hv, char *msg, size_t msglen);
 void vm__destroy(struct vm *vm);
-
-/*
- * The guest's command line (malloc'ed): append plus tsc_early_khz=tsc_khz unless append sets
- * it, placed before a "--" (the words after it are init's arguments).
- */
-char *vm__cmdline(const char *append, u64 tsc_khz);
 
 /* Boot the guest the options describe and run it to the end: the process exit status. */
 int vm__run(const struct vmxrun_opts *o);

@@ -25,21 +25,23 @@
  *   64-bit mode: with an APIC-access page the CPU keeps the TPR write in the guest, the
  *   EOI write exits to the hypervisor (which decodes it) either way.
  * Prints one line per OP: "bench dev=NAME op=OP n=N median=M min=MIN max=MAX" (ticks).
+ *
+ * Not a TAP test: a plain program on the selftest library's raw layer (lib/kvm_util.h),
+ * which returns errors instead of failing tests; `make bench` (scripts/bench/run) runs it
+ * in the testbed on both devices.
  */
-#define _GNU_SOURCE	/* pthread_tryjoin_np */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <linux/kvm.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <unistd.h>
+
+#include "kvm_util.h"
+#include "x86_defs.h"
 
 #define GUEST_MEM	0x10000	/* 64 KiB of RAM: GPA 0x20000 is MMIO */
 #define CODE_GPA	0x1000
@@ -59,7 +61,7 @@
 #define EOI "mov $0x80b, %ecx\n xor %eax, %eax\n xor %edx, %edx\n wrmsr\n"
 #define SAMPLE_IRQ "push %eax\n push %ecx\n push %edx\n rdtsc\n sub %esi, %eax\n" \
 	"mov %eax, (%di)\n add $4, %di\n" EOI "mov $1, %bx\n pop %edx\n pop %ecx\n pop %eax\n iret\n"
-asm(".pushsection .rodata\n"
+__asm__(".pushsection .rodata\n"
     ".code16\n"
     "guest_invd: " LOOP_HEAD "invd\n" LOOP_TAIL
     "guest_cpuid: " LOOP_HEAD "xor %eax, %eax\n cpuid\n" LOOP_TAIL
@@ -128,9 +130,9 @@ static const struct op ops[] = {
 	{ "xapic-eoi", guest_xapic_eoi, guest_apic_end, APIC_XAPIC },
 };
 
-static void die(const char *what)
+static void __attribute__((noreturn)) die(const char *what, int err)
 {
-	fprintf(stderr, "exit_bench: %s: %s\n", what, strerror(errno));
+	fprintf(stderr, "exit_bench: %s: %s\n", what, strerror(-err));
 	exit(1);
 }
 
@@ -142,104 +144,101 @@ static void set_ivt(uint8_t *mem, const struct op *op, int vector, const uint8_t
 	memcpy(mem + vector * 4, ivt, sizeof(ivt));
 }
 
-static int vcpu_new(int sys, int vm, int id, const struct kvm_cpuid2 *cpuid, uint16_t ip,
-		    struct kvm_run **run, int *mmap_size)
+/* A vCPU in real mode at 0000:ip (SP 0), with cpuid if not NULL; an AP made runnable. */
+static struct vcpu *vcpu_new(struct vm *vm, unsigned int id, const struct kvm_cpuid2 *cpuid,
+			     uint16_t ip)
 {
-	struct kvm_regs regs = { .rip = ip, .rflags = 2 };
-	struct kvm_sregs sregs;
-	int vcpu = ioctl(vm, KVM_CREATE_VCPU, id);
+	struct vcpu *vcpu;
+	const char *what;
+	long r = __vcpu_add(vm, id, &vcpu, &what);
 
-	*mmap_size = ioctl(sys, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (vcpu < 0 || *mmap_size < 0)
-		die("KVM_CREATE_VCPU");
-	*run = mmap(NULL, *mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
-	if (*run == MAP_FAILED)
-		die("mmap kvm_run");
-	if (cpuid && ioctl(vcpu, KVM_SET_CPUID2, cpuid))
-		die("KVM_SET_CPUID2");
-	if (id) {	/* an AP waits for INIT/SIPI: start it directly */
-		struct kvm_mp_state mp = { KVM_MP_STATE_RUNNABLE };
-
-		if (ioctl(vcpu, KVM_SET_MP_STATE, &mp))
-			die("KVM_SET_MP_STATE");
-	}
-	if (ioctl(vcpu, KVM_GET_SREGS, &sregs))
-		die("KVM_GET_SREGS");
-	sregs.cs.selector = 0;
-	sregs.cs.base = 0;
-	if (ioctl(vcpu, KVM_SET_SREGS, &sregs))
-		die("KVM_SET_SREGS");
-	if (ioctl(vcpu, KVM_SET_REGS, &regs))
-		die("KVM_SET_REGS");
+	if (r)
+		die(what, (int)r);
+	if (cpuid && (r = dev_ioctl(vcpu->fd, KVM_SET_CPUID2, (unsigned long)cpuid)))
+		die("KVM_SET_CPUID2", (int)r);
+	if (id && (r = vcpu_set_mp_state(vcpu, KVM_MP_STATE_RUNNABLE)))	/* no INIT/SIPI */
+		die("KVM_SET_MP_STATE", (int)r);
+	r = __vcpu_enter_real_mode(vcpu, ip, 0, 2);
+	if (r)
+		die("KVM_SET_SREGS/KVM_SET_REGS", (int)r);
 	return vcpu;
 }
 
 /* The supported CPUID with the TSC-deadline timer (KVM leaves that bit to userspace). */
-static struct kvm_cpuid2 *apic_cpuid(int sys)
+static struct kvm_cpuid2 *apic_cpuid(struct vm *vm)
 {
-	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + 256 * sizeof(c->entries[0]));
+	const struct kvm_cpuid2 *supported;
+	struct kvm_cpuid_entry2 *leaf1;
+	struct kvm_cpuid2 *c;
+	size_t size;
+	int r = __vm_supported_cpuid(vm, &supported);
 
-	c->nent = 256;
-	if (ioctl(sys, KVM_GET_SUPPORTED_CPUID, c))
-		die("KVM_GET_SUPPORTED_CPUID");
-	for (unsigned int i = 0; i < c->nent; i++)
-		if (c->entries[i].function == 1)
-			c->entries[i].ecx |= 1u << 24;
+	if (r)
+		die("KVM_GET_SUPPORTED_CPUID", r);
+	size = sizeof(*c) + supported->nent * sizeof(c->entries[0]);
+	c = malloc(size);
+	if (!c)
+		die("malloc", -ENOMEM);
+	memcpy(c, supported, size);
+	leaf1 = cpuid_entry(c, 1, 0);
+	if (leaf1)
+		leaf1->ecx |= CPUID_1_ECX_TSC_DEADLINE;
 	return c;
 }
 
 /*
  * 64-bit mode, GPA 0-2 MiB identity-mapped: PML4 at 0x2000, PDPT at 0x3000, PD at 0x4000;
- * and the xAPIC page by a 4 KiB page, uncached (PD at 0x5000, PT at 0x6000).
+ * and the xAPIC page by a 4 KiB page, uncached (PD at 0x5000, PT at 0x6000). The layout is
+ * the benchmark's own (64 KiB of RAM, the loops' samples in real mode's segment): its rows
+ * are compared across commits, so it stays as it is.
  */
-static void enter_long_mode(int vcpu, uint8_t *mem)
+static void enter_long_mode(struct vcpu *vcpu)
 {
-	uint64_t apic_pdpte = 0x5000 | 3, apic_pde = 0x6000 | 3, apic_pte = 0xfee00000 | 0x1b;
-
-	const struct kvm_segment code = { .limit = 0xffffffff, .selector = 8, .type = 11,
-					  .present = 1, .s = 1, .l = 1, .g = 1 };
-	const struct kvm_segment data = { .limit = 0xffffffff, .selector = 16, .type = 3,
-					  .present = 1, .s = 1, .db = 1, .g = 1 };
-	uint64_t pml4e = 0x3000 | 3, pdpte = 0x4000 | 3, pde = 0x83;	/* P, RW, PS */
+	uint64_t apic_pdpte = 0x5000 | PTE_P | PTE_W, apic_pde = 0x6000 | PTE_P | PTE_W;
+	uint64_t apic_pte = APIC_DEFAULT_PHYS_BASE | PTE_P | PTE_W | PTE_PWT | PTE_PCD;
+	uint64_t pml4e = 0x3000 | PTE_P | PTE_W, pdpte = 0x4000 | PTE_P | PTE_W;
+	uint64_t pde = PTE_P | PTE_W | PTE_PS;
+	uint8_t *mem = vcpu->vm->mem;
 	struct kvm_sregs s;
+	long r;
 
 	memcpy(mem + 0x2000, &pml4e, 8);
 	memcpy(mem + 0x3000, &pdpte, 8);
 	memcpy(mem + 0x4000, &pde, 8);
 	memcpy(mem + 0x3000 + 3 * 8, &apic_pdpte, 8);		/* 3-4 GiB */
-	memcpy(mem + 0x5000 + 0x1f7 * 8, &apic_pde, 8);		/* 0xfee00000 */
+	memcpy(mem + 0x5000 + 0x1f7 * 8, &apic_pde, 8);		/* APIC_DEFAULT_PHYS_BASE */
 	memcpy(mem + 0x6000, &apic_pte, 8);
-	if (ioctl(vcpu, KVM_GET_SREGS, &s))
-		die("KVM_GET_SREGS");
-	s.cs = code;
-	s.ds = s.es = s.fs = s.gs = s.ss = data;
-	s.cr0 = 0x80000031;		/* PG NE ET PE */
+	r = dev_ioctl(vcpu->fd, KVM_GET_SREGS, (unsigned long)&s);
+	if (r)
+		die("KVM_GET_SREGS", (int)r);
+	s.cs = flat_segment(8, true);
+	s.ds = s.es = s.fs = s.gs = s.ss = flat_segment(16, false);
+	s.cr0 = X86_CR0_PG | X86_CR0_NE | X86_CR0_ET | X86_CR0_PE;
 	s.cr3 = 0x2000;
-	s.cr4 = 0x20;			/* PAE */
-	s.efer = 0x500;			/* LMA LME */
-	if (ioctl(vcpu, KVM_SET_SREGS, &s))
-		die("KVM_SET_SREGS (long mode)");
+	s.cr4 = X86_CR4_PAE;
+	s.efer = EFER_LMA | EFER_LME;
+	r = dev_ioctl(vcpu->fd, KVM_SET_SREGS, (unsigned long)&s);
+	if (r)
+		die("KVM_SET_SREGS (long mode)", (int)r);
 }
 
 /* vCPU 1 of the ipi op: runs (halted in the kernel, mostly) until told to stop. */
 struct ap {
-	int fd;
+	struct vcpu *vcpu;
 	volatile int stop;
 	pthread_t thread;
 };
-
-static void ap_signal(int sig)
-{
-	(void)sig;
-}
 
 static void *ap_main(void *arg)
 {
 	struct ap *ap = arg;
 
-	while (!ap->stop)
-		if (ioctl(ap->fd, KVM_RUN, 0) < 0 && errno != EINTR && errno != EAGAIN)
-			die("KVM_RUN (vCPU 1)");
+	while (!ap->stop) {
+		int r = __vcpu_run(ap->vcpu);
+
+		if (r && r != -EINTR && r != -EAGAIN)
+			die("KVM_RUN (vCPU 1)", r);
+	}
 	return NULL;
 }
 
@@ -251,39 +250,30 @@ static int cmp_u32(const void *a, const void *b)
 }
 
 /* Run one op's loop in a fresh VM; returns 0 and fills samples[] (sorted). */
-static int run_op(int sys, const struct op *op, int iter, uint32_t *samples)
+static int run_op(const char *dev, const struct op *op, int iter, uint32_t *samples)
 {
-	int vm, vcpu, mmap_size, ap_mmap_size = 0;
-	struct kvm_userspace_memory_region region = { 0 };
 	struct kvm_cpuid2 *cpuid = NULL;
 	struct kvm_regs regs;
-	struct kvm_run *run, *ap_run = NULL;
-	struct ap ap = { .fd = -1 };
+	struct kvm_run *run;
+	struct ap ap = { 0 };
+	struct vcpu *vcpu;
 	uint16_t ip = CODE_GPA;
+	const char *what;
+	struct vm *vm;
 	uint8_t *mem;
+	long r = __vm_create(dev, GUEST_MEM, &vm, &what);
 
-	vm = ioctl(sys, KVM_CREATE_VM, 0);
-	if (vm < 0)
-		die("KVM_CREATE_VM");
-	mem = mmap(NULL, GUEST_MEM, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (mem == MAP_FAILED)
-		die("mmap guest memory");
-	region.memory_size = GUEST_MEM;
-	region.userspace_addr = (uintptr_t)mem;
-	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region))
-		die("KVM_SET_USER_MEMORY_REGION");
+	if (r)
+		die(strcmp(what, "open") ? what : dev, (int)r);
+	mem = vm->mem;
 	memcpy(mem + CODE_GPA, op->code, op->end - op->code);
-	if (op->code == guest_irq_inject) {	/* real-mode IVT entry 0x20: 0000:handler */
-		uint16_t ivt[2] = { CODE_GPA + (guest_irq_handler - guest_irq_inject), 0 };
-
-		memcpy(mem + 0x20 * 4, ivt, sizeof(ivt));
-	}
+	if (op->code == guest_irq_inject)	/* real-mode IVT entry 0x20: 0000:handler */
+		set_ivt(mem, op, 0x20, guest_irq_handler);
 	if (op->apic) {
-		struct kvm_enable_cap cap = { .cap = KVM_CAP_SPLIT_IRQCHIP, .args = { 24 } };
-
-		if (ioctl(vm, KVM_ENABLE_CAP, &cap))
-			die("KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP)");
-		cpuid = apic_cpuid(sys);
+		r = vm_enable_split_irqchip(vm, 24);
+		if (r)
+			die("KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP)", (int)r);
+		cpuid = apic_cpuid(vm);
 		set_ivt(mem, op, 0x41, guest_timer_handler);
 		set_ivt(mem, op, 0x42, guest_ipi_ap_handler);
 		set_ivt(mem, op, 0x43, guest_ipi_bsp_handler);
@@ -291,29 +281,32 @@ static int run_op(int sys, const struct op *op, int iter, uint32_t *samples)
 	if (op->apic == APIC_IPI)
 		ip = CODE_GPA + (guest_ipi_bsp - op->code);
 
-	vcpu = vcpu_new(sys, vm, 0, cpuid, ip, &run, &mmap_size);
+	vcpu = vcpu_new(vm, 0, cpuid, ip);
+	run = vcpu->run;
 	if (op->apic >= APIC_CR8)
-		enter_long_mode(vcpu, mem);
-	if (ioctl(vcpu, KVM_GET_REGS, &regs))
-		die("KVM_GET_REGS");
+		enter_long_mode(vcpu);
+	r = dev_ioctl(vcpu->fd, KVM_GET_REGS, (unsigned long)&regs);
+	if (r)
+		die("KVM_GET_REGS", (int)r);
 	regs.rbp = iter;
 	regs.rdi = SAMPLES_GPA;
-	if (ioctl(vcpu, KVM_SET_REGS, &regs))
-		die("KVM_SET_REGS");
+	r = dev_ioctl(vcpu->fd, KVM_SET_REGS, (unsigned long)&regs);
+	if (r)
+		die("KVM_SET_REGS", (int)r);
 	if (op->apic == APIC_IPI) {
-		struct sigaction sa = { .sa_handler = ap_signal };	/* no SA_RESTART */
-
-		sigaction(SIGUSR1, &sa, NULL);
-		ap.fd = vcpu_new(sys, vm, 1, cpuid, CODE_GPA, &ap_run, &ap_mmap_size);
+		kick_signal_install();
+		ap.vcpu = vcpu_new(vm, 1, cpuid, CODE_GPA);
 		if (pthread_create(&ap.thread, NULL, ap_main, &ap))
-			die("pthread_create");
+			die("pthread_create", -errno);
 	}
 
+	/* The measured path for the exits to userspace: nothing but this loop in between. */
 	for (;;) {
-		if (ioctl(vcpu, KVM_RUN, 0) < 0) {
-			if (errno == EINTR)
+		r = __vcpu_run(vcpu);
+		if (r) {
+			if (r == -EINTR)
 				continue;
-			die("KVM_RUN");
+			die("KVM_RUN", (int)r);
 		}
 		if (run->exit_reason == KVM_EXIT_HLT ||
 		    (run->exit_reason == KVM_EXIT_IO && run->io.port == 0x82))
@@ -321,32 +314,27 @@ static int run_op(int sys, const struct op *op, int iter, uint32_t *samples)
 		if (run->exit_reason == KVM_EXIT_IO && run->io.port == 0x81) {
 			struct kvm_interrupt irq = { .irq = 0x20 };
 
-			if (ioctl(vcpu, KVM_INTERRUPT, &irq))
-				die("KVM_INTERRUPT");
+			r = __vcpu_ioctl(vcpu, KVM_INTERRUPT, &irq);
+			if (r)
+				die("KVM_INTERRUPT", (int)r);
 			continue;
 		}
 		if (run->exit_reason != KVM_EXIT_IO && run->exit_reason != KVM_EXIT_MMIO) {
-			fprintf(stderr, "exit_bench: %s: unexpected exit %u\n", op->name,
-				run->exit_reason);
+			fprintf(stderr, "exit_bench: %s: unexpected exit %u (KVM_EXIT_%s)\n",
+				op->name, run->exit_reason, exit_reason_name(run->exit_reason));
+			vm_free(vm);
+			free(cpuid);
 			return -1;
 		}
 	}
-	if (ap.fd >= 0) {
+	if (ap.vcpu) {
 		ap.stop = 1;
-		while (pthread_tryjoin_np(ap.thread, NULL)) {
-			pthread_kill(ap.thread, SIGUSR1);
-			usleep(1000);
-		}
-		munmap(ap_run, ap_mmap_size);
-		close(ap.fd);
+		kick_join(ap.thread, 0);
 	}
 	free(cpuid);
 	memcpy(samples, mem + SAMPLES_GPA, iter * sizeof(*samples));
 	qsort(samples, iter, sizeof(*samples), cmp_u32);
-	munmap(run, mmap_size);
-	close(vcpu);
-	close(vm);
-	munmap(mem, GUEST_MEM);
+	vm_free(vm);
 	return 0;
 }
 
@@ -359,7 +347,7 @@ int main(int argc, char **argv)
 		{ 0 }
 	};
 	const char *dev = "/dev/vmxmon", *name;
-	int iter = 2000, opt, sys, i, failed = 0;
+	int iter = 2000, opt, i, failed = 0;
 	uint32_t *samples;
 
 	while ((opt = getopt_long(argc, argv, "d:n:h", longopts, NULL)) != -1) {
@@ -381,9 +369,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "exit_bench: --iterations must be 1..%d\n", MAX_ITER);
 		return 2;
 	}
-	sys = open(dev, O_RDWR | O_CLOEXEC);
-	if (sys < 0)
-		die(dev);
+	i = dev_open(dev);		/* a missing device: one line, before any op */
+	if (i < 0)
+		die(dev, i);
+	close(i);
 	name = strrchr(dev, '/') ? strrchr(dev, '/') + 1 : dev;
 	samples = calloc(iter, sizeof(*samples));
 	for (i = 0; i < (int)(sizeof(ops) / sizeof(ops[0])); i++) {
@@ -393,7 +382,7 @@ int main(int argc, char **argv)
 			want |= !strcmp(argv[j], ops[i].name);
 		if (!want)
 			continue;
-		if (run_op(sys, &ops[i], iter, samples)) {
+		if (run_op(dev, &ops[i], iter, samples)) {
 			failed = 1;
 			continue;
 		}

@@ -22,23 +22,23 @@
 #include <asm/processor-flags.h>
 #include <asm/traps.h>
 
-#include "vmx/vmx.h"
+#include "x86/x86.h"
 
 /* IA32_MCG_CAP bits userspace may set besides the bank count and the extended count. */
-#define VMX_MCG_CAP_SUPPORTED	(MCG_CTL_P | MCG_SER_P)
+#define X86_MCG_CAP_SUPPORTED	(MCG_CTL_P | MCG_SER_P)
 
 /* A new vCPU has every bank and no MCG_CTL (KVM: mcg_cap = KVM_MAX_MCE_BANKS). */
-void vmx_mce_init(struct vmx_vcpu *vmx)
+void x86_mce_init(struct vmxmon_vcpu *vcpu)
 {
-	vmx->mce.mcg_cap = VMXMON_MAX_MCE_BANKS;
+	vcpu_x86(vcpu)->mce.mcg_cap = VMXMON_MAX_MCE_BANKS;
 }
 
-u64 vmx_mce_cap_supported(void)
+u64 x86_mce_cap_supported(void)
 {
-	return VMX_MCG_CAP_SUPPORTED;
+	return X86_MCG_CAP_SUPPORTED;
 }
 
-static unsigned int mce_nbanks(const struct vmx_mce *m)
+static unsigned int mce_nbanks(const struct x86_mce *m)
 {
 	return m->mcg_cap & MCG_BANKCNT_MASK;
 }
@@ -54,7 +54,7 @@ static bool mce_ctl2_msr(u32 index)
 }
 
 /* Is @index a machine-check MSR (whether or not this vCPU has that bank)? */
-bool vmx_mce_msr(u32 index)
+bool x86_mce_msr(u32 index)
 {
 	switch (index) {
 	case MSR_IA32_P5_MC_ADDR:
@@ -68,7 +68,7 @@ bool vmx_mce_msr(u32 index)
 }
 
 /* The slot of bank MSR @index in m->banks (CTL, STATUS, ADDR, MISC per bank), or -1. */
-static int mce_bank_slot(const struct vmx_mce *m, u32 index)
+static int mce_bank_slot(const struct x86_mce *m, u32 index)
 {
 	unsigned int n = 4 * mce_nbanks(m);
 
@@ -77,10 +77,10 @@ static int mce_bank_slot(const struct vmx_mce *m, u32 index)
 	return array_index_nospec(index - MSR_IA32_MC0_CTL, n);
 }
 
-/* Only for vmx_mce_msr() indices. Returns 0, or 1 when the access must fail. */
-int vmx_mce_get_msr(struct vmx_vcpu *vmx, u32 index, u64 *data, bool host)
+/* Only for x86_mce_msr() indices. Returns 0, or 1 when the access must fail. */
+int x86_mce_get_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 *data, bool host)
 {
-	const struct vmx_mce *m = &vmx->mce;
+	const struct x86_mce *m = &vcpu_x86(vcpu)->mce;
 	int slot;
 
 	switch (index) {
@@ -114,10 +114,10 @@ int vmx_mce_get_msr(struct vmx_vcpu *vmx, u32 index, u64 *data, bool host)
 	return 0;
 }
 
-/* Only for vmx_mce_msr() indices. Returns 0, or 1 when the access must fail. */
-int vmx_mce_set_msr(struct vmx_vcpu *vmx, u32 index, u64 data, bool host)
+/* Only for x86_mce_msr() indices. Returns 0, or 1 when the access must fail. */
+int x86_mce_set_msr(struct vmxmon_vcpu *vcpu, u32 index, u64 data, bool host)
 {
-	struct vmx_mce *m = &vmx->mce;
+	struct x86_mce *m = &vcpu_x86(vcpu)->mce;
 	int slot;
 
 	switch (index) {
@@ -161,13 +161,13 @@ int vmx_mce_set_msr(struct vmx_vcpu *vmx, u32 index, u64 data, bool host)
 }
 
 /* KVM_X86_SETUP_MCE: the bank count and capabilities the guest sees in IA32_MCG_CAP. */
-int vmx_setup_mce(struct vmxmon_vcpu *vcpu, u64 mcg_cap)
+int x86_setup_mce(struct vmxmon_vcpu *vcpu, u64 mcg_cap)
 {
-	struct vmx_mce *m = &to_vmx(vcpu)->mce;
+	struct x86_mce *m = &vcpu_x86(vcpu)->mce;
 	unsigned int n = mcg_cap & MCG_BANKCNT_MASK, i;
 
 	if (!n || n > VMXMON_MAX_MCE_BANKS ||
-	    mcg_cap & ~(VMX_MCG_CAP_SUPPORTED | MCG_BANKCNT_MASK | MCG_EXT_CNT_MASK))
+	    mcg_cap & ~(X86_MCG_CAP_SUPPORTED | MCG_BANKCNT_MASK | MCG_EXT_CNT_MASK))
 		return -EINVAL;
 	m->mcg_cap = mcg_cap;
 	/* Reporting on: IA32_MCG_CTL (if present) and every MCi_CTL all ones (SDM 16.3.1). */
@@ -201,12 +201,12 @@ static void mce_bank_log(u64 *b, const struct kvm_x86_mce *e)
  * KVM_X86_SET_MCE (VMCS loaded): log @e in its bank; an uncorrected error the guest has
  * enabled raises #MC on the next entry, as a CPU would (SDM 16.10). A second #MC while the
  * guest's handler runs (MCG_STATUS.MCIP), or one with CR4.MCE clear, shuts the processor
- * down (SDM 16.3.1.2): KVM_RUN then exits with KVM_EXIT_SHUTDOWN, as KVM's triple fault.
+ * down (SDM 16.3.1.2): the next KVM_RUN exits with KVM_EXIT_SHUTDOWN (VMXMON_REQ_SHUTDOWN),
+ * as KVM's triple fault.
  */
-int vmx_set_mce(struct vmxmon_vcpu *vcpu, const struct kvm_x86_mce *e)
+int x86_set_mce(struct vmxmon_vcpu *vcpu, const struct kvm_x86_mce *e)
 {
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	struct vmx_mce *m = &vmx->mce;
+	struct x86_mce *m = &vcpu_x86(vcpu)->mce;
 	unsigned int n = mce_nbanks(m);
 	u64 *b;
 
@@ -230,13 +230,13 @@ int vmx_set_mce(struct vmxmon_vcpu *vcpu, const struct kvm_x86_mce *e)
 			return 0;
 		if (b[0] != ~0ull)
 			return 0;
-		if ((m->mcg_status & MCG_STATUS_MCIP) || !(vmx_get_cr4() & X86_CR4_MCE)) {
-			m->shutdown = true;
+		if ((m->mcg_status & MCG_STATUS_MCIP) || !(x86_call(get_cr4)(vcpu) & X86_CR4_MCE)) {
+			set_bit(VMXMON_REQ_SHUTDOWN, &vcpu->requests);
 			return 0;
 		}
 		mce_bank_log(b, e);
 		m->mcg_status = e->mcg_status;
-		vmx_inject_exception(vcpu, X86_TRAP_MC, false, 0);
+		x86_call(inject_exception)(vcpu, X86_TRAP_MC, false, 0);
 		return 0;
 	}
 	/* Corrected: never overwrites an uncorrected error still in the bank. */
@@ -245,16 +245,4 @@ int vmx_set_mce(struct vmxmon_vcpu *vcpu, const struct kvm_x86_mce *e)
 	else
 		mce_bank_log(b, e);
 	return 0;
-}
-
-/* Before KVM_RUN enters the guest: a shutdown that KVM_X86_SET_MCE decided on. */
-bool vmx_mce_shutdown(struct vmxmon_vcpu *vcpu)
-{
-	struct vmx_mce *m = &to_vmx(vcpu)->mce;
-
-	if (likely(!m->shutdown))
-		return false;
-	m->shutdown = false;
-	vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
-	return true;
 }

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The in-kernel local APIC of the split-irqchip model (SDM Vol. 3A chapter 11): xAPIC
- * registers through MMIO (decoded by vmx/emulate.c), x2APIC through MSRs 0x800-0x8ff,
+ * registers through MMIO (the vCPU's own range on the I/O bus) and x2APIC through MSRs
+ * 0x800-0x8ff (x86/lapic_io.c),
  * interrupt acceptance by priority (IRR -> ISR, PPR), EOI, inter-processor interrupts
  * (fixed, lowest priority as fixed, NMI, INIT, SIPI; physical and logical destinations;
- * shorthands) and MSIs from userspace; the timer is in vmx/apic_timer.c. PIC, IOAPIC and
+ * shorthands) and MSIs from userspace; the timer is in x86/apic_timer.c. PIC, IOAPIC and
  * PIT stay in userspace.
  *
  * Concurrency: IRR and TMR bits are set by anyone (other vCPUs' IPIs, the timer, MSIs) with
@@ -21,33 +22,32 @@
 #include <asm/apicdef.h>
 #include <asm/msr.h>
 
-#include "vmx/vmx.h"
-#include "vmx/vmcs.h"
-#include "vmx/lapic.h"
+#include "x86/lapic.h"
+#include "x86/lapic_internal.h"
 
 /* IRR/ISR/TMR: 256 bits in eight 32-bit registers 16 bytes apart. */
-static unsigned long *vec_word(struct vmx_lapic *a, u32 base, u8 vec)
+static unsigned long *vec_word(struct x86_lapic *a, u32 base, u8 vec)
 {
 	return (unsigned long *)lapic_reg(a, base + ((vec >> 5) << 4));
 }
 
-static void vec_set(struct vmx_lapic *a, u32 base, u8 vec)
+static void vec_set(struct x86_lapic *a, u32 base, u8 vec)
 {
 	set_bit(vec & 31, vec_word(a, base, vec));
 }
 
-static void vec_clear(struct vmx_lapic *a, u32 base, u8 vec)
+static void vec_clear(struct x86_lapic *a, u32 base, u8 vec)
 {
 	clear_bit(vec & 31, vec_word(a, base, vec));
 }
 
-static bool vec_test(struct vmx_lapic *a, u32 base, u8 vec)
+static bool vec_test(struct x86_lapic *a, u32 base, u8 vec)
 {
 	return test_bit(vec & 31, vec_word(a, base, vec));
 }
 
 /* Highest vector set in IRR/ISR/TMR, or -1. */
-static int vec_highest(struct vmx_lapic *a, u32 base)
+static int vec_highest(struct x86_lapic *a, u32 base)
 {
 	int i;
 
@@ -60,28 +60,28 @@ static int vec_highest(struct vmx_lapic *a, u32 base)
 	return -1;
 }
 
-static bool lapic_enabled(struct vmx_lapic *a)
+static bool lapic_enabled(struct x86_lapic *a)
 {
 	return (a->base & MSR_IA32_APICBASE_ENABLE) && (lapic_get(a, APIC_SPIV) & SVR_ENABLED);
 }
 
-static bool lapic_x2apic(struct vmx_lapic *a)
+static bool lapic_x2apic(struct x86_lapic *a)
 {
 	return a->base & X2APIC_ENABLE;
 }
 
-static u32 lapic_id(struct vmx_lapic *a)
+static u32 lapic_id(struct x86_lapic *a)
 {
 	return lapic_x2apic(a) ? lapic_get(a, APIC_ID) : lapic_get(a, APIC_ID) >> 24;
 }
 
-static u32 lapic_version(struct vmx_lapic *a)
+static u32 lapic_version(struct x86_lapic *a)
 {
 	return LAPIC_VERSION | ((LAPIC_LVT_COUNT - 1) << 16) |
 	       (a->x2apic_cpuid ? LVR_DIRECTED_EOI : 0);
 }
 
-static u32 lapic_ppr(struct vmx_lapic *a)
+static u32 lapic_ppr(struct x86_lapic *a)
 {
 	u32 tpr = lapic_get(a, APIC_TASKPRI) & 0xff;
 	int isr = vec_highest(a, APIC_ISR);
@@ -89,7 +89,7 @@ static u32 lapic_ppr(struct vmx_lapic *a)
 	return (isr < 0 || (tpr & 0xf0) >= (isr & 0xf0)) ? tpr : isr & 0xf0;
 }
 
-bool vmx_lapic_irr_any(struct vmx_lapic *a)
+bool x86_lapic_irr_any(struct x86_lapic *a)
 {
 	int i;
 
@@ -100,7 +100,7 @@ bool vmx_lapic_irr_any(struct vmx_lapic *a)
 }
 
 /* The vector the APIC would present to the CPU now, or -1. */
-int vmx_lapic_deliverable(struct vmx_lapic *a)
+int x86_lapic_deliverable(struct x86_lapic *a)
 {
 	int irr;
 
@@ -113,14 +113,14 @@ int vmx_lapic_deliverable(struct vmx_lapic *a)
 }
 
 /* The CPU takes @vec: IRR -> ISR (SDM 11.8.4). */
-void vmx_lapic_accept(struct vmx_lapic *a, int vec)
+void x86_lapic_accept(struct x86_lapic *a, int vec)
 {
 	vec_clear(a, APIC_IRR, vec);
 	vec_set(a, APIC_ISR, vec);
 }
 
 /* Set @vec pending and make the vCPU notice. Any context. */
-void vmx_lapic_raise(struct vmx_lapic *a, u8 vec, bool level)
+void x86_lapic_raise(struct x86_lapic *a, u8 vec, bool level)
 {
 	if (vec < 16) {				/* illegal vector: "receive illegal vector" */
 		lapic_set(a, APIC_ESR, lapic_get(a, APIC_ESR) | BIT(6));
@@ -138,31 +138,31 @@ void vmx_lapic_raise(struct vmx_lapic *a, u8 vec, bool level)
  * Deliver one interrupt message to this APIC (IPI, MSI, timer). Returns whether the APIC
  * accepted it: a software-disabled APIC drops fixed interrupts (KVM_SIGNAL_MSI counts these).
  */
-static bool lapic_deliver(struct vmx_lapic *a, u32 mode, u8 vec, bool level)
+static bool lapic_deliver(struct x86_lapic *a, u32 mode, u8 vec, bool level)
 {
-	struct vmx_vcpu *vmx = to_vmx(a->vcpu);
+	struct x86_vcpu *x = vcpu_x86(a->vcpu);
 
 	switch (mode) {
 	case DM_FIXED:
 	case DM_LOWEST:
 		if (!lapic_enabled(a))
 			return false;
-		vmx_lapic_raise(a, vec, level);
+		x86_lapic_raise(a, vec, level);
 		break;
 	case DM_NMI:
-		vmx_queue_nmi(a->vcpu);
+		x86_call(queue_nmi)(a->vcpu);
 		vmxmon_vcpu_kick(a->vcpu);
 		break;
 	case DM_INIT:
-		WRITE_ONCE(vmx->init_pending, true);
+		WRITE_ONCE(x->init_pending, true);
 		smp_wmb();
 		WRITE_ONCE(a->vcpu->check_state, true);
 		vmxmon_vcpu_kick(a->vcpu);
 		break;
 	case DM_SIPI:
-		WRITE_ONCE(vmx->sipi_vector, vec);
+		WRITE_ONCE(x->sipi_vector, vec);
 		smp_wmb();
-		WRITE_ONCE(vmx->sipi_pending, true);
+		WRITE_ONCE(x->sipi_pending, true);
 		smp_wmb();
 		WRITE_ONCE(a->vcpu->check_state, true);
 		vmxmon_vcpu_kick(a->vcpu);
@@ -172,7 +172,7 @@ static bool lapic_deliver(struct vmx_lapic *a, u32 mode, u8 vec, bool level)
 }
 
 /* Does destination @dest (physical or logical) name APIC @a? (SDM 11.6.2) */
-static bool lapic_match(struct vmx_lapic *a, u32 dest, bool logical)
+static bool lapic_match(struct x86_lapic *a, u32 dest, bool logical)
 {
 	u32 ldr = lapic_get(a, APIC_LDR);
 
@@ -201,11 +201,11 @@ static int lapic_send(struct vmxmon_vcpu *from, u32 shorthand, u32 dest, bool lo
 
 	for (i = 0; i < VMXMON_MAX_VCPUS; i++) {
 		struct vmxmon_vcpu *v = vm ? READ_ONCE(vm->vcpus[i]) : NULL;
-		struct vmx_lapic *a;
+		struct x86_lapic *a;
 
 		if (!v)
 			break;
-		a = to_vmx(v)->lapic;
+		a = vcpu_x86(v)->lapic;
 		if (!a)
 			continue;
 		if ((shorthand == 1 && v != from) || (shorthand == 3 && v == from) ||
@@ -222,17 +222,17 @@ static int lapic_send(struct vmxmon_vcpu *from, u32 shorthand, u32 dest, bool lo
  * KVM_SIGNAL_MSI (and later IOAPIC routes): the message's address and data (SDM 11.11).
  * Returns how many APICs accepted it (a software-disabled one does not), as KVM.
  */
-int vmx_lapic_msi(struct vmxmon_vcpu *any, u32 address_lo, u32 data)
+int x86_lapic_msi(struct vmxmon_vcpu *any, u32 address_lo, u32 data)
 {
 	u32 dest = (address_lo >> 12) & 0xff;
 
-	if ((address_lo & 0xfff00000) != 0xfee00000)
+	if ((address_lo & 0xfff00000) != APIC_DEFAULT_PHYS_BASE)	/* SDM Vol. 3A 11.11.1 */
 		return -EINVAL;
 	return lapic_send(any, 0, dest, address_lo & BIT(2), (data >> 8) & 7, data & 0xff,
 			  data & BIT(15));
 }
 
-static void lapic_icr_write(struct vmx_lapic *a, u32 lo, u32 hi)
+static void lapic_icr_write(struct x86_lapic *a, u32 lo, u32 hi)
 {
 	u32 mode = (lo >> 8) & 7, dest = lapic_x2apic(a) ? hi : hi >> 24;
 
@@ -250,7 +250,7 @@ static void lapic_icr_write(struct vmx_lapic *a, u32 lo, u32 hi)
  * EOI (SDM 11.8.5): retire the highest in-service vector. A level-triggered one that the
  * userspace IOAPIC routes ends in KVM_EXIT_IOAPIC_EOI (returns 0); otherwise returns 1.
  */
-static int lapic_eoi(struct vmx_lapic *a)
+static int lapic_eoi(struct x86_lapic *a)
 {
 	int vec = vec_highest(a, APIC_ISR);
 
@@ -268,7 +268,7 @@ static int lapic_eoi(struct vmx_lapic *a)
 }
 
 /* Register read, xAPIC offsets. Returns -1 for a reserved register (caller: #GP/ignore). */
-int vmx_lapic_read(struct vmx_lapic *a, u32 off, u64 *val)
+int x86_lapic_read(struct x86_lapic *a, u32 off, u64 *val)
 {
 	/* x2APIC mode has no DFR, ICR2 or ARBPRI (SDM 11.12.1.2, table 11-6). */
 	if (lapic_x2apic(a) && (off == APIC_DFR || off == APIC_ICR2 || off == APIC_ARBPRI))
@@ -293,7 +293,7 @@ int vmx_lapic_read(struct vmx_lapic *a, u32 off, u64 *val)
 		*val = 0;
 		return 0;
 	case APIC_TMCCT:
-		*val = vmx_lapic_current_count(a);
+		*val = x86_lapic_current_count(a);
 		return 0;
 	default:
 		return -1;
@@ -301,7 +301,7 @@ int vmx_lapic_read(struct vmx_lapic *a, u32 off, u64 *val)
 }
 
 /* Register write. Returns 1 (done), 0 (exit to userspace: IOAPIC EOI) or -1 (reserved). */
-int vmx_lapic_write(struct vmx_lapic *a, u32 off, u64 val)
+int x86_lapic_write(struct x86_lapic *a, u32 off, u64 val)
 {
 	u32 v = val;
 
@@ -349,7 +349,7 @@ int vmx_lapic_write(struct vmx_lapic *a, u32 off, u64 val)
 	case APIC_LVTT:
 		if (!(lapic_get(a, APIC_SPIV) & SVR_ENABLED))
 			v |= LVT_MASKED;
-		vmx_lapic_timer_set_lvtt(a, v & 0x700ff);
+		x86_lapic_timer_set_lvtt(a, v & 0x700ff);
 		return 1;
 	case APIC_LVTTHMR: case APIC_LVTPC: case APIC_LVT0: case APIC_LVT1: case APIC_LVTERR:
 	case APIC_LVTCMCI:
@@ -358,7 +358,7 @@ int vmx_lapic_write(struct vmx_lapic *a, u32 off, u64 val)
 		lapic_set(a, off, v & (off == APIC_LVT0 || off == APIC_LVT1 ? 0x1a7ff : 0x107ff));
 		return 1;
 	case APIC_TMICT:
-		vmx_lapic_timer_count(a, v);
+		x86_lapic_timer_count(a, v);
 		return 1;
 	case APIC_TDCR:
 		lapic_set(a, APIC_TDCR, v & 0xb);
@@ -366,7 +366,7 @@ int vmx_lapic_write(struct vmx_lapic *a, u32 off, u64 val)
 	case APIC_SELF_IPI:		/* x2APIC only */
 		if (!lapic_x2apic(a))
 			return -1;
-		vmx_lapic_raise(a, v & 0xff, false);
+		x86_lapic_raise(a, v & 0xff, false);
 		return 1;
 	default:
 		return -1;
@@ -374,7 +374,7 @@ int vmx_lapic_write(struct vmx_lapic *a, u32 off, u64 val)
 }
 
 /* Power-on / INIT state (SDM 11.4.7.1), given the vCPU id as APIC id. */
-void vmx_lapic_reset(struct vmx_lapic *a, u32 id, bool bsp, bool init)
+void x86_lapic_reset(struct x86_lapic *a, u32 id, bool bsp, bool init)
 {
 	u32 lvt, old_id = lapic_get(a, APIC_ID), old_ldr = lapic_get(a, APIC_LDR);
 
@@ -410,7 +410,7 @@ void vmx_lapic_reset(struct vmx_lapic *a, u32 id, bool bsp, bool init)
  * IA32_APIC_BASE writes (SDM 11.12.5): returns 1 for reserved bits or an illegal transition
  * (#GP). Userspace (@host) may also go from disabled straight to x2APIC, as with KVM.
  */
-int vmx_lapic_set_base(struct vmx_lapic *a, u64 val, u32 id, bool host)
+int x86_lapic_set_base(struct x86_lapic *a, u64 val, u32 id, bool host)
 {
 	bool was_x2 = lapic_x2apic(a), x2 = val & X2APIC_ENABLE;
 	bool was_on = a->base & MSR_IA32_APICBASE_ENABLE;
@@ -424,6 +424,7 @@ int vmx_lapic_set_base(struct vmx_lapic *a, u64 val, u32 id, bool host)
 	if (!host && !was_on && x2)
 		return 1;			/* disabled -> x2APIC must go through xAPIC */
 	a->base = val;
+	x86_lapic_mmio_update(a);
 	if (!was_on && (val & MSR_IA32_APICBASE_ENABLE))	/* as KVM: the ID comes back */
 		lapic_set(a, APIC_ID, id << 24);
 	if (x2 && !was_x2) {			/* x2APIC ids and logical ids (SDM 11.12.10.2) */
@@ -435,49 +436,17 @@ int vmx_lapic_set_base(struct vmx_lapic *a, u64 val, u32 id, bool host)
 	return 0;
 }
 
-u64 vmx_lapic_get_base(struct vmx_lapic *a)
-{
-	return a->base;
-}
-
-/*
- * Does this APIC own guest-physical @gpa? In x2APIC mode and while disabled it still does:
- * the page then reads as all ones and ignores writes (vmx_lapic_mmio), as KVM's
- * LAPIC_MMIO_HOLE quirk.
- */
-bool vmx_lapic_mmio_owns(struct vmx_lapic *a, u64 gpa)
-{
-	return a && (gpa & PAGE_MASK) == (a->base & MSR_IA32_APICBASE_BASE);
-}
-
 /* Is the xAPIC page a hole now (x2APIC mode, or disabled in IA32_APIC_BASE)? */
-bool vmx_lapic_mmio_hole(struct vmx_lapic *a)
+bool x86_lapic_mmio_hole(struct x86_lapic *a)
 {
 	return lapic_x2apic(a) || !(a->base & MSR_IA32_APICBASE_ENABLE);
 }
 
 /* Enabled, xAPIC mode, base 0xfee00000: where the APIC-access page is (apic_access.c). */
-bool vmx_lapic_xapic_at_default_base(struct vmx_lapic *a)
+bool x86_lapic_xapic_at_default_base(struct x86_lapic *a)
 {
 	return (a->base & ~(u64)MSR_IA32_APICBASE_BSP) ==
 	       (APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE);
-}
-
-/* CR8 is TPR[7:4] (SDM 10.8.6.1). */
-u64 vmx_lapic_get_cr8(struct vmx_lapic *a)
-{
-	return (lapic_get(a, APIC_TASKPRI) >> 4) & 0xf;
-}
-
-void vmx_lapic_set_cr8(struct vmx_lapic *a, u64 cr8)
-{
-	lapic_set(a, APIC_TASKPRI, (cr8 & 0xf) << 4);
-}
-
-/* The virtual-APIC page (TPR shadow): the register page itself. */
-phys_addr_t vmx_lapic_page(struct vmx_lapic *a)
-{
-	return virt_to_phys(a->regs);
 }
 
 /*
@@ -485,7 +454,7 @@ phys_addr_t vmx_lapic_page(struct vmx_lapic *a)
  * only the TPR holds it back, so that the guest lowering CR8 below it exits and the vector
  * gets delivered; else 0. Never above VTPR[7:4], as VM entry requires.
  */
-u8 vmx_lapic_tpr_threshold(struct vmx_lapic *a)
+u8 x86_lapic_tpr_threshold(struct x86_lapic *a)
 {
 	int irr = vec_highest(a, APIC_IRR);
 	u32 tpr = (lapic_get(a, APIC_TASKPRI) >> 4) & 0xf;
@@ -494,14 +463,14 @@ u8 vmx_lapic_tpr_threshold(struct vmx_lapic *a)
 }
 
 /* The guest's CPUID has x2APIC: LVR then offers directed EOI (as KVM's split irqchip). */
-void vmx_lapic_set_cpuid(struct vmx_lapic *a, bool x2apic)
+void x86_lapic_set_cpuid(struct x86_lapic *a, bool x2apic)
 {
 	a->x2apic_cpuid = x2apic;
 	lapic_set(a, APIC_LVR, lapic_version(a));
 }
 
 /* ExtINT from the userspace PIC is accepted through LINT0 (SDM 11.5.1). */
-bool vmx_lapic_accepts_extint(struct vmx_lapic *a)
+bool x86_lapic_accepts_extint(struct x86_lapic *a)
 {
 	u32 lvt0;
 
@@ -515,16 +484,16 @@ bool vmx_lapic_accepts_extint(struct vmx_lapic *a)
  * KVM_GET/SET_LAPIC. Without KVM_CAP_X2APIC_API (which vmxmon does not offer) an x2APIC's
  * ID travels in xAPIC format, bits 31:24, as KVM's kvm_apic_state_fixup() does it.
  */
-void vmx_lapic_get_state(struct vmx_lapic *a, struct kvm_lapic_state *s)
+void x86_lapic_get_state(struct x86_lapic *a, struct kvm_lapic_state *s)
 {
 	memcpy(s->regs, a->regs, KVM_APIC_REG_SIZE);
-	*(u32 *)(s->regs + APIC_TMCCT) = vmx_lapic_current_count(a);
+	*(u32 *)(s->regs + APIC_TMCCT) = x86_lapic_current_count(a);
 	*(u32 *)(s->regs + APIC_PROCPRI) = lapic_ppr(a);
 	if (lapic_x2apic(a))
 		*(u32 *)(s->regs + APIC_ID) <<= 24;
 }
 
-void vmx_lapic_set_state(struct vmx_lapic *a, const struct kvm_lapic_state *s)
+void x86_lapic_set_state(struct x86_lapic *a, const struct kvm_lapic_state *s)
 {
 	u32 old_mode = LVT_TIMER_MODE(lapic_get(a, APIC_LVTT));
 
@@ -538,36 +507,42 @@ void vmx_lapic_set_state(struct vmx_lapic *a, const struct kvm_lapic_state *s)
 	}
 	lapic_set(a, APIC_LVR, lapic_version(a));
 	lapic_set(a, APIC_TMCCT, 0);
-	vmx_lapic_timer_restore(a, old_mode, *(const u32 *)(s->regs + APIC_TMCCT));
+	x86_lapic_timer_restore(a, old_mode, *(const u32 *)(s->regs + APIC_TMCCT));
 }
 
-int vmx_lapic_create(struct vmxmon_vcpu *vcpu)
+/*
+ * With the split irqchip: the vCPU's APIC, on @regs_page (zeroed, from the backend, which
+ * frees it after x86_lapic_free() hands it back).
+ */
+int x86_lapic_create(struct vmxmon_vcpu *vcpu, void *regs_page)
 {
-	struct vmx_lapic *a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
-	struct page *page = vmx_alloc_page(NUMA_NO_NODE);
+	struct x86_lapic *a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
 
-	if (!a || !page) {
-		kfree(a);
-		vmx_free_page(page);
+	if (!a)
 		return -ENOMEM;
-	}
-	a->regs = page_address(page);
+	a->regs = regs_page;
 	a->vcpu = vcpu;
 	hrtimer_init(&a->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
-	a->timer.function = vmx_lapic_timer_fire;
-	vmx_lapic_reset(a, vcpu->id, vcpu->id == 0, false);
-	to_vmx(vcpu)->lapic = a;
+	a->timer.function = x86_lapic_timer_fire;
+	x86_lapic_reset(a, vcpu->id, vcpu->id == 0, false);
+	vcpu_x86(vcpu)->lapic = a;
+	x86_lapic_mmio_init(a);
 	return 0;
 }
 
-void vmx_lapic_free(struct vmxmon_vcpu *vcpu)
+/* Returns the register page, for the backend to free (NULL without an APIC). */
+void *x86_lapic_free(struct vmxmon_vcpu *vcpu)
 {
-	struct vmx_lapic *a = to_vmx(vcpu)->lapic;
+	struct x86_vcpu *x = vcpu_x86(vcpu);
+	struct x86_lapic *a = x->lapic;
+	void *regs;
 
 	if (!a)
-		return;
+		return NULL;
 	hrtimer_cancel(&a->timer);
-	vmx_free_page(virt_to_page(a->regs));
+	x->local_mmio.dev = NULL;
+	x->lapic = NULL;
+	regs = a->regs;
 	kfree(a);
-	to_vmx(vcpu)->lapic = NULL;
+	return regs;
 }

@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Inside the in-kernel APIC (vmx/lapic.c, vmx/apic_timer.c): register layout and the names
- * the SDM gives the fields both files use. Not for the rest of vmx/: that goes through the
- * vmx_lapic_* functions in vmx/vmx.h.
+ * Inside the in-kernel APIC (x86/lapic.c, x86/apic_timer.c, x86/lapic_io.c): register
+ * layout and the names the SDM gives the fields these files use. Not for the rest of
+ * vmxmon: that goes through x86/lapic.h.
  */
-#ifndef VMXMON_VMX_LAPIC_H
-#define VMXMON_VMX_LAPIC_H
+#ifndef VMXMON_X86_LAPIC_INTERNAL_H
+#define VMXMON_X86_LAPIC_INTERNAL_H
 
 #include <linux/hrtimer.h>
 #include <linux/types.h>
 
-#include "vmx/vmx.h"
+#include "x86/lapic.h"
 
 #define LAPIC_VERSION		0x14		/* integrated APIC */
 #define LAPIC_LVT_COUNT		6		/* timer thermal perf LINT0 LINT1 error */
@@ -37,29 +37,29 @@
 #define SVR_DIRECTED_EOI	BIT(12)
 #define LVR_DIRECTED_EOI	BIT(24)
 
-static inline u32 *lapic_reg(struct vmx_lapic *a, u32 off)
+static inline u32 *lapic_reg(struct x86_lapic *a, u32 off)
 {
 	return (u32 *)(a->regs + off);
 }
 
-static inline u32 lapic_get(struct vmx_lapic *a, u32 off)
+static inline u32 lapic_get(struct x86_lapic *a, u32 off)
 {
 	return READ_ONCE(*lapic_reg(a, off));
 }
 
-static inline void lapic_set(struct vmx_lapic *a, u32 off, u32 val)
+static inline void lapic_set(struct x86_lapic *a, u32 off, u32 val)
 {
 	WRITE_ONCE(*lapic_reg(a, off), val);
 }
 
-/* vmx/lapic.c */
-void vmx_lapic_raise(struct vmx_lapic *a, u8 vec, bool level);
+/* x86/lapic.c */
+void x86_lapic_raise(struct x86_lapic *a, u8 vec, bool level);
 
-/* vmx/apic_timer.c */
-enum hrtimer_restart vmx_lapic_timer_fire(struct hrtimer *t);
-void vmx_lapic_timer_count(struct vmx_lapic *a, u32 count);
-void vmx_lapic_timer_set_lvtt(struct vmx_lapic *a, u32 lvtt);
-u32 vmx_lapic_current_count(struct vmx_lapic *a);
-void vmx_lapic_timer_restore(struct vmx_lapic *a, u32 old_mode, u32 tmcct);
+/* x86/apic_timer.c */
+enum hrtimer_restart x86_lapic_timer_fire(struct hrtimer *t);
+void x86_lapic_timer_count(struct x86_lapic *a, u32 count);
+void x86_lapic_timer_set_lvtt(struct x86_lapic *a, u32 lvtt);
+u32 x86_lapic_current_count(struct x86_lapic *a);
+void x86_lapic_timer_restore(struct x86_lapic *a, u32 old_mode, u32 tmcct);
 
 #endif

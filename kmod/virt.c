@@ -10,8 +10,8 @@
  * (enable_virt_at_load). This file follows the CPUs through hotplug, suspend/resume and
  * reboot; the backend does the per-CPU work.
  *
- * Locking: vmxmon_hw_count and vmxmon_hw_on change only with cpus_read_lock() and
- * vmxmon_hw_lock held, so the CPU-hotplug callbacks (which run with the hotplug lock held
+ * Locking: vmxmon_virt_count and vmxmon_virt_on change only with cpus_read_lock() and
+ * vmxmon_virt_lock held, so the CPU-hotplug callbacks (which run with the hotplug lock held
  * for write) and the syscore callbacks (one CPU, IRQs off, everything else frozen) read
  * them without a lock.
  */
@@ -29,15 +29,15 @@
 
 #include "kmod/vmxmon.h"
 
-static DEFINE_MUTEX(vmxmon_hw_lock);	/* serializes vmxmon_hw_get()/put()/release */
-static unsigned int vmxmon_hw_count;	/* VMs holding VMX; see the locking note above */
-static bool vmxmon_hw_on;		/* VMX on everywhere: for VMs, or held while idle */
-static bool vmxmon_hw_partial;		/* held while idle, but some CPU could not take it */
+static DEFINE_MUTEX(vmxmon_virt_lock);	/* serializes vmxmon_virt_get()/put()/release */
+static unsigned int vmxmon_virt_count;	/* VMs holding VMX; see the locking note above */
+static bool vmxmon_virt_on;		/* VMX on everywhere: for VMs, or held while idle */
+static bool vmxmon_virt_partial;		/* held while idle, but some CPU could not take it */
 static bool vmxmon_rebooting;		/* set once by the reboot notifier, never cleared */
 static enum cpuhp_state vmxmon_cpuhp_state;
 
-static void vmxmon_hw_idle_release(struct work_struct *work);
-static DECLARE_DELAYED_WORK(vmxmon_hw_release_work, vmxmon_hw_idle_release);
+static void vmxmon_virt_idle_release(struct work_struct *work);
+static DECLARE_DELAYED_WORK(vmxmon_virt_release_work, vmxmon_virt_idle_release);
 
 /* Written through vmxmon_idle_ms_set() only; read with READ_ONCE(). */
 static unsigned int vmxmon_idle_ms = 2000;
@@ -61,7 +61,7 @@ static int vmxmon_enable_errno(enum vmxmon_enable_error why)
 	return why == VMXMON_ENABLE_IN_USE ? -EBUSY : -EIO;
 }
 
-static void vmxmon_hw_enable_one(void *data)
+static void vmxmon_virt_enable_one(void *data)
 {
 	struct vmxmon_enable_all *e = data;
 	enum vmxmon_enable_error why = vmxmon_ops->cpu_enable();
@@ -72,95 +72,95 @@ static void vmxmon_hw_enable_one(void *data)
 	}
 }
 
-static void vmxmon_hw_disable_one(void *unused)
+static void vmxmon_virt_disable_one(void *unused)
 {
 	vmxmon_ops->cpu_disable();
 }
 
-static int vmxmon_hw_enable_all(void)
+static int vmxmon_virt_enable_all(void)
 {
 	struct vmxmon_enable_all e = { .failed = ATOMIC_INIT(0) };
 
-	on_each_cpu(vmxmon_hw_enable_one, &e, 1);
+	on_each_cpu(vmxmon_virt_enable_one, &e, 1);
 	if (!atomic_read(&e.failed))
 		return 0;
-	on_each_cpu(vmxmon_hw_disable_one, NULL, 1);
+	on_each_cpu(vmxmon_virt_disable_one, NULL, 1);
 	/* A user can retry at will while kvm_intel holds VMX: keep the log quiet. */
 	pr_warn_ratelimited("cannot enable VMX on cpu%d: %s\n", e.cpu, vmxmon_enable_why[e.why]);
 	return vmxmon_enable_errno(e.why);
 }
 
 /* Take VMX operation for a new VM: the first one turns VMX on everywhere, unless held. */
-int vmxmon_hw_get(void)
+int vmxmon_virt_get(void)
 {
 	int r = 0;
 
 	cpus_read_lock();
-	mutex_lock(&vmxmon_hw_lock);
+	mutex_lock(&vmxmon_virt_lock);
 	if (READ_ONCE(vmxmon_rebooting)) {
 		r = -EBUSY;
-	} else if (!vmxmon_hw_on || vmxmon_hw_partial) {
-		r = vmxmon_hw_enable_all();
-		vmxmon_hw_on = !r;
-		vmxmon_hw_partial = false;
+	} else if (!vmxmon_virt_on || vmxmon_virt_partial) {
+		r = vmxmon_virt_enable_all();
+		vmxmon_virt_on = !r;
+		vmxmon_virt_partial = false;
 	}
 	if (!r)
-		vmxmon_hw_count++;
-	mutex_unlock(&vmxmon_hw_lock);
+		vmxmon_virt_count++;
+	mutex_unlock(&vmxmon_virt_lock);
 	cpus_read_unlock();
 	return r;
 }
 
-/* vmxmon_hw_lock and cpus_read_lock() held: leave VMX everywhere if no VM holds it. */
-static void vmxmon_hw_release_idle_locked(void)
+/* vmxmon_virt_lock and cpus_read_lock() held: leave VMX everywhere if no VM holds it. */
+static void vmxmon_virt_release_idle_locked(void)
 {
-	lockdep_assert_held(&vmxmon_hw_lock);
-	if (vmxmon_hw_on && !vmxmon_hw_count) {
-		on_each_cpu(vmxmon_hw_disable_one, NULL, 1);
-		vmxmon_hw_on = false;
-		vmxmon_hw_partial = false;
+	lockdep_assert_held(&vmxmon_virt_lock);
+	if (vmxmon_virt_on && !vmxmon_virt_count) {
+		on_each_cpu(vmxmon_virt_disable_one, NULL, 1);
+		vmxmon_virt_on = false;
+		vmxmon_virt_partial = false;
 	}
 }
 
-static void vmxmon_hw_release_idle(void)
+static void vmxmon_virt_release_idle(void)
 {
 	cpus_read_lock();
-	mutex_lock(&vmxmon_hw_lock);
-	vmxmon_hw_release_idle_locked();
-	mutex_unlock(&vmxmon_hw_lock);
+	mutex_lock(&vmxmon_virt_lock);
+	vmxmon_virt_release_idle_locked();
+	mutex_unlock(&vmxmon_virt_lock);
 	cpus_read_unlock();
 }
 
 /* The idle hold ran out (a VM created since then made this a no-op). */
-static void vmxmon_hw_idle_release(struct work_struct *work)
+static void vmxmon_virt_idle_release(struct work_struct *work)
 {
-	vmxmon_hw_release_idle();
+	vmxmon_virt_release_idle();
 }
 
 /*
  * Drop it when a VM goes away: after the last one VMX stays on for vmx_idle_ms (each last
  * VM restarts the wait), then goes off everywhere; at once with vmx_idle_ms=0.
  */
-void vmxmon_hw_put(void)
+void vmxmon_virt_put(void)
 {
 	unsigned int ms = READ_ONCE(vmxmon_idle_ms);
 
 	cpus_read_lock();
-	mutex_lock(&vmxmon_hw_lock);
-	if (--vmxmon_hw_count == 0) {
+	mutex_lock(&vmxmon_virt_lock);
+	if (--vmxmon_virt_count == 0) {
 		if (ms)
-			mod_delayed_work(system_wq, &vmxmon_hw_release_work, msecs_to_jiffies(ms));
+			mod_delayed_work(system_wq, &vmxmon_virt_release_work, msecs_to_jiffies(ms));
 		else
-			vmxmon_hw_release_idle_locked();
+			vmxmon_virt_release_idle_locked();
 	}
-	mutex_unlock(&vmxmon_hw_lock);
+	mutex_unlock(&vmxmon_virt_lock);
 	cpus_read_unlock();
 }
 
 /* 1 while VMX operation is held (for VMs or in the idle hold), else 0: for debugfs. */
-unsigned int vmxmon_hw_users(void)
+unsigned int vmxmon_virt_held(void)
 {
-	return READ_ONCE(vmxmon_hw_on);
+	return READ_ONCE(vmxmon_virt_on);
 }
 
 /*
@@ -178,12 +178,12 @@ static int vmxmon_idle_ms_set(const char *val, const struct kernel_param *kp)
 	if (ms > 3600 * 1000)
 		return -ERANGE;
 	WRITE_ONCE(vmxmon_idle_ms, ms);
-	mutex_lock(&vmxmon_hw_lock);
-	if (vmxmon_hw_on && !vmxmon_hw_count)
-		mod_delayed_work(system_wq, &vmxmon_hw_release_work, msecs_to_jiffies(ms));
-	mutex_unlock(&vmxmon_hw_lock);
+	mutex_lock(&vmxmon_virt_lock);
+	if (vmxmon_virt_on && !vmxmon_virt_count)
+		mod_delayed_work(system_wq, &vmxmon_virt_release_work, msecs_to_jiffies(ms));
+	mutex_unlock(&vmxmon_virt_lock);
 	if (!ms)
-		flush_delayed_work(&vmxmon_hw_release_work);
+		flush_delayed_work(&vmxmon_virt_release_work);
 	return 0;
 }
 
@@ -200,16 +200,16 @@ static int vmxmon_cpu_online(unsigned int cpu)
 {
 	enum vmxmon_enable_error why;
 
-	if (!vmxmon_hw_on || READ_ONCE(vmxmon_rebooting))
+	if (!vmxmon_virt_on || READ_ONCE(vmxmon_rebooting))
 		return 0;
 	local_irq_disable();
 	why = vmxmon_ops->cpu_enable();
 	local_irq_enable();
 	if (why == VMXMON_ENABLE_OK)
 		return 0;
-	if (!vmxmon_hw_count) {
+	if (!vmxmon_virt_count) {
 		/* Only the idle hold: not worth refusing the CPU; the next VM tries again. */
-		vmxmon_hw_partial = true;
+		vmxmon_virt_partial = true;
 		return 0;
 	}
 	pr_err("cpu%u cannot come online with VMs running: %s\n", cpu, vmxmon_enable_why[why]);
@@ -229,7 +229,7 @@ static int vmxmon_cpu_offline(unsigned int cpu)
 static int vmxmon_reboot(struct notifier_block *nb, unsigned long action, void *unused)
 {
 	WRITE_ONCE(vmxmon_rebooting, true);
-	on_each_cpu(vmxmon_hw_disable_one, NULL, 1);
+	on_each_cpu(vmxmon_virt_disable_one, NULL, 1);
 	return NOTIFY_OK;
 }
 
@@ -248,11 +248,11 @@ static void vmxmon_resume(void)
 {
 	enum vmxmon_enable_error why;
 
-	if (!vmxmon_hw_on)
+	if (!vmxmon_virt_on)
 		return;
 	why = vmxmon_ops->cpu_enable();
-	if (why != VMXMON_ENABLE_OK && !vmxmon_hw_count)
-		vmxmon_hw_partial = true;	/* only the idle hold: the next VM tries again */
+	if (why != VMXMON_ENABLE_OK && !vmxmon_virt_count)
+		vmxmon_virt_partial = true;	/* only the idle hold: the next VM tries again */
 	else if (why != VMXMON_ENABLE_OK)
 		pr_err("cannot re-enable VMX on cpu%d after resume: %s; running VMs will fail\n",
 		       smp_processor_id(), vmxmon_enable_why[why]);
@@ -263,7 +263,7 @@ static struct syscore_ops vmxmon_syscore_ops = {
 	.resume = vmxmon_resume,
 };
 
-int vmxmon_hw_init(void)
+int vmxmon_virt_init(void)
 {
 	int r;
 
@@ -283,12 +283,12 @@ int vmxmon_hw_init(void)
 
 /*
  * Module exit: no VM exists (each holds a module reference) and no new one can, so end the
- * idle hold now; once vmxmon_hw_on is false nothing queues the release work again.
+ * idle hold now; once vmxmon_virt_on is false nothing queues the release work again.
  */
-void vmxmon_hw_exit(void)
+void vmxmon_virt_exit(void)
 {
-	vmxmon_hw_release_idle();
-	cancel_delayed_work_sync(&vmxmon_hw_release_work);
+	vmxmon_virt_release_idle();
+	cancel_delayed_work_sync(&vmxmon_virt_release_work);
 	unregister_syscore_ops(&vmxmon_syscore_ops);
 	unregister_reboot_notifier(&vmxmon_reboot_nb);
 	cpuhp_remove_state(vmxmon_cpuhp_state);

@@ -14,24 +14,24 @@
 #include <asm/msr.h>
 #include <asm/tsc.h>
 
-#include "vmx/vmx.h"
-#include "vmx/lapic.h"
+#include "x86/lapic.h"
+#include "x86/lapic_internal.h"
 
 /* Timer (SDM 11.5.4): the divide configuration register's divisor. */
-static u32 lapic_divisor(struct vmx_lapic *a)
+static u32 lapic_divisor(struct x86_lapic *a)
 {
 	u32 tdcr = lapic_get(a, APIC_TDCR), v = (tdcr & 3) | ((tdcr & 8) >> 1);
 
 	return v == 7 ? 1 : 2u << v;		/* 0b111 is divide by 1 */
 }
 
-enum hrtimer_restart vmx_lapic_timer_fire(struct hrtimer *t)
+enum hrtimer_restart x86_lapic_timer_fire(struct hrtimer *t)
 {
-	struct vmx_lapic *a = container_of(t, struct vmx_lapic, timer);
+	struct x86_lapic *a = container_of(t, struct x86_lapic, timer);
 	u32 lvtt = lapic_get(a, APIC_LVTT);
 
 	if (!(lvtt & LVT_MASKED))
-		vmx_lapic_raise(a, lvtt & 0xff, false);
+		x86_lapic_raise(a, lvtt & 0xff, false);
 	if (LVT_TIMER_MODE(lvtt) == LVT_TIMER_PERIODIC && a->period_ns) {
 		hrtimer_add_expires_ns(t, a->period_ns);
 		return HRTIMER_RESTART;
@@ -40,13 +40,13 @@ enum hrtimer_restart vmx_lapic_timer_fire(struct hrtimer *t)
 	return HRTIMER_NORESTART;
 }
 
-static void lapic_timer_start_ns(struct vmx_lapic *a, u64 ns)
+static void lapic_timer_start_ns(struct x86_lapic *a, u64 ns)
 {
 	hrtimer_start(&a->timer, ktime_add_ns(ktime_get(), ns), HRTIMER_MODE_ABS_HARD);
 }
 
 /* The period of a one-shot or periodic count, with KVM's floor for periodic timers. */
-static u64 lapic_count_ns(struct vmx_lapic *a, u32 count)
+static u64 lapic_count_ns(struct x86_lapic *a, u32 count)
 {
 	u64 ns = (u64)count * lapic_divisor(a) * LAPIC_BUS_NS;
 
@@ -56,7 +56,7 @@ static u64 lapic_count_ns(struct vmx_lapic *a, u32 count)
 }
 
 /* TMICT written: (re)arm one-shot or periodic. */
-void vmx_lapic_timer_count(struct vmx_lapic *a, u32 count)
+void x86_lapic_timer_count(struct x86_lapic *a, u32 count)
 {
 	if (LVT_TIMER_MODE(lapic_get(a, APIC_LVTT)) == LVT_TIMER_TSCDEADLINE)
 		return;				/* TMICT is not used (SDM 11.5.4.1) */
@@ -74,7 +74,7 @@ void vmx_lapic_timer_count(struct vmx_lapic *a, u32 count)
  * (SDM 11.5.4 says nothing of a mode change while counting; this is what KVM and the
  * kvm-unit-tests "apic" test expect); a periodic timer gets the floor on its period.
  */
-void vmx_lapic_timer_set_lvtt(struct vmx_lapic *a, u32 lvtt)
+void x86_lapic_timer_set_lvtt(struct x86_lapic *a, u32 lvtt)
 {
 	u32 old = LVT_TIMER_MODE(lapic_get(a, APIC_LVTT)), mode = LVT_TIMER_MODE(lvtt);
 
@@ -91,13 +91,13 @@ void vmx_lapic_timer_set_lvtt(struct vmx_lapic *a, u32 lvtt)
 	}
 }
 
-static bool lapic_tsc_deadline_mode(struct vmx_lapic *a)
+static bool lapic_tsc_deadline_mode(struct x86_lapic *a)
 {
 	return (a->base & MSR_IA32_APICBASE_ENABLE) &&
 	       LVT_TIMER_MODE(lapic_get(a, APIC_LVTT)) == LVT_TIMER_TSCDEADLINE;
 }
 
-static void lapic_arm_tsc_deadline(struct vmx_lapic *a)
+static void lapic_arm_tsc_deadline(struct x86_lapic *a)
 {
 	u64 now = rdtsc() + a->tsc_offset, deadline = a->tsc_deadline;
 
@@ -111,7 +111,7 @@ static void lapic_arm_tsc_deadline(struct vmx_lapic *a)
  * reaches it; 0 disarms. As in KVM, a write outside TSC-deadline mode (or with the APIC
  * disabled in IA32_APIC_BASE) is dropped and a read there returns 0.
  */
-void vmx_lapic_set_tsc_deadline(struct vmx_lapic *a, u64 deadline, u64 tsc_offset)
+void x86_lapic_set_tsc_deadline(struct x86_lapic *a, u64 deadline, u64 tsc_offset)
 {
 	if (!lapic_tsc_deadline_mode(a))
 		return;
@@ -122,7 +122,7 @@ void vmx_lapic_set_tsc_deadline(struct vmx_lapic *a, u64 deadline, u64 tsc_offse
 		lapic_arm_tsc_deadline(a);
 }
 
-u64 vmx_lapic_get_tsc_deadline(struct vmx_lapic *a)
+u64 x86_lapic_get_tsc_deadline(struct x86_lapic *a)
 {
 	return lapic_tsc_deadline_mode(a) ? a->tsc_deadline : 0;
 }
@@ -131,7 +131,7 @@ u64 vmx_lapic_get_tsc_deadline(struct vmx_lapic *a)
  * TMCCT: what is left of the current period (KVM's apic_get_tmcct()); 0 once a one-shot
  * count ran out, with TMICT 0, and in TSC-deadline mode.
  */
-u32 vmx_lapic_current_count(struct vmx_lapic *a)
+u32 x86_lapic_current_count(struct x86_lapic *a)
 {
 	u64 period = a->period_ns, rem;
 	s64 left;
@@ -155,7 +155,7 @@ u32 vmx_lapic_current_count(struct vmx_lapic *a)
  * enters or leaves TSC-deadline mode, which clears it as an LVTT write does: the deadline
  * MSR is not in the state, VMMs restore it separately, before or after.
  */
-void vmx_lapic_timer_restore(struct vmx_lapic *a, u32 old_mode, u32 tmcct)
+void x86_lapic_timer_restore(struct x86_lapic *a, u32 old_mode, u32 tmcct)
 {
 	u32 mode = LVT_TIMER_MODE(lapic_get(a, APIC_LVTT));
 	u64 first;

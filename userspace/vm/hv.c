@@ -8,7 +8,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "dev.h"
+#include "hv.h"
 #include "../util/err.h"
 
 /* Whether fd is the misc device /sys/class/misc/vmxmon describes. */
@@ -26,7 +26,7 @@ static bool is_vmxmon_node(int fd)
 	return n == 2 && !fstat(fd, &st) && S_ISCHR(st.st_mode) && st.st_rdev == makedev(maj, min);
 }
 
-int dev__open(struct dev *d, const char *path, char *msg, size_t msglen)
+int hv__open(struct hv *d, const char *path, char *msg, size_t msglen)
 {
 	int err;
 
@@ -43,27 +43,27 @@ int dev__open(struct dev *d, const char *path, char *msg, size_t msglen)
 		err = errno;
 		if (msg)
 			err__format_dev(msg, msglen, DEV_OP_IOCTL, path, err);
-		dev__close(d);
+		hv__close(d);
 		return -err;
 	}
 	if (d->api_version != KVM_API_VERSION) {
 		if (msg)
 			err__format_api(msg, msglen, path, d->api_version);
-		dev__close(d);
+		hv__close(d);
 		return -EPROTO;
 	}
 	d->is_vmxmon = is_vmxmon_node(d->fd);
 	return 0;
 }
 
-long dev__check_extension(const struct dev *d, unsigned int cap)
+long hv__check_extension(const struct hv *d, unsigned int cap)
 {
 	long r = ioctl(d->fd, KVM_CHECK_EXTENSION, (unsigned long)cap);
 
 	return r < 0 ? -errno : r;
 }
 
-void dev__close(struct dev *d)
+void hv__close(struct hv *d)
 {
 	if (d->fd >= 0)
 		close(d->fd);
