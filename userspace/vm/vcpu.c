@@ -325,7 +325,11 @@ static void kick_handler(int sig)
 
 int vcpu__start(struct vcpu *v)
 {
-	struct sigaction sa = { .sa_handler = kick_handler };
+	/*
+	 * SA_RESTART: a kick may now land while the thread emulates a device (a console write);
+	 * KVM_RUN still ends with -EINTR, which is never restarted.
+	 */
+	struct sigaction sa = { .sa_handler = kick_handler, .sa_flags = SA_RESTART };
 	int r;
 
 	sigaction(KICK_SIGNAL, &sa, NULL);
