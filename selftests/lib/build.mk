@@ -11,7 +11,13 @@ endif
 CFLAGS   ?= -O2 -g
 override CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP \
 		    -I$(abspath $(build_mk_dir)../../include)
+# TSAN=1 (userspace check-tsan): ThreadSanitizer, dynamically linked (it cannot be static).
+ifeq ($(TSAN),)
 override LDFLAGS += -static
+else
+override CFLAGS  += -fsanitize=thread -fno-omit-frame-pointer
+override LDFLAGS += -fsanitize=thread
+endif
 
 .SECONDARY:
 # The dependency files included below define targets: keep `all` the default goal.

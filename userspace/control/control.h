@@ -31,7 +31,8 @@ void control__event(struct control *c, const char *event, const char *reason);
 
 /*
  * The protocol itself, without sockets (qmp.c): one request line in, the reply line out
- * (malloc'ed, no newline). Commands act on vm with vm->lock held.
+ * (malloc'ed, no newline). Runs on the event loop's thread with no lock held; commands take
+ * what they need through vm__pause, vm__request and the devices' entry points (vm/vm.h).
  */
 char *qmp__handle_line(struct vm *vm, const char *line);
 /* The greeting line (malloc'ed). */

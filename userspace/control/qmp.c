@@ -117,8 +117,10 @@ static const char *query_vmxrun_stats(struct vm *vm, json_t *args, json_t **ret)
 			 (json_int_t)__atomic_load_n(&vm->stats.eintr, __ATOMIC_RELAXED),
 			 "interrupts_injected",
 			 (json_int_t)__atomic_load_n(&vm->stats.injected, __ATOMIC_RELAXED),
-			 "pio_unclaimed", (json_int_t)vm->pio.unhandled, "mmio_unclaimed",
-			 (json_int_t)vm->mmio.unhandled);
+			 "pio_unclaimed",
+			 (json_int_t)__atomic_load_n(&vm->pio.unhandled, __ATOMIC_RELAXED),
+			 "mmio_unclaimed",
+			 (json_int_t)__atomic_load_n(&vm->mmio.unhandled, __ATOMIC_RELAXED));
 	return NULL;
 }
 

@@ -2,7 +2,8 @@
 /*
  * The debug-exit port (QEMU's isa-debug-exit convention, which kvm-unit-tests and small test
  * kernels use): writing V to port 0xf4 ends vmxrun with exit status (V << 1) | 1, so a test
- * kernel's "exit(0)" is status 1 and no guest write can fake a clean 0.
+ * kernel's "exit(0)" is status 1 and no guest write can fake a clean 0. It has no state, so
+ * no lock of its own (bus__register): vm__request takes vm->lock.
  */
 #include "../vm/vm.h"
 #include "debug_exit.h"

@@ -1,5 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * Locking: k->lock guards the controller; the bus takes it for port I/O, reset takes it. IRQ1
+ * is driven and a reset requested (vm__request) with it held (order: vm/vm.h).
+ */
+#include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../vm/vm.h"
 #include "i8042.h"
@@ -23,6 +29,7 @@ enum {
 
 struct i8042 {
 	struct vm *vm;
+	pthread_mutex_t lock;	/* everything below */
 	u8 ctr, status;
 	u8 pending;		/* the command whose data byte comes next on 0x60, 0 if none */
 	u8 kbd_pending;		/* a keyboard command waiting for its parameter */
@@ -164,8 +171,13 @@ void i8042__reset(struct vm *vm)
 {
 	struct i8042 *k = vm->i8042;
 
-	*k = (struct i8042){ .vm = vm, .ctr = CTR_KBDINT | CTR_XLATE,
-			     .status = STR_SYSFLAG | STR_KEYLOCK };
+	pthread_mutex_lock(&k->lock);
+	k->ctr = CTR_KBDINT | CTR_XLATE;
+	k->status = STR_SYSFLAG | STR_KEYLOCK;
+	k->pending = k->kbd_pending = 0;
+	memset(k->out, 0, sizeof(k->out));
+	k->out_head = k->out_len = 0;
+	pthread_mutex_unlock(&k->lock);
 }
 
 int i8042__init(struct vm *vm)
@@ -175,14 +187,20 @@ int i8042__init(struct vm *vm)
 	vm->i8042 = calloc(1, sizeof(*vm->i8042));
 	if (!vm->i8042)
 		return -1;
+	vm->i8042->vm = vm;
+	pthread_mutex_init(&vm->i8042->lock, NULL);
 	i8042__reset(vm);
 	/* Two one-port ranges: 0x61-0x63 belong to others (port 0x61 is the PIT's). */
-	r = bus__register(&vm->pio, 0x60, 1, i8042__io_data, vm->i8042, "i8042-data");
-	return r ? r : bus__register(&vm->pio, 0x64, 1, i8042__io_cmd, vm->i8042, "i8042-cmd");
+	r = bus__register_locked(&vm->pio, 0x60, 1, i8042__io_data, vm->i8042, &vm->i8042->lock,
+				 "i8042-data");
+	return r ? r : bus__register_locked(&vm->pio, 0x64, 1, i8042__io_cmd, vm->i8042,
+					    &vm->i8042->lock, "i8042-cmd");
 }
 
 void i8042__exit(struct vm *vm)
 {
+	if (vm->i8042)
+		pthread_mutex_destroy(&vm->i8042->lock);
 	free(vm->i8042);
 	vm->i8042 = NULL;
 }

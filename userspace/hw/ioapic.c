@@ -6,9 +6,14 @@
  * asserted, unmasked and not already waiting for their EOI (remote IRR), and again after
  * the EOI if the line is still asserted. Everything the guest writes is masked to the
  * register's defined bits; unknown registers read as 0 and ignore writes.
+ *
+ * Locking: io->lock guards everything here; the bus takes it for MMIO, the entry points take
+ * it themselves. Routes are pushed and MSIs sent (KVM ioctls that do not block on a vCPU)
+ * with it held. It nests inside a device's lock, never inside the PIC's (vm/vm.h).
  */
 #include <errno.h>
 #include <linux/kvm.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +37,7 @@
 
 struct ioapic {
 	struct vm *vm;
+	pthread_mutex_t lock;		/* everything below */
 	u32 ioregsel;
 	u32 id;
 	u64 redtbl[IOAPIC_PINS];
@@ -103,13 +109,17 @@ static void ioapic__update_routes(struct ioapic *io)
 int ioapic__sync_routes(struct vm *vm)
 {
 	struct ioapic *io = vm->ioapic;
+	bool ok;
 
 	if (!io)
 		return 0;
+	pthread_mutex_lock(&io->lock);
 	io->routes_live = true;
 	io->routes_valid = false;
 	ioapic__update_routes(io);
-	return io->routes_valid ? 0 : -EIO;
+	ok = io->routes_valid;
+	pthread_mutex_unlock(&io->lock);
+	return ok ? 0 : -EIO;
 }
 
 /* Send pin's interrupt message; a level pin then waits for its EOI (remote IRR). */
@@ -161,8 +171,10 @@ void ioapic__set_pin(struct vm *vm, unsigned int pin, bool level)
 
 	if (!io || pin >= IOAPIC_PINS)
 		return;
+	pthread_mutex_lock(&io->lock);
 	io->lines = level ? io->lines | 1u << pin : io->lines & ~(1u << pin);
 	ioapic__update_pin(io, pin);
+	pthread_mutex_unlock(&io->lock);
 }
 
 void ioapic__eoi(struct vm *vm, u8 vector)
@@ -171,6 +183,7 @@ void ioapic__eoi(struct vm *vm, u8 vector)
 
 	if (!io)
 		return;
+	pthread_mutex_lock(&io->lock);
 	for (unsigned int pin = 0; pin < IOAPIC_PINS; pin++) {
 		u64 e = io->redtbl[pin];
 
@@ -180,6 +193,7 @@ void ioapic__eoi(struct vm *vm, u8 vector)
 		io->redtbl[pin] &= ~IOAPIC_REMOTE_IRR;
 		ioapic__service_level(io, pin);
 	}
+	pthread_mutex_unlock(&io->lock);
 }
 
 static u32 ioapic__read_reg(struct ioapic *io)
@@ -257,6 +271,7 @@ void ioapic__reset(struct vm *vm)
 
 	if (!io)
 		return;
+	pthread_mutex_lock(&io->lock);
 	io->ioregsel = 0;
 	io->id = IOAPIC_ID << 24;
 	io->lines = 0;
@@ -266,6 +281,7 @@ void ioapic__reset(struct vm *vm)
 		io->asserted = ioapic__pin_asserted(io, pin) ? io->asserted | 1u << pin
 							      : io->asserted & ~(1u << pin);
 	ioapic__update_routes(io);
+	pthread_mutex_unlock(&io->lock);
 }
 
 int ioapic__init(struct vm *vm)
@@ -276,13 +292,16 @@ int ioapic__init(struct vm *vm)
 	if (!vm->ioapic)
 		return -1;
 	vm->ioapic->vm = vm;
+	pthread_mutex_init(&vm->ioapic->lock, NULL);
 	ioapic__reset(vm);
-	return bus__register(&vm->mmio, IOAPIC_BASE, IOAPIC_SIZE, ioapic__mmio, vm->ioapic,
-			     "ioapic");
+	return bus__register_locked(&vm->mmio, IOAPIC_BASE, IOAPIC_SIZE, ioapic__mmio, vm->ioapic,
+				    &vm->ioapic->lock, "ioapic");
 }
 
 void ioapic__exit(struct vm *vm)
 {
+	if (vm->ioapic)
+		pthread_mutex_destroy(&vm->ioapic->lock);
 	free(vm->ioapic);
 	vm->ioapic = NULL;
 }
@@ -291,11 +310,20 @@ void ioapic__set_sink(struct vm *vm, ioapic_sink fn, void *opaque)
 {
 	if (!vm->ioapic)
 		return;
+	pthread_mutex_lock(&vm->ioapic->lock);
 	vm->ioapic->sink = fn;
 	vm->ioapic->sink_opaque = opaque;
+	pthread_mutex_unlock(&vm->ioapic->lock);
 }
 
 unsigned int ioapic__route_updates(struct vm *vm)
 {
-	return vm->ioapic ? vm->ioapic->route_updates : 0;
+	unsigned int n;
+
+	if (!vm->ioapic)
+		return 0;
+	pthread_mutex_lock(&vm->ioapic->lock);
+	n = vm->ioapic->route_updates;
+	pthread_mutex_unlock(&vm->ioapic->lock);
+	return n;
 }

@@ -10,6 +10,9 @@
  * pin 2, as on real boards and in the MADT's interrupt source override. Lines are active
  * high except the ACPI SCI (pin 9), which is wired active low, as the MADT says; a pin whose
  * polarity the guest programs against its wiring sees the line inverted, as on hardware.
+ *
+ * The IOAPIC has its own lock (hw/ioapic.c): call these with no lock held or with a device's
+ * lock held (order: vm/vm.h), never with the PIC's or vm->lock held.
  */
 #ifndef VMXRUN_HW_IOAPIC_H
 #define VMXRUN_HW_IOAPIC_H
@@ -39,7 +42,7 @@ int ioapic__init(struct vm *vm);
 void ioapic__reset(struct vm *vm);
 void ioapic__exit(struct vm *vm);
 
-/* Input pin (0-23) driven to level (true: the device asserts it). Lock held. */
+/* Input pin (0-23) driven to level (true: the device asserts it). */
 void ioapic__set_pin(struct vm *vm, unsigned int pin, bool level);
 /* KVM_EXIT_IOAPIC_EOI: the guest EOId vector; level pins using it may fire again. */
 void ioapic__eoi(struct vm *vm, u8 vector);
@@ -49,7 +52,7 @@ int ioapic__sync_routes(struct vm *vm);
 /* The MSI a redirection entry describes (address_lo, data). */
 void ioapic__msi(u64 entry, u32 *address, u32 *data);
 
-/* Host unit tests: MSIs go to fn instead of KVM_SIGNAL_MSI. */
+/* Host unit tests: MSIs go to fn instead of KVM_SIGNAL_MSI (fn runs with the IOAPIC's lock). */
 typedef void (*ioapic_sink)(struct vm *vm, u32 address, u32 data, void *opaque);
 void ioapic__set_sink(struct vm *vm, ioapic_sink fn, void *opaque);
 /* How many KVM_SET_GSI_ROUTING tables the IOAPIC has built (tests). */

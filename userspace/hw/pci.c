@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Locking: p->lock guards CONFIG_ADDRESS; the bus takes it for port I/O, reset takes it. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +11,7 @@
 
 struct pci {
 	struct vm *vm;
+	pthread_mutex_t lock;	/* addr */
 	u32 addr;		/* CONFIG_ADDRESS */
 	u8 host[64];		/* the host bridge's configuration header */
 };
@@ -65,7 +68,9 @@ static void pci__io(struct vcpu *vcpu, u64 off, void *data, u32 len, bool is_wri
 
 void pci__reset(struct vm *vm)
 {
+	pthread_mutex_lock(&vm->pci->lock);
 	vm->pci->addr = 0;
+	pthread_mutex_unlock(&vm->pci->lock);
 }
 
 int pci__init(struct vm *vm)
@@ -76,12 +81,15 @@ int pci__init(struct vm *vm)
 		return -1;
 	vm->pci = p;
 	p->vm = vm;
+	pthread_mutex_init(&p->lock, NULL);
 	pci__host_header(p->host);
-	return bus__register(&vm->pio, 0xcf8, 8, pci__io, p, "pci-conf1");
+	return bus__register_locked(&vm->pio, 0xcf8, 8, pci__io, p, &p->lock, "pci-conf1");
 }
 
 void pci__exit(struct vm *vm)
 {
+	if (vm->pci)
+		pthread_mutex_destroy(&vm->pci->lock);
 	free(vm->pci);
 	vm->pci = NULL;
 }

@@ -3,8 +3,16 @@
  * i8259A pair. The state machine follows the Intel 8259A datasheet (ICW1-4, OCW1-3, poll
  * mode, rotation, special mask, auto-EOI) and the PC wiring: slave on master IRQ2, ELCR
  * (0x4d0/0x4d1) selecting level-triggered lines, as the ACPI SCI needs.
+ *
+ * Locking: p->lock guards the pair; the bus takes it for port I/O, the entry points below
+ * take it themselves. The INTR output is also kept in p->output, written under the lock and
+ * read without it (pic__pending), so the BSP can wait for it under vm->lock alone: the lock
+ * order is device -> PIC -> vm->lock (vm/vm.h), and a rising output kicks the BSP after it is
+ * stored, under vm->lock, so no wake-up is lost.
  */
+#include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../vm/vcpu.h"
 #include "../vm/vm.h"
@@ -22,8 +30,9 @@ struct i8259 {
 
 struct pic {
 	struct vm *vm;
+	pthread_mutex_t lock;	/* the fields below */
 	struct i8259 chip[2];	/* master, slave */
-	bool output;		/* last INTR level, to kick the vCPU on a rising edge */
+	bool output;		/* last INTR level (atomic: read without the lock) */
 };
 
 /* Priority (0 highest) of the best line in mask, 8 if none. */
@@ -84,24 +93,29 @@ static void pic__update(struct vm *vm)
 	struct pic *p = vm->pic;
 	bool out;
 
+	bool rose;
+
 	i8259__set_line(&p->chip[0], 2, i8259__irq(&p->chip[1], false) >= 0);
 	out = i8259__irq(&p->chip[0], true) >= 0;
-	if (out && !p->output && vm->nr_vcpus)
+	rose = out && !p->output;
+	__atomic_store_n(&p->output, out, __ATOMIC_RELEASE);	/* before the kick: see above */
+	if (rose && vm->nr_vcpus)
 		vcpu__kick(&vm->vcpu[0]);
-	p->output = out;
 }
 
 bool pic__pending(struct vm *vm)
 {
-	return i8259__irq(&vm->pic->chip[0], true) >= 0;
+	return __atomic_load_n(&vm->pic->output, __ATOMIC_ACQUIRE);
 }
 
 u8 pic__ack(struct vm *vm)
 {
 	struct i8259 *m = &vm->pic->chip[0], *s = &vm->pic->chip[1];
-	int irq = i8259__irq(m, true), irq2;
+	int irq, irq2;
 	u8 vec;
 
+	pthread_mutex_lock(&vm->pic->lock);
+	irq = i8259__irq(m, true);
 	if (irq < 0) {
 		vec = m->irq_base + 7;			/* spurious */
 	} else if (irq == 2) {
@@ -117,13 +131,16 @@ u8 pic__ack(struct vm *vm)
 		vec = m->irq_base + irq;
 	}
 	pic__update(vm);
+	pthread_mutex_unlock(&vm->pic->lock);
 	return vec;
 }
 
 void pic__set_irq(struct vm *vm, unsigned int irq, bool level)
 {
+	pthread_mutex_lock(&vm->pic->lock);
 	i8259__set_line(&vm->pic->chip[irq >> 3], irq & 7, level);
 	pic__update(vm);
+	pthread_mutex_unlock(&vm->pic->lock);
 }
 
 static void i8259__icw1(struct i8259 *s, u8 val)
@@ -260,9 +277,12 @@ void pic__reset(struct vm *vm)
 {
 	struct pic *p = vm->pic;
 
-	*p = (struct pic){ .vm = vm };
+	pthread_mutex_lock(&p->lock);
+	memset(p->chip, 0, sizeof(p->chip));
+	__atomic_store_n(&p->output, false, __ATOMIC_RELEASE);
 	p->chip[0].elcr_mask = 0xf8;	/* IRQ0-2 are edge-only on a PC */
 	p->chip[1].elcr_mask = 0xde;	/* IRQ8 and IRQ13 too */
+	pthread_mutex_unlock(&p->lock);
 }
 
 int pic__init(struct vm *vm)
@@ -272,17 +292,24 @@ int pic__init(struct vm *vm)
 	vm->pic = calloc(1, sizeof(*vm->pic));
 	if (!vm->pic)
 		return -1;
+	vm->pic->vm = vm;
+	pthread_mutex_init(&vm->pic->lock, NULL);
 	pic__reset(vm);
-	r = bus__register(&vm->pio, 0x20, 2, pic__io_master, vm->pic, "pic-master");
+	r = bus__register_locked(&vm->pio, 0x20, 2, pic__io_master, vm->pic, &vm->pic->lock,
+				 "pic-master");
 	if (!r)
-		r = bus__register(&vm->pio, 0xa0, 2, pic__io_slave, vm->pic, "pic-slave");
+		r = bus__register_locked(&vm->pio, 0xa0, 2, pic__io_slave, vm->pic, &vm->pic->lock,
+					 "pic-slave");
 	if (!r)
-		r = bus__register(&vm->pio, 0x4d0, 2, elcr__io, vm->pic, "pic-elcr");
+		r = bus__register_locked(&vm->pio, 0x4d0, 2, elcr__io, vm->pic, &vm->pic->lock,
+					 "pic-elcr");
 	return r;
 }
 
 void pic__exit(struct vm *vm)
 {
+	if (vm->pic)
+		pthread_mutex_destroy(&vm->pic->lock);
 	free(vm->pic);
 	vm->pic = NULL;
 }

@@ -3,7 +3,11 @@
  * i8254 PIT (Intel 82C54 datasheet). Counts are derived from the clock instead of being
  * ticked: count = reload - elapsed ticks, so reads cost nothing while the guest is not
  * looking. Channel 0's rising output edges are scheduled on a timerfd.
+ *
+ * Locking: p->lock guards the PIT; the bus takes it for port I/O, the entry points (the event
+ * loop's timer among them) take it themselves. IRQ0 is pulsed with it held (hw/board.h).
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -29,6 +33,7 @@ struct pit_channel {
 
 struct pit {
 	struct vm *vm;
+	pthread_mutex_t lock;	/* everything below */
 	struct pit_channel ch[3];
 	bool speaker;		/* port 0x61 bit 1 */
 	bool refresh;		/* port 0x61 bit 4 toggles on each read */
@@ -127,19 +132,27 @@ static void pit__arm(struct pit *p, u64 when)
 
 u64 pit__next_irq(struct vm *vm)
 {
-	return vm->pit->next_irq;
+	u64 t;
+
+	pthread_mutex_lock(&vm->pit->lock);
+	t = vm->pit->next_irq;
+	pthread_mutex_unlock(&vm->pit->lock);
+	return t;
 }
 
 void pit__expire(struct vm *vm)
 {
 	struct pit *p = vm->pit;
-	u64 now = pit__now(p);
+	u64 now;
 
-	if (!p->next_irq || now < p->next_irq)
-		return;
-	irq__pulse(vm, 0);
-	/* Behind by several periods (a slow host): deliver one tick, skip the rest. */
-	pit__arm(p, pit__next_edge(&p->ch[0], now));
+	pthread_mutex_lock(&p->lock);
+	now = pit__now(p);
+	if (p->next_irq && now >= p->next_irq) {
+		irq__pulse(vm, 0);
+		/* Behind by several periods (a slow host): deliver one tick, skip the rest. */
+		pit__arm(p, pit__next_edge(&p->ch[0], now));
+	}
+	pthread_mutex_unlock(&p->lock);
 }
 
 static void pit__load(struct pit *p, int n, u32 val)
@@ -294,18 +307,22 @@ static void pit__io_61(struct vcpu *vcpu, u64 off, void *data, u32 len, bool is_
 
 void pit__set_clock(struct vm *vm, u64 (*now)(void *), void *opaque)
 {
+	pthread_mutex_lock(&vm->pit->lock);
 	vm->pit->now = now;
 	vm->pit->now_opaque = opaque;
+	pthread_mutex_unlock(&vm->pit->lock);
 }
 
 void pit__reset(struct vm *vm)
 {
 	struct pit *p = vm->pit;
 
+	pthread_mutex_lock(&p->lock);
 	for (int i = 0; i < 3; i++)
 		p->ch[i] = (struct pit_channel){ .count = 0x10000, .mode = 3, .gate = i != 2 };
 	p->speaker = p->refresh = false;
 	pit__arm(p, 0);
+	pthread_mutex_unlock(&p->lock);
 }
 
 static void pit__timer(struct vm *vm, int fd, void *opaque)
@@ -327,6 +344,7 @@ int pit__init(struct vm *vm)
 		return -1;
 	vm->pit = p;
 	p->vm = vm;
+	pthread_mutex_init(&p->lock, NULL);
 	p->now = clock_ns;
 	p->tfd = -1;
 	if (vm->loop) {
@@ -335,8 +353,8 @@ int pit__init(struct vm *vm)
 			return -1;
 	}
 	pit__reset(vm);
-	r = bus__register(&vm->pio, 0x40, 4, pit__io, p, "pit");
-	return r ? r : bus__register(&vm->pio, 0x61, 1, pit__io_61, p, "port61");
+	r = bus__register_locked(&vm->pio, 0x40, 4, pit__io, p, &p->lock, "pit");
+	return r ? r : bus__register_locked(&vm->pio, 0x61, 1, pit__io_61, p, &p->lock, "port61");
 }
 
 void pit__exit(struct vm *vm)
@@ -349,6 +367,7 @@ void pit__exit(struct vm *vm)
 		loop__del(vm->loop, p->tfd);
 		close(p->tfd);
 	}
+	pthread_mutex_destroy(&p->lock);
 	free(p);
 	vm->pit = NULL;
 }

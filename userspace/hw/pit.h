@@ -2,7 +2,8 @@
 /*
  * The i8254 programmable interval timer: channels 0-2 at 0x40-0x42, mode/command at 0x43,
  * channel 2's gate and output on port 0x61 (with the speaker bits). Channel 0's output
- * drives IRQ0 through a timerfd in the event loop.
+ * drives IRQ0 through a timerfd in the event loop. The PIT has its own lock (hw/pit.c): call
+ * these with no lock held.
  */
 #ifndef VMXRUN_HW_PIT_H
 #define VMXRUN_HW_PIT_H

@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * Locking: pm->lock guards the block; the bus takes it for port I/O, the entry points take it
+ * themselves. The SCI is driven and power-off requested (vm__request) with it held.
+ */
+#include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -15,6 +20,7 @@
 
 struct pm {
 	struct vm *vm;
+	pthread_mutex_t lock;	/* everything below */
 	u16 sts, en, cnt;
 	u64 base_ns;		/* the PM timer counts from here */
 };
@@ -34,8 +40,10 @@ static void pm__update_sci(struct pm *pm)
 
 void pm__power_button(struct vm *vm)
 {
+	pthread_mutex_lock(&vm->pm->lock);
 	vm->pm->sts |= STS_PWRBTN;
 	pm__update_sci(vm->pm);
+	pthread_mutex_unlock(&vm->pm->lock);
 }
 
 /* PM1_STS at 0, PM1_EN at 2; status bits are write-one-to-clear. */
@@ -90,9 +98,11 @@ void pm__reset(struct vm *vm)
 {
 	struct pm *pm = vm->pm;
 
+	pthread_mutex_lock(&pm->lock);
 	pm->sts = pm->en = pm->cnt = 0;
 	pm->base_ns = pm__now_ns();
 	pm__update_sci(pm);
+	pthread_mutex_unlock(&pm->lock);
 }
 
 int pm__init(struct vm *vm)
@@ -104,15 +114,21 @@ int pm__init(struct vm *vm)
 		return -1;
 	vm->pm = pm;
 	pm->vm = vm;
+	pthread_mutex_init(&pm->lock, NULL);
 	pm__reset(vm);
-	r = bus__register(&vm->pio, PM1A_EVT_BLK, 4, pm__evt_io, pm, "acpi-pm1a-evt");
+	r = bus__register_locked(&vm->pio, PM1A_EVT_BLK, 4, pm__evt_io, pm, &pm->lock,
+				 "acpi-pm1a-evt");
 	if (!r)
-		r = bus__register(&vm->pio, PM1A_CNT_BLK, 2, pm__cnt_io, pm, "acpi-pm1a-cnt");
-	return r ? r : bus__register(&vm->pio, PM_TMR_BLK, 4, pm__tmr_io, pm, "acpi-pm-tmr");
+		r = bus__register_locked(&vm->pio, PM1A_CNT_BLK, 2, pm__cnt_io, pm, &pm->lock,
+					 "acpi-pm1a-cnt");
+	return r ? r : bus__register_locked(&vm->pio, PM_TMR_BLK, 4, pm__tmr_io, pm, &pm->lock,
+					    "acpi-pm-tmr");
 }
 
 void pm__exit(struct vm *vm)
 {
+	if (vm->pm)
+		pthread_mutex_destroy(&vm->pm->lock);
 	free(vm->pm);
 	vm->pm = NULL;
 }

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Locking: r->lock guards the RTC; the bus takes it for port I/O, the entry points themselves. */
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "../vm/vm.h"
@@ -16,6 +18,7 @@ enum {
 
 struct rtc {
 	struct vm *vm;
+	pthread_mutex_t lock;	/* everything below */
 	u8 index;
 	u8 cmos[128];
 	time_t offset;		/* guest time - host time, from the guest setting the clock */
@@ -168,7 +171,9 @@ static void rtc__io(struct vcpu *vcpu, u64 off, void *data, u32 len, bool is_wri
 
 void rtc__set_clock(struct vm *vm, time_t (*now)(void))
 {
+	pthread_mutex_lock(&vm->rtc->lock);
 	vm->rtc->now = now;
+	pthread_mutex_unlock(&vm->rtc->lock);
 }
 
 void rtc__reset(struct vm *vm)
@@ -176,10 +181,12 @@ void rtc__reset(struct vm *vm)
 	struct rtc *r = vm->rtc;
 
 	/* CMOS RAM is battery-backed: a reset keeps it (and the clock offset). */
+	pthread_mutex_lock(&r->lock);
 	r->index = 0;
 	r->cmos[RTC_REG_A] = 0x26;		/* 32.768 kHz time base, 1024 Hz rate */
 	r->cmos[RTC_REG_B] = REG_B_24H;
 	r->cmos[RTC_REG_D] = REG_D_VRT;
+	pthread_mutex_unlock(&r->lock);
 }
 
 int rtc__init(struct vm *vm)
@@ -190,13 +197,16 @@ int rtc__init(struct vm *vm)
 		return -1;
 	vm->rtc = r;
 	r->vm = vm;
+	pthread_mutex_init(&r->lock, NULL);
 	r->now = host_time;
 	rtc__reset(vm);
-	return bus__register(&vm->pio, 0x70, 2, rtc__io, r, "rtc");
+	return bus__register_locked(&vm->pio, 0x70, 2, rtc__io, r, &r->lock, "rtc");
 }
 
 void rtc__exit(struct vm *vm)
 {
+	if (vm->rtc)
+		pthread_mutex_destroy(&vm->rtc->lock);
 	free(vm->rtc);
 	vm->rtc = NULL;
 }

@@ -4,8 +4,13 @@
  * reported in IIR, scratch register, loopback with the modem lines wired back as Linux's
  * 8250 autoconfig expects, and the interrupt sources in priority order. The IRQ line is
  * gated by MCR.OUT2, as on a PC.
+ *
+ * Locking: s->lock guards the UART; the bus takes it for port I/O, the entry points take it
+ * themselves. The IRQ line (hw/board.h) and the output callback (the console's own lock, a
+ * leaf) are driven with it held.
  */
 #include <linux/serial_reg.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "../vm/console.h"
@@ -20,6 +25,7 @@
 
 struct serial {
 	struct vm *vm;
+	pthread_mutex_t lock;	/* everything below */
 	u8 ier, fcr, lcr, mcr, lsr, msr, scr, dll, dlm;
 	bool thr_ipending;	/* THR empty interrupt pending until IIR read or THR write */
 	u8 rx[RX_SIZE];
@@ -173,30 +179,41 @@ static void serial__io(struct vcpu *vcpu, u64 off, void *data, u32 len, bool is_
 
 size_t serial__rx_room(struct vm *vm)
 {
-	return RX_SIZE - vm->serial->rx_len;
+	size_t n;
+
+	pthread_mutex_lock(&vm->serial->lock);
+	n = RX_SIZE - vm->serial->rx_len;
+	pthread_mutex_unlock(&vm->serial->lock);
+	return n;
 }
 
 size_t serial__rx(struct vm *vm, const u8 *buf, size_t len)
 {
 	struct serial *s = vm->serial;
-	size_t n = MIN(len, serial__rx_room(vm));
+	size_t n;
 
+	pthread_mutex_lock(&s->lock);
+	n = MIN(len, RX_SIZE - s->rx_len);
 	for (size_t i = 0; i < n; i++)
 		serial__rx_push(s, buf[i]);
 	serial__update_irq(s);
+	pthread_mutex_unlock(&s->lock);
 	return n;
 }
 
 void serial__set_output(struct vm *vm, void (*out)(void *, u8), void *opaque)
 {
+	pthread_mutex_lock(&vm->serial->lock);
 	vm->serial->out = out;
 	vm->serial->out_opaque = opaque;
+	pthread_mutex_unlock(&vm->serial->lock);
 }
 
 void serial__reset(struct vm *vm)
 {
 	struct serial *s = vm->serial;
 
+	pthread_mutex_lock(&s->lock);
 	s->ier = s->fcr = s->lcr = s->mcr = s->scr = s->lsr = 0;
 	s->dll = 12;					/* 9600 baud */
 	s->dlm = 0;
@@ -205,6 +222,7 @@ void serial__reset(struct vm *vm)
 	s->msr = 0;
 	serial__update_msr(s);
 	s->msr &= 0xf0;
+	pthread_mutex_unlock(&s->lock);
 }
 
 static void serial__to_console(void *opaque, u8 c)
@@ -220,14 +238,17 @@ int serial__init(struct vm *vm)
 		return -1;
 	vm->serial = s;
 	s->vm = vm;
+	pthread_mutex_init(&s->lock, NULL);
 	if (vm->con)
 		serial__set_output(vm, serial__to_console, vm->con);
 	serial__reset(vm);
-	return bus__register(&vm->pio, SERIAL_BASE, 8, serial__io, s, "serial");
+	return bus__register_locked(&vm->pio, SERIAL_BASE, 8, serial__io, s, &s->lock, "serial");
 }
 
 void serial__exit(struct vm *vm)
 {
+	if (vm->serial)
+		pthread_mutex_destroy(&vm->serial->lock);
 	free(vm->serial);
 	vm->serial = NULL;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The 8250/16550A UART at 0x3f8 (COM1), IRQ 4: the guest's console. Transmitted bytes go
- * to the console backend at once; received bytes come from it through serial__rx().
+ * to the console backend at once; received bytes come from it through serial__rx(). The UART
+ * has its own lock (hw/serial.c): call these with no lock held.
  */
 #ifndef VMXRUN_HW_SERIAL_H
 #define VMXRUN_HW_SERIAL_H

@@ -22,7 +22,8 @@ static unsigned int bus__lower(const struct bus *b, u64 addr)
 	return lo;
 }
 
-int bus__register(struct bus *b, u64 base, u64 len, io_fn fn, void *opaque, const char *name)
+int bus__register_locked(struct bus *b, u64 base, u64 len, io_fn fn, void *opaque,
+			 pthread_mutex_t *lock, const char *name)
 {
 	unsigned int i;
 
@@ -47,9 +48,14 @@ int bus__register(struct bus *b, u64 base, u64 len, io_fn fn, void *opaque, cons
 		b->cap = cap;
 	}
 	memmove(&b->r[i + 1], &b->r[i], (b->n - i) * sizeof(*b->r));
-	b->r[i] = (struct bus_range){ base, len, fn, opaque, name };
+	b->r[i] = (struct bus_range){ base, len, fn, opaque, name, lock };
 	b->n++;
 	return 0;
+}
+
+int bus__register(struct bus *b, u64 base, u64 len, io_fn fn, void *opaque, const char *name)
+{
+	return bus__register_locked(b, base, len, fn, opaque, NULL, name);
 }
 
 const struct bus_range *bus__find(const struct bus *b, u64 addr)
@@ -65,12 +71,16 @@ bool bus__access(struct bus *b, struct vcpu *vcpu, u64 addr, void *data, u32 len
 	const struct bus_range *r = bus__find(b, addr);
 
 	if (!r) {
-		b->unhandled++;
+		__atomic_fetch_add(&b->unhandled, 1, __ATOMIC_RELAXED);
 		if (!is_write)
 			memset(data, 0xff, len);
 		return false;
 	}
+	if (r->lock)
+		pthread_mutex_lock(r->lock);
 	r->fn(vcpu, addr - r->base, data, len, is_write, r->opaque);
+	if (r->lock)
+		pthread_mutex_unlock(r->lock);
 	return true;
 }
 

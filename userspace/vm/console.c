@@ -1,6 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * Threads: input, accept and close run on the event loop's thread; console__write runs on
+ * whichever thread the UART transmits from (a vCPU's), with the UART's lock held. c->lock, a
+ * leaf, guards out_fd (and the client fd's close); the writer never touches the event loop:
+ * a client that fails a write is shut down, and the loop drops it when it reads the hang-up.
+ */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +24,7 @@
 
 struct console {
 	struct vm *vm;
+	pthread_mutex_t lock;	/* out_fd, and closing the client's fd */
 	int in_fd;		/* -1: no input */
 	int out_fd;
 	bool own_out;		/* out_fd is a file we opened */
@@ -57,8 +65,10 @@ static void console__drop_client(struct console *c)
 	if (c->in_fd < 0)
 		return;
 	loop__del(c->vm->loop, c->in_fd);
+	pthread_mutex_lock(&c->lock);
 	close(c->in_fd);
 	c->in_fd = c->out_fd = -1;
+	pthread_mutex_unlock(&c->lock);
 }
 
 static void console__input(struct vm *vm, int fd, void *opaque)
@@ -98,12 +108,14 @@ void console__write(struct console *c, const void *buf, size_t len)
 {
 	const u8 *p = buf;
 
+	pthread_mutex_lock(&c->lock);
 	if (c->listen_fd >= 0) {
 		/* Never block the guest on a slow client: what it cannot take now is lost. */
 		if (c->out_fd >= 0 &&
 		    send(c->out_fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
 		    errno != EAGAIN && errno != EINTR)
-			console__drop_client(c);
+			shutdown(c->out_fd, SHUT_RDWR);	/* the loop reads the hang-up: dropped */
+		pthread_mutex_unlock(&c->lock);
 		return;
 	}
 
@@ -113,10 +125,11 @@ void console__write(struct console *c, const void *buf, size_t len)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
-			return;			/* output gone (EPIPE): the guest runs on */
+			break;			/* output gone (EPIPE): the guest runs on */
 		p += r;
 		len -= (size_t)r;
 	}
+	pthread_mutex_unlock(&c->lock);
 }
 
 /* One client at a time: a new connection replaces the one before (a console re-attached). */
@@ -132,7 +145,9 @@ static void console__accept(struct vm *vm, int fd, void *opaque)
 		close(cfd);
 		return;
 	}
+	pthread_mutex_lock(&c->lock);
 	c->in_fd = c->out_fd = cfd;
+	pthread_mutex_unlock(&c->lock);
 }
 
 /*
@@ -187,6 +202,7 @@ struct console *console__open(struct vm *vm, const char *spec, char *msg, size_t
 		return NULL;
 	}
 	c->vm = vm;
+	pthread_mutex_init(&c->lock, NULL);
 	c->in_fd = -1;
 	c->listen_fd = -1;
 	c->out_fd = STDOUT_FILENO;

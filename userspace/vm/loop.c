@@ -79,7 +79,6 @@ int loop__run_once(struct loop *l, int timeout_ms)
 
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
-	pthread_mutex_lock(&l->vm->lock);
 	for (int i = 0; i < n; i++) {
 		struct loop_entry *e = &l->e[ev[i].data.u32];
 
@@ -87,6 +86,5 @@ int loop__run_once(struct loop *l, int timeout_ms)
 		if (e->fd >= 0)
 			e->fn(l->vm, e->fd, e->opaque);
 	}
-	pthread_mutex_unlock(&l->vm->lock);
 	return 0;
 }

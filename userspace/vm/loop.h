@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The event loop of the main thread: epoll over the console, timers, the control socket and
- * the request eventfd. Handlers run with vm->lock held.
+ * the request eventfd. Handlers run with no lock held and take what they need (vm/vm.h); the
+ * table of fds belongs to the main thread (loop__add and loop__del are called only there).
  */
 #ifndef VMXRUN_VM_LOOP_H
 #define VMXRUN_VM_LOOP_H

@@ -149,30 +149,45 @@ static int vm__reset_vcpus(struct vm *vm, char *msg, size_t msglen)
 	return 0;
 }
 
-/* A request from a device, a vCPU or the control socket (lock held). */
+/*
+ * A request from a device, a vCPU or the control socket. Takes vm->lock; a reset runs with it
+ * dropped (the devices take theirs after it, never inside it) while the vCPUs stay parked:
+ * they wait as long as a request is pending.
+ */
 static void vm__on_request(struct vm *vm, int fd, void *opaque)
 {
 	char msg[512];
+	int err;
 	u64 n;
 
 	(void)opaque;
-	if (read(fd, &n, sizeof(n)) < 0 || vm->request == REQ_NONE || vm->finished)
+	if (read(fd, &n, sizeof(n)) < 0)
 		return;
+	pthread_mutex_lock(&vm->lock);
+	if (vm->request == REQ_NONE || vm->finished) {
+		pthread_mutex_unlock(&vm->lock);
+		return;
+	}
 	if (vm->request == REQ_RESET) {
 		control__event(vm->ctl, "RESET", vm->reason);
 		if (vm->opts->reboot_restart) {
 			while (!vm__all_parked(vm))
 				pthread_cond_wait(&vm->cond, &vm->lock);
-			if (vm__reset_machine(vm, msg, sizeof(msg)) ||
-			    vm__reset_vcpus(vm, msg, sizeof(msg))) {
+			pthread_mutex_unlock(&vm->lock);
+			err = vm__reset_machine(vm, msg, sizeof(msg)) ||
+			      vm__reset_vcpus(vm, msg, sizeof(msg));
+			pthread_mutex_lock(&vm->lock);
+			if (err) {
 				fprintf(stderr, "%s\n", msg);
 				vm->request = REQ_EXIT;
 				vm->exit_status = 1;
 			} else {
 				fprintf(stderr, "vmxrun: %s: restarting the guest\r\n", vm->reason);
 				vm->resets++;
-				vm->request = REQ_NONE;
+				if (vm->request == REQ_RESET)	/* not overtaken by an exit */
+					vm->request = REQ_NONE;
 				pthread_cond_broadcast(&vm->cond);
+				pthread_mutex_unlock(&vm->lock);
 				return;
 			}
 		} else {
@@ -184,6 +199,7 @@ static void vm__on_request(struct vm *vm, int fd, void *opaque)
 	control__event(vm->ctl, "SHUTDOWN", vm->reason);
 	vm->state = VM_SHUTDOWN;
 	vm->finished = true;
+	pthread_mutex_unlock(&vm->lock);
 }
 
 static void vm__on_signal(struct vm *vm, int fd, void *opaque)
@@ -306,15 +322,18 @@ int vm__run(const struct vmxrun_opts *o)
 	status = 1;
 	while (!vm.finished && !loop__run_once(vm.loop, -1))
 		;
+	pthread_mutex_lock(&vm.lock);
 	if (vm.finished)
 		status = vm.exit_status;
+	pthread_mutex_unlock(&vm.lock);
 out:
 	if (msg[0])
 		fprintf(stderr, "%s\n", msg);
-	for (unsigned int i = 0; i < vm.nr_vcpus; i++) {
+	/* Every thread ends before any vCPU goes: a device may still kick the BSP until then. */
+	for (unsigned int i = 0; i < vm.nr_vcpus; i++)
 		vcpu__stop(&vm.vcpu[i]);
+	for (unsigned int i = 0; i < vm.nr_vcpus; i++)
 		vcpu__destroy(&vm.vcpu[i]);
-	}
 	free(vm.vcpu);
 	control__close(vm.ctl);
 	console__close(vm.con);

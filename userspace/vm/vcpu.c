@@ -160,7 +160,8 @@ int vcpu__reset(struct vcpu *v, char *msg, size_t msglen)
 /*
  * Deliver the PIC's output (BSP only), or ask for an exit as soon as the guest can take it.
  * The vector is acknowledged on the PIC once and kept until KVM_INTERRUPT takes it: under
- * the split irqchip a previous ExtINT may still be pending (-EEXIST).
+ * the split irqchip a previous ExtINT may still be pending (-EEXIST). No lock held (the PIC
+ * takes its own).
  */
 static void vcpu__inject(struct vcpu *v)
 {
@@ -204,7 +205,7 @@ static void vcpu__dump(struct vcpu *v)
 		r.rip, r.rsp, r.rflags, r.rax, s.cr0, s.cr3, s.cr4, s.efer, s.cs.selector);
 }
 
-/* The exits KVM leaves to userspace; lock held. */
+/* The exits KVM leaves to userspace; no lock held: each device takes its own (vm/vm.h). */
 static void vcpu__handle_exit(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
@@ -280,10 +281,11 @@ static void *vcpu__thread(void *arg)
 {
 	struct vcpu *v = arg;
 	struct vm *vm = v->vm;
+	bool quit;
 	int r;
 
-	pthread_mutex_lock(&vm->lock);
 	for (;;) {
+		pthread_mutex_lock(&vm->lock);
 		v->run->immediate_exit = 0;	/* a kick from now on is seen below or in KVM_RUN */
 		while (vcpu__must_wait(v)) {
 			v->parked = true;
@@ -291,13 +293,14 @@ static void *vcpu__thread(void *arg)
 			pthread_cond_wait(&vm->cond, &vm->lock);
 		}
 		v->parked = false;
-		if (v->quit)
+		quit = v->quit;
+		pthread_mutex_unlock(&vm->lock);
+		if (quit)
 			break;
+		/* From here to the next wait no lock is held; never one across KVM_RUN. */
 		v->halted = false;
 		vcpu__inject(v);
-		pthread_mutex_unlock(&vm->lock);
 		r = ioctl(v->fd, KVM_RUN, 0);
-		pthread_mutex_lock(&vm->lock);
 		if (r < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				__atomic_fetch_add(&vm->stats.eintr, 1, __ATOMIC_RELAXED);
@@ -312,7 +315,6 @@ static void *vcpu__thread(void *arg)
 				   1, __ATOMIC_RELAXED);
 		vcpu__handle_exit(v);
 	}
-	pthread_mutex_unlock(&vm->lock);
 	return NULL;
 }
 
@@ -323,18 +325,27 @@ static void kick_handler(int sig)
 
 int vcpu__start(struct vcpu *v)
 {
-	struct sigaction sa = { .sa_handler = kick_handler };
+	/*
+	 * SA_RESTART: a kick may now land while the thread emulates a device (a console write);
+	 * KVM_RUN still ends with -EINTR, which is never restarted.
+	 */
+	struct sigaction sa = { .sa_handler = kick_handler, .sa_flags = SA_RESTART };
 	int r;
 
 	sigaction(KICK_SIGNAL, &sa, NULL);
 	r = pthread_create(&v->thread, NULL, vcpu__thread, v);
 	if (r)
 		return -r;
+	pthread_mutex_lock(&v->vm->lock);
 	v->started = true;
+	pthread_mutex_unlock(&v->vm->lock);
 	return 0;
 }
 
-/* Out of KVM_RUN (a signal; immediate_exit if it is not there yet) and out of its waits. */
+/*
+ * Out of KVM_RUN (a signal; immediate_exit if it is not there yet) and out of its waits.
+ * vm->lock held: the waiter checks its condition under it, so the broadcast is not lost.
+ */
 static void vcpu__kick_one(struct vcpu *v)
 {
 	if (!v->run)
@@ -346,8 +357,10 @@ static void vcpu__kick_one(struct vcpu *v)
 
 void vcpu__kick(struct vcpu *v)
 {
+	pthread_mutex_lock(&v->vm->lock);
 	vcpu__kick_one(v);
 	pthread_cond_broadcast(&v->vm->cond);
+	pthread_mutex_unlock(&v->vm->lock);
 }
 
 void vcpu__kick_all(struct vm *vm)
@@ -366,7 +379,9 @@ void vcpu__stop(struct vcpu *v)
 	vcpu__kick_all(v->vm);
 	pthread_mutex_unlock(&v->vm->lock);
 	pthread_join(v->thread, NULL);
+	pthread_mutex_lock(&v->vm->lock);
 	v->started = false;
+	pthread_mutex_unlock(&v->vm->lock);
 }
 
 void vcpu__destroy(struct vcpu *v)

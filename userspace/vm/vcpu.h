@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A vCPU: its fd, the mmapped struct kvm_run, and the thread running KVM_RUN. Exits are
- * handled here with vm->lock held: port I/O and MMIO go to the buses, IOAPIC EOIs to the
- * IOAPIC, the PIC's output is injected into the BSP with KVM_INTERRUPT when the guest can
- * take it. With the in-kernel LAPIC (the default) HLT and the wait of application processors
+ * handled here with no lock held (each device takes its own, vm/vm.h): port I/O and MMIO go
+ * to the buses, IOAPIC EOIs to the IOAPIC, the PIC's output is injected into the BSP with
+ * KVM_INTERRUPT when the guest can take it. The thread holds vm->lock only to decide whether
+ * to wait (paused, a request pending, halted with no PIC output) and while it waits. Fields
+ * marked (lock) are vm->lock's; (thread) ones are the vCPU thread's own, which a reset sets
+ * only while the thread is parked. With the in-kernel LAPIC (the default) HLT and the wait of application processors
  * for INIT/SIPI happen in the kernel; PIC-only (--no-apic), HLT exits and waits for the PIC.
  */
 #ifndef VMXRUN_VM_VCPU_H
@@ -25,9 +28,9 @@ struct vcpu {
 	struct kvm_run *run;
 	size_t run_size;
 	pthread_t thread;
-	bool started;
-	bool halted;			/* (lock) in HLT: wait for the PIC (PIC-only) */
-	int extint;			/* (lock) PIC vector acknowledged, not injected yet; -1 */
+	bool started;			/* (lock) written by the main thread */
+	bool halted;			/* (thread) in HLT: wait for the PIC (PIC-only) */
+	int extint;			/* (thread) PIC vector acknowledged, not injected yet; -1 */
 	bool quit;			/* (lock) the thread must end */
 	bool parked;			/* (lock) waiting, not in KVM_RUN (for a reset) */
 };
@@ -50,7 +53,10 @@ int vcpu__start(struct vcpu *v);
 void vcpu__stop(struct vcpu *v);
 void vcpu__destroy(struct vcpu *v);
 
-/* Get a vCPU, or every vCPU, out of KVM_RUN and out of its waits to look again (lock held). */
+/*
+ * Get a vCPU, or every vCPU, out of KVM_RUN and out of its waits to look again. vcpu__kick
+ * takes vm->lock (the PIC calls it with its own lock held); vcpu__kick_all wants it held.
+ */
 void vcpu__kick(struct vcpu *v);
 void vcpu__kick_all(struct vm *vm);
 

@@ -81,26 +81,34 @@ void vm__request(struct vm *vm, enum vm_request req, int status, const char *rea
 {
 	u64 one = 1;
 
+	pthread_mutex_lock(&vm->lock);
 	/* The first request wins, except that the host may always end the VM. */
-	if (vm->request != REQ_NONE && req != REQ_EXIT)
+	if (vm->request != REQ_NONE && req != REQ_EXIT) {
+		pthread_mutex_unlock(&vm->lock);
 		return;
+	}
 	vm->request = req;
 	vm->exit_status = status;
 	vm->reason = reason;
 	if (vm->notify_fd >= 0 && write(vm->notify_fd, &one, sizeof(one)) < 0)
 		perror("vmxrun: eventfd");
 	vcpu__kick_all(vm);
+	pthread_mutex_unlock(&vm->lock);
 }
 
 bool vm__pause(struct vm *vm, bool pause)
 {
 	enum vm_state want = pause ? VM_PAUSED : VM_RUNNING;
+	bool changed = false;
 
-	if (vm->state == VM_SHUTDOWN || vm->state == want)
-		return false;
-	vm->state = want;
-	vcpu__kick_all(vm);
-	return true;
+	pthread_mutex_lock(&vm->lock);
+	if (vm->state != VM_SHUTDOWN && vm->state != want) {
+		vm->state = want;
+		vcpu__kick_all(vm);
+		changed = true;
+	}
+	pthread_mutex_unlock(&vm->lock);
+	return changed;
 }
 
 int vm__init_machine(struct vm *vm, u64 ram_size, char *msg, size_t msglen)

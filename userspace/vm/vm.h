@@ -5,9 +5,29 @@
  * (house rule: no global mutable state outside the struct vm).
  *
  * Threads: the main thread runs the event loop (console input, timers, control socket); each
- * vCPU has a thread running KVM_RUN. vm->lock serialises every device model and the
- * lifecycle fields; device callbacks always run with it held. vCPU state is set (boot,
- * reset) only while every vCPU thread is parked or before they start.
+ * vCPU has a thread running KVM_RUN. vCPU state is set (boot, reset) only while every vCPU
+ * thread is parked or before they start.
+ *
+ * Locks. Each device model has a pthread mutex in its struct guarding all its state: it
+ * registers its ranges with bus__register_locked(..., &dev->lock, ...) and the bus holds the
+ * lock around every callback; its other entry points (serial__rx, pit__expire, the resets,
+ * ...) take it themselves. The interrupt controllers are devices like the others: the PIC's
+ * lock and the IOAPIC's; irq__set (hw/board.h) takes one, then the other. vm->lock keeps
+ * only what is global: the fields marked (lock) below (the lifecycle: state, request, exit
+ * status, resets) and the vCPUs' park/kick protocol (vm->cond, struct vcpu's (lock) fields,
+ * kvm_run.immediate_exit). Lock order, outermost first, and never another:
+ *
+ *	device (UART, PIT, RTC, i8042, ACPI PM, PCI)  ->  PIC or IOAPIC  ->  vm->lock
+ *
+ * so a device may raise its IRQ and request a reset or power-off (vm__request takes vm->lock)
+ * with its lock held, and the PIC kicks the BSP (vcpu__kick takes vm->lock) with its own;
+ * nothing takes a device's lock with vm->lock held (the event loop drops vm->lock to reset
+ * the machine), and the PIC's and IOAPIC's are never held together. The UART's lock may
+ * also hold the console's (vm/console.c), which holds nothing. A new device declares a mutex,
+ * registers it with its ranges and calls out only in this order. No lock is held across
+ * KVM_RUN: a vCPU thread holds vm->lock only to decide whether to wait, and handles its
+ * exits with none. The vCPU array and nr_vcpus are written before the threads start and
+ * only read after; the bus range tables are written while the machine is built.
  */
 #ifndef VMXRUN_VM_VM_H
 #define VMXRUN_VM_VM_H
@@ -70,8 +90,8 @@ struct vm {
 	bool ram_fresh;			/* RAM untouched since mmap (all zero) */
 
 	struct bus pio, mmio;
-	pthread_mutex_t lock;		/* every device model and the fields marked (lock) */
-	pthread_cond_t cond;		/* a halted or paused vCPU waits here */
+	pthread_mutex_t lock;		/* the fields marked (lock), the vCPU park/kick protocol */
+	pthread_cond_t cond;		/* a halted or paused vCPU waits here (with lock) */
 
 	struct vcpu *vcpu;		/* vcpu[0] is the BSP; it alone takes the PIC's output */
 	unsigned int nr_vcpus;
@@ -95,12 +115,12 @@ struct vm {
 	struct control *ctl;
 	int notify_fd;			/* eventfd: wakes the event loop for a request */
 
-	enum vm_state state;		/* (lock) */
+	enum vm_state state;		/* (lock) written only by the event loop's thread */
 	enum vm_request request;	/* (lock) */
 	int exit_status;		/* (lock) for REQ_EXIT */
 	const char *reason;		/* (lock) why: "guest-shutdown", "host-qmp-quit", ... */
-	unsigned int resets;		/* (lock) reboots done (--reboot=restart) */
-	bool finished;			/* the event loop is done: tear down */
+	unsigned int resets;		/* (lock) reboots done (--reboot=restart); event loop */
+	bool finished;			/* (lock) the event loop is done (its thread writes it) */
 
 	struct vm_stats stats;		/* updated with __atomic builtins */
 };
@@ -115,9 +135,12 @@ int vm__run(const struct vmxrun_opts *o);
 /* Host pointer for [gpa, gpa + len) of guest RAM, or NULL if any of it is not RAM. */
 void *vm__gpa(struct vm *vm, u64 gpa, u64 len);
 
-/* Ask the event loop to end or reset the machine (lock held). The first request wins. */
+/*
+ * Ask the event loop to end or reset the machine; takes vm->lock (call it with a device's
+ * lock or none). The first request wins.
+ */
 void vm__request(struct vm *vm, enum vm_request req, int status, const char *reason);
-/* Pause or resume the vCPUs (lock held); false if nothing changed. */
+/* Pause or resume the vCPUs (takes vm->lock); false if nothing changed. */
 bool vm__pause(struct vm *vm, bool pause);
 
 /*
