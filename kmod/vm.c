@@ -75,7 +75,8 @@ static void vmxmon_ack_kick(void *unused)
 void vmxmon_vm_request_all(struct vmxmon_vm *vm, unsigned int req, bool wait)
 {
 	cpumask_var_t cpus;
-	bool mask = wait && zalloc_cpumask_var(&cpus, GFP_KERNEL);
+	/* No sleeping allocation: MMU notifier calls from the OOM reaper may not sleep. */
+	bool mask = wait && zalloc_cpumask_var(&cpus, GFP_NOWAIT | __GFP_NOWARN);
 	unsigned int i;
 	int me;
 
