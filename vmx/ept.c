@@ -138,24 +138,25 @@ static u64 *ept_walk(struct vmx_vm *v, u64 gpa, int level, bool alloc)
 	return &table[EPT_INDEX(gpa, level)];
 }
 
-/* Fill the table cache, outside ept_lock (reclaim may call the notifier, which takes it). */
+/*
+ * Add one table page to the cache, outside ept_lock (reclaim may call the notifier, which
+ * takes it). One at a time: the walk asks again while it needs more, and no page is left
+ * over, so the tables held are exactly those in use (debugfs "pages").
+ */
 static int ept_cache_fill(struct vmx_vm *v)
 {
-	struct page *pages[EPT_CACHE_PAGES];
-	int i, n;
+	struct page *page = vmx_alloc_page(NUMA_NO_NODE);
 
-	for (n = 0; n < EPT_CACHE_PAGES; n++) {
-		pages[n] = vmx_alloc_page(NUMA_NO_NODE);
-		if (!pages[n])
-			break;
-	}
+	if (!page)
+		return -ENOMEM;
 	mutex_lock(&v->ept_lock);
-	for (i = 0; i < n && v->ncache < EPT_CACHE_PAGES; i++)
-		v->cache[v->ncache++] = pages[i];
+	if (v->ncache < EPT_CACHE_PAGES) {
+		v->cache[v->ncache++] = page;
+		page = NULL;
+	}
 	mutex_unlock(&v->ept_lock);
-	for (; i < n; i++)
-		vmx_free_page(pages[i]);
-	return n ? 0 : -ENOMEM;
+	vmx_free_page(page);
+	return 0;
 }
 
 /*
