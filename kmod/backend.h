@@ -270,6 +270,12 @@ void vmxmon_vm_request_all(struct vmxmon_vm *vm, unsigned int req, bool wait);
  */
 struct page *vmxmon_gpa_to_page(struct vmxmon_vm *vm, u64 gpa, bool write);
 /*
+ * Copy @len bytes at @gpa (within one page) from or to guest RAM through the creator's
+ * mapping, faulting as needed (the calling task must be in the VM's mm; may sleep): 0, or
+ * -EFAULT outside RAM, for a write to a read-only slot, or if the memory is not there.
+ */
+int vmxmon_gpa_copy(struct vmxmon_vm *vm, u64 gpa, void *buf, unsigned int len, bool write);
+/*
  * An EPT violation at @gpa: fault the page in through the creator's mm and map it (may
  * sleep; the vCPU's thread, preemption on). 1: mapped, or raced with an invalidation:
  * enter again; 0: not RAM (or a write to a read-only slot): MMIO; -errno: KVM_RUN fails

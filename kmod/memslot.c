@@ -36,8 +36,9 @@
  *  - vm->srcu is held from the slot lookup to the EPT update, so a slot that leaves the
  *    array (synchronize_srcu) has no fault in flight; it is then zapped, its notifier
  *    removed (which waits for a running callback), and freed.
- * Emulator accesses (vmxmon_gpa_to_page()) fault the page the same way and hold the GUP
- * reference only for the copy.
+ * Emulator accesses copy through the creator's mapping (vmxmon_gpa_copy(): copy_from_user()
+ * at the slot's host address, as KVM's kvm_read_guest()); the guest page-table walker's
+ * A/D-bit updates take the page with GUP (vmxmon_gpa_to_page()) for the cmpxchg.
  *
  * Locking, as KVM's memslots: changes are serialized by vm->slots_lock, which nothing on a
  * vCPU's path takes. The set of slots vCPUs see is one array, vm->memslots, replaced as a
@@ -378,6 +379,52 @@ int vmxmon_gpa_fault(struct vmxmon_vm *vm, u64 gpa, bool write)
 	else if (!r || r == -EAGAIN)
 		r = 1;			/* mapped, or invalidated meanwhile: the guest retries */
 out:
+	srcu_read_unlock(&vm->srcu, idx);
+	return r;
+}
+
+/*
+ * Small reads (the walker's page-table entries, the decoder's instruction fetch) as aligned
+ * 8-byte user loads: copy_from_user() would first run the hardened-usercopy checks of the
+ * kernel buffer, which cost more than the copy (about 250 instructions per MMIO exit). The
+ * words lie within the page of @hva: @hva + @len does not cross it, and pages are aligned.
+ */
+#define VMXMON_SMALL_READ	32
+
+static int vmxmon_read_words(void *buf, unsigned long hva, unsigned int len)
+{
+	unsigned long p, end = hva + len;
+
+	if (len == sizeof(u64) && IS_ALIGNED(hva, 8))	/* a page-table entry */
+		return get_user(*(u64 *)buf, (u64 __user *)hva);
+	for (p = hva & ~7ul; p < end; p += 8) {
+		unsigned long from = max(p, hva), to = min(p + 8, end);
+		u64 w;
+
+		if (get_user(w, (u64 __user *)p))
+			return -EFAULT;
+		memcpy(buf + (from - hva), (u8 *)&w + (from - p), to - from);
+	}
+	return 0;
+}
+
+int vmxmon_gpa_copy(struct vmxmon_vm *vm, u64 gpa, void *buf, unsigned int len, bool write)
+{
+	struct vmxmon_memslot *slot;
+	void __user *hva;
+	int idx, r = -EFAULT;
+
+	idx = srcu_read_lock(&vm->srcu);
+	slot = vmxmon_gpa_slot(vm, gpa, write);
+	if (slot && current->mm == vm->mm) {
+		hva = (void __user *)(unsigned long)(slot->hva + (gpa - slot->gpa));
+		if (write)
+			r = copy_to_user(hva, buf, len) ? -EFAULT : 0;
+		else if (len <= VMXMON_SMALL_READ)
+			r = vmxmon_read_words(buf, (unsigned long)hva, len);
+		else
+			r = copy_from_user(buf, hva, len) ? -EFAULT : 0;
+	}
 	srcu_read_unlock(&vm->srcu, idx);
 	return r;
 }
