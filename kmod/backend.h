@@ -13,6 +13,7 @@
 #include <linux/kvm.h>
 #include <linux/list.h>
 #include <linux/mm_types.h>
+#include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/preempt.h>
 #include <linux/srcu.h>
@@ -56,14 +57,20 @@ enum vmxmon_enable_error {
 	VMXMON_ENABLE_FAULT,		/* VMXON faulted */
 };
 
-/* Guest RAM: a range of guest-physical memory backed by pinned pages of the creator. */
+/*
+ * Guest RAM: a range of guest-physical memory backed by the creator's memory at @hva,
+ * faulted into the EPT on demand and zapped when the host mm invalidates it (the notifier;
+ * kmod/memslot.c). Nothing is pinned. All fields are fixed for the slot's life (a move
+ * makes a new slot).
+ */
 struct vmxmon_memslot {
 	u16 id;
 	u32 flags;
 	u64 gpa;
 	u64 npages;
 	u64 hva;
-	struct page **pages;		/* pinned with FOLL_LONGTERM, charged to RLIMIT_MEMLOCK */
+	struct vmxmon_vm *vm;
+	struct mmu_interval_notifier notifier;	/* over [hva, hva + npages pages) */
 };
 
 /* The slots vCPUs see: replaced as a whole, never changed in place (kmod/memslot.c). */
@@ -78,10 +85,10 @@ struct vmxmon_vm {
 	struct list_head list;		/* on the global VM list (kmod/vm.c) */
 	refcount_t users;		/* the VM fd and each vCPU fd */
 	/*
-	 * slots_lock serializes memslot changes, pinning included; no vCPU path takes it.
-	 * memslots is replaced under it and read under srcu: a slot's pages are unpinned only
-	 * after synchronize_srcu() and after every CPU dropped its translations
-	 * (->unmap_slot() returns after the TLB flush).
+	 * slots_lock serializes memslot changes; no vCPU path takes it. memslots is replaced
+	 * under it and read under srcu (a fault-in holds it from the slot lookup to the EPT
+	 * update): a slot is freed only after synchronize_srcu() and after every CPU dropped
+	 * its translations (->zap_gpa() returns after the TLB flush).
 	 */
 	struct mutex slots_lock;
 	struct vmxmon_memslots __rcu *memslots;
@@ -151,15 +158,31 @@ struct vmxmon_backend_ops {
 	void (*cpu_stats)(int cpu, struct vmxmon_cpu_stats *stats);
 	/* Pages the backend currently holds (VMXON regions, VMCSs, EPT tables...). */
 	long (*pages_held)(void);
+	/* Guest RAM pages (4 KiB leaves) mapped in some VM's EPT now, all VMs. */
+	long (*guest_pages_mapped)(void);
 	/* Adds its counts to a zeroed @st. */
 	void (*intercept_stats)(struct vmxmon_intercept_stats *st);
 
-	/* VM: second-level address translation over the memslots (vm->slots_lock held). */
+	/* VM: second-level address translation over the memslots. */
 	int (*vm_init)(struct vmxmon_vm *vm);
 	void (*vm_destroy)(struct vmxmon_vm *vm);
-	int (*map_slot)(struct vmxmon_vm *vm, const struct vmxmon_memslot *slot);
-	/* Returns once no CPU can use a translation of the slot any more. */
-	void (*unmap_slot)(struct vmxmon_vm *vm, const struct vmxmon_memslot *slot);
+	/*
+	 * Map guest-physical page @gpa to host @pfn (a page of @slot), writable or not, unless
+	 * @slot's notifier saw an invalidation since @seq (mmu_interval_read_retry(), checked
+	 * under the lock the invalidation holds in ->zap_gpa()): 0, -EAGAIN (invalidated:
+	 * fault again), -EEXIST (another page is mapped there: the APIC-access page), -ENOMEM.
+	 * Sleeps; takes no reference on the page.
+	 */
+	int (*map_gpa)(struct vmxmon_vm *vm, struct vmxmon_memslot *slot, u64 gpa,
+		       unsigned long pfn, bool writable, unsigned long seq);
+	/*
+	 * Unmap guest-physical [start, end) and return once no CPU can use a translation of it
+	 * any more; pages mapped writable are marked dirty. With @slot, under the same lock,
+	 * record @cur_seq as its notifier's sequence (mmu_interval_set_seq()). Without
+	 * @blockable it must not sleep and returns false if it would have to.
+	 */
+	bool (*zap_gpa)(struct vmxmon_vm *vm, struct vmxmon_memslot *slot, u64 start, u64 end,
+			unsigned long cur_seq, bool blockable);
 
 	/* vCPU */
 	int (*vcpu_create)(struct vmxmon_vcpu *vcpu);
@@ -232,7 +255,8 @@ extern const struct vmxmon_backend_ops vmx_backend_ops;
 /* Make @vcpu notice new work: wake it if halted, IPI its CPU if it runs the guest. */
 void vmxmon_vcpu_kick(struct vmxmon_vcpu *vcpu);
 /*
- * Raise request @req on every vCPU of @vm (may sleep). Without @wait, kick each as above.
+ * Raise request @req on every vCPU of @vm (never sleeps; may spin waiting for IPIs: not
+ * with interrupts off). Without @wait, kick each as above.
  * With @wait, IPI only the CPUs where a vCPU of @vm is in guest mode and return once each
  * has taken the IPI, that is, has left guest mode: from then on no vCPU of @vm enters the
  * guest without handling @req first (KVM's kvm_make_all_cpus_request() with
@@ -241,8 +265,22 @@ void vmxmon_vcpu_kick(struct vmxmon_vcpu *vcpu);
 void vmxmon_vm_request_all(struct vmxmon_vm *vm, unsigned int req, bool wait);
 /*
  * The page backing @gpa with a reference (NULL outside RAM, or if @write and the slot is
- * read-only). Lock-free against memslot changes (SRCU): vCPUs never wait for a pin.
+ * read-only, or if the creator's memory there cannot be faulted in). The calling task must
+ * be in the VM's mm (a vCPU thread); may sleep. Lock-free against memslot changes (SRCU).
  */
 struct page *vmxmon_gpa_to_page(struct vmxmon_vm *vm, u64 gpa, bool write);
+/*
+ * Copy @len bytes at @gpa (within one page) from or to guest RAM through the creator's
+ * mapping, faulting as needed (the calling task must be in the VM's mm; may sleep): 0, or
+ * -EFAULT outside RAM, for a write to a read-only slot, or if the memory is not there.
+ */
+int vmxmon_gpa_copy(struct vmxmon_vm *vm, u64 gpa, void *buf, unsigned int len, bool write);
+/*
+ * An EPT violation at @gpa: fault the page in through the creator's mm and map it (may
+ * sleep; the vCPU's thread, preemption on). 1: mapped, or raced with an invalidation:
+ * enter again; 0: not RAM (or a write to a read-only slot): MMIO; -errno: KVM_RUN fails
+ * (-EFAULT: nothing mapped at the slot's host address).
+ */
+int vmxmon_gpa_fault(struct vmxmon_vm *vm, u64 gpa, bool write);
 
 #endif /* VMXMON_BACKEND_H */

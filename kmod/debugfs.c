@@ -37,6 +37,9 @@ static int vmxmon_status_show(struct seq_file *m, void *unused)
 	seq_printf(m, "vms: %u\n", vmxmon_vm_count());
 	seq_printf(m, "vmx_users: %u\n", vmxmon_virt_held() ? 1 : 0);
 	seq_printf(m, "pages: %ld\n", vmxmon_ops->pages_held());
+	/* Guest RAM is never pinned: these are EPT leaves and slot notifiers, all VMs. */
+	seq_printf(m, "guest_pages_mapped: %ld\n", vmxmon_ops->guest_pages_mapped());
+	seq_printf(m, "mmu_notifiers: %d\n", vmxmon_memslot_notifiers());
 	cpus_read_lock();
 	for_each_online_cpu(cpu) {
 		vmxmon_ops->cpu_stats(cpu, &st);

@@ -46,13 +46,18 @@ static void vmxmon_vm_destroy(struct vmxmon_vm *vm)
 	vmxmon_nr_vms--;
 	mutex_unlock(&vmxmon_vm_list_lock);
 
+	/*
+	 * Slots first: until its notifier is removed, a slot's invalidation may come at any
+	 * time (the host mm does not wait for us) and raise requests on vcpus[], which must
+	 * still be there. No vCPU runs (no fd is left): nobody is interrupted.
+	 */
+	vmxmon_memslots_free(vm);
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		vmxmon_vcpu_free(vm->vcpus[i]);
-		vm->vcpus[i] = NULL;	/* vmxmon_vm_request_all() from the slot teardown */
+		vm->vcpus[i] = NULL;
 	}
 	vm->nr_vcpus = 0;
 	x86_io_bus_destroy(vm);
-	vmxmon_memslots_free(vm);
 	if (vm->arch)
 		vmxmon_ops->vm_destroy(vm);
 	vmxmon_virt_put();
@@ -75,7 +80,8 @@ static void vmxmon_ack_kick(void *unused)
 void vmxmon_vm_request_all(struct vmxmon_vm *vm, unsigned int req, bool wait)
 {
 	cpumask_var_t cpus;
-	bool mask = wait && zalloc_cpumask_var(&cpus, GFP_KERNEL);
+	/* No sleeping allocation: MMU notifier calls from the OOM reaper may not sleep. */
+	bool mask = wait && zalloc_cpumask_var(&cpus, GFP_NOWAIT | __GFP_NOWARN);
 	unsigned int i;
 	int me;
 

@@ -20,6 +20,7 @@ int vmxmon_memslots_init(struct vmxmon_vm *vm);
 int vmxmon_set_memory_region(struct vmxmon_vm *vm,		/* vm->slots_lock held */
 			     const struct kvm_userspace_memory_region *mem);
 void vmxmon_memslots_free(struct vmxmon_vm *vm);
+int vmxmon_memslot_notifiers(void);
 
 /* kmod/vcpu.c */
 int vmxmon_vcpu_create(struct vmxmon_vm *vm, unsigned long id);

@@ -10,6 +10,7 @@
  *
  *   exit_bench [--dev PATH] [--iterations N] [OP...]
  *   OP: invd cpuid vmcall pio-out mmio-write irq-inject ipi timer cr8 xapic-tpr xapic-eoi
+ *       first-touch
  *   (default: all). INVD is the floor: both hypervisors handle it by skipping the
  *   instruction, so it is the bare exit/entry plus dispatch. mmio-write stores to a GPA outside guest RAM (decode +
  *   userspace); irq-inject is an OUT that makes the host inject vector 0x20 (KVM_INTERRUPT),
@@ -24,6 +25,9 @@
  *   the TPR and EOI registers of the xAPIC page (0xfee00000, a 4 KiB mapping), also in
  *   64-bit mode: with an APIC-access page the CPU keeps the TPR write in the guest, the
  *   EOI write exits to the hypervisor (which decodes it) either way.
+ *   first-touch writes one byte to each 4 KiB page of a fresh slot (private anonymous
+ *   memory, no THP; 64-bit mode, 2 MiB guest pages): each store is an EPT violation that
+ *   faults a new host page in (allocate, zero, map), as a guest meets its RAM at boot.
  * Prints one line per OP: "bench dev=NAME op=OP n=N median=M min=MIN max=MAX" (ticks).
  *
  * Not a TAP test: a plain program on the selftest library's raw layer (lib/kvm_util.h),
@@ -38,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "kvm_util.h"
@@ -103,12 +108,20 @@ __asm__(".pushsection .rodata\n"
     "guest_xapic_eoi: mov $0xfee00000, %r8d\n 1: rdtsc\n mov %eax, %esi\n movl $0, 0xb0(%r8)\n"
     "rdtsc\n sub %esi, %eax\n mov %eax, (%rdi)\n add $4, %rdi\n dec %ebp\n jnz 1b\n out %al, $0x82\n"
     "guest_apic_end:\n"
+    /* One byte in each 4 KiB page from TOUCH_GPA (in %r8). */
+    "guest_first_touch: mov $0x40000000, %r8d\n 1: rdtsc\n mov %eax, %esi\n movb %al, (%r8)\n"
+    "rdtsc\n sub %esi, %eax\n mov %eax, (%rdi)\n add $4, %rdi\n add $4096, %r8\n"
+    "dec %ebp\n jnz 1b\n out %al, $0x82\n"
+    "guest_touch_end:\n"
     ".popsection\n");
 extern const uint8_t guest_invd[], guest_cpuid[], guest_vmcall[], guest_pio_out[],
 	guest_mmio_write[], guest_irq_inject[], guest_irq_handler[], guest_end[],
 	guest_ipi_ap[], guest_ipi_ap_handler[], guest_ipi_bsp[], guest_ipi_bsp_handler[],
 	guest_timer[], guest_timer_handler[], guest_cr8[], guest_xapic_tpr[], guest_xapic_eoi[],
-	guest_apic_end[];
+	guest_apic_end[], guest_first_touch[], guest_touch_end[];
+
+#define TOUCH_GPA	0x40000000ull	/* 1 GiB: slot 1 of first-touch, MAX_ITER pages */
+#define TOUCH_PD	0x7000		/* its page directory (0x7000 is ipi's flag only) */
 
 struct op {
 	const char *name;
@@ -128,6 +141,7 @@ static const struct op ops[] = {
 	{ "cr8", guest_cr8, guest_xapic_tpr, APIC_CR8 },
 	{ "xapic-tpr", guest_xapic_tpr, guest_xapic_eoi, APIC_XAPIC },
 	{ "xapic-eoi", guest_xapic_eoi, guest_apic_end, APIC_XAPIC },
+	{ "first-touch", guest_first_touch, guest_touch_end, NO_APIC },	/* touch_setup() */
 };
 
 static void __attribute__((noreturn)) die(const char *what, int err)
@@ -222,6 +236,34 @@ static void enter_long_mode(struct vcpu *vcpu)
 		die("KVM_SET_SREGS (long mode)", (int)r);
 }
 
+/*
+ * first-touch: slot 1 of MAX_ITER fresh pages at TOUCH_GPA, mapped by 2 MiB guest pages
+ * (PDPT[1] -> TOUCH_PD); the caller unmaps *hva after the VM.
+ */
+static void touch_setup(struct vcpu *vcpu, void **hva)
+{
+	size_t size = (size_t)MAX_ITER * 4096;
+	uint64_t pdpte = TOUCH_PD | PTE_P | PTE_W;
+	uint8_t *mem = vcpu->vm->mem;
+	long r;
+
+	*hva = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (*hva == MAP_FAILED)
+		die("mmap (first-touch)", -errno);
+	madvise(*hva, size, MADV_NOHUGEPAGE);	/* 4 KiB host pages: one fault per page */
+	r = vm_set_region(vcpu->vm->fd, 1, 0, TOUCH_GPA, size, *hva);
+	if (r)
+		die("KVM_SET_USER_MEMORY_REGION (first-touch)", (int)r);
+	enter_long_mode(vcpu);
+	memcpy(mem + 0x3000 + 1 * 8, &pdpte, 8);			/* 1-2 GiB */
+	for (uint64_t i = 0; i < size / (2 << 20); i++) {
+		uint64_t pde = (TOUCH_GPA + (i << 21)) | PTE_P | PTE_W | PTE_PS;
+
+		memcpy(mem + TOUCH_PD + i * 8, &pde, 8);
+	}
+}
+
 /* vCPU 1 of the ipi op: runs (halted in the kernel, mostly) until told to stop. */
 struct ap {
 	struct vcpu *vcpu;
@@ -256,6 +298,7 @@ static int run_op(const char *dev, const struct op *op, int iter, uint32_t *samp
 	struct kvm_regs regs;
 	struct kvm_run *run;
 	struct ap ap = { 0 };
+	void *touch_mem = NULL;
 	struct vcpu *vcpu;
 	uint16_t ip = CODE_GPA;
 	const char *what;
@@ -285,6 +328,8 @@ static int run_op(const char *dev, const struct op *op, int iter, uint32_t *samp
 	run = vcpu->run;
 	if (op->apic >= APIC_CR8)
 		enter_long_mode(vcpu);
+	if (op->code == guest_first_touch)
+		touch_setup(vcpu, &touch_mem);
 	r = dev_ioctl(vcpu->fd, KVM_GET_REGS, (unsigned long)&regs);
 	if (r)
 		die("KVM_GET_REGS", (int)r);
@@ -335,6 +380,8 @@ static int run_op(const char *dev, const struct op *op, int iter, uint32_t *samp
 	memcpy(samples, mem + SAMPLES_GPA, iter * sizeof(*samples));
 	qsort(samples, iter, sizeof(*samples), cmp_u32);
 	vm_free(vm);
+	if (touch_mem)
+		munmap(touch_mem, (size_t)MAX_ITER * 4096);
 	return 0;
 }
 
@@ -360,7 +407,7 @@ int main(int argc, char **argv)
 			break;
 		default:
 			printf("usage: exit_bench [--dev PATH (default /dev/vmxmon)] "
-			       "[--iterations N (default 2000, max %d)] [invd|cpuid|vmcall|pio-out|mmio-write|irq-inject|ipi|timer|cr8|xapic-tpr|xapic-eoi...]\n",
+			       "[--iterations N (default 2000, max %d)] [invd|cpuid|vmcall|pio-out|mmio-write|irq-inject|ipi|timer|cr8|xapic-tpr|xapic-eoi|first-touch...]\n",
 			       MAX_ITER);
 			return opt == 'h' ? 0 : 2;
 		}

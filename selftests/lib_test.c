@@ -35,6 +35,28 @@ TEST_HOST(status_parse_reads_every_field)
 	EXPECT_EQ(s.cpu[1].loaded_vmcs, 7);
 	EXPECT_TRUE(status_cpu(&s, 2) == &s.cpu[1]);
 	EXPECT_TRUE(status_cpu(&s, 1) == NULL);
+	EXPECT_TRUE(!s.has_guest_pages);
+}
+
+TEST_HOST(status_parse_reads_guest_pages_and_notifiers)
+{
+	static const char text[] =
+		"vms: 1\nvmx_users: 1\npages: 9\nguest_pages_mapped: 256\nmmu_notifiers: 2\n"
+		"cpu0: vmx=on vmxon=1 vmxoff=0 loaded_vmcs=1\n";
+	static const char half[] =
+		"vms: 1\nvmx_users: 1\npages: 9\nguest_pages_mapped: 256\n"
+		"cpu0: vmx=on vmxon=1 vmxoff=0 loaded_vmcs=1\n";
+	struct vmxmon_status s;
+	char err[256] = "";
+
+	ASSERT_EQ(status_parse(text, &s, err, sizeof(err)), 0);
+	EXPECT_TRUE(s.has_guest_pages);
+	EXPECT_EQ(s.guest_pages_mapped, 256);
+	EXPECT_EQ(s.mmu_notifiers, 2);
+	EXPECT_EQ(s.nr_cpus, 1);
+	/* one line without the other: not reported as there */
+	ASSERT_EQ(status_parse(half, &s, err, sizeof(err)), 0);
+	EXPECT_TRUE(!s.has_guest_pages);
 }
 
 TEST_HOST(status_parse_rejects_format_drift)

@@ -139,14 +139,24 @@ TEST_KVM_IDENTICAL(memslot_bad_pointer_is_efault)
 	EXPECT_EQ(dev_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, 0), -EFAULT);
 }
 
-/* vmxmon pins guest RAM when the slot is created; KVM faults it in later. */
-TEST_VMXMON_ONLY(memslot_over_unmapped_memory_is_efault)
+static void GUEST_CODE guest_read_once(uint64_t gva)
 {
-	void *hva;
-	struct vm *vm = vm_with_spare(t, &hva);
+	GUEST_SYNC(*(volatile uint64_t *)gva);
+}
+
+/*
+ * Guest RAM is faulted in when the guest touches it, as in KVM: a slot over unmapped memory
+ * is accepted, and the guest's access to it makes KVM_RUN fail with -EFAULT.
+ */
+TEST_KVM_IDENTICAL(memslot_over_unmapped_memory_faults_on_access)
+{
+	struct vcpu *vcpu = t_guest_new(t, GUEST_FN(guest_read_once), GPA_A, 0);
+	void *hva = t_guest_ram(t, 2 * SLOT_SIZE);
 
 	ASSERT_EQ(munmap(hva, 2 * SLOT_SIZE), 0);
-	EXPECT_EQ(vm_set_region(vm->fd, 1, 0, GPA_A, SLOT_SIZE, hva), -EFAULT);
+	ASSERT_EQ(vm_set_region(vcpu->vm->fd, 1, 0, GPA_A, SLOT_SIZE, hva), 0);
+	vm_map(vcpu->vm, GPA_A, GPA_A);
+	EXPECT_EQ(__vcpu_run(vcpu), -EFAULT);
 }
 
 /* vmxmon refuses guest addresses the guest cannot reach; KVM accepts them. */

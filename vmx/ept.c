@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Extended page tables: the guest-physical to host-physical map of a VM (SDM Vol. 3C 29.3),
- * built from its memslots. Four levels, write-back memory type for RAM (the guest's PAT
- * still applies: "ignore PAT" is clear), 2 MiB leaves where a 2 MiB-aligned guest range is
- * backed by one aligned, physically contiguous 2 MiB host range.
+ * filled page by page as the guest touches its RAM (kmod/memslot.c has the demand-paging
+ * design: faults through the creator's mm, MMU notifiers). Four levels, 4 KiB leaves,
+ * write-back memory type for RAM (the guest's PAT still applies: "ignore PAT" is clear).
  *
  * Tables are only added while the VM lives and freed with it, so a CPU walking them never
- * sees a freed table. Removing a slot clears its leaves, and returns once no CPU can use a
- * translation of them any more, before the caller may unpin the pages. INVEPT only affects
+ * sees a freed table. Zapping a range clears its leaves, and returns once no CPU can use a
+ * translation of them any more, before the host mm may reuse the pages. INVEPT only affects
  * the CPU that runs it, but CPUs on which no vCPU of the VM is in guest mode need no IPI:
  *  - every vCPU of the VM gets a TLB-flush request, handled (INVEPT on its CPU) before its
  *    next VM entry; those now in guest mode are made to exit, and waited for;
@@ -19,15 +19,20 @@
  * first. That holds across VMs too: when a VM is destroyed its vCPUs are gone, nothing is
  * flushed, and a new VM that gets the same EPT root page (the same EPTP tag) flushes on
  * each vCPU's first entry on each CPU before it can meet the old translations.
+ * A fault that turns a read-only leaf writable (same page) needs no flush: a CPU that
+ * still caches the read-only translation only takes one more EPT violation.
  *
- * Changes of the tables come from memslot changes (vm->slots_lock) and from the APIC-access
- * page (vm->lock, on a vCPU's path): ept_lock serializes them, and is held only while the
- * tables change, never across pinning or the TLB flush.
+ * ept_lock serializes changes of the tables: faults (a vCPU thread), zaps (the MMU
+ * notifier, memslot removal) and the APIC-access page (vm->lock). The notifier may run in
+ * reclaim, so nothing allocates memory under ept_lock: tables come from a small cache
+ * (ept_cache) filled outside it. It is held only while the tables change, never across
+ * GUP or the TLB flush.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kvm.h>
 #include <linux/mm.h>
+#include <linux/mmu_notifier.h>
 #include <linux/io.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
@@ -45,7 +50,15 @@
 #define EPT_LEAF_WB		(VMX_EPTP_MT_WB << VMX_EPT_MT_EPTE_SHIFT)
 #define EPT_LEVEL_SHIFT(l)	(12 + 9 * ((l) - 1))
 #define EPT_INDEX(gpa, l)	(((gpa) >> EPT_LEVEL_SHIFT(l)) & (EPT_ENTRIES - 1))
-#define EPT_2M_PAGES		512
+#define EPT_CACHE_PAGES		3			/* the tables below the root */
+
+/* Guest RAM leaves mapped now, all VMs (debugfs). */
+static atomic_long_t ept_guest_pages = ATOMIC_LONG_INIT(0);
+
+long vmx_guest_pages_mapped(void)
+{
+	return atomic_long_read(&ept_guest_pages);
+}
 
 static u64 *ept_table(u64 entry)
 {
@@ -89,14 +102,17 @@ void vmx_vm_destroy(struct vmxmon_vm *vm)
 	if (!v)
 		return;
 	ept_free_table(page_address(v->ept_root), 4);
+	while (v->ncache)
+		vmx_free_page(v->cache[--v->ncache]);
 	vmx_free_page(v->apic_access_page);
 	kfree(v);
 	vm->arch = NULL;
 }
 
 /*
- * The entry for @gpa at @level, allocating the tables above it if @alloc. NULL if a table
- * is missing (and !@alloc) or cannot be allocated. ept_lock held.
+ * The entry for @gpa at @level, adding the tables above it from the cache if @alloc. NULL
+ * if a table is missing (and !@alloc, or the cache is empty) or a large leaf covers @gpa.
+ * ept_lock held.
  */
 static u64 *ept_walk(struct vmx_vm *v, u64 gpa, int level, bool alloc)
 {
@@ -110,11 +126,9 @@ static u64 *ept_walk(struct vmx_vm *v, u64 gpa, int level, bool alloc)
 		if (!(*e & EPT_PERM_RWX)) {
 			struct page *page;
 
-			if (!alloc)
+			if (!alloc || !v->ncache)
 				return NULL;
-			page = vmx_alloc_page(NUMA_NO_NODE);
-			if (!page)
-				return NULL;
+			page = v->cache[--v->ncache];
 			WRITE_ONCE(*e, page_to_phys(page) | EPT_PERM_RWX);
 		} else if (*e & EPT_LARGE) {
 			return NULL;	/* a large leaf covers it: nothing below */
@@ -124,54 +138,77 @@ static u64 *ept_walk(struct vmx_vm *v, u64 gpa, int level, bool alloc)
 	return &table[EPT_INDEX(gpa, level)];
 }
 
-/* Can slot pages [i, i + 512) be one 2 MiB leaf? */
-static bool ept_can_map_2m(const struct vmxmon_memslot *slot, u64 i)
+/*
+ * Add one table page to the cache, outside ept_lock (reclaim may call the notifier, which
+ * takes it). One at a time: the walk asks again while it needs more, and no page is left
+ * over, so the tables held are exactly those in use (debugfs "pages").
+ */
+static int ept_cache_fill(struct vmx_vm *v)
 {
-	unsigned long pfn;
-	u64 j;
+	struct page *page = vmx_alloc_page(NUMA_NO_NODE);
 
-	if (!IS_ALIGNED(slot->gpa + (i << PAGE_SHIFT), SZ_2M) || i + EPT_2M_PAGES > slot->npages)
-		return false;
-	pfn = page_to_pfn(slot->pages[i]);
-	if (!IS_ALIGNED(pfn, EPT_2M_PAGES))
-		return false;
-	for (j = 1; j < EPT_2M_PAGES; j++)
-		if (page_to_pfn(slot->pages[i + j]) != pfn + j)
-			return false;
-	return true;
+	if (!page)
+		return -ENOMEM;
+	mutex_lock(&v->ept_lock);
+	if (v->ncache < EPT_CACHE_PAGES) {
+		v->cache[v->ncache++] = page;
+		page = NULL;
+	}
+	mutex_unlock(&v->ept_lock);
+	vmx_free_page(page);
+	return 0;
 }
 
-int vmx_map_slot(struct vmxmon_vm *vm, const struct vmxmon_memslot *slot)
+/*
+ * Take ept_lock and return the 4 KiB leaf entry for @gpa, the tables above it added (the
+ * lock is then held), or NULL with the lock dropped: out of memory, or a large leaf
+ * covers @gpa (none is made today).
+ */
+static u64 *ept_lock_leaf(struct vmx_vm *v, u64 gpa)
 {
-	struct vmx_vm *v = to_vmx_vm(vm);
-	/* A read-only slot: guest writes fault to vmxmon and become MMIO writes. */
-	u64 perm = slot->flags & KVM_MEM_READONLY ? EPT_PERM_RWX & ~VMX_EPT_WRITABLE_MASK :
-						    EPT_PERM_RWX;
-	u64 i = 0;
-	int r = 0;
-
-	mutex_lock(&v->ept_lock);
-	while (i < slot->npages) {
-		u64 gpa = slot->gpa + (i << PAGE_SHIFT);
-		bool large = ept_can_map_2m(slot, i);
+	for (;;) {
 		u64 *e;
 
-		/* A 4 KiB table left there by an earlier slot stays: map below it. */
-		if (large) {
-			e = ept_walk(v, gpa, 2, false);
-			large = !e || !*e;
+		mutex_lock(&v->ept_lock);
+		e = ept_walk(v, gpa, 1, true);
+		if (e)
+			return e;
+		if (v->ncache) {	/* tables were there to take: a large leaf */
+			mutex_unlock(&v->ept_lock);
+			return NULL;
 		}
-		e = ept_walk(v, gpa, large ? 2 : 1, true);
+		mutex_unlock(&v->ept_lock);
+		if (ept_cache_fill(v))
+			return NULL;
+	}
+}
 
-		if (!e) {
-			r = -ENOMEM;	/* the caller unmaps what was mapped */
-			break;
-		}
-		WRITE_ONCE(*e, page_to_phys(slot->pages[i]) | perm | EPT_LEAF_WB |
-			   (large ? EPT_LARGE : 0));
-		i += large ? EPT_2M_PAGES : 1;
-		if (!(i & (SZ_1G / PAGE_SIZE - 1)))
-			cond_resched();
+int vmx_map_gpa(struct vmxmon_vm *vm, struct vmxmon_memslot *slot, u64 gpa, unsigned long pfn,
+		bool writable, unsigned long seq)
+{
+	struct vmx_vm *v = to_vmx_vm(vm);
+	/* Read-only (a ROM slot, or a page not yet written): guest writes fault to vmxmon. */
+	u64 leaf = PFN_PHYS(pfn) | EPT_LEAF_WB |
+		   (writable ? EPT_PERM_RWX : EPT_PERM_RWX & ~VMX_EPT_WRITABLE_MASK);
+	u64 *e = ept_lock_leaf(v, gpa);
+	int r = 0;
+
+	if (!e)
+		return -ENOMEM;
+	if (mmu_interval_read_retry(&slot->notifier, seq)) {
+		r = -EAGAIN;	/* an invalidation began after the page was looked up */
+	} else if (!(*e & EPT_PERM_RWX)) {
+		WRITE_ONCE(*e, leaf);
+		atomic_long_inc(&ept_guest_pages);
+	} else if ((*e & EPT_ADDR_MASK) == PFN_PHYS(pfn)) {
+		if (writable)	/* the same page: read-only to writable, or a racing fault */
+			WRITE_ONCE(*e, leaf);
+	} else {
+		/*
+		 * Another page: the APIC-access page. (A stale RAM leaf cannot be: the page it
+		 * mapped was invalidated, which zapped it, before GUP could find another.)
+		 */
+		r = -EEXIST;
 	}
 	mutex_unlock(&v->ept_lock);
 	return r;
@@ -185,29 +222,79 @@ void vmx_ept_flush_this_cpu(struct vmxmon_vm *vm)
 		vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
 }
 
-void vmx_unmap_slot(struct vmxmon_vm *vm, const struct vmxmon_memslot *slot)
+/*
+ * A leaf leaves the EPT: the guest may have written a page it mapped writable, so the host
+ * must not take it for clean (swap would drop an anonymous page, writeback would skip a
+ * file page). SetPageDirty() as KVM's kvm_set_pfn_dirty(), not set_page_dirty_lock(): the
+ * notifier may not sleep, and the host mm still maps the page while it invalidates.
+ */
+static void ept_leaf_gone(u64 leaf, int level)
 {
-	struct vmx_vm *v = to_vmx_vm(vm);
-	u64 gpa = slot->gpa, end = slot->gpa + (slot->npages << PAGE_SHIFT);
+	unsigned long pfn = PHYS_PFN(leaf & EPT_ADDR_MASK);
+	struct page *page;
 
-	mutex_lock(&v->ept_lock);
-	while (gpa < end) {
-		u64 *pde = ept_walk(v, gpa, 2, false);
-		u64 *e;
+	atomic_long_sub(level == 1 ? 1 : 1L << (9 * (level - 1)), &ept_guest_pages);
+	if (!(leaf & VMX_EPT_WRITABLE_MASK) || !pfn_valid(pfn))
+		return;
+	page = pfn_to_page(pfn);
+	if (!PageReserved(page))
+		SetPageDirty(page);
+}
 
-		if (pde && (*pde & EPT_LARGE)) {
-			WRITE_ONCE(*pde, 0);
-			gpa += SZ_2M;
+/*
+ * Clear the leaves of [start, end) under @table (a table at @level mapping from @base);
+ * the APIC-access leaf (@keep) stays. The number cleared. ept_lock held.
+ */
+static unsigned long ept_zap_table(u64 *table, int level, u64 base, u64 start, u64 end,
+				   u64 keep)
+{
+	u64 size = 1ull << EPT_LEVEL_SHIFT(level);
+	unsigned long n = 0;
+	unsigned int i;
+
+	for (i = EPT_INDEX(max(start, base), level); i < EPT_ENTRIES; i++) {
+		u64 from = base + i * size, e = table[i];
+
+		if (from >= end)
+			break;
+		if (!(e & EPT_PERM_RWX))
+			continue;
+		if (level > 1 && !(e & EPT_LARGE)) {
+			n += ept_zap_table(ept_table(e), level - 1, from, start, end, keep);
 			continue;
 		}
-		e = ept_walk(v, gpa, 1, false);
-		if (e)
-			WRITE_ONCE(*e, 0);
-		gpa += PAGE_SIZE;
+		if (level == 1 && (e & EPT_ADDR_MASK) == keep)
+			continue;
+		/* A large leaf partly in the range goes whole (none is made today). */
+		WRITE_ONCE(table[i], 0);
+		ept_leaf_gone(e, level);
+		n++;
 	}
+	return n;
+}
+
+bool vmx_zap_gpa(struct vmxmon_vm *vm, struct vmxmon_memslot *slot, u64 start, u64 end,
+		 unsigned long cur_seq, bool blockable)
+{
+	struct vmx_vm *v = to_vmx_vm(vm);
+	unsigned long n = 0;
+	u64 keep;
+
+	if (blockable)
+		mutex_lock(&v->ept_lock);
+	else if (!mutex_trylock(&v->ept_lock))
+		return false;
+	if (slot)
+		mmu_interval_set_seq(&slot->notifier, cur_seq);
+	/* The APIC-access page only changes under vm->lock, but is set once and stays. */
+	keep = v->apic_access_page ? page_to_phys(v->apic_access_page) : 0;
+	if (start < end)
+		n = ept_zap_table(page_address(v->ept_root), 4, 0, start, end, keep);
 	mutex_unlock(&v->ept_lock);
 	/* See the top of this file: only CPUs running the VM's vCPUs are interrupted. */
-	vmxmon_vm_request_all(vm, VMXMON_REQ_TLB_FLUSH, true);
+	if (n)
+		vmxmon_vm_request_all(vm, VMXMON_REQ_TLB_FLUSH, true);
+	return true;
 }
 
 /*
@@ -216,7 +303,9 @@ void vmx_unmap_slot(struct vmxmon_vm *vm, const struct vmxmon_memslot *slot)
  * APIC_ACCESS_ADDR through a 4 KiB EPT leaf (29.4.5). An EPT violation comes before an
  * APIC-access VM exit (29.4.1), so the leaf is readable and writable; it is not executable:
  * an instruction fetch there is an EPT violation, which fails to emulate. Guest RAM that a
- * memslot maps at @gpa stays: the page is then simply not reachable. vm->lock held.
+ * memslot maps at @gpa stays if the guest touched it first: the page is then simply not
+ * reachable; once the page is there, RAM at @gpa is not (vmx_map_gpa(): -EEXIST, an MMIO
+ * access). vm->lock held.
  */
 void vmx_ept_map_apic_access(struct vmxmon_vm *vm, u64 gpa, struct page *page)
 {
@@ -224,9 +313,10 @@ void vmx_ept_map_apic_access(struct vmxmon_vm *vm, u64 gpa, struct page *page)
 	u64 *e;
 
 	lockdep_assert_held(&vm->lock);
-	mutex_lock(&v->ept_lock);
-	e = ept_walk(v, gpa, 1, true);
-	if (e && !(*e & EPT_PERM_RWX))	/* no table (-ENOMEM): MMIO decoding, as without it */
+	e = ept_lock_leaf(v, gpa);
+	if (!e)			/* no table (-ENOMEM): MMIO decoding, as without it */
+		return;
+	if (!(*e & EPT_PERM_RWX))
 		WRITE_ONCE(*e, page_to_phys(page) | VMX_EPT_READABLE_MASK |
 			   VMX_EPT_WRITABLE_MASK | EPT_LEAF_WB);
 	mutex_unlock(&v->ept_lock);

@@ -131,17 +131,30 @@ static int emulate_access(struct vmxmon_vcpu *vcpu, u64 gpa, bool write)
 	return x86_emulate_mmio(vcpu, gpa, write);
 }
 
-/* Guest-physical access outside guest RAM, or a write to a read-only slot: MMIO. */
+/*
+ * An EPT violation: guest RAM not mapped yet (or mapped read-only and now written; or
+ * zapped by the host mm) is faulted in and the access retried (kmod/memslot.c); an access
+ * outside guest RAM, or a write to a read-only slot, is MMIO.
+ */
 static int handle_ept_violation(struct vmxmon_vcpu *vcpu)
 {
+	unsigned long qual = vmcs_readl(EXIT_QUALIFICATION);
 	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
-	bool write = vmcs_readl(EXIT_QUALIFICATION) & EPT_VIOLATION_ACC_WRITE;
-	struct page *page = vmxmon_gpa_to_page(vcpu->vm, gpa, write);
+	bool write = qual & EPT_VIOLATION_ACC_WRITE;
+	int r;
 
-	if (page) {		/* mapped since (memslot change): just retry */
-		put_page(page);
-		return 1;
-	}
+	/*
+	 * An IRET that unblocked NMIs faulted: the access is retried, so NMIs are blocked
+	 * again, as the IRET has not completed (SDM Vol. 3C 28.2.3, "Information About NMI
+	 * Unblocking Due to IRET"; KVM's handle_ept_violation() does the same). Not when the
+	 * exit came during event delivery: the bit is then undefined.
+	 */
+	if ((qual & INTR_INFO_UNBLOCK_NMI) && (vmcs_config.pin & PIN_BASED_VIRTUAL_NMIS) &&
+	    !(to_vmx(vcpu)->ev.reinject_info & VECTORING_INFO_VALID_MASK))
+		vmcs_set_bits32(GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);
+	r = vmxmon_gpa_fault(vcpu->vm, gpa, write);	/* may sleep: the VMCS follows us */
+	if (r)
+		return r;
 	return emulate_access(vcpu, gpa, write);
 }
 

@@ -216,6 +216,8 @@ static inline struct vmx_vcpu *to_vmx(struct vmxmon_vcpu *vcpu)
 struct vmx_vm {
 	struct mutex ept_lock;		/* serializes changes of the tables (vmx/ept.c) */
 	struct page *ept_root;
+	struct page *cache[3];		/* tables to add under ept_lock (no allocation there) */
+	unsigned int ncache;
 	u64 eptp;
 	u64 tsc_offset;			/* guest TSC = host TSC + this, for every vCPU */
 	struct page *apic_access_page;	/* split irqchip with vmcs_config.apic_access */
@@ -276,8 +278,11 @@ void vmx_inject_exception(struct vmxmon_vcpu *vcpu, u8 vector, bool has_error, u
 /* vmx/ept.c */
 int vmx_vm_init(struct vmxmon_vm *vm);
 void vmx_vm_destroy(struct vmxmon_vm *vm);
-int vmx_map_slot(struct vmxmon_vm *vm, const struct vmxmon_memslot *slot);
-void vmx_unmap_slot(struct vmxmon_vm *vm, const struct vmxmon_memslot *slot);
+int vmx_map_gpa(struct vmxmon_vm *vm, struct vmxmon_memslot *slot, u64 gpa, unsigned long pfn,
+		bool writable, unsigned long seq);
+bool vmx_zap_gpa(struct vmxmon_vm *vm, struct vmxmon_memslot *slot, u64 start, u64 end,
+		 unsigned long cur_seq, bool blockable);
+long vmx_guest_pages_mapped(void);
 void vmx_ept_flush_this_cpu(struct vmxmon_vm *vm);
 void vmx_ept_map_apic_access(struct vmxmon_vm *vm, u64 gpa, struct page *page);
 void vmx_ept_unmap_apic_access(struct vmxmon_vm *vm, u64 gpa, struct page *page);

@@ -37,21 +37,7 @@ void x86_ctxt_init(struct x86_ctxt *c, struct vmxmon_vcpu *vcpu)
  */
 int x86_gpa_access(struct vmxmon_vm *vm, u64 gpa, void *buf, unsigned int len, bool write)
 {
-	struct page *page = vmxmon_gpa_to_page(vm, gpa, write);
-	void *va;
-
-	if (!page)
-		return -EFAULT;
-	va = kmap_local_page(page);
-	if (write) {
-		memcpy(va + offset_in_page(gpa), buf, len);
-		set_page_dirty_lock(page);
-	} else {
-		memcpy(buf, va + offset_in_page(gpa), len);
-	}
-	kunmap_local(va);
-	put_page(page);
-	return 0;
+	return vmxmon_gpa_copy(vm, gpa, buf, len, write);
 }
 
 /* ---- the walker's view of the guest ---- */

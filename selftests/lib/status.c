@@ -85,6 +85,13 @@ int status_parse(const char *text, struct vmxmon_status *s, char *err, size_t er
 			/* The three counters come first, in this order. */
 			if (!lit(&c, keys[lineno - 1]) || !u64(&c, vals[lineno - 1]) || c.p != eol)
 				return bad(err, errlen, lineno, "expected a number after", line, len);
+		} else if (lineno == 4 && lit(&c, "guest_pages_mapped: ")) {
+			if (!u64(&c, &s->guest_pages_mapped) || c.p != eol)
+				return bad(err, errlen, lineno, "expected a number after", line, len);
+		} else if (lineno == 5 && lit(&c, "mmu_notifiers: ")) {
+			if (!u64(&c, &s->mmu_notifiers) || c.p != eol)
+				return bad(err, errlen, lineno, "expected a number after", line, len);
+			s->has_guest_pages = true;
 		} else {
 			if (s->nr_cpus == STATUS_MAX_CPUS)
 				return bad(err, errlen, lineno, "too many CPU lines", line, len);

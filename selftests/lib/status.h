@@ -4,6 +4,8 @@
  *   vms: <live VMs>
  *   vmx_users: <0 or 1: VMX held, for VMs or for vmx_idle_ms after the last one>
  *   pages: <pages the module holds>
+ *   guest_pages_mapped: <guest RAM pages in some VM's EPT>    (optional: newer modules)
+ *   mmu_notifiers: <memslot MMU notifiers registered>         (optional, with the above)
  *   cpu<N>: vmx=<on|off> vmxon=<count> vmxoff=<count> loaded_vmcs=<n>   (one per online CPU)
  * The parser is strict: any other line, or a missing one, is a format error.
  */
@@ -26,6 +28,8 @@ struct vmxmon_cpu_status {
 
 struct vmxmon_status {
 	unsigned long long vms, vmx_users, pages;
+	bool has_guest_pages;		/* the two lines below were there */
+	unsigned long long guest_pages_mapped, mmu_notifiers;
 	int nr_cpus;
 	struct vmxmon_cpu_status cpu[STATUS_MAX_CPUS];
 };

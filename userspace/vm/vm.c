@@ -158,11 +158,13 @@ int vm__reset_machine(struct vm *vm, char *msg, size_t msglen)
 		if (hw_devices[i].reset)
 			hw_devices[i].reset(vm);
 	/*
-	 * Zeroed in place: pinned pages (vmxmon) must stay the ones the guest sees. Fresh
-	 * anonymous memory is zero already: the first boot does not touch it all (-m 16G
-	 * would cost seconds and all of it resident before the guest runs).
+	 * Fresh anonymous memory is zero already: the first boot does not touch it (-m 16G
+	 * would cost seconds and all of it resident before the guest runs). On a reset the
+	 * pages go back to the host (MADV_DONTNEED: private anonymous memory then reads as
+	 * zeros): KVM and vmxmon both follow the host mm through MMU notifiers, so the guest
+	 * sees the zeros too, and only what it touches again becomes resident.
 	 */
-	if (!vm->ram_fresh)
+	if (!vm->ram_fresh && madvise(vm->ram, vm->ram_size, MADV_DONTNEED))
 		memset(vm->ram, 0, vm->ram_size);
 	vm->ram_fresh = false;
 	vm->rsdp = acpi__build(vm__gpa(vm, ACPI_TABLES_BASE, ACPI_TABLES_SIZE), ACPI_TABLES_BASE,
