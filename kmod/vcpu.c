@@ -21,6 +21,7 @@
 #include <linux/task_work.h>
 #include <linux/uaccess.h>
 
+#include "kmod/compat.h"
 #include "kmod/vmxmon.h"
 
 #define VMXMON_VCPU_MMAP_PAGES	2	/* struct kvm_run, then the port-I/O data page */
@@ -103,7 +104,7 @@ static int vmxmon_vcpu_run(struct vmxmon_vcpu *vcpu)
 	r = vmxmon_vcpu_complete_userspace_io(vcpu);
 	if (r <= 0)
 		goto out;
-	if (READ_ONCE(run->immediate_exit)) {
+	if (vmxmon_run_immediate_exit(run)) {
 		r = -EINTR;
 		goto out;
 	}
@@ -139,7 +140,7 @@ static int vmxmon_vcpu_run(struct vmxmon_vcpu *vcpu)
 		 */
 		if (unlikely(vcpu->rcu_qs_jiffies != jiffies)) {
 			vcpu->rcu_qs_jiffies = jiffies;
-			rcu_virt_note_context_switch(smp_processor_id());
+			vmxmon_rcu_guest_enter_qs();
 		}
 		r = vmxmon_ops->vcpu_run(vcpu);
 		WRITE_ONCE(vcpu->mode, VMXMON_OUTSIDE_GUEST_MODE);

@@ -24,9 +24,9 @@
 #include <linux/mutex.h>
 #include <linux/reboot.h>
 #include <linux/smp.h>
-#include <linux/syscore_ops.h>
 #include <linux/workqueue.h>
 
+#include "kmod/compat.h"
 #include "kmod/vmxmon.h"
 
 static DEFINE_MUTEX(vmxmon_virt_lock);	/* serializes vmxmon_virt_get()/put()/release */
@@ -258,10 +258,7 @@ static void vmxmon_resume(void)
 		       smp_processor_id(), vmxmon_enable_why[why]);
 }
 
-static struct syscore_ops vmxmon_syscore_ops = {
-	.suspend = vmxmon_suspend,
-	.resume = vmxmon_resume,
-};
+VMXMON_SYSCORE(vmxmon_syscore, vmxmon_suspend, vmxmon_resume);
 
 int vmxmon_virt_init(void)
 {
@@ -277,7 +274,7 @@ int vmxmon_virt_init(void)
 		cpuhp_remove_state(vmxmon_cpuhp_state);
 		return r;
 	}
-	register_syscore_ops(&vmxmon_syscore_ops);
+	vmxmon_syscore_register(&vmxmon_syscore);
 	return 0;
 }
 
@@ -289,7 +286,7 @@ void vmxmon_virt_exit(void)
 {
 	vmxmon_virt_release_idle();
 	cancel_delayed_work_sync(&vmxmon_virt_release_work);
-	unregister_syscore_ops(&vmxmon_syscore_ops);
+	vmxmon_syscore_unregister(&vmxmon_syscore);
 	unregister_reboot_notifier(&vmxmon_reboot_nb);
 	cpuhp_remove_state(vmxmon_cpuhp_state);
 }
