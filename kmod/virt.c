@@ -49,7 +49,7 @@ struct vmxmon_enable_all {
 };
 
 static const char *const vmxmon_enable_why[] = {
-	[VMXMON_ENABLE_IN_USE]		= "already in use by another hypervisor (kvm_intel with a running VM?)",
+	[VMXMON_ENABLE_IN_USE]		= "already in use by another hypervisor (kvm_intel with a running VM, or loaded with kvm.enable_virt_at_load=1?)",
 	[VMXMON_ENABLE_FEATURE_CONTROL]	= "IA32_FEATURE_CONTROL does not allow VMXON",
 	[VMXMON_ENABLE_FIXED_BITS]	= "CR0/CR4 do not satisfy the VMX fixed-bit MSRs",
 	[VMXMON_ENABLE_INCOMPATIBLE]	= "its VMX capabilities differ from the boot CPU's",
