@@ -32,7 +32,7 @@ SUBJOBS    := -j$(shell nproc)
 endif
 
 .PHONY: all deps modsrc module userspace selftests sparse payload payload-6.12 check check-host \
-	check-build check-bochs run bench clean help fuzz check-debug
+	check-build check-bochs check-full run bench clean help fuzz check-debug
 
 all: module userspace selftests
 
@@ -40,6 +40,7 @@ help:
 	@echo "make            build vmxmon.ko, vmxrun and the selftests"
 	@echo "make run        the main job: boot Debian's kernel under vmxmon (inside Bochs without VT-x)"
 	@echo "make check      every test: host unit tests, module build + sparse, Bochs suite (make run's boot included)"
+	@echo "make check-full make check with the whole main selftest boot on the 6.12 L1 too (check: a subset there)"
 	@echo "make sparse     the module under sparse (C=2)"
 	@echo "make bench      VM-exit round trips, vmxmon vs kvm_intel (build/bench/results.md)"
 	@echo "make fuzz       the reliability suite (fuzzing, hostile guests, kills, hotplug) at 10x its make check counts"
@@ -110,6 +111,10 @@ check-build: module sparse
 
 check-bochs: payload-6.12
 	$(TOP)/scripts/testbed check
+
+# make check with all of main on the 6.12 L1 too (make check runs a representative part there).
+check-full: check-host check-build payload-6.12
+	$(TOP)/scripts/testbed check --full
 
 # The main job: boot a Linux guest under vmxmon (in Bochs when this host has no VT-x).
 run: payload
