@@ -4,16 +4,26 @@
 # KDIR selects the kernel to build the module for. By default it is the Debian 6.1 kernel the
 # Bochs testbed boots (ABI resolved from Debian's metapackages by scripts/kabi); on a real
 # VT-x host use the running kernel: make KDIR=/lib/modules/$(uname -r)/build
+# KVER=6.12 builds for Debian 12's other kernel series instead (headers auto-installed), in
+# build/k6.12/ (vmxmon.ko there): a tree of symlinks to the sources, because Kbuild writes its
+# objects next to the sources and the tree's own vmxmon.ko stays the 6.1 one.
 
 SHELL      := /bin/bash
 TOP        := $(CURDIR)
 BUILD      := $(TOP)/build
 export BUILD
 
+KVER       ?= 6.1
 ifeq ($(origin KDIR),undefined)
 KDIR_AUTO  := 1
-KDIR        = /usr/src/linux-headers-$(shell $(TOP)/scripts/kabi)-amd64
+KDIR        = /usr/src/linux-headers-$(shell $(TOP)/scripts/kabi $(KVER))-amd64
 endif
+ifeq ($(KVER),6.1)
+MDIR       := $(TOP)
+else
+MDIR       := $(BUILD)/k$(KVER)
+endif
+MODSRC     := Kbuild kmod vmx x86 include
 
 # The sub-makes build in parallel, one job per CPU, unless make was given -j itself: a cold
 # `make run` (module, launcher, selftests) builds in about half the time on 2 cores.
@@ -21,8 +31,8 @@ ifeq ($(findstring -j,$(MAKEFLAGS)),)
 SUBJOBS    := -j$(shell nproc)
 endif
 
-.PHONY: all deps module userspace selftests sparse payload check check-host check-build \
-	check-bochs run bench clean help fuzz check-debug
+.PHONY: all deps modsrc module userspace selftests sparse payload payload-6.12 check check-host \
+	check-build check-bochs check-full run bench clean help fuzz check-debug
 
 all: module userspace selftests
 
@@ -30,26 +40,36 @@ help:
 	@echo "make            build vmxmon.ko, vmxrun and the selftests"
 	@echo "make run        the main job: boot Debian's kernel under vmxmon (inside Bochs without VT-x)"
 	@echo "make check      every test: host unit tests, module build + sparse, Bochs suite (make run's boot included)"
+	@echo "make check-full make check with the whole main selftest boot on the 6.12 L1 too (check: a subset there)"
 	@echo "make sparse     the module under sparse (C=2)"
 	@echo "make bench      VM-exit round trips, vmxmon vs kvm_intel (build/bench/results.md)"
 	@echo "make fuzz       the reliability suite (fuzzing, hostile guests, kills, hotplug) at 10x its make check counts"
 	@echo "make check-debug  build a KASAN/lockdep/kmemleak/UBSAN 6.1 kernel (cached) and run the Bochs suite on it"
 	@echo "variables:      KDIR=<kernel build dir> (default: Debian 6.1 headers, auto-installed)"
+	@echo "                KVER=6.12: build and sparse for Debian's 6.12 instead (build/k6.12/vmxmon.ko)"
 
 deps:
-	@$(TOP)/scripts/deps build
+	@VMXMON_KERNEL=$(KVER) $(TOP)/scripts/deps build
 
-module: deps
-	$(MAKE) $(SUBJOBS) -C "$(KDIR)" M=$(TOP) modules
+# The module's sources where Kbuild builds them: in place for 6.1, else a symlink tree
+# (refreshed each time; links to removed files go).
+modsrc:
+ifneq ($(MDIR),$(TOP))
+	@mkdir -p $(MDIR) && cp -rsf $(addprefix $(TOP)/,$(MODSRC)) $(MDIR)/ && \
+	  find $(MDIR) -xtype l -delete
+endif
 
-sparse: deps
+module: deps modsrc
+	$(MAKE) $(SUBJOBS) -C "$(KDIR)" M=$(MDIR) modules
+
+sparse: deps modsrc
 	@mkdir -p $(BUILD)
 	@# C=2 checks every file, built or not; kernel headers are filtered out, our files must be clean.
-	$(MAKE) -C "$(KDIR)" M=$(TOP) C=2 CHECK="sparse" modules > $(BUILD)/sparse.log 2>&1 || \
-	  { cat $(BUILD)/sparse.log; exit 1; }
-	@if grep -E '^$(TOP)/(kmod|vmx|x86|include)/.*: (warning|error):' $(BUILD)/sparse.log; then \
-	  echo "sparse: warnings above (build/sparse.log)"; exit 1; fi
-	@echo "sparse: clean ($$(grep -c CHECK $(BUILD)/sparse.log) files)"
+	$(MAKE) -C "$(KDIR)" M=$(MDIR) C=2 CHECK="sparse" modules > $(BUILD)/sparse-$(KVER).log 2>&1 || \
+	  { cat $(BUILD)/sparse-$(KVER).log; exit 1; }
+	@if grep -E '^$(MDIR)/(kmod|vmx|x86|include)/.*: (warning|error):' $(BUILD)/sparse-$(KVER).log; then \
+	  echo "sparse: warnings above (build/sparse-$(KVER).log)"; exit 1; fi
+	@echo "sparse: clean for $(KVER) ($$(grep -c CHECK $(BUILD)/sparse-$(KVER).log) files)"
 
 userspace: deps
 	$(MAKE) $(SUBJOBS) -C userspace O=$(BUILD)
@@ -68,6 +88,15 @@ payload: module userspace selftests
 	@$(TOP)/scripts/guest/payload $(BUILD)/l1/guest
 	@echo "payload: $(BUILD)/l1 ($$(du -sh $(BUILD)/l1 | cut -f1))"
 
+# The same payload for the 6.12 L1 (scripts/testbed run --kernel 6.12): build/l1 hard-linked,
+# with the module built for 6.12 as /vmxmon/vmxmon.ko. The L2 guest kernel stays 6.1's.
+payload-6.12: payload
+	$(MAKE) module KVER=6.12
+	@rm -rf $(BUILD)/l1-6.12 && cp -al $(BUILD)/l1 $(BUILD)/l1-6.12
+	@rm -f $(BUILD)/l1-6.12/vmxmon.ko
+	@strip --strip-debug -o $(BUILD)/l1-6.12/vmxmon.ko $(BUILD)/k6.12/vmxmon.ko
+	@echo "payload: $(BUILD)/l1-6.12 (vmxmon.ko for $$(modinfo -F vermagic $(BUILD)/l1-6.12/vmxmon.ko | cut -d' ' -f1))"
+
 check: check-host check-build check-bochs
 
 check-host: userspace selftests
@@ -77,10 +106,16 @@ check-host: userspace selftests
 	@# make run's decision and commands, the testbed's runner (a fake Bochs): scripts/tests/
 	$(TOP)/selftests/lib/tap_summary.sh scripts-host $(TOP)/scripts/tests/*.sh
 
+# Both kernels Debian 12 ships: warning-free (-Werror) and sparse-clean on each.
 check-build: module sparse
+	$(MAKE) module sparse KVER=6.12
 
-check-bochs: payload
+check-bochs: payload-6.12
 	$(TOP)/scripts/testbed check
+
+# make check with all of main on the 6.12 L1 too (make check runs a representative part there).
+check-full: check-host check-build payload-6.12
+	$(TOP)/scripts/testbed check --full
 
 # The main job: boot a Linux guest under vmxmon (in Bochs when this host has no VT-x).
 run: payload

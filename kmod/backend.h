@@ -135,6 +135,8 @@ struct vmxmon_vcpu {
 	int mode;			/* enum vmxmon_vcpu_mode; written by the vCPU only */
 	unsigned long requests;		/* VMXMON_REQ_* bits */
 	unsigned long rcu_qs_jiffies;	/* when entering the guest last reported an RCU QS */
+	unsigned long task_work_jiffies; /* when KVM_RUN first saw task work pending */
+	bool task_work_seen;		/* ... and has been pending since (kmod/vcpu.c) */
 	/*
 	 * Set by the backend where it makes an exit whose instruction userspace must complete
 	 * (an IN's data, an MMIO read's, the next MMIO fragment); run, and cleared, at the top

@@ -21,11 +21,35 @@
 #include <linux/task_work.h>
 #include <linux/uaccess.h>
 
+#include "kmod/compat.h"
 #include "kmod/vmxmon.h"
 
 #define VMXMON_VCPU_MMAP_PAGES	2	/* struct kvm_run, then the port-I/O data page */
 
 static struct preempt_ops vmxmon_preempt_ops;
+
+/*
+ * Whether KVM_RUN must return to userspace for task work (TWA_RESUME: signal-like work sets
+ * TIF_NOTIFY_SIGNAL, which signal_pending() covers): only that return runs it, a module
+ * cannot (task_work_run() is not exported; KVM runs it in place through
+ * xfer_to_guest_mode_handle_work(), which takes a struct kvm_vcpu). It may wait a while: on
+ * 6.12 the scheduler queues mm_cid compaction as task work to any task that has run for
+ * 100 ms, which would otherwise end every long KVM_RUN with -EINTR ten times a second. So
+ * task work gets this vCPU out once it has been pending for a second (HZ jiffies).
+ */
+static bool vmxmon_task_work_due(struct vmxmon_vcpu *vcpu)
+{
+	if (likely(!task_work_pending(current))) {
+		vcpu->task_work_seen = false;
+		return false;
+	}
+	if (!vcpu->task_work_seen) {
+		vcpu->task_work_seen = true;
+		vcpu->task_work_jiffies = jiffies;
+		return false;
+	}
+	return time_after(jiffies, vcpu->task_work_jiffies + HZ);
+}
 
 static struct vmxmon_vcpu *preempt_notifier_to_vcpu(struct preempt_notifier *pn)
 {
@@ -103,12 +127,12 @@ static int vmxmon_vcpu_run(struct vmxmon_vcpu *vcpu)
 	r = vmxmon_vcpu_complete_userspace_io(vcpu);
 	if (r <= 0)
 		goto out;
-	if (READ_ONCE(run->immediate_exit)) {
+	if (vmxmon_run_immediate_exit(run)) {
 		r = -EINTR;
 		goto out;
 	}
 	for (;;) {
-		if (signal_pending(current) || task_work_pending(current)) {
+		if (signal_pending(current) || vmxmon_task_work_due(vcpu)) {
 			/* Task work runs on the way back to userspace: exit like a signal. */
 			run->exit_reason = KVM_EXIT_INTR;
 			r = -EINTR;
@@ -125,7 +149,7 @@ static int vmxmon_vcpu_run(struct vmxmon_vcpu *vcpu)
 		local_irq_disable();
 		WRITE_ONCE(vcpu->mode, VMXMON_IN_GUEST_MODE);
 		smp_mb();	/* mode before the checks: a kick seeing OUTSIDE is rechecked here */
-		if (need_resched() || signal_pending(current) || task_work_pending(current)) {
+		if (need_resched() || signal_pending(current) || vmxmon_task_work_due(vcpu)) {
 			WRITE_ONCE(vcpu->mode, VMXMON_OUTSIDE_GUEST_MODE);
 			local_irq_enable();
 			preempt_enable();
@@ -139,7 +163,7 @@ static int vmxmon_vcpu_run(struct vmxmon_vcpu *vcpu)
 		 */
 		if (unlikely(vcpu->rcu_qs_jiffies != jiffies)) {
 			vcpu->rcu_qs_jiffies = jiffies;
-			rcu_virt_note_context_switch(smp_processor_id());
+			vmxmon_rcu_guest_enter_qs();
 		}
 		r = vmxmon_ops->vcpu_run(vcpu);
 		WRITE_ONCE(vcpu->mode, VMXMON_OUTSIDE_GUEST_MODE);

@@ -24,9 +24,9 @@
 #include <linux/mutex.h>
 #include <linux/reboot.h>
 #include <linux/smp.h>
-#include <linux/syscore_ops.h>
 #include <linux/workqueue.h>
 
+#include "kmod/compat.h"
 #include "kmod/vmxmon.h"
 
 static DEFINE_MUTEX(vmxmon_virt_lock);	/* serializes vmxmon_virt_get()/put()/release */
@@ -49,7 +49,7 @@ struct vmxmon_enable_all {
 };
 
 static const char *const vmxmon_enable_why[] = {
-	[VMXMON_ENABLE_IN_USE]		= "already in use by another hypervisor (kvm_intel with a running VM?)",
+	[VMXMON_ENABLE_IN_USE]		= "already in use by another hypervisor (kvm_intel with a running VM, or loaded with kvm.enable_virt_at_load=1?)",
 	[VMXMON_ENABLE_FEATURE_CONTROL]	= "IA32_FEATURE_CONTROL does not allow VMXON",
 	[VMXMON_ENABLE_FIXED_BITS]	= "CR0/CR4 do not satisfy the VMX fixed-bit MSRs",
 	[VMXMON_ENABLE_INCOMPATIBLE]	= "its VMX capabilities differ from the boot CPU's",
@@ -258,10 +258,7 @@ static void vmxmon_resume(void)
 		       smp_processor_id(), vmxmon_enable_why[why]);
 }
 
-static struct syscore_ops vmxmon_syscore_ops = {
-	.suspend = vmxmon_suspend,
-	.resume = vmxmon_resume,
-};
+VMXMON_SYSCORE(vmxmon_syscore, vmxmon_suspend, vmxmon_resume);
 
 int vmxmon_virt_init(void)
 {
@@ -277,7 +274,7 @@ int vmxmon_virt_init(void)
 		cpuhp_remove_state(vmxmon_cpuhp_state);
 		return r;
 	}
-	register_syscore_ops(&vmxmon_syscore_ops);
+	vmxmon_syscore_register(&vmxmon_syscore);
 	return 0;
 }
 
@@ -289,7 +286,7 @@ void vmxmon_virt_exit(void)
 {
 	vmxmon_virt_release_idle();
 	cancel_delayed_work_sync(&vmxmon_virt_release_work);
-	unregister_syscore_ops(&vmxmon_syscore_ops);
+	vmxmon_syscore_unregister(&vmxmon_syscore);
 	unregister_reboot_notifier(&vmxmon_reboot_nb);
 	cpuhp_remove_state(vmxmon_cpuhp_state);
 }

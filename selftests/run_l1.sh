@@ -3,8 +3,10 @@
 # run_l1.sh MODE: the vmxmon selftests inside the Bochs L1 guest (busybox sh).
 # Prints one flat TAP stream (the plan comes last) and exits 0 iff everything passed.
 #   main     load vmxmon.ko; run every test binary on /dev/vmxmon (GUEST_TESTS run guests);
-#            check that rmmod is refused while a VM is open; load kvm_intel; run the
-#            kvm-identical tests on /dev/kvm and the coexistence tests; check the kernel log;
+#            check that rmmod is refused while a VM is open; load kvm_intel (on 6.12 with
+#            kvm.enable_virt_at_load=0: VMX only while a KVM VM exists, as on 6.1); run the
+#            kvm-identical tests on /dev/kvm and the coexistence tests; on 6.12 reload kvm
+#            with enable_virt_at_load=1 and check vmxmon's refusal; check the kernel log;
 #            unload vmxmon
 #   no-ept   (a CPU with VMX but no EPT) loading fails with one "vmxmon: ... EPT" log line
 #   no-vmx   (a CPU without VMX) loading fails with one "vmxmon: ... VMX" log line
@@ -26,6 +28,12 @@ GUEST_TESTS="run_test io_test memslot_test vcpu_test migrate_test mmio_test mmio
 	lapic_test lapic_irq_test apic_timer_test smp_test
 	apic_access_test emulate_perm_test emulate_seg_test pae_test event_delivery_test intercept_test
 	memslot_host_test mce_test liveness_test demand_paging_test"
+# VMXMON_MAIN_SUBSET=1 (make check's main-612 boot; make check-full runs all of main there):
+# main with these guest programs only (the paths kmod/compat.h changes: KVM_RUN and
+# immediate_exit, RCU, host NMIs and #MC, suspend/hotplug glue aside; the FPU, timers, SMP
+# kicks, signals), no reliability suite, and the same ones on /dev/kvm.
+SUBSET_TESTS="run_test io_test msr_test fpu_test event_test apic_timer_test smp_test
+	intercept_test mce_test liveness_test demand_paging_test"
 n=0
 failed=0
 
@@ -129,6 +137,14 @@ test_rmmod_refused_while_vm_open() {
 	insmod_vmxmon && pass "vmxmon: insmod again after rmmod"
 }
 
+# kvm.ko's arguments for load_kvm VIRT_AT_LOAD (0 or 1), where kvm.ko has the parameter
+# (6.12; on 6.1 kvm_intel takes VMX only while a KVM VM exists, as with 0).
+kvm_args() {
+	[ "$1" = kvm ] && grep -q enable_virt_at_load "$KMODS/kvm.ko" && echo "enable_virt_at_load=$2"
+}
+
+# load_kvm [VIRT_AT_LOAD]: default 0, kvm_intel takes VMX only while a KVM VM exists, so that
+# vmxmon and kvm_intel take turns (the kvm-identical runs and coexist_test need that).
 load_kvm() {
 	for m in irqbypass kvm kvm-intel; do
 		name=$(echo "$m" | tr - _)
@@ -137,13 +153,35 @@ load_kvm() {
 		elif [ ! -f "$KMODS/$m.ko" ]; then
 			skip "kvm: insmod $m.ko" "no $KMODS/$m.ko"
 			return 1
-		elif out=$(insmod "$KMODS/$m.ko" 2>&1); then
-			pass "kvm: insmod $m.ko"
+		elif out=$(insmod "$KMODS/$m.ko" $(kvm_args "$m" "${1:-0}") 2>&1); then
+			pass "kvm: insmod $m.ko $(kvm_args "$m" "${1:-0}")"
 		else
 			fail "kvm: insmod $m.ko" "$out" "$(dmesg | tail -n 5)"
 			return 1
 		fi
 	done
+}
+
+# 6.12's default, kvm.enable_virt_at_load=1: kvm_intel holds VMX on every CPU from its load.
+# vmxmon must refuse VMs cleanly then (coexist_test's last case) and work once it is gone.
+test_kvm_holds_vmx_from_load() {
+	if ! grep -q enable_virt_at_load "$KMODS/kvm.ko" 2>/dev/null; then
+		skip "kvm: kvm_intel holding VMX from its load" "kvm.ko has no enable_virt_at_load (6.1)"
+		return
+	fi
+	if ! { rmmod_retry kvm_intel && rmmod_retry kvm; }; then
+		fail "kvm: rmmod kvm_intel kvm before reloading with enable_virt_at_load=1" \
+			"$(cat "$TMP/rmmod.err")"
+		return
+	fi
+	load_kvm 1 || return
+	run_bin "coexist_test, kvm.enable_virt_at_load=1" "$HERE/coexist_test" --dev "$DEV" \
+		--kvm-dev /dev/kvm
+	if rmmod_retry kvm_intel && rmmod_retry kvm; then
+		run_bin "vm_test after kvm_intel is gone" "$HERE/vm_test" --dev "$DEV"
+	else
+		fail "kvm: rmmod kvm_intel kvm after coexist_test" "$(cat "$TMP/rmmod.err")"
+	fi
 }
 
 # The NMI backtraces intercept_test asks for (sysrq l) come between two markers; their
@@ -253,18 +291,24 @@ mode_main() {
 		fail "vmxmon: $DEV is a character device with mode 0660" "$(ls -l "$DEV" 2>&1)"
 	fi
 
-	for b in dev_test vm_test vm_leak_test $GUEST_TESTS; do
+	guest_tests=$GUEST_TESTS
+	if [ "${VMXMON_MAIN_SUBSET:-0}" = 1 ]; then
+		guest_tests=$SUBSET_TESTS
+		echo "# main, subset (VMXMON_MAIN_SUBSET=1): $(echo $guest_tests); no reliability suite"
+	fi
+	for b in dev_test vm_test vm_leak_test $guest_tests; do
 		run_bin "$b" "$HERE/$b" --dev "$DEV"
 	done
-	run_reliability
+	[ "${VMXMON_MAIN_SUBSET:-0}" = 1 ] || run_reliability
 	test_rmmod_refused_while_vm_open
 
 	if load_kvm && [ -e /dev/kvm ]; then
-		for b in dev_test vm_test $GUEST_TESTS; do
+		for b in dev_test vm_test $guest_tests; do
 			run_bin "$b on /dev/kvm" "$HERE/$b" --dev /dev/kvm --tag kvm-identical
 		done
 		run_bin coexist_test "$HERE/coexist_test" --dev "$DEV" --kvm-dev /dev/kvm
 		run_bin "isolation_test on /dev/kvm" "$HERE/isolation_test" --dev /dev/kvm --tag kvm-identical
+		test_kvm_holds_vmx_from_load
 	else
 		skip "kvm: kvm-identical tests on /dev/kvm" "kvm_intel not loaded"
 		skip "vmxmon: coexistence with kvm_intel" "kvm_intel not loaded"

@@ -109,8 +109,8 @@ int vmx_caps_check(struct vmx_caps *c)
 		pr_err("VT-x (VMX) capability MSRs are not readable; %s\n", need);
 		return -EOPNOTSUPP;
 	}
-	if (c->vmcs_size > PAGE_SIZE || (c->basic & VMX_BASIC_64) ||
-	    VMX_BASIC_MEMTYPE(c->basic) != VMX_BASIC_MEM_TYPE_WB) {
+	if (c->vmcs_size > PAGE_SIZE || (c->basic & VMX_BASIC_PHYS_ADDR_32BIT) ||
+	    VMX_BASIC_MEMTYPE(c->basic) != VMX_BASIC_MEMTYPE_WB) {
 		pr_err("VT-x (VMX) with an unsupported VMCS layout (IA32_VMX_BASIC=%#llx)\n",
 		       c->basic);
 		return -EOPNOTSUPP;

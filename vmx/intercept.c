@@ -15,7 +15,7 @@
  *    (MSR_TEST_CTRL stays armed in the guest, as under kvm_intel): the host's
  *    handle_guest_split_lock() decides (warn and let this CPU go on, or SIGBUS).
  *  - NMIs and machine checks belong to the host: its handlers run right after the exit,
- *    with IRQs still off (vmx_handle_exit_irqoff(), vmx/compat.h).
+ *    with IRQs still off (vmx_handle_exit_irqoff(), kmod/compat.h).
  *  - WBINVD exits and does nothing: no device does non-coherent DMA into guest memory.
  *  - The notify VM exit, where the CPU has it, bounds how long the guest can keep the CPU
  *    without an event window (a microcode loop vmxmon does not know of yet).
@@ -34,7 +34,7 @@
 #include <asm/traps.h>
 #include <asm/vmx.h>
 
-#include "vmx/compat.h"
+#include "kmod/compat.h"
 #include "vmx/exit_irqoff.h"
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"

@@ -232,7 +232,7 @@ void vmx_vmcs_init(struct vmxmon_vcpu *vcpu)
 		rdmsrl(MSR_IA32_VMX_MISC, rate);
 		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE,
 			     min_t(u64, U32_MAX, ((u64)preemption_timer_us * tsc_khz / 1000) >>
-						 (rate & VMX_MISC_PREEMPTION_TIMER_RATE_MASK)));
+						 VMX_MISC_TIMER_RATE(rate)));
 	}
 	vmcs_write32(EXCEPTION_BITMAP, vmcs_config.exception_bitmap);
 	if (vmcs_config.proc2 & SECONDARY_EXEC_NOTIFY_VM_EXITING)

@@ -25,17 +25,18 @@
  *
  * void __vmx_do_nmi_irqoff(void)
  *   IRQs off, after a VM exit caused by an NMI: calls the host's NMI entry
- *   (VMX_HOST_NMI_ENTRY, vmx/compat.h) with the interrupt frame an NMI here would push.
+ *   (VMX_HOST_NMI_ENTRY, kmod/compat.h) with the interrupt frame an NMI here would push.
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
+#include <asm/ibt.h>
 #include <asm/msr-index.h>
 #include <asm/nospec-branch.h>
 #include <asm/percpu.h>
 #include <asm/segment.h>
 #include <asm/unwind_hints.h>
 
-#include "vmx/compat.h"
+#include "kmod/compat.h"
 
 #define WORD		8
 #define REG(n)		((n) * WORD)
@@ -95,6 +96,12 @@ SYM_FUNC_START(__vmx_vcpu_enter)
 
 SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
 	UNWIND_HINT_RESTORE
+	/*
+	 * HOST_RIP takes this label's address, so with IBT (CONFIG_X86_KERNEL_IBT, on in 6.12)
+	 * objtool wants an end-branch here, as kvm_intel has; a VM exit is no indirect branch
+	 * and never needs it. Empty without IBT.
+	 */
+	ENDBR
 	/* RSP is HOST_RSP: the regs pointer is on top of the stack. */
 	push	%rdi
 	mov	WORD(%rsp), %rdi

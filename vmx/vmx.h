@@ -19,12 +19,18 @@
 #include "x86/x86.h"
 
 /*
- * IA32_VMX_BASIC (SDM Vol. 3D A.1); <asm/msr-index.h> names bit 48 (VMX_BASIC_64: physical
- * addresses limited to 32 bits), the memory type field and bit 55 (VMX_BASIC_TRUE_CTLS).
+ * IA32_VMX_BASIC (SDM Vol. 3D A.1). The kernel's names for these fields changed in 6.12
+ * (<asm/msr-index.h> VMX_BASIC_64, VMX_BASIC_MEM_TYPE_* in 6.1; <asm/vmx.h> helpers in 6.12),
+ * so the fields are named here from the SDM; bits 54 (VMX_BASIC_INOUT) and 55
+ * (VMX_BASIC_TRUE_CTLS) keep the kernel's names, which both versions share.
  */
 #define VMX_BASIC_REVISION_MASK		GENMASK_ULL(30, 0)
-#define VMX_BASIC_VMCS_SIZE(b)		((u32)(((b) >> VMX_BASIC_VMCS_SIZE_SHIFT) & 0x1fff))
-#define VMX_BASIC_MEMTYPE(b)		(((b) & VMX_BASIC_MEM_TYPE_MASK) >> VMX_BASIC_MEM_TYPE_SHIFT)
+#define VMX_BASIC_VMCS_SIZE(b)		((u32)(((b) >> 32) & 0x1fff))	/* bits 44:32 */
+#define VMX_BASIC_PHYS_ADDR_32BIT	BIT_ULL(48)	/* VMCS pointers limited to 32 bits */
+#define VMX_BASIC_MEMTYPE(b)		(((b) >> 50) & 0xf)		/* bits 53:50 */
+#define VMX_BASIC_MEMTYPE_WB		6ULL		/* SDM Vol. 3D A.1: write-back */
+/* IA32_VMX_MISC bits 4:0 (SDM Vol. 3D A.6): the preemption timer ticks at TSC >> this. */
+#define VMX_MISC_TIMER_RATE(m)		((unsigned int)((m) & 0x1f))
 
 /*
  * A VMCS region or the VMXON region: the first 32 bits hold the revision identifier
@@ -121,7 +127,7 @@ long vmx_pages_held(void);
  * (vmx_update_exception_bitmap()): #DB and #AC, whose delivery can raise the same exception
  * again with no instruction boundary in between, so that the CPU loops in microcode where
  * neither interrupts nor the preemption timer reach it (CVE-2015-8104, CVE-2015-5307); both
- * are re-injected (vmx/intercept.c). #MC, which belongs to the host (vmx/compat.h).
+ * are re-injected (vmx/intercept.c). #MC, which belongs to the host (kmod/compat.h).
  */
 #define VMX_EXCEPTION_BITMAP	(BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC) | BIT(X86_TRAP_MC))
 

@@ -268,9 +268,21 @@ static void __attribute__((noreturn)) fail_exit(struct vcpu *vcpu, const char *f
 	t_abort(vcpu->vm->t);
 }
 
+/*
+ * KVM_RUN until it returns something else than -EINTR with KVM_EXIT_INTR, as KVM selftests'
+ * _vcpu_run() does: a test that wants -EINTR (a signal, immediate_exit) calls __vcpu_run().
+ * vmxmon returns -EINTR for pending task work too, which only the return to userspace can
+ * run from a module (task_work_run() is not exported; KVM runs it in place). On 6.12 the
+ * scheduler queues such work (mm_cid compaction, TWA_RESUME) to a task that runs for 100 ms,
+ * so a long KVM_RUN there may come back early, with nothing to do but enter again.
+ */
 static void run_or_die(struct vcpu *vcpu, const char *file, int line)
 {
-	int r = __vcpu_run(vcpu);
+	int r;
+
+	do
+		r = __vcpu_run(vcpu);
+	while (r == -EINTR && vcpu->run->exit_reason == KVM_EXIT_INTR);
 
 	if (r) {
 		char what[512];
