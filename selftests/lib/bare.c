@@ -32,10 +32,20 @@ int bare_enter_long_mode(struct vcpu *g)
 	uint64_t *gdt = (uint64_t *)(mem + BARE_GDT_GPA);
 	struct kvm_regs regs = { .rip = BARE_CODE64_GPA, .rsp = BARE_MIN_MEM - 16, .rflags = 2 };
 	struct kvm_sregs s = g->reset_sregs;
+	const struct kvm_cpuid2 *cpuid;
 	long r;
 
 	if (g->vm->mem_size < BARE_MIN_MEM)
 		return -EINVAL;
+	/*
+	 * Long mode needs CPUID.80000001H:EDX.LM in the guest's CPUID: KVM 6.12 checks EFER
+	 * against it in KVM_SET_SREGS (kvm_valid_efer()), as a VMM's CPUID would allow.
+	 */
+	r = __vm_supported_cpuid(g->vm, &cpuid);
+	if (!r)
+		r = dev_ioctl(g->fd, KVM_SET_CPUID2, (unsigned long)cpuid);
+	if (r)
+		return (int)r;
 	memset(pml4, 0, BARE_GDT_GPA + 4096 - BARE_PT_GPA);
 	pml4[0] = (BARE_PT_GPA + 0x1000) | PTE_P | PTE_W;
 	for (int i = 0; i < 4; i++)
