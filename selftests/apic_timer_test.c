@@ -25,8 +25,8 @@
 /*
  * Waking a halted vCPU runs the host's whole idle-exit, hrtimer, wake-up and schedule path
  * before the entry: kvm_intel in the Bochs L1 once took 23,906 ticks more than the
- * programmed time (a CI run; 20,000 was the bound then). Allow about 4x that; a
- * timer that fires early, or never, still fails.
+ * programmed time (a local run; CI failed on this test too, when 20,000 was the bound).
+ * Allow about 4x that; a timer that fires early, or never, still fails.
  */
 #define HLT_WAKE_LATE_TICKS 100000
 
