@@ -22,7 +22,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -88,18 +87,6 @@ static void expect_clean_log(struct test_ctx *t, struct kmsg_mark *mark, unsigne
 		       (int)strcspn(first, "\n"), first);
 	EXPECT_EQ(taint_read(&taint), 0);
 	EXPECT_EQ(taint & (TAINT_WARN | TAINT_DIE), taint0 & (TAINT_WARN | TAINT_DIE));
-}
-
-static int drop_ipc_lock(void)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2];
-
-	if (syscall(SYS_capget, &hdr, data))
-		return -errno;
-	data[CAP_TO_INDEX(CAP_IPC_LOCK)].effective &= ~CAP_TO_MASK(CAP_IPC_LOCK);
-	data[CAP_TO_INDEX(CAP_IPC_LOCK)].permitted &= ~CAP_TO_MASK(CAP_IPC_LOCK);
-	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
 }
 
 /* VmLck of /proc/self/status in KiB, or -1. */

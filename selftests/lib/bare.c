@@ -5,6 +5,23 @@
 #include "kvm_util.h"
 #include "x86_defs.h"
 
+/*
+ * The guest's CPUID is what the device supports, set before the vCPU first runs (later,
+ * both devices take only the same table again): long mode needs CPUID.80000001H:EDX.LM
+ * there, as KVM 6.12 checks EFER against it in KVM_SET_SREGS (kvm_valid_efer()).
+ */
+static int bare_set_supported_cpuid(struct vcpu *g, const char **what)
+{
+	const struct kvm_cpuid2 *cpuid;
+	int r = __vm_supported_cpuid(g->vm, &cpuid);
+
+	if (!r)
+		r = (int)dev_ioctl(g->fd, KVM_SET_CPUID2, (unsigned long)cpuid);
+	if (r)
+		*what = "KVM_SET_CPUID2";
+	return r;
+}
+
 int __bare_guest(const char *dev, size_t mem_size, struct vcpu **vcpup, const char **what)
 {
 	struct vm *vm;
@@ -14,8 +31,14 @@ int __bare_guest(const char *dev, size_t mem_size, struct vcpu **vcpup, const ch
 	if (r)
 		return r;
 	r = __vcpu_add(vm, 0, vcpup, what);
-	if (r)
+	if (!r)
+		r = bare_set_supported_cpuid(*vcpup, what);
+	if (r) {
+		if (*vcpup)
+			vcpu_free(*vcpup);
+		*vcpup = NULL;
 		vm_free(vm);
+	}
 	return r;
 }
 
@@ -32,20 +55,10 @@ int bare_enter_long_mode(struct vcpu *g)
 	uint64_t *gdt = (uint64_t *)(mem + BARE_GDT_GPA);
 	struct kvm_regs regs = { .rip = BARE_CODE64_GPA, .rsp = BARE_MIN_MEM - 16, .rflags = 2 };
 	struct kvm_sregs s = g->reset_sregs;
-	const struct kvm_cpuid2 *cpuid;
 	long r;
 
 	if (g->vm->mem_size < BARE_MIN_MEM)
 		return -EINVAL;
-	/*
-	 * Long mode needs CPUID.80000001H:EDX.LM in the guest's CPUID: KVM 6.12 checks EFER
-	 * against it in KVM_SET_SREGS (kvm_valid_efer()), as a VMM's CPUID would allow.
-	 */
-	r = __vm_supported_cpuid(g->vm, &cpuid);
-	if (!r)
-		r = dev_ioctl(g->fd, KVM_SET_CPUID2, (unsigned long)cpuid);
-	if (r)
-		return (int)r;
 	memset(pml4, 0, BARE_GDT_GPA + 4096 - BARE_PT_GPA);
 	pml4[0] = (BARE_PT_GPA + 0x1000) | PTE_P | PTE_W;
 	for (int i = 0; i < 4; i++)

@@ -52,6 +52,9 @@ int taint_read(unsigned long *taint);
 #define TAINT_DIE	(1UL << 7)	/* 'D': an oops happened */
 #define TAINT_WARN	(1UL << 9)	/* 'W': a WARN() fired */
 
+/* Drop CAP_IPC_LOCK (effective and permitted) so RLIMIT_MEMLOCK applies even to root. */
+int drop_ipc_lock(void);
+
 /* Number of lines of text containing needle; *first (if non-NULL) gets the first one. */
 int count_lines_containing(const char *text, const char *needle, const char **first);
 
