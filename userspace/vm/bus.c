@@ -22,7 +22,8 @@ static unsigned int bus__lower(const struct bus *b, u64 addr)
 	return lo;
 }
 
-int bus__register(struct bus *b, u64 base, u64 len, io_fn fn, void *opaque, const char *name)
+static int bus__insert(struct bus *b, u64 base, u64 len, io_fn fn, void *opaque,
+		       const char *name, unsigned int flags, bool quiet)
 {
 	unsigned int i;
 
@@ -30,11 +31,12 @@ int bus__register(struct bus *b, u64 base, u64 len, io_fn fn, void *opaque, cons
 		return -EINVAL;
 	i = bus__lower(b, base);
 	if (i < b->n && b->r[i].base < base + len) {
-		fprintf(stderr, "vmxrun: %s: %s at %#llx-%#llx overlaps %s at %#llx-%#llx\n",
-			b->name, name, (unsigned long long)base,
-			(unsigned long long)(base + len - 1), b->r[i].name,
-			(unsigned long long)b->r[i].base,
-			(unsigned long long)(b->r[i].base + b->r[i].len - 1));
+		if (!quiet)
+			fprintf(stderr, "vmxrun: %s: %s at %#llx-%#llx overlaps %s at %#llx-%#llx\n",
+				b->name, name, (unsigned long long)base,
+				(unsigned long long)(base + len - 1), b->r[i].name,
+				(unsigned long long)b->r[i].base,
+				(unsigned long long)(b->r[i].base + b->r[i].len - 1));
 		return -EEXIST;
 	}
 	if (b->n == b->cap) {
@@ -47,30 +49,75 @@ int bus__register(struct bus *b, u64 base, u64 len, io_fn fn, void *opaque, cons
 		b->cap = cap;
 	}
 	memmove(&b->r[i + 1], &b->r[i], (b->n - i) * sizeof(*b->r));
-	b->r[i] = (struct bus_range){ base, len, fn, opaque, name };
+	b->r[i] = (struct bus_range){ base, len, fn, opaque, name, flags };
 	b->n++;
 	return 0;
 }
 
-const struct bus_range *bus__find(const struct bus *b, u64 addr)
+int bus__register_flags(struct bus *b, u64 base, u64 len, io_fn fn, void *opaque,
+			const char *name, unsigned int flags, bool quiet)
 {
-	unsigned int i = bus__lower(b, addr);
+	int r;
 
-	return i < b->n && b->r[i].base <= addr ? &b->r[i] : NULL;
+	pthread_rwlock_wrlock(&b->rw);
+	r = bus__insert(b, base, len, fn, opaque, name, flags, quiet);
+	pthread_rwlock_unlock(&b->rw);
+	return r;
+}
+
+int bus__register(struct bus *b, u64 base, u64 len, io_fn fn, void *opaque, const char *name)
+{
+	return bus__register_flags(b, base, len, fn, opaque, name, 0, false);
+}
+
+int bus__unregister(struct bus *b, u64 base, void *opaque)
+{
+	int r = -ENOENT;
+	unsigned int i;
+
+	pthread_rwlock_wrlock(&b->rw);
+	i = bus__lower(b, base);
+	if (i < b->n && b->r[i].base == base && b->r[i].opaque == opaque) {
+		memmove(&b->r[i], &b->r[i + 1], (b->n - i - 1) * sizeof(*b->r));
+		b->n--;
+		r = 0;
+	}
+	pthread_rwlock_unlock(&b->rw);
+	return r;
+}
+
+bool bus__find(struct bus *b, u64 addr, struct bus_range *out)
+{
+	unsigned int i;
+	bool found;
+
+	pthread_rwlock_rdlock(&b->rw);
+	i = bus__lower(b, addr);
+	found = i < b->n && b->r[i].base <= addr;
+	if (found)
+		*out = b->r[i];
+	pthread_rwlock_unlock(&b->rw);
+	return found;
+}
+
+void bus__call(const struct bus_range *r, struct vcpu *vcpu, u64 addr, void *data, u32 len,
+	       bool is_write)
+{
+	r->fn(vcpu, addr - r->base, data, len, is_write, r->opaque);
 }
 
 bool bus__access(struct bus *b, struct vcpu *vcpu, u64 addr, void *data, u32 len,
 		 bool is_write)
 {
-	const struct bus_range *r = bus__find(b, addr);
+	struct bus_range r;
 
-	if (!r) {
-		b->unhandled++;
+	if (!bus__find(b, addr, &r)) {
+		__atomic_fetch_add(&b->unhandled, 1, __ATOMIC_RELAXED);
 		if (!is_write)
 			memset(data, 0xff, len);
 		return false;
 	}
-	r->fn(vcpu, addr - r->base, data, len, is_write, r->opaque);
+	bus__call(&r, vcpu, addr, data, len, is_write);
 	return true;
 }
 
@@ -79,4 +126,5 @@ void bus__free(struct bus *b)
 	free(b->r);
 	b->r = NULL;
 	b->n = b->cap = 0;
+	pthread_rwlock_destroy(&b->rw);
 }

@@ -276,10 +276,40 @@ static bool vcpu__must_wait(struct vcpu *v)
 	return v->halted && v->extint < 0 && !pic__pending(vm);
 }
 
+/*
+ * Port I/O or MMIO for a device with its own lock (virtio): handled here, before vm->lock is
+ * taken, so a vCPU kicking a queue never waits behind the platform devices. True if done.
+ */
+static bool vcpu__io_unlocked(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	struct bus_range r;
+
+	if (run->exit_reason == KVM_EXIT_MMIO) {
+		if (!bus__find(&v->vm->mmio, run->mmio.phys_addr, &r) || !(r.flags & BUS_OWN_LOCK))
+			return false;
+		bus__call(&r, v, run->mmio.phys_addr, run->mmio.data, run->mmio.len,
+			  run->mmio.is_write);
+		return true;
+	}
+	if (run->exit_reason == KVM_EXIT_IO) {
+		u8 *data = (u8 *)run + run->io.data_offset;
+
+		if (!bus__find(&v->vm->pio, run->io.port, &r) || !(r.flags & BUS_OWN_LOCK))
+			return false;
+		for (u32 i = 0; i < run->io.count; i++, data += run->io.size)
+			bus__call(&r, v, run->io.port, data, run->io.size,
+				  run->io.direction == KVM_EXIT_IO_OUT);
+		return true;
+	}
+	return false;
+}
+
 static void *vcpu__thread(void *arg)
 {
 	struct vcpu *v = arg;
 	struct vm *vm = v->vm;
+	bool done;
 	int r;
 
 	pthread_mutex_lock(&vm->lock);
@@ -297,6 +327,7 @@ static void *vcpu__thread(void *arg)
 		vcpu__inject(v);
 		pthread_mutex_unlock(&vm->lock);
 		r = ioctl(v->fd, KVM_RUN, 0);
+		done = !r && vcpu__io_unlocked(v);
 		pthread_mutex_lock(&vm->lock);
 		if (r < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
@@ -310,7 +341,8 @@ static void *vcpu__thread(void *arg)
 		__atomic_fetch_add(&vm->stats.exits[MIN(v->run->exit_reason,
 							VM_STAT_EXIT_REASONS - 1)],
 				   1, __ATOMIC_RELAXED);
-		vcpu__handle_exit(v);
+		if (!done)
+			vcpu__handle_exit(v);
 	}
 	pthread_mutex_unlock(&vm->lock);
 	return NULL;

@@ -5,9 +5,12 @@
  * (house rule: no global mutable state outside the struct vm).
  *
  * Threads: the main thread runs the event loop (console input, timers, control socket); each
- * vCPU has a thread running KVM_RUN. vm->lock serialises every device model and the
- * lifecycle fields; device callbacks always run with it held. vCPU state is set (boot,
- * reset) only while every vCPU thread is parked or before they start.
+ * vCPU has a thread running KVM_RUN; each virtio device has a worker thread (and virtio-blk
+ * a pool for its I/O). vm->lock serialises the platform devices (PIC, IOAPIC, PIT, UART,
+ * RTC, i8042, ACPI PM, PCI configuration space) and the lifecycle fields; their callbacks run
+ * with it held. Virtio devices have their own locks (vm/bus.h BUS_OWN_LOCK): a vCPU reaches
+ * them without vm->lock. Order: vm->lock, then a device's lock, then the GSI table's. vCPU
+ * state is set (boot, reset) only while every vCPU thread is parked or before they start.
  */
 #ifndef VMXRUN_VM_VM_H
 #define VMXRUN_VM_VM_H
@@ -33,6 +36,10 @@ struct rtc;
 struct i8042;
 struct pci;
 struct pm;
+struct gsi;
+struct virtio_dev;
+
+#define VM_MAX_VIRTIO	16	/* virtio devices (disks, NICs, rng, console) */
 
 /* Guest-physical layout below 1 MiB and the 32-bit hole (see loader/ and acpi/). */
 #define LOW_RAM_END	0x9fc00ULL	/* conventional memory ends; EBDA above */
@@ -85,6 +92,12 @@ struct vm {
 	struct i8042 *i8042;
 	struct pci *pci;
 	struct pm *pm;
+	struct gsi *gsi;		/* the GSI routing table (IOAPIC pins, MSI-X irqfds) */
+	struct virtio_dev *virtio[VM_MAX_VIRTIO];	/* hw/virtio/ devices */
+	unsigned int nr_virtio;
+	struct virtio_dev *vcon;	/* --console virtio: takes the console's input */
+	bool cap_ioeventfd, cap_irqfd;	/* what the device offers (KVM_CHECK_EXTENSION) */
+	bool ioeventfd, irqfd;		/* what the devices use (not with --no-ioeventfd) */
 	u64 rsdp;			/* guest address of the ACPI RSDP */
 	struct boot_files files;	/* what the loader loads (again on reset) */
 	struct boot_state boot;		/* how the vCPU enters it */
