@@ -166,7 +166,8 @@ int vm__reset_machine(struct vm *vm, char *msg, size_t msglen)
 		memset(vm->ram, 0, vm->ram_size);
 	vm->ram_fresh = false;
 	vm->rsdp = acpi__build(vm__gpa(vm, ACPI_TABLES_BASE, ACPI_TABLES_SIZE), ACPI_TABLES_BASE,
-			       ACPI_TABLES_SIZE, vm->no_apic ? 0 : MAX(vm->opts ? vm->opts->cpus : 1, 1));
+			       ACPI_TABLES_SIZE, vm->no_apic ? 0 : MAX(vm->opts ? vm->opts->cpus : 1, 1),
+			       pci__mmio64_base(vm->ram_size, vm->low_size));
 	if (!vm->rsdp) {
 		snprintf(msg, msglen, "vmxrun: ACPI tables do not fit in %llu KiB",
 			 ACPI_TABLES_SIZE >> 10);
