@@ -290,6 +290,10 @@ static int vm__boot(struct vm *vm, const struct vmxrun_opts *o, char *msg, size_
 	vm->irqfd = vm->cap_irqfd && !o->no_ioeventfd && !vm->no_apic;
 	if (virtio_devices__create(vm, o, msg, msglen))
 		return -1;
+	if (vm->nr_virtio)
+		fprintf(stderr, "vmxrun: virtio: ioeventfd %s, irqfd %s%s\n",
+			vm->ioeventfd ? "on" : "off", vm->irqfd ? "on" : "off",
+			o->no_ioeventfd ? " (--no-ioeventfd)" : "");
 	vm->tsc_khz = host__tsc_khz();
 	vm->files = (struct boot_files){ o->kernel, o->initrd, o->append ? o->append : "" };
 	r = vm__reset_machine(vm, msg, msglen);
