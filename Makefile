@@ -72,6 +72,7 @@ check: check-host check-build check-bochs
 
 check-host: userspace selftests
 	$(MAKE) -C userspace O=$(BUILD) check
+	$(MAKE) -C userspace O=$(BUILD) check-sanitize
 	$(MAKE) -C selftests O=$(BUILD) check
 	@# make run's decision and commands, the testbed's runner (a fake Bochs): scripts/tests/
 	$(TOP)/selftests/lib/tap_summary.sh scripts-host $(TOP)/scripts/tests/*.sh

@@ -11,7 +11,13 @@ endif
 CFLAGS   ?= -O2 -g
 override CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP \
 		    -I$(abspath $(build_mk_dir)../../include)
+# SANITIZE=1 (userspace check-sanitize): ASan + UBSan, dynamically linked (ASan cannot be static).
+ifeq ($(SANITIZE),)
 override LDFLAGS += -static
+else
+override CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+override LDFLAGS += -fsanitize=address,undefined
+endif
 
 .SECONDARY:
 # The dependency files included below define targets: keep `all` the default goal.

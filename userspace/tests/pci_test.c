@@ -84,7 +84,7 @@ TEST_HOST(pci_malformed_config_accesses_are_ignored)
 {
 	struct vm *vm;
 	struct virtio_dev *vd = rng_vm(&vm);
-	u8 d[4];
+	u8 d[8];
 
 	ASSERT_TRUE(vd);
 	cfg_w(vm, PCI_VENDOR_ID, 4, 0x12345678);	/* read only */
