@@ -77,13 +77,15 @@ t0=$(uptime_s)
 	--append "$APPEND -- virtio-test devices" <"$TMP/in" >"$log" 2>"$TMP/devices.err" &
 pid=$!
 exec 3>"$TMP/in"
+tail -f "$log" | sed -u "s/^/[l2 devices] /" &
+tailpid=$!
 # The tap: L1's end of the link, once vmxrun has made it.
 if wait_for /proc/net/dev "$TAP" 120; then
 	ip addr add 169.254.0.1/16 dev "$TAP" && ip link set "$TAP" up
 fi
 # A second vmxrun must not get the disk read-write while the first has it.
 if wait_for "$log" VMXRUN-MOUNTED 1800; then
-	"$VMXRUN" --dev "$DEV" --kernel "$GUEST_DIR/vmlinuz-flat" -m 32M --disk "$TMP/a.img" \
+	"$VMXRUN" --dev "$DEV" --kernel "$GUEST_DIR/vmlinuz-flat" -m 128M --disk "$TMP/a.img" \
 		</dev/null >"$TMP/second.out" 2>&1
 	st2=$?
 	if [ "$st2" = 1 ] && grep -q 'in use by another process' "$TMP/second.out"; then
@@ -101,14 +103,15 @@ if wait_for "$log" VMXRUN-HVC-READY 600; then
 	sleep 2
 	printf 'echo VMXRUN-HVC-$((6 * 7))\nexit\n' >&3
 fi
-wait_for "$log" VMXRUN-GUEST-POWEROFF 600
+wait_for "$log" VMXRUN-GUEST-POWEROFF 600 || kill -9 $pid
 exec 3>&-
 wait $pid
 st=$?
+kill $tailpid
 secs=$(echo "$t0 $(uptime_s)" | awk '{printf "%.1f", $2 - $1}')
 echo "# $label devices: vmxrun exit status $st after $secs s of L1 time"
 sed 's/^/# vmxrun stderr: /' "$TMP/devices.err"
-grep -E 'VMXRUN-(PCI|IRQ|INSMOD)' "$log" | sed 's/^/# /'
+grep -E 'VMXRUN-(PCI|IRQ|INSMOD|BENCH)' "$log" | sed 's/^/# /'
 check virtio_devices_bind_to_their_drivers "VMXRUN-MOUNTED" "$log"
 if grep -q "VMXRUN-IRQ: .*PCI-MSI" "$log"; then pass "virtio_interrupts_are_msix"
 else fail "virtio_interrupts_are_msix" "$(grep VMXRUN-IRQ "$log")"; fi
@@ -136,7 +139,7 @@ if [ "$DEV" = /dev/kvm ]; then
 else
 	if grep -q 'ioeventfd off, irqfd off' "$TMP/devices.err"; then pass "kicks_and_interrupts_use_plain_exits"
 	else fail "kicks_and_interrupts_use_plain_exits" "$(cat "$TMP/devices.err")"; fi
-	"$VMXRUN" --dev "$DEV" --kernel "$GUEST_DIR/vmlinuz-flat" -m 32M --net tap,vhost=on \
+	"$VMXRUN" --dev "$DEV" --kernel "$GUEST_DIR/vmlinuz-flat" -m 128M --net tap,vhost=on \
 		</dev/null >"$TMP/vhost.out" 2>&1
 	if grep -q 'vhost-net needs KVM_CAP_IOEVENTFD and KVM_CAP_IRQFD' "$TMP/vhost.out"; then
 		pass "vhost_on_names_the_missing_capabilities"
@@ -151,11 +154,15 @@ log=$TMP/reread.log
 	-m 128M --disk "$TMP/a.img" --append "$APPEND pci=nomsi -- virtio-test reread" \
 	</dev/null >"$log" 2>"$TMP/reread.err" &
 pid=$!
-if wait_for "$log" VMXRUN-FSYNCED 1800; then
+tail -f "$log" | sed -u "s/^/[l2 reread] /" &
+tailpid=$!
+if wait_for "$log" VMXRUN-FSYNCED 600; then
 	kill -9 $pid
 fi
+kill -9 $pid 2>/dev/null	# no marker: do not wait forever
 wait $pid
 st=$?
+kill $tailpid
 sed 's/^/# vmxrun stderr: /' "$TMP/reread.err"
 grep -E 'VMXRUN-(PCI|IRQ|INSMOD)' "$log" | sed 's/^/# /'
 if grep -q "VMXRUN-IRQ: .*IO-APIC.*virtio" "$log" && ! grep -q "VMXRUN-IRQ: .*PCI-MSI" "$log"; then
