@@ -159,6 +159,15 @@ static bool msix__irqfd(struct msix *m, unsigned int v)
 	return true;
 }
 
+int msix__vector_irqfd(struct msix *m, unsigned int v)
+{
+	struct vm *vm = m->d->vm;
+
+	if (v >= m->nr || vm->fd < 0 || !vm->irqfd || !msix__irqfd(m, v))
+		return -1;
+	return m->irqfd[v];
+}
+
 static void msix__fire(struct msix *m, unsigned int v)
 {
 	struct vm *vm = m->d->vm;
@@ -241,8 +250,12 @@ static void msix__table_rw(struct msix *m, u64 off, u8 *p, u32 len, bool is_writ
 			m->route_stale[v] = true;
 		}
 	}
-	if (is_write)
-		msix__flush_pending(m);
+	if (!is_write)
+		return;
+	/* An irqfd fires on its own (vhost): its route follows the entry at once. */
+	if (m->irqfd[v] >= 0 && m->route_stale[v])
+		msix__irqfd(m, v);
+	msix__flush_pending(m);
 }
 
 void msix__io(struct vcpu *vcpu, u64 off, void *data, u32 len, bool is_write, void *opaque)

@@ -35,6 +35,8 @@ unsigned int msix__nr(const struct msix *m);
 bool msix__cfg_written(struct msix *m);
 /* Fire vector (or set its pending bit); false if MSI-X is off or vector is out of range. */
 bool msix__notify(struct msix *m, unsigned int vector);
+/* The irqfd of vector (made if needed; its route kept current), or -1 (vhost's call fd). */
+int msix__vector_irqfd(struct msix *m, unsigned int vector);
 /* Whether vector's pending bit is set (tests). */
 bool msix__pending(const struct msix *m, unsigned int vector);
 

@@ -175,6 +175,39 @@ got=$(from_image B "$TMP/a.img")
 if [ "$st" = 137 ] && [ "$got" = "$want_b" ]; then pass "kill_9_after_fsync_loses_nothing"
 else fail "kill_9_after_fsync_loses_nothing" "vmxrun status $st (want 137), sha256 $got, want $want_b" "$(tail -n 20 "$log")"; fi
 
+# --- boot 3 (kvm_intel only: vmxmon has no ioeventfd/irqfd yet): vhost-net -----------------
+if [ "$DEV" = /dev/kvm ]; then
+	for m in tap vhost_iotlb vhost vhost_net; do
+		grep -q "^$m " /proc/modules || insmod "$KMODS/$m.ko" || echo "# insmod $m failed"
+	done
+	[ -e /dev/vhost-net ] || mknod /dev/vhost-net c 10 238
+	log=$TMP/vhost.log
+	"$VMXRUN" --dev "$DEV" --kernel "$GUEST_DIR/vmlinuz-flat" --initrd "$GUEST_DIR/initramfs.cpio.gz" \
+		-m 128M --net "tap,ifname=$TAP,vhost=on" --append "$APPEND -- virtio-test ping" \
+		</dev/null >"$log" 2>"$TMP/vhost.err" &
+	pid=$!
+	tail -f "$log" | sed -u "s/^/[l2 vhost] /" &
+	tailpid=$!
+	ping_ok=1
+	if wait_for /proc/net/dev "$TAP" 120; then
+		ip addr add 169.254.0.1/16 dev "$TAP" && ip link set "$TAP" up
+	fi
+	if wait_for "$log" VMXRUN-NET-UP 600; then
+		ping -c 3 -w 60 169.254.0.2 >"$TMP/ping" 2>&1
+		ping_ok=$?
+	fi
+	wait_for "$log" VMXRUN-GUEST-POWEROFF 600 || kill -9 $pid
+	wait $pid
+	st=$?
+	kill $tailpid
+	sed 's/^/# vmxrun stderr: /' "$TMP/vhost.err"
+	if grep -q 'VMXRUN-PING-L1=0' "$log" && [ "$ping_ok" = 0 ] && grep -q '(vhost-net)' "$TMP/vhost.err"; then
+		pass "l1_and_guest_ping_each_other_through_vhost_net"
+	else
+		fail "l1_and_guest_ping_each_other_through_vhost_net" "status $st, L1 ping $ping_ok" "$(cat "$TMP/ping" 2>/dev/null)" "$(grep VMXRUN- "$log")"
+	fi
+fi
+
 echo "1..$n"
 rm -rf "$TMP"
 [ "$failed" = 0 ]

@@ -155,6 +155,14 @@ void virtio__watch_enable(struct virtio_dev *vd, int fd, bool on)
 	}
 }
 
+void virtio__kick_watch(struct virtio_dev *vd, unsigned int q, bool on)
+{
+	struct epoll_event ev = { .events = on ? EPOLLIN : 0, .data.u32 = q };
+
+	if (q < vd->nr_queues && vd->epfd >= 0)
+		epoll_ctl(vd->epfd, EPOLL_CTL_MOD, vd->vq[q].kick_fd, &ev);
+}
+
 static void *virtio__thread(void *arg)
 {
 	struct virtio_dev *vd = arg;

@@ -102,6 +102,8 @@ void virtio__attach(struct virtio_dev *vd);
 
 /* Watch fd on the worker thread (before the device runs); 0 or -ENOSPC. */
 int virtio__watch(struct virtio_dev *vd, int fd, virtio_fd_fn fn, void *opaque);
+/* Whether the worker watches queue q's kick eventfd (off while vhost owns the queue). */
+void virtio__kick_watch(struct virtio_dev *vd, unsigned int q, bool on);
 /* Change whether fd is watched (input available only when the device can take it). */
 void virtio__watch_enable(struct virtio_dev *vd, int fd, bool on);
 

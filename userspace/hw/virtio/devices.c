@@ -38,11 +38,6 @@ int virtio_devices__create(struct vm *vm, const struct vmxrun_opts *o, char *msg
 				 o->no_ioeventfd ? " with --no-ioeventfd" : "");
 			return -1;
 		}
-		if (n.vhost) {
-			snprintf(msg, msglen, "vmxrun: --net %s: vhost-net is not implemented yet (use vhost=off)",
-				 o->nets[i]);
-			return -1;
-		}
 		if (add(vm, net__new(vm, &n, i, msg, msglen)))
 			return -1;
 	}

@@ -23,6 +23,7 @@
 
 #include "../../vm/vm.h"
 #include "devices.h"
+#include "vhost_net.h"
 
 #define Q_RX		0
 #define Q_TX		1
@@ -32,6 +33,8 @@ struct net {
 	struct virtio_dev vd;
 	struct net_opts o;
 	int tap;
+	int vhost;			/* /dev/vhost-net with vhost=on, else -1 */
+	bool vhost_running;		/* (lock) vhost has the queues */
 	char ifname[IFNAMSIZ];
 	bool rx_watched;		/* (lock) the tap fd is in the thread's epoll set */
 	struct vq_chain chain;		/* (lock) scratch */
@@ -167,13 +170,26 @@ static void net__kick(struct virtio_dev *vd, unsigned int q)
 
 static void net__start(struct virtio_dev *vd)
 {
-	net__rx_watch(vd->priv, true);
+	struct net *n = vd->priv;
+
+	if (n->vhost >= 0) {
+		if (vhost_net__start(vd, n->vhost, n->tap))
+			virtio__fail(vd, "vhost-net cannot take the queues");
+		else
+			n->vhost_running = true;
+		return;
+	}
+	net__rx_watch(n, true);
 }
 
 static void net__reset(struct virtio_dev *vd)
 {
 	struct net *n = vd->priv;
 
+	if (n && n->vhost_running) {
+		vhost_net__stop(vd, n->vhost);
+		n->vhost_running = false;
+	}
 	if (n && n->tap >= 0)
 		net__rx_watch(n, false);
 }
@@ -183,6 +199,8 @@ static void net__free(struct virtio_dev *vd)
 	struct net *n = vd->priv;
 
 	virtio__exit(vd);
+	if (n->vhost >= 0)
+		close(n->vhost);
 	if (n->tap >= 0)
 		close(n->tap);
 	free(n);
@@ -240,6 +258,7 @@ struct virtio_dev *net__new(struct vm *vm, const struct net_opts *o, unsigned in
 	}
 	n->o = *o;
 	n->tap = -1;
+	n->vhost = -1;
 	n->vd.priv = n;
 	if (!o->mac_set) {		/* QEMU's locally administered prefix */
 		static const u8 def[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
@@ -250,6 +269,8 @@ struct virtio_dev *net__new(struct vm *vm, const struct net_opts *o, unsigned in
 	memcpy(cfg.mac, n->o.mac, 6);
 	if (net__tap(n, msg, msglen))
 		goto fail;
+	if (o->vhost && (n->vhost = vhost_net__open(msg, msglen)) < 0)
+		goto fail;
 	if (virtio__init(&n->vd, vm, &net_ops, 2, features, sizeof(cfg), msg, msglen))
 		goto fail;
 	memcpy(n->vd.config, &cfg, sizeof(cfg));
@@ -258,8 +279,9 @@ struct virtio_dev *net__new(struct vm *vm, const struct net_opts *o, unsigned in
 		goto fail;
 	}
 	virtio__watch_enable(&n->vd, n->tap, false);
-	fprintf(stderr, "vmxrun: virtio-net %02x:%02x:%02x:%02x:%02x:%02x on %s\n", n->o.mac[0],
-		n->o.mac[1], n->o.mac[2], n->o.mac[3], n->o.mac[4], n->o.mac[5], n->ifname);
+	fprintf(stderr, "vmxrun: virtio-net %02x:%02x:%02x:%02x:%02x:%02x on %s%s\n", n->o.mac[0],
+		n->o.mac[1], n->o.mac[2], n->o.mac[3], n->o.mac[4], n->o.mac[5], n->ifname,
+		n->vhost >= 0 ? " (vhost-net)" : "");
 	return &n->vd;
 fail:
 	net__free(&n->vd);
