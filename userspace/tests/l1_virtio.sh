@@ -39,6 +39,12 @@ fail() {
 check() {	# check NAME PATTERN FILE: pass if FILE has a line matching PATTERN
 	if grep -q -- "$2" "$3"; then pass "$1"; else fail "$1" "no '$2' in the guest's output:" "$(grep VMXRUN- "$3" | tail -n 30)"; fi
 }
+# stream LOG NAME: LOG's lines on our output as they come, prefixed; unstream ends it.
+stream() {
+	( tail -f "$1" & echo $! >"$TMP/tail.pid"; wait ) |
+		while IFS= read -r l; do echo "[l2 $2] $l"; done &
+}
+unstream() { kill "$(cat "$TMP/tail.pid")" 2>/dev/null; }
 uptime_s() { read -r u _ </proc/uptime; echo "$u"; }
 # wait_for FILE PATTERN SECONDS: until FILE has a line matching PATTERN (1) or time is up (0).
 wait_for() {
@@ -77,8 +83,7 @@ t0=$(uptime_s)
 	--append "$APPEND -- virtio-test devices" <"$TMP/in" >"$log" 2>"$TMP/devices.err" &
 pid=$!
 exec 3>"$TMP/in"
-tail -f "$log" | sed -u "s/^/[l2 devices] /" &
-tailpid=$!
+stream "$log" devices
 # The tap: L1's end of the link, once vmxrun has made it.
 if wait_for /proc/net/dev "$TAP" 120; then
 	ip addr add 169.254.0.1/16 dev "$TAP" && ip link set "$TAP" up
@@ -107,7 +112,7 @@ wait_for "$log" VMXRUN-GUEST-POWEROFF 600 || kill -9 $pid
 exec 3>&-
 wait $pid
 st=$?
-kill $tailpid
+unstream
 secs=$(echo "$t0 $(uptime_s)" | awk '{printf "%.1f", $2 - $1}')
 echo "# $label devices: vmxrun exit status $st after $secs s of L1 time"
 sed 's/^/# vmxrun stderr: /' "$TMP/devices.err"
@@ -154,15 +159,14 @@ log=$TMP/reread.log
 	-m 128M --disk "$TMP/a.img" --append "$APPEND pci=nomsi -- virtio-test reread" \
 	</dev/null >"$log" 2>"$TMP/reread.err" &
 pid=$!
-tail -f "$log" | sed -u "s/^/[l2 reread] /" &
-tailpid=$!
+stream "$log" reread
 if wait_for "$log" VMXRUN-FSYNCED 600; then
 	kill -9 $pid
 fi
 kill -9 $pid 2>/dev/null	# no marker: do not wait forever
 wait $pid
 st=$?
-kill $tailpid
+unstream
 sed 's/^/# vmxrun stderr: /' "$TMP/reread.err"
 grep -E 'VMXRUN-(PCI|IRQ|INSMOD)' "$log" | sed 's/^/# /'
 if grep -q "VMXRUN-IRQ: .*IO-APIC.*virtio" "$log" && ! grep -q "VMXRUN-IRQ: .*PCI-MSI" "$log"; then
@@ -186,8 +190,7 @@ if [ "$DEV" = /dev/kvm ]; then
 		-m 128M --net "tap,ifname=$TAP,vhost=on" --append "$APPEND -- virtio-test ping" \
 		</dev/null >"$log" 2>"$TMP/vhost.err" &
 	pid=$!
-	tail -f "$log" | sed -u "s/^/[l2 vhost] /" &
-	tailpid=$!
+	stream "$log" vhost
 	ping_ok=1
 	if wait_for /proc/net/dev "$TAP" 120; then
 		ip addr add 169.254.0.1/16 dev "$TAP" && ip link set "$TAP" up
@@ -199,7 +202,7 @@ if [ "$DEV" = /dev/kvm ]; then
 	wait_for "$log" VMXRUN-GUEST-POWEROFF 600 || kill -9 $pid
 	wait $pid
 	st=$?
-	kill $tailpid
+	unstream
 	sed 's/^/# vmxrun stderr: /' "$TMP/vhost.err"
 	if grep -q 'VMXRUN-PING-L1=0' "$log" && [ "$ping_ok" = 0 ] && grep -q '(vhost-net)' "$TMP/vhost.err"; then
 		pass "l1_and_guest_ping_each_other_through_vhost_net"
