@@ -216,8 +216,14 @@ static void *blk__worker(void *arg)
 		struct blk_req *q;
 		u8 st;
 
-		while (!b->head && !b->quit)
+		while (!b->head && !b->quit) {
+			if (vd->intx_changed) {	/* drive INTx before sleeping on it */
+				virtio__unlock(vd);
+				virtio__lock(vd);
+				continue;
+			}
 			pthread_cond_wait(&b->work, &vd->lock);
+		}
 		if (b->quit)
 			break;
 		q = b->head;
