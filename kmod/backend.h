@@ -101,6 +101,15 @@ struct vmxmon_vm {
 	DECLARE_BITMAP(ioapic_eoi_vectors, 256);
 	/* In-kernel devices by MMIO and port range (x86/iobus.c; slots_lock, srcu). */
 	struct x86_io_bus __rcu *io_bus[2];
+	/* KVM_IOEVENTFD (kmod/ioeventfd.c): devices on io_bus, listed under slots_lock. */
+	struct list_head ioeventfds;
+	/* KVM_SET_GSI_ROUTING's MSI routes by GSI (kmod/irqfd.c): replaced under lock, RCU. */
+	struct vmxmon_msi_routes __rcu *msi_routes;
+	/* KVM_IRQFD (kmod/irqfd.c): irqfd_mutex serializes (de)assign; irqfds_lock protects
+	 * irqfds, the active ones (taken in the eventfd's wakeup: irq-safe). */
+	struct mutex irqfd_mutex;
+	spinlock_t irqfds_lock;
+	struct list_head irqfds;
 	void *arch;			/* the backend's VM state (EPT) */
 };
 
