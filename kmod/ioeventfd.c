@@ -49,6 +49,9 @@ struct vmxmon_ioeventfd {
 	u64 datamatch;
 };
 
+/* Live ioeventfds of all VMs (debugfs "eventfds"). */
+atomic_t vmxmon_nr_ioeventfds = ATOMIC_INIT(0);
+
 #define VMXMON_IOEVENTFD_FLAGS	(KVM_IOEVENTFD_FLAG_DATAMATCH | KVM_IOEVENTFD_FLAG_PIO | \
 				 KVM_IOEVENTFD_FLAG_DEASSIGN)
 
@@ -120,6 +123,7 @@ static void ioeventfd_free(struct vmxmon_ioeventfd *p)
 {
 	eventfd_ctx_put(p->eventfd);
 	kfree(p);
+	atomic_dec(&vmxmon_nr_ioeventfds);
 }
 
 static int ioeventfd_assign(struct vmxmon_vm *vm, const struct vmxmon_ioeventfd *tmpl, int fd)
@@ -131,10 +135,12 @@ static int ioeventfd_assign(struct vmxmon_vm *vm, const struct vmxmon_ioeventfd 
 	if (!p)
 		return -ENOMEM;
 	p->dev.ops = &ioeventfd_ops;
+	atomic_inc(&vmxmon_nr_ioeventfds);	/* ioeventfd_free() undoes it */
 	p->eventfd = eventfd_ctx_fdget(fd);
 	if (IS_ERR(p->eventfd)) {
 		r = PTR_ERR(p->eventfd);
 		kfree(p);
+		atomic_dec(&vmxmon_nr_ioeventfds);
 		return r;
 	}
 	mutex_lock(&vm->slots_lock);

@@ -66,6 +66,8 @@ struct vmxmon_irqfd {
 };
 
 static struct workqueue_struct *vmxmon_irqfd_cleanup_wq;
+/* Live irqfds of all VMs (debugfs "eventfds": the lifetime tests watch it drop to 0). */
+atomic_t vmxmon_nr_irqfds = ATOMIC_INIT(0);
 
 /*
  * KVM_SET_GSI_ROUTING (kmod/vm.c validated the MSI entries): the new table. A GSI may have
@@ -143,6 +145,7 @@ static void irqfd_shutdown(struct work_struct *work)
 	flush_work(&irqfd->inject);
 	eventfd_ctx_put(irqfd->eventfd);
 	kfree(irqfd);
+	atomic_dec(&vmxmon_nr_irqfds);
 }
 
 /* The eventfd's wait queue woke us: its lock held, interrupts off; may not sleep. */
@@ -224,6 +227,7 @@ static int irqfd_assign(struct vmxmon_vm *vm, const struct kvm_irqfd *a)
 		}
 	}
 	list_add_tail(&irqfd->list, &vm->irqfds);
+	atomic_inc(&vmxmon_nr_irqfds);
 	spin_unlock_irq(&vm->irqfds_lock);
 
 	/*
