@@ -12,8 +12,8 @@
 #   2. pci=nomsi (INTx through the IOAPIC): the file reads back the same after the reboot;
 #      the guest writes a second file, fsyncs it and says so; L1 kills vmxrun with SIGKILL
 #      at once and finds the second file's bytes in the image.
-# On a device with KVM_CAP_IOEVENTFD/IRQFD (kvm_intel) kicks and interrupts go through them;
-# on vmxmon (none yet) through plain exits; vmxrun says which on stderr.
+# On a device with KVM_CAP_IOEVENTFD/IRQFD (kvm_intel, and vmxmon since issue 15) kicks and
+# interrupts go through them, else through plain exits; vmxrun says which on stderr.
 # Environment: GUEST_DIR (vmlinuz-flat, initramfs.cpio.gz, disk-a.img, disk-b.img; default:
 # this script's directory), VMXMON_KMODS (kvm and tun modules), VMXRUN (default: on PATH).
 DEV=${1:-/dev/kvm}
