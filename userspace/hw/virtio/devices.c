@@ -29,13 +29,17 @@ int virtio_devices__create(struct vm *vm, const struct vmxrun_opts *o, char *msg
 
 		if (net__parse(o->nets[i], &n, msg, msglen))
 			return -1;
-		if (n.vhost && (!vm->cap_ioeventfd || !vm->cap_irqfd || o->no_ioeventfd)) {
-			snprintf(msg, msglen, "vmxrun: --net %s: vhost-net needs %s%s%s, which %s does not offer%s (use vhost=off)",
+		if (n.vhost && o->no_ioeventfd) {
+			snprintf(msg, msglen, "vmxrun: --net %s: vhost-net needs KVM_IOEVENTFD and KVM_IRQFD, which --no-ioeventfd turns off (use vhost=off)",
+				 o->nets[i]);
+			return -1;
+		}
+		if (n.vhost && (!vm->cap_ioeventfd || !vm->cap_irqfd)) {
+			snprintf(msg, msglen, "vmxrun: --net %s: vhost-net needs %s%s%s, which %s does not offer (use vhost=off)",
 				 o->nets[i], vm->cap_ioeventfd ? "" : "KVM_CAP_IOEVENTFD",
 				 !vm->cap_ioeventfd && !vm->cap_irqfd ? " and " : "",
 				 vm->cap_irqfd ? "" : "KVM_CAP_IRQFD",
-				 vm->hv ? vm->hv->path : "the device",
-				 o->no_ioeventfd ? " with --no-ioeventfd" : "");
+				 vm->hv ? vm->hv->path : "the device");
 			return -1;
 		}
 		if (add(vm, net__new(vm, &n, i, msg, msglen)))
