@@ -216,7 +216,11 @@ struct vmxmon_backend_ops {
 	bool (*vcpu_can_enter)(struct vmxmon_vcpu *vcpu);
 	/* Condition to sleep on until then (any context, no VMCS). */
 	bool (*vcpu_should_wake)(struct vmxmon_vcpu *vcpu);
-	/* Split irqchip: per-vCPU APIC, MSIs, KVM_GET/SET_LAPIC, KVM_GET/SET_MP_STATE. */
+	/*
+	 * Split irqchip: per-vCPU APIC, MSIs, KVM_GET/SET_LAPIC, KVM_GET/SET_MP_STATE.
+	 * signal_msi may be called in any context (an irqfd's eventfd wakeup: a spinlock
+	 * held, interrupts off): it must not sleep.
+	 */
 	int (*signal_msi)(struct vmxmon_vm *vm, const struct kvm_msi *msi);
 	int (*get_lapic)(struct vmxmon_vcpu *vcpu, struct kvm_lapic_state *s);
 	int (*set_lapic)(struct vmxmon_vcpu *vcpu, const struct kvm_lapic_state *s);

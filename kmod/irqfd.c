@@ -11,7 +11,10 @@
  * An irqfd (Linux's eventfd wait-queue protocol, as KVM's virt/kvm/eventfd.c uses it):
  * - it holds a reference on the eventfd context and a custom entry on its wait queue;
  *   irqfd_wakeup() runs in the signaller's context with the queue's lock held and
- *   interrupts off, so it only consumes the count and queues the injection work;
+ *   interrupts off: it consumes the count and injects there, as KVM's
+ *   kvm_arch_set_irq_inatomic() does for MSIs (delivery to the in-kernel APICs is a
+ *   set_bit in IRR, or an atomic NMI count, and a kick: it never sleeps); the injection
+ *   work is for the assign, which finds a signal that came before it;
  * - it is active while on vm->irqfds (irqfds_lock, a spinlock taken in that wakeup);
  *   deactivating takes it off and queues its shutdown on vmxmon_irqfd_cleanup_wq;
  * - shutdown (process context) leaves the wait queue (after which no wakeup can run),
@@ -107,9 +110,9 @@ int vmxmon_msi_routes_set(struct vmxmon_vm *vm, const struct kvm_irq_routing_ent
 	return 0;
 }
 
-static void irqfd_inject(struct work_struct *work)
+/* Any context: the routes are read under RCU, the APICs' delivery does not sleep. */
+static void irqfd_inject_now(struct vmxmon_irqfd *irqfd)
 {
-	struct vmxmon_irqfd *irqfd = container_of(work, struct vmxmon_irqfd, inject);
 	struct vmxmon_vm *vm = irqfd->vm;
 	const struct vmxmon_msi_routes *routes;
 	struct kvm_msi msi = {};
@@ -125,6 +128,11 @@ static void irqfd_inject(struct work_struct *work)
 	rcu_read_unlock();
 	if (valid)
 		vmxmon_ops->signal_msi(vm, &msi);	/* no vCPU or APIC yet: dropped */
+}
+
+static void irqfd_inject(struct work_struct *work)
+{
+	irqfd_inject_now(container_of(work, struct vmxmon_irqfd, inject));
 }
 
 /* Take @irqfd off the VM's list and have it shut down (irqfds_lock held). */
@@ -161,7 +169,11 @@ static int irqfd_wakeup(wait_queue_entry_t *wait, unsigned int mode, int sync, v
 
 		/* Consume the count: one interrupt however many signals came since (KVM). */
 		eventfd_ctx_do_read(irqfd->eventfd, &cnt);
-		schedule_work(&irqfd->inject);
+		/*
+		 * The VM is alive: its destruction waits for our shutdown, which must take
+		 * the queue's lock that we hold to leave the queue.
+		 */
+		irqfd_inject_now(irqfd);
 		ret = 1;
 	}
 	if (flags & EPOLLHUP) {
