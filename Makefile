@@ -22,7 +22,7 @@ SUBJOBS    := -j$(shell nproc)
 endif
 
 .PHONY: all deps module userspace selftests sparse payload check check-host check-build \
-	check-bochs run bench clean help fuzz check-debug
+	check-bochs check-full run bench clean help fuzz check-debug
 
 all: module userspace selftests
 
@@ -30,6 +30,7 @@ help:
 	@echo "make            build vmxmon.ko, vmxrun and the selftests"
 	@echo "make run        the main job: boot Debian's kernel under vmxmon (inside Bochs without VT-x)"
 	@echo "make check      every test: host unit tests, module build + sparse, Bochs suite (make run's boot included)"
+	@echo "make check-full make check with the long suites (every virtio boot, both devices)"
 	@echo "make sparse     the module under sparse (C=2)"
 	@echo "make bench      VM-exit round trips, vmxmon vs kvm_intel (build/bench/results.md)"
 	@echo "make fuzz       the reliability suite (fuzzing, hostile guests, kills, hotplug) at 10x its make check counts"
@@ -73,6 +74,7 @@ check: check-host check-build check-bochs
 check-host: userspace selftests
 	$(MAKE) -C userspace O=$(BUILD) check
 	$(MAKE) -C userspace O=$(BUILD) check-tsan
+	$(MAKE) -C userspace O=$(BUILD) check-sanitize
 	$(MAKE) -C selftests O=$(BUILD) check
 	@# make run's decision and commands, the testbed's runner (a fake Bochs): scripts/tests/
 	$(TOP)/selftests/lib/tap_summary.sh scripts-host $(TOP)/scripts/tests/*.sh
@@ -81,6 +83,10 @@ check-build: module sparse
 
 check-bochs: payload
 	$(TOP)/scripts/testbed check
+
+# make check with the long suites: every virtio boot on vmxmon and kvm_intel (l1_virtio.sh).
+check-full: check-host check-build payload
+	VMXMON_CHECK_FULL=1 $(TOP)/scripts/testbed check
 
 # The main job: boot a Linux guest under vmxmon (in Bochs when this host has no VT-x).
 run: payload
