@@ -2,8 +2,9 @@
 /*
  * Host unit tests: PCI configuration space (header, capability list, malformed accesses),
  * BAR sizing and moving, MSI-X masking and pending bits, INTx to the IOAPIC. The device is a
- * virtio-rng on 00:01.0.
+ * virtio-rng on 00:01.0 (bare PCI functions for the shared INTx line).
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "harness.h"
@@ -253,4 +254,77 @@ TEST_HOST(pci_intx_reaches_ioapic_pin_16_until_the_isr_is_read)
 	ioapic__eoi(vm, 0x51);
 	EXPECT_EQ(l.n, 1);				/* deasserted: no second message */
 	host_vm_free(vm);
+}
+
+struct intx_toggler {
+	struct pci_dev *d;
+	pthread_mutex_t lock;
+	unsigned int rounds;		/* odd: ends asserted */
+};
+
+static void *intx_toggle(void *arg)
+{
+	struct intx_toggler *t = arg;
+
+	for (unsigned int i = 1; i <= t->rounds; i++) {
+		bool changed;
+
+		pthread_mutex_lock(&t->lock);
+		changed = pci__intx_store(t->d, i & 1);
+		pthread_mutex_unlock(&t->lock);
+		if (changed)
+			pci__intx_sync(t->d);
+	}
+	return NULL;
+}
+
+/*
+ * Slots 1 and 5 share INTA line 0 (IOAPIC pin 16): two devices toggling it from two threads
+ * must leave the pin at the OR of their last levels (the INTx lock computes and drives the
+ * OR as one step), and under check-tsan with no race or lock-order inversion.
+ */
+TEST_HOST(pci_shared_intx_line_ends_at_the_or_of_its_devices_levels)
+{
+	struct vm *vm = host_vm_new(16 * MiB);
+	struct intx_toggler tg[2] = { { .rounds = 2000 }, { .rounds = 2001 } };
+	struct pci_dev dev[5];
+	struct msi_log l = { 0 };
+	pthread_t th[2];
+	char msg[128];
+	unsigned int n;
+
+	ASSERT_TRUE(vm);
+	pthread_mutex_init(&tg[0].lock, NULL);
+	pthread_mutex_init(&tg[1].lock, NULL);
+	for (unsigned int i = 0; i < 5; i++) {
+		memset(&dev[i], 0, sizeof(dev[i]));
+		pci__dev_init(&dev[i], vm, "intx", &tg[i == 4].lock, 0x1234, 0x11, 0xff0000, 0,
+			      0x1234, 0);
+		ASSERT_EQ(pci__register(vm, &dev[i], msg, sizeof(msg)), 0);
+	}
+	ASSERT_EQ(dev[4].slot, 5);
+	EXPECT_EQ(pci__intx_line(dev[0].slot), pci__intx_line(dev[4].slot));
+	tg[0].d = &dev[0];
+	tg[1].d = &dev[4];
+	ioapic__set_sink(vm, ioapic_rec, &l);
+	vw(vm, IOAPIC_BASE, 4, 0x10 + 2 * 16);
+	vw(vm, IOAPIC_BASE + 0x10, 4, 0x52 | IOAPIC_LEVEL | IOAPIC_ACTIVE_LOW);
+	for (unsigned int i = 0; i < 2; i++)
+		ASSERT_EQ(pthread_create(&th[i], NULL, intx_toggle, &tg[i]), 0);
+	for (unsigned int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	/* Device 1 low, device 5 high: the line is high, so an EOI delivers again. */
+	n = l.n;
+	ioapic__eoi(vm, 0x52);
+	EXPECT_EQ(l.n, n + 1);
+	/* Device 5 low too: the line drops; the next EOI delivers nothing. */
+	if (pci__intx_store(&dev[4], false))
+		pci__intx_sync(&dev[4]);
+	ioapic__eoi(vm, 0x52);
+	EXPECT_EQ(l.n, n + 1);
+	for (unsigned int i = 0; i < 5; i++)
+		pci__dev_exit(&dev[i]);
+	host_vm_free(vm);
+	pthread_mutex_destroy(&tg[0].lock);
+	pthread_mutex_destroy(&tg[1].lock);
 }
