@@ -40,7 +40,7 @@ help:
 	@echo "make            build vmxmon.ko, vmxrun and the selftests"
 	@echo "make run        the main job: boot Debian's kernel under vmxmon (inside Bochs without VT-x)"
 	@echo "make check      every test: host unit tests, module build + sparse, Bochs suite (make run's boot included)"
-	@echo "make check-full make check with the whole main selftest boot on the 6.12 L1 too (check: a subset there)"
+	@echo "make check-full make check with the long suites: all of main on the 6.12 L1, every virtio boot on both devices"
 	@echo "make sparse     the module under sparse (C=2)"
 	@echo "make bench      VM-exit round trips, vmxmon vs kvm_intel (build/bench/results.md)"
 	@echo "make fuzz       the reliability suite (fuzzing, hostile guests, kills, hotplug) at 10x its make check counts"
@@ -102,6 +102,7 @@ check: check-host check-build check-bochs
 check-host: userspace selftests
 	$(MAKE) -C userspace O=$(BUILD) check
 	$(MAKE) -C userspace O=$(BUILD) check-tsan
+	$(MAKE) -C userspace O=$(BUILD) check-sanitize
 	$(MAKE) -C selftests O=$(BUILD) check
 	@# make run's decision and commands, the testbed's runner (a fake Bochs): scripts/tests/
 	$(TOP)/selftests/lib/tap_summary.sh scripts-host $(TOP)/scripts/tests/*.sh
@@ -113,9 +114,10 @@ check-build: module sparse
 check-bochs: payload-6.12
 	$(TOP)/scripts/testbed check
 
-# make check with all of main on the 6.12 L1 too (make check runs a representative part there).
+# make check with the long suites: all of main on the 6.12 L1 (make check runs a
+# representative part there), every virtio boot on vmxmon and kvm_intel (l1_virtio.sh).
 check-full: check-host check-build payload-6.12
-	$(TOP)/scripts/testbed check --full
+	VMXMON_CHECK_FULL=1 $(TOP)/scripts/testbed check --full
 
 # The main job: boot a Linux guest under vmxmon (in Bochs when this host has no VT-x).
 run: payload

@@ -108,6 +108,15 @@ struct vmxmon_vm {
 	DECLARE_BITMAP(ioapic_eoi_vectors, 256);
 	/* In-kernel devices by MMIO and port range (x86/iobus.c; slots_lock, srcu). */
 	struct x86_io_bus __rcu *io_bus[2];
+	/* KVM_IOEVENTFD (kmod/ioeventfd.c): devices on io_bus, listed under slots_lock. */
+	struct list_head ioeventfds;
+	/* KVM_SET_GSI_ROUTING's MSI routes by GSI (kmod/irqfd.c): replaced under lock, RCU. */
+	struct vmxmon_msi_routes __rcu *msi_routes;
+	/* KVM_IRQFD (kmod/irqfd.c): irqfd_mutex serializes (de)assign; irqfds_lock protects
+	 * irqfds, the active ones (taken in the eventfd's wakeup: irq-safe). */
+	struct mutex irqfd_mutex;
+	spinlock_t irqfds_lock;
+	struct list_head irqfds;
 	void *arch;			/* the backend's VM state (EPT) */
 };
 
@@ -232,7 +241,11 @@ struct vmxmon_backend_ops {
 	bool (*vcpu_can_enter)(struct vmxmon_vcpu *vcpu);
 	/* Condition to sleep on until then (any context, no VMCS). */
 	bool (*vcpu_should_wake)(struct vmxmon_vcpu *vcpu);
-	/* Split irqchip: per-vCPU APIC, MSIs, KVM_GET/SET_LAPIC, KVM_GET/SET_MP_STATE. */
+	/*
+	 * Split irqchip: per-vCPU APIC, MSIs, KVM_GET/SET_LAPIC, KVM_GET/SET_MP_STATE.
+	 * signal_msi may be called in any context (an irqfd's eventfd wakeup: a spinlock
+	 * held, interrupts off): it must not sleep.
+	 */
 	int (*signal_msi)(struct vmxmon_vm *vm, const struct kvm_msi *msi);
 	int (*get_lapic)(struct vmxmon_vcpu *vcpu, struct kvm_lapic_state *s);
 	int (*set_lapic)(struct vmxmon_vcpu *vcpu, const struct kvm_lapic_state *s);

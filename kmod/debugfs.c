@@ -83,11 +83,21 @@ static int vmxmon_intercepts_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vmxmon_intercepts);
 
+/* KVM_IRQFD and KVM_IOEVENTFD objects alive in all VMs: 0 once every VM is gone. */
+static int vmxmon_eventfds_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "irqfds: %d\n", atomic_read(&vmxmon_nr_irqfds));
+	seq_printf(m, "ioeventfds: %d\n", atomic_read(&vmxmon_nr_ioeventfds));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vmxmon_eventfds);
+
 void vmxmon_debugfs_init(void)
 {
 	/* debugfs is optional: errors are ignored, as debugfs wants. */
 	vmxmon_debugfs_dir = debugfs_create_dir("vmxmon", NULL);
 	debugfs_create_file("status", 0444, vmxmon_debugfs_dir, NULL, &vmxmon_status_fops);
+	debugfs_create_file("eventfds", 0444, vmxmon_debugfs_dir, NULL, &vmxmon_eventfds_fops);
 	debugfs_create_file("intercepts", 0444, vmxmon_debugfs_dir, NULL,
 			    &vmxmon_intercepts_fops);
 }

@@ -25,6 +25,9 @@ static int __init vmxmon_init(void)
 	r = vmxmon_virt_init();
 	if (r)
 		goto out_unsetup;
+	r = vmxmon_irqfd_init();
+	if (r)
+		goto out_virt;
 	vmxmon_vcpu_init();
 	vmxmon_debugfs_init();
 	/* Last: once the device exists, anyone may create a VM. */
@@ -36,6 +39,8 @@ static int __init vmxmon_init(void)
 out_debugfs:
 	vmxmon_debugfs_exit();
 	vmxmon_vcpu_exit();
+	vmxmon_irqfd_exit();
+out_virt:
 	vmxmon_virt_exit();
 out_unsetup:
 	vmxmon_ops->hardware_unsetup();
@@ -47,6 +52,7 @@ static void __exit vmxmon_exit(void)
 	vmxmon_dev_exit();
 	vmxmon_debugfs_exit();
 	vmxmon_vcpu_exit();
+	vmxmon_irqfd_exit();
 	vmxmon_virt_exit();
 	vmxmon_ops->hardware_unsetup();
 }

@@ -47,16 +47,24 @@ static void vmxmon_vm_destroy(struct vmxmon_vm *vm)
 	mutex_unlock(&vmxmon_vm_list_lock);
 
 	/*
-	 * Slots first: until its notifier is removed, a slot's invalidation may come at any
-	 * time (the host mm does not wait for us) and raise requests on vcpus[], which must
-	 * still be there. No vCPU runs (no fd is left): nobody is interrupted.
+	 * Destruction order. No vCPU runs (no fd is left), but two things can still reach
+	 * the vCPUs from outside, so both are stopped while vcpus[] is intact:
+	 *  1. irqfds: deactivated, and the cleanup workqueue flushed, so no eventfd wakeup or
+	 *     queued shutdown injects into a vCPU's APIC after this (irqfd.c: we hold no VM
+	 *     reference for them), and the MSI routes are freed.
+	 *  2. memslots: until a slot's notifier is removed, the host mm may invalidate it at
+	 *     any time (it does not wait for us) and raise requests on vcpus[].
+	 * Then the vCPUs; then the ioeventfds and the in-kernel I/O bus they sit on (only a
+	 * running vCPU's exit reaches them); then the arch state and the mm.
 	 */
+	vmxmon_irqfd_vm_destroy(vm);
 	vmxmon_memslots_free(vm);
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		vmxmon_vcpu_free(vm->vcpus[i]);
 		vm->vcpus[i] = NULL;
 	}
 	vm->nr_vcpus = 0;
+	vmxmon_ioeventfds_free(vm);
 	x86_io_bus_destroy(vm);
 	if (vm->arch)
 		vmxmon_ops->vm_destroy(vm);
@@ -197,9 +205,10 @@ out:
 }
 
 /*
- * KVM_SET_GSI_ROUTING with a split irqchip: MSI routes only (the IOAPIC is in userspace).
- * vmxmon keeps no route table of its own yet (no irqfd); it remembers which vectors the
- * IOAPIC's level-triggered pins use, whose EOI must exit to userspace.
+ * KVM_SET_GSI_ROUTING with a split irqchip: MSI routes only (the IOAPIC is in userspace),
+ * at most one per GSI, GSIs below KVM_MAX_IRQ_ROUTES (as KVM). The table is what irqfds
+ * deliver through (kmod/irqfd.c); vmxmon also remembers which vectors the IOAPIC's
+ * level-triggered pins use, whose EOI must exit to userspace.
  */
 static long vmxmon_vm_set_gsi_routing(struct vmxmon_vm *vm, struct kvm_irq_routing __user *u)
 {
@@ -207,6 +216,7 @@ static long vmxmon_vm_set_gsi_routing(struct vmxmon_vm *vm, struct kvm_irq_routi
 	struct kvm_irq_routing hdr;
 	DECLARE_BITMAP(eoi, 256);
 	u32 i;
+	int r;
 
 	if (copy_from_user(&hdr, u, sizeof(hdr)))
 		return -EFAULT;
@@ -219,7 +229,8 @@ static long vmxmon_vm_set_gsi_routing(struct vmxmon_vm *vm, struct kvm_irq_routi
 		return PTR_ERR(e);
 	bitmap_zero(eoi, 256);
 	for (i = 0; i < hdr.nr; i++) {
-		if (e[i].type != KVM_IRQ_ROUTING_MSI || e[i].flags || e[i].u.msi.address_hi) {
+		if (e[i].type != KVM_IRQ_ROUTING_MSI || e[i].flags || e[i].u.msi.address_hi ||
+		    e[i].gsi >= VMXMON_MAX_IRQ_ROUTES) {
 			kfree(e);
 			return -EINVAL;
 		}
@@ -227,7 +238,10 @@ static long vmxmon_vm_set_gsi_routing(struct vmxmon_vm *vm, struct kvm_irq_routi
 		if (e[i].gsi < vm->nr_ioapic_pins && (e[i].u.msi.data & BIT(15)))
 			__set_bit(e[i].u.msi.data & 0xff, eoi);
 	}
+	r = vmxmon_msi_routes_set(vm, e, hdr.nr);
 	kfree(e);
+	if (r)
+		return r;
 	mutex_lock(&vm->lock);
 	bitmap_copy(vm->ioapic_eoi_vectors, eoi, 256);
 	mutex_unlock(&vm->lock);
@@ -269,6 +283,10 @@ static long vmxmon_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long
 		return vmxmon_vm_set_gsi_routing(vm, uarg);
 	case KVM_SIGNAL_MSI:
 		return vmxmon_vm_signal_msi(vm, uarg);
+	case KVM_IRQFD:
+		return vmxmon_vm_irqfd(vm, uarg);
+	case KVM_IOEVENTFD:
+		return vmxmon_vm_ioeventfd(vm, uarg);
 	case KVM_CHECK_EXTENSION:	/* KVM_CAP_CHECK_EXTENSION_VM: as on the system fd */
 		return vmxmon_check_extension(arg);
 	default:
@@ -298,6 +316,8 @@ int vmxmon_vm_create(unsigned long type)
 		return -ENOMEM;
 	mutex_init(&vm->lock);
 	refcount_set(&vm->users, 1);
+	INIT_LIST_HEAD(&vm->ioeventfds);
+	vmxmon_irqfd_vm_init(vm);
 	r = vmxmon_memslots_init(vm);
 	if (r) {
 		kfree(vm);

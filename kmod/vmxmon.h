@@ -11,6 +11,21 @@ extern const struct vmxmon_backend_ops *vmxmon_ops;
 
 /* kmod/vm.c */
 int vmxmon_vm_create(unsigned long type);
+
+/* kmod/ioeventfd.c */
+extern atomic_t vmxmon_nr_ioeventfds;
+long vmxmon_vm_ioeventfd(struct vmxmon_vm *vm, void __user *uarg);
+void vmxmon_ioeventfds_free(struct vmxmon_vm *vm);
+
+/* kmod/irqfd.c */
+struct kvm_irq_routing_entry;
+extern atomic_t vmxmon_nr_irqfds;
+int vmxmon_msi_routes_set(struct vmxmon_vm *vm, const struct kvm_irq_routing_entry *e, u32 n);
+long vmxmon_vm_irqfd(struct vmxmon_vm *vm, void __user *uarg);
+void vmxmon_irqfd_vm_init(struct vmxmon_vm *vm);
+void vmxmon_irqfd_vm_destroy(struct vmxmon_vm *vm);
+int vmxmon_irqfd_init(void);
+void vmxmon_irqfd_exit(void);
 unsigned int vmxmon_vm_count(void);
 void vmxmon_vm_get(struct vmxmon_vm *vm);
 void vmxmon_vm_put(struct vmxmon_vm *vm);

@@ -4,13 +4,15 @@
 #include <linux/kvm.h>
 #include <string.h>
 
+#include "hw/virtio/devices.h"
 #include "options.h"
 #include "util/err.h"
 #include "util/parse.h"
 
 enum {
 	OPT_DEV = 256, OPT_INFO, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_CONSOLE, OPT_NAME,
-	OPT_CONTROL, OPT_REBOOT, OPT_NO_APIC, OPT_VERSION,
+	OPT_CONTROL, OPT_REBOOT, OPT_NO_APIC, OPT_VERSION, OPT_DISK, OPT_NET, OPT_RNG,
+	OPT_NO_IOEVENTFD,
 };
 
 static const struct option long_opts[] = {
@@ -26,6 +28,10 @@ static const struct option long_opts[] = {
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "control", required_argument, NULL, OPT_CONTROL },
 	{ "reboot", required_argument, NULL, OPT_REBOOT },
+	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "net", required_argument, NULL, OPT_NET },
+	{ "rng", no_argument, NULL, OPT_RNG },
+	{ "no-ioeventfd", no_argument, NULL, OPT_NO_IOEVENTFD },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -50,9 +56,21 @@ void opts__usage(FILE *f)
 		"  -c, --cpus N        vCPUs, 1-%d (default: 1)\n"
 		"  --no-apic           PIC only: no local APIC, IOAPIC or MADT; one vCPU\n"
 		"                      (default: off: in-kernel local APICs, IOAPIC, MADT)\n"
-		"  --console SPEC      stdio (raw terminal), file:PATH (output only) or\n"
+		"  --console SPEC      stdio (raw terminal), file:PATH (output only),\n"
 		"                      socket:PATH (a Unix socket, one client at a time; output\n"
-		"                      while none is connected is lost) (default: stdio)\n"
+		"                      while none is connected is lost) or virtio (the terminal\n"
+		"                      on a virtio console, the guest's hvc0: give it\n"
+		"                      console=hvc0) (default: stdio)\n"
+		"  --disk PATH[,ro][,cache=none|writeback][,serial=S]\n"
+		"                      a virtio-blk disk on a raw image, locked against a second\n"
+		"                      writer; up to %d, /dev/vda first (default: none;\n"
+		"                      cache=writeback)\n"
+		"  --net tap[,ifname=NAME][,mac=MAC][,vhost=on|off]\n"
+		"                      a virtio-net NIC on a tap device (needs CAP_NET_ADMIN or a\n"
+		"                      tap owned by you); up to %d (default: none; vhost=off)\n"
+		"  --rng               a virtio-rng device fed by getrandom() (default: none)\n"
+		"  --no-ioeventfd      virtio kicks and interrupts by plain exits even where the\n"
+		"                      device has KVM_IOEVENTFD/KVM_IRQFD (default: use them)\n"
 		"  --name NAME         the VM's name, shown by query-status (default: vmxrun)\n"
 		"  --control PATH      control socket: QMP-style JSON commands and events, see the\n"
 		"                      README; refused if a running VM listens there (default: none)\n"
@@ -80,7 +98,7 @@ void opts__usage(FILE *f)
 		"  1          an error (device, files, guest memory, an internal error of the VM)\n"
 		"  2          bad options\n"
 		"  128+N      ended by signal N (130 for SIGINT, 143 for SIGTERM)\n",
-		MIN_MEM_MIB, DEFAULT_MEM_MIB, MAX_CPUS);
+		MIN_MEM_MIB, DEFAULT_MEM_MIB, MAX_CPUS, OPTS_MAX_DISKS, OPTS_MAX_NETS);
 }
 
 void opts__version(FILE *f)
@@ -109,9 +127,11 @@ static const struct {
 	{ "-cpu", "not needed: the guest gets the device's supported CPUID" },
 	{ "-machine", "not needed: vmxrun has one machine, a PC with ACPI" },
 	{ "-M", "not needed: vmxrun has one machine, a PC with ACPI" },
-	{ "-drive", "vmxrun has no disks: put the root filesystem in the --initrd" },
-	{ "-hda", "vmxrun has no disks: put the root filesystem in the --initrd" },
-	{ "-cdrom", "vmxrun has no disks: put the root filesystem in the --initrd" },
+	{ "-drive", "vmxrun spells it --disk PATH[,ro][,cache=none|writeback] (raw images, virtio-blk)" },
+	{ "-hda", "vmxrun spells it --disk PATH (raw images, virtio-blk)" },
+	{ "-cdrom", "vmxrun has no CD-ROM: give the image as --disk PATH,ro" },
+	{ "-netdev", "vmxrun spells it --net tap[,ifname=NAME][,mac=MAC]" },
+	{ "-nic", "vmxrun spells it --net tap[,ifname=NAME][,mac=MAC]" },
 };
 
 /*
@@ -213,11 +233,38 @@ static enum opts_result opts__one(struct vmxrun_opts *o, int c, char *err, size_
 		o->control = optarg;
 		break;
 	case OPT_CONSOLE:
-		if (strcmp(optarg, "stdio") && (strncmp(optarg, "file:", 5) || !optarg[5]) &&
+		if (strcmp(optarg, "stdio") && strcmp(optarg, "virtio") &&
+		    (strncmp(optarg, "file:", 5) || !optarg[5]) &&
 		    (strncmp(optarg, "socket:", 7) || !optarg[7]))
 			return bad_value(err, errlen, "--console", optarg,
-					 "not a console (stdio, file:PATH or socket:PATH)");
+					 "not a console (stdio, file:PATH, socket:PATH or virtio)");
 		o->console = optarg;
+		break;
+	case OPT_DISK: {
+		struct blk_opts b;
+
+		if (o->nr_disks == OPTS_MAX_DISKS)
+			return bad_value(err, errlen, "--disk", optarg, "too many disks (at most 8)");
+		if (blk__parse(optarg, &b, err, errlen))
+			return OPTS_ERROR;
+		o->disks[o->nr_disks++] = optarg;
+		break;
+	}
+	case OPT_NET: {
+		struct net_opts n;
+
+		if (o->nr_nets == OPTS_MAX_NETS)
+			return bad_value(err, errlen, "--net", optarg, "too many NICs (at most 4)");
+		if (net__parse(optarg, &n, err, errlen))
+			return OPTS_ERROR;
+		o->nets[o->nr_nets++] = optarg;
+		break;
+	}
+	case OPT_RNG:
+		o->rng = true;
+		break;
+	case OPT_NO_IOEVENTFD:
+		o->no_ioeventfd = true;
 		break;
 	case OPT_REBOOT:
 		if (strcmp(optarg, "exit") && strcmp(optarg, "restart"))

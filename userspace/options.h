@@ -16,6 +16,8 @@
 #define VMXRUN_VERSION_MAJOR	0
 #define VMXRUN_VERSION_MINOR	1
 #define VMXRUN_VERSION		"0.1"	/* the two above; also in the control socket's greeting */
+#define OPTS_MAX_DISKS		8
+#define OPTS_MAX_NETS		4
 
 struct vmxrun_opts {
 	const char *dev;
@@ -25,7 +27,13 @@ struct vmxrun_opts {
 	const char *mem_arg;	/* -m as the user typed it, for messages ("1.5G") */
 	unsigned int cpus;
 	bool no_apic;		/* --no-apic: PIC-only machine (1 vCPU) */
-	const char *console;	/* "stdio", "file:PATH" or "socket:PATH" */
+	const char *console;	/* "stdio", "file:PATH", "socket:PATH" or "virtio" */
+	const char *disks[OPTS_MAX_DISKS];	/* --disk specs, checked by blk__parse */
+	unsigned int nr_disks;
+	const char *nets[OPTS_MAX_NETS];	/* --net specs, checked by net__parse */
+	unsigned int nr_nets;
+	bool rng;		/* --rng: a virtio-rng device */
+	bool no_ioeventfd;	/* --no-ioeventfd: plain exits for kicks and interrupts */
 	const char *name;	/* the VM's name (control socket, messages) */
 	const char *control;	/* control socket path, NULL: none */
 	bool reboot_restart;	/* --reboot=restart: a guest reboot restarts it */

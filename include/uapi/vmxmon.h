@@ -25,8 +25,9 @@
  *                             INTERNAL_ERROR_DATA, VCPU_EVENTS, DEBUGREGS, XSAVE, XCRS (with
  *                             XSAVE in the host), MAX_VCPUS, TSC_DEADLINE_TIMER, SIGNAL_MSI,
  *                             READONLY_MEM, ENABLE_CAP_VM, CHECK_EXTENSION_VM, SPLIT_IRQCHIP,
- *                             MAX_VCPU_ID, IMMEDIATE_EXIT (27; selftests/caps_test.c checks
- *                             this list against the table)
+ *                             MAX_VCPU_ID, IMMEDIATE_EXIT, IRQFD, IOEVENTFD,
+ *                             IOEVENTFD_NO_LENGTH, IOEVENTFD_ANY_LENGTH (31;
+ *                             selftests/caps_test.c checks this list against the table)
  *     KVM_CREATE_VM           machine type 0 only (-EINVAL otherwise); returns a VM fd.
  *                             The first VM turns VMX on on every online CPU and the last one
  *                             closed turns it off. -EBUSY when another hypervisor (kvm_intel
@@ -44,8 +45,12 @@
  *       KVM_MAX_IRQ_ROUTES; before vCPUs):
  *       in-kernel local APICs (xAPIC MMIO, x2APIC MSRs, timer one-shot/periodic/
  *       TSC-deadline, IPIs, INIT/SIPI), HLT sleeps in the kernel, APs start UNINITIALIZED
- *     KVM_SET_GSI_ROUTING (MSI routes; level-triggered IOAPIC vectors end in
+ *     KVM_SET_GSI_ROUTING (MSI routes, one per GSI; level-triggered IOAPIC vectors end in
  *       KVM_EXIT_IOAPIC_EOI), KVM_SIGNAL_MSI
+ *     KVM_IRQFD (split irqchip; injects the GSI's MSI route; no KVM_IRQFD_FLAG_RESAMPLE,
+ *       -EINVAL as in KVM under a split irqchip; non-zero pad is -EINVAL)
+ *     KVM_IOEVENTFD (PIO and MMIO, length 0/1/2/4/8, datamatch; ranges at different
+ *       addresses may not overlap (-EEXIST); non-zero pad is -EINVAL)
  *   vCPU fd
  *     mmap (struct kvm_run), KVM_RUN, KVM_GET/SET_REGS, KVM_GET/SET_SREGS,
  *     KVM_SET_CPUID2, KVM_GET_CPUID2, KVM_GET/SET_MSRS, KVM_GET/SET_FPU, KVM_GET/SET_XSAVE,

@@ -60,11 +60,11 @@
 	    "slots can be deleted and re-created across old boundaries (memslot_test)") \
 	CAP(KVM_CAP_MCE, VMXMON_MAX_MCE_BANKS, \
 	    "KVM_X86_SETUP_MCE/SET_MCE, KVM_X86_GET_MCE_CAP_SUPPORTED: up to 32 banks, as KVM") \
-	CAP(KVM_CAP_IRQFD, 0, "no KVM_IRQFD") \
+	CAP(KVM_CAP_IRQFD, 1, "KVM_IRQFD: an eventfd signal injects its GSI's MSI route") \
 	CAP(KVM_CAP_PIT2, 0, "no in-kernel PIT (KVM_CREATE_PIT2)") \
 	CAP(KVM_CAP_SET_BOOT_CPU_ID, 0, "no KVM_SET_BOOT_CPU_ID: vCPU 0 is the BSP") \
 	CAP(KVM_CAP_PIT_STATE2, 0, "no in-kernel PIT (KVM_GET/SET_PIT2)") \
-	CAP(KVM_CAP_IOEVENTFD, 0, "no KVM_IOEVENTFD") \
+	CAP(KVM_CAP_IOEVENTFD, 1, "KVM_IOEVENTFD: PIO and MMIO, with or without datamatch") \
 	CAP(KVM_CAP_SET_IDENTITY_MAP_ADDR, 1, "KVM_SET_IDENTITY_MAP_ADDR (accepted, unused)") \
 	CAP(KVM_CAP_XEN_HVM, 0, "no Xen emulation (KVM_XEN_HVM_CONFIG)") \
 	CAP(KVM_CAP_ADJUST_CLOCK, 0, "no KVM_GET/SET_CLOCK (no kvmclock)") \
@@ -115,7 +115,7 @@
 	CAP(KVM_CAP_S390_COW, 0, "not x86 (s390)") \
 	CAP(KVM_CAP_PPC_ALLOC_HTAB, 0, "not x86 (PowerPC)") \
 	CAP(KVM_CAP_READONLY_MEM, 1, "KVM_MEM_READONLY slots") \
-	CAP(KVM_CAP_IRQFD_RESAMPLE, 0, "no KVM_IRQFD") \
+	CAP(KVM_CAP_IRQFD_RESAMPLE, 0, "no KVM_IRQFD_FLAG_RESAMPLE: INTx is the userspace IOAPIC's") \
 	CAP(KVM_CAP_PPC_BOOKE_WATCHDOG, 0, "not x86 (PowerPC)") \
 	CAP(KVM_CAP_PPC_HTAB_FD, 0, "not x86 (PowerPC)") \
 	CAP(KVM_CAP_S390_CSS_SUPPORT, 0, "not x86 (s390)") \
@@ -133,7 +133,7 @@
 	CAP(KVM_CAP_IOAPIC_POLARITY_IGNORED, 0, "no in-kernel IOAPIC") \
 	CAP(KVM_CAP_ENABLE_CAP_VM, 1, "KVM_ENABLE_CAP on the VM fd (KVM_CAP_SPLIT_IRQCHIP)") \
 	CAP(KVM_CAP_S390_IRQCHIP, 0, "not x86 (s390)") \
-	CAP(KVM_CAP_IOEVENTFD_NO_LENGTH, 0, "no KVM_IOEVENTFD") \
+	CAP(KVM_CAP_IOEVENTFD_NO_LENGTH, 1, "KVM_IOEVENTFD of length 0 on MMIO (any access length)") \
 	CAP(KVM_CAP_VM_ATTRIBUTES, 0, "not x86 (arm64, s390 (KVM 6.1 on x86 answers 0))") \
 	CAP(KVM_CAP_ARM_PSCI_0_2, 0, "not x86 (arm64)") \
 	CAP(KVM_CAP_PPC_FIXUP_HCALL, 0, "not x86 (PowerPC)") \
@@ -157,7 +157,7 @@
 	CAP(KVM_CAP_GUEST_DEBUG_HW_WPS, 0, "not x86 (arm64)") \
 	CAP(KVM_CAP_SPLIT_IRQCHIP, 1, \
 	    "KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP): in-kernel local APICs") \
-	CAP(KVM_CAP_IOEVENTFD_ANY_LENGTH, 0, "no KVM_IOEVENTFD") \
+	CAP(KVM_CAP_IOEVENTFD_ANY_LENGTH, 1, "KVM_IOEVENTFD of length 0 on PIO and MMIO") \
 	CAP(KVM_CAP_HYPERV_SYNIC, 0, "no Hyper-V emulation") \
 	CAP(KVM_CAP_S390_RI, 0, "not x86 (s390)") \
 	CAP(KVM_CAP_SPAPR_TCE_64, 0, "not x86 (PowerPC)") \

@@ -11,12 +11,18 @@ endif
 CFLAGS   ?= -O2 -g
 override CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP \
 		    -I$(abspath $(build_mk_dir)../../include)
-# TSAN=1 (userspace check-tsan): ThreadSanitizer, dynamically linked (it cannot be static).
-ifeq ($(TSAN),)
-override LDFLAGS += -static
-else
-override CFLAGS  += -fsanitize=thread -fno-omit-frame-pointer
+# TSAN=1 (userspace check-tsan): ThreadSanitizer; SANITIZE=1 (userspace check-sanitize):
+# ASan + UBSan. Both link dynamically (neither sanitizer can be static).
+ifneq ($(TSAN),)
+# -Wno-tsan: TSan cannot model a standalone fence; virtio's (virtio/queue.c) order accesses
+# against the guest, which TSan does not see anyway.
+override CFLAGS  += -fsanitize=thread -fno-omit-frame-pointer -Wno-tsan
 override LDFLAGS += -fsanitize=thread
+else ifneq ($(SANITIZE),)
+override CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+override LDFLAGS += -fsanitize=address,undefined
+else
+override LDFLAGS += -static
 endif
 
 .SECONDARY:

@@ -5,6 +5,7 @@
 
 #include "../hw/ioapic.h"
 #include "../hw/pm.h"
+#include "../pci/pci.h"
 #include "acpi.h"
 
 #define FADT_WBINVD		(1u << 0)
@@ -135,7 +136,23 @@ static u64 acpi__madt(struct acpi_area *a, unsigned int cpus)
 	return gpa;
 }
 
-u64 acpi__build(u8 *mem, u64 base, u64 size, unsigned int apic_cpus)
+/* The QWordMemory of PCI0's _CRS: minimum, maximum, translation, length after the marker. */
+static void acpi__patch_mmio64(u8 *aml, size_t len, u64 mmio64)
+{
+	u8 want[16];
+
+	le_put(want, 8, ACPI_DSDT_MMIO64_PLACEHOLDER);
+	le_put(want + 8, 8, ACPI_DSDT_MMIO64_PLACEHOLDER + PCI_MMIO64_SIZE - 1);
+	for (size_t i = 0; i + 32 <= len; i++) {
+		if (memcmp(aml + i, want, sizeof(want)))
+			continue;
+		le_put(aml + i, 8, mmio64);
+		le_put(aml + i + 8, 8, mmio64 + PCI_MMIO64_SIZE - 1);
+		return;
+	}
+}
+
+u64 acpi__build(u8 *mem, u64 base, u64 size, unsigned int apic_cpus, u64 mmio64)
 {
 	struct acpi_area a = { mem, base, size, 0 };
 	u64 rsdp_gpa = 0, xsdt_gpa = 0, fadt_gpa = 0, facs_gpa = 0, dsdt_gpa = 0;
@@ -150,6 +167,8 @@ u64 acpi__build(u8 *mem, u64 base, u64 size, unsigned int apic_cpus)
 	if (!rsdp || !xsdt || !fadt || !facs || !dsdt || (apic_cpus && !madt_gpa))
 		return 0;
 	memcpy(dsdt, acpi_dsdt_aml, acpi_dsdt_aml_len);
+	acpi__patch_mmio64(dsdt, acpi_dsdt_aml_len, mmio64);
+	acpi__seal((struct acpi_header *)dsdt);
 
 	memcpy(facs->signature, "FACS", 4);
 	facs->length = sizeof(*facs);

@@ -144,9 +144,12 @@ extern const size_t acpi_dsdt_aml_len;
  * Write the tables into guest memory at [base, base + size) (host pointer mem, guest
  * address base) for a machine with apic_cpus local APICs (IDs 0..apic_cpus-1) and the
  * IOAPIC, or PIC-only if 0 (no MADT); returns the RSDP's guest address, or 0 if they do
- * not fit.
+ * not fit. mmio64: the base of the PCI 64-bit window (its size is PCI_MMIO64_SIZE), patched
+ * into the DSDT's _CRS.
  */
-u64 acpi__build(u8 *mem, u64 base, u64 size, unsigned int apic_cpus);
+u64 acpi__build(u8 *mem, u64 base, u64 size, unsigned int apic_cpus, u64 mmio64);
+/* The DSDT's placeholder for the 64-bit window's base (acpi/dsdt.asl). */
+#define ACPI_DSDT_MMIO64_PLACEHOLDER	0x1000000000ULL
 /* Sum of len bytes (a valid table sums to 0). */
 u8 acpi__sum(const void *p, size_t len);
 

@@ -21,6 +21,7 @@
 
 #include "x86_defs.h"
 
+#include "../vm/gsi.h"
 #include "../vm/vm.h"
 #include "ioapic.h"
 
@@ -33,7 +34,8 @@
 #define ID_MASK			0x0f000000u
 #define REDTBL_LO_RW		0x1afffu	/* vector, DM, dest mode, polarity, trigger, mask */
 #define REDTBL_HI_RW		0xff000000u	/* destination */
-#define WIRED_ACTIVE_LOW	(1u << 9)	/* the ACPI SCI (hw/pm.h), as the MADT says */
+/* The ACPI SCI (hw/pm.h), as the MADT says, and the PCI INTx lines (pci/intx.c, _PRT). */
+#define WIRED_ACTIVE_LOW	(1u << 9 | 0xffu << 16)
 
 struct ioapic {
 	struct vm *vm;
@@ -67,14 +69,12 @@ static bool ioapic__pin_asserted(const struct ioapic *io, unsigned int pin)
 	return line ^ (low != wired_low);
 }
 
-/* One route per pin, masked or not, so that an EOI of a vector in service still exits. */
+/*
+ * One route per pin, masked or not, so that an EOI of a vector in service still exits. The
+ * routes live in the VM's shared GSI table (vm/gsi.c; GSI n = pin n) beside MSI-X's.
+ */
 static void ioapic__update_routes(struct ioapic *io)
 {
-	union {
-		struct kvm_irq_routing hdr;
-		u8 buf[sizeof(struct kvm_irq_routing) +
-		       IOAPIC_PINS * sizeof(struct kvm_irq_routing_entry)];
-	} r;
 	bool changed = !io->routes_valid;
 
 	for (unsigned int pin = 0; pin < IOAPIC_PINS; pin++) {
@@ -84,6 +84,7 @@ static void ioapic__update_routes(struct ioapic *io)
 		changed |= addr != io->route_addr[pin] || data != io->route_data[pin];
 		io->route_addr[pin] = addr;
 		io->route_data[pin] = data;
+		gsi__set_msi(io->vm, pin, addr, 0, data);
 	}
 	if (!changed || !io->routes_live)
 		return;
@@ -91,19 +92,8 @@ static void ioapic__update_routes(struct ioapic *io)
 	io->route_updates++;
 	if (io->vm->fd < 0)
 		return;
-	memset(&r, 0, sizeof(r));
-	r.hdr.nr = IOAPIC_PINS;
-	for (unsigned int pin = 0; pin < IOAPIC_PINS; pin++) {
-		r.hdr.entries[pin] = (struct kvm_irq_routing_entry){
-			.gsi = pin, .type = KVM_IRQ_ROUTING_MSI,
-			.u.msi = { .address_lo = io->route_addr[pin], .data = io->route_data[pin] },
-		};
-	}
-	if (ioctl(io->vm->fd, KVM_SET_GSI_ROUTING, &r.hdr)) {
-		fprintf(stderr, "vmxrun: %s: KVM_SET_GSI_ROUTING: %s\n", io->vm->hv->path,
-			strerror(errno));
+	if (gsi__commit(io->vm, false))
 		io->routes_valid = false;
-	}
 }
 
 int ioapic__sync_routes(struct vm *vm)
@@ -116,6 +106,8 @@ int ioapic__sync_routes(struct vm *vm)
 	pthread_mutex_lock(&io->lock);
 	io->routes_live = true;
 	io->routes_valid = false;
+	if (vm->gsi)
+		gsi__go_live(vm);
 	ioapic__update_routes(io);
 	ok = io->routes_valid;
 	pthread_mutex_unlock(&io->lock);

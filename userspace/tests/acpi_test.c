@@ -39,7 +39,7 @@ static void dump(const char *dir, const char *name, const void *p, size_t len)
 
 TEST_HOST(acpi_tables_checksum_and_link_up)
 {
-	u64 rsdp_gpa = acpi__build(area, BASE, sizeof(area), 2);
+	u64 rsdp_gpa = acpi__build(area, BASE, sizeof(area), 2, 0x140000000ULL);
 	struct acpi_rsdp *rsdp = at(rsdp_gpa);
 	struct acpi_header *xsdt, *dsdt;
 	struct acpi_fadt *fadt;
@@ -96,7 +96,7 @@ TEST_HOST(acpi_tables_checksum_and_link_up)
 
 TEST_HOST(acpi_madt_lists_each_cpu_the_ioapic_and_the_isa_overrides)
 {
-	u64 rsdp_gpa = acpi__build(area, BASE, sizeof(area), 3);
+	u64 rsdp_gpa = acpi__build(area, BASE, sizeof(area), 3, 0x140000000ULL);
 	struct acpi_rsdp *rsdp = at(rsdp_gpa);
 	struct acpi_header *xsdt;
 	struct acpi_madt *m;
@@ -154,7 +154,7 @@ TEST_HOST(acpi_madt_lists_each_cpu_the_ioapic_and_the_isa_overrides)
 
 TEST_HOST(acpi_pic_only_machine_has_no_madt)
 {
-	struct acpi_rsdp *rsdp = at(acpi__build(area, BASE, sizeof(area), 0));
+	struct acpi_rsdp *rsdp = at(acpi__build(area, BASE, sizeof(area), 0, 0x140000000ULL));
 	struct acpi_header *xsdt;
 
 	ASSERT_TRUE(rsdp);
@@ -162,10 +162,10 @@ TEST_HOST(acpi_pic_only_machine_has_no_madt)
 	ASSERT_TRUE(xsdt);
 	EXPECT_EQ(xsdt->length, 36 + 8);		/* the FADT alone */
 	EXPECT_EQ(acpi__sum(xsdt, xsdt->length), 0);
-	EXPECT_EQ(acpi__build(area, BASE, sizeof(area), 254) != 0, 1);	/* -c 254 fits */
+	EXPECT_EQ(acpi__build(area, BASE, sizeof(area), 254, 0x140000000ULL) != 0, 1);	/* -c 254 fits */
 }
 
 TEST_HOST(acpi_tables_refuse_a_too_small_area)
 {
-	EXPECT_EQ(acpi__build(area, BASE, 256, 0), 0);
+	EXPECT_EQ(acpi__build(area, BASE, 256, 0, 0x140000000ULL), 0);
 }

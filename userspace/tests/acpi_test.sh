@@ -9,7 +9,7 @@ trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/../../selftests/lib/tap.sh"
 
 echo "TAP version 13"
-echo "1..5"
+echo "1..6"
 if ! command -v iasl >/dev/null; then
 	for t in facp dsdt dsdt_resources xsdt_facs madt; do result_skip "iasl_parses_$t" "no iasl (apt-get install acpica-tools)"; done
 	exit 0
@@ -52,6 +52,15 @@ for irq in '{4}' '{1}' '{8}' '{0}' '{2}'; do
 done
 grep -A2 'Name (_S5' "$f" | grep -q '0x05' || { echo "_S5 is not SLP_TYP 5" >>"$tmp/diag2"; ok=1; }
 result iasl_parses_dsdt_resources $ok "$tmp/diag2"
+
+# PCI: the 64-bit window patched to the machine's (above RAM: 0x140000000 in acpi_test),
+# and a _PRT with both tables (APIC: GSI 16-19, PIC: IRQ 10/11).
+ok=0
+grep -A3 'QWordMemory' "$f" | grep -q '0x0000000140000000,.*Range Minimum' ||
+	{ echo "64-bit window not patched to 0x140000000" >>"$tmp/diag3"; ok=1; }
+grep -q 'Method (_PRT' "$f" && grep -q '0x0001FFFF,' "$f" && grep -q '0x13$' "$f" && grep -q '0x0B$' "$f" ||
+	{ echo "no _PRT with GSI 0x13 and IRQ 0x0B" >>"$tmp/diag3"; grep -A3 -E '_PRT|PRTA' "$f" >>"$tmp/diag3"; ok=1; }
+result iasl_parses_pci_windows_and_prt $ok "$tmp/diag3"
 
 # (iasl -d does not take a bare RSDP; acpi_test checks its checksums and link.)
 [ -s "$tmp/xsdt.dsl" ] && [ -s "$tmp/facs.dsl" ] && ! grep -qi 'error' "$tmp/xsdt.log" "$tmp/facs.log" &&

@@ -37,6 +37,23 @@ TEST_HOST(bus_rejects_overlapping_ranges)
 	bus__free(&b);
 }
 
+TEST_HOST(bus_unregister_frees_the_range_for_another)
+{
+	struct bus b = { .name = "mmio" };
+	u8 a = 0xa, c = 0xc, data[4] = { 0 };
+
+	ASSERT_EQ(bus__register(&b, 0x1000, 0x100, dev_fn, &a, "bar"), 0);
+	EXPECT_EQ(bus__unregister(&b, 0x1000, &c), -ENOENT);	/* not its owner */
+	EXPECT_EQ(bus__register_full(&b, 0x1080, 0x100, dev_fn, &c, NULL, "moved", true), -EEXIST);
+	EXPECT_EQ(bus__unregister(&b, 0x1000, &a), 0);
+	EXPECT_TRUE(!bus__access(&b, NULL, 0x1000, data, 4, false));
+	EXPECT_EQ(bus__register_full(&b, 0x1080, 0x100, dev_fn, &c, NULL, "moved", true), 0);
+	EXPECT_TRUE(bus__access(&b, NULL, 0x1090, data, 1, false));
+	EXPECT_EQ(last_off, 0x10);
+	EXPECT_EQ(data[0], 0xc);
+	bus__free(&b);
+}
+
 TEST_HOST(bus_dispatches_with_offset_and_reads_unclaimed_as_ones)
 {
 	struct bus b = { .name = "pio" };
@@ -48,8 +65,11 @@ TEST_HOST(bus_dispatches_with_offset_and_reads_unclaimed_as_ones)
 	EXPECT_EQ(last_off, 3);
 	EXPECT_EQ(last_len, 2);
 	EXPECT_EQ(data[0], 0xc);
-	EXPECT_TRUE(bus__find(&b, 0x157) != NULL);
-	EXPECT_TRUE(bus__find(&b, 0x158) == NULL);
+	struct bus_range r;
+
+	EXPECT_TRUE(bus__find(&b, 0x157, &r));
+	EXPECT_EQ(r.base, 0x150);
+	EXPECT_TRUE(!bus__find(&b, 0x158, &r));
 	EXPECT_TRUE(!bus__access(&b, NULL, 0x158, data, 4, false));
 	EXPECT_EQ(le_get(data, 4), 0xffffffff);
 	EXPECT_TRUE(!bus__access(&b, NULL, 0x99, data, 1, true));

@@ -176,9 +176,9 @@ TEST_HOST(options_reject_bad_values_with_a_message)
 	expect_error(t, PARSE(&o, err, "-m", "8M"), err,
 		     "vmxrun: -m 8M: too small: a guest needs at least 16M");
 	expect_error(t, PARSE(&o, err, "--console", "tty"), err,
-		     "vmxrun: --console tty: not a console (stdio, file:PATH or socket:PATH)");
+		     "vmxrun: --console tty: not a console (stdio, file:PATH, socket:PATH or virtio)");
 	expect_error(t, PARSE(&o, err, "--console", "file:"), err,
-		     "vmxrun: --console file:: not a console (stdio, file:PATH or socket:PATH)");
+		     "vmxrun: --console file:: not a console (stdio, file:PATH, socket:PATH or virtio)");
 	expect_error(t, PARSE(&o, err, "--reboot", "halt"), err,
 		     "vmxrun: --reboot halt: not exit or restart");
 }
@@ -230,7 +230,7 @@ TEST_HOST(options_qemu_words_get_the_vmxrun_spelling)
 		{ "-append", "vmxrun: unknown option '-append': vmxrun spells it --append CMDLINE" },
 		{ "-initrd", "vmxrun: unknown option '-initrd': vmxrun spells it --initrd PATH" },
 		{ "-smp", "vmxrun: unknown option '-smp': vmxrun spells it -c N (--cpus N)" },
-		{ "-drive", "vmxrun: unknown option '-drive': vmxrun has no disks: put the root filesystem in the --initrd" },
+		{ "-drive", "vmxrun: unknown option '-drive': vmxrun spells it --disk PATH[,ro][,cache=none|writeback] (raw images, virtio-blk)" },
 		{ "-nographic", "vmxrun: unknown option '-nographic': not needed: the guest's console is this terminal already" },
 		{ "-enable-kvm", "vmxrun: unknown option '-enable-kvm': not needed: vmxrun always runs on a hypervisor device (--dev, default /dev/vmxmon)" },
 		{ "-cpu", "vmxrun: unknown option '-cpu': not needed: the guest gets the device's supported CPUID" },

@@ -22,8 +22,8 @@ static unsigned int bus__lower(const struct bus *b, u64 addr)
 	return lo;
 }
 
-int bus__register_locked(struct bus *b, u64 base, u64 len, io_fn fn, void *opaque,
-			 pthread_mutex_t *lock, const char *name)
+static int bus__insert(struct bus *b, u64 base, u64 len, io_fn fn, void *opaque,
+		       pthread_mutex_t *lock, const char *name, bool quiet)
 {
 	unsigned int i;
 
@@ -31,11 +31,12 @@ int bus__register_locked(struct bus *b, u64 base, u64 len, io_fn fn, void *opaqu
 		return -EINVAL;
 	i = bus__lower(b, base);
 	if (i < b->n && b->r[i].base < base + len) {
-		fprintf(stderr, "vmxrun: %s: %s at %#llx-%#llx overlaps %s at %#llx-%#llx\n",
-			b->name, name, (unsigned long long)base,
-			(unsigned long long)(base + len - 1), b->r[i].name,
-			(unsigned long long)b->r[i].base,
-			(unsigned long long)(b->r[i].base + b->r[i].len - 1));
+		if (!quiet)
+			fprintf(stderr, "vmxrun: %s: %s at %#llx-%#llx overlaps %s at %#llx-%#llx\n",
+				b->name, name, (unsigned long long)base,
+				(unsigned long long)(base + len - 1), b->r[i].name,
+				(unsigned long long)b->r[i].base,
+				(unsigned long long)(b->r[i].base + b->r[i].len - 1));
 		return -EEXIST;
 	}
 	if (b->n == b->cap) {
@@ -53,34 +54,75 @@ int bus__register_locked(struct bus *b, u64 base, u64 len, io_fn fn, void *opaqu
 	return 0;
 }
 
-int bus__register(struct bus *b, u64 base, u64 len, io_fn fn, void *opaque, const char *name)
+int bus__register_full(struct bus *b, u64 base, u64 len, io_fn fn, void *opaque,
+		       pthread_mutex_t *lock, const char *name, bool quiet)
 {
-	return bus__register_locked(b, base, len, fn, opaque, NULL, name);
+	int r;
+
+	pthread_rwlock_wrlock(&b->rw);
+	r = bus__insert(b, base, len, fn, opaque, lock, name, quiet);
+	pthread_rwlock_unlock(&b->rw);
+	return r;
 }
 
-const struct bus_range *bus__find(const struct bus *b, u64 addr)
+int bus__register_locked(struct bus *b, u64 base, u64 len, io_fn fn, void *opaque,
+			 pthread_mutex_t *lock, const char *name)
 {
-	unsigned int i = bus__lower(b, addr);
+	return bus__register_full(b, base, len, fn, opaque, lock, name, false);
+}
 
-	return i < b->n && b->r[i].base <= addr ? &b->r[i] : NULL;
+int bus__register(struct bus *b, u64 base, u64 len, io_fn fn, void *opaque, const char *name)
+{
+	return bus__register_full(b, base, len, fn, opaque, NULL, name, false);
+}
+
+int bus__unregister(struct bus *b, u64 base, void *opaque)
+{
+	int r = -ENOENT;
+	unsigned int i;
+
+	pthread_rwlock_wrlock(&b->rw);
+	i = bus__lower(b, base);
+	if (i < b->n && b->r[i].base == base && b->r[i].opaque == opaque) {
+		memmove(&b->r[i], &b->r[i + 1], (b->n - i - 1) * sizeof(*b->r));
+		b->n--;
+		r = 0;
+	}
+	pthread_rwlock_unlock(&b->rw);
+	return r;
+}
+
+bool bus__find(struct bus *b, u64 addr, struct bus_range *out)
+{
+	unsigned int i;
+	bool found;
+
+	pthread_rwlock_rdlock(&b->rw);
+	i = bus__lower(b, addr);
+	found = i < b->n && b->r[i].base <= addr;
+	if (found)
+		*out = b->r[i];
+	pthread_rwlock_unlock(&b->rw);
+	return found;
 }
 
 bool bus__access(struct bus *b, struct vcpu *vcpu, u64 addr, void *data, u32 len,
 		 bool is_write)
 {
-	const struct bus_range *r = bus__find(b, addr);
+	struct bus_range r;
 
-	if (!r) {
+	if (!bus__find(b, addr, &r)) {
 		__atomic_fetch_add(&b->unhandled, 1, __ATOMIC_RELAXED);
 		if (!is_write)
 			memset(data, 0xff, len);
 		return false;
 	}
-	if (r->lock)
-		pthread_mutex_lock(r->lock);
-	r->fn(vcpu, addr - r->base, data, len, is_write, r->opaque);
-	if (r->lock)
-		pthread_mutex_unlock(r->lock);
+	/* The table's rwlock is dropped: the device's lock is taken with no bus lock held. */
+	if (r.lock)
+		pthread_mutex_lock(r.lock);
+	r.fn(vcpu, addr - r.base, data, len, is_write, r.opaque);
+	if (r.lock)
+		pthread_mutex_unlock(r.lock);
 	return true;
 }
 
@@ -89,4 +131,5 @@ void bus__free(struct bus *b)
 	free(b->r);
 	b->r = NULL;
 	b->n = b->cap = 0;
+	pthread_rwlock_destroy(&b->rw);
 }

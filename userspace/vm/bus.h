@@ -6,8 +6,11 @@
  *
  * Locking (vm/vm.h has the whole model): a device registers its ranges with its own mutex
  * (bus__register_locked) and the bus holds that mutex around every call, so a callback never
- * runs for two vCPUs at once; no other lock is held. The range table itself is written only
- * while the machine is built, before any vCPU thread runs.
+ * runs for two vCPUs at once; a range registered without one (bus__register: a callback that
+ * locks for itself, as virtio's BARs do) is called with no lock held. The range table has its
+ * own rwlock (a leaf: never held while a callback runs), so PCI can move a BAR while other
+ * vCPUs dispatch. A range found just before it moved still reaches its device, whose objects
+ * live as long as the VM: devices check offsets anyway.
  */
 #ifndef VMXRUN_VM_BUS_H
 #define VMXRUN_VM_BUS_H
@@ -35,6 +38,7 @@ struct bus_range {
 
 struct bus {
 	const char *name;		/* "pio" or "mmio", for messages */
+	pthread_rwlock_t rw;		/* the table below (zero-initialised is valid) */
 	struct bus_range *r;		/* sorted by base, never overlapping */
 	unsigned int n, cap;
 	u64 unhandled;			/* accesses nobody claimed (reads return all ones; atomic) */
@@ -45,8 +49,13 @@ int bus__register(struct bus *b, u64 base, u64 len, io_fn fn, void *opaque, cons
 /* The same for a device with a mutex of its own: every call of fn holds *lock. */
 int bus__register_locked(struct bus *b, u64 base, u64 len, io_fn fn, void *opaque,
 			 pthread_mutex_t *lock, const char *name);
-/* The range containing addr, or NULL. */
-const struct bus_range *bus__find(const struct bus *b, u64 addr);
+/* Either (lock may be NULL); quiet: no message on overlap (a guest-chosen BAR address). */
+int bus__register_full(struct bus *b, u64 base, u64 len, io_fn fn, void *opaque,
+		       pthread_mutex_t *lock, const char *name, bool quiet);
+/* Remove the range registered at base for opaque; -ENOENT if there is none. */
+int bus__unregister(struct bus *b, u64 base, void *opaque);
+/* A copy of the range containing addr into *out; false if none. */
+bool bus__find(struct bus *b, u64 addr, struct bus_range *out);
 /* Dispatch one access (the range's lock held); false (reads as all ones) if nobody claims addr. */
 bool bus__access(struct bus *b, struct vcpu *vcpu, u64 addr, void *data, u32 len,
 		 bool is_write);

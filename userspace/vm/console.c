@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../hw/serial.h"
+#include "../hw/virtio/devices.h"
 #include "../util/term.h"
 #include "console.h"
 #include "loop.h"
@@ -97,7 +98,10 @@ static void console__input(struct vm *vm, int fd, void *opaque)
 	}
 	/* Typing faster than the guest reads overruns its 4 KiB queue, as a real UART would. */
 	n = console__filter(&c->escape, buf, (size_t)r, out, &quit);
-	serial__rx(vm, out, n);
+	if (vm->vcon)			/* --console virtio: the guest's hvc0 */
+		vcon__input(vm->vcon, out, n);
+	else
+		serial__rx(vm, out, n);
 	if (quit) {
 		fprintf(stderr, "\r\nvmxrun: Ctrl-A x: quitting\r\n");
 		vm__request(vm, REQ_EXIT, 0, "host-console-quit");

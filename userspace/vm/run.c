@@ -17,6 +17,7 @@
 
 #include "../control/control.h"
 #include "../hw/ioapic.h"
+#include "../hw/virtio/devices.h"
 #include "../options.h"
 #include "../util/host.h"
 #include "console.h"
@@ -271,6 +272,20 @@ static int vm__check_inputs(const struct vmxrun_opts *o, char *msg, size_t msgle
 {
 	struct boot_files f = { o->kernel, o->initrd, o->append ? o->append : "" };
 
+	for (unsigned int i = 0; i < o->nr_disks; i++) {
+		struct blk_opts b;
+
+		if (blk__parse(o->disks[i], &b, msg, msglen))
+			return -1;
+		b.path = strndup(o->disks[i], strcspn(o->disks[i], ","));
+		if (b.path && access(b.path, b.ro ? R_OK : R_OK | W_OK)) {
+			snprintf(msg, msglen, "vmxrun: --disk %s: %s", b.path, strerror(errno));
+			free((char *)b.path);
+			return -1;
+		}
+		free((char *)b.path);
+	}
+
 	if (vm__check_memory(o, msg, msglen) || loader__check(&f, o->mem_bytes, msg, msglen) ||
 	    vm__check_console(o->console, msg, msglen))
 		return -1;
@@ -284,11 +299,24 @@ static int vm__boot(struct vm *vm, const struct vmxrun_opts *o, char *msg, size_
 	vm->con = console__open(vm, o->console, msg, msglen);
 	if (!vm->con || vm__init_machine(vm, o->mem_bytes, msg, msglen))
 		return -1;
+	vm->cap_ioeventfd = hv__check_extension(vm->hv, KVM_CAP_IOEVENTFD) > 0;
+	vm->cap_irqfd = hv__check_extension(vm->hv, KVM_CAP_IRQFD) > 0 &&
+			hv__check_extension(vm->hv, KVM_CAP_IRQ_ROUTING) > 0;
+	vm->ioeventfd = vm->cap_ioeventfd && !o->no_ioeventfd;
+	vm->irqfd = vm->cap_irqfd && !o->no_ioeventfd && !vm->no_apic;
+	if (virtio_devices__create(vm, o, msg, msglen))
+		return -1;
+	if (vm->nr_virtio)
+		fprintf(stderr, "vmxrun: virtio: ioeventfd %s, irqfd %s%s\n",
+			vm->ioeventfd ? "on" : "off", vm->irqfd ? "on" : "off",
+			o->no_ioeventfd ? " (--no-ioeventfd)" : "");
 	vm->tsc_khz = host__tsc_khz();
 	vm->files = (struct boot_files){ o->kernel, o->initrd, o->append ? o->append : "" };
 	r = vm__reset_machine(vm, msg, msglen);
 	if (!r)
 		r = vm__setup_kvm(vm, msg, msglen);
+	if (!r)
+		r = virtio_devices__attach(vm, msg, msglen);
 	if (!r && o->control)
 		r = control__open(vm, o->control, msg, msglen) ? -1 : 0;
 	return r;

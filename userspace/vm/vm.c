@@ -11,14 +11,16 @@
 #include "../hw/debug_exit.h"
 #include "../hw/i8042.h"
 #include "../hw/ioapic.h"
-#include "../hw/pci.h"
 #include "../hw/pic.h"
 #include "../hw/pit.h"
 #include "../hw/pm.h"
 #include "../hw/rtc.h"
 #include "../hw/serial.h"
+#include "../hw/virtio/devices.h"
+#include "../pci/pci.h"
 #include "../options.h"
 #include "../util/err.h"
+#include "gsi.h"
 #include "vcpu.h"
 #include "vm.h"
 
@@ -41,6 +43,7 @@ static const struct hw_device {
 	{ "pci", pci__init, pci__reset, pci__exit },
 	{ "acpi-pm", pm__init, pm__reset, pm__exit },
 	{ "debug-exit", debug_exit__init, NULL, NULL },
+	{ "virtio", virtio_devices__init, virtio_devices__reset, virtio_devices__exit },
 };
 
 int vm__create(struct vm *vm, struct hv *hv, char *msg, size_t msglen)
@@ -129,6 +132,10 @@ int vm__init_machine(struct vm *vm, u64 ram_size, char *msg, size_t msglen)
 	}
 	madvise(vm->ram, ram_size, MADV_HUGEPAGE);	/* 2 MiB EPT pages where possible */
 	vm->ram_fresh = true;
+	if (gsi__init(vm)) {
+		snprintf(msg, msglen, "vmxrun: out of memory");
+		return -1;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(hw_devices); i++) {
 		if (hw_devices[i].init(vm)) {
 			snprintf(msg, msglen, "vmxrun: cannot set up device %s", hw_devices[i].name);
@@ -143,6 +150,7 @@ void vm__free_machine(struct vm *vm)
 	for (size_t i = ARRAY_SIZE(hw_devices); i-- > 0;)
 		if (hw_devices[i].exit)
 			hw_devices[i].exit(vm);
+	gsi__exit(vm);
 	bus__free(&vm->pio);
 	bus__free(&vm->mmio);
 	if (vm->ram)
@@ -168,7 +176,8 @@ int vm__reset_machine(struct vm *vm, char *msg, size_t msglen)
 		memset(vm->ram, 0, vm->ram_size);
 	vm->ram_fresh = false;
 	vm->rsdp = acpi__build(vm__gpa(vm, ACPI_TABLES_BASE, ACPI_TABLES_SIZE), ACPI_TABLES_BASE,
-			       ACPI_TABLES_SIZE, vm->no_apic ? 0 : MAX(vm->opts ? vm->opts->cpus : 1, 1));
+			       ACPI_TABLES_SIZE, vm->no_apic ? 0 : MAX(vm->opts ? vm->opts->cpus : 1, 1),
+			       pci__mmio64_base(vm->ram_size, vm->low_size));
 	if (!vm->rsdp) {
 		snprintf(msg, msglen, "vmxrun: ACPI tables do not fit in %llu KiB",
 			 ACPI_TABLES_SIZE >> 10);

@@ -5,29 +5,36 @@
  * (house rule: no global mutable state outside the struct vm).
  *
  * Threads: the main thread runs the event loop (console input, timers, control socket); each
- * vCPU has a thread running KVM_RUN. vCPU state is set (boot, reset) only while every vCPU
- * thread is parked or before they start.
+ * vCPU has a thread running KVM_RUN; each virtio device has a worker thread (and virtio-blk
+ * a pool for its I/O). vCPU state is set (boot, reset) only while every vCPU thread is parked
+ * or before they start.
  *
  * Locks. Each device model has a pthread mutex in its struct guarding all its state: it
  * registers its ranges with bus__register_locked(..., &dev->lock, ...) and the bus holds the
- * lock around every callback; its other entry points (serial__rx, pit__expire, the resets,
- * ...) take it themselves. The interrupt controllers are devices like the others: the PIC's
- * lock and the IOAPIC's; irq__set (hw/board.h) takes one, then the other. vm->lock keeps
- * only what is global: the fields marked (lock) below (the lifecycle: state, request, exit
- * status, resets) and the vCPUs' park/kick protocol (vm->cond, struct vcpu's (lock) fields,
- * kvm_run.immediate_exit). Lock order, outermost first, and never another:
+ * lock around every callback (or, as virtio's BARs do, registers with bus__register and the
+ * callback takes its lock itself); its other entry points (serial__rx, pit__expire, the
+ * resets, vcon__input, the virtio workers, ...) take it themselves. The interrupt controllers
+ * are devices like the others: the PIC's lock and the IOAPIC's; irq__set (hw/board.h) takes
+ * one, then the other. vm->lock keeps only what is global: the fields marked (lock) below
+ * (the lifecycle: state, request, exit status, resets) and the vCPUs' park/kick protocol
+ * (vm->cond, struct vcpu's (lock) fields, kvm_run.immediate_exit). Lock order, outermost
+ * first, and never another:
  *
- *	device (UART, PIT, RTC, i8042, ACPI PM, PCI)  ->  PIC or IOAPIC  ->  vm->lock
+ *	PCI conf1 (CONFIG_ADDRESS)  ->  device (UART, PIT, RTC, i8042, ACPI PM, a PCI/virtio
+ *	device)  ->  PCI INTx  ->  PIC or IOAPIC  ->  vm->lock
  *
  * so a device may raise its IRQ and request a reset or power-off (vm__request takes vm->lock)
  * with its lock held, and the PIC kicks the BSP (vcpu__kick takes vm->lock) with its own;
  * nothing takes a device's lock with vm->lock held (the event loop drops vm->lock to reset
- * the machine), and the PIC's and IOAPIC's are never held together. The UART's lock may
- * also hold the console's (vm/console.c), which holds nothing. A new device declares a mutex,
+ * the machine), and the PIC's and IOAPIC's are never held together. The PCI INTx lock
+ * (pci/intx.c) computes the shared lines (the OR of their devices) and drives the PIC and
+ * IOAPIC under it. Leaves, taken last and holding nothing: the console's (vm/console.c, under
+ * the UART's), the GSI table's (vm/gsi.h: under the IOAPIC's or a PCI device's) and each
+ * bus's range-table rwlock (never held across a callback). A new device declares a mutex,
  * registers it with its ranges and calls out only in this order. No lock is held across
  * KVM_RUN: a vCPU thread holds vm->lock only to decide whether to wait, and handles its
  * exits with none. The vCPU array and nr_vcpus are written before the threads start and
- * only read after; the bus range tables are written while the machine is built.
+ * only read after.
  */
 #ifndef VMXRUN_VM_VM_H
 #define VMXRUN_VM_VM_H
@@ -53,6 +60,10 @@ struct rtc;
 struct i8042;
 struct pci;
 struct pm;
+struct gsi;
+struct virtio_dev;
+
+#define VM_MAX_VIRTIO	16	/* virtio devices (disks, NICs, rng, console) */
 
 /* Guest-physical layout below 1 MiB and the 32-bit hole (see loader/ and acpi/). */
 #define LOW_RAM_END	0x9fc00ULL	/* conventional memory ends; EBDA above */
@@ -105,6 +116,12 @@ struct vm {
 	struct i8042 *i8042;
 	struct pci *pci;
 	struct pm *pm;
+	struct gsi *gsi;		/* the GSI routing table (IOAPIC pins, MSI-X irqfds) */
+	struct virtio_dev *virtio[VM_MAX_VIRTIO];	/* hw/virtio/ devices */
+	unsigned int nr_virtio;
+	struct virtio_dev *vcon;	/* --console virtio: takes the console's input */
+	bool cap_ioeventfd, cap_irqfd;	/* what the device offers (KVM_CHECK_EXTENSION) */
+	bool ioeventfd, irqfd;		/* what the devices use (not with --no-ioeventfd) */
 	u64 rsdp;			/* guest address of the ACPI RSDP */
 	struct boot_files files;	/* what the loader loads (again on reset) */
 	struct boot_state boot;		/* how the vCPU enters it */

@@ -1,0 +1,221 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# l1_virtio.sh [DEV]: inside the Bochs L1 guest, the virtio devices of vmxrun on DEV (default
+# /dev/kvm; kvm_intel or vmxmon.ko loaded if needed), as TAP. Two boots of the Debian kernel
+# (vmlinuz-flat) with the busybox test initramfs, whose /bin/virtio-test does the guest's half:
+#   1. disks (/dev/vda: ext4 made by mkfs.ext4 -d; /dev/vdb: raw, read-only), a tap NIC, the
+#      entropy device and a virtio console (--console virtio) with MSI-X: the guest writes a
+#      file with known content on ext4, syncs and unmounts; then L1 reads the very bytes back
+#      from the image; a write to the read-only disk fails; a second vmxrun cannot open the
+#      disk read-write (OFD lock); L1 and L2 ping each other over the tap (169.254.0.0/16);
+#      /dev/hwrng gives bytes; a shell on hvc0 runs what L1 types into vmxrun's stdin;
+#   2. pci=nomsi (INTx through the IOAPIC): the file reads back the same after the reboot;
+#      the guest writes a second file, fsyncs it and says so; L1 kills vmxrun with SIGKILL
+#      at once and finds the second file's bytes in the image.
+# On a device with KVM_CAP_IOEVENTFD/IRQFD (kvm_intel, and vmxmon since issue 15) kicks and
+# interrupts go through them, else through plain exits; vmxrun says which on stderr.
+# Environment: GUEST_DIR (vmlinuz-flat, initramfs.cpio.gz, disk-a.img, disk-b.img; default:
+# this script's directory), VMXMON_KMODS (kvm and tun modules), VMXRUN (default: on PATH).
+DEV=${1:-/dev/kvm}
+HERE=$(cd "$(dirname "$0")" && pwd)
+GUEST_DIR=${GUEST_DIR:-$HERE}
+VMXRUN=${VMXRUN:-vmxrun}
+KMODS=${VMXMON_KMODS:-/vmxmon/kmods}
+TMP=${TMPDIR:-/tmp}/l1_virtio.$$
+APPEND="console=ttyS0 quiet loglevel=4 panic=-1 mitigations=off cryptomgr.notests"
+TAP=vmxtap0
+n=0
+failed=0
+mkdir -p "$TMP"
+label=$(basename "$DEV")-virtio
+
+pass() { n=$((n + 1)); echo "ok $n - $label: $1"; }
+fail() {
+	name=$1
+	shift
+	for l in "$@"; do printf '%s\n' "$l" | sed 's/^/# /'; done
+	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $label: $name"
+}
+check() {	# check NAME PATTERN FILE: pass if FILE has a line matching PATTERN
+	if grep -q -- "$2" "$3"; then pass "$1"; else fail "$1" "no '$2' in the guest's output:" "$(grep VMXRUN- "$3" | tail -n 30)"; fi
+}
+# stream LOG NAME: LOG's lines on our output as they come, prefixed; unstream ends it.
+stream() {
+	( tail -f "$1" & echo $! >"$TMP/tail.pid"; wait ) |
+		while IFS= read -r l; do echo "[l2 $2] $l"; done &
+}
+unstream() { kill "$(cat "$TMP/tail.pid")" 2>/dev/null; }
+uptime_s() { read -r u _ </proc/uptime; echo "$u"; }
+# wait_for FILE PATTERN SECONDS: until FILE has a line matching PATTERN (1) or time is up (0).
+wait_for() {
+	i=0
+	while [ $i -lt "$3" ]; do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		sleep 1; i=$((i + 1))
+	done
+	return 1
+}
+gen() { seq -w 0 1023 | sed "s/.*/VMXMON-DATA-$1-&-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx/"; }
+from_image() { grep -a -o "VMXMON-DATA-$1-[0-9]*-x*" "$2" | sha256sum | cut -d' ' -f1; }
+
+if [ "$DEV" = /dev/kvm ] && [ ! -e /dev/kvm ]; then
+	for m in irqbypass kvm kvm-intel; do insmod "$KMODS/$m.ko" || exit 1; done
+fi
+if [ "$DEV" = /dev/vmxmon ] && [ ! -e /dev/vmxmon ]; then
+	insmod "${VMXMON_KO:-/vmxmon/vmxmon.ko}" || exit 1
+fi
+[ -e /dev/net/tun ] || insmod "$KMODS/tun.ko" || echo "# no tun module: the NIC test will fail"
+mkdir -p /dev/net
+[ -e /dev/net/tun ] || mknod /dev/net/tun c 10 200
+cp "$GUEST_DIR/disk-a.img" "$TMP/a.img"
+cp "$GUEST_DIR/disk-b.img" "$TMP/b.img"
+want_a=$(gen A | sha256sum | cut -d' ' -f1)
+want_b=$(gen B | sha256sum | cut -d' ' -f1)
+b_before=$(sha256sum "$TMP/b.img" | cut -d' ' -f1)
+
+BOOTS=${L1_VIRTIO_BOOTS:-devices reread vhost}	# a subset, to debug one
+on() { case " $BOOTS " in *" $1 "*) return 0 ;; esac; return 1; }
+
+# --- boot 1: every device, MSI-X --------------------------------------------------------------
+if on devices; then
+	log=$TMP/devices.log
+	mkfifo "$TMP/in"
+	t0=$(uptime_s)
+	"$VMXRUN" --dev "$DEV" --kernel "$GUEST_DIR/vmlinuz-flat" --initrd "$GUEST_DIR/initramfs.cpio.gz" \
+		-m 128M --disk "$TMP/a.img,serial=vmxdisk-a" --disk "$TMP/b.img,ro" \
+		--net "tap,ifname=$TAP" --rng --console virtio \
+		--append "$APPEND -- virtio-test devices" <"$TMP/in" >"$log" 2>"$TMP/devices.err" &
+	pid=$!
+	exec 3>"$TMP/in"
+	stream "$log" devices
+	# The tap: L1's end of the link, once vmxrun has made it.
+	if wait_for /proc/net/dev "$TAP" 120; then
+		ip addr add 169.254.0.1/16 dev "$TAP" && ip link set "$TAP" up
+	fi
+	# A second vmxrun must not get the disk read-write while the first has it.
+	if wait_for "$log" VMXRUN-MOUNTED 1800; then
+		"$VMXRUN" --dev "$DEV" --kernel "$GUEST_DIR/vmlinuz-flat" -m 128M --disk "$TMP/a.img" \
+			</dev/null >"$TMP/second.out" 2>&1
+		st2=$?
+		if [ "$st2" = 1 ] && grep -q 'in use by another process' "$TMP/second.out"; then
+			pass "second_vmxrun_cannot_open_the_disk_read_write"
+		else
+			fail "second_vmxrun_cannot_open_the_disk_read_write" "status $st2" "$(cat "$TMP/second.out")"
+		fi
+	fi
+	ping_ok=1
+	if wait_for "$log" VMXRUN-NET-UP 600; then
+		ping -c 3 -w 60 169.254.0.2 >"$TMP/ping" 2>&1
+		ping_ok=$?
+	fi
+	if wait_for "$log" VMXRUN-HVC-READY 600; then
+		sleep 2
+		printf 'echo VMXRUN-HVC-$((6 * 7))\nexit\n' >&3
+	fi
+	wait_for "$log" VMXRUN-GUEST-POWEROFF 600 || kill -9 $pid
+	exec 3>&-
+	wait $pid
+	st=$?
+	unstream
+	secs=$(echo "$t0 $(uptime_s)" | awk '{printf "%.1f", $2 - $1}')
+	echo "# $label devices: vmxrun exit status $st after $secs s of L1 time"
+	sed 's/^/# vmxrun stderr: /' "$TMP/devices.err"
+	grep -E 'VMXRUN-(PCI|IRQ|INSMOD|BENCH)' "$log" | sed 's/^/# /'
+	check virtio_devices_bind_to_their_drivers "VMXRUN-MOUNTED" "$log"
+	if grep -q "VMXRUN-IRQ: .*PCI-MSI" "$log"; then pass "virtio_interrupts_are_msix"
+	else fail "virtio_interrupts_are_msix" "$(grep VMXRUN-IRQ "$log")"; fi
+	check guest_writes_ext4_and_reads_it_back "VMXRUN-READ-A=$want_a" "$log"
+	check guest_unmounts_cleanly "VMXRUN-UNMOUNTED" "$log"
+	got=$(from_image A "$TMP/a.img")
+	if [ "$got" = "$want_a" ]; then pass "host_reads_the_guests_bytes_from_the_image"
+	else fail "host_reads_the_guests_bytes_from_the_image" "sha256 $got, want $want_a"; fi
+	check read_only_disk_is_read_only_to_the_guest "VMXRUN-VDB-RO=1" "$log"
+	if grep -q 'VMXRUN-RO-WRITE=refused' "$log" && [ "$(sha256sum "$TMP/b.img" | cut -d' ' -f1)" = "$b_before" ]; then
+		pass "read_only_disk_fails_writes_with_an_io_error"
+	else
+		fail "read_only_disk_fails_writes_with_an_io_error" "$(grep VMXRUN-RO-WRITE "$log")"
+	fi
+	check hwrng_gives_bytes "VMXRUN-RNG=virtio_rng.0 4096" "$log"
+	check guest_pings_l1_over_the_tap "VMXRUN-PING-L1=0" "$log"
+	if [ "$ping_ok" = 0 ]; then pass "l1_pings_the_guest_over_the_tap"
+	else fail "l1_pings_the_guest_over_the_tap" "$(cat "$TMP/ping" 2>/dev/null)"; fi
+	check hvc0_carries_a_shell "VMXRUN-HVC-42" "$log"
+	if [ "$st" = 0 ] && grep -q VMXRUN-GUEST-POWEROFF "$log"; then pass "virtio_guest_powers_off_with_status_0"
+	else fail "virtio_guest_powers_off_with_status_0" "status $st" "$(tail -n 20 "$log")"; fi
+	# Both devices have KVM_CAP_IOEVENTFD/IRQFD (vmxmon since issue 15): the fast paths.
+	if grep -q 'ioeventfd on, irqfd on' "$TMP/devices.err"; then pass "kicks_and_interrupts_use_ioeventfd_and_irqfd"
+	else fail "kicks_and_interrupts_use_ioeventfd_and_irqfd" "$(cat "$TMP/devices.err")"; fi
+	"$VMXRUN" --dev "$DEV" --kernel "$GUEST_DIR/vmlinuz-flat" -m 128M --net tap,vhost=on \
+		--no-ioeventfd </dev/null >"$TMP/vhost.out" 2>&1
+	if grep -q 'vhost-net needs KVM_IOEVENTFD and KVM_IRQFD, which --no-ioeventfd turns off' "$TMP/vhost.out"; then
+		pass "vhost_on_is_refused_with_no_ioeventfd"
+	else
+		fail "vhost_on_is_refused_with_no_ioeventfd" "$(cat "$TMP/vhost.out")"
+	fi
+fi
+
+# --- boot 2: pci=nomsi, kill -9 after fsync; --no-ioeventfd: kicks and INTx by plain exits ----
+if on reread; then
+	log=$TMP/reread.log
+	"$VMXRUN" --dev "$DEV" --kernel "$GUEST_DIR/vmlinuz-flat" --initrd "$GUEST_DIR/initramfs.cpio.gz" \
+		-m 128M --disk "$TMP/a.img" --no-ioeventfd --append "$APPEND pci=nomsi -- virtio-test reread" \
+		</dev/null >"$log" 2>"$TMP/reread.err" &
+	pid=$!
+	stream "$log" reread
+	if wait_for "$log" VMXRUN-FSYNCED 600; then
+		kill -9 $pid
+	fi
+	kill -9 $pid 2>/dev/null	# no marker: do not wait forever
+	wait $pid
+	st=$?
+	unstream
+	sed 's/^/# vmxrun stderr: /' "$TMP/reread.err"
+	grep -E 'VMXRUN-(PCI|IRQ|INSMOD)' "$log" | sed 's/^/# /'
+	if grep -q "VMXRUN-IRQ: .*IO-APIC.*virtio" "$log" && ! grep -q "VMXRUN-IRQ: .*PCI-MSI" "$log"; then
+		pass "pci_nomsi_guest_uses_intx_through_the_ioapic"
+	else
+		fail "pci_nomsi_guest_uses_intx_through_the_ioapic" "$(grep VMXRUN-IRQ "$log")"
+	fi
+	if grep -q 'ioeventfd off, irqfd off' "$TMP/reread.err"; then pass "no_ioeventfd_uses_plain_exits"
+	else fail "no_ioeventfd_uses_plain_exits" "$(cat "$TMP/reread.err")"; fi
+	check file_reads_back_after_reboot_over_intx "VMXRUN-REREAD-A=$want_a" "$log"
+	got=$(from_image B "$TMP/a.img")
+	if [ "$st" = 137 ] && [ "$got" = "$want_b" ]; then pass "kill_9_after_fsync_loses_nothing"
+	else fail "kill_9_after_fsync_loses_nothing" "vmxrun status $st (want 137), sha256 $got, want $want_b" "$(tail -n 20 "$log")"; fi
+fi
+
+# --- boot 3: vhost-net (the end-to-end test of the device's ioeventfd and irqfd) -----------
+if on vhost; then
+	for m in tap vhost_iotlb vhost vhost_net; do
+		grep -q "^$m " /proc/modules || insmod "$KMODS/$m.ko" || echo "# insmod $m failed"
+	done
+	[ -e /dev/vhost-net ] || mknod /dev/vhost-net c 10 238
+	log=$TMP/vhost.log
+	"$VMXRUN" --dev "$DEV" --kernel "$GUEST_DIR/vmlinuz-flat" --initrd "$GUEST_DIR/initramfs.cpio.gz" \
+		-m 128M --net "tap,ifname=$TAP,vhost=on" --append "$APPEND -- virtio-test ping" \
+		</dev/null >"$log" 2>"$TMP/vhost.err" &
+	pid=$!
+	stream "$log" vhost
+	ping_ok=1
+	if wait_for /proc/net/dev "$TAP" 120; then
+		ip addr add 169.254.0.1/16 dev "$TAP" && ip link set "$TAP" up
+	fi
+	if wait_for "$log" VMXRUN-NET-UP 600; then
+		ping -c 3 -w 60 169.254.0.2 >"$TMP/ping" 2>&1
+		ping_ok=$?
+	fi
+	wait_for "$log" VMXRUN-GUEST-POWEROFF 600 || kill -9 $pid
+	wait $pid
+	st=$?
+	unstream
+	sed 's/^/# vmxrun stderr: /' "$TMP/vhost.err"
+	if grep -q 'VMXRUN-PING-L1=0' "$log" && [ "$ping_ok" = 0 ] && grep -q '(vhost-net)' "$TMP/vhost.err"; then
+		pass "l1_and_guest_ping_each_other_through_vhost_net"
+	else
+		fail "l1_and_guest_ping_each_other_through_vhost_net" "status $st, L1 ping $ping_ok" "$(cat "$TMP/ping" 2>/dev/null)" "$(grep VMXRUN- "$log")"
+	fi
+fi
+
+echo "1..$n"
+rm -rf "$TMP"
+[ "$failed" = 0 ]
