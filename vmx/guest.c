@@ -75,15 +75,23 @@ static __always_inline void advance_rip(unsigned int len)
 }
 
 /*
- * An emulated instruction (MMIO, string I/O) completed: as an exiting one, it single-steps
- * (KVM's x86_emulate_instruction() -> kvm_vcpu_do_singlestep()). A REP instruction gets here
- * once, when RCX reaches 0 or its last element completes.
+ * An instruction completed in the hypervisor's hands, exiting or emulated (MMIO, string
+ * I/O): the single-step trap the CPU raises after an instruction that began with RFLAGS.TF
+ * set (SDM Vol. 3B 18.3.1.4) is ours to raise, with DR6.BS, as KVM's
+ * kvm_skip_emulated_instruction() and x86_emulate_instruction() do through
+ * kvm_vcpu_do_singlestep(). A REP instruction gets here once, when RCX reaches 0 or its
+ * last element completes. (ICEBP raises its own #DB instead: vmx_skip_instruction_no_step.)
  */
-void vmx_advance_rip(struct vmxmon_vcpu *vcpu, unsigned int len)
+static __always_inline void advance_rip_step(struct vmxmon_vcpu *vcpu, unsigned int len)
 {
 	advance_rip(len);
 	if (unlikely(vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_TF))
 		vmx_inject_db(vcpu, DR_STEP);
+}
+
+void vmx_advance_rip(struct vmxmon_vcpu *vcpu, unsigned int len)
+{
+	advance_rip_step(vcpu, len);
 }
 
 /*
@@ -96,17 +104,10 @@ void vmx_skip_instruction_no_step(struct vmxmon_vcpu *vcpu)
 	advance_rip(vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
 }
 
-/*
- * The instruction that exited completed in the hypervisor's hands: the single-step trap the
- * CPU raises after an instruction that began with RFLAGS.TF set (SDM Vol. 3B 18.3.1.4) is
- * ours to raise, with DR6.BS, as KVM's kvm_skip_emulated_instruction() does through
- * kvm_vcpu_do_singlestep(). (ICEBP raises its own #DB instead: the _no_step variant.)
- */
+/* The exiting instruction completed in the hypervisor's hands (it single-steps). */
 void vmx_skip_instruction(struct vmxmon_vcpu *vcpu)
 {
-	vmx_skip_instruction_no_step(vcpu);
-	if (unlikely(vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_TF))
-		vmx_inject_db(vcpu, DR_STEP);
+	advance_rip_step(vcpu, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
 }
 
 /*
