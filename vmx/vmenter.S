@@ -170,6 +170,7 @@ SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
 	CLEAR_BRANCH_HISTORY_VMEXIT
 
 	mov	%ebx, %eax
+.Lpop_ret:
 	pop	%rdi
 	pop	%rbx
 	pop	%r12
@@ -189,14 +190,7 @@ SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
 .Lvmfail_early:
 	/* The guest registers were not loaded yet: nothing to clear or stuff. */
 	mov	$1, %eax
-	pop	%rdi
-	pop	%rbx
-	pop	%r12
-	pop	%r13
-	pop	%r14
-	pop	%r15
-	pop	%rbp
-	RET
+	jmp	.Lpop_ret
 SYM_FUNC_END(__vmx_vcpu_enter)
 
 /*
