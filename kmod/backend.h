@@ -134,6 +134,7 @@ struct vmxmon_vcpu_stat {
 	u64 signal_exits;			/* KVM_RUN returned -EINTR */
 	u64 injections[8];			/* by VM-entry interruption type (SDM 24.8.3) */
 	u64 ept_violation[VMXMON_STAT_EPT_RESULTS];	/* by result */
+	u64 hypercalls;				/* VMCALLs (KVM's name) */
 	u64 halt_wakeup;			/* sleeps in HLT (or wait-for-SIPI) that ended */
 	u64 halt_wait_ns;			/* time asleep there */
 	u64 guest_cycles;			/* TSC cycles in guest mode (entry to exit) */

@@ -126,6 +126,7 @@ static void stats_walk_vcpu(struct stats_walk *w, const struct vmxmon_vcpu_stat 
 	stat_one(w, NANOSECONDS, -9, s->halt_wait_ns, "halt_wait_ns");
 	stat_one(w, COUNTER, 0, s->injections[0], "irq_injections");
 	stat_one(w, COUNTER, 0, s->injections[2], "nmi_injections");
+	stat_one(w, COUNTER, 0, s->hypercalls, "hypercalls");
 	if (vm_blocking < 0)
 		stat_one(w, BOOLEAN, 0, s->blocking, "blocking");
 	else

@@ -165,6 +165,26 @@ TRACE_EVENT(vmxmon_ept_violation,
 				   { VMXMON_EPT_ERROR, "error" }))
 );
 
+/* A hypercall (VMCALL): its number (RAX), first argument (RBX) and result, as KVM's. */
+TRACE_EVENT(vmxmon_hypercall,
+	TP_PROTO(unsigned int vcpu_id, unsigned long nr, unsigned long a0, unsigned long ret),
+	TP_ARGS(vcpu_id, nr, a0, ret),
+	TP_STRUCT__entry(
+		__field(unsigned int, vcpu_id)
+		__field(unsigned long, nr)
+		__field(unsigned long, a0)
+		__field(long, ret)
+	),
+	TP_fast_assign(
+		__entry->vcpu_id = vcpu_id;
+		__entry->nr = nr;
+		__entry->a0 = a0;
+		__entry->ret = ret;
+	),
+	TP_printk("vcpu %u nr 0x%lx a0 0x%lx ret %ld", __entry->vcpu_id, __entry->nr,
+		  __entry->a0, __entry->ret)
+);
+
 /* An event VM entry delivers (VM-entry interruption information, SDM Vol. 3C 24.8.3). */
 TRACE_EVENT(vmxmon_inject,
 	TP_PROTO(unsigned int vcpu_id, u32 info, u32 error_code),

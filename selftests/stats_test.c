@@ -250,6 +250,31 @@ TEST_KVM_IDENTICAL(stats_fd_outlives_vm_and_vcpu_fds)
 	close(vsfd);
 }
 
+static void GUEST_CODE guest_vmcalls(void)
+{
+	GUEST_SYNC(0);
+	for (int i = 0; i < 5; i++)
+		guest_vmcall(0x1234);		/* no such hypercall: -KVM_ENOSYS */
+	GUEST_SYNC(1);
+}
+
+/* Every VMCALL is a hypercall to KVM's "hypercalls" counter, answered or not. */
+TEST_KVM_IDENTICAL(stats_hypercalls_count_each_vmcall)
+{
+	struct vcpu *vcpu = t_guest_new(t, GUEST_FN(guest_vmcalls), 0, 0);
+	int sfd = t_stats_fd(t, vcpu->fd);
+	struct kvm_stats s;
+	uint64_t before;
+
+	t_stats_open(t, &s, sfd);
+	vcpu_run_sync(vcpu, NULL);
+	before = stat_now(t, &s, "hypercalls");
+	vcpu_run_sync(vcpu, NULL);
+	EXPECT_EQ(stat_now(t, &s, "hypercalls") - before, 5);
+	kvm_stats_free(&s);
+	close(sfd);
+}
+
 /* ---- tracepoints ---- */
 
 #define TRACEFS "/sys/kernel/tracing"

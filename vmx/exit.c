@@ -103,6 +103,9 @@ static int handle_vmcall(struct vmxmon_vcpu *vcpu)
 
 	if (!vmx_guest_64bit())
 		ret = (u32)ret;
+	vcpu->stat.hypercalls++;
+	trace_vmxmon_hypercall(vcpu->id, vcpu_x86(vcpu)->regs[VCPU_RAX],
+			       vcpu_x86(vcpu)->regs[VCPU_RBX], ret);
 	vcpu_x86(vcpu)->regs[VCPU_RAX] = ret;
 	vmx_skip_instruction(vcpu);
 	return 1;
