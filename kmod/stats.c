@@ -157,6 +157,9 @@ static void stats_walk_vcpu(struct stats_walk *w, const struct vmxmon_vcpu_stat 
 		stat_one(w, COUNTER, 0, s->ept_violation[i], "ept_violations_%s", ept_result[i]);
 }
 
+/* The values while only describing or counting the statistics (no @data). */
+static const struct vmxmon_vcpu_stat no_stat;
+
 /* The VM's file: its vCPUs, and every vCPU counter summed (peaks: the highest). */
 static void stats_walk_vm(struct stats_walk *w, struct vmxmon_vm *vm, struct vmxmon_vcpu_stat *t)
 {
@@ -179,7 +182,7 @@ static void stats_walk_vm(struct stats_walk *w, struct vmxmon_vm *vm, struct vmx
 					   READ_ONCE(v->stat.max_exits_per_run));
 	}
 	stat_one(w, INSTANT, 0, nr, "vcpus");
-	stats_walk_vcpu(w, t, blocking);
+	stats_walk_vcpu(w, w->data ? t : &no_stat, blocking);
 }
 
 static void stats_walk(struct vmxmon_stats_file *sf, struct stats_walk *w,
