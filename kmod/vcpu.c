@@ -124,15 +124,13 @@ static void vmxmon_vcpu_block(struct vmxmon_vcpu *vcpu)
 
 /* One KVM_RUN's statistics (kmod/stats.c) and its return to userspace's trace. */
 static void vmxmon_vcpu_account_run(struct vmxmon_vcpu *vcpu, int r, unsigned int exits,
-				    u64 guest, u64 total)
+				    u64 host)
 {
 	struct vmxmon_vcpu_stat *s = &vcpu->stat;
 	u32 reason = vcpu->run->exit_reason;
 
-	s->exits += exits;
 	s->max_exits_per_run = max_t(u64, s->max_exits_per_run, exits);
-	s->guest_cycles += guest;
-	s->host_cycles += total - guest;
+	s->host_cycles += host;
 	if (!r && reason < VMXMON_STAT_USER_EXITS)
 		s->user_exit[reason]++;
 	else if (r == -EINTR)
@@ -148,7 +146,7 @@ static void vmxmon_vcpu_account_run(struct vmxmon_vcpu *vcpu, int r, unsigned in
 static int vmxmon_vcpu_run(struct vmxmon_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
-	u64 start = get_cycles(), guest = 0, t;
+	u64 left = get_cycles(), entered;	/* guest mode left last (or KVM_RUN began) */
 	unsigned int exits = 0;
 	int r;
 
@@ -198,9 +196,12 @@ static int vmxmon_vcpu_run(struct vmxmon_vcpu *vcpu)
 			vcpu->rcu_qs_jiffies = jiffies;
 			vmxmon_rcu_guest_enter_qs();
 		}
-		t = get_cycles();
+		/* Counted as it happens: a reader sees a long KVM_RUN progress. */
+		entered = get_cycles();
 		r = vmxmon_ops->vcpu_run(vcpu);
-		guest += get_cycles() - t;
+		vcpu->stat.host_cycles += entered - left;
+		left = get_cycles();
+		vcpu->stat.guest_cycles += left - entered;
 		WRITE_ONCE(vcpu->mode, VMXMON_OUTSIDE_GUEST_MODE);
 		local_irq_enable();	/* the host takes the interrupt that made us exit */
 		preempt_enable();
@@ -211,6 +212,7 @@ static int vmxmon_vcpu_run(struct vmxmon_vcpu *vcpu)
 		}
 		if (r)
 			break;
+		vcpu->stat.exits++;
 		exits++;
 		r = vmxmon_ops->handle_exit(vcpu);
 		if (r <= 0)
@@ -218,7 +220,7 @@ static int vmxmon_vcpu_run(struct vmxmon_vcpu *vcpu)
 	}
 out:
 	vmxmon_ops->vcpu_run_end(vcpu);
-	vmxmon_vcpu_account_run(vcpu, r, exits, guest, get_cycles() - start);
+	vmxmon_vcpu_account_run(vcpu, r, exits, get_cycles() - left);
 	return r;
 }
 

@@ -283,29 +283,11 @@ const char *vmx_exit_reason_name(unsigned int reason)
 	return NULL;
 }
 
-/*
- * The exit's tracepoints, which cost VMREADs: called only when one is enabled. The detail
- * events decode the qualification: I/O (SDM Vol. 3C table 28-5), CR access (table 28-3).
- */
+/* The exit's tracepoint, whose arguments cost VMREADs: called only when it is enabled. */
 static noinline void vmx_trace_exit(struct vmxmon_vcpu *vcpu, u32 reason)
 {
-	unsigned long qual = vmcs_readl(EXIT_QUALIFICATION);
-
-	trace_vmxmon_exit(vcpu->id, reason, vmcs_readl(GUEST_RIP), qual,
-			  to_vmx(vcpu)->exit_intr_info);
-	if (reason == EXIT_REASON_IO_INSTRUCTION)
-		trace_vmxmon_pio(vcpu->id, qual >> 16, (qual & 7) + 1, qual & BIT(3),
-				 qual & BIT(4), qual & BIT(5));
-	if (reason == EXIT_REASON_CR_ACCESS) {
-		u8 access = (qual >> 4) & 3, gpr = (qual >> 8) & 15;
-		unsigned long val = 0;
-
-		if (access == 0)	/* MOV to CR: the source register */
-			val = x86_read_gpr(vcpu, gpr);
-		else if (access == 3)	/* LMSW: the source data */
-			val = qual >> 16;
-		trace_vmxmon_cr(vcpu->id, qual & 15, access, val);
-	}
+	trace_vmxmon_exit(vcpu->id, reason, vmcs_readl(GUEST_RIP),
+			  vmcs_readl(EXIT_QUALIFICATION), to_vmx(vcpu)->exit_intr_info);
 }
 
 int vmx_handle_exit(struct vmxmon_vcpu *vcpu)
@@ -322,7 +304,7 @@ int vmx_handle_exit(struct vmxmon_vcpu *vcpu)
 		vcpu->run->fail_entry.cpu = vcpu->cpu;
 		return 0;
 	}
-	if (trace_vmxmon_exit_enabled() || trace_vmxmon_pio_enabled() || trace_vmxmon_cr_enabled())
+	if (trace_vmxmon_exit_enabled())
 		vmx_trace_exit(vcpu, reason);
 	if (unlikely(reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
 		return handle_entry_failure(vcpu);
