@@ -347,6 +347,7 @@ TEST_VMXMON_ONLY(trace_events_record_a_known_exit_sequence)
 		len += n;
 	text[len] = 0;
 	close(fd);
+	tracefs_write("tracing_on", "1");	/* as tracefs starts: the buffer is left to read */
 	t_trace(t, "%s", text);
 	/* The OUT: an exit, decoded, and the return to userspace for it. */
 	EXPECT_EQ(count_lines(text, "vmxmon_exit: vcpu 0 reason IO_INSTRUCTION"), 2);
