@@ -120,6 +120,30 @@ struct vmxmon_vm {
 	void *arch;			/* the backend's VM state (EPT) */
 };
 
+/*
+ * A vCPU's statistics (KVM_GET_STATS_FD, kmod/stats.c): written by the vCPU's thread only,
+ * read by anyone without a lock (64-bit stores do not tear; a reader may see one counter
+ * a step ahead of another, as KVM's readers may).
+ */
+#define VMXMON_STAT_USER_EXITS	40	/* kvm_run.exit_reason values counted (KVM_EXIT_*) */
+#define VMXMON_STAT_EPT_RESULTS	4	/* VMXMON_EPT_* (kmod/trace.h) */
+struct vmxmon_vcpu_stat {
+	u64 exits;				/* VM exits */
+	u64 exit_reason[VMXMON_STATS_EXIT_REASONS];	/* by basic exit reason */
+	u64 user_exit[VMXMON_STAT_USER_EXITS];	/* KVM_RUN returned 0, by kvm_run.exit_reason */
+	u64 signal_exits;			/* KVM_RUN returned -EINTR */
+	u64 injections[8];			/* by VM-entry interruption type (SDM 24.8.3) */
+	u64 ept_violation[VMXMON_STAT_EPT_RESULTS];	/* by result */
+	u64 hypercalls;				/* VMCALLs (KVM's name) */
+	u64 halt_wakeup;			/* sleeps in HLT (or wait-for-SIPI) that ended */
+	u64 halt_wait_ns;			/* time asleep there */
+	u64 guest_cycles;			/* TSC cycles in guest mode (entry to exit) */
+	u64 host_cycles;			/* TSC cycles in KVM_RUN outside guest mode */
+	/* (every field above is a u64 counter: the VM's file sums them as an array) */
+	u64 max_exits_per_run;			/* peak: exits handled in one KVM_RUN */
+	bool blocking;				/* asleep in HLT now */
+};
+
 enum vmxmon_vcpu_mode {
 	VMXMON_OUTSIDE_GUEST_MODE,
 	VMXMON_IN_GUEST_MODE,
@@ -152,6 +176,7 @@ struct vmxmon_vcpu {
 	 * of the next KVM_RUN. Returns as ->handle_exit. Cleared when an INIT resets the vCPU.
 	 */
 	int (*complete_userspace_io)(struct vmxmon_vcpu *vcpu);
+	struct vmxmon_vcpu_stat stat;		/* KVM_GET_STATS_FD (kmod/stats.c) */
 	void *arch;			/* the backend's vCPU state (VMCS, registers) */
 };
 
@@ -173,6 +198,8 @@ struct vmxmon_backend_ops {
 	long (*guest_pages_mapped)(void);
 	/* Adds its counts to a zeroed @st. */
 	void (*intercept_stats)(struct vmxmon_intercept_stats *st);
+	/* The name of basic exit reason @reason ("CPUID"), NULL if it has none (stats). */
+	const char *(*exit_reason_name)(unsigned int reason);
 
 	/* VM: second-level address translation over the memslots. */
 	int (*vm_init)(struct vmxmon_vm *vm);

@@ -22,6 +22,7 @@
 #include <linux/uaccess.h>
 
 #include "kmod/compat.h"
+#include "kmod/trace.h"
 #include "kmod/vmxmon.h"
 
 #define VMXMON_VCPU_MMAP_PAGES	2	/* struct kvm_run, then the port-I/O data page */
@@ -109,6 +110,34 @@ static int vmxmon_vcpu_complete_userspace_io(struct vmxmon_vcpu *vcpu)
 	return r;
 }
 
+/* Halted (in-kernel APIC) or waiting for INIT/SIPI: sleep until kicked. */
+static void vmxmon_vcpu_block(struct vmxmon_vcpu *vcpu)
+{
+	u64 start = ktime_get_ns();
+
+	WRITE_ONCE(vcpu->stat.blocking, true);
+	wait_event_interruptible(vcpu->wq, vmxmon_ops->vcpu_should_wake(vcpu));
+	WRITE_ONCE(vcpu->stat.blocking, false);
+	vcpu->stat.halt_wakeup++;
+	vcpu->stat.halt_wait_ns += ktime_get_ns() - start;
+}
+
+/* One KVM_RUN's statistics (kmod/stats.c) and its return to userspace's trace. */
+static void vmxmon_vcpu_account_run(struct vmxmon_vcpu *vcpu, int r, unsigned int exits,
+				    u64 host)
+{
+	struct vmxmon_vcpu_stat *s = &vcpu->stat;
+	u32 reason = vcpu->run->exit_reason;
+
+	s->max_exits_per_run = max_t(u64, s->max_exits_per_run, exits);
+	s->host_cycles += host;
+	if (!r && reason < VMXMON_STAT_USER_EXITS)
+		s->user_exit[reason]++;
+	else if (r == -EINTR)
+		s->signal_exits++;
+	trace_vmxmon_userspace_exit(vcpu->id, reason, r);
+}
+
 /*
  * The KVM_RUN loop. Before each entry, with IRQs off, it rechecks everything that must make
  * the vCPU leave the guest: a kick or signal arriving after that check raises an IPI that
@@ -117,6 +146,8 @@ static int vmxmon_vcpu_complete_userspace_io(struct vmxmon_vcpu *vcpu)
 static int vmxmon_vcpu_run(struct vmxmon_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
+	u64 left = get_cycles(), entered;	/* guest mode left last (or KVM_RUN began) */
+	unsigned int exits = 0;
 	int r;
 
 	if (run->kvm_valid_regs || run->kvm_dirty_regs)	/* KVM_CAP_SYNC_REGS: none */
@@ -140,7 +171,7 @@ static int vmxmon_vcpu_run(struct vmxmon_vcpu *vcpu)
 		}
 		/* Halted (in-kernel APIC) or waiting for INIT/SIPI: sleep until kicked. */
 		if (unlikely(READ_ONCE(vcpu->check_state)) && !vmxmon_ops->vcpu_can_enter(vcpu)) {
-			wait_event_interruptible(vcpu->wq, vmxmon_ops->vcpu_should_wake(vcpu));
+			vmxmon_vcpu_block(vcpu);
 			continue;	/* a signal is reported at the top */
 		}
 		cond_resched();
@@ -165,7 +196,12 @@ static int vmxmon_vcpu_run(struct vmxmon_vcpu *vcpu)
 			vcpu->rcu_qs_jiffies = jiffies;
 			vmxmon_rcu_guest_enter_qs();
 		}
+		/* Counted as it happens: a reader sees a long KVM_RUN progress. */
+		entered = get_cycles();
 		r = vmxmon_ops->vcpu_run(vcpu);
+		vcpu->stat.host_cycles += entered - left;
+		left = get_cycles();
+		vcpu->stat.guest_cycles += left - entered;
 		WRITE_ONCE(vcpu->mode, VMXMON_OUTSIDE_GUEST_MODE);
 		local_irq_enable();	/* the host takes the interrupt that made us exit */
 		preempt_enable();
@@ -176,12 +212,15 @@ static int vmxmon_vcpu_run(struct vmxmon_vcpu *vcpu)
 		}
 		if (r)
 			break;
+		vcpu->stat.exits++;
+		exits++;
 		r = vmxmon_ops->handle_exit(vcpu);
 		if (r <= 0)
 			break;
 	}
 out:
 	vmxmon_ops->vcpu_run_end(vcpu);
+	vmxmon_vcpu_account_run(vcpu, r, exits, get_cycles() - left);
 	return r;
 }
 
@@ -287,6 +326,9 @@ static long vmxmon_vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned lo
 		break;
 	case KVM_SET_SREGS:
 		r = vmxmon_vcpu_set_sregs(vcpu, uarg);
+		break;
+	case KVM_GET_STATS_FD:
+		r = vmxmon_vcpu_stats_fd(vcpu);
 		break;
 	default:
 		r = vmxmon_vcpu_state_ioctl(vcpu, ioctl, uarg);

@@ -287,6 +287,8 @@ static long vmxmon_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long
 		return vmxmon_vm_irqfd(vm, uarg);
 	case KVM_IOEVENTFD:
 		return vmxmon_vm_ioeventfd(vm, uarg);
+	case KVM_GET_STATS_FD:
+		return vmxmon_vm_stats_fd(vm);
 	case KVM_CHECK_EXTENSION:	/* KVM_CAP_CHECK_EXTENSION_VM: as on the system fd */
 		return vmxmon_check_extension(arg);
 	default:

@@ -62,6 +62,10 @@ int vmxmon_dev_init(void);
 long vmxmon_check_extension(long ext);
 void vmxmon_dev_exit(void);
 
+/* kmod/stats.c: KVM_GET_STATS_FD */
+int vmxmon_vm_stats_fd(struct vmxmon_vm *vm);
+int vmxmon_vcpu_stats_fd(struct vmxmon_vcpu *vcpu);
+
 /* kmod/debugfs.c */
 void vmxmon_debugfs_init(void);
 void vmxmon_debugfs_exit(void);

@@ -55,6 +55,7 @@ const struct vmxmon_backend_ops vmx_backend_ops = {
 	.pages_held		= vmx_pages_held,
 	.guest_pages_mapped	= vmx_guest_pages_mapped,
 	.intercept_stats	= vmx_intercept_stats,
+	.exit_reason_name	= vmx_exit_reason_name,
 	.vm_init		= vmx_vm_init,
 	.vm_destroy		= vmx_vm_destroy,
 	.map_gpa		= vmx_map_gpa,

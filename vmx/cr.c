@@ -17,6 +17,7 @@
 #include <asm/processor-flags.h>
 #include <asm/traps.h>
 
+#include "kmod/trace.h"
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"
 #include "x86/lapic.h"
@@ -136,6 +137,10 @@ int vmx_handle_cr(struct vmxmon_vcpu *vcpu)
 	int nr = CR_QUAL_NR(q), reg = CR_QUAL_GPR(q);
 	int fault = 0;
 
+	/* The source of a MOV to CR (an LMSW's is in the qualification, SDM table 28-3). */
+	if (trace_vmxmon_cr_enabled())
+		trace_vmxmon_cr(vcpu->id, nr, CR_QUAL_TYPE(q), CR_QUAL_TYPE(q) == 0 ?
+				x86_read_gpr(vcpu, reg) : CR_QUAL_LMSW(q));
 	switch (CR_QUAL_TYPE(q)) {
 	case 0:					/* MOV to CR */
 		if (nr == 0)

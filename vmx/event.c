@@ -16,6 +16,7 @@
 #include <asm/processor-flags.h>
 #include <asm/vmx.h>
 
+#include "kmod/trace.h"
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"
 #include "x86/lapic.h"
@@ -170,6 +171,20 @@ void vmx_events_before_entry(struct vmxmon_vcpu *vcpu)
 	    (vmx->x86.lapic && x86_lapic_deliverable(vmx->x86.lapic) >= 0))
 		windows |= CPU_BASED_INTR_WINDOW_EXITING;
 	vmx_set_windows(ev, windows);
+	if (!ev->handler_injected) {	/* vmx_inject_exception() counted that one */
+		u32 info = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD);
+
+		if (info & INTR_INFO_VALID_MASK)
+			vmx_account_injection(vcpu, info, info & INTR_INFO_DELIVER_CODE_MASK ?
+					      vmcs_read32(VM_ENTRY_EXCEPTION_ERROR_CODE) : 0);
+	}
+}
+
+/* An event the next VM entry delivers: statistics and the trace. */
+void vmx_account_injection(struct vmxmon_vcpu *vcpu, u32 info, u32 error_code)
+{
+	vcpu->stat.injections[(info & INTR_INFO_INTR_TYPE_MASK) >> 8]++;
+	trace_vmxmon_inject(vcpu->id, info, error_code);
 }
 
 /* Could userspace inject an interrupt now (kvm_run.ready_for_interrupt_injection)? */

@@ -16,6 +16,7 @@
 #include <linux/nospec.h>
 #include <asm/traps.h>
 
+#include "kmod/trace.h"
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"
 #include "x86/lapic.h"
@@ -102,6 +103,9 @@ static int handle_vmcall(struct vmxmon_vcpu *vcpu)
 
 	if (!vmx_guest_64bit())
 		ret = (u32)ret;
+	vcpu->stat.hypercalls++;
+	trace_vmxmon_hypercall(vcpu->id, vcpu_x86(vcpu)->regs[VCPU_RAX],
+			       vcpu_x86(vcpu)->regs[VCPU_RBX], ret);
 	vcpu_x86(vcpu)->regs[VCPU_RAX] = ret;
 	vmx_skip_instruction(vcpu);
 	return 1;
@@ -153,9 +157,12 @@ static int handle_ept_violation(struct vmxmon_vcpu *vcpu)
 	    !(to_vmx(vcpu)->ev.reinject_info & VECTORING_INFO_VALID_MASK))
 		vmcs_set_bits32(GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);
 	r = vmxmon_gpa_fault(vcpu->vm, gpa, write);	/* may sleep: the VMCS follows us */
-	if (r)
-		return r;
-	return emulate_access(vcpu, gpa, write);
+	if (!r)
+		r = emulate_access(vcpu, gpa, write);
+	else if (r > 0)
+		r = 2;		/* mapped (for the account below; still "resume") */
+	vmx_account_ept_violation(vcpu, gpa, qual, r);
+	return min(r, 1);
 }
 
 /*
@@ -246,6 +253,43 @@ static int (*const vmx_exit_handlers[])(struct vmxmon_vcpu *vcpu) = {
 	[EXIT_REASON_NOTIFY]			= vmx_handle_notify,
 };
 
+/* Statistics and the trace of an EPT violation (@r: 2 mapped, else the exit contract's). */
+void vmx_account_ept_violation(struct vmxmon_vcpu *vcpu, u64 gpa, unsigned long qual, int r)
+{
+	u8 result = VMXMON_EPT_ERROR;
+
+	if (r == 2)
+		result = VMXMON_EPT_MAPPED;
+	else if (r == 1)
+		result = VMXMON_EPT_MMIO_KERNEL;
+	else if (r == 0 && vcpu->run->exit_reason == KVM_EXIT_MMIO)
+		result = VMXMON_EPT_MMIO_USER;
+	vcpu->stat.ept_violation[result]++;
+	trace_vmxmon_ept_violation(vcpu->id, gpa, qual, result);
+}
+
+static const struct {
+	u32 reason;
+	const char *name;
+} vmx_exit_names[] = { VMX_EXIT_REASONS };
+
+const char *vmx_exit_reason_name(unsigned int reason)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vmx_exit_names); i++)
+		if (vmx_exit_names[i].reason == reason)
+			return vmx_exit_names[i].name;
+	return NULL;
+}
+
+/* The exit's tracepoint, whose arguments cost VMREADs: called only when it is enabled. */
+static noinline void vmx_trace_exit(struct vmxmon_vcpu *vcpu, u32 reason)
+{
+	trace_vmxmon_exit(vcpu->id, reason, vmcs_readl(GUEST_RIP),
+			  vmcs_readl(EXIT_QUALIFICATION), to_vmx(vcpu)->exit_intr_info);
+}
+
 int vmx_handle_exit(struct vmxmon_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
@@ -260,10 +304,14 @@ int vmx_handle_exit(struct vmxmon_vcpu *vcpu)
 		vcpu->run->fail_entry.cpu = vcpu->cpu;
 		return 0;
 	}
+	if (trace_vmxmon_exit_enabled())
+		vmx_trace_exit(vcpu, reason);
 	if (unlikely(reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
 		return handle_entry_failure(vcpu);
 
 	basic = reason & 0xffff;
+	if (basic < VMXMON_STATS_EXIT_REASONS)
+		vcpu->stat.exit_reason[basic]++;
 	if (basic >= ARRAY_SIZE(vmx_exit_handlers))
 		return vmx_handle_unexpected(vcpu);
 	basic = array_index_nospec(basic, ARRAY_SIZE(vmx_exit_handlers));

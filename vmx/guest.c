@@ -140,6 +140,7 @@ void vmx_inject_exception(struct vmxmon_vcpu *vcpu, u8 vector, bool has_error, u
 	if (vector < 32 && (VMX_FAULT_VECTORS & BIT(vector)))
 		vmcs_writel(GUEST_RFLAGS, vmcs_readl(GUEST_RFLAGS) | X86_EFLAGS_RF);
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
+	vmx_account_injection(vcpu, info, error_code);
 }
 
 /* ---- x86/'s accessors ---- */

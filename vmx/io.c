@@ -6,6 +6,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include "kmod/trace.h"
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"
 
@@ -38,5 +39,6 @@ int vmx_handle_io(struct vmxmon_vcpu *vcpu)
 		e.seg = e.in ? X86_SEG_ES : IO_INFO_SEG(info);
 		e.info[1] = vmcs_readl(GUEST_LINEAR_ADDRESS);
 	}
+	trace_vmxmon_pio(vcpu->id, e.port, e.size, e.in, e.string, e.rep);
 	return x86_handle_pio(vcpu, &e);
 }

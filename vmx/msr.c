@@ -20,6 +20,7 @@
 #include <asm/processor.h>
 #include <asm/traps.h>
 
+#include "kmod/trace.h"
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"
 #include "x86/lapic.h"
@@ -330,9 +331,11 @@ int vmx_handle_rdmsr(struct vmxmon_vcpu *vcpu)
 	u64 data;
 
 	if (vmx_get_msr(vcpu, regs[VCPU_RCX], &data, false)) {
+		trace_vmxmon_msr(vcpu->id, false, regs[VCPU_RCX], 0, true);
 		vmx_inject_exception(vcpu, X86_TRAP_GP, true, 0);
 		return 1;
 	}
+	trace_vmxmon_msr(vcpu->id, false, regs[VCPU_RCX], data, false);
 	regs[VCPU_RAX] = (u32)data;
 	regs[VCPU_RDX] = data >> 32;
 	vmx_skip_instruction(vcpu);
@@ -344,12 +347,14 @@ int vmx_handle_wrmsr(struct vmxmon_vcpu *vcpu)
 	unsigned long *regs = vcpu_x86(vcpu)->regs;
 	u64 data = (u32)regs[VCPU_RAX] | ((u64)(u32)regs[VCPU_RDX] << 32);
 	int r = x86_lapic_msr(vcpu, regs[VCPU_RCX], &data, true, false);
+	bool fault = r == 1 || (r < 0 && vmx_set_msr(vcpu, regs[VCPU_RCX], data, false));
 
+	trace_vmxmon_msr(vcpu->id, true, regs[VCPU_RCX], data, fault);
 	if (r == 2) {			/* x2APIC EOI of a level-triggered IOAPIC vector */
 		vmx_skip_instruction(vcpu);
 		return 0;
 	}
-	if (r > 0 || (r < 0 && vmx_set_msr(vcpu, regs[VCPU_RCX], data, false))) {
+	if (fault) {
 		vmx_inject_exception(vcpu, X86_TRAP_GP, true, 0);
 		return 1;
 	}

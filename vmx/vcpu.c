@@ -21,6 +21,7 @@
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
 
+#include "kmod/trace.h"
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_ops.h"
@@ -323,6 +324,8 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 	/* Host perf counters (PEBS above all) off in the guest, atomically (vmx/perf.c). */
 	vmx_perf_switch_before_entry(vmx);
 	guest_drs = vmx_guest_debugregs_load(vmx);
+	if (trace_vmxmon_entry_enabled())
+		trace_vmxmon_entry(vcpu->id, vmcs_readl(GUEST_RIP));
 
 	r = __vmx_vcpu_enter(vmx->x86.regs, vmx->vmcs.launched);
 

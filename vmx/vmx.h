@@ -338,6 +338,9 @@ int vmx_handle_wbinvd(struct vmxmon_vcpu *vcpu);
 int vmx_handle_notify(struct vmxmon_vcpu *vcpu);
 int vmx_handle_init_signal(struct vmxmon_vcpu *vcpu);
 void vmx_intercept_stats(struct vmxmon_intercept_stats *st);
+const char *vmx_exit_reason_name(unsigned int reason);
+void vmx_account_ept_violation(struct vmxmon_vcpu *vcpu, u64 gpa, unsigned long qual, int r);
+void vmx_account_injection(struct vmxmon_vcpu *vcpu, u32 info, u32 error_code);
 
 /* vmx/io.c */
 int vmx_handle_io(struct vmxmon_vcpu *vcpu);

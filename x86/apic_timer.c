@@ -14,6 +14,7 @@
 #include <asm/msr.h>
 #include <asm/tsc.h>
 
+#include "kmod/trace.h"
 #include "x86/lapic.h"
 #include "x86/lapic_internal.h"
 
@@ -30,6 +31,7 @@ enum hrtimer_restart x86_lapic_timer_fire(struct hrtimer *t)
 	struct x86_lapic *a = container_of(t, struct x86_lapic, timer);
 	u32 lvtt = lapic_get(a, APIC_LVTT);
 
+	trace_vmxmon_timer_fire(a->vcpu->id, lvtt & 0xff, lvtt & LVT_MASKED);
 	if (!(lvtt & LVT_MASKED))
 		x86_lapic_raise(a, lvtt & 0xff, false);
 	if (LVT_TIMER_MODE(lvtt) == LVT_TIMER_PERIODIC && a->period_ns) {
@@ -42,6 +44,7 @@ enum hrtimer_restart x86_lapic_timer_fire(struct hrtimer *t)
 
 static void lapic_timer_start_ns(struct x86_lapic *a, u64 ns)
 {
+	trace_vmxmon_timer_arm(a->vcpu->id, LVT_TIMER_MODE(lapic_get(a, APIC_LVTT)), ns);
 	hrtimer_start(&a->timer, ktime_add_ns(ktime_get(), ns), HRTIMER_MODE_ABS_HARD);
 }
 

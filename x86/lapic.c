@@ -22,6 +22,7 @@
 #include <asm/apicdef.h>
 #include <asm/msr.h>
 
+#include "kmod/trace.h"
 #include "x86/lapic.h"
 #include "x86/lapic_internal.h"
 
@@ -235,6 +236,7 @@ int x86_lapic_msi(struct vmxmon_vcpu *any, u32 address_lo, u32 data)
 static void lapic_icr_write(struct x86_lapic *a, u32 lo, u32 hi)
 {
 	u32 mode = (lo >> 8) & 7, dest = lapic_x2apic(a) ? hi : hi >> 24;
+	int n;
 
 	lapic_set(a, APIC_ICR, lo & ~BIT(12));	/* delivery status: idle */
 	lapic_set(a, APIC_ICR2, hi);
@@ -242,8 +244,9 @@ static void lapic_icr_write(struct x86_lapic *a, u32 lo, u32 hi)
 		return;				/* INIT level de-assert: nothing to do */
 	if (mode == DM_SMI || mode == 3 || mode == DM_EXTINT)
 		return;				/* not supported: no SMM; reserved */
-	lapic_send(a->vcpu, ICR_SHORTHAND(lo), dest, lo & ICR_DEST_LOGICAL, mode, lo & 0xff,
-		   lo & ICR_TRIGGER_LEVEL);
+	n = lapic_send(a->vcpu, ICR_SHORTHAND(lo), dest, lo & ICR_DEST_LOGICAL, mode, lo & 0xff,
+		       lo & ICR_TRIGGER_LEVEL);
+	trace_vmxmon_ipi(a->vcpu->id, lo, dest, n);
 }
 
 /*

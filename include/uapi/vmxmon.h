@@ -26,7 +26,7 @@
  *                             XSAVE in the host), MAX_VCPUS, TSC_DEADLINE_TIMER, SIGNAL_MSI,
  *                             READONLY_MEM, ENABLE_CAP_VM, CHECK_EXTENSION_VM, SPLIT_IRQCHIP,
  *                             MAX_VCPU_ID, IMMEDIATE_EXIT, IRQFD, IOEVENTFD,
- *                             IOEVENTFD_NO_LENGTH, IOEVENTFD_ANY_LENGTH (31;
+ *                             IOEVENTFD_NO_LENGTH, IOEVENTFD_ANY_LENGTH, BINARY_STATS_FD (32;
  *                             selftests/caps_test.c checks this list against the table)
  *     KVM_CREATE_VM           machine type 0 only (-EINVAL otherwise); returns a VM fd.
  *                             The first VM turns VMX on on every online CPU and the last one
@@ -51,6 +51,7 @@
  *       -EINVAL as in KVM under a split irqchip; non-zero pad is -EINVAL)
  *     KVM_IOEVENTFD (PIO and MMIO, length 0/1/2/4/8, datamatch; ranges at different
  *       addresses may not overlap (-EEXIST); non-zero pad is -EINVAL)
+ *     KVM_GET_STATS_FD (KVM's binary statistics; the VM's file sums its vCPUs')
  *   vCPU fd
  *     mmap (struct kvm_run), KVM_RUN, KVM_GET/SET_REGS, KVM_GET/SET_SREGS,
  *     KVM_SET_CPUID2, KVM_GET_CPUID2, KVM_GET/SET_MSRS, KVM_GET/SET_FPU, KVM_GET/SET_XSAVE,
@@ -59,14 +60,15 @@
  *     non-zero padding is -EINVAL), KVM_INTERRUPT (while one is pending: -EEXIST with
  *     the split irqchip, as KVM; -ENXIO without, where KVM replaces it), KVM_NMI,
  *     KVM_GET/SET_VCPU_EVENTS, KVM_GET/SET_MP_STATE (RUNNABLE only without the in-kernel
- *     APIC), KVM_GET/SET_DEBUGREGS, KVM_GET/SET_LAPIC (split irqchip)
+ *     APIC), KVM_GET/SET_DEBUGREGS, KVM_GET/SET_LAPIC (split irqchip), KVM_GET_STATS_FD
  *   exits: KVM_EXIT_IO, KVM_EXIT_MMIO (decoded MOV/MOVZX/MOVSX/MOVNTI, MOVS/STOS/LODS
  *     with or without REP, SSE/MMX moves and MOVD/MOVQ, with KVM's exit sequence; others are
  *     KVM_EXIT_INTERNAL_ERROR with the instruction bytes), KVM_EXIT_HLT, KVM_EXIT_SHUTDOWN,
  *     KVM_EXIT_FAIL_ENTRY, KVM_EXIT_IRQ_WINDOW_OPEN, KVM_EXIT_INTR, KVM_EXIT_IOAPIC_EOI
  *
  * vmxmon-only interfaces: none yet. Diagnostics live in debugfs, not in the ABI:
- * /sys/kernel/debug/vmxmon/status (format documented in README.md).
+ * /sys/kernel/debug/vmxmon/status (format documented in README.md); tracepoints (tracefs,
+ * events/vmxmon/: kmod/trace.h) are not ABI either.
  */
 #ifndef _UAPI_VMXMON_H
 #define _UAPI_VMXMON_H

@@ -4,6 +4,7 @@
  * print every line that comes back (greeting, events, replies) until the reply to the last
  * one. Exit status 0 if every reply was a "return", 1 otherwise. For scripts and tests;
  * e.g. vmxctl /tmp/vm.sock query-status system_powerdown.
+ * vmxctl stat PID: the VM's exits by reason, live (tools/vmxctl_stat.c).
  */
 #include <errno.h>
 #include <jansson.h>
@@ -18,6 +19,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: vmxctl SOCKET COMMAND...\n"
+		"       vmxctl stat [OPTIONS] PID   (exits by reason, live: vmxctl stat --help)\n"
 		"Sends each COMMAND (no arguments) to the control socket of a running vmxrun\n"
 		"(vmxrun --control SOCKET) and prints every line that comes back: the greeting,\n"
 		"events, and the reply to each command.\n"
@@ -52,12 +54,16 @@ static int await_reply(FILE *f, int id)
 	return 1;
 }
 
+int vmxctl_stat(int argc, char **argv);
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd, status = 0;
 	FILE *f;
 
+	if (argc >= 2 && !strcmp(argv[1], "stat"))
+		return vmxctl_stat(argc - 1, argv + 1);
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		usage(stdout);
 		return 0;

@@ -41,12 +41,14 @@ int vcpu__create(struct vcpu *v, struct vm *vm, unsigned int id, char *msg, size
 {
 	long size;
 
-	*v = (struct vcpu){ .vm = vm, .id = id, .fd = -1, .extint = -1 };
+	*v = (struct vcpu){ .vm = vm, .id = id, .fd = -1, .stats_fd = -1, .extint = -1 };
 	v->fd = ioctl(vm->fd, KVM_CREATE_VCPU, (unsigned long)id);
 	if (v->fd < 0) {
 		vcpu__fail(v, msg, msglen, "KVM_CREATE_VCPU");
 		return -errno;
 	}
+	/* Kept open for `vmxctl stat PID` (KVM's VM file has no exit counters; vmxmon's sums). */
+	v->stats_fd = ioctl(v->fd, KVM_GET_STATS_FD, 0UL);
 	size = ioctl(vm->hv->fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (size < (long)sizeof(struct kvm_run)) {
 		vcpu__fail(v, msg, msglen, "KVM_GET_VCPU_MMAP_SIZE");
@@ -390,6 +392,9 @@ void vcpu__destroy(struct vcpu *v)
 		munmap(v->run, v->run_size);
 	if (v->fd >= 0)
 		close(v->fd);
+	if (v->stats_fd >= 0)
+		close(v->stats_fd);
 	v->run = NULL;
 	v->fd = -1;
+	v->stats_fd = -1;
 }

@@ -25,6 +25,7 @@ struct vcpu {
 	struct vm *vm;
 	unsigned int id;
 	int fd;
+	int stats_fd;			/* KVM_GET_STATS_FD, for `vmxctl stat PID`; or -1 */
 	struct kvm_run *run;
 	size_t run_size;
 	pthread_t thread;

@@ -57,11 +57,15 @@ int vm__create(struct vm *vm, struct hv *hv, char *msg, size_t msglen)
 			err__format_dev(msg, msglen, DEV_OP_CREATE_VM, hv->path, err);
 		return -err;
 	}
+	/* Kept open so that `vmxctl stat PID` can take it (pidfd_getfd()): -1 if none. */
+	vm->stats_fd = ioctl(vm->fd, KVM_GET_STATS_FD, 0UL);
 	return 0;
 }
 
 void vm__destroy(struct vm *vm)
 {
+	if (vm->fd >= 0 && vm->stats_fd >= 0)
+		close(vm->stats_fd);
 	if (vm->fd >= 0)
 		close(vm->fd);
 	vm->fd = -1;

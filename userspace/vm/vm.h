@@ -94,6 +94,8 @@ struct vm {
 	const struct vmxrun_opts *opts;
 	struct hv *hv;
 	int fd;				/* VM fd; -1 in host unit tests */
+	int stats_fd;			/* KVM_GET_STATS_FD, held for `vmxctl stat PID`; valid
+					 * (or -1) only while fd is */
 
 	u8 *ram;			/* all guest RAM, low part then high part */
 	u64 ram_size;
