@@ -28,8 +28,8 @@
 #include "util.h"
 #include "vm.h"
 
-#define MEM_SIZE	(8ull << 20)
-#define REGION		0x400000ull		/* 2 MiB-aligned, inside guest RAM */
+#define MEM_SIZE	GUEST_MEM_SIZE		/* 4 MiB: the test binary is mapped above */
+#define REGION		0x200000ull		/* 2 MiB-aligned, inside guest RAM */
 #define WPAGE		(REGION + 0x101000)	/* a page in the middle of it */
 #define WOFF		0x100			/* the watched bytes: WPAGE + WOFF, 8 of them */
 #define WADDR		(WPAGE + WOFF)

@@ -123,6 +123,24 @@ static int vmx_watch_step_begin(struct vmxmon_vcpu *vcpu, u64 gpa)
 	return 1;
 }
 
+/*
+ * No single-step trap is pending for an instruction that has not completed: a fault-like
+ * exit (an EPT violation) leaves none on real CPUs (SDM Vol. 3C 28.3.4, the pending debug
+ * exceptions are those of completed instructions), but Bochs 2.7 saves the BS it scheduled
+ * before the instruction into the field at every exit and delivers it at the next entry,
+ * before the instruction runs: the step would end early and the access be reported twice.
+ * The same after the #DB that ended a step. Behind MOV SS the BS is the one
+ * vmx_watch_step_begin() put there, which VM entry requires (27.3.1.5): it stays.
+ */
+static void vmx_watch_drop_pending_bs(void)
+{
+	unsigned long pending = vmcs_readl(GUEST_PENDING_DBG_EXCEPTIONS);
+
+	if ((pending & DR_STEP) &&
+	    !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & GUEST_INTR_STATE_MOV_SS))
+		vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS, pending & ~(unsigned long)DR_STEP);
+}
+
 /* Step 4: disarm, and close the pages this vCPU stepped over. */
 static void vmx_watch_step_end(struct vmxmon_vcpu *vcpu, bool restore_tf)
 {
@@ -137,6 +155,7 @@ static void vmx_watch_step_end(struct vmxmon_vcpu *vcpu, bool restore_tf)
 	case VMX_STEP_TF:
 		if (restore_tf && !st->guest_tf)
 			vmcs_writel(GUEST_RFLAGS, vmcs_readl(GUEST_RFLAGS) & ~X86_EFLAGS_TF);
+		vmx_watch_drop_pending_bs();
 		break;
 	case VMX_STEP_EVENT:
 		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, st->timer);
@@ -207,9 +226,13 @@ void vmx_watch_on_exit(struct vmxmon_vcpu *vcpu)
 {
 	struct vmx_watch_step *st = &to_vmx(vcpu)->watch;
 
-	if (st->mode == VMX_STEP_TF && !(vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_TF)) {
+	if (st->mode != VMX_STEP_TF)
+		return;
+	if (!(vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_TF)) {
 		st->tf_leak = !st->guest_tf;
 		vmx_watch_step_end(vcpu, false);
+	} else if ((to_vmx(vcpu)->exit_reason & 0xffff) == EXIT_REASON_EPT_VIOLATION) {
+		vmx_watch_drop_pending_bs();	/* the instruction will run again */
 	}
 }
 
