@@ -315,7 +315,8 @@ int vmxmon_gpa_fault(struct vmxmon_vm *vm, u64 gpa, bool write);
  *    must not map over one: watches are enforced per 4 KiB leaf.)
  *  - vmxmon_watch_lookup(): the watch of an @access kind that holds byte @gpa, in @hit;
  *  - vmxmon_watch_step_add()/_clear(): pages @vcpu steps over now (-ENOSPC when the VM
- *    has too many); _clear() forgets @vcpu's and returns up to @max of them in @gpas.
+ *    has too many); _clear() forgets up to @max of @vcpu's and returns them in @gpas
+ *    (call again while it returns @max).
  */
 u32 vmxmon_watch_page_access(struct vmxmon_vm *vm, u64 gpa);
 bool vmxmon_watch_overlaps(struct vmxmon_vm *vm, u64 gpa, u64 len);

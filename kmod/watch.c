@@ -139,13 +139,12 @@ unsigned int vmxmon_watch_step_clear(struct vmxmon_vm *vm, const struct vmxmon_v
 	if (!ws)
 		return 0;
 	spin_lock(&ws->lock);
-	while (i < ws->nsteps) {
+	while (i < ws->nsteps && n < max) {
 		if (ws->step[i].vcpu != vcpu) {
 			i++;
 			continue;
 		}
-		if (n < max)
-			gpas[n++] = ws->step[i].gpa;
+		gpas[n++] = ws->step[i].gpa;
 		ws->step[i] = ws->step[--ws->nsteps];
 	}
 	spin_unlock(&ws->lock);
