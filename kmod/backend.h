@@ -117,6 +117,8 @@ struct vmxmon_vm {
 	struct mutex irqfd_mutex;
 	spinlock_t irqfds_lock;
 	struct list_head irqfds;
+	/* EPT watchpoints (kmod/watch.c): NULL until the first VMXMON_ADD_EPT_WATCH. */
+	struct vmxmon_watches *watches;
 	void *arch;			/* the backend's VM state (EPT) */
 };
 
@@ -132,6 +134,7 @@ struct vmxmon_vcpu_stat {
 	u64 exit_reason[VMXMON_STATS_EXIT_REASONS];	/* by basic exit reason */
 	u64 user_exit[VMXMON_STAT_USER_EXITS];	/* KVM_RUN returned 0, by kvm_run.exit_reason */
 	u64 signal_exits;			/* KVM_RUN returned -EINTR */
+	u64 ept_watch_exits;			/* KVM_RUN returned 0 with VMXMON_EXIT_EPT_WATCH */
 	u64 injections[8];			/* by VM-entry interruption type (SDM 24.8.3) */
 	u64 ept_violation[VMXMON_STAT_EPT_RESULTS];	/* by result */
 	u64 hypercalls;				/* VMCALLs (KVM's name) */
@@ -221,6 +224,12 @@ struct vmxmon_backend_ops {
 	 */
 	bool (*zap_gpa)(struct vmxmon_vm *vm, struct vmxmon_memslot *slot, u64 start, u64 end,
 			unsigned long cur_seq, bool blockable);
+	/*
+	 * The watches over guest-physical [start, end) changed (kmod/watch.c): give the leaves
+	 * mapped there the permissions vmxmon_watch_page_access() allows now, and return once
+	 * no CPU can use a translation with more. Sleeps.
+	 */
+	void (*watch_protect)(struct vmxmon_vm *vm, u64 start, u64 end);
 
 	/* vCPU */
 	int (*vcpu_create)(struct vmxmon_vcpu *vcpu);
@@ -324,5 +333,24 @@ int vmxmon_gpa_copy(struct vmxmon_vm *vm, u64 gpa, void *buf, unsigned int len, 
  * (-EFAULT: nothing mapped at the slot's host address).
  */
 int vmxmon_gpa_fault(struct vmxmon_vm *vm, u64 gpa, bool write);
+
+/*
+ * EPT watchpoints (kmod/watch.c; the access bits are the uapi VMXMON_EPT_WATCH_*, which are
+ * the EPT R/W/X bits). Any context but hard IRQ; never sleep (a spinlock inside).
+ *  - vmxmon_watch_page_access(): the accesses watched somewhere on @gpa's page, 0 while a
+ *    vCPU steps over it (the leaf may allow everything then);
+ *  - vmxmon_watch_overlaps(): does any watch overlap [gpa, gpa + len)? (A large EPT leaf
+ *    must not map over one: watches are enforced per 4 KiB leaf.)
+ *  - vmxmon_watch_lookup(): the watch of an @access kind that holds byte @gpa, in @hit;
+ *  - vmxmon_watch_step_add()/_clear(): pages @vcpu steps over now (-ENOSPC when the VM
+ *    has too many); _clear() forgets up to @max of @vcpu's and returns them in @gpas
+ *    (call again while it returns @max).
+ */
+u32 vmxmon_watch_page_access(struct vmxmon_vm *vm, u64 gpa);
+bool vmxmon_watch_overlaps(struct vmxmon_vm *vm, u64 gpa, u64 len);
+bool vmxmon_watch_lookup(struct vmxmon_vm *vm, u64 gpa, u32 access, struct vmxmon_ept_watch *hit);
+int vmxmon_watch_step_add(struct vmxmon_vm *vm, const struct vmxmon_vcpu *vcpu, u64 gpa);
+unsigned int vmxmon_watch_step_clear(struct vmxmon_vm *vm, const struct vmxmon_vcpu *vcpu,
+				     u64 *gpas, unsigned int max);
 
 #endif /* VMXMON_BACKEND_H */

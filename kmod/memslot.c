@@ -202,6 +202,7 @@ static int vmxmon_slot_delete(struct vmxmon_vm *vm, struct vmxmon_memslot *slot)
 
 	if (!new)
 		return -ENOMEM;
+	vmxmon_watch_slot_gone(vm, slot->gpa, vmxmon_slot_bytes(slot));
 	vmxmon_memslots_publish(vm, new);
 	vmxmon_slot_free(vm, slot);
 	return 0;
@@ -233,6 +234,7 @@ static int vmxmon_slot_create(struct vmxmon_vm *vm, struct vmxmon_memslot *old, 
 		return -ENOMEM;
 	}
 	if (old) {
+		vmxmon_watch_slot_gone(vm, old->gpa, vmxmon_slot_bytes(old));
 		vmxmon_memslots_publish(vm, without);
 		vmxmon_slot_free(vm, old);
 	}
@@ -276,6 +278,22 @@ int vmxmon_set_memory_region(struct vmxmon_vm *vm, const struct kvm_userspace_me
 		return -EEXIST;
 	return vmxmon_slot_create(vm, old, id, mem->flags, mem->guest_phys_addr, npages,
 				  mem->userspace_addr);
+}
+
+/* Is [gpa, gpa + len) inside one memslot? slots_lock held. */
+bool vmxmon_gpa_range_in_slot(struct vmxmon_vm *vm, u64 gpa, u64 len)
+{
+	struct vmxmon_memslots *slots = vmxmon_memslots_locked(vm);
+	unsigned int i;
+
+	for (i = 0; i < slots->nr; i++) {
+		struct vmxmon_memslot *s = slots->slot[i];
+
+		if (gpa >= s->gpa && gpa - s->gpa <= vmxmon_slot_bytes(s) &&
+		    len <= vmxmon_slot_bytes(s) - (gpa - s->gpa))
+			return true;
+	}
+	return false;
 }
 
 /* A new VM: no slots yet. */

@@ -141,8 +141,9 @@ static void stats_walk_vcpu(struct stats_walk *w, const struct vmxmon_vcpu_stat 
 		if (name)
 			stat_one(w, COUNTER, 0, s->exit_reason[i], "exits_%s", name);
 	}
-	stat_one(w, COUNTER, 0, sum(s->user_exit, VMXMON_STAT_USER_EXITS) + s->signal_exits,
-		 "user_exits");
+	stat_one(w, COUNTER, 0, sum(s->user_exit, VMXMON_STAT_USER_EXITS) + s->signal_exits +
+		 s->ept_watch_exits, "user_exits");
+	stat_one(w, COUNTER, 0, s->ept_watch_exits, "user_exits_EPT_WATCH");
 	for (i = 0; i < VMXMON_STAT_USER_EXITS; i++) {
 		name = i == KVM_EXIT_NOTIFY ? "NOTIFY" : kvm_exit_name(i);
 		if (name)

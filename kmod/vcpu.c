@@ -133,6 +133,8 @@ static void vmxmon_vcpu_account_run(struct vmxmon_vcpu *vcpu, int r, unsigned in
 	s->host_cycles += host;
 	if (!r && reason < VMXMON_STAT_USER_EXITS)
 		s->user_exit[reason]++;
+	else if (!r && reason == VMXMON_EXIT_EPT_WATCH)
+		s->ept_watch_exits++;
 	else if (r == -EINTR)
 		s->signal_exits++;
 	trace_vmxmon_userspace_exit(vcpu->id, reason, r);

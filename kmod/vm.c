@@ -68,6 +68,7 @@ static void vmxmon_vm_destroy(struct vmxmon_vm *vm)
 	x86_io_bus_destroy(vm);
 	if (vm->arch)
 		vmxmon_ops->vm_destroy(vm);
+	vmxmon_watches_free(vm);
 	vmxmon_virt_put();
 	mmdrop(vm->mm);
 	kfree(vm);
@@ -291,6 +292,9 @@ static long vmxmon_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long
 		return vmxmon_vm_stats_fd(vm);
 	case KVM_CHECK_EXTENSION:	/* KVM_CAP_CHECK_EXTENSION_VM: as on the system fd */
 		return vmxmon_check_extension(arg);
+	case VMXMON_ADD_EPT_WATCH:
+	case VMXMON_DEL_EPT_WATCH:
+		return vmxmon_vm_ept_watch(vm, ioctl, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -36,6 +36,12 @@ int vmxmon_set_memory_region(struct vmxmon_vm *vm,		/* vm->slots_lock held */
 			     const struct kvm_userspace_memory_region *mem);
 void vmxmon_memslots_free(struct vmxmon_vm *vm);
 int vmxmon_memslot_notifiers(void);
+bool vmxmon_gpa_range_in_slot(struct vmxmon_vm *vm, u64 gpa, u64 len);	/* slots_lock */
+
+/* kmod/watch.c: EPT watchpoints */
+long vmxmon_vm_ept_watch(struct vmxmon_vm *vm, unsigned int ioctl, void __user *uarg);
+void vmxmon_watch_slot_gone(struct vmxmon_vm *vm, u64 gpa, u64 len);	/* slots_lock */
+void vmxmon_watches_free(struct vmxmon_vm *vm);
 
 /* kmod/vcpu.c */
 int vmxmon_vcpu_create(struct vmxmon_vm *vm, unsigned long id);

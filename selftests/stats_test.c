@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "kvm_stats.h"
+#include "t_stats.h"
 #include "util.h"
 #include "vm.h"
 
@@ -23,41 +24,6 @@
 #define NR_CPUIDS	1000
 #define TEST_PORT	0x80
 #define TEST_LEAF	0x4711		/* above the maximum: any answer will do */
-
-static int t_stats_fd(struct test_ctx *t, int fd)
-{
-	int sfd = ioctl(fd, KVM_GET_STATS_FD, 0);
-
-	if (sfd < 0)
-		t_fail(t, __FILE__, __LINE__, "KVM_GET_STATS_FD: %s", strerror(errno));
-	if (sfd < 0)
-		t_abort(t);
-	return sfd;
-}
-
-static void t_stats_open(struct test_ctx *t, struct kvm_stats *s, int sfd)
-{
-	int r = kvm_stats_open(s, sfd);
-
-	if (r)
-		t_fail(t, __FILE__, __LINE__, "stats fd %d: %s (%s)", sfd, strerror(-r),
-		       kvm_stats_error());
-	if (r)
-		t_abort(t);
-}
-
-/* The value of @name now (the test fails if the file has no such statistic). */
-static uint64_t stat_now(struct test_ctx *t, struct kvm_stats *s, const char *name)
-{
-	int i = kvm_stats_find(s, name);
-
-	if (i < 0) {
-		t_fail(t, __FILE__, __LINE__, "%s: no statistic \"%s\"", s->id, name);
-		t_abort(t);
-	}
-	ASSERT_EQ(kvm_stats_read(s), 0);
-	return kvm_stats_value(s, i);
-}
 
 static void check_layout(struct test_ctx *t, int sfd)
 {

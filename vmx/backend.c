@@ -60,6 +60,7 @@ const struct vmxmon_backend_ops vmx_backend_ops = {
 	.vm_destroy		= vmx_vm_destroy,
 	.map_gpa		= vmx_map_gpa,
 	.zap_gpa		= vmx_zap_gpa,
+	.watch_protect		= vmx_ept_watch_protect,
 	.vcpu_create		= vmx_vcpu_create,
 	.vcpu_free		= vmx_vcpu_free,
 	.vcpu_load		= vmx_vcpu_load,

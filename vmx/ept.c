@@ -51,6 +51,13 @@
 #define EPT_LEVEL_SHIFT(l)	(12 + 9 * ((l) - 1))
 #define EPT_INDEX(gpa, l)	(((gpa) >> EPT_LEVEL_SHIFT(l)) & (EPT_ENTRIES - 1))
 #define EPT_CACHE_PAGES		3			/* the tables below the root */
+/*
+ * Software bit of a leaf (bits 62:52 are ignored by the CPU, SDM Vol. 3C table "Format of
+ * an EPT Page-Table Entry that Maps a 4-KByte Page"; KVM keeps its host-writable bit there
+ * too): the host page was looked up writable. A watch may take the W bit away; this says
+ * whether it may come back.
+ */
+#define EPT_HOST_WRITABLE	BIT_ULL(52)
 
 /* Guest RAM leaves mapped now, all VMs (debugfs). */
 static atomic_long_t ept_guest_pages = ATOMIC_LONG_INIT(0);
@@ -183,26 +190,70 @@ static u64 *ept_lock_leaf(struct vmx_vm *v, u64 gpa)
 	}
 }
 
+/*
+ * The EPT permissions watches over a page take away (@access: the watched kinds, uapi bits
+ * equal to EPT R/W/X). A leaf that may not be read may not be written either (W without R is
+ * an EPT misconfiguration, SDM Vol. 3C 29.3.3.1), nor fetched from unless the CPU supports
+ * execute-only translations (IA32_VMX_EPT_VPID_CAP bit 0).
+ */
+static u64 ept_watch_removed(u32 access)
+{
+	u64 removed = access & EPT_PERM_RWX;
+
+	if (access & VMXMON_EPT_WATCH_READ) {
+		removed |= VMX_EPT_WRITABLE_MASK;
+		if (!(vmx_caps.ept_vpid & VMX_EPT_EXECUTE_ONLY_BIT))
+			removed |= VMX_EPT_EXECUTABLE_MASK;
+	}
+	return removed;
+}
+
+/* Would an @access (EPT violation qualification bits 2:0) to @gpa's page hit a watch? */
+bool vmx_ept_watch_blocks(struct vmxmon_vm *vm, u64 gpa, u32 access)
+{
+	return access & ept_watch_removed(vmxmon_watch_page_access(vm, gpa));
+}
+
+/* The permissions of a leaf for @gpa: read-only unless @writable, minus the watches'. */
+static u64 ept_leaf_perms(struct vmxmon_vm *vm, u64 gpa, bool writable)
+{
+	u64 perms = writable ? EPT_PERM_RWX : EPT_PERM_RWX & ~VMX_EPT_WRITABLE_MASK;
+
+	return perms & ~ept_watch_removed(vmxmon_watch_page_access(vm, gpa));
+}
+
 int vmx_map_gpa(struct vmxmon_vm *vm, struct vmxmon_memslot *slot, u64 gpa, unsigned long pfn,
 		bool writable, unsigned long seq)
 {
 	struct vmx_vm *v = to_vmx_vm(vm);
-	/* Read-only (a ROM slot, or a page not yet written): guest writes fault to vmxmon. */
-	u64 leaf = PFN_PHYS(pfn) | EPT_LEAF_WB |
-		   (writable ? EPT_PERM_RWX : EPT_PERM_RWX & ~VMX_EPT_WRITABLE_MASK);
 	u64 *e = ept_lock_leaf(v, gpa);
+	u64 perms, leaf;
 	int r = 0;
 
 	if (!e)
 		return -ENOMEM;
+	/*
+	 * Read-only (a ROM slot, or a page not yet written): guest writes fault to vmxmon. A
+	 * watched page loses what its watches take (vmx/watch.c); with nothing left (a read
+	 * watch) it stays unmapped. Under ept_lock: a watch added meanwhile protects the leaf
+	 * after this (->watch_protect() takes the lock after the watch is listed).
+	 */
+	perms = ept_leaf_perms(vm, gpa, writable);
+	leaf = PFN_PHYS(pfn) | EPT_LEAF_WB | perms | (writable ? EPT_HOST_WRITABLE : 0);
 	if (mmu_interval_read_retry(&slot->notifier, seq)) {
 		r = -EAGAIN;	/* an invalidation began after the page was looked up */
 	} else if (!(*e & EPT_PERM_RWX)) {
-		WRITE_ONCE(*e, leaf);
-		atomic_long_inc(&ept_guest_pages);
-	} else if ((*e & EPT_ADDR_MASK) == PFN_PHYS(pfn)) {
-		if (writable)	/* the same page: read-only to writable, or a racing fault */
+		if (perms) {
 			WRITE_ONCE(*e, leaf);
+			atomic_long_inc(&ept_guest_pages);
+		}
+	} else if ((*e & EPT_ADDR_MASK) == PFN_PHYS(pfn)) {
+		/*
+		 * The same page: read-only to writable, or a racing fault. Only ever adds
+		 * permissions (taking them away needs a TLB flush: ->watch_protect()).
+		 */
+		if (writable)
+			WRITE_ONCE(*e, *e | EPT_HOST_WRITABLE | (perms & VMX_EPT_WRITABLE_MASK));
 	} else {
 		/*
 		 * Another page: the APIC-access page. (A stale RAM leaf cannot be: the page it
@@ -228,17 +279,22 @@ void vmx_ept_flush_this_cpu(struct vmxmon_vm *vm)
  * file page). SetPageDirty() as KVM's kvm_set_pfn_dirty(), not set_page_dirty_lock(): the
  * notifier may not sleep, and the host mm still maps the page while it invalidates.
  */
-static void ept_leaf_gone(u64 leaf, int level)
+static void ept_leaf_dirty(u64 leaf)
 {
 	unsigned long pfn = PHYS_PFN(leaf & EPT_ADDR_MASK);
 	struct page *page;
 
-	atomic_long_sub(level == 1 ? 1 : 1L << (9 * (level - 1)), &ept_guest_pages);
 	if (!(leaf & VMX_EPT_WRITABLE_MASK) || !pfn_valid(pfn))
 		return;
 	page = pfn_to_page(pfn);
 	if (!PageReserved(page))
 		SetPageDirty(page);
+}
+
+static void ept_leaf_gone(u64 leaf, int level)
+{
+	atomic_long_sub(level == 1 ? 1 : 1L << (9 * (level - 1)), &ept_guest_pages);
+	ept_leaf_dirty(leaf);
 }
 
 /*
@@ -295,6 +351,48 @@ bool vmx_zap_gpa(struct vmxmon_vm *vm, struct vmxmon_memslot *slot, u64 start, u
 	if (n)
 		vmxmon_vm_request_all(vm, VMXMON_REQ_TLB_FLUSH, true);
 	return true;
+}
+
+/*
+ * Watches over [start, end) changed, or a vCPU's step over a watched page began or ended
+ * (vmx/watch.c): give each leaf there the permissions ept_leaf_perms() allows now. Adding
+ * permissions needs no flush (as a read-only leaf made writable, above); taking any away
+ * (a leaf left with none is cleared, as a zap) flushes every vCPU's TLB before returning, so
+ * that no CPU can still use the more permissive translation. Leaves not mapped now get
+ * their permissions when faulted in (vmx_map_gpa()). Sleeps.
+ */
+void vmx_ept_watch_protect(struct vmxmon_vm *vm, u64 start, u64 end)
+{
+	struct vmx_vm *v = to_vmx_vm(vm);
+	bool flush = false;
+	u64 gpa, keep;
+
+	keep = v->apic_access_page ? page_to_phys(v->apic_access_page) : 0;
+	for (gpa = start & PAGE_MASK; gpa < end; gpa += PAGE_SIZE) {
+		u64 *e, old, perms;
+
+		mutex_lock(&v->ept_lock);
+		e = ept_walk(v, gpa, 1, false);
+		if (e && (*e & EPT_PERM_RWX) && (*e & EPT_ADDR_MASK) != keep) {
+			old = *e;
+			perms = ept_leaf_perms(vm, gpa, old & EPT_HOST_WRITABLE);
+			if (!perms) {
+				WRITE_ONCE(*e, 0);
+				ept_leaf_gone(old, 1);
+				flush = true;
+			} else if (perms != (old & EPT_PERM_RWX)) {
+				WRITE_ONCE(*e, (old & ~EPT_PERM_RWX) | perms);
+				if (old & ~perms & EPT_PERM_RWX) {
+					flush = true;
+					if (!(perms & VMX_EPT_WRITABLE_MASK))
+						ept_leaf_dirty(old);
+				}
+			}
+		}
+		mutex_unlock(&v->ept_lock);
+	}
+	if (flush)
+		vmxmon_vm_request_all(vm, VMXMON_REQ_TLB_FLUSH, true);
 }
 
 /*

@@ -138,6 +138,8 @@ void vmx_events_before_entry(struct vmxmon_vcpu *vcpu)
 		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
 		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, ev->reinject_len);
 		ev->reinject_info = 0;
+	} else if (vmx->watch.mode) {
+		/* Stepping over an EPT watch (vmx/watch.c): nothing new until it is done. */
 	} else if (ev->nmi_pending && vmx_nmi_allowed()) {
 		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
 			     NMI_VECTOR | INTR_TYPE_NMI_INTR | INTR_INFO_VALID_MASK);
@@ -170,6 +172,8 @@ void vmx_events_before_entry(struct vmxmon_vcpu *vcpu)
 	    vmx_wants_extint_window(vcpu) ||
 	    (vmx->x86.lapic && x86_lapic_deliverable(vmx->x86.lapic) >= 0))
 		windows |= CPU_BASED_INTR_WINDOW_EXITING;
+	if (vmx->watch.mode)	/* a window exit would come before the stepped instruction */
+		windows = 0;
 	vmx_set_windows(ev, windows);
 	if (!ev->handler_injected) {	/* vmx_inject_exception() counted that one */
 		u32 info = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD);

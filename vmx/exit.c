@@ -41,7 +41,14 @@ static int handle_external_interrupt(struct vmxmon_vcpu *vcpu)
 /* The guest ran preemption_timer_us without an exit: the host had its chance, resume. */
 static int handle_preemption_timer(struct vmxmon_vcpu *vcpu)
 {
+	vmx_watch_timer(vcpu);	/* or it ended a step over an EPT watch (vmx/watch.c) */
 	return 1;
+}
+
+/* The monitor trap flag: the instruction (or event delivery) after an entry with it set. */
+static int handle_monitor_trap(struct vmxmon_vcpu *vcpu)
+{
+	return vmx_watch_mtf(vcpu);
 }
 
 /*
@@ -156,6 +163,9 @@ static int handle_ept_violation(struct vmxmon_vcpu *vcpu)
 	if ((qual & INTR_INFO_UNBLOCK_NMI) && (vmcs_config.pin & PIN_BASED_VIRTUAL_NMIS) &&
 	    !(to_vmx(vcpu)->ev.reinject_info & VECTORING_INFO_VALID_MASK))
 		vmcs_set_bits32(GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);
+	/* A page with an EPT watch, protected against this access (vmx/watch.c)? */
+	if (vmx_watch_ept_violation(vcpu, gpa, qual, &r))
+		return r;
 	r = vmxmon_gpa_fault(vcpu->vm, gpa, write);	/* may sleep: the VMCS follows us */
 	if (!r)
 		r = emulate_access(vcpu, gpa, write);
@@ -235,6 +245,7 @@ static int (*const vmx_exit_handlers[])(struct vmxmon_vcpu *vcpu) = {
 	[EXIT_REASON_XSETBV]			= vmx_handle_xsetbv,
 	[EXIT_REASON_INTERRUPT_WINDOW]		= vmx_handle_interrupt_window,
 	[EXIT_REASON_PREEMPTION_TIMER]		= handle_preemption_timer,
+	[EXIT_REASON_MONITOR_TRAP_FLAG]		= handle_monitor_trap,
 	[EXIT_REASON_TPR_BELOW_THRESHOLD]	= handle_tpr_below_threshold,
 	[EXIT_REASON_NMI_WINDOW]		= vmx_handle_nmi_window,
 	[EXIT_REASON_CR_ACCESS]			= vmx_handle_cr,
@@ -309,6 +320,8 @@ int vmx_handle_exit(struct vmxmon_vcpu *vcpu)
 	if (unlikely(reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
 		return handle_entry_failure(vcpu);
 
+	if (unlikely(vmx->watch.mode == VMX_STEP_TF))
+		vmx_watch_on_exit(vcpu);
 	basic = reason & 0xffff;
 	if (basic < VMXMON_STATS_EXIT_REASONS)
 		vcpu->stat.exit_reason[basic]++;

@@ -85,6 +85,8 @@ static __always_inline void advance_rip(unsigned int len)
 static __always_inline void advance_rip_step(struct vmxmon_vcpu *vcpu, unsigned int len)
 {
 	advance_rip(len);
+	if (unlikely(to_vmx(vcpu)->watch.mode))	/* it stepped over an EPT watch: done */
+		vmx_watch_insn_done(vcpu);
 	if (unlikely(vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_TF))
 		vmx_inject_db(vcpu, DR_STEP);
 }

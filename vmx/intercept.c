@@ -186,8 +186,17 @@ int vmx_handle_exception_nmi(struct vmxmon_vcpu *vcpu)
 		 * trap-like #DB that follows it. Skipping ends an STI/MOV-SS shadow, as
 		 * executing it would.
 		 */
-		if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_PRIV_SW_EXCEPTION)
+		if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_PRIV_SW_EXCEPTION) {
 			vmx_skip_instruction_no_step(vcpu);
+		} else {
+			/* The single-step trap of a step over an EPT watch (vmx/watch.c). */
+			unsigned long payload = vmcs_readl(EXIT_QUALIFICATION);
+
+			if (vmx_watch_db(vcpu, &payload))
+				return 1;
+			vmx_inject_db(vcpu, payload);
+			return 1;
+		}
 		vmx_inject_db(vcpu, vmcs_readl(EXIT_QUALIFICATION));
 		return 1;
 	case X86_TRAP_AC:

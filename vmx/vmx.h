@@ -184,6 +184,22 @@ struct vmx_perf_switch {
 	u32 nr;				/* entries in each, as in the VMCS counts */
 };
 
+/* A step over a watched page (vmx/watch.c): how it ends. */
+enum vmx_watch_step_mode {
+	VMX_STEP_NONE,
+	VMX_STEP_MTF,		/* the monitor trap flag: an MTF exit after the instruction */
+	VMX_STEP_TF,		/* no MTF: RFLAGS.TF and the #DB intercept */
+	VMX_STEP_EVENT,		/* an event's delivery: the preemption timer at 0 */
+};
+
+struct vmx_watch_step {
+	u8 mode;			/* enum vmx_watch_step_mode */
+	bool guest_tf;			/* VMX_STEP_TF: the guest's own RFLAGS.TF */
+	bool tf_leak;			/* a fault pushed our TF: one #DB to swallow (watch.c) */
+	u32 timer;			/* VMX_STEP_EVENT: the preemption timer value to restore */
+	u64 hit_gpa;			/* the access userspace saw: stepped at the next KVM_RUN */
+};
+
 /* Guest state kept across exits, outside the VMCS; x86/'s part first (x86/x86.h). */
 struct vmx_vcpu {
 	struct x86_vcpu x86;			/* GPRs (vmx/vmenter.S loads and saves them) */
@@ -207,6 +223,7 @@ struct vmx_vcpu {
 	unsigned long exit_qual;
 	u32 exit_intr_info;
 	u32 entry_failed;			/* VMLAUNCH/VMRESUME VMfail: VM-instruction error */
+	struct vmx_watch_step watch;		/* EPT watchpoints (vmx/watch.c) */
 	/* Unique, never reused: an IBPB when another vCPU's guest ran on this CPU last. */
 	u64 ibpb_tag;
 };
@@ -290,6 +307,16 @@ bool vmx_zap_gpa(struct vmxmon_vm *vm, struct vmxmon_memslot *slot, u64 start, u
 		 unsigned long cur_seq, bool blockable);
 long vmx_guest_pages_mapped(void);
 void vmx_ept_flush_this_cpu(struct vmxmon_vm *vm);
+void vmx_ept_watch_protect(struct vmxmon_vm *vm, u64 start, u64 end);
+bool vmx_ept_watch_blocks(struct vmxmon_vm *vm, u64 gpa, u32 access);
+
+/* vmx/watch.c: EPT watchpoints */
+bool vmx_watch_ept_violation(struct vmxmon_vcpu *vcpu, u64 gpa, unsigned long qual, int *r);
+void vmx_watch_on_exit(struct vmxmon_vcpu *vcpu);
+int vmx_watch_mtf(struct vmxmon_vcpu *vcpu);
+bool vmx_watch_db(struct vmxmon_vcpu *vcpu, unsigned long *payload);
+void vmx_watch_timer(struct vmxmon_vcpu *vcpu);
+void vmx_watch_insn_done(struct vmxmon_vcpu *vcpu);
 void vmx_ept_map_apic_access(struct vmxmon_vm *vm, u64 gpa, struct page *page);
 void vmx_ept_unmap_apic_access(struct vmxmon_vm *vm, u64 gpa, struct page *page);
 

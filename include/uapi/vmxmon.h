@@ -26,7 +26,8 @@
  *                             XSAVE in the host), MAX_VCPUS, TSC_DEADLINE_TIMER, SIGNAL_MSI,
  *                             READONLY_MEM, ENABLE_CAP_VM, CHECK_EXTENSION_VM, SPLIT_IRQCHIP,
  *                             MAX_VCPU_ID, IMMEDIATE_EXIT, IRQFD, IOEVENTFD,
- *                             IOEVENTFD_NO_LENGTH, IOEVENTFD_ANY_LENGTH, BINARY_STATS_FD (32;
+ *                             IOEVENTFD_NO_LENGTH, IOEVENTFD_ANY_LENGTH, BINARY_STATS_FD,
+ *                             VMXMON_CAP_EPT_WATCH (vmxmon's own) (33;
  *                             selftests/caps_test.c checks this list against the table)
  *     KVM_CREATE_VM           machine type 0 only (-EINVAL otherwise); returns a VM fd.
  *                             The first VM turns VMX on on every online CPU and the last one
@@ -66,9 +67,17 @@
  *     KVM_EXIT_INTERNAL_ERROR with the instruction bytes), KVM_EXIT_HLT, KVM_EXIT_SHUTDOWN,
  *     KVM_EXIT_FAIL_ENTRY, KVM_EXIT_IRQ_WINDOW_OPEN, KVM_EXIT_INTR, KVM_EXIT_IOAPIC_EOI
  *
- * vmxmon-only interfaces: none yet. Diagnostics live in debugfs, not in the ABI:
- * /sys/kernel/debug/vmxmon/status (format documented in README.md); tracepoints (tracefs,
- * events/vmxmon/: kmod/trace.h) are not ABI either.
+ * vmxmon-only interfaces (below; on /dev/kvm their numbers are unknown ioctls, -ENOTTY):
+ * ioctl numbers KVMIO 0xf0-0xff (KVM 6.12 uses up to 0xd5), exit reasons from
+ * VMXMON_EXIT_BASE, capabilities from VMXMON_CAP_BASE (answered by KVM_CHECK_EXTENSION
+ * like KVM's, from include/uapi/vmxmon_caps.h). Diagnostics live in debugfs, not in the
+ * ABI: /sys/kernel/debug/vmxmon/status (format documented in README.md);
+ * tracepoints (tracefs, events/vmxmon/: kmod/trace.h) are not ABI either.
+ *
+ *   VM fd
+ *     VMXMON_ADD_EPT_WATCH, VMXMON_DEL_EPT_WATCH (struct vmxmon_ept_watch): EPT watchpoints,
+ *       see below; KVM_CHECK_EXTENSION(VMXMON_CAP_EPT_WATCH) = VMXMON_MAX_EPT_WATCHES
+ *   exits: VMXMON_EXIT_EPT_WATCH (struct vmxmon_ept_watch_exit in kvm_run's union)
  */
 #ifndef _UAPI_VMXMON_H
 #define _UAPI_VMXMON_H
@@ -84,5 +93,96 @@
 #define VMXMON_USER_MEMSLOTS	32	/* KVM_CAP_NR_MEMSLOTS */
 #define VMXMON_MAX_MCE_BANKS	32	/* KVM_CAP_MCE: machine-check banks per vCPU, as KVM */
 #define VMXMON_MAX_IRQ_ROUTES	4096	/* KVM_CAP_IRQ_ROUTING: KVM_MAX_IRQ_ROUTES */
+
+/* vmxmon's own numbers (see the top of this file). */
+#define VMXMON_CAP_BASE		0x10000	/* above every KVM_CAP_* */
+#define VMXMON_EXIT_BASE	0x1000	/* above every KVM_EXIT_* */
+
+/*
+ * EPT watchpoints: the guest's accesses to a guest-physical byte range stop the vCPU before
+ * they happen, and KVM_RUN returns VMXMON_EXIT_EPT_WATCH; the next KVM_RUN lets the access
+ * complete (the instruction is single-stepped on an unprotected mapping of its page) and
+ * the watch stays armed. The core of EPT-based introspection (HyperDbg, DRAKVUF).
+ *
+ * VMXMON_ADD_EPT_WATCH: watch [gpa, gpa + len) for the accesses in flags (any of READ,
+ * WRITE, EXEC). Errors: -EINVAL for len 0, a range that wraps, unknown flags, no access
+ * bit, nonzero reserved fields, or a range not inside one RAM memslot (KVM_MEM_READONLY
+ * slots too; not MMIO: a device sees every access anyway); -EEXIST if it overlaps a watch
+ * already there; -ENOSPC beyond VMXMON_MAX_EPT_WATCHES watches; -E2BIG for len over
+ * VMXMON_MAX_EPT_WATCH_LEN. VMXMON_DEL_EPT_WATCH: remove the watch with exactly this gpa
+ * and len (flags and reserved fields 0), -ENOENT if there is none.
+ *
+ * Granularity: the hardware protects 4 KiB pages. Every access to a watched page exits to
+ * vmxmon; one whose kind is watched there and whose address (the guest-physical address the
+ * CPU reports: the access's first byte on that page) lies in the range exits to userspace,
+ * any other completes in the kernel (stepped too). So an access that begins before the
+ * range and runs into it is seen only if it crosses into the range's page there. Watches
+ * live as long as the VM; deleting or moving the memslot under a watch removes the watch.
+ *
+ * Reading needs the page unreadable, and EPT cannot make a page writable but not readable
+ * (SDM Vol. 3C 29.3.3.1, a misconfiguration): a READ watch stops writes to the page too
+ * (and fetches, without execute-only EPT support); those complete silently unless watched.
+ *
+ * While one vCPU steps over a watched page, the page is open to the whole VM for that one
+ * instruction: another vCPU's access to it in that window is not seen (the EPT is shared;
+ * HyperDbg and DRAKVUF avoid this with per-vCPU EPT views, which vmxmon does not have).
+ */
+#define VMXMON_EPT_WATCH_READ	(1u << 0)	/* as the EPT R/W/X bits and the exit */
+#define VMXMON_EPT_WATCH_WRITE	(1u << 1)	/* qualification's access bits 2:0 */
+#define VMXMON_EPT_WATCH_EXEC	(1u << 2)
+#define VMXMON_EPT_WATCH_ACCESS	(VMXMON_EPT_WATCH_READ | VMXMON_EPT_WATCH_WRITE | \
+				 VMXMON_EPT_WATCH_EXEC)
+#define VMXMON_MAX_EPT_WATCHES	64
+#define VMXMON_MAX_EPT_WATCH_LEN	(1ull << 21)	/* 2 MiB */
+
+struct vmxmon_ept_watch {
+	__u64 gpa;
+	__u64 len;
+	__u32 flags;		/* VMXMON_EPT_WATCH_* */
+	__u32 pad;		/* 0 */
+	__u64 reserved[2];	/* 0 */
+};
+
+#define VMXMON_ADD_EPT_WATCH	_IOW(KVMIO, 0xf0, struct vmxmon_ept_watch)
+#define VMXMON_DEL_EPT_WATCH	_IOW(KVMIO, 0xf1, struct vmxmon_ept_watch)
+#define VMXMON_CAP_EPT_WATCH	(VMXMON_CAP_BASE + 0)
+
+/*
+ * KVM_RUN returned with kvm_run.exit_reason VMXMON_EXIT_EPT_WATCH: an access hit a watch
+ * and has not happened yet. The next KVM_RUN performs it (registers changed in between are
+ * used). kvm_run's union holds:
+ *   gpa     the guest-physical address the CPU reported for the access
+ *   gla     the guest linear address (if VMXMON_EPT_WATCH_EXIT_GLA: exit qualification
+ *           bit 7, SDM Vol. 3C 28.2.1)
+ *   rip     the guest RIP of the instruction (with VMXMON_EPT_WATCH_EXIT_EVENT: of the
+ *           instruction an event interrupted, or that raised it)
+ *   access  what the access does: VMXMON_EPT_WATCH_READ/WRITE/EXEC (qualification bits 2:0;
+ *           a read-modify-write may report both)
+ *   flags   VMXMON_EPT_WATCH_EXIT_GLA: gla is valid; _PAGING: the access was the CPU's
+ *           own walk of the guest's page tables (qualification bit 8 clear), not the
+ *           access to the linear address itself; _EVENT: it happened while the CPU
+ *           delivered an event (an IDT, GDT or stack access; the event is delivered when
+ *           the access completes, at the next KVM_RUN)
+ *   watch_gpa, watch_len, watch_flags: the watch that was hit
+ */
+#define VMXMON_EXIT_EPT_WATCH		(VMXMON_EXIT_BASE + 0)
+#define VMXMON_EPT_WATCH_EXIT_GLA	(1u << 0)
+#define VMXMON_EPT_WATCH_EXIT_PAGING	(1u << 1)
+#define VMXMON_EPT_WATCH_EXIT_EVENT	(1u << 2)
+
+struct vmxmon_ept_watch_exit {
+	__u64 gpa;
+	__u64 gla;
+	__u64 rip;
+	__u32 access;
+	__u32 flags;
+	__u64 watch_gpa;
+	__u64 watch_len;
+	__u32 watch_flags;
+	__u32 pad;
+};
+
+/* Where the exit data lives in struct kvm_run. */
+#define vmxmon_run_ept_watch(run)	((struct vmxmon_ept_watch_exit *)(void *)&(run)->padding)
 
 #endif /* _UAPI_VMXMON_H */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
  * vmxmon — what KVM_CHECK_EXTENSION answers, on the system fd and on a VM fd: every
- * capability of the Linux 6.1 <linux/kvm.h>, in number order, with vmxmon's answer and why.
+ * capability of the Linux 6.1 <linux/kvm.h>, in number order, with vmxmon's answer and why;
+ * then vmxmon's own (VMXMON_CAP_*, from VMXMON_CAP_BASE in include/uapi/vmxmon.h).
  *
  * The rule (design.md, "ABI"): answer as KVM 6.1 (x86, kvm_intel) answers for the behaviour
  * vmxmon really has, and 0 for everything it lacks: a VMM that needs a capability must be
@@ -267,6 +268,8 @@
 	    "no KVM_ENABLE_CAP(KVM_CAP_VM_DISABLE_NX_HUGE_PAGES)") \
 	CAP(KVM_CAP_S390_ZPCI_OP, 0, "not x86 (s390)") \
 	CAP(KVM_CAP_S390_CPU_TOPOLOGY, 0, "not x86 (s390)") \
-	CAP(KVM_CAP_DIRTY_LOG_RING_ACQ_REL, 0, "no dirty logging")
+	CAP(KVM_CAP_DIRTY_LOG_RING_ACQ_REL, 0, "no dirty logging") \
+	CAP(VMXMON_CAP_EPT_WATCH, VMXMON_MAX_EPT_WATCHES, \
+	    "vmxmon only: EPT watchpoints per VM (VMXMON_ADD_EPT_WATCH)")
 
 #endif /* _UAPI_VMXMON_CAPS_H */
