@@ -2,9 +2,11 @@
 /*
  * CPUID control: a table set with KVM_SET_CPUID2 is what the guest reads (present leaves,
  * leaves missing below the maximum, leaves above it), KVM_GET_CPUID2 returns it (-E2BIG when
- * the array is too small), and after the first KVM_RUN only the same table may be set.
+ * the array is too small), and after the first KVM_RUN only the same table may be set; the
+ * supported table offers nothing the host kernel has turned off.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -201,4 +203,77 @@ TEST_KVM_IDENTICAL(supported_cpuid_leaves_tsc_deadline_to_the_capability)
 	EXPECT_EQ(e->ecx & CPUID_1_ECX_TSC_DEADLINE, 0);
 	EXPECT_EQ(e->ecx & CPUID_1_ECX_X2APIC, CPUID_1_ECX_X2APIC);
 	EXPECT_EQ(dev_ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER), 1);
+}
+
+/* A supported-table bit and the name /proc/cpuinfo gives the feature. */
+struct host_flag {
+	uint32_t fn, idx;
+	int reg;			/* 0 eax, 1 ebx, 2 ecx, 3 edx */
+	int bit;
+	const char *name;
+};
+
+static const struct host_flag host_flags[] = {
+	{ 1, 0, 2, 0, "pni" }, { 1, 0, 2, 1, "pclmulqdq" }, { 1, 0, 2, 9, "ssse3" },
+	{ 1, 0, 2, 12, "fma" }, { 1, 0, 2, 13, "cx16" }, { 1, 0, 2, 19, "sse4_1" },
+	{ 1, 0, 2, 20, "sse4_2" }, { 1, 0, 2, 22, "movbe" }, { 1, 0, 2, 23, "popcnt" },
+	{ 1, 0, 2, 25, "aes" }, { 1, 0, 2, 26, "xsave" }, { 1, 0, 2, 28, "avx" },
+	{ 1, 0, 2, 29, "f16c" }, { 1, 0, 2, 30, "rdrand" },
+	{ 1, 0, 3, 0, "fpu" }, { 1, 0, 3, 3, "pse" }, { 1, 0, 3, 4, "tsc" },
+	{ 1, 0, 3, 6, "pae" }, { 1, 0, 3, 7, "mce" }, { 1, 0, 3, 12, "mtrr" },
+	{ 1, 0, 3, 13, "pge" }, { 1, 0, 3, 14, "mca" }, { 1, 0, 3, 16, "pat" },
+	{ 1, 0, 3, 19, "clflush" }, { 1, 0, 3, 25, "sse" }, { 1, 0, 3, 26, "sse2" },
+	{ 7, 0, 1, 0, "fsgsbase" }, { 7, 0, 1, 3, "bmi1" }, { 7, 0, 1, 5, "avx2" },
+	{ 7, 0, 1, 7, "smep" }, { 7, 0, 1, 8, "bmi2" }, { 7, 0, 1, 9, "erms" },
+	{ 7, 0, 1, 18, "rdseed" }, { 7, 0, 1, 19, "adx" }, { 7, 0, 1, 20, "smap" },
+	{ 7, 0, 1, 23, "clflushopt" },
+	{ 0xd, 1, 0, 0, "xsaveopt" },
+	{ 0x80000001, 0, 2, 0, "lahf_lm" }, { 0x80000001, 0, 2, 5, "abm" },
+	{ 0x80000001, 0, 2, 8, "3dnowprefetch" },
+	{ 0x80000001, 0, 3, 20, "nx" }, { 0x80000001, 0, 3, 26, "pdpe1gb" },
+	{ 0x80000001, 0, 3, 27, "rdtscp" }, { 0x80000001, 0, 3, 29, "lm" },
+};
+
+/*
+ * KVM offers only features the host kernel itself has on (kvm_set_cpu_caps() starts from
+ * boot_cpu_data): one the host turned off (clearcpuid=, errata, ERMS when firmware left
+ * fast strings off in IA32_MISC_ENABLE, as Bochs does) must not reach a guest, which would
+ * then run other code than under KVM (a guest's rep stosb instead of rep stosq: in Bochs,
+ * eight times the instructions for every page it clears).
+ */
+TEST_KVM_IDENTICAL(supported_cpuid_offers_no_feature_the_host_kernel_disabled)
+{
+	struct vm *vm = t_vm_new(t);
+	const struct kvm_cpuid2 *c = vm_supported_cpuid(vm);
+	char *line = NULL, flags[8192] = " ";
+	size_t cap = 0;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	ASSERT_TRUE(f != NULL);
+	while (getline(&line, &cap, f) > 0) {
+		if (!strncmp(line, "flags", 5) && strchr(line, ':')) {
+			snprintf(flags, sizeof(flags), " %s", strchr(line, ':') + 1);
+			break;
+		}
+	}
+	free(line);
+	fclose(f);
+	for (char *p = flags; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	ASSERT_TRUE(strlen(flags) > 8);
+	for (size_t i = 0; i < sizeof(host_flags) / sizeof(host_flags[0]); i++) {
+		const struct host_flag *h = &host_flags[i];
+		const struct kvm_cpuid_entry2 *e = cpuid_entry(c, h->fn, h->idx);
+		uint32_t regs[4];
+		char word[32];
+
+		if (!e)
+			continue;
+		regs[0] = e->eax, regs[1] = e->ebx, regs[2] = e->ecx, regs[3] = e->edx;
+		snprintf(word, sizeof(word), " %s ", h->name);
+		if (regs[h->reg] & (1u << h->bit) && !strstr(flags, word))
+			t_fail(t, __FILE__, __LINE__, "CPUID %#x.%u offers %s, which the host kernel has off",
+			       h->fn, h->idx, h->name);
+	}
 }

@@ -111,6 +111,18 @@ static u32 xstate_size(u64 xcr0)
 	return ebx + eax;
 }
 
+/*
+ * A capability word as the host kernel sees it: the raw CPUID bits less what Linux turned
+ * off (clearcpuid=, errata, and ERMS and REP_GOOD when firmware left fast strings off in
+ * IA32_MISC_ENABLE, arch/x86/kernel/cpu/intel.c). KVM starts its capabilities from this
+ * same boot_cpu_data (kvm_set_cpu_caps()), so a feature the host does not use is never
+ * offered to a guest; raw CPUID alone showed guests features their host had disabled.
+ */
+static u32 host_caps(enum cpuid_leafs word)
+{
+	return boot_cpu_data.x86_capability[word];
+}
+
 /* Build the supported table once, at load; @rdtscp: the backend can offer RDTSCP. */
 void x86_cpuid_setup(bool rdtscp)
 {
@@ -131,8 +143,8 @@ void x86_cpuid_setup(bool rdtscp)
 	e->eax = min_t(u32, e->eax, X86_CPUID_MAX_BASIC);
 	e = add_leaf(1, 0);
 	e->ebx &= 0xff00;				/* CLFLUSH size; APIC id set per vCPU */
-	e->ecx &= CPUID_1_ECX_OK | (xsave ? F(1_ECX, XSAVE) : 0) |
-		  (x86_host_xcr0 & XFEATURE_MASK_YMM ? CPUID_1_ECX_AVX : 0);
+	e->ecx &= (CPUID_1_ECX_OK | (xsave ? F(1_ECX, XSAVE) : 0) |
+		   (x86_host_xcr0 & XFEATURE_MASK_YMM ? CPUID_1_ECX_AVX : 0)) & host_caps(CPUID_1_ECX);
 	/*
 	 * x2APIC always, as KVM 6.1 (kvm_set_cpu_caps(): "KVM emulates x2apic in software"):
 	 * the in-kernel APIC has it; a VM without one must not show it (KVM's rule too, its
@@ -140,10 +152,11 @@ void x86_cpuid_setup(bool rdtscp)
 	 * it when KVM_CAP_TSC_DEADLINE_TIMER says the in-kernel APIC has it.
 	 */
 	e->ecx |= F(1_ECX, HYPERVISOR) | F(1_ECX, X2APIC);
-	e->edx = (e->edx & CPUID_1_EDX_OK) | F(1_EDX, APIC);
+	e->edx = (e->edx & CPUID_1_EDX_OK & host_caps(CPUID_1_EDX)) | F(1_EDX, APIC);
 	e = add_leaf(7, 0);
 	e->eax = 0;
-	e->ebx &= CPUID_7_EBX_OK | (x86_host_xcr0 & XFEATURE_MASK_YMM ? F(7_0_EBX, AVX2) : 0);
+	e->ebx &= (CPUID_7_EBX_OK | (x86_host_xcr0 & XFEATURE_MASK_YMM ? F(7_0_EBX, AVX2) : 0)) &
+		  host_caps(CPUID_7_0_EBX);
 	e->ecx = e->edx = 0;
 	if (xsave) {
 		e = add_leaf(0xd, 0);
@@ -151,7 +164,7 @@ void x86_cpuid_setup(bool rdtscp)
 		e->ebx = e->ecx = xstate_size(e->eax);
 		e->edx = 0;
 		e = add_leaf(0xd, 1);
-		e->eax &= CPUID_D1_EAX_OK;
+		e->eax &= CPUID_D1_EAX_OK & host_caps(CPUID_D_1_EAX);
 		e->ebx = e->ecx = e->edx = 0;
 		if (x86_host_xcr0 & XFEATURE_MASK_YMM)
 			add_leaf(0xd, 2);
@@ -168,8 +181,9 @@ void x86_cpuid_setup(bool rdtscp)
 	e->ebx = e->ecx = e->edx = 0;
 	e = add_leaf(0x80000001, 0);
 	e->eax = e->ebx = 0;
-	e->ecx &= CPUID_81_ECX_OK;
-	e->edx &= CPUID_81_EDX_OK | (rdtscp ? F(8000_0001_EDX, RDTSCP) : 0);
+	e->ecx &= CPUID_81_ECX_OK & host_caps(CPUID_8000_0001_ECX);
+	e->edx &= (CPUID_81_EDX_OK | (rdtscp ? F(8000_0001_EDX, RDTSCP) : 0)) &
+		  host_caps(CPUID_8000_0001_EDX);
 	for (fn = 0x80000002; fn <= 0x80000004; fn++)
 		add_leaf(fn, 0);			/* brand string */
 	add_leaf(0x80000006, 0);			/* L2 cache */

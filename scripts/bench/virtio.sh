@@ -3,7 +3,7 @@
 # virtio.sh DEV NAME [VMXRUN OPTIONS...]: in the bench's Bochs L1 (scripts/bench/run), boot
 # the Debian guest under vmxrun on DEV with a 32 MiB scratch disk and a tap NIC, run
 # /bin/virtio-test bench in it and print its figures as one line:
-#   vbench dev=DEV mode=NAME seqread=MiB/s seqwrite=MiB/s randread_iops=N ping_ms=MS
+#   vbench dev=DEV mode=NAME seqread=MiB/s seqwrite=MiB/s randread_iops=N ping_ms=MS tcp_mibs=MiB/s
 # The guest's clock runs on L1's time (kvmclock-less TSC): rates are relative, for comparing
 # the devices and modes in one run, not hardware numbers.
 DEV=$1
@@ -30,7 +30,14 @@ pid=$!
 i=0
 while [ $i -lt 300 ] && ! grep -q "$TAP" /proc/net/dev; do sleep 1; i=$((i + 1)); done
 ip addr add 169.254.0.1/16 dev "$TAP" && ip link set "$TAP" up
+# The TCP stream row: the guest fetches 16 MiB from this server (L1 -> L2 over the tap).
+mkdir -p "$TMP/www"
+dd if=/dev/zero of="$TMP/www/blob" bs=1M count=16 2>/dev/null
+echo ok >"$TMP/www/ok"
+busybox httpd -f -p 169.254.0.1:8080 -h "$TMP/www" &
+httpd=$!
 wait $pid
+kill $httpd 2>/dev/null
 line=$(sed -n 's/.*VMXRUN-BENCH: //p' "$TMP/log")
 if [ -n "$line" ]; then
 	echo "vbench dev=${DEV#/dev/} mode=$NAME $line"
@@ -38,4 +45,5 @@ else
 	echo "vbench dev=${DEV#/dev/} mode=$NAME failed"
 	tail -n 20 "$TMP/log" "$TMP/err" | sed 's/^/# /'
 fi
+sed -n "s/.*VMXRUN-BENCH-STAT: /vbstat dev=${DEV#/dev/} mode=$NAME /p" "$TMP/log"
 rm -rf "$TMP"

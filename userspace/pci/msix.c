@@ -29,10 +29,37 @@ struct msix {
 	u64 pba;				/* one bit per vector */
 	int gsi[MSIX_MAX_VECTORS];		/* irqfd route, -1: none */
 	int irqfd[MSIX_MAX_VECTORS];		/* -1: none */
+	bool irqfd_live[MSIX_MAX_VECTORS];	/* assigned to the VM (KVM_IRQFD) right now */
 	bool route_stale[MSIX_MAX_VECTORS];	/* the entry changed since the route was set */
 	msi_sink sink;
 	void *sink_opaque;
+	irqfd_ctl_fn irqfd_ctl;			/* tests: instead of KVM_IRQFD */
+	void *irqfd_ctl_opaque;
 };
+
+/*
+ * An irqfd may be signalled by someone else than us: vhost-net writes its queues' call fds,
+ * which are these eventfds. A masked vector must not reach the guest (PCI 3.0, 6.8.2.9:
+ * the function sets the pending bit instead), so while its vector is masked (or MSI-X is
+ * off) the irqfd is deassigned from the VM: signals then only count up in the eventfd.
+ * Unmasking collects that count into the pending bit, assigns the irqfd again and fires the
+ * pending message; a PBA read collects it too. (QEMU gets the same by pointing vhost's call
+ * at a masked notifier of its own while the vector is masked; deassigning also covers any
+ * other signaller and needs no vhost calls.) A signal that comes between the collect and the
+ * assign stays in the eventfd, and KVM_IRQFD's assign injects a signal it finds (as KVM).
+ */
+static int msix__irqfd_ioctl(struct msix *m, unsigned int v, bool assign)
+{
+	struct vm *vm = m->d->vm;
+	struct kvm_irqfd irqfd = { .fd = (u32)m->irqfd[v], .gsi = (u32)m->gsi[v],
+				   .flags = assign ? 0 : KVM_IRQFD_FLAG_DEASSIGN };
+
+	if (m->irqfd_ctl)
+		return m->irqfd_ctl(m->irqfd_ctl_opaque, irqfd.fd, irqfd.gsi, assign);
+	if (vm->fd < 0)
+		return -1;
+	return ioctl(vm->fd, KVM_IRQFD, &irqfd);
+}
 
 struct msix *msix__new(struct pci_dev *d, unsigned int nr, unsigned int bar)
 {
@@ -59,19 +86,20 @@ struct msix *msix__new(struct pci_dev *d, unsigned int nr, unsigned int bar)
 	return m;
 }
 
+static void msix__sync_irqfds(struct msix *m);
+
 static void msix__drop_irqfd(struct msix *m, unsigned int v)
 {
 	struct vm *vm = m->d->vm;
-	struct kvm_irqfd irqfd = { .fd = (u32)m->irqfd[v], .gsi = (u32)m->gsi[v],
-				   .flags = KVM_IRQFD_FLAG_DEASSIGN };
 
 	if (m->irqfd[v] < 0)
 		return;
-	if (vm->fd >= 0)
-		ioctl(vm->fd, KVM_IRQFD, &irqfd);
+	if (m->irqfd_live[v])
+		msix__irqfd_ioctl(m, v, false);
 	close(m->irqfd[v]);
 	gsi__put(vm, (unsigned int)m->gsi[v]);
 	m->irqfd[v] = m->gsi[v] = -1;
+	m->irqfd_live[v] = false;
 }
 
 void msix__free(struct msix *m)
@@ -91,6 +119,7 @@ void msix__reset(struct msix *m)
 	}
 	m->pba = 0;
 	le_put(m->d->cfg + m->cap + 2, 2, m->nr - 1);
+	msix__sync_irqfds(m);
 }
 
 u8 msix__cap(const struct msix *m)
@@ -118,12 +147,48 @@ static bool msix__masked(const struct msix *m, unsigned int v)
 	return (msix__ctrl(m) & MSIX_CTRL_MASKALL) || (m->table[v].ctrl & MSIX_ENTRY_MASKED);
 }
 
+/* Signals that reached v's deassigned irqfd: into the pending bit (dropped if MSI-X is off). */
+static void msix__collect(struct msix *m, unsigned int v)
+{
+	u64 cnt;
+
+	if (m->irqfd[v] < 0 || m->irqfd_live[v])
+		return;
+	if (read(m->irqfd[v], &cnt, sizeof(cnt)) == sizeof(cnt) && cnt && msix__enabled(m))
+		m->pba |= 1ULL << v;
+}
+
+/*
+ * v's irqfd assigned exactly while MSI-X is on and v unmasked (see the top of this file).
+ * False if assigning failed (errno).
+ */
+static bool msix__sync_irqfd(struct msix *m, unsigned int v)
+{
+	bool live = msix__enabled(m) && !msix__masked(m, v);
+
+	if (m->irqfd[v] < 0 || m->irqfd_live[v] == live)
+		return true;
+	if (live)
+		msix__collect(m, v);
+	if (msix__irqfd_ioctl(m, v, live) && live)
+		return false;
+	m->irqfd_live[v] = live;
+	return true;
+}
+
+static void msix__sync_irqfds(struct msix *m)
+{
+	for (unsigned int v = 0; v < m->nr; v++)
+		if (!msix__sync_irqfd(m, v))
+			fprintf(stderr, "vmxrun: KVM_IRQFD (MSI-X vector %u): %s\n", v,
+				strerror(errno));
+}
+
 /* An irqfd on a GSI route for v; false if that cannot be had (then KVM_SIGNAL_MSI). */
 static bool msix__irqfd(struct msix *m, unsigned int v)
 {
 	struct vm *vm = m->d->vm;
 	struct msix_entry *e = &m->table[v];
-	struct kvm_irqfd irqfd = { 0 };
 	int gsi, fd;
 
 	if (m->irqfd[v] < 0) {
@@ -137,19 +202,19 @@ static bool msix__irqfd(struct msix *m, unsigned int v)
 		}
 		gsi__set_msi(vm, (unsigned int)gsi, e->addr_lo, e->addr_hi, e->data);
 		gsi__commit(vm, false);
-		irqfd.fd = (u32)fd;
-		irqfd.gsi = (u32)gsi;
-		if (ioctl(vm->fd, KVM_IRQFD, &irqfd)) {
+		m->gsi[v] = gsi;
+		m->irqfd[v] = fd;
+		m->route_stale[v] = false;
+		/* Assigned now only if v may fire (vhost may take it while masked). */
+		if (!msix__sync_irqfd(m, v)) {
 			fprintf(stderr, "vmxrun: %s: KVM_IRQFD: %s (using KVM_SIGNAL_MSI)\n",
 				vm->hv->path, strerror(errno));
 			close(fd);
 			gsi__put(vm, (unsigned int)gsi);
+			m->irqfd[v] = m->gsi[v] = -1;
 			vm->irqfd = false;
 			return false;
 		}
-		m->gsi[v] = gsi;
-		m->irqfd[v] = fd;
-		m->route_stale[v] = false;
 	}
 	if (m->route_stale[v]) {
 		gsi__set_msi(vm, (unsigned int)m->gsi[v], e->addr_lo, e->addr_hi, e->data);
@@ -163,7 +228,7 @@ int msix__vector_irqfd(struct msix *m, unsigned int v)
 {
 	struct vm *vm = m->d->vm;
 
-	if (v >= m->nr || vm->fd < 0 || !vm->irqfd || !msix__irqfd(m, v))
+	if (v >= m->nr || (vm->fd < 0 && !m->irqfd_ctl) || !vm->irqfd || !msix__irqfd(m, v))
 		return -1;
 	return m->irqfd[v];
 }
@@ -202,9 +267,12 @@ bool msix__notify(struct msix *m, unsigned int v)
 	return true;
 }
 
-bool msix__pending(const struct msix *m, unsigned int v)
+bool msix__pending(struct msix *m, unsigned int v)
 {
-	return v < m->nr && (m->pba >> v) & 1;
+	if (v >= m->nr)
+		return false;
+	msix__collect(m, v);
+	return (m->pba >> v) & 1;
 }
 
 /* Fire what became unmasked while pending. */
@@ -222,6 +290,7 @@ static void msix__flush_pending(struct msix *m)
 
 bool msix__cfg_written(struct msix *m)
 {
+	msix__sync_irqfds(m);
 	msix__flush_pending(m);
 	return true;
 }
@@ -255,6 +324,8 @@ static void msix__table_rw(struct msix *m, u64 off, u8 *p, u32 len, bool is_writ
 	/* An irqfd fires on its own (vhost): its route follows the entry at once. */
 	if (m->irqfd[v] >= 0 && m->route_stale[v])
 		msix__irqfd(m, v);
+	if (!msix__sync_irqfd(m, v))
+		fprintf(stderr, "vmxrun: KVM_IRQFD (MSI-X vector %u): %s\n", v, strerror(errno));
 	msix__flush_pending(m);
 }
 
@@ -269,6 +340,8 @@ void msix__io(struct vcpu *vcpu, u64 off, void *data, u32 len, bool is_write, vo
 	} else if (!is_write) {
 		u64 pba_off = off - MSIX_PBA_OFFSET;
 
+		for (unsigned int v = 0; v < m->nr; v++)
+			msix__collect(m, v);	/* what an external signaller sent */
 		if (pba_off + len <= 8)
 			le_put(data, len, m->pba >> (8 * pba_off));
 		else
@@ -281,4 +354,10 @@ void msix__set_sink(struct msix *m, msi_sink fn, void *opaque)
 {
 	m->sink = fn;
 	m->sink_opaque = opaque;
+}
+
+void msix__set_irqfd_ctl(struct msix *m, irqfd_ctl_fn fn, void *opaque)
+{
+	m->irqfd_ctl = fn;
+	m->irqfd_ctl_opaque = opaque;
 }

@@ -4,7 +4,8 @@
  * array in one memory BAR (table at 0, PBA at MSIX_PBA_OFFSET). A vector fires as an MSI:
  * through an irqfd on a GSI route when the VM has KVM_CAP_IRQFD (and --no-ioeventfd is not
  * given), else with KVM_SIGNAL_MSI. A masked vector (its own mask bit or the function mask)
- * sets its pending bit instead, and fires when unmasked. All calls with the device lock held.
+ * sets its pending bit instead, and fires when unmasked; an irqfd someone else signals
+ * (vhost's call fd) is deassigned while its vector is masked, for the same effect. All calls with the device lock held.
  */
 #ifndef VMXRUN_PCI_MSIX_H
 #define VMXRUN_PCI_MSIX_H
@@ -37,11 +38,14 @@ bool msix__cfg_written(struct msix *m);
 bool msix__notify(struct msix *m, unsigned int vector);
 /* The irqfd of vector (made if needed; its route kept current), or -1 (vhost's call fd). */
 int msix__vector_irqfd(struct msix *m, unsigned int vector);
-/* Whether vector's pending bit is set (tests). */
-bool msix__pending(const struct msix *m, unsigned int vector);
+/* Whether vector's pending bit is set, signals to its masked irqfd included (tests). */
+bool msix__pending(struct msix *m, unsigned int vector);
 
 /* Host unit tests: MSIs go to fn instead of the VM. */
 typedef void (*msi_sink)(struct vm *vm, u32 addr_lo, u32 addr_hi, u32 data, void *opaque);
 void msix__set_sink(struct msix *m, msi_sink fn, void *opaque);
+/* Host unit tests: KVM_IRQFD assign (true) / deassign calls go to fn; 0 or -1. */
+typedef int (*irqfd_ctl_fn)(void *opaque, u32 fd, u32 gsi, bool assign);
+void msix__set_irqfd_ctl(struct msix *m, irqfd_ctl_fn fn, void *opaque);
 
 #endif

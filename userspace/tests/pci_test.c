@@ -5,7 +5,9 @@
  * virtio-rng on 00:01.0 (bare PCI functions for the shared INTx line).
  */
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "hw/ioapic.h"
@@ -215,6 +217,95 @@ TEST_HOST(pci_msix_function_mask_holds_every_vector)
 	EXPECT_EQ(l.n, 1);
 	EXPECT_TRUE(!msix__pending(vd->pci.msix, 0));
 	host_vm_free(vm);
+}
+
+/* KVM_IRQFD as the launcher issues it: which eventfd is assigned to the VM right now. */
+struct irqfd_log {
+	int assigned_fd;		/* -1: none */
+	unsigned int assigns, deassigns;
+};
+
+static int irqfd_rec(void *opaque, u32 fd, u32 gsi, bool assign)
+{
+	struct irqfd_log *l = opaque;
+
+	(void)gsi;
+	if (assign) {
+		l->assigned_fd = (int)fd;
+		l->assigns++;
+	} else {
+		if (l->assigned_fd == (int)fd)
+			l->assigned_fd = -1;
+		l->deassigns++;
+	}
+	return 0;
+}
+
+static void signal_fd(int fd)
+{
+	u64 one = 1;
+
+	if (write(fd, &one, sizeof(one)) != sizeof(one))
+		abort();
+}
+
+/*
+ * vhost-net signals the vector's irqfd itself (its call fd), past the launcher: while the
+ * vector or the function is masked, that irqfd must not be assigned to the VM (a signal
+ * then is a pending bit), and unmasking must deliver what came meanwhile, exactly once.
+ */
+TEST_HOST(pci_msix_masked_vector_holds_an_external_irqfd_signal_pending)
+{
+	struct vm *vm;
+	struct virtio_dev *vd = rng_vm(&vm);
+	struct irqfd_log il = { .assigned_fd = -1 };
+	struct msi_log l;
+	struct msix *m;
+	u64 tbl, cnt;
+	u8 cap;
+	int fd;
+
+	ASSERT_TRUE(vd);
+	m = vd->pci.msix;
+	cap = msix__cap(m);
+	tbl = msix_setup(t, vm, vd, &l, false);
+	vm->irqfd = true;
+	msix__set_irqfd_ctl(m, irqfd_rec, &il);
+	vw(vm, tbl + 12, 4, 0);				/* unmask: the device's own message */
+	EXPECT_EQ(l.n, 1);
+	fd = msix__vector_irqfd(m, 0);			/* what vhost gets as its call fd */
+	ASSERT_TRUE(fd >= 0);
+	EXPECT_EQ(il.assigned_fd, fd);			/* unmasked: the VM injects its signals */
+
+	vw(vm, tbl + 12, 4, 1);				/* vector masked */
+	EXPECT_EQ(il.assigned_fd, -1);
+	signal_fd(fd);					/* vhost signals the masked vector */
+	EXPECT_EQ(l.n, 1);
+	EXPECT_EQ(vr(vm, tbl + MSIX_PBA_OFFSET, 8) & 1, 1);	/* the guest sees it pending */
+	vw(vm, tbl + 12, 4, 0);				/* unmask: delivered once */
+	EXPECT_EQ(l.n, 2);
+	EXPECT_EQ(l.data[1], 0x41);
+	EXPECT_EQ(il.assigned_fd, fd);
+	EXPECT_TRUE(!msix__pending(m, 0));
+	EXPECT_TRUE(read(fd, &cnt, sizeof(cnt)) < 0);	/* nothing left for a second injection */
+
+	vw(vm, tbl + 12, 4, 1);				/* masked and unmasked, no signal: */
+	vw(vm, tbl + 12, 4, 0);
+	EXPECT_EQ(l.n, 2);				/* nothing delivered */
+	EXPECT_EQ(il.assigned_fd, fd);
+
+	cfg_w(vm, cap + 2, 2, 0x8000 | 0x4000);		/* the function mask holds it too */
+	EXPECT_EQ(il.assigned_fd, -1);
+	signal_fd(fd);
+	signal_fd(fd);					/* two signals: one message */
+	EXPECT_TRUE(msix__pending(m, 0));
+	cfg_w(vm, cap + 2, 2, 0x8000);
+	EXPECT_EQ(l.n, 3);
+	EXPECT_EQ(il.assigned_fd, fd);
+	EXPECT_TRUE(!msix__pending(m, 0));
+	EXPECT_EQ(il.assigns, il.deassigns + 1);
+	host_vm_free(vm);
+	EXPECT_EQ(il.assigned_fd, -1);			/* teardown deassigns */
 }
 
 static void ioapic_rec(struct vm *vm, u32 addr, u32 data, void *opaque)

@@ -5,8 +5,9 @@
  * guest's memory table, each queue's rings (host addresses), its kick eventfd (the ioeventfd
  * on the notify address) and a call eventfd (the irqfd of the queue's MSI-X vector). So it
  * needs KVM_IOEVENTFD and KVM_IRQFD (checked before the device is made) and MSI-X; the
- * device thread stops watching the kicks while vhost runs. MSI-X masking is vhost's blind
- * spot, as in every VMM without a masking notifier: a masked vector still fires.
+ * device thread stops watching the kicks while vhost runs. MSI-X masking holds: while a
+ * vector is masked its irqfd is deassigned from the VM, so vhost's signals become its
+ * pending bit and go to the guest on unmask (pci/msix.c).
  */
 #include <errno.h>
 #include <fcntl.h>
