@@ -171,6 +171,8 @@ struct vmxmon_backend_ops {
 	long (*pages_held)(void);
 	/* Guest RAM pages (4 KiB leaves) mapped in some VM's EPT now, all VMs. */
 	long (*guest_pages_mapped)(void);
+	/* The 2 MiB EPT leaves among them (debugfs; tests see huge pages used). */
+	long (*guest_2m_leaves)(void);
 	/* Adds its counts to a zeroed @st. */
 	void (*intercept_stats)(struct vmxmon_intercept_stats *st);
 
@@ -182,10 +184,12 @@ struct vmxmon_backend_ops {
 	 * @slot's notifier saw an invalidation since @seq (mmu_interval_read_retry(), checked
 	 * under the lock the invalidation holds in ->zap_gpa()): 0, -EAGAIN (invalidated:
 	 * fault again), -EEXIST (another page is mapped there: the APIC-access page), -ENOMEM.
-	 * Sleeps; takes no reference on the page.
+	 * @level 2: the whole 2 MiB page around @gpa may be mapped with one leaf (the host
+	 * maps it contiguously, @pfn being @gpa's page: vmxmon_may_map_2m()); the backend may
+	 * still map 4 KiB. Sleeps; takes no reference on the page.
 	 */
 	int (*map_gpa)(struct vmxmon_vm *vm, struct vmxmon_memslot *slot, u64 gpa,
-		       unsigned long pfn, bool writable, unsigned long seq);
+		       unsigned long pfn, bool writable, unsigned long seq, int level);
 	/*
 	 * Unmap guest-physical [start, end) and return once no CPU can use a translation of it
 	 * any more; pages mapped writable are marked dirty. With @slot, under the same lock,

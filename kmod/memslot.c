@@ -349,6 +349,59 @@ static int vmxmon_hva_get_page(unsigned long hva, bool write, bool try_write,
 	return n < 0 ? (int)n : -EFAULT;
 }
 
+/*
+ * May the 2 MiB guest page around @gpa be mapped with one EPT leaf? @page is the host page
+ * at @gpa, just looked up (with a reference), @writable how it will be mapped. The one
+ * place that decides it (add any veto here, e.g. pages that must stay 4 KiB for EPT
+ * write-tracking or watchpoints: they would also have to zap a 2 MiB leaf already there):
+ *  - the 2 MiB range lies in @slot (one slot: the same flags throughout) and the slot's
+ *    host and guest addresses have the same offset in a 2 MiB page;
+ *  - @page is part of a large folio (a THP or a hugetlb page) of at least 2 MiB whose
+ *    2 MiB-aligned part maps the range: every one of the 512 host pages of the range is
+ *    the matching page of it, found by GUP without faulting (get_user_pages_fast_only(),
+ *    as the host page tables map them now: a PTE-mapped THP with one page replaced (COW,
+ *    MADV_DONTNEED) fails), writable if @writable.
+ * That is what KVM's host_pfn_mapping_level() reads from the host page tables under the
+ * MMU lock; a module cannot walk them (lookup_address_in_pgd() is not exported), so the
+ * pages are looked up the supported way, and the notifier sequence the caller checks
+ * under ept_lock makes it race-free as for one page: any change to the range after the
+ * look-up invalidates it (the notifier zaps the whole 2 MiB leaf) or fails the retry.
+ */
+#define VMXMON_2M_PAGES		(SZ_2M >> PAGE_SHIFT)
+#define VMXMON_GUP_BATCH	32
+
+static bool vmxmon_may_map_2m(const struct vmxmon_memslot *slot, u64 gpa, struct page *page,
+			      bool writable)
+{
+	u64 base = gpa & ~(u64)(SZ_2M - 1);
+	unsigned long hva = slot->hva + (base - slot->gpa), pfn0, i;
+	struct page *pages[VMXMON_GUP_BATCH];
+	struct folio *folio = page_folio(page);
+
+	if (base < slot->gpa || base + SZ_2M > slot->gpa + vmxmon_slot_bytes(slot) ||
+	    ((slot->hva ^ slot->gpa) & (SZ_2M - 1)))
+		return false;
+	if (!folio_test_large(folio) || folio_nr_pages(folio) < VMXMON_2M_PAGES)
+		return false;
+	pfn0 = page_to_pfn(page) - ((gpa - base) >> PAGE_SHIFT);
+	if (!IS_ALIGNED(pfn0, VMXMON_2M_PAGES))
+		return false;
+	for (i = 0; i < VMXMON_2M_PAGES; i += VMXMON_GUP_BATCH) {
+		int n = get_user_pages_fast_only(hva + (i << PAGE_SHIFT), VMXMON_GUP_BATCH,
+						 writable ? FOLL_WRITE : 0, pages);
+		bool same = n == VMXMON_GUP_BATCH;
+		int j;
+
+		for (j = 0; same && j < n; j++)
+			same = page_to_pfn(pages[j]) == pfn0 + i + j;
+		if (n > 0)
+			release_pages(pages, n);
+		if (!same)
+			return false;
+	}
+	return true;
+}
+
 int vmxmon_gpa_fault(struct vmxmon_vm *vm, u64 gpa, bool write)
 {
 	struct vmxmon_memslot *slot;
@@ -372,7 +425,8 @@ int vmxmon_gpa_fault(struct vmxmon_vm *vm, u64 gpa, bool write)
 	r = vmxmon_hva_get_page(hva, write, !(slot->flags & KVM_MEM_READONLY), &page, &writable);
 	if (r)
 		goto out;
-	r = vmxmon_ops->map_gpa(vm, slot, gpa, page_to_pfn(page), writable, seq);
+	r = vmxmon_ops->map_gpa(vm, slot, gpa, page_to_pfn(page), writable, seq,
+				vmxmon_may_map_2m(slot, gpa, page, writable) ? 2 : 1);
 	put_page(page);
 	if (r == -EEXIST)
 		r = 0;			/* the APIC-access page sits there: not RAM to the guest */

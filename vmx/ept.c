@@ -2,8 +2,19 @@
 /*
  * Extended page tables: the guest-physical to host-physical map of a VM (SDM Vol. 3C 29.3),
  * filled page by page as the guest touches its RAM (kmod/memslot.c has the demand-paging
- * design: faults through the creator's mm, MMU notifiers). Four levels, 4 KiB leaves,
- * write-back memory type for RAM (the guest's PAT still applies: "ignore PAT" is clear).
+ * design: faults through the creator's mm, MMU notifiers). Four levels, 4 KiB leaves, and
+ * 2 MiB leaves where the host maps the whole 2 MiB with one huge page (memslot.c,
+ * vmxmon_may_map_2m(), decides); write-back memory type for RAM (the guest's PAT still
+ * applies: "ignore PAT" is clear).
+ *
+ * A 2 MiB leaf goes in only where the page directory entry is empty: a table already there
+ * (4 KiB leaves, the APIC-access page) stays, and the fault maps 4 KiB. A fault under a
+ * 2 MiB leaf that the leaf cannot satisfy (a write to a read-only 2 MiB leaf that may not
+ * become a writable one) zaps the leaf, flushes, and has the guest retry: the next fault
+ * finds the entry empty and decides again. Invalidations zap a 2 MiB leaf whole when they
+ * touch any part of it ("split" by zapping: the pages still mapped fault back in, 4 KiB
+ * at a time if the host mapping is no longer huge), as KVM does when the primary MMU
+ * splits a huge page.
  *
  * Tables are only added while the VM lives and freed with it, so a CPU walking them never
  * sees a freed table. Zapping a range clears its leaves, and returns once no CPU can use a
@@ -52,12 +63,18 @@
 #define EPT_INDEX(gpa, l)	(((gpa) >> EPT_LEVEL_SHIFT(l)) & (EPT_ENTRIES - 1))
 #define EPT_CACHE_PAGES		3			/* the tables below the root */
 
-/* Guest RAM leaves mapped now, all VMs (debugfs). */
+/* Guest RAM mapped now in 4 KiB units, and the 2 MiB leaves among it, all VMs (debugfs). */
 static atomic_long_t ept_guest_pages = ATOMIC_LONG_INIT(0);
+static atomic_long_t ept_guest_2m_leaves = ATOMIC_LONG_INIT(0);
 
 long vmx_guest_pages_mapped(void)
 {
 	return atomic_long_read(&ept_guest_pages);
+}
+
+long vmx_guest_2m_leaves(void)
+{
+	return atomic_long_read(&ept_guest_2m_leaves);
 }
 
 static u64 *ept_table(u64 entry)
@@ -110,11 +127,11 @@ void vmx_vm_destroy(struct vmxmon_vm *vm)
 }
 
 /*
- * The entry for @gpa at @level, adding the tables above it from the cache if @alloc. NULL
- * if a table is missing (and !@alloc, or the cache is empty) or a large leaf covers @gpa.
- * ept_lock held.
+ * The entry for @gpa at @level, adding the tables above it from the cache if @alloc; or the
+ * large leaf above @level that covers @gpa (*@at: the level of the entry returned). NULL if
+ * a table is missing (and !@alloc, or the cache is empty). ept_lock held.
  */
-static u64 *ept_walk(struct vmx_vm *v, u64 gpa, int level, bool alloc)
+static u64 *ept_walk_at(struct vmx_vm *v, u64 gpa, int level, bool alloc, int *at)
 {
 	u64 *table = page_address(v->ept_root);
 	int l;
@@ -131,11 +148,22 @@ static u64 *ept_walk(struct vmx_vm *v, u64 gpa, int level, bool alloc)
 			page = v->cache[--v->ncache];
 			WRITE_ONCE(*e, page_to_phys(page) | EPT_PERM_RWX);
 		} else if (*e & EPT_LARGE) {
-			return NULL;	/* a large leaf covers it: nothing below */
+			*at = l;	/* a large leaf covers it: nothing below */
+			return e;
 		}
 		table = ept_table(*e);
 	}
+	*at = level;
 	return &table[EPT_INDEX(gpa, level)];
+}
+
+/* The entry for @gpa at @level, or NULL (a table missing, or a large leaf covers @gpa). */
+static u64 *ept_walk(struct vmx_vm *v, u64 gpa, int level, bool alloc)
+{
+	int at;
+	u64 *e = ept_walk_at(v, gpa, level, alloc, &at);
+
+	return at == level ? e : NULL;
 }
 
 /*
@@ -160,57 +188,116 @@ static int ept_cache_fill(struct vmx_vm *v)
 }
 
 /*
- * Take ept_lock and return the 4 KiB leaf entry for @gpa, the tables above it added (the
- * lock is then held), or NULL with the lock dropped: out of memory, or a large leaf
- * covers @gpa (none is made today).
+ * Take ept_lock and return the entry for @gpa at @level (1: a 4 KiB leaf, 2: a 2 MiB one),
+ * the tables above it added, or the large leaf that covers @gpa (*@at: its level; the lock
+ * is then held); or NULL with the lock dropped: out of memory.
  */
-static u64 *ept_lock_leaf(struct vmx_vm *v, u64 gpa)
+static u64 *ept_lock_entry(struct vmx_vm *v, u64 gpa, int level, int *at)
 {
 	for (;;) {
 		u64 *e;
 
 		mutex_lock(&v->ept_lock);
-		e = ept_walk(v, gpa, 1, true);
+		e = ept_walk_at(v, gpa, level, true, at);
 		if (e)
 			return e;
-		if (v->ncache) {	/* tables were there to take: a large leaf */
-			mutex_unlock(&v->ept_lock);
-			return NULL;
-		}
 		mutex_unlock(&v->ept_lock);
 		if (ept_cache_fill(v))
 			return NULL;
 	}
 }
 
+/* The 4 KiB leaf entry for @gpa with ept_lock held, or NULL unlocked (see above). */
+static u64 *ept_lock_leaf(struct vmx_vm *v, u64 gpa)
+{
+	int at;
+	u64 *e = ept_lock_entry(v, gpa, 1, &at);
+
+	if (e && at != 1) {	/* a large leaf covers it */
+		mutex_unlock(&v->ept_lock);
+		return NULL;
+	}
+	return e;
+}
+
+static void ept_leaf_gone(u64 leaf, int level);
+
+static u64 ept_leaf(unsigned long pfn, bool writable, int level)
+{
+	/* Read-only (a ROM slot, or a page not yet written): guest writes fault to vmxmon. */
+	return PFN_PHYS(pfn) | EPT_LEAF_WB | (level > 1 ? EPT_LARGE : 0) |
+	       (writable ? EPT_PERM_RWX : EPT_PERM_RWX & ~VMX_EPT_WRITABLE_MASK);
+}
+
+/*
+ * Put @leaf (mapping @pfn at @level) into empty-or-same entry @e: 0, or -EEXIST if another
+ * page is mapped there (the APIC-access page). (A stale RAM leaf cannot be: the page it
+ * mapped was invalidated, which zapped it, before GUP could find another.) ept_lock held.
+ */
+static int ept_set_leaf(u64 *e, u64 leaf, int level)
+{
+	if (!(*e & EPT_PERM_RWX)) {
+		WRITE_ONCE(*e, leaf);
+		atomic_long_add(level == 1 ? 1 : 1L << (9 * (level - 1)), &ept_guest_pages);
+		if (level == 2)
+			atomic_long_inc(&ept_guest_2m_leaves);
+	} else if ((*e & EPT_ADDR_MASK) == (leaf & EPT_ADDR_MASK)) {
+		if (leaf & VMX_EPT_WRITABLE_MASK)	/* read-only to writable, or a racing fault */
+			WRITE_ONCE(*e, leaf);
+	} else {
+		return -EEXIST;
+	}
+	return 0;
+}
+
+/*
+ * @level 2: the caller found the host mapping 2 MiB-contiguous around @pfn (the page at
+ * @gpa) and the range one slot's (vmxmon_may_map_2m()): map the 2 MiB page that holds
+ * @gpa with one leaf where the directory entry is empty, or fall back to 4 KiB where a
+ * table is there. A fault under a 2 MiB leaf that does not already give the access zaps
+ * the leaf and retries (see the top of this file).
+ */
 int vmx_map_gpa(struct vmxmon_vm *vm, struct vmxmon_memslot *slot, u64 gpa, unsigned long pfn,
-		bool writable, unsigned long seq)
+		bool writable, unsigned long seq, int level)
 {
 	struct vmx_vm *v = to_vmx_vm(vm);
-	/* Read-only (a ROM slot, or a page not yet written): guest writes fault to vmxmon. */
-	u64 leaf = PFN_PHYS(pfn) | EPT_LEAF_WB |
-		   (writable ? EPT_PERM_RWX : EPT_PERM_RWX & ~VMX_EPT_WRITABLE_MASK);
-	u64 *e = ept_lock_leaf(v, gpa);
-	int r = 0;
+	bool flush = false;
+	int r = 0, at;
+	u64 *e = ept_lock_entry(v, gpa, level, &at);
 
 	if (!e)
 		return -ENOMEM;
+	if (level == 2 && at == 2 && (*e & EPT_PERM_RWX) && !(*e & EPT_LARGE)) {
+		/* A table is there already: 4 KiB leaves (the walk stays under the lock). */
+		level = 1;
+		e = ept_walk_at(v, gpa, 1, true, &at);
+		if (!e) {	/* the level-1 table exists: no allocation needed, cannot fail */
+			mutex_unlock(&v->ept_lock);
+			return -ENOMEM;
+		}
+	}
 	if (mmu_interval_read_retry(&slot->notifier, seq)) {
 		r = -EAGAIN;	/* an invalidation began after the page was looked up */
-	} else if (!(*e & EPT_PERM_RWX)) {
-		WRITE_ONCE(*e, leaf);
-		atomic_long_inc(&ept_guest_pages);
-	} else if ((*e & EPT_ADDR_MASK) == PFN_PHYS(pfn)) {
-		if (writable)	/* the same page: read-only to writable, or a racing fault */
-			WRITE_ONCE(*e, leaf);
+	} else if (at > level) {
+		/* A large leaf covers @gpa and a smaller leaf was asked for. */
+		unsigned long want = pfn - ((gpa >> PAGE_SHIFT) & ((1ul << (9 * (at - 1))) - 1));
+
+		if ((*e & EPT_ADDR_MASK) != PFN_PHYS(want) ||
+		    (writable && !(*e & VMX_EPT_WRITABLE_MASK))) {
+			ept_leaf_gone(*e, at);
+			WRITE_ONCE(*e, 0);
+			flush = true;
+			r = -EAGAIN;	/* the next fault finds the entry empty */
+		}
+	} else if (level == 2) {
+		r = ept_set_leaf(e, ept_leaf(pfn - ((gpa >> PAGE_SHIFT) & (EPT_ENTRIES - 1)),
+					     writable, 2), 2);
 	} else {
-		/*
-		 * Another page: the APIC-access page. (A stale RAM leaf cannot be: the page it
-		 * mapped was invalidated, which zapped it, before GUP could find another.)
-		 */
-		r = -EEXIST;
+		r = ept_set_leaf(e, ept_leaf(pfn, writable, 1), 1);
 	}
 	mutex_unlock(&v->ept_lock);
+	if (flush)
+		vmxmon_vm_request_all(vm, VMXMON_REQ_TLB_FLUSH, true);
 	return r;
 }
 
@@ -234,6 +321,8 @@ static void ept_leaf_gone(u64 leaf, int level)
 	struct page *page;
 
 	atomic_long_sub(level == 1 ? 1 : 1L << (9 * (level - 1)), &ept_guest_pages);
+	if (level == 2)
+		atomic_long_dec(&ept_guest_2m_leaves);
 	if (!(leaf & VMX_EPT_WRITABLE_MASK) || !pfn_valid(pfn))
 		return;
 	page = pfn_to_page(pfn);
@@ -265,7 +354,7 @@ static unsigned long ept_zap_table(u64 *table, int level, u64 base, u64 start, u
 		}
 		if (level == 1 && (e & EPT_ADDR_MASK) == keep)
 			continue;
-		/* A large leaf partly in the range goes whole (none is made today). */
+		/* A large leaf partly in the range goes whole (see the top of this file). */
 		WRITE_ONCE(table[i], 0);
 		ept_leaf_gone(e, level);
 		n++;

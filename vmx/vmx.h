@@ -285,10 +285,11 @@ void vmx_inject_exception(struct vmxmon_vcpu *vcpu, u8 vector, bool has_error, u
 int vmx_vm_init(struct vmxmon_vm *vm);
 void vmx_vm_destroy(struct vmxmon_vm *vm);
 int vmx_map_gpa(struct vmxmon_vm *vm, struct vmxmon_memslot *slot, u64 gpa, unsigned long pfn,
-		bool writable, unsigned long seq);
+		bool writable, unsigned long seq, int level);
 bool vmx_zap_gpa(struct vmxmon_vm *vm, struct vmxmon_memslot *slot, u64 start, u64 end,
 		 unsigned long cur_seq, bool blockable);
 long vmx_guest_pages_mapped(void);
+long vmx_guest_2m_leaves(void);
 void vmx_ept_flush_this_cpu(struct vmxmon_vm *vm);
 void vmx_ept_map_apic_access(struct vmxmon_vm *vm, u64 gpa, struct page *page);
 void vmx_ept_unmap_apic_access(struct vmxmon_vm *vm, u64 gpa, struct page *page);
