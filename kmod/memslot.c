@@ -370,22 +370,15 @@ static int vmxmon_hva_get_page(unsigned long hva, bool write, bool try_write,
 #define VMXMON_2M_PAGES		(SZ_2M >> PAGE_SHIFT)
 #define VMXMON_GUP_BATCH	32
 
-static bool vmxmon_may_map_2m(const struct vmxmon_memslot *slot, u64 gpa, struct page *page,
-			      bool writable)
+/*
+ * The GUP look-up above, apart: its page array is zeroed at each call (the kernel's
+ * INIT_STACK_ALL_ZERO), which a 4 KiB fault must not pay.
+ */
+static noinline bool vmxmon_host_maps_2m(unsigned long hva, unsigned long pfn0, bool writable)
 {
-	u64 base = gpa & ~(u64)(SZ_2M - 1);
-	unsigned long hva = slot->hva + (base - slot->gpa), pfn0, i;
 	struct page *pages[VMXMON_GUP_BATCH];
-	struct folio *folio = page_folio(page);
+	unsigned long i;
 
-	if (base < slot->gpa || base + SZ_2M > slot->gpa + vmxmon_slot_bytes(slot) ||
-	    ((slot->hva ^ slot->gpa) & (SZ_2M - 1)))
-		return false;
-	if (!folio_test_large(folio) || folio_nr_pages(folio) < VMXMON_2M_PAGES)
-		return false;
-	pfn0 = page_to_pfn(page) - ((gpa - base) >> PAGE_SHIFT);
-	if (!IS_ALIGNED(pfn0, VMXMON_2M_PAGES))
-		return false;
 	for (i = 0; i < VMXMON_2M_PAGES; i += VMXMON_GUP_BATCH) {
 		int n = get_user_pages_fast_only(hva + (i << PAGE_SHIFT), VMXMON_GUP_BATCH,
 						 writable ? FOLL_WRITE : 0, pages);
@@ -400,6 +393,24 @@ static bool vmxmon_may_map_2m(const struct vmxmon_memslot *slot, u64 gpa, struct
 			return false;
 	}
 	return true;
+}
+
+static bool vmxmon_may_map_2m(const struct vmxmon_memslot *slot, u64 gpa, struct page *page,
+			      bool writable)
+{
+	u64 base = gpa & ~(u64)(SZ_2M - 1);
+	struct folio *folio;
+	unsigned long pfn0;
+
+	if (base < slot->gpa || base + SZ_2M > slot->gpa + vmxmon_slot_bytes(slot) ||
+	    ((slot->hva ^ slot->gpa) & (SZ_2M - 1)))
+		return false;
+	folio = page_folio(page);
+	if (!folio_test_large(folio) || folio_nr_pages(folio) < VMXMON_2M_PAGES)
+		return false;
+	pfn0 = page_to_pfn(page) - ((gpa - base) >> PAGE_SHIFT);
+	return IS_ALIGNED(pfn0, VMXMON_2M_PAGES) &&
+	       vmxmon_host_maps_2m(slot->hva + (base - slot->gpa), pfn0, writable);
 }
 
 int vmxmon_gpa_fault(struct vmxmon_vm *vm, u64 gpa, bool write)
