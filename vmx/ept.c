@@ -7,6 +7,10 @@
  * vmxmon_may_map_2m(), decides); write-back memory type for RAM (the guest's PAT still
  * applies: "ignore PAT" is clear).
  *
+ * A 2 MiB leaf is a page-directory entry with bit 7 set, its address bits 20:12 zero (SDM
+ * Vol. 3C 29.3.2, Table 29-4; else an EPT misconfiguration), made only where the CPU
+ * reports 2 MiB EPT pages (IA32_VMX_EPT_VPID_CAP bit 16, SDM Vol. 3D A.10: KVM checks
+ * the same bit); its memory type and permissions hold for the whole 2 MiB.
  * A 2 MiB leaf goes in only where the page directory entry is empty: a table already there
  * (4 KiB leaves, the APIC-access page) stays, and the fault maps 4 KiB. A fault under a
  * 2 MiB leaf that the leaf cannot satisfy (a write to a read-only 2 MiB leaf that may not
@@ -263,8 +267,11 @@ int vmx_map_gpa(struct vmxmon_vm *vm, struct vmxmon_memslot *slot, u64 gpa, unsi
 	struct vmx_vm *v = to_vmx_vm(vm);
 	bool flush = false;
 	int r = 0, at;
-	u64 *e = ept_lock_entry(v, gpa, level, &at);
+	u64 *e;
 
+	if (!(vmx_caps.ept_vpid & VMX_EPT_2MB_PAGE_BIT))
+		level = 1;		/* no 2 MiB EPT pages on this CPU */
+	e = ept_lock_entry(v, gpa, level, &at);
 	if (!e)
 		return -ENOMEM;
 	if (level == 2 && at == 2 && (*e & EPT_PERM_RWX) && !(*e & EPT_LARGE)) {
