@@ -93,13 +93,14 @@ static int vmxmon_eventfds_show(struct seq_file *m, void *unused)
 DEFINE_SHOW_ATTRIBUTE(vmxmon_eventfds);
 
 /*
- * Guest RAM in the EPTs of all VMs: 4 KiB units mapped, and the 2 MiB leaves among them
+ * Guest RAM in the EPTs of all VMs: 4 KiB units mapped, and the 2 MiB and 1 GiB leaves
  * (a file of its own: "status" has a strict format that older tests parse).
  */
 static int vmxmon_memory_show(struct seq_file *m, void *unused)
 {
 	seq_printf(m, "guest_pages_mapped: %ld\n", vmxmon_ops->guest_pages_mapped());
 	seq_printf(m, "guest_2m_leaves: %ld\n", vmxmon_ops->guest_2m_leaves());
+	seq_printf(m, "guest_1g_leaves: %ld\n", vmxmon_ops->guest_1g_leaves());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vmxmon_memory);

@@ -46,6 +46,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/hugetlb.h>
 #include <linux/kvm.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
@@ -413,6 +414,51 @@ static bool vmxmon_may_map_2m(const struct vmxmon_memslot *slot, u64 gpa, struct
 	       vmxmon_host_maps_2m(slot->hva + (base - slot->gpa), pfn0, writable);
 }
 
+/*
+ * May the 1 GiB guest page around @gpa be mapped with one EPT leaf? Only a 1 GiB hugetlbfs
+ * page can back it (THP is 2 MiB at most): the range lies in @slot with the same 1 GiB
+ * offset of host and guest address, @page is part of a folio of at least 1 GiB aligned
+ * with it, and the VMA holding the range is hugetlb with 1 GiB pages and covers it all.
+ * Such a VMA maps each aligned 1 GiB with one entry, so the whole range is that folio,
+ * writable as @page is (read under the mmap lock; changes after it go through the
+ * notifier, as for 2 MiB). Vetoes that apply to 2 MiB apply here too.
+ */
+#define VMXMON_1G_PAGES		(SZ_1G >> PAGE_SHIFT)
+
+static noinline bool vmxmon_may_map_1g(const struct vmxmon_memslot *slot, u64 gpa,
+				       struct page *page)
+{
+	u64 base = gpa & ~(u64)(SZ_1G - 1);
+	unsigned long hva = slot->hva + (base - slot->gpa), pfn0;
+	struct folio *folio = page_folio(page);
+	struct vm_area_struct *vma;
+	bool ok;
+
+	if (base < slot->gpa || base + SZ_1G > slot->gpa + vmxmon_slot_bytes(slot) ||
+	    ((slot->hva ^ slot->gpa) & (SZ_1G - 1)) || folio_nr_pages(folio) < VMXMON_1G_PAGES)
+		return false;
+	pfn0 = page_to_pfn(page) - ((gpa - base) >> PAGE_SHIFT);
+	if (!IS_ALIGNED(pfn0, VMXMON_1G_PAGES) || folio_pfn(folio) > pfn0 ||
+	    pfn0 + VMXMON_1G_PAGES > folio_pfn(folio) + folio_nr_pages(folio))
+		return false;
+	mmap_read_lock(current->mm);
+	vma = find_vma(current->mm, hva);
+	ok = vma && vma->vm_start <= hva && vma->vm_end - hva >= SZ_1G &&
+	     is_vm_hugetlb_page(vma) && vma_kernel_pagesize(vma) >= SZ_1G;
+	mmap_read_unlock(current->mm);
+	return ok;
+}
+
+/* The largest EPT leaf level for @gpa: 3 (1 GiB), 2 (2 MiB) or 1 (4 KiB). */
+static int vmxmon_map_level(const struct vmxmon_memslot *slot, u64 gpa, struct page *page,
+			    bool writable)
+{
+	if (!vmxmon_may_map_2m(slot, gpa, page, writable))
+		return 1;
+	return folio_nr_pages(page_folio(page)) >= VMXMON_1G_PAGES &&
+	       vmxmon_may_map_1g(slot, gpa, page) ? 3 : 2;
+}
+
 int vmxmon_gpa_fault(struct vmxmon_vm *vm, u64 gpa, bool write)
 {
 	struct vmxmon_memslot *slot;
@@ -437,7 +483,7 @@ int vmxmon_gpa_fault(struct vmxmon_vm *vm, u64 gpa, bool write)
 	if (r)
 		goto out;
 	r = vmxmon_ops->map_gpa(vm, slot, gpa, page_to_pfn(page), writable, seq,
-				vmxmon_may_map_2m(slot, gpa, page, writable) ? 2 : 1);
+				vmxmon_map_level(slot, gpa, page, writable));
 	put_page(page);
 	if (r == -EEXIST)
 		r = 0;			/* the APIC-access page sits there: not RAM to the guest */

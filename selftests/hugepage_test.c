@@ -8,6 +8,8 @@
  *  - MADV_DONTNEED of one 4 KiB page inside a 2 MiB page the guest has mapped gives the
  *    guest zeros there and keeps the rest (the host splits its huge page; vmxmon zaps the
  *    2 MiB leaf, and the rest faults back in);
+ *  - fork() (the huge page becomes copy-on-write) while the guest writes into it keeps the
+ *    guest's and the launcher's views one and the child's copy untouched;
  *  - on vmxmon (debugfs "memory"): the 2 MiB leaves are there, and the partial
  *    MADV_DONTNEED removes the one it hit.
  * Where the L1 has no THP (or cannot reserve hugetlbfs pages), those parts skip. Modules
@@ -22,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -191,10 +194,15 @@ static long long anon_huge_kb(void)
 	return kb_field("/proc/self/smaps_rollup", "AnonHugePages:");
 }
 
-/* vmxmon's 2 MiB EPT leaves, all VMs; -1 without the debugfs file (older modules). */
+/* vmxmon's 2 MiB (1 GiB) EPT leaves, all VMs; -1 without the debugfs file (older modules). */
 static long long leaves_2m(void)
 {
 	return kb_field(MEMORY_PATH, "guest_2m_leaves:");
+}
+
+static long long leaves_1g(void)
+{
+	return kb_field(MEMORY_PATH, "guest_1g_leaves:");
 }
 
 /*
@@ -292,6 +300,46 @@ TEST_KVM_IDENTICAL(madv_dontneed_of_4k_inside_a_2m_page_zeroes_only_that_page)
 	thp_restore();
 }
 
+/* In a forked child: its copy of the huge page keeps PAT while the parent's guest writes. */
+static int child_keeps_pat(const uint8_t *mem, uint64_t size)
+{
+	usleep(100 * 1000);
+	for (uint64_t off = 0; off < size; off += 8)
+		if (*(const volatile uint64_t *)(mem + off) != PAT(off))
+			return 1;
+	return 0;
+}
+
+/*
+ * The guest has mapped a transparent huge page; the launcher forks (the page becomes
+ * copy-on-write: the host write-protects it, the 2 MiB leaf goes) and the guest writes
+ * into every 4 KiB page of it: the launcher sees the guest's writes and the guest the
+ * launcher's, and the child's copy stays as it was at the fork.
+ */
+TEST_KVM_IDENTICAL(fork_of_a_thp_backed_guest_keeps_guest_and_launcher_views_one)
+{
+	uint8_t *mem;
+	struct vcpu *vcpu;
+	int status;
+	pid_t pid;
+
+	thp_on(t);
+	mem = thp_ram(t, HUGE);
+	vcpu = scanner(t, mem, HUGE);
+	expect_scan(t, vcpu, HUGE, 0, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		_exit(child_keeps_pat(mem, HUGE));
+	expect_guest_writes(t, vcpu, mem, HUGE);
+	fill(mem, HUGE);
+	expect_scan(t, vcpu, HUGE, 0, 0);
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		t_fail(t, __FILE__, __LINE__, "the child's copy changed under it (status %#x)", status);
+	thp_restore();
+}
+
 /*
  * A memfd on hugetlbfs (2 MiB pages; vm.nr_hugepages raised if none are free) as slot 1:
  * the guest reads the launcher's data and its writes show through a second mapping of
@@ -380,4 +428,73 @@ TEST_VMXMON_ONLY(huge_host_pages_are_mapped_with_2m_ept_leaves)
 		close(fd);
 		hugetlb_restore(raised);
 	}
+}
+
+/* ---- 1 GiB pages ---- */
+
+#define GIG		(1ull << 30)
+#define PROBE_STRIDE	(64ull << 20)	/* 16 probes in 1 GiB */
+#define GIG_POOL	"/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages"
+
+/* Read the word at every PROBE_STRIDE: how many hold PAT; then write PAT2 there. */
+static void GUEST_CODE guest_probe(uint64_t base, uint64_t size)
+{
+	uint64_t match = 0;
+
+	for (uint64_t off = 0; off < size; off += PROBE_STRIDE)
+		match += *(volatile uint64_t *)(base + off) == PAT(off);
+	for (uint64_t off = 0; off < size; off += PROBE_STRIDE)
+		*(volatile uint64_t *)(base + off) = PAT2(off);
+	GUEST_SYNC(match);
+}
+
+/*
+ * A memfd on a 1 GiB hugetlbfs page (the L1 reserves one if it can: it needs 1 GiB of
+ * contiguous free RAM) as a slot at a 1 GiB-aligned guest address: one 1 GiB EPT leaf,
+ * and no 2 MiB ones, maps it; the guest reads and writes it through that leaf.
+ */
+TEST_VMXMON_ONLY(hugetlbfs_1g_page_is_mapped_with_one_1g_ept_leaf)
+{
+	long long before = leaves_1g(), before_2m = leaves_2m(), during;
+	char was[32] = "", num[32];
+	uint8_t *mem, *again;
+	struct vcpu *vcpu;
+	struct ucall uc;
+	int fd;
+
+	ASSERT_GE(before, 0);		/* modules without huge pages: no such line */
+	if (read_file(GIG_POOL, was, sizeof(was)))
+		t_skip(t, "the L1 has no 1 GiB huge pages (no %s)", GIG_POOL);
+	snprintf(num, sizeof(num), "%lld", atoll(was) + 1);
+	fd = write_file(GIG_POOL, num) ? -1 : memfd_create("hugepage_test_1g", MFD_HUGETLB | (30U << 26));
+	if (fd < 0 || ftruncate(fd, GIG) ||
+	    (mem = mmap(NULL, GIG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED) {
+		write_file(GIG_POOL, was);
+		t_skip(t, "the L1 cannot reserve a 1 GiB huge page (%s)", strerror(errno));
+	}
+	for (uint64_t off = 0; off < GIG; off += PROBE_STRIDE)
+		*(uint64_t *)(mem + off) = PAT(off);
+	vcpu = t_guest_new(t, GUEST_FN(guest_probe), SLOT_GPA, GIG);
+	ASSERT_EQ(vm_set_region(vcpu->vm->fd, 1, 0, SLOT_GPA, GIG, mem), 0);
+	for (uint64_t off = 0; off < GIG; off += PROBE_STRIDE)
+		vm_map(vcpu->vm, SLOT_GPA + off, SLOT_GPA + off);
+	vcpu_run_sync(vcpu, &uc);
+	EXPECT_EQ(uc.args[0], GIG / PROBE_STRIDE);
+	during = leaves_1g();
+	t_log(t, "1 GiB leaves %lld before the guest, %lld after; 2 MiB leaves %lld, %lld",
+	      before, during, before_2m, leaves_2m());
+	EXPECT_EQ(during, before + 1);
+	EXPECT_EQ(leaves_2m(), before_2m);
+	again = mmap(NULL, GIG, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_TRUE(again != MAP_FAILED);
+	for (uint64_t off = 0; off < GIG; off += PROBE_STRIDE)
+		EXPECT_EQ(*(volatile uint64_t *)(again + off), PAT2(off));
+	vm_free(vcpu->vm);
+	munmap(again, GIG);
+	munmap(mem, GIG);
+	close(fd);
+	for (int i = 0; i < 100 && leaves_1g() != before; i++)
+		usleep(20 * 1000);
+	EXPECT_EQ(leaves_1g(), before);
+	write_file(GIG_POOL, was);
 }

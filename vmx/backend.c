@@ -55,6 +55,7 @@ const struct vmxmon_backend_ops vmx_backend_ops = {
 	.pages_held		= vmx_pages_held,
 	.guest_pages_mapped	= vmx_guest_pages_mapped,
 	.guest_2m_leaves	= vmx_guest_2m_leaves,
+	.guest_1g_leaves	= vmx_guest_1g_leaves,
 	.intercept_stats	= vmx_intercept_stats,
 	.vm_init		= vmx_vm_init,
 	.vm_destroy		= vmx_vm_destroy,

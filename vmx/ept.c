@@ -3,14 +3,16 @@
  * Extended page tables: the guest-physical to host-physical map of a VM (SDM Vol. 3C 29.3),
  * filled page by page as the guest touches its RAM (kmod/memslot.c has the demand-paging
  * design: faults through the creator's mm, MMU notifiers). Four levels, 4 KiB leaves, and
- * 2 MiB leaves where the host maps the whole 2 MiB with one huge page (memslot.c,
- * vmxmon_may_map_2m(), decides); write-back memory type for RAM (the guest's PAT still
- * applies: "ignore PAT" is clear).
+ * 2 MiB (1 GiB) leaves where the host maps the whole 2 MiB (1 GiB) with one huge page
+ * (memslot.c, vmxmon_map_level(), decides); write-back memory type for RAM (the guest's
+ * PAT still applies: "ignore PAT" is clear).
  *
  * A 2 MiB leaf is a page-directory entry with bit 7 set, its address bits 20:12 zero (SDM
  * Vol. 3C 29.3.2, Table 29-4; else an EPT misconfiguration), made only where the CPU
  * reports 2 MiB EPT pages (IA32_VMX_EPT_VPID_CAP bit 16, SDM Vol. 3D A.10: KVM checks
- * the same bit); its memory type and permissions hold for the whole 2 MiB.
+ * the same bit); its memory type and permissions hold for the whole 2 MiB. A 1 GiB leaf
+ * is the same one level up (a PDPTE, Table 29-2, address bits 29:12 zero; bit 17).
+ * Everything below about 2 MiB leaves holds for 1 GiB ones.
  * A 2 MiB leaf goes in only where the page directory entry is empty: a table already there
  * (4 KiB leaves, the APIC-access page) stays, and the fault maps 4 KiB. A fault under a
  * 2 MiB leaf that the leaf cannot satisfy (a write to a read-only 2 MiB leaf that may not
@@ -67,9 +69,10 @@
 #define EPT_INDEX(gpa, l)	(((gpa) >> EPT_LEVEL_SHIFT(l)) & (EPT_ENTRIES - 1))
 #define EPT_CACHE_PAGES		3			/* the tables below the root */
 
-/* Guest RAM mapped now in 4 KiB units, and the 2 MiB leaves among it, all VMs (debugfs). */
+/* Guest RAM mapped now in 4 KiB units, and the 2 MiB and 1 GiB leaves, all VMs (debugfs). */
 static atomic_long_t ept_guest_pages = ATOMIC_LONG_INIT(0);
 static atomic_long_t ept_guest_2m_leaves = ATOMIC_LONG_INIT(0);
+static atomic_long_t ept_guest_1g_leaves = ATOMIC_LONG_INIT(0);
 
 long vmx_guest_pages_mapped(void)
 {
@@ -79,6 +82,11 @@ long vmx_guest_pages_mapped(void)
 long vmx_guest_2m_leaves(void)
 {
 	return atomic_long_read(&ept_guest_2m_leaves);
+}
+
+long vmx_guest_1g_leaves(void)
+{
+	return atomic_long_read(&ept_guest_1g_leaves);
 }
 
 static u64 *ept_table(u64 entry)
@@ -245,6 +253,8 @@ static int ept_set_leaf(u64 *e, u64 leaf, int level)
 		atomic_long_add(level == 1 ? 1 : 1L << (9 * (level - 1)), &ept_guest_pages);
 		if (level == 2)
 			atomic_long_inc(&ept_guest_2m_leaves);
+		else if (level == 3)
+			atomic_long_inc(&ept_guest_1g_leaves);
 	} else if ((*e & EPT_ADDR_MASK) == (leaf & EPT_ADDR_MASK)) {
 		if (leaf & VMX_EPT_WRITABLE_MASK)	/* read-only to writable, or a racing fault */
 			WRITE_ONCE(*e, leaf);
@@ -255,11 +265,11 @@ static int ept_set_leaf(u64 *e, u64 leaf, int level)
 }
 
 /*
- * @level 2: the caller found the host mapping 2 MiB-contiguous around @pfn (the page at
- * @gpa) and the range one slot's (vmxmon_may_map_2m()): map the 2 MiB page that holds
- * @gpa with one leaf where the directory entry is empty, or fall back to 4 KiB where a
- * table is there. A fault under a 2 MiB leaf that does not already give the access zaps
- * the leaf and retries (see the top of this file).
+ * @level 2 (3): the caller found the host mapping 2 MiB (1 GiB)-contiguous around @pfn
+ * (the page at @gpa) and the range one slot's (vmxmon_map_level()): map the 2 MiB (1 GiB)
+ * page that holds @gpa with one leaf where the entry is empty, or fall back to a smaller
+ * leaf where a table is there. A fault under a large leaf that does not already give the
+ * access zaps the leaf and retries (see the top of this file).
  */
 int vmx_map_gpa(struct vmxmon_vm *vm, struct vmxmon_memslot *slot, u64 gpa, unsigned long pfn,
 		bool writable, unsigned long seq, int level)
@@ -269,18 +279,24 @@ int vmx_map_gpa(struct vmxmon_vm *vm, struct vmxmon_memslot *slot, u64 gpa, unsi
 	int r = 0, at;
 	u64 *e;
 
-	if (!(vmx_caps.ept_vpid & VMX_EPT_2MB_PAGE_BIT))
+	if (level == 3 && !(vmx_caps.ept_vpid & VMX_EPT_1GB_PAGE_BIT))
+		level = 2;		/* no 1 GiB EPT pages on this CPU */
+	if (level == 2 && !(vmx_caps.ept_vpid & VMX_EPT_2MB_PAGE_BIT))
 		level = 1;		/* no 2 MiB EPT pages on this CPU */
 	e = ept_lock_entry(v, gpa, level, &at);
 	if (!e)
 		return -ENOMEM;
-	if (level == 2 && at == 2 && (*e & EPT_PERM_RWX) && !(*e & EPT_LARGE)) {
-		/* A table is there already: 4 KiB leaves (the walk stays under the lock). */
-		level = 1;
-		e = ept_walk_at(v, gpa, 1, true, &at);
-		if (!e) {	/* the level-1 table exists: no allocation needed, cannot fail */
+	while (level > 1 && at == level && (*e & EPT_PERM_RWX) && !(*e & EPT_LARGE)) {
+		/*
+		 * A table is there already: the next smaller leaf (a 1 GiB page may be mapped
+		 * in 2 MiB parts too), under the lock. The table below exists: the walk
+		 * allocates nothing and cannot fail.
+		 */
+		level--;
+		e = ept_walk_at(v, gpa, level, false, &at);
+		if (unlikely(!e)) {
 			mutex_unlock(&v->ept_lock);
-			return -ENOMEM;
+			return -EAGAIN;
 		}
 	}
 	if (mmu_interval_read_retry(&slot->notifier, seq)) {
@@ -296,11 +312,10 @@ int vmx_map_gpa(struct vmxmon_vm *vm, struct vmxmon_memslot *slot, u64 gpa, unsi
 			flush = true;
 			r = -EAGAIN;	/* the next fault finds the entry empty */
 		}
-	} else if (level == 2) {
-		r = ept_set_leaf(e, ept_leaf(pfn - ((gpa >> PAGE_SHIFT) & (EPT_ENTRIES - 1)),
-					     writable, 2), 2);
 	} else {
-		r = ept_set_leaf(e, ept_leaf(pfn, writable, 1), 1);
+		unsigned long base = pfn - ((gpa >> PAGE_SHIFT) & ((1ul << (9 * (level - 1))) - 1));
+
+		r = ept_set_leaf(e, ept_leaf(base, writable, level), level);
 	}
 	mutex_unlock(&v->ept_lock);
 	if (flush)
@@ -330,6 +345,8 @@ static void ept_leaf_gone(u64 leaf, int level)
 	atomic_long_sub(level == 1 ? 1 : 1L << (9 * (level - 1)), &ept_guest_pages);
 	if (level == 2)
 		atomic_long_dec(&ept_guest_2m_leaves);
+	else if (level == 3)
+		atomic_long_dec(&ept_guest_1g_leaves);
 	if (!(leaf & VMX_EPT_WRITABLE_MASK) || !pfn_valid(pfn))
 		return;
 	page = pfn_to_page(pfn);

@@ -290,6 +290,7 @@ bool vmx_zap_gpa(struct vmxmon_vm *vm, struct vmxmon_memslot *slot, u64 start, u
 		 unsigned long cur_seq, bool blockable);
 long vmx_guest_pages_mapped(void);
 long vmx_guest_2m_leaves(void);
+long vmx_guest_1g_leaves(void);
 void vmx_ept_flush_this_cpu(struct vmxmon_vm *vm);
 void vmx_ept_map_apic_access(struct vmxmon_vm *vm, u64 gpa, struct page *page);
 void vmx_ept_unmap_apic_access(struct vmxmon_vm *vm, u64 gpa, struct page *page);
