@@ -29,7 +29,8 @@
  *   memory, no THP; 64-bit mode, 2 MiB guest pages): each store is an EPT violation that
  *   faults a new host page in (allocate, zero, map), as a guest meets its RAM at boot.
  *   first-touch-2m does the same with one byte per 2 MiB of transparent huge pages
- *   (MADV_HUGEPAGE, 2 MiB-aligned; at most TOUCH_2M_PAGES samples): each store faults a
+ *   (MADV_HUGEPAGE, 2 MiB-aligned, THP turned on for the op if the host has it off; at
+ *   most TOUCH_2M_PAGES samples): each store faults a
  *   whole huge page in (allocate, zero 2 MiB, map it with one EPT leaf where the
  *   hypervisor can); compare one sample with 512 of first-touch.
  * Prints one line per OP: "bench dev=NAME op=OP n=N median=M min=MIN max=MAX" (ticks).
@@ -251,12 +252,15 @@ static void enter_long_mode(struct vcpu *vcpu)
 
 /*
  * THP for MADV_HUGEPAGE regions, as a host that runs guests has it: the kernel turns it
- * off by default under 512 MiB of RAM (the testbed's L1); root may turn it on (left on).
+ * off by default under 512 MiB of RAM (the testbed's L1); root may turn it on. With @on
+ * false, what was turned on goes back to "never" (the other ops, and whatever the caller
+ * runs next, see the host as it was).
  */
-static void thp_madvise_on(void)
+static void thp_madvise(bool on)
 {
 	static const char *const files[] = { "/sys/kernel/mm/transparent_hugepage/enabled",
 					     "/sys/kernel/mm/transparent_hugepage/defrag" };
+	static bool changed[2];
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		char buf[128] = "";
@@ -264,9 +268,13 @@ static void thp_madvise_on(void)
 
 		if (!f)
 			continue;
-		if (fgets(buf, sizeof(buf), f) && strstr(buf, "[never]")) {
+		if (!on && changed[i]) {
+			fputs("never", f);
+			changed[i] = false;
+		} else if (on && fgets(buf, sizeof(buf), f) && strstr(buf, "[never]")) {
 			rewind(f);
 			fputs("madvise", f);
+			changed[i] = true;
 		}
 		fclose(f);
 	}
@@ -292,7 +300,7 @@ static void touch_setup(struct vcpu *vcpu, bool huge, void **hva, size_t *len)
 	slot = *hva;
 	if (huge) {
 		slot = (uint8_t *)(((uintptr_t)slot + HUGE_SIZE - 1) & ~(HUGE_SIZE - 1));
-		thp_madvise_on();
+		thp_madvise(true);
 		madvise(slot, size, MADV_HUGEPAGE);
 	} else {
 		madvise(slot, size, MADV_NOHUGEPAGE);	/* 4 KiB host pages: one fault each */
@@ -428,6 +436,7 @@ static int run_op(const char *dev, const struct op *op, int iter, uint32_t *samp
 	vm_free(vm);
 	if (touch_mem)
 		munmap(touch_mem, touch_len);
+	thp_madvise(false);
 	return 0;
 }
 
