@@ -435,6 +435,7 @@ TEST_VMXMON_ONLY(huge_host_pages_are_mapped_with_2m_ept_leaves)
 #define GIG		(1ull << 30)
 #define PROBE_STRIDE	(64ull << 20)	/* 16 probes in 1 GiB */
 #define GIG_POOL	"/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages"
+#define GIG_FREE	"/sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages"
 
 /* Read the word at every PROBE_STRIDE: how many hold PAT; then write PAT2 there. */
 static void GUEST_CODE guest_probe(uint64_t base, uint64_t size)
@@ -449,14 +450,14 @@ static void GUEST_CODE guest_probe(uint64_t base, uint64_t size)
 }
 
 /*
- * A memfd on a 1 GiB hugetlbfs page (the L1 reserves one if it can: it needs 1 GiB of
- * contiguous free RAM) as a slot at a 1 GiB-aligned guest address: one 1 GiB EPT leaf,
+ * A memfd on a 1 GiB hugetlbfs page (one reserved at boot, or the L1 allocates one if it
+ * can: 1 GiB of contiguous free RAM, rarely there after boot) as a slot at a 1 GiB-aligned guest address: one 1 GiB EPT leaf,
  * and no 2 MiB ones, maps it; the guest reads and writes it through that leaf.
  */
 TEST_VMXMON_ONLY(hugetlbfs_1g_page_is_mapped_with_one_1g_ept_leaf)
 {
 	long long before = leaves_1g(), before_2m = leaves_2m(), during;
-	char was[32] = "", num[32];
+	char was[32] = "", num[32], free_pages[32] = "";
 	uint8_t *mem, *again;
 	struct vcpu *vcpu;
 	struct ucall uc;
@@ -465,8 +466,11 @@ TEST_VMXMON_ONLY(hugetlbfs_1g_page_is_mapped_with_one_1g_ept_leaf)
 	ASSERT_GE(before, 0);		/* modules without huge pages: no such line */
 	if (read_file(GIG_POOL, was, sizeof(was)))
 		t_skip(t, "the L1 has no 1 GiB huge pages (no %s)", GIG_POOL);
+	/* One free (hugepagesz=1G hugepages=1 at boot), or try to allocate one now. */
 	snprintf(num, sizeof(num), "%lld", atoll(was) + 1);
-	fd = write_file(GIG_POOL, num) ? -1 : memfd_create("hugepage_test_1g", MFD_HUGETLB | (30U << 26));
+	if (read_file(GIG_FREE, free_pages, sizeof(free_pages)) || atoll(free_pages) < 1)
+		write_file(GIG_POOL, num);
+	fd = memfd_create("hugepage_test_1g", MFD_HUGETLB | (30U << 26));
 	if (fd < 0 || ftruncate(fd, GIG) ||
 	    (mem = mmap(NULL, GIG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED) {
 		write_file(GIG_POOL, was);
