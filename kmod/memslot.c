@@ -356,9 +356,8 @@ static int vmxmon_hva_get_page(unsigned long hva, bool write, bool try_write,
 
 /*
  * May the 2 MiB guest page around @gpa be mapped with one EPT leaf? @page is the host page
- * at @gpa, just looked up (with a reference), @writable how it will be mapped. The one
- * place that decides it (add any veto here, e.g. pages that must stay 4 KiB for EPT
- * write-tracking or watchpoints: they would also have to zap a 2 MiB leaf already there):
+ * at @gpa, just looked up (with a reference), @writable how it will be mapped (the host
+ * side of the decision; vmxmon_map_level() below makes it, vetoes included):
  *  - the 2 MiB range lies in @slot (one slot: the same flags throughout) and the slot's
  *    host and guest addresses have the same offset in a 2 MiB page;
  *  - @page is part of a large folio (a THP or a hugetlb page) of at least 2 MiB whose
@@ -453,7 +452,13 @@ static noinline bool vmxmon_may_map_1g(const struct vmxmon_memslot *slot, u64 gp
 	return ok;
 }
 
-/* The largest EPT leaf level for @gpa: 3 (1 GiB), 2 (2 MiB) or 1 (4 KiB). */
+/*
+ * The largest EPT leaf that may map @gpa: 3 (1 GiB), 2 (2 MiB) or 1 (4 KiB). The one place
+ * that decides it. Vetoes go here: a page that must stay 4 KiB (an EPT watchpoint or
+ * write-tracked page) anywhere in the 2 MiB or 1 GiB range rules out that level; whoever
+ * starts watching a page must also zap a large leaf already over it (->zap_gpa() of the
+ * page: the whole leaf goes, and faults come back here).
+ */
 static int vmxmon_map_level(const struct vmxmon_memslot *slot, u64 gpa, struct page *page,
 			    bool writable)
 {
