@@ -143,7 +143,8 @@ void vmx_vm_destroy(struct vmxmon_vm *vm)
  * large leaf above @level that covers @gpa (*@at: the level of the entry returned). NULL if
  * a table is missing (and !@alloc, or the cache is empty). ept_lock held.
  */
-static u64 *ept_walk_at(struct vmx_vm *v, u64 gpa, int level, bool alloc, int *at)
+static __always_inline u64 *ept_walk_at(struct vmx_vm *v, u64 gpa, int level, bool alloc,
+				       int *at)
 {
 	u64 *table = page_address(v->ept_root);
 	int l;
@@ -204,7 +205,7 @@ static int ept_cache_fill(struct vmx_vm *v)
  * the tables above it added, or the large leaf that covers @gpa (*@at: its level; the lock
  * is then held); or NULL with the lock dropped: out of memory.
  */
-static u64 *ept_lock_entry(struct vmx_vm *v, u64 gpa, int level, int *at)
+static __always_inline u64 *ept_lock_entry(struct vmx_vm *v, u64 gpa, int level, int *at)
 {
 	for (;;) {
 		u64 *e;
