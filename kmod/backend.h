@@ -199,6 +199,9 @@ struct vmxmon_backend_ops {
 	long (*pages_held)(void);
 	/* Guest RAM pages (4 KiB leaves) mapped in some VM's EPT now, all VMs. */
 	long (*guest_pages_mapped)(void);
+	/* The 2 MiB and 1 GiB EPT leaves among them (debugfs; tests see huge pages used). */
+	long (*guest_2m_leaves)(void);
+	long (*guest_1g_leaves)(void);
 	/* Adds its counts to a zeroed @st. */
 	void (*intercept_stats)(struct vmxmon_intercept_stats *st);
 	/* The name of basic exit reason @reason ("CPUID"), NULL if it has none (stats). */
@@ -212,10 +215,12 @@ struct vmxmon_backend_ops {
 	 * @slot's notifier saw an invalidation since @seq (mmu_interval_read_retry(), checked
 	 * under the lock the invalidation holds in ->zap_gpa()): 0, -EAGAIN (invalidated:
 	 * fault again), -EEXIST (another page is mapped there: the APIC-access page), -ENOMEM.
-	 * Sleeps; takes no reference on the page.
+	 * @level 2 (3): the whole 2 MiB (1 GiB) page around @gpa may be mapped with one leaf
+	 * (the host maps it contiguously, @pfn being @gpa's page: vmxmon_map_level()); the
+	 * backend may still map smaller leaves. Sleeps; takes no reference on the page.
 	 */
 	int (*map_gpa)(struct vmxmon_vm *vm, struct vmxmon_memslot *slot, u64 gpa,
-		       unsigned long pfn, bool writable, unsigned long seq);
+		       unsigned long pfn, bool writable, unsigned long seq, int level);
 	/*
 	 * Unmap guest-physical [start, end) and return once no CPU can use a translation of it
 	 * any more; pages mapped writable are marked dirty. With @slot, under the same lock,

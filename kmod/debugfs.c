@@ -92,6 +92,19 @@ static int vmxmon_eventfds_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vmxmon_eventfds);
 
+/*
+ * Guest RAM in the EPTs of all VMs: 4 KiB units mapped, and the 2 MiB and 1 GiB leaves
+ * (a file of its own: "status" has a strict format that older tests parse).
+ */
+static int vmxmon_memory_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "guest_pages_mapped: %ld\n", vmxmon_ops->guest_pages_mapped());
+	seq_printf(m, "guest_2m_leaves: %ld\n", vmxmon_ops->guest_2m_leaves());
+	seq_printf(m, "guest_1g_leaves: %ld\n", vmxmon_ops->guest_1g_leaves());
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vmxmon_memory);
+
 void vmxmon_debugfs_init(void)
 {
 	/* debugfs is optional: errors are ignored, as debugfs wants. */
@@ -100,6 +113,7 @@ void vmxmon_debugfs_init(void)
 	debugfs_create_file("eventfds", 0444, vmxmon_debugfs_dir, NULL, &vmxmon_eventfds_fops);
 	debugfs_create_file("intercepts", 0444, vmxmon_debugfs_dir, NULL,
 			    &vmxmon_intercepts_fops);
+	debugfs_create_file("memory", 0444, vmxmon_debugfs_dir, NULL, &vmxmon_memory_fops);
 }
 
 void vmxmon_debugfs_exit(void)

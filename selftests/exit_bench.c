@@ -10,7 +10,7 @@
  *
  *   exit_bench [--dev PATH] [--iterations N] [OP...]
  *   OP: invd cpuid vmcall pio-out mmio-write irq-inject ipi timer cr8 xapic-tpr xapic-eoi
- *       first-touch
+ *       first-touch first-touch-2m
  *   (default: all). INVD is the floor: both hypervisors handle it by skipping the
  *   instruction, so it is the bare exit/entry plus dispatch. mmio-write stores to a GPA outside guest RAM (decode +
  *   userspace); irq-inject is an OUT that makes the host inject vector 0x20 (KVM_INTERRUPT),
@@ -28,6 +28,11 @@
  *   first-touch writes one byte to each 4 KiB page of a fresh slot (private anonymous
  *   memory, no THP; 64-bit mode, 2 MiB guest pages): each store is an EPT violation that
  *   faults a new host page in (allocate, zero, map), as a guest meets its RAM at boot.
+ *   first-touch-2m does the same with one byte per 2 MiB of transparent huge pages
+ *   (MADV_HUGEPAGE, 2 MiB-aligned, THP turned on for the op if the host has it off; at
+ *   most TOUCH_2M_PAGES samples): each store faults a
+ *   whole huge page in (allocate, zero 2 MiB, map it with one EPT leaf where the
+ *   hypervisor can); compare one sample with 512 of first-touch.
  * Prints one line per OP: "bench dev=NAME op=OP n=N median=M min=MIN max=MAX" (ticks).
  *
  * Not a TAP test: a plain program on the selftest library's raw layer (lib/kvm_util.h),
@@ -113,15 +118,23 @@ __asm__(".pushsection .rodata\n"
     "rdtsc\n sub %esi, %eax\n mov %eax, (%rdi)\n add $4, %rdi\n add $4096, %r8\n"
     "dec %ebp\n jnz 1b\n out %al, $0x82\n"
     "guest_touch_end:\n"
+    /* One byte in each 2 MiB page from TOUCH_GPA. */
+    "guest_first_touch_2m: mov $0x40000000, %r8d\n 1: rdtsc\n mov %eax, %esi\n movb %al, (%r8)\n"
+    "rdtsc\n sub %esi, %eax\n mov %eax, (%rdi)\n add $4, %rdi\n add $0x200000, %r8\n"
+    "dec %ebp\n jnz 1b\n out %al, $0x82\n"
+    "guest_touch_2m_end:\n"
     ".popsection\n");
 extern const uint8_t guest_invd[], guest_cpuid[], guest_vmcall[], guest_pio_out[],
 	guest_mmio_write[], guest_irq_inject[], guest_irq_handler[], guest_end[],
 	guest_ipi_ap[], guest_ipi_ap_handler[], guest_ipi_bsp[], guest_ipi_bsp_handler[],
 	guest_timer[], guest_timer_handler[], guest_cr8[], guest_xapic_tpr[], guest_xapic_eoi[],
-	guest_apic_end[], guest_first_touch[], guest_touch_end[];
+	guest_apic_end[], guest_first_touch[], guest_touch_end[], guest_first_touch_2m[],
+	guest_touch_2m_end[];
 
 #define TOUCH_GPA	0x40000000ull	/* 1 GiB: slot 1 of first-touch, MAX_ITER pages */
 #define TOUCH_PD	0x7000		/* its page directory (0x7000 is ipi's flag only) */
+#define TOUCH_2M_PAGES	32		/* first-touch-2m: 64 MiB of the L1's RAM */
+#define HUGE_SIZE	(2ul << 20)
 
 struct op {
 	const char *name;
@@ -142,6 +155,7 @@ static const struct op ops[] = {
 	{ "xapic-tpr", guest_xapic_tpr, guest_xapic_eoi, APIC_XAPIC },
 	{ "xapic-eoi", guest_xapic_eoi, guest_apic_end, APIC_XAPIC },
 	{ "first-touch", guest_first_touch, guest_touch_end, NO_APIC },	/* touch_setup() */
+	{ "first-touch-2m", guest_first_touch_2m, guest_touch_2m_end, NO_APIC },
 };
 
 static void __attribute__((noreturn)) die(const char *what, int err)
@@ -237,22 +251,61 @@ static void enter_long_mode(struct vcpu *vcpu)
 }
 
 /*
- * first-touch: slot 1 of MAX_ITER fresh pages at TOUCH_GPA, mapped by 2 MiB guest pages
- * (PDPT[1] -> TOUCH_PD); the caller unmaps *hva after the VM.
+ * THP for MADV_HUGEPAGE regions, as a host that runs guests has it: the kernel turns it
+ * off by default under 512 MiB of RAM (the testbed's L1); root may turn it on. With @on
+ * false, what was turned on goes back to "never" (the other ops, and whatever the caller
+ * runs next, see the host as it was).
  */
-static void touch_setup(struct vcpu *vcpu, void **hva)
+static void thp_madvise(bool on)
 {
-	size_t size = (size_t)MAX_ITER * 4096;
+	static const char *const files[] = { "/sys/kernel/mm/transparent_hugepage/enabled",
+					     "/sys/kernel/mm/transparent_hugepage/defrag" };
+	static bool changed[2];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char buf[128] = "";
+		FILE *f = fopen(files[i], "r+");
+
+		if (!f)
+			continue;
+		if (!on && changed[i]) {
+			fputs("never", f);
+			changed[i] = false;
+		} else if (on && fgets(buf, sizeof(buf), f) && strstr(buf, "[never]")) {
+			rewind(f);
+			fputs("madvise", f);
+			changed[i] = true;
+		}
+		fclose(f);
+	}
+}
+
+/*
+ * first-touch: slot 1 of MAX_ITER fresh pages at TOUCH_GPA, mapped by 2 MiB guest pages
+ * (PDPT[1] -> TOUCH_PD); the caller unmaps *hva (*len bytes) after the VM. @huge
+ * (first-touch-2m): TOUCH_2M_PAGES transparent huge pages, the slot 2 MiB-aligned.
+ */
+static void touch_setup(struct vcpu *vcpu, bool huge, void **hva, size_t *len)
+{
+	size_t size = huge ? TOUCH_2M_PAGES * HUGE_SIZE : (size_t)MAX_ITER * 4096;
 	uint64_t pdpte = TOUCH_PD | PTE_P | PTE_W;
-	uint8_t *mem = vcpu->vm->mem;
+	uint8_t *mem = vcpu->vm->mem, *slot;
 	long r;
 
-	*hva = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	*len = size + (huge ? HUGE_SIZE : 0);
+	*hva = mmap(NULL, *len, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (*hva == MAP_FAILED)
 		die("mmap (first-touch)", -errno);
-	madvise(*hva, size, MADV_NOHUGEPAGE);	/* 4 KiB host pages: one fault per page */
-	r = vm_set_region(vcpu->vm->fd, 1, 0, TOUCH_GPA, size, *hva);
+	slot = *hva;
+	if (huge) {
+		slot = (uint8_t *)(((uintptr_t)slot + HUGE_SIZE - 1) & ~(HUGE_SIZE - 1));
+		thp_madvise(true);
+		madvise(slot, size, MADV_HUGEPAGE);
+	} else {
+		madvise(slot, size, MADV_NOHUGEPAGE);	/* 4 KiB host pages: one fault each */
+	}
+	r = vm_set_region(vcpu->vm->fd, 1, 0, TOUCH_GPA, size, slot);
 	if (r)
 		die("KVM_SET_USER_MEMORY_REGION (first-touch)", (int)r);
 	enter_long_mode(vcpu);
@@ -299,6 +352,7 @@ static int run_op(const char *dev, const struct op *op, int iter, uint32_t *samp
 	struct kvm_run *run;
 	struct ap ap = { 0 };
 	void *touch_mem = NULL;
+	size_t touch_len = 0;
 	struct vcpu *vcpu;
 	uint16_t ip = CODE_GPA;
 	const char *what;
@@ -328,8 +382,8 @@ static int run_op(const char *dev, const struct op *op, int iter, uint32_t *samp
 	run = vcpu->run;
 	if (op->apic >= APIC_CR8)
 		enter_long_mode(vcpu);
-	if (op->code == guest_first_touch)
-		touch_setup(vcpu, &touch_mem);
+	if (op->code == guest_first_touch || op->code == guest_first_touch_2m)
+		touch_setup(vcpu, op->code == guest_first_touch_2m, &touch_mem, &touch_len);
 	r = dev_ioctl(vcpu->fd, KVM_GET_REGS, (unsigned long)&regs);
 	if (r)
 		die("KVM_GET_REGS", (int)r);
@@ -381,7 +435,8 @@ static int run_op(const char *dev, const struct op *op, int iter, uint32_t *samp
 	qsort(samples, iter, sizeof(*samples), cmp_u32);
 	vm_free(vm);
 	if (touch_mem)
-		munmap(touch_mem, (size_t)MAX_ITER * 4096);
+		munmap(touch_mem, touch_len);
+	thp_madvise(false);
 	return 0;
 }
 
@@ -407,7 +462,7 @@ int main(int argc, char **argv)
 			break;
 		default:
 			printf("usage: exit_bench [--dev PATH (default /dev/vmxmon)] "
-			       "[--iterations N (default 2000, max %d)] [invd|cpuid|vmcall|pio-out|mmio-write|irq-inject|ipi|timer|cr8|xapic-tpr|xapic-eoi|first-touch...]\n",
+			       "[--iterations N (default 2000, max %d)] [invd|cpuid|vmcall|pio-out|mmio-write|irq-inject|ipi|timer|cr8|xapic-tpr|xapic-eoi|first-touch|first-touch-2m...]\n",
 			       MAX_ITER);
 			return opt == 'h' ? 0 : 2;
 		}
@@ -423,18 +478,19 @@ int main(int argc, char **argv)
 	name = strrchr(dev, '/') ? strrchr(dev, '/') + 1 : dev;
 	samples = calloc(iter, sizeof(*samples));
 	for (i = 0; i < (int)(sizeof(ops) / sizeof(ops[0])); i++) {
-		int j, want = optind >= argc;
+		int j, n, want = optind >= argc;
 
 		for (j = optind; j < argc; j++)
 			want |= !strcmp(argv[j], ops[i].name);
 		if (!want)
 			continue;
-		if (run_op(dev, &ops[i], iter, samples)) {
+		n = ops[i].code == guest_first_touch_2m && iter > TOUCH_2M_PAGES ? TOUCH_2M_PAGES : iter;
+		if (run_op(dev, &ops[i], n, samples)) {
 			failed = 1;
 			continue;
 		}
 		printf("bench dev=%s op=%s n=%d median=%u min=%u max=%u\n", name, ops[i].name,
-		       iter, samples[iter / 2], samples[0], samples[iter - 1]);
+		       n, samples[n / 2], samples[0], samples[n - 1]);
 	}
 	return failed;
 }

@@ -12,7 +12,7 @@
 enum {
 	OPT_DEV = 256, OPT_INFO, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_CONSOLE, OPT_NAME,
 	OPT_CONTROL, OPT_REBOOT, OPT_NO_APIC, OPT_VERSION, OPT_DISK, OPT_NET, OPT_RNG,
-	OPT_NO_IOEVENTFD,
+	OPT_NO_IOEVENTFD, OPT_MEM_BACKEND,
 };
 
 static const struct option long_opts[] = {
@@ -22,6 +22,7 @@ static const struct option long_opts[] = {
 	{ "initrd", required_argument, NULL, OPT_INITRD },
 	{ "append", required_argument, NULL, OPT_APPEND },
 	{ "memory", required_argument, NULL, 'm' },
+	{ "mem-backend", required_argument, NULL, OPT_MEM_BACKEND },
 	{ "cpus", required_argument, NULL, 'c' },
 	{ "no-apic", no_argument, NULL, OPT_NO_APIC },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
@@ -53,6 +54,14 @@ void opts__usage(FILE *f)
 		"                      guest's init, not the kernel's (default: empty)\n"
 		"  -m, --memory SIZE   guest RAM: a number with K, M, G or T, fractions allowed\n"
 		"                      (1.5G); a plain number is MiB; at least %dM (default: %dM)\n"
+		"  --mem-backend anon|memfd|hugetlbfs[:2M|1G]\n"
+		"                      what guest RAM is: private anonymous memory (transparent\n"
+		"                      huge pages where the host has them), a memfd (shared\n"
+		"                      memory), or a memfd on hugetlbfs pages of 2 MiB (default)\n"
+		"                      or 1 GiB, which the host must have reserved\n"
+		"                      (/sys/kernel/mm/hugepages/hugepages-*/nr_hugepages; -m a\n"
+		"                      multiple of the page size). The hypervisor maps 2 MiB\n"
+		"                      pages where the host does (default: anon)\n"
 		"  -c, --cpus N        vCPUs, 1-%d (default: 1)\n"
 		"  --no-apic           PIC only: no local APIC, IOAPIC or MADT; one vCPU\n"
 		"                      (default: off: in-kernel local APICs, IOAPIC, MADT)\n"
@@ -271,6 +280,24 @@ static enum opts_result opts__one(struct vmxrun_opts *o, int c, char *err, size_
 			return bad_value(err, errlen, "--reboot", optarg, "not exit or restart");
 		o->reboot_restart = !strcmp(optarg, "restart");
 		break;
+	case OPT_MEM_BACKEND:
+		o->mem_backend_arg = optarg;
+		o->mem_page = 0;
+		if (!strcmp(optarg, "anon")) {
+			o->mem_backend = MEM_ANON;
+		} else if (!strcmp(optarg, "memfd")) {
+			o->mem_backend = MEM_MEMFD;
+		} else if (!strcmp(optarg, "hugetlbfs") || !strcmp(optarg, "hugetlbfs:2M")) {
+			o->mem_backend = MEM_HUGETLBFS;
+			o->mem_page = 2ull << 20;
+		} else if (!strcmp(optarg, "hugetlbfs:1G")) {
+			o->mem_backend = MEM_HUGETLBFS;
+			o->mem_page = 1ull << 30;
+		} else {
+			return bad_value(err, errlen, "--mem-backend", optarg,
+					 "not anon, memfd, hugetlbfs, hugetlbfs:2M or hugetlbfs:1G");
+		}
+		break;
 	case 'm':
 		switch (parse_mem_size(optarg, &o->mem_bytes)) {
 		case 0:
@@ -329,6 +356,11 @@ static enum opts_result opts__check(const struct vmxrun_opts *o, char *err, size
 	}
 	if (o->boot && !o->kernel) {
 		snprintf(err, errlen, PROG_NAME ": no --kernel to boot (see " PROG_NAME " --help)");
+		return OPTS_ERROR;
+	}
+	if (o->mem_backend == MEM_HUGETLBFS && o->mem_bytes % o->mem_page) {
+		snprintf(err, errlen, PROG_NAME ": -m %s: not a multiple of the %s pages of --mem-backend %s",
+			 o->mem_arg, o->mem_page >> 30 ? "1 GiB" : "2 MiB", o->mem_backend_arg);
 		return OPTS_ERROR;
 	}
 	return OPTS_RUN;

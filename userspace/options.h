@@ -38,6 +38,9 @@ struct vmxrun_opts {
 	const char *control;	/* control socket path, NULL: none */
 	bool reboot_restart;	/* --reboot=restart: a guest reboot restarts it */
 	bool boot;		/* a boot option was given */
+	enum { MEM_ANON, MEM_MEMFD, MEM_HUGETLBFS } mem_backend;	/* --mem-backend */
+	unsigned long long mem_page;	/* hugetlbfs: its page size (2 MiB or 1 GiB) */
+	const char *mem_backend_arg;	/* as typed, for messages */
 };
 
 enum opts_result {

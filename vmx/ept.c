@@ -2,8 +2,25 @@
 /*
  * Extended page tables: the guest-physical to host-physical map of a VM (SDM Vol. 3C 29.3),
  * filled page by page as the guest touches its RAM (kmod/memslot.c has the demand-paging
- * design: faults through the creator's mm, MMU notifiers). Four levels, 4 KiB leaves,
- * write-back memory type for RAM (the guest's PAT still applies: "ignore PAT" is clear).
+ * design: faults through the creator's mm, MMU notifiers). Four levels, 4 KiB leaves, and
+ * 2 MiB (1 GiB) leaves where the host maps the whole 2 MiB (1 GiB) with one huge page
+ * (memslot.c, vmxmon_map_level(), decides); write-back memory type for RAM (the guest's
+ * PAT still applies: "ignore PAT" is clear).
+ *
+ * A 2 MiB leaf is a page-directory entry with bit 7 set, its address bits 20:12 zero (SDM
+ * Vol. 3C 29.3.2, Table 29-4; else an EPT misconfiguration), made only where the CPU
+ * reports 2 MiB EPT pages (IA32_VMX_EPT_VPID_CAP bit 16, SDM Vol. 3D A.10: KVM checks
+ * the same bit); its memory type and permissions hold for the whole 2 MiB. A 1 GiB leaf
+ * is the same one level up (a PDPTE, Table 29-2, address bits 29:12 zero; bit 17).
+ * Everything below about 2 MiB leaves holds for 1 GiB ones.
+ * A 2 MiB leaf goes in only where the page directory entry is empty: a table already there
+ * (4 KiB leaves, the APIC-access page) stays, and the fault maps 4 KiB. A fault under a
+ * 2 MiB leaf that the leaf cannot satisfy (a write to a read-only 2 MiB leaf that may not
+ * become a writable one) zaps the leaf, flushes, and has the guest retry: the next fault
+ * finds the entry empty and decides again. Invalidations zap a 2 MiB leaf whole when they
+ * touch any part of it ("split" by zapping: the pages still mapped fault back in, 4 KiB
+ * at a time if the host mapping is no longer huge), as KVM does when the primary MMU
+ * splits a huge page.
  *
  * Tables are only added while the VM lives and freed with it, so a CPU walking them never
  * sees a freed table. Zapping a range clears its leaves, and returns once no CPU can use a
@@ -59,12 +76,24 @@
  */
 #define EPT_HOST_WRITABLE	BIT_ULL(52)
 
-/* Guest RAM leaves mapped now, all VMs (debugfs). */
+/* Guest RAM mapped now in 4 KiB units, and the 2 MiB and 1 GiB leaves, all VMs (debugfs). */
 static atomic_long_t ept_guest_pages = ATOMIC_LONG_INIT(0);
+static atomic_long_t ept_guest_2m_leaves = ATOMIC_LONG_INIT(0);
+static atomic_long_t ept_guest_1g_leaves = ATOMIC_LONG_INIT(0);
 
 long vmx_guest_pages_mapped(void)
 {
 	return atomic_long_read(&ept_guest_pages);
+}
+
+long vmx_guest_2m_leaves(void)
+{
+	return atomic_long_read(&ept_guest_2m_leaves);
+}
+
+long vmx_guest_1g_leaves(void)
+{
+	return atomic_long_read(&ept_guest_1g_leaves);
 }
 
 static u64 *ept_table(u64 entry)
@@ -117,11 +146,12 @@ void vmx_vm_destroy(struct vmxmon_vm *vm)
 }
 
 /*
- * The entry for @gpa at @level, adding the tables above it from the cache if @alloc. NULL
- * if a table is missing (and !@alloc, or the cache is empty) or a large leaf covers @gpa.
- * ept_lock held.
+ * The entry for @gpa at @level, adding the tables above it from the cache if @alloc; or the
+ * large leaf above @level that covers @gpa (*@at: the level of the entry returned). NULL if
+ * a table is missing (and !@alloc, or the cache is empty). ept_lock held.
  */
-static u64 *ept_walk(struct vmx_vm *v, u64 gpa, int level, bool alloc)
+static __always_inline u64 *ept_walk_at(struct vmx_vm *v, u64 gpa, int level, bool alloc,
+				       int *at)
 {
 	u64 *table = page_address(v->ept_root);
 	int l;
@@ -138,11 +168,22 @@ static u64 *ept_walk(struct vmx_vm *v, u64 gpa, int level, bool alloc)
 			page = v->cache[--v->ncache];
 			WRITE_ONCE(*e, page_to_phys(page) | EPT_PERM_RWX);
 		} else if (*e & EPT_LARGE) {
-			return NULL;	/* a large leaf covers it: nothing below */
+			*at = l;	/* a large leaf covers it: nothing below */
+			return e;
 		}
 		table = ept_table(*e);
 	}
+	*at = level;
 	return &table[EPT_INDEX(gpa, level)];
+}
+
+/* The entry for @gpa at @level, or NULL (a table missing, or a large leaf covers @gpa). */
+static u64 *ept_walk(struct vmx_vm *v, u64 gpa, int level, bool alloc)
+{
+	int at;
+	u64 *e = ept_walk_at(v, gpa, level, alloc, &at);
+
+	return at == level ? e : NULL;
 }
 
 /*
@@ -167,28 +208,39 @@ static int ept_cache_fill(struct vmx_vm *v)
 }
 
 /*
- * Take ept_lock and return the 4 KiB leaf entry for @gpa, the tables above it added (the
- * lock is then held), or NULL with the lock dropped: out of memory, or a large leaf
- * covers @gpa (none is made today).
+ * Take ept_lock and return the entry for @gpa at @level (1: a 4 KiB leaf, 2: a 2 MiB one),
+ * the tables above it added, or the large leaf that covers @gpa (*@at: its level; the lock
+ * is then held); or NULL with the lock dropped: out of memory.
  */
-static u64 *ept_lock_leaf(struct vmx_vm *v, u64 gpa)
+static __always_inline u64 *ept_lock_entry(struct vmx_vm *v, u64 gpa, int level, int *at)
 {
 	for (;;) {
 		u64 *e;
 
 		mutex_lock(&v->ept_lock);
-		e = ept_walk(v, gpa, 1, true);
+		e = ept_walk_at(v, gpa, level, true, at);
 		if (e)
 			return e;
-		if (v->ncache) {	/* tables were there to take: a large leaf */
-			mutex_unlock(&v->ept_lock);
-			return NULL;
-		}
 		mutex_unlock(&v->ept_lock);
 		if (ept_cache_fill(v))
 			return NULL;
 	}
 }
+
+/* The 4 KiB leaf entry for @gpa with ept_lock held, or NULL unlocked (see above). */
+static u64 *ept_lock_leaf(struct vmx_vm *v, u64 gpa)
+{
+	int at;
+	u64 *e = ept_lock_entry(v, gpa, 1, &at);
+
+	if (e && at != 1) {	/* a large leaf covers it */
+		mutex_unlock(&v->ept_lock);
+		return NULL;
+	}
+	return e;
+}
+
+static void ept_leaf_gone(u64 leaf, int level);
 
 /*
  * The EPT permissions watches over a page take away (@access: the watched kinds, uapi bits
@@ -222,46 +274,115 @@ static u64 ept_leaf_perms(struct vmxmon_vm *vm, u64 gpa, bool writable)
 	return perms & ~ept_watch_removed(vmxmon_watch_page_access(vm, gpa));
 }
 
-int vmx_map_gpa(struct vmxmon_vm *vm, struct vmxmon_memslot *slot, u64 gpa, unsigned long pfn,
-		bool writable, unsigned long seq)
+/*
+ * Read-only unless @writable (a ROM slot, or a page not yet written): guest writes fault to
+ * vmxmon. @perms: what the leaf allows (ept_leaf_perms(); a large leaf is never watched:
+ * vmxmon_map_level() keeps watched pages to 4 KiB leaves). EPT_HOST_WRITABLE says the host
+ * page was looked up writable, so a watch that takes W away may give it back.
+ */
+static u64 ept_leaf(unsigned long pfn, u64 perms, bool writable, int level)
 {
-	struct vmx_vm *v = to_vmx_vm(vm);
-	u64 *e = ept_lock_leaf(v, gpa);
-	u64 perms, leaf;
-	int r = 0;
+	return PFN_PHYS(pfn) | EPT_LEAF_WB | (level > 1 ? EPT_LARGE : 0) | perms |
+	       (writable ? EPT_HOST_WRITABLE : 0);
+}
 
-	if (!e)
-		return -ENOMEM;
-	/*
-	 * Read-only (a ROM slot, or a page not yet written): guest writes fault to vmxmon. A
-	 * watched page loses what its watches take (vmx/watch.c); with nothing left (a read
-	 * watch) it stays unmapped. Under ept_lock: a watch added meanwhile protects the leaf
-	 * after this (->watch_protect() takes the lock after the watch is listed).
-	 */
-	perms = ept_leaf_perms(vm, gpa, writable);
-	leaf = PFN_PHYS(pfn) | EPT_LEAF_WB | perms | (writable ? EPT_HOST_WRITABLE : 0);
-	if (mmu_interval_read_retry(&slot->notifier, seq)) {
-		r = -EAGAIN;	/* an invalidation began after the page was looked up */
-	} else if (!(*e & EPT_PERM_RWX)) {
-		if (perms) {
-			WRITE_ONCE(*e, leaf);
-			atomic_long_inc(&ept_guest_pages);
-		}
-	} else if ((*e & EPT_ADDR_MASK) == PFN_PHYS(pfn)) {
+/*
+ * Put @leaf (mapping @pfn at @level) into empty-or-same entry @e: 0, or -EEXIST if another
+ * page is mapped there (the APIC-access page). (A stale RAM leaf cannot be: the page it
+ * mapped was invalidated, which zapped it, before GUP could find another.) ept_lock held.
+ */
+static int ept_set_leaf(u64 *e, u64 leaf, int level)
+{
+	if (!(*e & EPT_PERM_RWX)) {
+		if (!(leaf & EPT_PERM_RWX))
+			return 0;	/* a read watch left nothing: the page stays unmapped */
+		WRITE_ONCE(*e, leaf);
+		atomic_long_add(level == 1 ? 1 : 1L << (9 * (level - 1)), &ept_guest_pages);
+		if (level == 2)
+			atomic_long_inc(&ept_guest_2m_leaves);
+		else if (level == 3)
+			atomic_long_inc(&ept_guest_1g_leaves);
+	} else if ((*e & EPT_ADDR_MASK) == (leaf & EPT_ADDR_MASK)) {
 		/*
 		 * The same page: read-only to writable, or a racing fault. Only ever adds
-		 * permissions (taking them away needs a TLB flush: ->watch_protect()).
+		 * permissions (taking them away needs a TLB flush: vmx_ept_watch_protect()).
 		 */
-		if (writable)
-			WRITE_ONCE(*e, *e | EPT_HOST_WRITABLE | (perms & VMX_EPT_WRITABLE_MASK));
+		if (leaf & EPT_HOST_WRITABLE)
+			WRITE_ONCE(*e, *e | EPT_HOST_WRITABLE | (leaf & VMX_EPT_WRITABLE_MASK));
 	} else {
+		return -EEXIST;
+	}
+	return 0;
+}
+
+/*
+ * @level 2 (3): the caller found the host mapping 2 MiB (1 GiB)-contiguous around @pfn
+ * (the page at @gpa) and the range one slot's (vmxmon_map_level()): map the 2 MiB (1 GiB)
+ * page that holds @gpa with one leaf where the entry is empty, or fall back to a smaller
+ * leaf where a table is there. A fault under a large leaf that does not already give the
+ * access zaps the leaf and retries (see the top of this file).
+ */
+int vmx_map_gpa(struct vmxmon_vm *vm, struct vmxmon_memslot *slot, u64 gpa, unsigned long pfn,
+		bool writable, unsigned long seq, int level)
+{
+	struct vmx_vm *v = to_vmx_vm(vm);
+	bool flush = false;
+	int r = 0, at;
+	u64 *e;
+
+	if (level == 3 && !(vmx_caps.ept_vpid & VMX_EPT_1GB_PAGE_BIT))
+		level = 2;		/* no 1 GiB EPT pages on this CPU */
+	if (level == 2 && !(vmx_caps.ept_vpid & VMX_EPT_2MB_PAGE_BIT))
+		level = 1;		/* no 2 MiB EPT pages on this CPU */
+	e = ept_lock_entry(v, gpa, level, &at);
+	if (!e)
+		return -ENOMEM;
+	while (level > 1 && at == level && (*e & EPT_PERM_RWX) && !(*e & EPT_LARGE)) {
 		/*
-		 * Another page: the APIC-access page. (A stale RAM leaf cannot be: the page it
-		 * mapped was invalidated, which zapped it, before GUP could find another.)
+		 * A table is there already: the next smaller leaf (a 1 GiB page may be mapped
+		 * in 2 MiB parts too), under the lock. The table below exists: the walk
+		 * allocates nothing and cannot fail.
 		 */
-		r = -EEXIST;
+		level--;
+		e = ept_walk_at(v, gpa, level, false, &at);
+		if (unlikely(!e)) {
+			mutex_unlock(&v->ept_lock);
+			return -EAGAIN;
+		}
+	}
+	if (mmu_interval_read_retry(&slot->notifier, seq)) {
+		r = -EAGAIN;	/* an invalidation began after the page was looked up */
+	} else if (level > 1 && at == level &&
+		   vmxmon_watch_overlaps(vm, gpa & ~((1ull << EPT_LEVEL_SHIFT(level)) - 1),
+					 1ull << EPT_LEVEL_SHIFT(level))) {
+		/*
+		 * A watch was added since vmxmon_map_level() looked: it is listed before
+		 * vmx_ept_watch_protect() takes ept_lock, so either it is seen here or its
+		 * protect runs after this leaf is in and zaps it. Decide again.
+		 */
+		r = -EAGAIN;
+	} else if (at > level) {
+		/* A large leaf covers @gpa and a smaller leaf was asked for. */
+		unsigned long want = pfn - ((gpa >> PAGE_SHIFT) & ((1ul << (9 * (at - 1))) - 1));
+
+		if ((*e & EPT_ADDR_MASK) != PFN_PHYS(want) ||
+		    (writable && !(*e & VMX_EPT_WRITABLE_MASK))) {
+			ept_leaf_gone(*e, at);
+			WRITE_ONCE(*e, 0);
+			flush = true;
+			r = -EAGAIN;	/* the next fault finds the entry empty */
+		}
+	} else {
+		unsigned long base = pfn - ((gpa >> PAGE_SHIFT) & ((1ul << (9 * (level - 1))) - 1));
+
+		u64 perms = level == 1 ? ept_leaf_perms(vm, gpa, writable) :
+			    writable ? EPT_PERM_RWX : EPT_PERM_RWX & ~VMX_EPT_WRITABLE_MASK;
+
+		r = ept_set_leaf(e, ept_leaf(base, perms, writable, level), level);
 	}
 	mutex_unlock(&v->ept_lock);
+	if (flush)
+		vmxmon_vm_request_all(vm, VMXMON_REQ_TLB_FLUSH, true);
 	return r;
 }
 
@@ -294,6 +415,10 @@ static void ept_leaf_dirty(u64 leaf)
 static void ept_leaf_gone(u64 leaf, int level)
 {
 	atomic_long_sub(level == 1 ? 1 : 1L << (9 * (level - 1)), &ept_guest_pages);
+	if (level == 2)
+		atomic_long_dec(&ept_guest_2m_leaves);
+	else if (level == 3)
+		atomic_long_dec(&ept_guest_1g_leaves);
 	ept_leaf_dirty(leaf);
 }
 
@@ -321,7 +446,7 @@ static unsigned long ept_zap_table(u64 *table, int level, u64 base, u64 start, u
 		}
 		if (level == 1 && (e & EPT_ADDR_MASK) == keep)
 			continue;
-		/* A large leaf partly in the range goes whole (none is made today). */
+		/* A large leaf partly in the range goes whole (see the top of this file). */
 		WRITE_ONCE(table[i], 0);
 		ept_leaf_gone(e, level);
 		n++;
@@ -370,10 +495,21 @@ void vmx_ept_watch_protect(struct vmxmon_vm *vm, u64 start, u64 end)
 	keep = v->apic_access_page ? page_to_phys(v->apic_access_page) : 0;
 	for (gpa = start & PAGE_MASK; gpa < end; gpa += PAGE_SIZE) {
 		u64 *e, old, perms;
+		int at = 0;
 
 		mutex_lock(&v->ept_lock);
-		e = ept_walk(v, gpa, 1, false);
-		if (e && (*e & EPT_PERM_RWX) && (*e & EPT_ADDR_MASK) != keep) {
+		e = ept_walk_at(v, gpa, 1, false, &at);
+		if (e && at > 1) {
+			/*
+			 * A large leaf over a page a watch now covers (mapped before the watch
+			 * was listed: vmx_map_gpa()): zap it whole; the pages fault back in as
+			 * 4 KiB leaves with the watch's permissions.
+			 */
+			old = *e;
+			WRITE_ONCE(*e, 0);
+			ept_leaf_gone(old, at);
+			flush = true;
+		} else if (e && (*e & EPT_PERM_RWX) && (*e & EPT_ADDR_MASK) != keep) {
 			old = *e;
 			perms = ept_leaf_perms(vm, gpa, old & EPT_HOST_WRITABLE);
 			if (!perms) {

@@ -302,10 +302,12 @@ void vmx_inject_exception(struct vmxmon_vcpu *vcpu, u8 vector, bool has_error, u
 int vmx_vm_init(struct vmxmon_vm *vm);
 void vmx_vm_destroy(struct vmxmon_vm *vm);
 int vmx_map_gpa(struct vmxmon_vm *vm, struct vmxmon_memslot *slot, u64 gpa, unsigned long pfn,
-		bool writable, unsigned long seq);
+		bool writable, unsigned long seq, int level);
 bool vmx_zap_gpa(struct vmxmon_vm *vm, struct vmxmon_memslot *slot, u64 start, u64 end,
 		 unsigned long cur_seq, bool blockable);
 long vmx_guest_pages_mapped(void);
+long vmx_guest_2m_leaves(void);
+long vmx_guest_1g_leaves(void);
 void vmx_ept_flush_this_cpu(struct vmxmon_vm *vm);
 void vmx_ept_watch_protect(struct vmxmon_vm *vm, u64 start, u64 end);
 bool vmx_ept_watch_blocks(struct vmxmon_vm *vm, u64 gpa, u32 access);

@@ -14,7 +14,8 @@ WHERE = {"linux-boot": "vmxrun start to guest init, stock vmlinuz",
          "cr8": "MOV to CR8, 64-bit: a TPR shadow keeps it in the guest",
          "xapic-tpr": "xAPIC TPR write, 64-bit: an APIC-access page keeps it in the guest",
          "xapic-eoi": "xAPIC EOI write: APIC-access exit (vmxmon) or EPT violation, decoded",
-         "first-touch": "kernel: EPT violation faulting in a new 4 KiB page (per page)"}
+         "first-touch": "kernel: EPT violation faulting in a new 4 KiB page (per page)",
+         "first-touch-2m": "kernel: EPT violation faulting in a new 2 MiB THP (per 2 MiB)"}
 
 
 TSC_KHZ = 100000  # the testbed's L1: tsc_early_khz=100000 (one tick per emulated instruction)
@@ -66,7 +67,7 @@ def main():
     rows = parse(sys.argv[1])
     outdir = sys.argv[2]
     ops = [o for o in ("invd", "cpuid", "vmcall", "pio-out", "mmio-write", "irq-inject",
-                       "ipi", "timer", "cr8", "xapic-tpr", "xapic-eoi", "first-touch", "linux-boot") if ("vmxmon", o) in rows]
+                       "ipi", "timer", "cr8", "xapic-tpr", "xapic-eoi", "first-touch", "first-touch-2m", "linux-boot") if ("vmxmon", o) in rows]
     md = ["| exit (handled in) | vmxmon median | min | max | kvm_intel median | min | max | ratio | target |",
           "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     csv = ["op,dev,n,median,min,max"]

@@ -104,6 +104,37 @@ else
 	fail "reset_restarts_the_guest" "status $st (want 87)" "$(cat "$TMP/mb_reset.log" "$TMP/mb_reset.err")"
 fi
 
+# Guest RAM backends (--mem-backend): a memfd, and hugetlbfs pages (vm.nr_hugepages raised
+# for it, then put back), run and restart (RAM zeroed: hole punched, or rewritten); without
+# reserved huge pages vmxrun refuses at once and says how to reserve them.
+mb mb_memfd --append "reset" --reboot=restart --mem-backend memfd
+if [ "$st" = 87 ] && grep -q '^mbtest: restarted' "$TMP/mb_memfd.log"; then
+	pass "mem_backend_memfd_runs_and_restarts"
+else
+	fail "mem_backend_memfd_runs_and_restarts" "status $st (want 87)" "$(cat "$TMP/mb_memfd.log" "$TMP/mb_memfd.err")"
+fi
+huge_was=$(cat /proc/sys/vm/nr_hugepages 2>/dev/null || echo none)
+if [ "$huge_was" != none ] && echo 0 >/proc/sys/vm/nr_hugepages 2>/dev/null; then
+	mb mb_nohuge --mem-backend hugetlbfs
+	if [ "$st" = 1 ] && grep -q 'needs 16 huge pages of 2 MiB, the host has 0 free.*nr_hugepages' "$TMP/mb_nohuge.err"; then
+		pass "mem_backend_hugetlbfs_without_reserved_pages_says_how_to_reserve"
+	else
+		fail "mem_backend_hugetlbfs_without_reserved_pages_says_how_to_reserve" "status $st (want 1)" "$(cat "$TMP/mb_nohuge.err")"
+	fi
+	echo 16 >/proc/sys/vm/nr_hugepages
+	if [ "$(cat /proc/sys/vm/nr_hugepages)" -ge 16 ]; then
+		mb mb_huge --append "reset" --reboot=restart --mem-backend hugetlbfs:2M
+		if [ "$st" = 87 ] && grep -q '^mbtest: restarted' "$TMP/mb_huge.log"; then
+			pass "mem_backend_hugetlbfs_runs_and_restarts"
+		else
+			fail "mem_backend_hugetlbfs_runs_and_restarts" "status $st (want 87)" "$(cat "$TMP/mb_huge.log" "$TMP/mb_huge.err")"
+		fi
+	else
+		n=$((n + 1)); echo "ok $n - $label: mem_backend_hugetlbfs_runs_and_restarts # SKIP the L1 cannot reserve 16 huge pages"
+	fi
+	echo "$huge_was" >/proc/sys/vm/nr_hugepages
+fi
+
 # 3-9: Linux with 2 vCPUs boots to the shell, runs a command, powers off.
 KERNEL=vmlinuz			# the stock bzImage: once per device
 boot smp -c 2 --append "$APPEND -- $SMP_CMD"

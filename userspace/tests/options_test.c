@@ -183,6 +183,33 @@ TEST_HOST(options_reject_bad_values_with_a_message)
 		     "vmxrun: --reboot halt: not exit or restart");
 }
 
+/* --mem-backend: the three kinds, the hugetlbfs page size, -m a multiple of it. */
+TEST_HOST(options_mem_backend_kinds_and_hugetlbfs_page_sizes)
+{
+	struct vmxrun_opts o;
+	char err[256] = "";
+
+	ASSERT_EQ(PARSE(&o, err, "--kernel", "k"), OPTS_RUN);
+	EXPECT_EQ(o.mem_backend, MEM_ANON);
+	ASSERT_EQ(PARSE(&o, err, "--kernel", "k", "--mem-backend", "memfd"), OPTS_RUN);
+	EXPECT_EQ(o.mem_backend, MEM_MEMFD);
+	ASSERT_EQ(PARSE(&o, err, "--kernel", "k", "--mem-backend=hugetlbfs", "-m", "1G"), OPTS_RUN);
+	EXPECT_EQ(o.mem_backend, MEM_HUGETLBFS);
+	EXPECT_EQ(o.mem_page, 2 * MiB);
+	ASSERT_EQ(PARSE(&o, err, "--kernel", "k", "--mem-backend", "hugetlbfs:1G", "-m", "2G"),
+		  OPTS_RUN);
+	EXPECT_EQ(o.mem_page, GiB);
+	ASSERT_EQ(PARSE(&o, err, "--kernel", "k", "--mem-backend", "hugetlbfs:1G", "--mem-backend",
+			"anon", "-m", "1.5G"), OPTS_RUN);
+	EXPECT_EQ(o.mem_backend, MEM_ANON);
+	expect_error(t, PARSE(&o, err, "--kernel", "k", "--mem-backend", "hugetlbfs:4M"), err,
+		     "vmxrun: --mem-backend hugetlbfs:4M: not anon, memfd, hugetlbfs, hugetlbfs:2M or hugetlbfs:1G");
+	expect_error(t, PARSE(&o, err, "--kernel", "k", "--mem-backend", "hugetlbfs", "-m", "17M"),
+		     err, "vmxrun: -m 17M: not a multiple of the 2 MiB pages of --mem-backend hugetlbfs");
+	expect_error(t, PARSE(&o, err, "--kernel", "k", "-m", "1.5G", "--mem-backend", "hugetlbfs:1G"),
+		     err, "vmxrun: -m 1.5G: not a multiple of the 1 GiB pages of --mem-backend hugetlbfs:1G");
+}
+
 TEST_HOST(options_reject_unknown_and_incomplete_options)
 {
 	struct vmxrun_opts o;

@@ -126,15 +126,8 @@ int vm__init_machine(struct vm *vm, u64 ram_size, char *msg, size_t msglen)
 	vm->mmio.name = "mmio";
 	vm->ram_size = ram_size;
 	vm->low_size = MIN(ram_size, PCI_HOLE_START);
-	vm->ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (vm->ram == MAP_FAILED) {
-		vm->ram = NULL;
-		snprintf(msg, msglen, "vmxrun: cannot map %llu MiB of guest RAM: %s",
-			 (unsigned long long)(ram_size >> 20), strerror(errno));
+	if (ram__map(vm, ram_size, msg, msglen))	/* --mem-backend (ram.c) */
 		return -1;
-	}
-	madvise(vm->ram, ram_size, MADV_HUGEPAGE);	/* 2 MiB EPT pages where possible */
 	vm->ram_fresh = true;
 	if (gsi__init(vm)) {
 		snprintf(msg, msglen, "vmxrun: out of memory");
@@ -157,9 +150,7 @@ void vm__free_machine(struct vm *vm)
 	gsi__exit(vm);
 	bus__free(&vm->pio);
 	bus__free(&vm->mmio);
-	if (vm->ram)
-		munmap(vm->ram, vm->ram_size);
-	vm->ram = NULL;
+	ram__unmap(vm);
 	pthread_cond_destroy(&vm->cond);
 	pthread_mutex_destroy(&vm->lock);
 }
@@ -176,8 +167,8 @@ int vm__reset_machine(struct vm *vm, char *msg, size_t msglen)
 	 * zeros): KVM and vmxmon both follow the host mm through MMU notifiers, so the guest
 	 * sees the zeros too, and only what it touches again becomes resident.
 	 */
-	if (!vm->ram_fresh && madvise(vm->ram, vm->ram_size, MADV_DONTNEED))
-		memset(vm->ram, 0, vm->ram_size);
+	if (!vm->ram_fresh)
+		ram__zero(vm);
 	vm->ram_fresh = false;
 	vm->rsdp = acpi__build(vm__gpa(vm, ACPI_TABLES_BASE, ACPI_TABLES_SIZE), ACPI_TABLES_BASE,
 			       ACPI_TABLES_SIZE, vm->no_apic ? 0 : MAX(vm->opts ? vm->opts->cpus : 1, 1),

@@ -101,6 +101,7 @@ struct vm {
 	u64 ram_size;
 	u64 low_size;			/* RAM below PCI_HOLE_START; the rest is at 4 GiB */
 	bool ram_fresh;			/* RAM untouched since mmap (all zero) */
+	int ram_fd;			/* --mem-backend memfd/hugetlbfs: the memfd; else -1 */
 
 	struct bus pio, mmio;
 	pthread_mutex_t lock;		/* the fields marked (lock), the vCPU park/kick protocol */
@@ -168,6 +169,10 @@ bool vm__pause(struct vm *vm, bool pause);
  * Host unit tests use it alone (vm->fd stays -1). 0 or -1 with *msg.
  */
 int vm__init_machine(struct vm *vm, u64 ram_size, char *msg, size_t msglen);
+/* Guest RAM as --mem-backend says (ram.c): map (vm->ram), unmap, zero for a reset. */
+int ram__map(struct vm *vm, u64 size, char *msg, size_t msglen);
+void ram__unmap(struct vm *vm);
+void ram__zero(struct vm *vm);
 void vm__free_machine(struct vm *vm);
 /* Put every device in its power-on state, clear RAM, build ACPI, load the kernel again. */
 int vm__reset_machine(struct vm *vm, char *msg, size_t msglen);
