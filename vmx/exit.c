@@ -244,6 +244,7 @@ static int (*const vmx_exit_handlers[])(struct vmxmon_vcpu *vcpu) = {
 	[EXIT_REASON_EPT_VIOLATION]		= handle_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIG]		= handle_ept_misconfig,
 	[EXIT_REASON_NOTIFY]			= vmx_handle_notify,
+	[EXIT_REASON_MONITOR_TRAP_FLAG]		= vmx_handle_monitor_trap,
 };
 
 int vmx_handle_exit(struct vmxmon_vcpu *vcpu)
@@ -270,6 +271,9 @@ int vmx_handle_exit(struct vmxmon_vcpu *vcpu)
 	if (!vmx_exit_handlers[basic])
 		return vmx_handle_unexpected(vcpu);
 	r = vmx_exit_handlers[basic](vcpu);
+	/* A debugger steps and the instruction completed here (vmx/debug.c). */
+	if (r == 1 && unlikely(vmx->debug.step_done))
+		return vmx_guest_debug_step_exit(vcpu);
 	/* Userspace asked to hear when it may inject (it has an interrupt for the guest). */
 	if (r == 1 && unlikely(vcpu->run->request_interrupt_window) &&
 	    vmx_ready_for_interrupt(vcpu)) {
