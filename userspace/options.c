@@ -348,6 +348,10 @@ static enum opts_result opts__check(const struct vmxrun_opts *o, char *err, size
 			 o->cpus);
 		return OPTS_ERROR;
 	}
+	if (o->gdb_wait && !o->gdb) {
+		snprintf(err, errlen, PROG_NAME ": --gdb-wait waits for the GDB stub: add --gdb tcp:127.0.0.1:PORT");
+		return OPTS_ERROR;
+	}
 	if (o->boot && !o->kernel) {
 		snprintf(err, errlen, PROG_NAME ": no --kernel to boot (see " PROG_NAME " --help)");
 		return OPTS_ERROR;
