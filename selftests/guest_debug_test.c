@@ -10,7 +10,8 @@
  * The same program runs on /dev/kvm (kvm_intel) as the oracle, except where tagged
  * vmxmon-only: KVM 6.1 does not stop right after an MMIO store that userspace completes (it
  * stops one instruction later: complete_emulated_mmio(), "FIXME: return into emulator if
- * single-stepping") and accepts unknown KVM_GUESTDBG_* bits and a nonzero pad.
+ * single-stepping") and accepts unknown KVM_GUESTDBG_* bits and a nonzero pad; under Bochs
+ * 2.7 it reports a step after an exiting instruction twice (see below).
  *
  * Bochs has no monitor trap flag, so there vmxmon steps with RFLAGS.TF, as KVM does; the MTF
  * path (vmx/debug.c) runs only on CPUs that offer it.
@@ -122,13 +123,35 @@ static void start_stepping(struct test_ctx *t, struct vcpu *vcpu)
 	T_SET_GUEST_DEBUG(vcpu, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP, NULL);
 }
 
-TEST_KVM_IDENTICAL(single_step_stops_after_each_instruction_across_cpuid_and_out)
+TEST_KVM_IDENTICAL(single_step_stops_after_each_instruction)
 {
 	struct vcpu *vcpu = t_guest_new(t, GUEST_FN(guest_step_sequence), 0, 0);
 
 	start_stepping(t, vcpu);
 	EXPECT_STEP(st0);		/* the OUT completed by this KVM_RUN */
 	EXPECT_STEP(st1);		/* NOP, executed by the guest */
+	EXPECT_STEP(st2);
+	EXPECT_STEP(st3);
+	T_SET_GUEST_DEBUG(vcpu, 0, NULL);
+	vcpu_run_expect(vcpu, KVM_EXIT_IO);	/* runs on, unstepped, to the next OUT */
+	EXPECT_EQ(vcpu->run->io.port, STEP_PORT);
+	vcpu_run_done(vcpu);
+}
+
+/*
+ * An instruction that exits stops exactly once, right after itself. vmxmon-only in the
+ * testbed: Bochs 2.7 leaves the single-step trap of an instruction that exited with TF set
+ * pending in the VMCS (the SDM says the field is saved clear, Vol. 3C 28.3.4); vmxmon clears
+ * it (vmx/debug.c), kvm_intel does not, so under Bochs KVM reports the RIP after CPUID and
+ * after the OUT twice. On hardware both stop once.
+ */
+TEST_VMXMON_ONLY(single_step_stops_once_right_after_cpuid_and_an_out)
+{
+	struct vcpu *vcpu = t_guest_new(t, GUEST_FN(guest_step_sequence), 0, 0);
+
+	start_stepping(t, vcpu);
+	EXPECT_STEP(st0);
+	EXPECT_STEP(st1);
 	EXPECT_STEP(st2);
 	EXPECT_STEP(st3);
 	EXPECT_STEP(st4);		/* CPUID, handled in the kernel */
@@ -143,7 +166,7 @@ TEST_KVM_IDENTICAL(single_step_stops_after_each_instruction_across_cpuid_and_out
 
 /*
  * KVM 6.1 steps over the store and the NOP after it before it reports (complete_emulated_mmio
- * does not check for single-step), so this one is vmxmon-only.
+ * does not check for single-step), so this one is vmxmon-only (and the Bochs quirk above).
  */
 TEST_VMXMON_ONLY(single_step_stops_right_after_an_mmio_store_completed_by_userspace)
 {

@@ -189,6 +189,32 @@ int vmx_guest_debug_exception(struct vmxmon_vcpu *vcpu, u8 vector)
 }
 
 /*
+ * The pending-debug-exceptions field after the last exit, as the SDM defines it (Vol. 3C
+ * 28.3.4, "Saving Non-Register State"): saved clear for every VM exit except the trap-like
+ * ones (TPR below threshold, EOI-induced, APIC write, MTF), INIT, machine checks, and exits
+ * that come while MOV SS blocks debug exceptions. Bochs 2.7 saves it after every exit, so
+ * that an instruction that exits with TF set (CPUID, an OUT, an EPT violation) leaves a
+ * single-step trap pending that fires at the next entry, before the next instruction
+ * (fixed in Bochs after 2.7: "VMCS_GUEST_PENDING_DBG_EXCEPTIONS saved on VMEXIT (should be
+ * cleared after most of VMEXITs)"). With TF-stepping that would report the same RIP
+ * twice; clearing what the CPU must have saved clear costs nothing on hardware. (kvm_intel
+ * does not, so there the duplicate shows in Bochs.)
+ */
+static bool vmx_exit_may_leave_pending_dbg(u32 reason, u32 intr)
+{
+	switch (reason & 0xffff) {
+	case EXIT_REASON_TPR_BELOW_THRESHOLD:
+	case EXIT_REASON_EOI_INDUCED:
+	case EXIT_REASON_APIC_WRITE:
+	case EXIT_REASON_MONITOR_TRAP_FLAG:
+	case EXIT_REASON_INIT_SIGNAL:
+	case EXIT_REASON_MCE_DURING_VMENTRY:
+		return true;
+	}
+	return intr & GUEST_INTR_STATE_MOV_SS;
+}
+
+/*
  * IRQs off, before each VM entry while debugging. TF-stepping keeps TF set (the guest may
  * have cleared it with POPF) and, as KVM's vmx_vcpu_run(), drops an STI/MOV-SS shadow: with
  * TF set there, VM entry would insist on a pending single-step #DB (SDM Vol. 3C 27.3.1.5).
@@ -203,6 +229,10 @@ void vmx_guest_debug_before_entry(struct vmxmon_vcpu *vcpu)
 		return;
 	vmcs_writel(GUEST_RFLAGS, vmcs_readl(GUEST_RFLAGS) | X86_EFLAGS_TF);
 	intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+	if (!vmx_exit_may_leave_pending_dbg(vmx->exit_reason, intr) &&
+	    (vmcs_readl(GUEST_PENDING_DBG_EXCEPTIONS) & DR_STEP))
+		vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS,
+			    vmcs_readl(GUEST_PENDING_DBG_EXCEPTIONS) & ~DR_STEP);
 	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
 		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
 			     intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));

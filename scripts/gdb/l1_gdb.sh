@@ -46,6 +46,17 @@ has() {
 	return 0
 }
 
+# reap PID: vmxrun's exit status, killing it if it is still up 20 s after GDB ended
+reap() {
+	i=0
+	while kill -0 "$1" 2>/dev/null && [ $i -lt 200 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -9 "$1" 2>/dev/null
+	wait "$1"
+}
+
 # listening ERRFILE: wait (30 s at most) for vmxrun's "gdb: listening" line
 listening() {
 	i=0
@@ -64,14 +75,14 @@ gdbtest() {
 		-m 32M "$GUEST/gdbtest" </dev/null >$TMP/gt.vmxrun 2>&1 &
 	pid=$!
 	listening $TMP/gt.vmxrun
-	timeout 300 "$GDB" -nx -batch -ex "file $GUEST/gdbtest" \
+	timeout 120 "$GDB" -nx -batch -ex "file $GUEST/gdbtest" \
 		-ex "target remote 127.0.0.1:$port" -ex 'info registers rip' \
 		-ex 'break tick' -ex c -ex 'print (long)counter' -ex c -ex 'print (long)counter' \
 		-ex stepi -ex 'info registers rip' -ex 'delete' \
 		-ex 'hbreak main_loop' -ex c -ex 'info registers rip' -ex 'delete' \
 		-ex 'watch *(int *)&watched' -ex c -ex 'delete' -ex 'info threads' \
 		-ex kill </dev/null >$TMP/gt.gdb 2>&1
-	wait $pid
+	reap $pid
 	echo "vmxrun exit status $?" >>$TMP/gt.vmxrun
 	has $TMP/gt.gdb 'rip +0x10000c +0x10000c <_start>' 'Breakpoint 1, 0x[0-9a-f]+ in tick' \
 		'^\$1 = 0$' '^\$2 = 1$' 'rip +0x[0-9a-f]+ +0x[0-9a-f]+ <tick\+7>'
@@ -81,6 +92,8 @@ gdbtest() {
 	ok gdb_hardware_breakpoint_and_write_watchpoint_stop_the_guest $? $TMP/gt.gdb
 	has $TMP/gt.gdb '^\* 1 +Thread 1' && has $TMP/gt.vmxrun 'gdb-kill' 'vmxrun exit status 0'
 	ok gdb_lists_the_vcpu_and_kill_ends_vmxrun $? $TMP/gt.gdb $TMP/gt.vmxrun
+	[ -n "${L1_GDB_VERBOSE:-}" ] && sed 's/^/# gdb: /' $TMP/gt.gdb
+	return 0
 }
 
 linux() {
@@ -92,11 +105,16 @@ linux() {
 	pid=$!
 	listening $TMP/lx.vmxrun
 	sleep 3
-	timeout 300 "$GDB" -nx -batch -ex "target remote 127.0.0.1:$port" \
+	timeout 120 "$GDB" -nx -batch -ex "target remote 127.0.0.1:$port" \
 		-ex 'info registers rip cr3' -ex 'x/2i $pc' -ex 'info threads' \
 		-ex 'continue &' -ex 'shell sleep 2' -ex interrupt -ex 'shell sleep 1' \
 		-ex 'info registers rip' -ex detach </dev/null >$TMP/lx.gdb 2>&1
-	wait $pid
+	i=0	# the guest goes on to power off by itself
+	while kill -0 $pid 2>/dev/null && [ $i -lt 300 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	reap $pid
 	echo "vmxrun exit status $?" >>$TMP/lx.vmxrun
 	has $TMP/lx.gdb 'rip +0x[0-9a-f]+' '=> 0x[0-9a-f]+' '^\* 1 +Thread 1' '^  2 +Thread 2' \
 		'SIGINT' && ! grep -q 'Cannot access memory' $TMP/lx.gdb
