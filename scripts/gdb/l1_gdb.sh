@@ -22,6 +22,8 @@ APPEND="console=ttyS0 quiet loglevel=4 panic=-1 mitigations=off cryptomgr.notest
 n=0
 failed=0
 mkdir -p $TMP
+# The stub listens on loopback; the L1's init brings no interface up.
+ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
 
 ok() {		# ok NAME STATUS [FILE...]: FILEs shown on failure
 	name=$1 st=$2
