@@ -10,8 +10,9 @@
 #     lists the vCPU as a thread, and kill ends vmxrun with status 0;
 #   - the Debian kernel with 2 vCPUs under --gdb: GDB attaches while it boots (every vCPU
 #     stops), reads its registers and the instructions at RIP through the guest's page
-#     tables, lists both vCPUs as threads, continues, interrupts it (Ctrl-C: T02, SIGINT),
-#     detaches, and the guest goes on to run its command and power off (status 0).
+#     tables, lists both vCPUs as threads, continues, is interrupted (SIGINT to GDB, as
+#     Ctrl-C: 0x03 on the wire, every vCPU stops, T02), reads RIP, detaches, and the guest
+#     goes on to run its command and power off (status 0).
 G=/vmxmon/gdb
 GDB=$G/gdb
 VMXRUN=/vmxmon/bin/vmxrun
@@ -107,10 +108,26 @@ linux() {
 	pid=$!
 	listening $TMP/lx.vmxrun
 	sleep 3
-	timeout 120 "$GDB" -nx -batch -ex "target remote 127.0.0.1:$port" \
+	# Ctrl-C as a user types it: SIGINT to GDB while the guest runs ("continue"); GDB sends
+	# the interrupt (0x03), the stub stops every vCPU and reports SIGINT.
+	"$GDB" -nx -batch -ex "target remote 127.0.0.1:$port" \
 		-ex 'info registers rip cr3' -ex 'x/2i $pc' -ex 'info threads' \
-		-ex 'continue &' -ex 'shell sleep 2' -ex interrupt -ex 'shell sleep 1' \
-		-ex 'info registers rip' -ex detach </dev/null >$TMP/lx.gdb 2>&1
+		-ex continue -ex 'info registers rip' -ex detach </dev/null >$TMP/lx.gdb 2>&1 &
+	gpid=$!
+	i=0
+	while ! grep -q 'Thread 2' $TMP/lx.gdb 2>/dev/null && [ $i -lt 60 ]; do
+		sleep 0.5
+		i=$((i + 1))
+	done
+	sleep 3
+	kill -INT $gpid
+	i=0
+	while kill -0 $gpid 2>/dev/null && [ $i -lt 120 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	kill -9 $gpid 2>/dev/null
+	wait $gpid
 	i=0	# the guest goes on to power off by itself
 	while kill -0 $pid 2>/dev/null && [ $i -lt 300 ]; do
 		sleep 1
