@@ -303,6 +303,15 @@ struct vmxmon_backend_ops {
 	void (*set_regs)(struct vmxmon_vcpu *vcpu, const struct kvm_regs *regs);
 	void (*get_sregs)(struct vmxmon_vcpu *vcpu, struct kvm_sregs *sregs);
 	int (*set_sregs)(struct vmxmon_vcpu *vcpu, const struct kvm_sregs *sregs);
+
+	/* KVM_SET_GUEST_DEBUG (VMCS loaded): 0 or -errno. */
+	int (*set_guest_debug)(struct vmxmon_vcpu *vcpu, const struct kvm_guest_debug *dbg);
+	/*
+	 * KVM_RUN, after finishing what userspace completed, before entering: 0 with
+	 * KVM_EXIT_DEBUG when the debugger steps and an instruction completed outside the
+	 * guest (an exit to userspace, its completion), else 1.
+	 */
+	int (*debug_step_exit)(struct vmxmon_vcpu *vcpu);
 };
 
 extern const struct vmxmon_backend_ops vmx_backend_ops;

@@ -103,6 +103,8 @@ static int vmxmon_vcpu_complete_userspace_io(struct vmxmon_vcpu *vcpu)
 		vcpu->complete_userspace_io = NULL;
 		r = complete(vcpu);
 	}
+	if (r > 0)
+		r = vmxmon_ops->debug_step_exit(vcpu);
 	if (r > 0 && unlikely(test_and_clear_bit(VMXMON_REQ_SHUTDOWN, &vcpu->requests))) {
 		vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
 		r = 0;
@@ -286,6 +288,20 @@ static long vmxmon_vcpu_set_sregs(struct vmxmon_vcpu *vcpu, void __user *uarg)
 	return r;
 }
 
+/* KVM_SET_GUEST_DEBUG: copied in once; the backend validates control, pad and DR7. */
+static long vmxmon_vcpu_set_guest_debug(struct vmxmon_vcpu *vcpu, void __user *uarg)
+{
+	struct kvm_guest_debug dbg;
+	int r = vmxmon_copy_in(&dbg, uarg);
+
+	if (r)
+		return r;
+	vmxmon_vcpu_load(vcpu);
+	r = vmxmon_ops->set_guest_debug(vcpu, &dbg);
+	vmxmon_vcpu_put(vcpu);
+	return r;
+}
+
 static long vmxmon_vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 {
 	struct vmxmon_vcpu *vcpu = filp->private_data;
@@ -331,6 +347,9 @@ static long vmxmon_vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned lo
 		break;
 	case KVM_GET_STATS_FD:
 		r = vmxmon_vcpu_stats_fd(vcpu);
+		break;
+	case KVM_SET_GUEST_DEBUG:
+		r = vmxmon_vcpu_set_guest_debug(vcpu, uarg);
 		break;
 	default:
 		r = vmxmon_vcpu_state_ioctl(vcpu, ioctl, uarg);

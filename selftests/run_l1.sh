@@ -28,7 +28,7 @@ GUEST_TESTS="run_test io_test memslot_test vcpu_test migrate_test mmio_test mmio
 	lapic_test lapic_irq_test apic_timer_test smp_test
 	apic_access_test emulate_perm_test emulate_seg_test pae_test event_delivery_test intercept_test
 	memslot_host_test mce_test liveness_test demand_paging_test eventfd_test stats_test ept_watch_test
-	hugepage_test"
+	hugepage_test guest_debug_test"
 # VMXMON_MAIN_SUBSET=1 (make check's main-612 boot; make check-full runs all of main there):
 # main with these guest programs only (the paths kmod/compat.h changes: KVM_RUN and
 # immediate_exit, RCU, host NMIs and #MC, suspend/hotplug glue aside; the FPU, timers, SMP

@@ -6,13 +6,14 @@
 
 #include "hw/virtio/devices.h"
 #include "options.h"
+#include "gdb/gdb.h"
 #include "util/err.h"
 #include "util/parse.h"
 
 enum {
 	OPT_DEV = 256, OPT_INFO, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_CONSOLE, OPT_NAME,
 	OPT_CONTROL, OPT_REBOOT, OPT_NO_APIC, OPT_VERSION, OPT_DISK, OPT_NET, OPT_RNG,
-	OPT_NO_IOEVENTFD, OPT_MEM_BACKEND,
+	OPT_NO_IOEVENTFD, OPT_MEM_BACKEND, OPT_GDB, OPT_GDB_WAIT,
 };
 
 static const struct option long_opts[] = {
@@ -33,6 +34,8 @@ static const struct option long_opts[] = {
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "rng", no_argument, NULL, OPT_RNG },
 	{ "no-ioeventfd", no_argument, NULL, OPT_NO_IOEVENTFD },
+	{ "gdb", required_argument, NULL, OPT_GDB },
+	{ "gdb-wait", no_argument, NULL, OPT_GDB_WAIT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -84,6 +87,10 @@ void opts__usage(FILE *f)
 		"  --control PATH      control socket: QMP-style JSON commands and events, see the\n"
 		"                      README; refused if a running VM listens there (default: none)\n"
 		"  --reboot ACTION     on a guest reboot: exit (status 0) or restart (default: exit)\n"
+		"  --gdb tcp:[HOST:]PORT  a GDB stub there (target remote HOST:PORT); HOST is an\n"
+		"                      IPv4 address (default: none; HOST 127.0.0.1)\n"
+		"  --gdb-wait          with --gdb: the guest waits for GDB at its first\n"
+		"                      instruction (default: off: it runs until GDB connects)\n"
 		"  --info              print the device's API version and capabilities, create a VM\n"
 		"                      and show vmxmon's per-CPU VT-x state while it exists and\n"
 		"                      after (default: off)\n"
@@ -275,6 +282,20 @@ static enum opts_result opts__one(struct vmxrun_opts *o, int c, char *err, size_
 	case OPT_NO_IOEVENTFD:
 		o->no_ioeventfd = true;
 		break;
+	case OPT_GDB: {
+		char host[64], msg[160];
+		unsigned int port;
+
+		if (gdb__parse_spec(optarg, host, sizeof(host), &port, msg, sizeof(msg))) {
+			snprintf(err, errlen, "%s", msg);
+			return OPTS_ERROR;
+		}
+		o->gdb = optarg;
+		break;
+	}
+	case OPT_GDB_WAIT:
+		o->gdb_wait = true;
+		break;
 	case OPT_REBOOT:
 		if (strcmp(optarg, "exit") && strcmp(optarg, "restart"))
 			return bad_value(err, errlen, "--reboot", optarg, "not exit or restart");
@@ -352,6 +373,10 @@ static enum opts_result opts__check(const struct vmxrun_opts *o, char *err, size
 	if (o->no_apic && o->cpus > 1) {
 		snprintf(err, errlen, PROG_NAME ": -c %u: --no-apic runs one vCPU (SMP needs the local APIC: drop --no-apic)",
 			 o->cpus);
+		return OPTS_ERROR;
+	}
+	if (o->gdb_wait && !o->gdb) {
+		snprintf(err, errlen, PROG_NAME ": --gdb-wait waits for the GDB stub: add --gdb tcp:127.0.0.1:PORT");
 		return OPTS_ERROR;
 	}
 	if (o->boot && !o->kernel) {

@@ -37,6 +37,8 @@ struct vmxrun_opts {
 	const char *name;	/* the VM's name (control socket, messages) */
 	const char *control;	/* control socket path, NULL: none */
 	bool reboot_restart;	/* --reboot=restart: a guest reboot restarts it */
+	const char *gdb;	/* --gdb tcp:HOST:PORT: the GDB stub, NULL: none */
+	bool gdb_wait;		/* --gdb-wait: vCPUs wait for GDB at the first instruction */
 	bool boot;		/* a boot option was given */
 	enum { MEM_ANON, MEM_MEMFD, MEM_HUGETLBFS } mem_backend;	/* --mem-backend */
 	unsigned long long mem_page;	/* hugetlbfs: its page size (2 MiB or 1 GiB) */

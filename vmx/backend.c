@@ -103,4 +103,6 @@ const struct vmxmon_backend_ops vmx_backend_ops = {
 	.set_regs		= vmx_set_regs,
 	.get_sregs		= vmx_get_sregs,
 	.set_sregs		= vmx_set_sregs,
+	.set_guest_debug	= vmx_set_guest_debug,
+	.debug_step_exit	= vmx_guest_debug_step_exit,
 };

@@ -60,6 +60,11 @@ bool vmx_efer_write_ok(struct vmxmon_vcpu *vcpu, u64 efer)
 /* DR7 lives in the VMCS; remember whether it arms a breakpoint (L0-3/G0-3). */
 void vmx_set_dr7(struct vmx_vcpu *vmx, unsigned long dr7)
 {
+	/* The debugger's DR7 is loaded (KVM_GUESTDBG_USE_HW_BP): keep the guest's aside. */
+	if (unlikely(vmx->debug.control & KVM_GUESTDBG_USE_HW_BP)) {
+		vmx->debug.guest_dr7 = dr7;
+		return;
+	}
 	vmcs_writel(GUEST_DR7, dr7);
 	vmx->dr7_armed = dr7 & 0xff;
 }
@@ -205,6 +210,9 @@ int vmx_handle_dr(struct vmxmon_vcpu *vcpu)
 		return 1;
 	}
 	if (vmcs_readl(GUEST_DR7) & VMX_DR7_GD) {
+		/* The debugger's own GD (USE_HW_BP) is the debugger's event, as in KVM. */
+		if (vmx->debug.control & KVM_GUESTDBG_USE_HW_BP)
+			return vmx_debug_exit(vcpu, X86_TRAP_DB, VMX_DR6_BD);
 		vmx_inject_db(vcpu, VMX_DR6_BD);
 		return 1;
 	}
@@ -212,7 +220,7 @@ int vmx_handle_dr(struct vmxmon_vcpu *vcpu)
 		nr += 2;			/* aliases of DR6/DR7 */
 	if (DR_QUAL_FROM(q)) {
 		val = nr < 4 ? vmx->dr[nr] : nr == 6 ? vmx->dr6 | DR6_FIXED_1 :
-		      vmcs_readl(GUEST_DR7);
+		      vmx_guest_dr7(vmx);
 		write_gpr(vcpu, reg, val);
 	} else {
 		val = x86_read_gpr(vcpu, reg);
@@ -252,13 +260,16 @@ int vmx_handle_xsetbv(struct vmxmon_vcpu *vcpu)
  */
 bool vmx_guest_debugregs_load(struct vmx_vcpu *vmx)
 {
+	const unsigned long *dr;
+
 	if (likely(!vmx->dr7_armed))
 		return false;
+	dr = vmx_effective_dr(vmx);	/* the guest's, or the debugger's (USE_HW_BP) */
 	set_debugreg(0, 7);
-	set_debugreg(vmx->dr[0], 0);
-	set_debugreg(vmx->dr[1], 1);
-	set_debugreg(vmx->dr[2], 2);
-	set_debugreg(vmx->dr[3], 3);
+	set_debugreg(dr[0], 0);
+	set_debugreg(dr[1], 1);
+	set_debugreg(dr[2], 2);
+	set_debugreg(dr[3], 3);
 	return true;
 }
 
@@ -277,7 +288,7 @@ void vmx_get_debugregs(struct vmxmon_vcpu *vcpu, struct kvm_debugregs *d)
 	memset(d, 0, sizeof(*d));
 	memcpy(d->db, vmx->dr, sizeof(d->db));
 	d->dr6 = vmx->dr6 | DR6_FIXED_1;
-	d->dr7 = vmcs_readl(GUEST_DR7);
+	d->dr7 = vmx_guest_dr7(vmx);
 }
 
 int vmx_set_debugregs(struct vmxmon_vcpu *vcpu, const struct kvm_debugregs *d)

@@ -116,6 +116,8 @@ void vmx_events_before_entry(struct vmxmon_vcpu *vcpu)
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct vmx_events *ev = &vmx->ev;
 	u32 windows = 0;
+	/* KVM_GUESTDBG_BLOCKIRQ: no maskable interrupt, and no window for one (vmx/debug.c). */
+	bool irq_ok = !vmx_guest_debug_blocks_irq(vmx);
 
 	vmx_process_nmis(ev);
 	if (ev->handler_injected) {
@@ -144,13 +146,13 @@ void vmx_events_before_entry(struct vmxmon_vcpu *vcpu)
 		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
 			     NMI_VECTOR | INTR_TYPE_NMI_INTR | INTR_INFO_VALID_MASK);
 		ev->nmi_pending--;
-	} else if (ev->irq_pending && vmx_irq_allowed() &&	/* ExtINT (userspace PIC) */
+	} else if (irq_ok && ev->irq_pending && vmx_irq_allowed() &&	/* ExtINT (PIC) */
 		   (ev->irq_injected || x86_lapic_accepts_extint(vmx->x86.lapic))) {
 		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
 			     ev->irq_vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
 		ev->irq_pending = false;
 		ev->irq_injected = false;
-	} else if (vmx->x86.lapic && x86_lapic_deliverable(vmx->x86.lapic) >= 0 &&
+	} else if (irq_ok && vmx->x86.lapic && x86_lapic_deliverable(vmx->x86.lapic) >= 0 &&
 		   vmx_irq_allowed()) {
 		int vec = x86_lapic_deliverable(vmx->x86.lapic);
 
@@ -168,9 +170,10 @@ void vmx_events_before_entry(struct vmxmon_vcpu *vcpu)
 	}
 	if (ev->nmi_pending && (vmcs_config.pin & PIN_BASED_VIRTUAL_NMIS))
 		windows |= CPU_BASED_NMI_WINDOW_EXITING;
-	if ((ev->irq_pending && (ev->irq_injected || x86_lapic_accepts_extint(vmx->x86.lapic))) ||
-	    vmx_wants_extint_window(vcpu) ||
-	    (vmx->x86.lapic && x86_lapic_deliverable(vmx->x86.lapic) >= 0))
+	if (irq_ok &&
+	    ((ev->irq_pending && (ev->irq_injected || x86_lapic_accepts_extint(vmx->x86.lapic))) ||
+	     vmx_wants_extint_window(vcpu) ||
+	     (vmx->x86.lapic && x86_lapic_deliverable(vmx->x86.lapic) >= 0)))
 		windows |= CPU_BASED_INTR_WINDOW_EXITING;
 	if (vmx->watch.mode)	/* a window exit would come before the stepped instruction */
 		windows = 0;
@@ -197,6 +200,7 @@ bool vmx_ready_for_interrupt(struct vmxmon_vcpu *vcpu)
 	struct vmx_events *ev = &to_vmx(vcpu)->ev;
 
 	return !ev->irq_pending && !ev->reinject_info &&
+	       !vmx_guest_debug_blocks_irq(to_vmx(vcpu)) &&
 	       x86_lapic_accepts_extint(vcpu_x86(vcpu)->lapic) && vmx_irq_allowed();
 }
 

@@ -45,10 +45,15 @@ static int handle_preemption_timer(struct vmxmon_vcpu *vcpu)
 	return 1;
 }
 
-/* The monitor trap flag: the instruction (or event delivery) after an entry with it set. */
+/*
+ * The monitor trap flag: the instruction (or event delivery) after an entry with it set. Two
+ * users: a step over an EPT watch ends (vmx/watch.c), and a debugger that single-steps
+ * hears of it (vmx/debug.c: KVM_EXIT_DEBUG). Both may have armed the same exit.
+ */
 static int handle_monitor_trap(struct vmxmon_vcpu *vcpu)
 {
-	return vmx_watch_mtf(vcpu);
+	vmx_watch_mtf(vcpu);
+	return vmx_guest_debug_mtf(vcpu) ? 0 : 1;
 }
 
 /*
@@ -331,6 +336,9 @@ int vmx_handle_exit(struct vmxmon_vcpu *vcpu)
 	if (!vmx_exit_handlers[basic])
 		return vmx_handle_unexpected(vcpu);
 	r = vmx_exit_handlers[basic](vcpu);
+	/* A debugger steps and the instruction completed here (vmx/debug.c). */
+	if (r == 1 && unlikely(vmx->debug.step_done))
+		return vmx_guest_debug_step_exit(vcpu);
 	/* Userspace asked to hear when it may inject (it has an interrupt for the guest). */
 	if (r == 1 && unlikely(vcpu->run->request_interrupt_window) &&
 	    vmx_ready_for_interrupt(vcpu)) {

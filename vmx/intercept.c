@@ -96,7 +96,7 @@ void vmx_handle_exit_irqoff(struct vmx_vcpu *vmx)
 void vmx_inject_db(struct vmxmon_vcpu *vcpu, unsigned long payload)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	unsigned long dr7 = vmcs_readl(GUEST_DR7);
+	unsigned long dr7 = vmx_guest_dr7(vmx);
 
 	vmx->dr6 &= ~(unsigned long)DR_TRAP_BITS;
 	vmx->dr6 |= VMX_DR6_ACTIVE_LOW;
@@ -179,7 +179,15 @@ int vmx_handle_exception_nmi(struct vmxmon_vcpu *vcpu)
 	}
 
 	switch (info & INTR_INFO_VECTOR_MASK) {
+	case X86_TRAP_BP:	/* intercepted only for KVM_GUESTDBG_USE_SW_BP */
+		if (!vmx_guest_debug_exception(vcpu, X86_TRAP_BP))
+			return 0;
+		vmx_inject_bp(vcpu, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+		return 1;
 	case X86_TRAP_DB:
+		/* The debugger's step or breakpoint (KVM_SET_GUEST_DEBUG, vmx/debug.c)? */
+		if (!vmx_guest_debug_exception(vcpu, X86_TRAP_DB))
+			return 0;
 		/*
 		 * ICEBP (INT1), a privileged software exception, exits on the instruction itself
 		 * (an instruction intercept tied to the #DB bit): skip it, then deliver the

@@ -183,7 +183,7 @@ void vmx_get_regs(struct vmxmon_vcpu *vcpu, struct kvm_regs *r)
 	r->r12 = g[VCPU_R12]; r->r13 = g[VCPU_R13]; r->r14 = g[VCPU_R14]; r->r15 = g[VCPU_R15];
 	r->rsp = vmcs_readl(GUEST_RSP);
 	r->rip = vmcs_readl(GUEST_RIP);
-	r->rflags = vmcs_readl(GUEST_RFLAGS);
+	r->rflags = vmx_guest_debug_get_rflags(to_vmx(vcpu), vmcs_readl(GUEST_RFLAGS));
 }
 
 void vmx_set_regs(struct vmxmon_vcpu *vcpu, const struct kvm_regs *r)
@@ -197,7 +197,8 @@ void vmx_set_regs(struct vmxmon_vcpu *vcpu, const struct kvm_regs *r)
 	vmcs_writel(GUEST_RSP, r->rsp);
 	vmcs_writel(GUEST_RIP, r->rip);
 	/* Bit 1 is always 1, as KVM forces it; other reserved bits fail VM entry. */
-	vmcs_writel(GUEST_RFLAGS, r->rflags | X86_EFLAGS_FIXED);
+	vmcs_writel(GUEST_RFLAGS,
+		    vmx_guest_debug_set_rflags(to_vmx(vcpu), r->rflags | X86_EFLAGS_FIXED));
 }
 
 void vmx_get_sregs(struct vmxmon_vcpu *vcpu, struct kvm_sregs *s)

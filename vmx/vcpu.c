@@ -315,6 +315,8 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 		     vmx->ev.window_ctls | vcpu->run->request_interrupt_window) ||
 	    (vmx->x86.lapic && (vmx->tpr_threshold || x86_lapic_irr_any(vmx->x86.lapic))))
 		vmx_events_before_entry(vcpu);
+	if (unlikely(vmx->debug.control))
+		vmx_guest_debug_before_entry(vcpu);
 	vmx->ev.handler_injected = false;
 	vmx->x86.ran = true;
 	if (unlikely(__this_cpu_read(vmx_last_guest) != vmx->ibpb_tag)) {

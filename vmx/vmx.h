@@ -200,6 +200,15 @@ struct vmx_watch_step {
 	u64 hit_gpa;			/* the access userspace saw: stepped at the next KVM_RUN */
 };
 
+/* KVM_SET_GUEST_DEBUG (vmx/debug.c). */
+struct vmx_guest_debug {
+	u32 control;			/* KVM_GUESTDBG_* in force; 0 when not enabled */
+	bool step_done;			/* stepped instruction completed outside the guest */
+	u32 bp_len;			/* length of the last INT3 that exited (INJECT_BP) */
+	unsigned long dr[4];		/* USE_HW_BP: the debugger's DR0-3 ... */
+	unsigned long guest_dr7;	/* ... and the guest's DR7 while the debugger's is loaded */
+};
+
 /* Guest state kept across exits, outside the VMCS; x86/'s part first (x86/x86.h). */
 struct vmx_vcpu {
 	struct x86_vcpu x86;			/* GPRs (vmx/vmenter.S loads and saves them) */
@@ -218,6 +227,7 @@ struct vmx_vcpu {
 	bool flush_on_entry;			/* TLB flush before the next entry */
 	struct vmx_host_state host;
 	struct vmx_events ev;
+	struct vmx_guest_debug debug;
 	/* The last exit, read once after it. */
 	u32 exit_reason;
 	unsigned long exit_qual;
@@ -370,6 +380,22 @@ void vmx_intercept_stats(struct vmxmon_intercept_stats *st);
 const char *vmx_exit_reason_name(unsigned int reason);
 void vmx_account_ept_violation(struct vmxmon_vcpu *vcpu, u64 gpa, unsigned long qual, int r);
 void vmx_account_injection(struct vmxmon_vcpu *vcpu, u32 info, u32 error_code);
+
+/* vmx/debug.c */
+int vmx_set_guest_debug(struct vmxmon_vcpu *vcpu, const struct kvm_guest_debug *dbg);
+unsigned long vmx_guest_dr7(struct vmx_vcpu *vmx);
+const unsigned long *vmx_effective_dr(struct vmx_vcpu *vmx);
+unsigned long vmx_guest_debug_get_rflags(struct vmx_vcpu *vmx, unsigned long rflags);
+unsigned long vmx_guest_debug_set_rflags(struct vmx_vcpu *vmx, unsigned long rflags);
+bool vmx_guest_debug_blocks_irq(struct vmx_vcpu *vmx);
+int vmx_debug_exit(struct vmxmon_vcpu *vcpu, u32 exception, unsigned long dr6);
+bool vmx_guest_debug_note_step(struct vmxmon_vcpu *vcpu);
+int vmx_guest_debug_step_exit(struct vmxmon_vcpu *vcpu);
+bool vmx_guest_debug_mtf(struct vmxmon_vcpu *vcpu);
+bool vmx_guest_debug_uses_mtf(struct vmx_vcpu *vmx);
+int vmx_guest_debug_exception(struct vmxmon_vcpu *vcpu, u8 vector);
+void vmx_inject_bp(struct vmxmon_vcpu *vcpu, u32 len);
+void vmx_guest_debug_before_entry(struct vmxmon_vcpu *vcpu);
 
 /* vmx/io.c */
 int vmx_handle_io(struct vmxmon_vcpu *vcpu);

@@ -150,7 +150,9 @@ static void vmx_watch_step_end(struct vmxmon_vcpu *vcpu, bool restore_tf)
 
 	switch (st->mode) {
 	case VMX_STEP_MTF:
-		vmcs_clear_bits32(CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_MONITOR_TRAP_FLAG);
+		/* A debugger that single-steps with MTF keeps it (vmx/debug.c). */
+		if (!vmx_guest_debug_uses_mtf(to_vmx(vcpu)))
+			vmcs_clear_bits32(CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_MONITOR_TRAP_FLAG);
 		break;
 	case VMX_STEP_TF:
 		if (restore_tf && !st->guest_tf)

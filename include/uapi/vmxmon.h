@@ -27,7 +27,8 @@
  *                             READONLY_MEM, ENABLE_CAP_VM, CHECK_EXTENSION_VM, SPLIT_IRQCHIP,
  *                             MAX_VCPU_ID, IMMEDIATE_EXIT, IRQFD, IOEVENTFD,
  *                             IOEVENTFD_NO_LENGTH, IOEVENTFD_ANY_LENGTH, BINARY_STATS_FD,
- *                             VMXMON_CAP_EPT_WATCH (vmxmon's own) (33;
+ *                             SET_GUEST_DEBUG, X86_ROBUST_SINGLESTEP, SET_GUEST_DEBUG2,
+ *                             VMXMON_CAP_EPT_WATCH (vmxmon's own) (36;
  *                             selftests/caps_test.c checks this list against the table)
  *     KVM_CREATE_VM           machine type 0 only (-EINVAL otherwise); returns a VM fd.
  *                             The first VM turns VMX on on every online CPU and the last one
@@ -61,11 +62,15 @@
  *     non-zero padding is -EINVAL), KVM_INTERRUPT (while one is pending: -EEXIST with
  *     the split irqchip, as KVM; -ENXIO without, where KVM replaces it), KVM_NMI,
  *     KVM_GET/SET_VCPU_EVENTS, KVM_GET/SET_MP_STATE (RUNNABLE only without the in-kernel
- *     APIC), KVM_GET/SET_DEBUGREGS, KVM_GET/SET_LAPIC (split irqchip), KVM_GET_STATS_FD
+ *     APIC), KVM_GET/SET_DEBUGREGS, KVM_GET/SET_LAPIC (split irqchip), KVM_GET_STATS_FD,
+ *     KVM_SET_GUEST_DEBUG (KVM_GUESTDBG_ENABLE, SINGLESTEP, USE_SW_BP, USE_HW_BP,
+ *     INJECT_DB, INJECT_BP, BLOCKIRQ; other bits, a nonzero pad or DR7 bits 63:32 are
+ *     -EINVAL, where KVM 6.1 ignores them)
  *   exits: KVM_EXIT_IO, KVM_EXIT_MMIO (decoded MOV/MOVZX/MOVSX/MOVNTI, MOVS/STOS/LODS
  *     with or without REP, SSE/MMX moves and MOVD/MOVQ, with KVM's exit sequence; others are
  *     KVM_EXIT_INTERNAL_ERROR with the instruction bytes), KVM_EXIT_HLT, KVM_EXIT_SHUTDOWN,
- *     KVM_EXIT_FAIL_ENTRY, KVM_EXIT_IRQ_WINDOW_OPEN, KVM_EXIT_INTR, KVM_EXIT_IOAPIC_EOI
+ *     KVM_EXIT_FAIL_ENTRY, KVM_EXIT_IRQ_WINDOW_OPEN, KVM_EXIT_INTR, KVM_EXIT_IOAPIC_EOI,
+ *     KVM_EXIT_DEBUG
  *
  * vmxmon-only interfaces (below; on /dev/kvm their numbers are unknown ioctls, -ENOTTY):
  * ioctl numbers KVMIO 0xf0-0xff (KVM 6.12 uses up to 0xd5), exit reasons from

@@ -51,7 +51,9 @@
 	CAP(KVM_CAP_DESTROY_MEMORY_REGION_WORKS, 1, \
 	    "a slot set to size 0 is deleted (memslot_test)") \
 	CAP(KVM_CAP_USER_NMI, 1, "KVM_NMI injects an NMI") \
-	CAP(KVM_CAP_SET_GUEST_DEBUG, 0, "no KVM_SET_GUEST_DEBUG") \
+	CAP(KVM_CAP_SET_GUEST_DEBUG, 1, \
+	    "KVM_SET_GUEST_DEBUG: single-step (MTF, or TF without it), INT3 and debug-register " \
+	    "breakpoints, BLOCKIRQ; KVM_EXIT_DEBUG") \
 	CAP(KVM_CAP_REINJECT_CONTROL, 0, "no in-kernel PIT (KVM_REINJECT_CONTROL)") \
 	CAP(KVM_CAP_IRQ_ROUTING, VMXMON_MAX_IRQ_ROUTES, \
 	    "KVM_SET_GSI_ROUTING, MSI routes; as KVM_MAX_IRQ_ROUTES") \
@@ -82,7 +84,8 @@
 	    "KVM 6.1 never reports it: the shadow travels in kvm_vcpu_events " \
 	    "(KVM_VCPUEVENT_VALID_SHADOW), which vmxmon has") \
 	CAP(KVM_CAP_DEBUGREGS, 1, "KVM_GET/SET_DEBUGREGS") \
-	CAP(KVM_CAP_X86_ROBUST_SINGLESTEP, 0, "no guest debugging (KVM_SET_GUEST_DEBUG)") \
+	CAP(KVM_CAP_X86_ROBUST_SINGLESTEP, 1, \
+	    "a step over an instruction that exits stops right after it, as KVM") \
 	CAP(KVM_CAP_PPC_OSI, 0, "not x86 (PowerPC)") \
 	CAP(KVM_CAP_PPC_UNSET_IRQ, 0, "not x86 (PowerPC)") \
 	CAP(KVM_CAP_ENABLE_CAP, 0, "no KVM_ENABLE_CAP on the vCPU fd") \
@@ -235,7 +238,8 @@
 	CAP(KVM_CAP_DIRTY_LOG_RING, 0, "no dirty logging") \
 	CAP(KVM_CAP_X86_BUS_LOCK_EXIT, 0, "no bus-lock exits") \
 	CAP(KVM_CAP_PPC_DAWR1, 0, "not x86 (PowerPC)") \
-	CAP(KVM_CAP_SET_GUEST_DEBUG2, 0, "no KVM_SET_GUEST_DEBUG") \
+	CAP(KVM_CAP_SET_GUEST_DEBUG2, 0x1f0003, \
+	    "the KVM_GUESTDBG_* flags KVM_SET_GUEST_DEBUG accepts, as KVM 6.1") \
 	CAP(KVM_CAP_SGX_ATTRIBUTE, 0, "no SGX in guests") \
 	CAP(KVM_CAP_VM_COPY_ENC_CONTEXT_FROM, 0, "no SEV (AMD)") \
 	CAP(KVM_CAP_PTP_KVM, 0, "not x86 (arm64)") \

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../control/control.h"
+#include "../gdb/gdb.h"
 #include "../hw/ioapic.h"
 #include "../hw/virtio/devices.h"
 #include "../options.h"
@@ -340,6 +341,8 @@ int vm__run(const struct vmxrun_opts *o)
 	}
 	if (vm__boot(&vm, o, msg, sizeof(msg)))
 		goto out;
+	if (o->gdb && !gdb__open(&vm, o->gdb, o->gdb_wait, msg, sizeof(msg)))
+		goto out;
 	for (unsigned int i = 0; i < vm.nr_vcpus; i++) {
 		if (vcpu__start(&vm.vcpu[i])) {
 			snprintf(msg, sizeof(msg), "vmxrun: cannot start the thread of vCPU %u", i);
@@ -357,6 +360,15 @@ int vm__run(const struct vmxrun_opts *o)
 out:
 	if (msg[0])
 		fprintf(stderr, "%s\n", msg);
+	{	/* it may hold vCPUs: vcpu__stop's quit ends that */
+		struct gdb *g;
+
+		pthread_mutex_lock(&vm.lock);
+		g = vm.gdb;
+		vm.gdb = NULL;
+		pthread_mutex_unlock(&vm.lock);
+		gdb__close(g);
+	}
 	/* Every thread ends before any vCPU goes: a device may still kick the BSP until then. */
 	for (unsigned int i = 0; i < vm.nr_vcpus; i++)
 		vcpu__stop(&vm.vcpu[i]);

@@ -10,6 +10,7 @@
 #include "kvm_exit_names.h"
 #include "x86_defs.h"
 
+#include "../gdb/gdb.h"
 #include "../hw/ioapic.h"
 #include "../hw/pic.h"
 #include "../loader/loader.h"
@@ -234,6 +235,9 @@ static void vcpu__handle_exit(struct vcpu *v)
 		break;
 	case KVM_EXIT_IRQ_WINDOW_OPEN: case KVM_EXIT_INTR:
 		break;
+	case KVM_EXIT_DEBUG:			/* a breakpoint or step of the GDB stub */
+		gdb__debug_exit(v);
+		break;
 	case KVM_EXIT_SHUTDOWN:
 		fprintf(stderr, "vmxrun: guest triple fault\r\n");
 		vm__request(vm, REQ_RESET, 0, "guest-triple-fault");
@@ -274,6 +278,8 @@ static bool vcpu__must_wait(struct vcpu *v)
 
 	if (v->quit)
 		return false;
+	if (v->debug_hold)
+		return true;
 	if (vm->request != REQ_NONE || vm->state != VM_RUNNING)
 		return true;
 	return v->halted && v->extint < 0 && !pic__pending(vm);

@@ -34,6 +34,7 @@ struct vcpu {
 	int extint;			/* (thread) PIC vector acknowledged, not injected yet; -1 */
 	bool quit;			/* (lock) the thread must end */
 	bool parked;			/* (lock) waiting, not in KVM_RUN (for a reset) */
+	bool debug_hold;		/* (lock) the GDB stub keeps it stopped (gdb/gdb.h) */
 };
 
 /* KVM_CREATE_VCPU and mmap of kvm_run; *msg says what failed. 0 or -errno. */

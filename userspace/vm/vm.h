@@ -52,6 +52,7 @@ struct vcpu;
 struct loop;
 struct console;
 struct control;
+struct gdb;
 struct pic;
 struct ioapic;
 struct pit;
@@ -133,6 +134,7 @@ struct vm {
 	struct loop *loop;
 	struct console *con;
 	struct control *ctl;
+	struct gdb *gdb;		/* --gdb: the GDB stub (gdb/gdb.h), or NULL */
 	int notify_fd;			/* eventfd: wakes the event loop for a request */
 
 	enum vm_state state;		/* (lock) written only by the event loop's thread */
