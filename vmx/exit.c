@@ -141,6 +141,7 @@ static int handle_ept_violation(struct vmxmon_vcpu *vcpu)
 	unsigned long qual = vmcs_readl(EXIT_QUALIFICATION);
 	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
 	bool write = qual & EPT_VIOLATION_ACC_WRITE;
+	void *tok;
 	int r;
 
 	/*
@@ -152,7 +153,9 @@ static int handle_ept_violation(struct vmxmon_vcpu *vcpu)
 	if ((qual & INTR_INFO_UNBLOCK_NMI) && (vmcs_config.pin & PIN_BASED_VIRTUAL_NMIS) &&
 	    !(to_vmx(vcpu)->ev.reinject_info & VECTORING_INFO_VALID_MASK))
 		vmcs_set_bits32(GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);
+	tok = vmxmon_sleep_begin();
 	r = vmxmon_gpa_fault(vcpu->vm, gpa, write);	/* may sleep: the VMCS follows us */
+	vmxmon_sleep_end(tok);
 	if (r)
 		return r;
 	return emulate_access(vcpu, gpa, write);

@@ -7,6 +7,7 @@
  *   guest_pages_mapped: <guest RAM pages in some VM's EPT>    (optional: newer modules)
  *   mmu_notifiers: <memslot MMU notifiers registered>         (optional, with the above)
  *   cpu<N>: vmx=<on|off> vmxon=<count> vmxoff=<count> loaded_vmcs=<n>   (one per online CPU)
+ *           [mode=<off|own|shared> shared=<count> takeover=<count>]  (optional: issue 17)
  * The parser is strict: any other line, or a missing one, is a format error.
  */
 #ifndef VMXMON_SELFTESTS_STATUS_H
@@ -24,6 +25,8 @@ struct vmxmon_cpu_status {
 	int cpu;
 	bool vmx_on;
 	unsigned long long vmxon, vmxoff, loaded_vmcs;
+	bool shared;			/* mode=shared: another hypervisor's VMX operation */
+	unsigned long long shared_count, takeovers;
 };
 
 struct vmxmon_status {
