@@ -108,7 +108,9 @@ static int vmxmon_virt_enable_all(void)
 		return 0;
 	}
 	on_each_cpu(vmxmon_virt_disable_one, NULL, 1);
-	/* A user can retry at will while kvm_intel holds VMX: keep the log quiet. */
+	vmxmon_virt_shared = false;
+	vmxmon_ops->set_share_mode(false);
+	/* A user can retry at will: keep the log quiet. */
 	pr_warn_ratelimited("cannot enable VMX on cpu%d: %s\n", e.cpu, vmxmon_enable_why[e.why]);
 	return vmxmon_enable_errno(e.why);
 }
@@ -142,6 +144,8 @@ static void vmxmon_virt_release_idle_locked(void)
 		on_each_cpu(vmxmon_virt_disable_one, NULL, 1);
 		vmxmon_virt_on = false;
 		vmxmon_virt_partial = false;
+		vmxmon_virt_shared = false;	/* decided again by the next enable */
+		vmxmon_ops->set_share_mode(false);
 	}
 }
 

@@ -28,7 +28,7 @@
 
 #define SHARE_MSG "belongs to another hypervisor (kvm_intel): sharing it"
 #define SYNC_EVERY 64			/* a ucall (exit to userspace) every 64 iterations */
-#define GUEST_ITERS 4096ull
+#define GUEST_ITERS 32768ull
 #define LONG_ITERS (1ull << 40)		/* until told to stop */
 #define BUF_WORDS 512
 

@@ -165,7 +165,12 @@ enum vmxmon_enable_error vmx_cpu_enable(void)
 		return VMXMON_ENABLE_SHARED;
 	if (!vmx_caps_match_this_cpu(&vmx_caps))
 		return VMXMON_ENABLE_INCOMPATIBLE;
-	if (cr4_read_shadow() & X86_CR4_VMXE) {
+	/*
+	 * In share mode a CPU that comes (back) online or out of suspend is shared lazily: the
+	 * owner may enable it after us (its hotplug state or syscore resume may run later),
+	 * and the first section decides (vmx_cpu_section_check()): the owner's, or ours.
+	 */
+	if ((cr4_read_shadow() & X86_CR4_VMXE) || vmx_share_on()) {
 		vc->shared = true;
 		vc->shared_count++;
 		return VMXMON_ENABLE_SHARED;
