@@ -202,6 +202,16 @@ void t_expect_vmx(struct test_ctx *t, const struct vmxmon_status *s, bool on, co
 			       s->cpu[i].cpu, on ? "on" : "off", on ? "off" : "on");
 }
 
+unsigned long long status_cpu_enables(const struct vmxmon_cpu_status *c)
+{
+	return c->vmxon + c->shared_count - c->takeovers;
+}
+
+unsigned long long status_cpu_disables(const struct vmxmon_cpu_status *c)
+{
+	return c->vmxoff + c->shared_count - c->takeovers - c->shared;
+}
+
 static void expect_counts(struct test_ctx *t, const struct vmxmon_cpu_status *b,
 			  const struct vmxmon_cpu_status *c, long long on, long long off,
 			  const char *when)
@@ -211,10 +221,8 @@ static void expect_counts(struct test_ctx *t, const struct vmxmon_cpu_status *b,
 	 * mode=shared) is enabled without VMXON (shared +1) and disabled without VMXOFF; a
 	 * takeover turns such an enable into our VMXON, which a VMXOFF then undoes.
 	 */
-	long long d_shared = (long long)(c->shared_count - b->shared_count);
-	long long d_take = (long long)(c->takeovers - b->takeovers);
-	long long d_on = (long long)(c->vmxon - b->vmxon) + d_shared - d_take;
-	long long d_off = (long long)(c->vmxoff - b->vmxoff) + d_shared - d_take - c->shared;
+	long long d_on = (long long)(status_cpu_enables(c) - status_cpu_enables(b));
+	long long d_off = (long long)(status_cpu_disables(c) - status_cpu_disables(b));
 
 	if (on == ANY_COUNT) {
 		if (d_on - d_off != (c->vmx_on ? 1 : 0))

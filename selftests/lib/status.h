@@ -71,6 +71,14 @@ void t_expect_state(struct test_ctx *t, const struct vmxmon_status *before,
 		    unsigned long long vms, long long on, long long off, const char *when,
 		    struct vmxmon_status *now);
 
+/*
+ * A CPU's enables and disables: VMXON/VMXOFF, or, in another hypervisor's VMX operation
+ * (mode=shared, issue 17), taking it without VMXON and leaving it without VMXOFF; a
+ * takeover turns a shared enable into our VMXON. Equal to vmxon/vmxoff without sharing.
+ */
+unsigned long long status_cpu_enables(const struct vmxmon_cpu_status *c);
+unsigned long long status_cpu_disables(const struct vmxmon_cpu_status *c);
+
 /* The CPU line for cpu, or NULL. */
 const struct vmxmon_cpu_status *status_cpu(const struct vmxmon_status *s, int cpu);
 
