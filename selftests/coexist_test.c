@@ -361,6 +361,83 @@ TEST_VMXMON_ONLY(kvm_leaving_vmx_while_a_vmxmon_guest_runs_hands_it_over)
 	close(kfd);
 }
 
+/*
+ * The other order, with kvm_intel loaded only now (6.12's default holds VMX from the load):
+ * vmxmon is in VMX operation first, on its own, and kvm_intel will not VMXON where CR4.VMXE
+ * is set (kvm_cpu_vmxon(): -EBUSY on 6.1; the load fails with -EIO on 6.12). Its refusal
+ * must be clean, our guest must not notice, and once our VM is gone (and VMX released after
+ * vmx_idle_ms) kvm_intel loads and runs guests.
+ */
+TEST_VMXMON_ONLY(kvm_intel_loaded_while_a_vmxmon_guest_runs_refuses_cleanly_then_loads)
+{
+	static char log[64 * 1024];
+	struct vmxmon_status before, s;
+	struct vcpu_thread vt = { 0 }, kt = { 0 };
+	const char *kmods = getenv("VMXMON_KMODS");
+	char cmd[512];
+	struct kmsg_mark mark;
+	unsigned long taint;
+	struct vcpu *ours, *kvm;
+	int kfd, r;
+
+	kfd = kvm_open(t);		/* skips without kvm_intel: the test reloads it */
+	close(kfd);
+	if (run_cmd(t, "rmmod kvm_intel"))
+		t_skip(t, "cannot rmmod kvm_intel");
+	snprintf(cmd, sizeof(cmd), "insmod %s/kvm-intel.ko", kmods ? kmods : "/vmxmon/kmods");
+	t_status_idle(t, &before);
+	taint = bad_taint(t);
+	t_kmsg_mark(t, &mark);
+	ours = t_guest_new(t, GUEST_FN(share_guest), LONG_ITERS, 2);
+	vcpu_thread_start(&vt, ours);
+	usleep(200 * 1000);
+	t_status(t, &s);
+	if (shared_cpus(&s))
+		t_fail(t, __FILE__, __LINE__, "mode=shared without kvm_intel");
+	r = run_cmd(t, cmd);
+	if (kvm_holds_vmx_from_load()) {
+		if (!r)
+			t_fail(t, __FILE__, __LINE__, "%s succeeded while vmxmon holds VMX", cmd);
+	} else {
+		if (r)
+			t_fail(t, __FILE__, __LINE__, "%s failed (6.1: kvm_intel takes VMX later)", cmd);
+		kfd = kvm_open(t);
+		r = dev_create_vm(kfd, 0);
+		if (r != -EBUSY && r != -EIO)
+			t_fail(t, __FILE__, __LINE__, "KVM_CREATE_VM on %s: %d, expected -EBUSY or -EIO",
+			       t->kvm_dev, r);
+		if (r >= 0)
+			close(r);
+		close(kfd);
+	}
+	usleep(200 * 1000);
+	if (vt.finished)
+		t_fail(t, __FILE__, __LINE__, "our guest ended while kvm_intel tried: %s", vt.why);
+	GUEST_VAR(ours->vm, g_stop) = 1;
+	vcpu_thread_join(&vt, 900 * 1000);
+	t_vcpu_thread_expect_done(t, &vt);
+	if (vt.syncs != GUEST_VAR(ours->vm, g_iters) / SYNC_EVERY)
+		t_fail(t, __FILE__, __LINE__, "%llu exits to userspace for %llu iterations",
+		       (unsigned long long)vt.syncs,
+		       (unsigned long long)GUEST_VAR(ours->vm, g_iters));
+	vm_free(ours->vm);
+	t_expect_state(t, &before, 0, ANY_COUNT, ANY_COUNT, "our VM closed", &s);
+	EXPECT_EQ(s.pages, before.pages);
+	t_kmsg_since(t, &mark, log, sizeof(log));
+	kmsg_mark_close(&mark);
+	count_and_log(t, log, "virtualization", &(const char *){ NULL });
+	expect_kernel_healthy(t, log, taint);
+
+	/* VMX released: kvm_intel loads (if it is not loaded already) and runs a guest. */
+	if (access("/sys/module/kvm_intel", F_OK) && run_cmd(t, cmd))
+		t_fail(t, __FILE__, __LINE__, "%s failed after our VM was gone", cmd);
+	kvm = kvm_guest_new(t, GUEST_ITERS, 3);
+	vcpu_thread_start(&kt, kvm);
+	vcpu_thread_join(&kt, 900 * 1000);
+	expect_exact(t, &kt, GUEST_ITERS, "KVM guest after ours");
+	vm_free(kvm->vm);
+}
+
 TEST_VMXMON_ONLY(vmxmon_vm_alive_makes_kvm_create_vm_fail_cleanly)
 {
 	static char log[64 * 1024];
