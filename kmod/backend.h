@@ -174,9 +174,10 @@ struct vmxmon_backend_ops {
 	void (*cpu_stats)(int cpu, struct vmxmon_cpu_stats *stats);
 	/*
 	 * Share mode (vmx/share.c): set while no vCPU exists, after enabling every CPU, to
-	 * whether any CPU was found in another hypervisor's VMX operation.
+	 * whether any CPU was found in another hypervisor's VMX operation; @local: VMX only
+	 * inside sections where nobody else has it (before enabling: every CPU is shared).
 	 */
-	void (*set_share_mode)(bool on);
+	void (*set_share_mode)(bool on, bool local);
 	/*
 	 * Around a sleep inside a backend operation (the memory services below): give the CPU
 	 * back as the other hypervisor needs it; sleep_end() takes it again.

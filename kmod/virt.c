@@ -33,6 +33,7 @@ static DEFINE_MUTEX(vmxmon_virt_lock);	/* serializes vmxmon_virt_get()/put()/rel
 static unsigned int vmxmon_virt_count;	/* VMs holding VMX; see the locking note above */
 static bool vmxmon_virt_on;		/* VMX on everywhere: for VMs, or held while idle */
 static bool vmxmon_virt_shared;		/* share mode (vmx/share.c), decided at enable */
+static bool vmxmon_vmx_local;		/* the vmx_local parameter, read at each enable */
 static bool vmxmon_virt_partial;		/* held while idle, but some CPU could not take it */
 static bool vmxmon_rebooting;		/* set once by the reboot notifier, never cleared */
 static enum cpuhp_state vmxmon_cpuhp_state;
@@ -93,13 +94,19 @@ static int vmxmon_virt_enable_all(void)
 	struct vmxmon_enable_all e = { .failed = ATOMIC_INIT(0), .shared = &shared_cpus };
 	bool shared;
 
+	bool local = READ_ONCE(vmxmon_vmx_local);
+
 	cpumask_clear(&shared_cpus);
+	if (local)	/* every CPU shared lazily: VMXON only inside sections */
+		vmxmon_ops->set_share_mode(true, true);
 	on_each_cpu(vmxmon_virt_enable_one, &e, 1);
 	if (!atomic_read(&e.failed)) {
 		shared = !cpumask_empty(&shared_cpus);
-		vmxmon_ops->set_share_mode(shared);
+		vmxmon_ops->set_share_mode(shared, local);
 		vmxmon_virt_shared = shared;
-		if (shared && !logged_shared)
+		if (local && !logged_shared)
+			pr_info("vmx_local=1: VMX operation only inside vmxmon's run sections (or shared)\n");
+		else if (shared && !logged_shared)
 			pr_info("VMX root operation on cpus %*pbl belongs to another hypervisor (kvm_intel): sharing it\n",
 				cpumask_pr_args(&shared_cpus));
 		else if (!shared && logged_shared)
@@ -109,7 +116,7 @@ static int vmxmon_virt_enable_all(void)
 	}
 	on_each_cpu(vmxmon_virt_disable_one, NULL, 1);
 	vmxmon_virt_shared = false;
-	vmxmon_ops->set_share_mode(false);
+	vmxmon_ops->set_share_mode(false, false);
 	/* A user can retry at will: keep the log quiet. */
 	pr_warn_ratelimited("cannot enable VMX on cpu%d: %s\n", e.cpu, vmxmon_enable_why[e.why]);
 	return vmxmon_enable_errno(e.why);
@@ -145,7 +152,7 @@ static void vmxmon_virt_release_idle_locked(void)
 		vmxmon_virt_on = false;
 		vmxmon_virt_partial = false;
 		vmxmon_virt_shared = false;	/* decided again by the next enable */
-		vmxmon_ops->set_share_mode(false);
+		vmxmon_ops->set_share_mode(false, false);
 	}
 }
 
@@ -213,6 +220,10 @@ static int vmxmon_idle_ms_set(const char *val, const struct kernel_param *kp)
 		flush_delayed_work(&vmxmon_virt_release_work);
 	return 0;
 }
+
+module_param_named(vmx_local, vmxmon_vmx_local, bool, 0644);
+MODULE_PARM_DESC(vmx_local,
+		 "1: VMX operation only inside run sections, so kvm_intel can enable VMX at any time (costs a VMXON/VMXOFF per exit); applies from the next first VM");
 
 static const struct kernel_param_ops vmxmon_idle_ms_ops = {
 	.set = vmxmon_idle_ms_set,

@@ -87,6 +87,16 @@ static bool kvm_holds_vmx_from_load(void)
 	return buf[0] == 'Y' || buf[0] == '1';
 }
 
+/* vmxmon's vmx_local=1: VMX only inside its run sections, KVM may enable at any time. */
+static bool vmxmon_vmx_local(void)
+{
+	char buf[8];
+
+	if (read_file("/sys/module/vmxmon/parameters/vmx_local", buf, sizeof(buf)))
+		return false;
+	return buf[0] == 'Y' || buf[0] == '1';
+}
+
 static void skip_if_kvm_holds_vmx_from_load(struct test_ctx *t)
 {
 	if (kvm_holds_vmx_from_load())
@@ -335,7 +345,7 @@ TEST_VMXMON_ONLY(kvm_leaving_vmx_while_a_vmxmon_guest_runs_hands_it_over)
 		       (unsigned long long)vt.syncs, (unsigned long long)done);
 	t_status(t, &s);
 	t_log(t, "%llu iterations; takeovers %llu", (unsigned long long)done, takeovers(&s));
-	if (!takeovers(&s))
+	if (!takeovers(&s) && !vmxmon_vmx_local())	/* local: VMXON per section instead */
 		t_fail(t, __FILE__, __LINE__, "no CPU taken over after kvm_intel left VMX operation");
 	vm_free(ours->vm);
 	t_expect_state(t, &before, 0, ANY_COUNT, ANY_COUNT, "our VM closed", &s);
@@ -392,10 +402,21 @@ TEST_VMXMON_ONLY(kvm_intel_loaded_while_a_vmxmon_guest_runs_refuses_cleanly_then
 	vcpu_thread_start(&vt, ours);
 	usleep(200 * 1000);
 	t_status(t, &s);
-	if (shared_cpus(&s))
+	if (shared_cpus(&s) && !vmxmon_vmx_local())
 		t_fail(t, __FILE__, __LINE__, "mode=shared without kvm_intel");
 	r = run_cmd(t, cmd);
-	if (kvm_holds_vmx_from_load()) {
+	if (vmxmon_vmx_local()) {
+		struct vcpu_thread kt = { 0 };
+
+		/* VMX is ours only inside sections: kvm_intel loads and runs alongside. */
+		if (r)
+			t_fail(t, __FILE__, __LINE__, "%s failed with vmx_local=1", cmd);
+		kvm = kvm_guest_new(t, GUEST_ITERS, 1);
+		vcpu_thread_start(&kt, kvm);
+		vcpu_thread_join(&kt, 900 * 1000);
+		expect_exact(t, &kt, GUEST_ITERS, "KVM guest beside ours (vmx_local=1)");
+		vm_free(kvm->vm);
+	} else if (kvm_holds_vmx_from_load()) {
 		if (!r)
 			t_fail(t, __FILE__, __LINE__, "%s succeeded while vmxmon holds VMX", cmd);
 	} else {
@@ -448,6 +469,8 @@ TEST_VMXMON_ONLY(vmxmon_vm_alive_makes_kvm_create_vm_fail_cleanly)
 
 	kfd = kvm_open(t);
 	skip_if_kvm_holds_vmx_from_load(t);
+	if (vmxmon_vmx_local())
+		t_skip(t, "vmx_local=1: kvm_intel may take VMX at any time");
 	t_status_idle(t, &before);
 	fd = t_open_dev(t);
 	vm = t_dev_create_vm(t, fd);

@@ -38,6 +38,7 @@ struct vmx_cpu {
 	struct page *scratch_vmcs;	/* current in a failed section instead of the owner's */
 	bool vmx_on;			/* we executed VMXON here (and will VMXOFF) */
 	bool shared;			/* another hypervisor's VMXON: never VMXOFF (vmx/share.c) */
+	bool local_on;			/* our VMXON for one section only (vmx_local=1) */
 	struct vmcs *current_vmcs;	/* the VMCS VMPTRLD made current here, if any */
 	raw_spinlock_t lock;
 	struct list_head loaded_vmcss;	/* struct vmx_loaded_vmcs.loaded_list */
@@ -121,7 +122,7 @@ static bool vmx_fixed_bits_ok(unsigned long val, u64 fixed0, u64 fixed1)
 	return (val & fixed0) == fixed0 && !(val & ~fixed1);
 }
 
-static enum vmxmon_enable_error vmx_cpu_vmxon(struct vmx_cpu *vc)
+static enum vmxmon_enable_error vmx_cpu_vmxon(struct vmx_cpu *vc, bool flush)
 {
 	u64 feat;
 	int r;
@@ -143,8 +144,13 @@ static enum vmxmon_enable_error vmx_cpu_vmxon(struct vmx_cpu *vc)
 		/* VMfail: someone else is in VMX operation without CR4 in our shadow. */
 		return r == -EIO ? VMXMON_ENABLE_IN_USE : VMXMON_ENABLE_FAULT;
 	}
-	/* Drop any EPT-derived translation left from before VMXOFF (SDM Vol. 3C 29.4.3.1). */
-	vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
+	/*
+	 * Drop any EPT-derived translation left from before VMXOFF (SDM Vol. 3C 29.4.3.1).
+	 * Not for a section's VMXON (vmx_local=1): a vCPU flushes its EPTP on a CPU it did not
+	 * enter last (vmx/share.c), and kvm_intel flushes each new root before using it.
+	 */
+	if (flush)
+		vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
 	vc->vmx_on = true;
 	vc->vmxon_count++;
 	return VMXMON_ENABLE_OK;
@@ -175,7 +181,7 @@ enum vmxmon_enable_error vmx_cpu_enable(void)
 		vc->shared_count++;
 		return VMXMON_ENABLE_SHARED;
 	}
-	return vmx_cpu_vmxon(vc);
+	return vmx_cpu_vmxon(vc, true);
 }
 
 /*
@@ -194,8 +200,14 @@ int vmx_cpu_section_check(void)
 		return -EIO;	/* not enabled: offline teardown, reboot */
 	if (cr4_read_shadow() & X86_CR4_VMXE)
 		return 0;
+	if (vmx_share_local()) {
+		/* VMX only for this section: VMXOFF in vmx_cpu_section_done(). */
+		why = vmx_cpu_vmxon(vc, false);
+		vc->local_on = why == VMXMON_ENABLE_OK;
+		return vc->local_on ? 0 : -EIO;
+	}
 	vc->shared = false;
-	why = vmx_cpu_vmxon(vc);
+	why = vmx_cpu_vmxon(vc, true);
 	if (why != VMXMON_ENABLE_OK) {
 		pr_err_ratelimited("cpu%d: the other hypervisor left VMX operation and VMXON failed (%d)\n",
 				   smp_processor_id(), why);
@@ -205,6 +217,21 @@ int vmx_cpu_section_check(void)
 	pr_info_ratelimited("cpu%d: the other hypervisor left VMX operation: vmxmon owns it now\n",
 			    smp_processor_id());
 	return 0;
+}
+
+/* A section ended (IRQs off, nothing of ours active): leave a section's own VMXON. */
+void vmx_cpu_section_done(void)
+{
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
+
+	if (!vc->local_on)
+		return;
+	vmx_vmxoff();
+	cr4_clear_bits(X86_CR4_VMXE);
+	intel_pt_handle_vmx(0);
+	vc->local_on = false;
+	vc->vmx_on = false;
+	vc->vmxoff_count++;
 }
 
 /*

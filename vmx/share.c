@@ -56,6 +56,11 @@
  *     with EPT on both sides, guest TLB entries are also tagged with the EPTP (29.4.1,
  *     combined mappings), and both flush a new EPT root before its first use.
  *
+ * 10. "Local" VMX (vmx_local=1, VirtualBox's answer to the same problem): where no other
+ *     hypervisor is in VMX operation, vmxmon VMXONs at a section's start and VMXOFFs at its
+ *     end, so kvm_intel may enable VMX at any time (its enabling IPI waits for the end of
+ *     the section, and then finds CR4.VMXE clear). Costs a VMXON/VMXOFF pair per section.
+ *
  * Sleeping inside a section (fault-in of guest memory, the emulator's copies, the APIC
  * page's mutex) ends it first (vmx_share_sleep_begin/end(), through the backend ops that
  * kmod/memslot.c calls): the VMCS may then come back on another CPU.
@@ -73,6 +78,8 @@
 
 /* Sections on every CPU: set only while no vCPU exists (kmod/virt.c). */
 static bool vmx_share_mode;
+/* vmx_local=1: CPUs nobody else has in VMX operation are ours only inside sections. */
+static bool vmx_share_local_mode;
 /* The vCPU whose section is open on this CPU (for the sleep points). */
 static DEFINE_PER_CPU(struct vmx_vcpu *, vmx_share_holder);
 
@@ -81,9 +88,15 @@ bool vmx_share_on(void)
 	return READ_ONCE(vmx_share_mode);
 }
 
-void vmx_share_set_mode(bool on)
+void vmx_share_set_mode(bool on, bool local)
 {
+	WRITE_ONCE(vmx_share_local_mode, on && local);
 	WRITE_ONCE(vmx_share_mode, on);
+}
+
+bool vmx_share_local(void)
+{
+	return READ_ONCE(vmx_share_local_mode);
 }
 
 static u64 vmx_vmcs_pa(struct vmx_vcpu *vmx)
@@ -156,6 +169,7 @@ void vmx_share_exit(struct vmxmon_vcpu *vcpu)
 	}
 	vmx->share.held = false;
 	__this_cpu_write(vmx_share_holder, NULL);
+	vmx_cpu_section_done();
 }
 
 /*

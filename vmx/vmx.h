@@ -92,11 +92,13 @@ bool vmx_this_cpu_on(void);
 int vmx_cpu_section_check(void);
 bool vmx_cpu_scratch_load(u64 *owner);
 void vmx_cpu_scratch_put(void);
+void vmx_cpu_section_done(void);
 void vmx_share_ibpb_due(void);
 
 /* vmx/share.c: VMX root operation shared with another hypervisor. */
 bool vmx_share_on(void);
-void vmx_share_set_mode(bool on);
+void vmx_share_set_mode(bool on, bool local);
+bool vmx_share_local(void);
 int vmx_share_enter(struct vmxmon_vcpu *vcpu);
 void vmx_share_exit(struct vmxmon_vcpu *vcpu);
 void vmx_share_hold(struct vmxmon_vcpu *vcpu);
