@@ -71,6 +71,7 @@
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
+#include <linux/sched.h>
 
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"
@@ -106,7 +107,7 @@ static u64 vmx_vmcs_pa(struct vmx_vcpu *vmx)
 
 /*
  * Open a section for @vcpu on this CPU (IRQs off): 0, or -EIO with the scratch VMCS (or no
- * VMCS at all, VMX being off) current and vmx->share.broken set.
+ * VMCS at all, VMX being off) current.
  */
 int vmx_share_enter(struct vmxmon_vcpu *vcpu)
 {
@@ -142,10 +143,6 @@ scratch:
 	vmx->share.held = true;
 	vmx->share.scratch = vmx_cpu_scratch_load(&vmx->share.owner_vmcs);
 	__this_cpu_write(vmx_share_holder, vmx);
-	if (!vmx->share.broken)
-		pr_err_ratelimited("cpu%d: cannot run a vCPU here (VMX operation gone); KVM_RUN fails with -EIO\n",
-				   cpu);
-	vmx->share.broken = true;
 	return -EIO;
 }
 
@@ -173,6 +170,36 @@ void vmx_share_exit(struct vmxmon_vcpu *vcpu)
 }
 
 /*
+ * Open a section where an operation's VMCS accesses follow (preemptible on entry; returns
+ * with preemption and IRQs off). A CPU on its way offline (our teardown ran, the
+ * scheduler has not moved us yet) is left for another; if no section can be had, the
+ * operation runs on the scratch VMCS and the vCPU is broken: its state is no longer
+ * trustworthy, KVM_RUN fails with -EIO from now on.
+ */
+static void vmx_share_enter_retry(struct vmxmon_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	int tries = 0;
+
+	for (;;) {
+		preempt_disable();
+		local_irq_disable();
+		if (!vmx_share_enter(vcpu))
+			return;
+		if (cpu_active(smp_processor_id()) || ++tries > 100)
+			break;
+		vmx_share_exit(vcpu);
+		local_irq_enable();
+		preempt_enable();
+		schedule_timeout_uninterruptible(1);
+	}
+	if (!vmx->share.broken)
+		pr_err_ratelimited("cpu%d: no VMX operation for a vCPU's state here; its KVM_RUN fails with -EIO\n",
+				   smp_processor_id());
+	vmx->share.broken = true;
+}
+
+/*
  * Around an ioctl's use of the VMCS (kmod's vmxmon_vcpu_load()/put(); IRQs on): in share
  * mode, a section with preemption and IRQs off. The operation in between must not sleep
  * except through the sleep points below.
@@ -183,10 +210,8 @@ void vmx_share_hold(struct vmxmon_vcpu *vcpu)
 
 	if (!vmx_share_on())
 		return;
-	preempt_disable();
-	local_irq_disable();
+	vmx_share_enter_retry(vcpu);
 	vmx->share.hold = true;
-	vmx_share_enter(vcpu);
 }
 
 void vmx_share_release(struct vmxmon_vcpu *vcpu)
@@ -226,7 +251,5 @@ void vmx_share_sleep_end(void *token)
 
 	if (!vmx)
 		return;
-	preempt_disable();
-	local_irq_disable();
-	vmx_share_enter(vmx->share.vcpu);	/* possibly on another CPU now */
+	vmx_share_enter_retry(vmx->share.vcpu);	/* possibly on another CPU now */
 }

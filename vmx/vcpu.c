@@ -317,7 +317,11 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 	r = vmx_share_enter(vcpu);
 	if (unlikely(r)) {
 		vmx_share_exit(vcpu);
-		return cpu_active(smp_processor_id()) ? -EIO : -EAGAIN;
+		if (!cpu_active(smp_processor_id()))
+			return -EAGAIN;		/* going offline: the run loop moves us */
+		pr_err_ratelimited("cpu%d: VMX operation is gone and cannot be taken over; KVM_RUN fails with -EIO\n",
+				   smp_processor_id());
+		return -EIO;
 	}
 	r = __vmx_vcpu_run(vcpu);
 	if (!r) {
