@@ -120,6 +120,12 @@ int vmx_share_enter(struct vmxmon_vcpu *vcpu)
 		goto scratch;
 	if (vmx_vmptrst(&vmx->share.owner_vmcs))
 		goto scratch;
+	/* A new VMCS: launch state "clear" first (25.11.3); not current, so the owner's stays. */
+	if (unlikely(vmx->share.fresh)) {
+		if (vmx_vmclear(vmx_vmcs_pa(vmx)))
+			goto scratch;
+		vmx->share.fresh = false;
+	}
 	if (vmx_vmptrld(vmx_vmcs_pa(vmx))) {
 		/* Cannot happen for a valid region (31.3 VMPTRLD): keep the owner's out of reach. */
 		if (vmx->share.owner_vmcs != -1ull)

@@ -139,8 +139,12 @@ int vmx_vcpu_create(struct vmxmon_vcpu *vcpu)
 		r = -ENOMEM;
 	}
 
-	/* VMCLEAR initializes the VMCS's launch state (SDM 25.11.3), then program it here. */
-	r = vmx_vmclear(page_to_phys(page));
+	/*
+	 * VMCLEAR initializes the VMCS's launch state (SDM 25.11.3), then program it here. In
+	 * share mode inside the first section: VMX may be on only there (vmx_local=1).
+	 */
+	vmx->share.fresh = vmx_share_on();
+	r = vmx->share.fresh ? 0 : vmx_vmclear(page_to_phys(page));
 	if (r)
 		goto out_vpid;
 	cpu = get_cpu();

@@ -212,6 +212,7 @@ struct vmx_share {
 	bool handled;			/* vmx_vcpu_run() handled the exit in its section ... */
 	int exit_r;			/* ... with this result for ->handle_exit() */
 	bool broken;			/* a section failed: KVM_RUN returns -EIO */
+	bool fresh;			/* never VMCLEARed yet: the first section does it */
 };
 
 /* Guest state kept across exits, outside the VMCS; x86/'s part first (x86/x86.h). */
