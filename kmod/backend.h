@@ -30,6 +30,9 @@ struct vmxmon_cpu_stats {
 	unsigned long vmxon_count;	/* cumulative since load */
 	unsigned long vmxoff_count;
 	unsigned int loaded_vmcs;	/* VMCSs currently loaded (active) on this CPU */
+	bool shared;			/* VMX root operation is another hypervisor's */
+	unsigned long shared_count;	/* times enabled sharing another's VMX */
+	unsigned long takeover_count;	/* times that owner left and we VMXONed */
 };
 
 /*
@@ -50,7 +53,9 @@ struct vmxmon_intercept_stats {
 /* Why enabling a CPU failed; filled by ->cpu_enable() so the caller can log one line. */
 enum vmxmon_enable_error {
 	VMXMON_ENABLE_OK = 0,
-	VMXMON_ENABLE_IN_USE,		/* CR4.VMXE already set or VMXON failed: another hypervisor */
+	VMXMON_ENABLE_SHARED,		/* OK: another hypervisor's VMX root operation, shared */
+	VMXMON_ENABLE_IN_USE,		/* VMXON failed with CR4.VMXE clear: another hypervisor */
+	VMXMON_ENABLE_SHARE_LATE,	/* shared, but VMs already run outside share mode */
 	VMXMON_ENABLE_FEATURE_CONTROL,	/* IA32_FEATURE_CONTROL does not allow VMXON */
 	VMXMON_ENABLE_FIXED_BITS,	/* CR0/CR4 violate IA32_VMX_CR{0,4}_FIXED{0,1} */
 	VMXMON_ENABLE_INCOMPATIBLE,	/* this CPU's VMX capabilities differ from the boot CPU's */
@@ -195,6 +200,18 @@ struct vmxmon_backend_ops {
 	void (*cpu_disable)(void);
 
 	void (*cpu_stats)(int cpu, struct vmxmon_cpu_stats *stats);
+	/*
+	 * Share mode (vmx/share.c): set while no vCPU exists, after enabling every CPU, to
+	 * whether any CPU was found in another hypervisor's VMX operation; @local: VMX only
+	 * inside sections where nobody else has it (before enabling: every CPU is shared).
+	 */
+	void (*set_share_mode)(bool on, bool local);
+	/*
+	 * Around a sleep inside a backend operation (the memory services below): give the CPU
+	 * back as the other hypervisor needs it; sleep_end() takes it again.
+	 */
+	void *(*sleep_begin)(void);
+	void (*sleep_end)(void *token);
 	/* Pages the backend currently holds (VMXON regions, VMCSs, EPT tables...). */
 	long (*pages_held)(void);
 	/* Guest RAM pages (4 KiB leaves) mapped in some VM's EPT now, all VMs. */
@@ -241,6 +258,12 @@ struct vmxmon_backend_ops {
 	void (*vcpu_free)(struct vmxmon_vcpu *vcpu);
 	void (*vcpu_load)(struct vmxmon_vcpu *vcpu, int cpu);	/* preemption off */
 	void (*vcpu_put)(struct vmxmon_vcpu *vcpu);		/* preemption off */
+	/*
+	 * After vcpu_load()/before vcpu_put() around an ioctl's state access (not KVM_RUN):
+	 * in share mode IRQs and preemption stay off in between.
+	 */
+	void (*vcpu_hold)(struct vmxmon_vcpu *vcpu);
+	void (*vcpu_release)(struct vmxmon_vcpu *vcpu);
 	/*
 	 * Around the KVM_RUN loop (preemption on): switch to the guest's FPU state and take
 	 * kvm_run's inputs (0, or -EINVAL for a bad one), then give kvm_run's outputs and
@@ -347,6 +370,14 @@ int vmxmon_gpa_copy(struct vmxmon_vm *vm, u64 gpa, void *buf, unsigned int len, 
  * (-EFAULT: nothing mapped at the slot's host address).
  */
 int vmxmon_gpa_fault(struct vmxmon_vm *vm, u64 gpa, bool write);
+/*
+ * Around anything that may sleep inside a backend operation with the VMCS in use (the
+ * three services above, a mutex): in share mode the CPU is given back to the other
+ * hypervisor and IRQs and preemption come on until vmxmon_sleep_end(). Pairs; no-ops
+ * otherwise. The vCPU may continue on another CPU.
+ */
+void *vmxmon_sleep_begin(void);
+void vmxmon_sleep_end(void *token);
 
 /*
  * EPT watchpoints (kmod/watch.c; the access bits are the uapi VMXMON_EPT_WATCH_*, which are

@@ -5,7 +5,8 @@
  *   vms: <live VMs>
  *   vmx_users: <1 while VMX operation is held (for VMs, or vmx_idle_ms after the last), else 0>
  *   pages: <pages the backend holds: VMXON regions, VMCSs, EPT tables, APIC pages>
- *   cpu<N>: vmx=<on|off> vmxon=<count> vmxoff=<count> loaded_vmcs=<n>   (per online CPU)
+ *   cpu<N>: vmx=<on|off> vmxon=<count> vmxoff=<count> loaded_vmcs=<n> mode=<off|own|shared>
+ *           shared=<count> takeover=<count>   (per online CPU; vmx/share.c)
  *
  * /sys/kernel/debug/vmxmon/intercepts — what guests cannot do to the host, and exit counts
  * (all CPUs, since load; only reasons/vectors with a count):
@@ -43,9 +44,10 @@ static int vmxmon_status_show(struct seq_file *m, void *unused)
 	cpus_read_lock();
 	for_each_online_cpu(cpu) {
 		vmxmon_ops->cpu_stats(cpu, &st);
-		seq_printf(m, "cpu%d: vmx=%s vmxon=%lu vmxoff=%lu loaded_vmcs=%u\n", cpu,
-			   st.vmx_on ? "on" : "off", st.vmxon_count, st.vmxoff_count,
-			   st.loaded_vmcs);
+		seq_printf(m, "cpu%d: vmx=%s vmxon=%lu vmxoff=%lu loaded_vmcs=%u mode=%s shared=%lu takeover=%lu\n",
+			   cpu, st.vmx_on ? "on" : "off", st.vmxon_count, st.vmxoff_count,
+			   st.loaded_vmcs, !st.vmx_on ? "off" : st.shared ? "shared" : "own",
+			   st.shared_count, st.takeover_count);
 	}
 	cpus_read_unlock();
 	return 0;

@@ -72,7 +72,7 @@ static struct preempt_ops vmxmon_preempt_ops = {
 	.sched_out = vmxmon_sched_out,
 };
 
-void vmxmon_vcpu_load(struct vmxmon_vcpu *vcpu)
+static void __vmxmon_vcpu_load(struct vmxmon_vcpu *vcpu)
 {
 	int cpu = get_cpu();
 
@@ -81,12 +81,39 @@ void vmxmon_vcpu_load(struct vmxmon_vcpu *vcpu)
 	put_cpu();
 }
 
-void vmxmon_vcpu_put(struct vmxmon_vcpu *vcpu)
+static void __vmxmon_vcpu_put(struct vmxmon_vcpu *vcpu)
 {
 	preempt_disable();
 	vmxmon_ops->vcpu_put(vcpu);
 	preempt_notifier_unregister(&vcpu->preempt_notifier);
 	preempt_enable();
+}
+
+/*
+ * Around an ioctl's access to the vCPU's state. In share mode (vmx/share.c) IRQs and
+ * preemption stay off in between: the backend's operation must not sleep (but through
+ * vmxmon_sleep_begin()).
+ */
+void vmxmon_vcpu_load(struct vmxmon_vcpu *vcpu)
+{
+	__vmxmon_vcpu_load(vcpu);
+	vmxmon_ops->vcpu_hold(vcpu);
+}
+
+void vmxmon_vcpu_put(struct vmxmon_vcpu *vcpu)
+{
+	vmxmon_ops->vcpu_release(vcpu);
+	__vmxmon_vcpu_put(vcpu);
+}
+
+void *vmxmon_sleep_begin(void)
+{
+	return vmxmon_ops->sleep_begin();
+}
+
+void vmxmon_sleep_end(void *token)
+{
+	vmxmon_ops->sleep_end(token);
 }
 
 /*
@@ -101,7 +128,9 @@ static int vmxmon_vcpu_complete_userspace_io(struct vmxmon_vcpu *vcpu)
 
 	if (complete) {
 		vcpu->complete_userspace_io = NULL;
+		vmxmon_ops->vcpu_hold(vcpu);
 		r = complete(vcpu);
+		vmxmon_ops->vcpu_release(vcpu);
 	}
 	if (r > 0)
 		r = vmxmon_ops->debug_step_exit(vcpu);
@@ -317,9 +346,9 @@ static long vmxmon_vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned lo
 		r = -EINVAL;
 		if (arg)
 			break;
-		vmxmon_vcpu_load(vcpu);
+		__vmxmon_vcpu_load(vcpu);	/* the run loop takes its own sections */
 		r = vmxmon_vcpu_run(vcpu);
-		vmxmon_vcpu_put(vcpu);
+		__vmxmon_vcpu_put(vcpu);
 		break;
 	case KVM_GET_REGS:
 		r = vmxmon_vcpu_get_regs(vcpu, uarg);

@@ -32,6 +32,8 @@
 static DEFINE_MUTEX(vmxmon_virt_lock);	/* serializes vmxmon_virt_get()/put()/release */
 static unsigned int vmxmon_virt_count;	/* VMs holding VMX; see the locking note above */
 static bool vmxmon_virt_on;		/* VMX on everywhere: for VMs, or held while idle */
+static bool vmxmon_virt_shared;		/* share mode (vmx/share.c), decided at enable */
+static bool vmxmon_vmx_local;		/* the vmx_local parameter, read at each enable */
 static bool vmxmon_virt_partial;		/* held while idle, but some CPU could not take it */
 static bool vmxmon_rebooting;		/* set once by the reboot notifier, never cleared */
 static enum cpuhp_state vmxmon_cpuhp_state;
@@ -44,12 +46,14 @@ static unsigned int vmxmon_idle_ms = 2000;
 
 struct vmxmon_enable_all {
 	atomic_t failed;
+	struct cpumask *shared;			/* CPUs in another hypervisor's VMX operation */
 	int cpu;				/* first CPU that failed */
 	enum vmxmon_enable_error why;
 };
 
 static const char *const vmxmon_enable_why[] = {
-	[VMXMON_ENABLE_IN_USE]		= "already in use by another hypervisor (kvm_intel with a running VM, or loaded with kvm.enable_virt_at_load=1?)",
+	[VMXMON_ENABLE_IN_USE]		= "VMXON failed with CR4.VMXE clear (another hypervisor that bypasses the kernel's CR4 shadow?)",
+	[VMXMON_ENABLE_SHARE_LATE]	= "another hypervisor holds VMX there, and vmxmon's VMs run without sharing",
 	[VMXMON_ENABLE_FEATURE_CONTROL]	= "IA32_FEATURE_CONTROL does not allow VMXON",
 	[VMXMON_ENABLE_FIXED_BITS]	= "CR0/CR4 do not satisfy the VMX fixed-bit MSRs",
 	[VMXMON_ENABLE_INCOMPATIBLE]	= "its VMX capabilities differ from the boot CPU's",
@@ -58,7 +62,7 @@ static const char *const vmxmon_enable_why[] = {
 
 static int vmxmon_enable_errno(enum vmxmon_enable_error why)
 {
-	return why == VMXMON_ENABLE_IN_USE ? -EBUSY : -EIO;
+	return why == VMXMON_ENABLE_IN_USE || why == VMXMON_ENABLE_SHARE_LATE ? -EBUSY : -EIO;
 }
 
 static void vmxmon_virt_enable_one(void *data)
@@ -66,7 +70,9 @@ static void vmxmon_virt_enable_one(void *data)
 	struct vmxmon_enable_all *e = data;
 	enum vmxmon_enable_error why = vmxmon_ops->cpu_enable();
 
-	if (why != VMXMON_ENABLE_OK && atomic_inc_return(&e->failed) == 1) {
+	if (why == VMXMON_ENABLE_SHARED)
+		cpumask_set_cpu(smp_processor_id(), e->shared);
+	else if (why != VMXMON_ENABLE_OK && atomic_inc_return(&e->failed) == 1) {
 		e->cpu = smp_processor_id();
 		e->why = why;
 	}
@@ -77,15 +83,41 @@ static void vmxmon_virt_disable_one(void *unused)
 	vmxmon_ops->cpu_disable();
 }
 
+/*
+ * No vCPU exists: enable every CPU, and decide the share mode (vmx/share.c) from what was
+ * found. The one log line says when that changes.
+ */
 static int vmxmon_virt_enable_all(void)
 {
-	struct vmxmon_enable_all e = { .failed = ATOMIC_INIT(0) };
+	static bool logged_shared;
+	static struct cpumask shared_cpus;	/* vmxmon_virt_lock */
+	struct vmxmon_enable_all e = { .failed = ATOMIC_INIT(0), .shared = &shared_cpus };
+	bool shared;
 
+	bool local = READ_ONCE(vmxmon_vmx_local);
+
+	cpumask_clear(&shared_cpus);
+	if (local)	/* every CPU shared lazily: VMXON only inside sections */
+		vmxmon_ops->set_share_mode(true, true);
 	on_each_cpu(vmxmon_virt_enable_one, &e, 1);
-	if (!atomic_read(&e.failed))
+	if (!atomic_read(&e.failed)) {
+		shared = !cpumask_empty(&shared_cpus);
+		vmxmon_ops->set_share_mode(shared, local);
+		vmxmon_virt_shared = shared;
+		if (local && !logged_shared)
+			pr_info("vmx_local=1: VMX operation only inside vmxmon's run sections (or shared)\n");
+		else if (shared && !logged_shared)
+			pr_info("VMX root operation on cpus %*pbl belongs to another hypervisor (kvm_intel): sharing it\n",
+				cpumask_pr_args(&shared_cpus));
+		else if (!shared && logged_shared)
+			pr_info("VMX root operation is vmxmon's own again\n");
+		logged_shared = shared;
 		return 0;
+	}
 	on_each_cpu(vmxmon_virt_disable_one, NULL, 1);
-	/* A user can retry at will while kvm_intel holds VMX: keep the log quiet. */
+	vmxmon_virt_shared = false;
+	vmxmon_ops->set_share_mode(false, false);
+	/* A user can retry at will: keep the log quiet. */
 	pr_warn_ratelimited("cannot enable VMX on cpu%d: %s\n", e.cpu, vmxmon_enable_why[e.why]);
 	return vmxmon_enable_errno(e.why);
 }
@@ -119,6 +151,8 @@ static void vmxmon_virt_release_idle_locked(void)
 		on_each_cpu(vmxmon_virt_disable_one, NULL, 1);
 		vmxmon_virt_on = false;
 		vmxmon_virt_partial = false;
+		vmxmon_virt_shared = false;	/* decided again by the next enable */
+		vmxmon_ops->set_share_mode(false, false);
 	}
 }
 
@@ -187,6 +221,10 @@ static int vmxmon_idle_ms_set(const char *val, const struct kernel_param *kp)
 	return 0;
 }
 
+module_param_named(vmx_local, vmxmon_vmx_local, bool, 0644);
+MODULE_PARM_DESC(vmx_local,
+		 "1: VMX operation only inside run sections, so kvm_intel can enable VMX at any time (costs a VMXON/VMXOFF per exit); applies from the next first VM");
+
 static const struct kernel_param_ops vmxmon_idle_ms_ops = {
 	.set = vmxmon_idle_ms_set,
 	.get = param_get_uint,
@@ -204,8 +242,13 @@ static int vmxmon_cpu_online(unsigned int cpu)
 		return 0;
 	local_irq_disable();
 	why = vmxmon_ops->cpu_enable();
+	/* Shared with VMs running outside share mode: their VMCSs stay loaded across IRQs. */
+	if (why == VMXMON_ENABLE_SHARED && !vmxmon_virt_shared) {
+		vmxmon_ops->cpu_disable();
+		why = VMXMON_ENABLE_SHARE_LATE;
+	}
 	local_irq_enable();
-	if (why == VMXMON_ENABLE_OK)
+	if (why == VMXMON_ENABLE_OK || why == VMXMON_ENABLE_SHARED)
 		return 0;
 	if (!vmxmon_virt_count) {
 		/* Only the idle hold: not worth refusing the CPU; the next VM tries again. */
@@ -251,6 +294,12 @@ static void vmxmon_resume(void)
 	if (!vmxmon_virt_on)
 		return;
 	why = vmxmon_ops->cpu_enable();
+	if (why == VMXMON_ENABLE_SHARED && !vmxmon_virt_shared) {
+		vmxmon_ops->cpu_disable();
+		why = VMXMON_ENABLE_SHARE_LATE;
+	} else if (why == VMXMON_ENABLE_SHARED) {
+		why = VMXMON_ENABLE_OK;
+	}
 	if (why != VMXMON_ENABLE_OK && !vmxmon_virt_count)
 		vmxmon_virt_partial = true;	/* only the idle hold: the next VM tries again */
 	else if (why != VMXMON_ENABLE_OK)

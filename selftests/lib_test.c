@@ -38,6 +38,28 @@ TEST_HOST(status_parse_reads_every_field)
 	EXPECT_TRUE(!s.has_guest_pages);
 }
 
+/* Issue 17: the per-CPU mode (own, shared with another hypervisor) and its counters. */
+TEST_HOST(status_parse_reads_the_share_mode)
+{
+	static const char text[] =
+		"vms: 1\nvmx_users: 1\npages: 9\n"
+		"cpu0: vmx=on vmxon=0 vmxoff=0 loaded_vmcs=0 mode=shared shared=3 takeover=0\n"
+		"cpu1: vmx=on vmxon=2 vmxoff=1 loaded_vmcs=1 mode=own shared=1 takeover=1\n";
+	static const char bad[] =
+		"vms: 1\nvmx_users: 1\npages: 9\n"
+		"cpu0: vmx=on vmxon=0 vmxoff=0 loaded_vmcs=0 mode=borrowed shared=3 takeover=0\n";
+	struct vmxmon_status s;
+	char err[256] = "";
+
+	ASSERT_EQ(status_parse(text, &s, err, sizeof(err)), 0);
+	ASSERT_EQ(s.nr_cpus, 2);
+	EXPECT_TRUE(s.cpu[0].shared);
+	EXPECT_EQ(s.cpu[0].shared_count, 3);
+	EXPECT_TRUE(!s.cpu[1].shared);
+	EXPECT_EQ(s.cpu[1].takeovers, 1);
+	EXPECT_EQ(status_parse(bad, &s, err, sizeof(err)), -EPROTO);
+}
+
 TEST_HOST(status_parse_reads_guest_pages_and_notifiers)
 {
 	static const char text[] =

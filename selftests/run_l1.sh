@@ -6,7 +6,7 @@
 #            check that rmmod is refused while a VM is open; load kvm_intel (on 6.12 with
 #            kvm.enable_virt_at_load=0: VMX only while a KVM VM exists, as on 6.1); run the
 #            kvm-identical tests on /dev/kvm and the coexistence tests; on 6.12 reload kvm
-#            with enable_virt_at_load=1 and check vmxmon's refusal; check the kernel log;
+#            with enable_virt_at_load=1 and check that vmxmon shares VMX with it; check the kernel log;
 #            unload vmxmon
 #   no-ept   (a CPU with VMX but no EPT) loading fails with one "vmxmon: ... EPT" log line
 #   no-vmx   (a CPU without VMX) loading fails with one "vmxmon: ... VMX" log line
@@ -20,6 +20,7 @@
 HERE=$(cd "$(dirname "$0")" && pwd)
 KO=${VMXMON_KO:-/vmxmon/vmxmon.ko}
 KMODS=${VMXMON_KMODS:-/vmxmon/kmods}
+export VMXMON_KMODS=$KMODS	# coexist_test reloads kvm-intel.ko from there
 DEV=${VMXMON_DEV:-/dev/vmxmon}
 TMP=${TMPDIR:-/tmp}/run_l1.$$
 # Programs that run guests; their kvm-identical tests also run on /dev/kvm.
@@ -164,7 +165,7 @@ load_kvm() {
 }
 
 # 6.12's default, kvm.enable_virt_at_load=1: kvm_intel holds VMX on every CPU from its load.
-# vmxmon must refuse VMs cleanly then (coexist_test's last case) and work once it is gone.
+# vmxmon shares VMX with it then (coexist_test, vmx/share.c) and works once it is gone.
 test_kvm_holds_vmx_from_load() {
 	if ! grep -q enable_virt_at_load "$KMODS/kvm.ko" 2>/dev/null; then
 		skip "kvm: kvm_intel holding VMX from its load" "kvm.ko has no enable_virt_at_load (6.1)"

@@ -216,8 +216,8 @@ static void expect_vmx_switches(struct test_ctx *t, const struct vmxmon_status *
 
 		if (!b)
 			continue;
-		EXPECT_EQ(now->cpu[i].vmxon - b->vmxon, on);
-		EXPECT_EQ(now->cpu[i].vmxoff - b->vmxoff, off);
+		EXPECT_EQ(status_cpu_enables(&now->cpu[i]) - status_cpu_enables(b), on);
+		EXPECT_EQ(status_cpu_disables(&now->cpu[i]) - status_cpu_disables(b), off);
 	}
 }
 

@@ -90,14 +90,18 @@ void vmx_apic_access_update(struct vmxmon_vcpu *vcpu)
 	struct vmx_vm *v = to_vmx_vm(vcpu->vm);
 	bool on = v->apic_access_page && x86_lapic_xapic_at_default_base(vmx->x86.lapic);
 
+	void *tok;
+
 	if (on == vmx->apic_access)
 		return;
+	tok = vmxmon_sleep_begin();	/* the mutex, and IPIs that wait (EPT change) */
 	mutex_lock(&vcpu->vm->lock);
 	if (!on && v->apic_access_off++ == 0)
 		vmx_ept_unmap_apic_access(vcpu->vm, APIC_DEFAULT_PHYS_BASE, v->apic_access_page);
 	else if (on && --v->apic_access_off == 0)
 		vmx_ept_map_apic_access(vcpu->vm, APIC_DEFAULT_PHYS_BASE, v->apic_access_page);
 	mutex_unlock(&vcpu->vm->lock);
+	vmxmon_sleep_end(tok);
 	vmx->apic_access = on;
 	apic_access_set_ctl(on);
 	/*

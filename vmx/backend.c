@@ -45,6 +45,28 @@ static void vmx_hardware_unsetup(void)
 	vmx_cpus_free();
 }
 
+/* Share mode: vmx_vcpu_run() already handled the exit inside its section. */
+static int vmx_handle_exit_op(struct vmxmon_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	if (vmx->share.handled) {
+		vmx->share.handled = false;
+		return vmx->share.exit_r;
+	}
+	return vmx_handle_exit(vcpu);
+}
+
+static bool vmx_vcpu_can_enter_op(struct vmxmon_vcpu *vcpu)
+{
+	bool r;
+
+	vmx_share_hold(vcpu);
+	r = vmx_vcpu_can_enter(vcpu);
+	vmx_share_release(vcpu);
+	return r;
+}
+
 const struct vmxmon_backend_ops vmx_backend_ops = {
 	.name			= "vmx",
 	.hardware_setup		= vmx_hardware_setup,
@@ -52,6 +74,9 @@ const struct vmxmon_backend_ops vmx_backend_ops = {
 	.cpu_enable		= vmx_cpu_enable,
 	.cpu_disable		= vmx_cpu_disable,
 	.cpu_stats		= vmx_cpu_stats,
+	.set_share_mode		= vmx_share_set_mode,
+	.sleep_begin		= vmx_share_sleep_begin,
+	.sleep_end		= vmx_share_sleep_end,
 	.pages_held		= vmx_pages_held,
 	.guest_pages_mapped	= vmx_guest_pages_mapped,
 	.guest_2m_leaves	= vmx_guest_2m_leaves,
@@ -67,10 +92,12 @@ const struct vmxmon_backend_ops vmx_backend_ops = {
 	.vcpu_free		= vmx_vcpu_free,
 	.vcpu_load		= vmx_vcpu_load,
 	.vcpu_put		= vmx_vcpu_put,
+	.vcpu_hold		= vmx_share_hold,
+	.vcpu_release		= vmx_share_release,
 	.vcpu_run_begin		= vmx_vcpu_run_begin,
 	.vcpu_run_end		= vmx_vcpu_run_end,
 	.vcpu_run		= vmx_vcpu_run,
-	.handle_exit		= vmx_handle_exit,
+	.handle_exit		= vmx_handle_exit_op,
 	.get_supported_cpuid	= x86_get_supported_cpuid,
 	.set_cpuid		= x86_set_cpuid,
 	.get_cpuid		= x86_get_cpuid,
@@ -88,7 +115,7 @@ const struct vmxmon_backend_ops vmx_backend_ops = {
 	.mce_cap_supported	= x86_mce_cap_supported,
 	.setup_mce		= x86_setup_mce,
 	.set_mce		= x86_set_mce,
-	.vcpu_can_enter		= vmx_vcpu_can_enter,
+	.vcpu_can_enter		= vmx_vcpu_can_enter_op,
 	.vcpu_should_wake	= vmx_vcpu_should_wake,
 	.signal_msi		= x86_signal_msi,
 	.get_lapic		= x86_get_lapic,

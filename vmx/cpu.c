@@ -35,13 +35,18 @@
  */
 struct vmx_cpu {
 	struct page *vmxon_region;
-	bool vmx_on;
+	struct page *scratch_vmcs;	/* current in a failed section instead of the owner's */
+	bool vmx_on;			/* we executed VMXON here (and will VMXOFF) */
+	bool shared;			/* another hypervisor's VMXON: never VMXOFF (vmx/share.c) */
+	bool local_on;			/* our VMXON for one section only (vmx_local=1) */
 	struct vmcs *current_vmcs;	/* the VMCS VMPTRLD made current here, if any */
 	raw_spinlock_t lock;
 	struct list_head loaded_vmcss;	/* struct vmx_loaded_vmcs.loaded_list */
 	unsigned int nr_loaded;
 	unsigned long vmxon_count;
 	unsigned long vmxoff_count;
+	unsigned long shared_count;	/* times this CPU was enabled in share mode */
+	unsigned long takeover_count;	/* times the owner left and we took VMX over */
 };
 
 static DEFINE_PER_CPU(struct vmx_cpu, vmx_cpu);
@@ -87,6 +92,13 @@ int vmx_cpus_alloc(void)
 		}
 		region = page_address(vc->vmxon_region);
 		region->hdr.revision_id = vmx_caps.revision_id;
+		vc->scratch_vmcs = vmx_alloc_page(cpu_to_node(cpu));
+		if (!vc->scratch_vmcs) {
+			vmx_cpus_free();
+			return -ENOMEM;
+		}
+		region = page_address(vc->scratch_vmcs);
+		region->hdr.revision_id = vmx_caps.revision_id;
 	}
 	return 0;
 }
@@ -100,6 +112,8 @@ void vmx_cpus_free(void)
 
 		vmx_free_page(vc->vmxon_region);
 		vc->vmxon_region = NULL;
+		vmx_free_page(vc->scratch_vmcs);
+		vc->scratch_vmcs = NULL;
 	}
 }
 
@@ -108,20 +122,11 @@ static bool vmx_fixed_bits_ok(unsigned long val, u64 fixed0, u64 fixed1)
 	return (val & fixed0) == fixed0 && !(val & ~fixed1);
 }
 
-/* Enter VMX operation on this CPU. IRQs are off. */
-enum vmxmon_enable_error vmx_cpu_enable(void)
+static enum vmxmon_enable_error vmx_cpu_vmxon(struct vmx_cpu *vc, bool flush)
 {
-	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
 	u64 feat;
 	int r;
 
-	lockdep_assert_irqs_disabled();
-	if (vc->vmx_on)
-		return VMXMON_ENABLE_OK;
-	if (cr4_read_shadow() & X86_CR4_VMXE)
-		return VMXMON_ENABLE_IN_USE;
-	if (!vmx_caps_match_this_cpu(&vmx_caps))
-		return VMXMON_ENABLE_INCOMPATIBLE;
 	if (rdmsrl_safe(MSR_IA32_FEAT_CTL, &feat) || !(feat & FEAT_CTL_LOCKED) ||
 	    !(feat & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX))
 		return VMXMON_ENABLE_FEATURE_CONTROL;
@@ -139,11 +144,116 @@ enum vmxmon_enable_error vmx_cpu_enable(void)
 		/* VMfail: someone else is in VMX operation without CR4 in our shadow. */
 		return r == -EIO ? VMXMON_ENABLE_IN_USE : VMXMON_ENABLE_FAULT;
 	}
-	/* Drop any EPT-derived translation left from before VMXOFF (SDM Vol. 3C 29.4.3.1). */
-	vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
+	/*
+	 * Drop any EPT-derived translation left from before VMXOFF (SDM Vol. 3C 29.4.3.1).
+	 * Not for a section's VMXON (vmx_local=1): a vCPU flushes its EPTP on a CPU it did not
+	 * enter last (vmx/share.c), and kvm_intel flushes each new root before using it.
+	 */
+	if (flush)
+		vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
 	vc->vmx_on = true;
 	vc->vmxon_count++;
 	return VMXMON_ENABLE_OK;
+}
+
+/*
+ * Enter VMX operation on this CPU, or find it already on (another hypervisor's: share it,
+ * vmx/share.c). IRQs are off.
+ */
+enum vmxmon_enable_error vmx_cpu_enable(void)
+{
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
+
+	lockdep_assert_irqs_disabled();
+	if (vc->vmx_on)
+		return VMXMON_ENABLE_OK;
+	if (vc->shared)
+		return VMXMON_ENABLE_SHARED;
+	if (!vmx_caps_match_this_cpu(&vmx_caps))
+		return VMXMON_ENABLE_INCOMPATIBLE;
+	/*
+	 * In share mode a CPU that comes (back) online or out of suspend is shared lazily: the
+	 * owner may enable it after us (its hotplug state or syscore resume may run later),
+	 * and the first section decides (vmx_cpu_section_check()): the owner's, or ours.
+	 */
+	if ((cr4_read_shadow() & X86_CR4_VMXE) || vmx_share_on()) {
+		vc->shared = true;
+		vc->shared_count++;
+		return VMXMON_ENABLE_SHARED;
+	}
+	return vmx_cpu_vmxon(vc, true);
+}
+
+/*
+ * A section is about to start here (IRQs off, vmx/share.c): 0 if this CPU is in VMX
+ * operation, ours or shared. A shared CPU whose owner left (CR4.VMXE clear: KVM's VMXOFF
+ * clears it with cr4_clear_bits()) is taken over with our own VMXON.
+ */
+int vmx_cpu_section_check(void)
+{
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
+	enum vmxmon_enable_error why;
+
+	if (vc->vmx_on)
+		return 0;
+	if (!vc->shared)
+		return -EIO;	/* not enabled: offline teardown, reboot */
+	if (cr4_read_shadow() & X86_CR4_VMXE)
+		return 0;
+	if (vmx_share_local()) {
+		/* VMX only for this section: VMXOFF in vmx_cpu_section_done(). */
+		why = vmx_cpu_vmxon(vc, false);
+		vc->local_on = why == VMXMON_ENABLE_OK;
+		return vc->local_on ? 0 : -EIO;
+	}
+	vc->shared = false;
+	why = vmx_cpu_vmxon(vc, true);
+	if (why != VMXMON_ENABLE_OK) {
+		pr_err_ratelimited("cpu%d: the other hypervisor left VMX operation and VMXON failed (%d)\n",
+				   smp_processor_id(), why);
+		return -EIO;
+	}
+	vc->takeover_count++;
+	pr_info_ratelimited("cpu%d: the other hypervisor left VMX operation: vmxmon owns it now\n",
+			    smp_processor_id());
+	return 0;
+}
+
+/* A section ended (IRQs off, nothing of ours active): leave a section's own VMXON. */
+void vmx_cpu_section_done(void)
+{
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
+
+	if (!vc->local_on)
+		return;
+	vmx_vmxoff();
+	cr4_clear_bits(X86_CR4_VMXE);
+	intel_pt_handle_vmx(0);
+	vc->local_on = false;
+	vc->vmx_on = false;
+	vc->vmxoff_count++;
+}
+
+/*
+ * A section could not load its VMCS (IRQs off): make the scratch VMCS current so that the
+ * operation's VMREAD/VMWRITE never reach the owner's. false when VMX is off here (they
+ * then fault, harmlessly, vmx/vmx_ops.h).
+ */
+bool vmx_cpu_scratch_load(u64 *owner)
+{
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
+	u64 pa = page_to_phys(vc->scratch_vmcs);
+
+	if (vmx_vmptrst(owner)) {
+		*owner = -1ull;
+		return false;
+	}
+	return !vmx_vmclear(pa) && !vmx_vmptrld(pa);
+}
+
+void vmx_cpu_scratch_put(void)
+{
+	vmx_vmclear(page_to_phys(this_cpu_ptr(&vmx_cpu)->scratch_vmcs));
 }
 
 /*
@@ -270,7 +380,7 @@ int vmx_loaded_vmcs_load(struct vmx_loaded_vmcs *lv)
 
 bool vmx_this_cpu_on(void)
 {
-	return this_cpu_read(vmx_cpu.vmx_on);
+	return this_cpu_read(vmx_cpu.vmx_on) || this_cpu_read(vmx_cpu.shared);
 }
 
 /* VMCLEAR every VMCS still loaded on this CPU before it leaves VMX operation. */
@@ -292,6 +402,14 @@ void vmx_cpu_disable(void)
 	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
 
 	lockdep_assert_irqs_disabled();
+	if (vc->shared) {
+		/*
+		 * Not our VMXON: never our VMXOFF. Nothing of ours is active here (sections end
+		 * with VMCLEAR, vmx/share.c), so there is nothing to clear either.
+		 */
+		vc->shared = false;
+		return;
+	}
 	if (!vc->vmx_on)
 		return;
 	vmx_cpu_clear_loaded(vc);
@@ -308,7 +426,10 @@ void vmx_cpu_stats(int cpu, struct vmxmon_cpu_stats *st)
 {
 	const struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpu, cpu);
 
-	st->vmx_on = READ_ONCE(vc->vmx_on);
+	st->vmx_on = READ_ONCE(vc->vmx_on) || READ_ONCE(vc->shared);
+	st->shared = READ_ONCE(vc->shared);
+	st->shared_count = READ_ONCE(vc->shared_count);
+	st->takeover_count = READ_ONCE(vc->takeover_count);
 	st->vmxon_count = READ_ONCE(vc->vmxon_count);
 	st->vmxoff_count = READ_ONCE(vc->vmxoff_count);
 	st->loaded_vmcs = READ_ONCE(vc->nr_loaded);

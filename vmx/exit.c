@@ -157,6 +157,7 @@ static int handle_ept_violation(struct vmxmon_vcpu *vcpu)
 	unsigned long qual = vmcs_readl(EXIT_QUALIFICATION);
 	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
 	bool write = qual & EPT_VIOLATION_ACC_WRITE;
+	void *tok;
 	int r;
 
 	/*
@@ -171,7 +172,9 @@ static int handle_ept_violation(struct vmxmon_vcpu *vcpu)
 	/* A page with an EPT watch, protected against this access (vmx/watch.c)? */
 	if (vmx_watch_ept_violation(vcpu, gpa, qual, &r))
 		return r;
+	tok = vmxmon_sleep_begin();
 	r = vmxmon_gpa_fault(vcpu->vm, gpa, write);	/* may sleep: the VMCS follows us */
+	vmxmon_sleep_end(tok);
 	if (!r)
 		r = emulate_access(vcpu, gpa, write);
 	else if (r > 0)

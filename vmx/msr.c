@@ -81,6 +81,13 @@ void vmx_msrs_load(struct vmx_vcpu *vmx)
 	int i;
 
 	vmx->host_kernel_gs_base = current->thread.gsbase;	/* saved by current_save_fsgs() */
+	/*
+	 * Share mode: another hypervisor's guest values may be in the SYSCALL MSRs (KVM's
+	 * user-return MSRs, its vCPU thread preempted in the kernel): put back what is there.
+	 */
+	if (vmx_share_on())
+		for (i = 0; i < ARRAY_SIZE(vmx_host_syscall_msrs); i++)
+			rdmsrl(vmx_swapped_msrs[i], vmx->host_syscall[i]);
 	if (vmx_host_has_tsc_aux)
 		rdmsrl(MSR_TSC_AUX, vmx->host_tsc_aux);
 	/*
@@ -97,9 +104,11 @@ void vmx_msrs_put(struct vmx_vcpu *vmx)
 {
 	int i;
 
+	const u64 *host = vmx_share_on() ? vmx->host_syscall : vmx_host_syscall_msrs;
+
 	rdmsrl(MSR_KERNEL_GS_BASE, vmx->swapped[VMX_MSR_KERNEL_GS_BASE]);
 	for (i = 0; i < ARRAY_SIZE(vmx_host_syscall_msrs); i++)
-		wrmsrl(vmx_swapped_msrs[i], vmx_host_syscall_msrs[i]);
+		wrmsrl(vmx_swapped_msrs[i], host[i]);
 	wrmsrl(MSR_KERNEL_GS_BASE, vmx->host_kernel_gs_base);
 	if (vmx_host_has_tsc_aux)
 		wrmsrl(MSR_TSC_AUX, vmx->host_tsc_aux);

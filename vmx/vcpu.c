@@ -58,6 +58,13 @@ static u16 vmx_vpid_alloc(void)
  */
 static atomic64_t vmx_ibpb_tags = ATOMIC64_INIT(0);
 static DEFINE_PER_CPU(u64, vmx_last_guest);	/* ibpb_tag of the guest entered last here */
+/* Share mode: our guest ran while the owner's VMCS was current (vmx/share.c, rule 8). */
+static DEFINE_PER_CPU(bool, vmx_share_ibpb);
+
+void vmx_share_ibpb_due(void)
+{
+	__this_cpu_write(vmx_share_ibpb, true);
+}
 
 static void vmx_vpid_free(u16 vpid)
 {
@@ -114,6 +121,8 @@ int vmx_vcpu_create(struct vmxmon_vcpu *vcpu)
 	vmx->vmcs.vmcs->hdr.revision_id = vmx_caps.revision_id;
 	vmx->vmcs.cpu = -1;
 	INIT_LIST_HEAD(&vmx->vmcs.loaded_list);
+	vmx->share.vcpu = vcpu;
+	vmx->share.host_cpu = -1;
 	vmx->vpid = vmx_vpid_alloc();
 	vmx->ibpb_tag = atomic64_inc_return(&vmx_ibpb_tags);
 	vmx->ucode_rev = UCODE_REV_DEFAULT;
@@ -131,17 +140,32 @@ int vmx_vcpu_create(struct vmxmon_vcpu *vcpu)
 		r = -ENOMEM;
 	}
 
-	/* VMCLEAR initializes the VMCS's launch state (SDM 25.11.3), then program it here. */
-	r = vmx_vmclear(page_to_phys(page));
+	/*
+	 * VMCLEAR initializes the VMCS's launch state (SDM 25.11.3), then program it here. In
+	 * share mode inside the first section: VMX may be on only there (vmx_local=1).
+	 */
+	vmx->share.fresh = vmx_share_on();
+	r = vmx->share.fresh ? 0 : vmx_vmclear(page_to_phys(page));
 	if (r)
 		goto out_vpid;
 	cpu = get_cpu();
-	r = vmx_loaded_vmcs_load(&vmx->vmcs);
+	if (vmx_share_on()) {
+		local_irq_disable();
+		r = vmx_share_enter(vcpu);	/* sets the per-CPU host fields */
+	} else {
+		r = vmx_loaded_vmcs_load(&vmx->vmcs);
+		if (r >= 0)
+			vmx_vmcs_set_host_percpu(cpu);
+		vmx->share.host_cpu = cpu;
+	}
 	if (r >= 0) {
-		vmx_vmcs_set_host_percpu(cpu);
 		vmx_vmcs_init(vcpu);
 		vmx_perf_switch_vmcs_init(vmx);
 		r = 0;
+	}
+	if (vmx_share_on()) {
+		vmx_share_exit(vcpu);
+		local_irq_enable();
 	}
 	put_cpu();
 	if (r)
@@ -184,10 +208,19 @@ void vmx_vcpu_free(struct vmxmon_vcpu *vcpu)
 void vmx_vcpu_load(struct vmxmon_vcpu *vcpu, int cpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	int r = vmx_loaded_vmcs_load(&vmx->vmcs);
+	int r;
 
+	if (vmx_share_on()) {
+		/* Loaded only inside sections (vmx/share.c); never left active in own mode. */
+		if (unlikely(READ_ONCE(vmx->vmcs.cpu) >= 0))
+			vmx_loaded_vmcs_clear(&vmx->vmcs);
+		vcpu->cpu = cpu;
+		return;
+	}
+	r = vmx_loaded_vmcs_load(&vmx->vmcs);
 	if (r > 0) {
 		vmx_vmcs_set_host_percpu(cpu);
+		vmx->share.host_cpu = cpu;
 		/* Translations this CPU cached for the guest before may be stale. */
 		vmx->flush_on_entry = true;
 	}
@@ -220,6 +253,14 @@ void vmx_vcpu_put(struct vmxmon_vcpu *vcpu)
 {
 	struct vmx_host_state *h = &to_vmx(vcpu)->host;
 
+	if (vmx_share_on()) {
+		/* Another task may run a guest of the owner's here next (vmx/share.c, rule 8). */
+		if (__this_cpu_read(vmx_share_ibpb)) {
+			__this_cpu_write(vmx_share_ibpb, false);
+			indirect_branch_prediction_barrier();
+		}
+		__this_cpu_write(vmx_last_guest, 0);
+	}
 	if (!h->saved)
 		return;
 	if (h->ldt_sel)
@@ -257,12 +298,48 @@ int vmx_vcpu_run_begin(struct vmxmon_vcpu *vcpu)
 /* kvm_run's outputs (VMCS loaded), then the host's FPU state back. */
 void vmx_vcpu_run_end(struct vmxmon_vcpu *vcpu)
 {
+	vmx_share_hold(vcpu);
 	x86_run_epilogue(vcpu, vmcs_readl(GUEST_RFLAGS), vmx_ready_for_interrupt(vcpu));
+	vmx_share_release(vcpu);
 	fpu_swap_kvm_fpstate(&vcpu_x86(vcpu)->guest_fpu, false);
 }
 
-/* IRQs off, preemption off, VMCS loaded on this CPU. */
+static int __vmx_vcpu_run(struct vmxmon_vcpu *vcpu);
+
+/*
+ * IRQs off, preemption off, VMCS loaded on this CPU. In share mode one section: load,
+ * enter, exit, handle the exit (->handle_exit() then returns its result), clear.
+ */
 int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	int r;
+
+	if (!vmx_share_on())
+		return __vmx_vcpu_run(vcpu);
+	if (unlikely(vmx->share.broken))
+		return -EIO;
+	r = vmx_share_enter(vcpu);
+	if (unlikely(r)) {
+		vmx_share_exit(vcpu);
+		if (!cpu_active(smp_processor_id()))
+			return -EAGAIN;		/* going offline: the run loop moves us */
+		pr_err_ratelimited("cpu%d: VMX operation is gone and cannot be taken over; KVM_RUN fails with -EIO\n",
+				   smp_processor_id());
+		return -EIO;
+	}
+	r = __vmx_vcpu_run(vcpu);
+	if (!r) {
+		vmx->share.entered = true;
+		WRITE_ONCE(vcpu->mode, VMXMON_OUTSIDE_GUEST_MODE);
+		vmx->share.exit_r = vmx_handle_exit(vcpu);
+		vmx->share.handled = true;
+	}
+	vmx_share_exit(vcpu);
+	return r;
+}
+
+static int __vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct vmx_host_state *h = &vmx->host;

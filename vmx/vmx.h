@@ -89,6 +89,22 @@ int vmx_loaded_vmcs_load(struct vmx_loaded_vmcs *lv);
 /* VMCLEAR @lv wherever it is loaded (IPI; IRQs on). */
 void vmx_loaded_vmcs_clear(struct vmx_loaded_vmcs *lv);
 bool vmx_this_cpu_on(void);
+int vmx_cpu_section_check(void);
+bool vmx_cpu_scratch_load(u64 *owner);
+void vmx_cpu_scratch_put(void);
+void vmx_cpu_section_done(void);
+void vmx_share_ibpb_due(void);
+
+/* vmx/share.c: VMX root operation shared with another hypervisor. */
+bool vmx_share_on(void);
+void vmx_share_set_mode(bool on, bool local);
+bool vmx_share_local(void);
+int vmx_share_enter(struct vmxmon_vcpu *vcpu);
+void vmx_share_exit(struct vmxmon_vcpu *vcpu);
+void vmx_share_hold(struct vmxmon_vcpu *vcpu);
+void vmx_share_release(struct vmxmon_vcpu *vcpu);
+void *vmx_share_sleep_begin(void);
+void vmx_share_sleep_end(void *token);
 
 /* Pages owned by the backend: always zeroed, counted for the leak checks. */
 struct page *vmx_alloc_page(int node);
@@ -209,11 +225,27 @@ struct vmx_guest_debug {
 	unsigned long guest_dr7;	/* ... and the guest's DR7 while the debugger's is loaded */
 };
 
+/* A vCPU's share-mode state (vmx/share.c). */
+struct vmx_share {
+	struct vmxmon_vcpu *vcpu;
+	u64 owner_vmcs;			/* the owner's current-VMCS pointer (VMPTRST), or -1ull */
+	int host_cpu;			/* CPU whose per-CPU host fields our VMCS holds, or -1 */
+	bool held;			/* a section is open: IRQs off, ours (or scratch) current */
+	bool scratch;			/* ... with the scratch VMCS: ours could not be loaded */
+	bool hold;			/* vmx_share_hold() turned IRQs and preemption off */
+	bool entered;			/* the guest ran in this section */
+	bool handled;			/* vmx_vcpu_run() handled the exit in its section ... */
+	int exit_r;			/* ... with this result for ->handle_exit() */
+	bool broken;			/* a section failed: KVM_RUN returns -EIO */
+	bool fresh;			/* never VMCLEARed yet: the first section does it */
+};
+
 /* Guest state kept across exits, outside the VMCS; x86/'s part first (x86/x86.h). */
 struct vmx_vcpu {
 	struct x86_vcpu x86;			/* GPRs (vmx/vmenter.S loads and saves them) */
 	u64 swapped[VMX_NR_SWAPPED_MSRS];	/* STAR LSTAR CSTAR SFMASK KERNEL_GS_BASE TSC_AUX */
 	u64 host_kernel_gs_base, host_tsc_aux;
+	u64 host_syscall[4];			/* share mode: STAR..SFMASK as found at load */
 	u64 misc_enable;
 	u64 ucode_rev;				/* IA32_UCODE_REV: set by the host only */
 	u64 mtrr_def_type, mtrr_fixed[11], mtrr_var[16];
@@ -223,6 +255,7 @@ struct vmx_vcpu {
 	u8 tpr_threshold;			/* TPR_THRESHOLD now in the VMCS (TPR shadow) */
 	bool apic_access;			/* "virtualize APIC accesses" on (apic_access.c) */
 	struct vmx_loaded_vmcs vmcs;
+	struct vmx_share share;
 	u16 vpid;
 	bool flush_on_entry;			/* TLB flush before the next entry */
 	struct vmx_host_state host;

@@ -60,6 +60,12 @@ static __always_inline int vmx_vmptrld(u64 vmcs_pa)
 	return __vmx_insn("vmptrld", "%[pa]", [pa] "m" (vmcs_pa));
 }
 
+/* The current-VMCS pointer into *@pa (-1ull when there is none; SDM Vol. 3C 31.3). */
+static __always_inline int vmx_vmptrst(u64 *pa)
+{
+	return __vmx_insn("vmptrst", "%[pa]", [pa] "m" (*pa));
+}
+
 /*
  * VM exit loads a null LDTR (SDM Vol. 3C 28.5.2); the host's comes back with LLDT.
  * (Linux's load_ldt() does not exist with CONFIG_PARAVIRT_XXL.)

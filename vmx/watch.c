@@ -77,6 +77,18 @@ static bool vmx_watch_has_timer(void)
 	return vmcs_config.pin & PIN_BASED_VMX_PREEMPTION_TIMER;
 }
 
+/*
+ * Give @gpa's page the permissions the watches and steps allow now. That takes ept_lock and
+ * waits for every vCPU's TLB flush: in share mode (vmx/share.c) the section ends around it.
+ */
+static void vmx_watch_protect_page(struct vmxmon_vcpu *vcpu, u64 gpa)
+{
+	void *tok = vmxmon_sleep_begin();
+
+	vmx_ept_watch_protect(vcpu->vm, gpa & PAGE_MASK, (gpa & PAGE_MASK) + PAGE_SIZE);
+	vmxmon_sleep_end(tok);
+}
+
 /* Step 3 above: open @gpa's page for this vCPU, and arm the step unless it is armed. */
 static int vmx_watch_step_begin(struct vmxmon_vcpu *vcpu, u64 gpa)
 {
@@ -90,7 +102,7 @@ static int vmx_watch_step_begin(struct vmxmon_vcpu *vcpu, u64 gpa)
 		return x86_internal_error(vcpu, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, 2,
 					  data);
 	}
-	vmx_ept_watch_protect(vcpu->vm, gpa & PAGE_MASK, (gpa & PAGE_MASK) + PAGE_SIZE);
+	vmx_watch_protect_page(vcpu, gpa);
 	if (st->mode != VMX_STEP_NONE)
 		return 1;
 	if ((vmx->ev.reinject_info & VECTORING_INFO_VALID_MASK) && vmx_watch_has_timer()) {
@@ -167,7 +179,7 @@ static void vmx_watch_step_end(struct vmxmon_vcpu *vcpu, bool restore_tf)
 	do {
 		n = vmxmon_watch_step_clear(vcpu->vm, vcpu, pages, ARRAY_SIZE(pages));
 		for (i = 0; i < n; i++)
-			vmx_ept_watch_protect(vcpu->vm, pages[i], pages[i] + PAGE_SIZE);
+			vmx_watch_protect_page(vcpu, pages[i]);
 	} while (n == ARRAY_SIZE(pages));
 }
 

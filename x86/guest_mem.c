@@ -37,7 +37,11 @@ void x86_ctxt_init(struct x86_ctxt *c, struct vmxmon_vcpu *vcpu)
  */
 int x86_gpa_access(struct vmxmon_vm *vm, u64 gpa, void *buf, unsigned int len, bool write)
 {
-	return vmxmon_gpa_copy(vm, gpa, buf, len, write);
+	void *tok = vmxmon_sleep_begin();	/* may fault the page in: sleeps */
+	int r = vmxmon_gpa_copy(vm, gpa, buf, len, write);
+
+	vmxmon_sleep_end(tok);
+	return r;
 }
 
 /* ---- the walker's view of the guest ---- */
@@ -51,12 +55,15 @@ static int walk_read(void *opaque, u64 gpa, u64 *val, unsigned int size)
 /* Entries are naturally aligned (table + index * size): never across a page. */
 static int walk_cmpxchg(void *opaque, u64 gpa, u64 old, u64 new, unsigned int size)
 {
+	void *tok = vmxmon_sleep_begin();	/* GUP and set_page_dirty_lock() sleep */
 	struct page *page = vmxmon_gpa_to_page(opaque, gpa, true);
 	bool done;
 	void *va;
 
-	if (!page)		/* a read-only slot (ROM): its flags stay, as in KVM */
+	if (!page) {		/* a read-only slot (ROM): its flags stay, as in KVM */
+		vmxmon_sleep_end(tok);
 		return 0;
+	}
 	va = kmap_local_page(page) + offset_in_page(gpa);
 	if (size == 8)
 		done = try_cmpxchg64((u64 *)va, &old, new);
@@ -66,6 +73,7 @@ static int walk_cmpxchg(void *opaque, u64 gpa, u64 old, u64 new, unsigned int si
 	if (done)
 		set_page_dirty_lock(page);
 	put_page(page);
+	vmxmon_sleep_end(tok);
 	return done ? 0 : -EAGAIN;
 }
 

@@ -56,9 +56,21 @@ static bool parse_cpu_line(struct cursor *c, struct vmxmon_cpu_status *cs)
 		cs->vmx_on = false;
 	else
 		return false;
-	return lit(c, " vmxon=") && u64(c, &cs->vmxon) && lit(c, " vmxoff=") &&
-	       u64(c, &cs->vmxoff) && lit(c, " loaded_vmcs=") && u64(c, &cs->loaded_vmcs) &&
-	       c->p == c->end;
+	if (!(lit(c, " vmxon=") && u64(c, &cs->vmxon) && lit(c, " vmxoff=") &&
+	      u64(c, &cs->vmxoff) && lit(c, " loaded_vmcs=") && u64(c, &cs->loaded_vmcs)))
+		return false;
+	cs->shared = false;
+	cs->shared_count = cs->takeovers = 0;
+	if (c->p == c->end)
+		return true;	/* before issue 17: no mode */
+	if (!lit(c, " mode="))
+		return false;
+	if (lit(c, "shared"))
+		cs->shared = true;
+	else if (!lit(c, "own") && !lit(c, "off"))
+		return false;
+	return lit(c, " shared=") && u64(c, &cs->shared_count) && lit(c, " takeover=") &&
+	       u64(c, &cs->takeovers) && c->p == c->end;
 }
 
 static int bad(char *err, size_t errlen, int lineno, const char *what, const char *line, int len)
@@ -190,12 +202,27 @@ void t_expect_vmx(struct test_ctx *t, const struct vmxmon_status *s, bool on, co
 			       s->cpu[i].cpu, on ? "on" : "off", on ? "off" : "on");
 }
 
+unsigned long long status_cpu_enables(const struct vmxmon_cpu_status *c)
+{
+	return c->vmxon + c->shared_count - c->takeovers;
+}
+
+unsigned long long status_cpu_disables(const struct vmxmon_cpu_status *c)
+{
+	return c->vmxoff + c->shared_count - c->takeovers - c->shared;
+}
+
 static void expect_counts(struct test_ctx *t, const struct vmxmon_cpu_status *b,
 			  const struct vmxmon_cpu_status *c, long long on, long long off,
 			  const char *when)
 {
-	long long d_on = (long long)(c->vmxon - b->vmxon);
-	long long d_off = (long long)(c->vmxoff - b->vmxoff);
+	/*
+	 * Enables and disables: a CPU found in another hypervisor's VMX operation (issue 17,
+	 * mode=shared) is enabled without VMXON (shared +1) and disabled without VMXOFF; a
+	 * takeover turns such an enable into our VMXON, which a VMXOFF then undoes.
+	 */
+	long long d_on = (long long)(status_cpu_enables(c) - status_cpu_enables(b));
+	long long d_off = (long long)(status_cpu_disables(c) - status_cpu_disables(b));
 
 	if (on == ANY_COUNT) {
 		if (d_on - d_off != (c->vmx_on ? 1 : 0))

@@ -7,6 +7,7 @@
  *   guest_pages_mapped: <guest RAM pages in some VM's EPT>    (optional: newer modules)
  *   mmu_notifiers: <memslot MMU notifiers registered>         (optional, with the above)
  *   cpu<N>: vmx=<on|off> vmxon=<count> vmxoff=<count> loaded_vmcs=<n>   (one per online CPU)
+ *           [mode=<off|own|shared> shared=<count> takeover=<count>]  (optional: issue 17)
  * The parser is strict: any other line, or a missing one, is a format error.
  */
 #ifndef VMXMON_SELFTESTS_STATUS_H
@@ -24,6 +25,8 @@ struct vmxmon_cpu_status {
 	int cpu;
 	bool vmx_on;
 	unsigned long long vmxon, vmxoff, loaded_vmcs;
+	bool shared;			/* mode=shared: another hypervisor's VMX operation */
+	unsigned long long shared_count, takeovers;
 };
 
 struct vmxmon_status {
@@ -67,6 +70,14 @@ void t_expect_vmx(struct test_ctx *t, const struct vmxmon_status *s, bool on, co
 void t_expect_state(struct test_ctx *t, const struct vmxmon_status *before,
 		    unsigned long long vms, long long on, long long off, const char *when,
 		    struct vmxmon_status *now);
+
+/*
+ * A CPU's enables and disables: VMXON/VMXOFF, or, in another hypervisor's VMX operation
+ * (mode=shared, issue 17), taking it without VMXON and leaving it without VMXOFF; a
+ * takeover turns a shared enable into our VMXON. Equal to vmxon/vmxoff without sharing.
+ */
+unsigned long long status_cpu_enables(const struct vmxmon_cpu_status *c);
+unsigned long long status_cpu_disables(const struct vmxmon_cpu_status *c);
 
 /* The CPU line for cpu, or NULL. */
 const struct vmxmon_cpu_status *status_cpu(const struct vmxmon_status *s, int cpu);
