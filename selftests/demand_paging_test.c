@@ -87,12 +87,7 @@ static void GUEST_CODE guest_touch(uint64_t base, uint64_t size)
 /* A guest that runs guest_touch() over a new slot 1 of @size at SLOT_GPA backed by @hva. */
 static struct vcpu *toucher(struct test_ctx *t, void *hva, uint64_t size)
 {
-	struct vcpu *vcpu = t_guest_new(t, GUEST_FN(guest_touch), SLOT_GPA, size);
-
-	ASSERT_EQ(vm_set_region(vcpu->vm->fd, 1, 0, SLOT_GPA, size, hva), 0);
-	for (uint64_t off = 0; off < size; off += TOUCH_STRIDE)
-		vm_map(vcpu->vm, SLOT_GPA + off, SLOT_GPA + off);
-	return vcpu;
+	return t_guest_over_slot(t, GUEST_FN(guest_touch), SLOT_GPA, size, hva, TOUCH_STRIDE);
 }
 
 static void expect_touched(struct test_ctx *t, const uint8_t *hva, uint64_t size)

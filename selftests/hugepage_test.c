@@ -87,12 +87,7 @@ static void fill(uint8_t *mem, uint64_t size)
 /* A guest running guest_scan() over slot 1 of @size at SLOT_GPA, backed by @hva. */
 static struct vcpu *scanner(struct test_ctx *t, void *hva, uint64_t size)
 {
-	struct vcpu *vcpu = t_guest_new(t, GUEST_FN(guest_scan), SLOT_GPA, size);
-
-	ASSERT_EQ(vm_set_region(vcpu->vm->fd, 1, 0, SLOT_GPA, size, hva), 0);
-	for (uint64_t off = 0; off < size; off += GUEST_PAGE_SIZE)
-		vm_map(vcpu->vm, SLOT_GPA + off, SLOT_GPA + off);
-	return vcpu;
+	return t_guest_over_slot(t, GUEST_FN(guest_scan), SLOT_GPA, size, hva, GUEST_PAGE_SIZE);
 }
 
 /* One scan: every word PAT, but the [zero_from, zero_to) ones zero. */

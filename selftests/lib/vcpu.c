@@ -136,6 +136,17 @@ struct vcpu *t_guest_new(struct test_ctx *t, void (*fn)(uint64_t, uint64_t), uin
 	return vcpu;
 }
 
+struct vcpu *t_guest_over_slot(struct test_ctx *t, void (*fn)(uint64_t, uint64_t), uint64_t gpa,
+			       uint64_t size, void *hva, uint64_t stride)
+{
+	struct vcpu *vcpu = t_guest_new(t, fn, gpa, size);
+
+	ASSERT_EQ(vm_set_region(vcpu->vm->fd, 1, 0, gpa, size, hva), 0);
+	for (uint64_t off = 0; off < size; off += stride)
+		vm_map(vcpu->vm, gpa + off, gpa + off);
+	return vcpu;
+}
+
 uint64_t vcpu_get_ucall(struct vcpu *vcpu, struct ucall *uc)
 {
 	const struct kvm_run *run = vcpu->run;

@@ -104,6 +104,12 @@ void vcpu_enter_real_mode(struct vcpu *vcpu, uint64_t gpa);
 /* A new VM with one vCPU running fn(a0, a1) in 64-bit mode. */
 struct vcpu *t_guest_new(struct test_ctx *t, void (*fn)(uint64_t, uint64_t), uint64_t a0,
 			 uint64_t a1);
+/*
+ * t_guest_new(fn, @gpa, @size) with memslot 1 of @size at @gpa backed by @hva, identity-mapped
+ * in the guest's page tables every @stride bytes (a guest that scans or touches that slot).
+ */
+struct vcpu *t_guest_over_slot(struct test_ctx *t, void (*fn)(uint64_t, uint64_t), uint64_t gpa,
+			       uint64_t size, void *hva, uint64_t stride);
 
 void vcpu_get_regs(struct vcpu *vcpu, struct kvm_regs *regs);
 void vcpu_set_regs(struct vcpu *vcpu, const struct kvm_regs *regs);

@@ -70,6 +70,37 @@ static bool session_input(struct gdb *g)
 	return true;
 }
 
+/* What wait_fd_or_pipe() saw: bits, or one of the two negative outcomes. */
+#define GDB_WAIT_FD	1	/* @fd is readable (or hung up) */
+#define GDB_WAIT_PIPE	2	/* a vCPU stopped (a byte other than 'q' on the pipe) */
+#define GDB_WAIT_QUIT	(-1)	/* 'q' on the pipe: the stub must end */
+#define GDB_WAIT_ERROR	(-2)
+
+/* Wait for @fd (the listening or the session socket) or the stub's own pipe. */
+static int wait_fd_or_pipe(struct gdb *g, int fd)
+{
+	for (;;) {
+		struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
+					 { .fd = g->pipe[0], .events = POLLIN } };
+		int ev = 0;
+		char c;
+
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return GDB_WAIT_ERROR;
+		}
+		if (pfd[1].revents & POLLIN) {
+			if (read(g->pipe[0], &c, 1) == 1 && c == 'q')
+				return GDB_WAIT_QUIT;
+			ev |= GDB_WAIT_PIPE;
+		}
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
+			ev |= GDB_WAIT_FD;
+		return ev;
+	}
+}
+
 /* One debugger, from connection to detach. false: the stub must end. */
 static bool session(struct gdb *g)
 {
@@ -79,18 +110,13 @@ static bool session(struct gdb *g)
 	g->c_vcpu = -1;
 	stop_all(g, false);
 	while (g->fd >= 0) {
-		struct pollfd pfd[2] = { { .fd = g->fd, .events = POLLIN },
-					 { .fd = g->pipe[0], .events = POLLIN } };
-		char c;
+		int ev = wait_fd_or_pipe(g, g->fd);
 
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
+		if (ev == GDB_WAIT_ERROR)
 			break;
-		}
-		if (pfd[1].revents & POLLIN) {
-			if (read(g->pipe[0], &c, 1) == 1 && c == 'q')
-				return false;
+		if (ev == GDB_WAIT_QUIT)
+			return false;
+		if (ev & GDB_WAIT_PIPE) {
 			pthread_mutex_lock(&g->vm->lock);
 			if (g->running && g->stopped) {
 				hold_all_locked(g);
@@ -100,7 +126,7 @@ static bool session(struct gdb *g)
 			if (!g->running)
 				reply_stop(g);
 		}
-		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
+		if (ev & GDB_WAIT_FD)
 			session_input(g);
 	}
 	if (g->fd >= 0)
@@ -115,21 +141,12 @@ static void *gdb__thread(void *arg)
 	struct gdb *g = arg;
 
 	for (;;) {
-		struct pollfd pfd[2] = { { .fd = g->lfd, .events = POLLIN },
-					 { .fd = g->pipe[0], .events = POLLIN } };
-		char c;
-		int one = 1;
+		int ev = wait_fd_or_pipe(g, g->lfd), one = 1;
 
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
+		if (ev == GDB_WAIT_ERROR || ev == GDB_WAIT_QUIT)
 			break;
-		}
-		if (pfd[1].revents & POLLIN) {
-			if (read(g->pipe[0], &c, 1) == 1 && c == 'q')
-				break;
+		if (!(ev & GDB_WAIT_FD))
 			continue;	/* a stale stop: nobody to tell */
-		}
 		g->fd = accept(g->lfd, NULL, NULL);
 		if (g->fd < 0)
 			continue;

@@ -43,18 +43,10 @@ EXPECTED_NOAPIC="$EXPECTED|not listed by|ELCR|APIC|apic|MADT|IOAPIC|IO-APIC|SMP"
 # (At most 32 words: the kernel's limit for init's arguments.) The last grep also reports
 # any user-space segfault the guest kernel logged, for the diagnostics below.
 SMP_CMD='echo VMXRUN-NPROC=$(nproc) VMXRUN-DEADLINE=$(grep -c Device:.lapic-deadline /proc/timer_list); grep LOC: /proc/interrupts; sleep 2; grep LOC: /proc/interrupts; dmesg | grep -i -e segfault -e x2apic'
-n=0
-failed=0
 mkdir -p "$TMP"
 label=$(basename "$DEV")
 
-pass() { n=$((n + 1)); echo "ok $n - $label: $1"; }
-fail() {
-	name=$1
-	shift
-	for l in "$@"; do printf '%s\n' "$l" | sed 's/^/# /'; done
-	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $label: $name"
-}
+. "$(dirname "$0")/l1_tap.sh"
 uptime_s() { read -r u _ </proc/uptime; echo "$u"; }
 
 if [ "$DEV" = /dev/kvm ] && [ ! -e /dev/kvm ]; then

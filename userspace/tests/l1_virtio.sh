@@ -24,18 +24,10 @@ KMODS=${VMXMON_KMODS:-/vmxmon/kmods}
 TMP=${TMPDIR:-/tmp}/l1_virtio.$$
 APPEND="console=ttyS0 quiet loglevel=4 panic=-1 mitigations=off cryptomgr.notests"
 TAP=vmxtap0
-n=0
-failed=0
 mkdir -p "$TMP"
 label=$(basename "$DEV")-virtio
 
-pass() { n=$((n + 1)); echo "ok $n - $label: $1"; }
-fail() {
-	name=$1
-	shift
-	for l in "$@"; do printf '%s\n' "$l" | sed 's/^/# /'; done
-	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $label: $name"
-}
+. "$(dirname "$0")/l1_tap.sh"
 check() {	# check NAME PATTERN FILE: pass if FILE has a line matching PATTERN
 	if grep -q -- "$2" "$3"; then pass "$1"; else fail "$1" "no '$2' in the guest's output:" "$(grep VMXRUN- "$3" | tail -n 30)"; fi
 }
