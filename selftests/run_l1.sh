@@ -14,6 +14,8 @@
 #   reliability  load vmxmon; only the reliability suite (fuzzing, hostile guests, lifetime,
 #            isolation, CPU hotplug); check the kernel log; unload. `make fuzz` runs it with
 #            VMXMON_FUZZ_SCALE=10 (main runs the same suite at scale 1).
+#   reliability-shared  the same with a KVM VM holding VMX on every CPU throughout: vmxmon
+#            in shared mode (issue 17); make check-full.
 # Environment: VMXMON_KO (default /vmxmon/vmxmon.ko), VMXMON_KMODS (directory with
 # irqbypass.ko, kvm.ko, kvm-intel.ko; default /vmxmon/kmods), VMXMON_DEV (default /dev/vmxmon).
 
@@ -102,15 +104,21 @@ rmmod_retry() {
 	return 1
 }
 
-test_rmmod_refused_while_vm_open() {
-	"$HERE/vm_holder" --dev "$DEV" >"$TMP/holder.out" 2>&1 &
+# holder_start DEV OUT: vm_holder holding a VM open on DEV in the background (its pid in
+# $pid, its output in OUT); fails if it is not ready within 60 s.
+holder_start() {
+	"$HERE/vm_holder" --dev "$1" >"$2" 2>&1 &
 	pid=$!
 	i=0
-	while ! grep -q '^ready' "$TMP/holder.out" && kill -0 "$pid" 2>/dev/null && [ $i -lt 60 ]; do
+	while ! grep -q '^ready' "$2" && kill -0 "$pid" 2>/dev/null && [ $i -lt 60 ]; do
 		sleep 1
 		i=$((i + 1))
 	done
-	if ! grep -q '^ready' "$TMP/holder.out"; then
+	grep -q '^ready' "$2"
+}
+
+test_rmmod_refused_while_vm_open() {
+	if ! holder_start "$DEV" "$TMP/holder.out"; then
 		fail "vmxmon: vm_holder holds a VM open" "$(cat "$TMP/holder.out")"
 		kill "$pid" 2>/dev/null
 		wait "$pid"
@@ -277,6 +285,49 @@ mode_reliability() {
 	finish reliability
 }
 
+# The reliability suite while a KVM VM holds VMX on every CPU (issue 17): vmxmon shares VMX
+# throughout (debugfs mode=shared), and the KVM VM outlives the suite. make check-full.
+mode_reliability_shared() {
+	mark=$(log_mark)
+	taint=$(taint_bad)
+	load_kvm 0 || finish reliability-shared
+	if holder_start /dev/kvm "$TMP/kvm_holder.out"; then
+		pass "kvm: a KVM VM holds VMX on every CPU"
+	else
+		fail "kvm: a KVM VM holds VMX on every CPU" "$(cat "$TMP/kvm_holder.out")"
+		finish reliability-shared
+	fi
+	kvm_pid=$pid
+	if ! insmod_vmxmon; then
+		echo "Bail out! vmxmon.ko does not load"
+		finish reliability-shared
+	fi
+	pass "vmxmon: insmod vmxmon.ko beside kvm_intel"
+	run_reliability
+	# Every CPU took VMX in shared mode at least once and never had to take it over.
+	if awk '/^cpu[0-9]+:/ { n++; for (i = 1; i <= NF; i++) { split($i, kv, "=");
+		if (kv[1] == "shared" && kv[2] > 0) ok++; if (kv[1] == "takeover" && kv[2] > 0) bad++ } }
+		END { exit !(n > 0 && ok == n && !bad) }' /sys/kernel/debug/vmxmon/status; then
+		pass "vmxmon: the suite ran in shared mode"
+	else
+		fail "vmxmon: the suite ran in shared mode" "$(cat /sys/kernel/debug/vmxmon/status)"
+	fi
+	if kill -0 "$kvm_pid" 2>/dev/null; then
+		pass "kvm: the KVM VM outlived the suite"
+	else
+		fail "kvm: the KVM VM outlived the suite" "$(cat "$TMP/kvm_holder.out")"
+	fi
+	kill "$kvm_pid" 2>/dev/null
+	wait "$kvm_pid" 2>/dev/null
+	test_kernel_log_clean "$mark" "$taint"
+	if rmmod_retry vmxmon; then
+		pass "vmxmon: rmmod vmxmon after the shared reliability suite"
+	else
+		fail "vmxmon: rmmod vmxmon after the shared reliability suite" "$(cat "$TMP/rmmod.err")"
+	fi
+	finish reliability-shared
+}
+
 mode_main() {
 	mark=$(log_mark)
 	taint=$(taint_bad)
@@ -374,7 +425,7 @@ mode_demo() {
 }
 
 usage() {
-	echo "usage: run_l1.sh main|no-ept|no-vmx|demo|reliability" >&2
+	echo "usage: run_l1.sh main|no-ept|no-vmx|demo|reliability|reliability-shared" >&2
 	exit 2
 }
 
@@ -386,5 +437,6 @@ no-ept) echo "TAP version 13"; mode_load_fails EPT ;;
 no-vmx) echo "TAP version 13"; mode_load_fails VMX ;;
 demo) mode_demo; st=$?; rm -rf "$TMP"; exit $st ;;
 reliability) echo "TAP version 13"; mode_reliability ;;
+reliability-shared) echo "TAP version 13"; mode_reliability_shared ;;
 *) rm -rf "$TMP"; usage ;;
 esac
