@@ -12,7 +12,10 @@
 #     stops), reads its registers and the instructions at RIP through the guest's page
 #     tables, lists both vCPUs as threads, continues, is interrupted (SIGINT to GDB, as
 #     Ctrl-C: 0x03 on the wire, every vCPU stops, T02), reads RIP, detaches, and the guest
-#     goes on to run its command and power off (status 0).
+#     goes on to run its command and power off (status 0);
+#   - on /dev/vmxmon only: Debian's trace-cmd records vmxmon's tracepoints for a guest with a
+#     known exit sequence (l1_trace_cmd.sh).
+# L1_GDB_TRACE_ONLY=1 runs the trace-cmd check alone, on L1_GDB_MODULE (default the module).
 G=/vmxmon/gdb
 GDB=$G/gdb
 VMXRUN=/vmxmon/bin/vmxrun
@@ -142,10 +145,15 @@ linux() {
 	ok linux_guest_runs_on_after_gdb_detaches $? $TMP/lx.vmxrun $TMP/lx.con
 }
 
-for DEV in /dev/vmxmon /dev/kvm; do
+. /vmxmon/trace-cmd/l1_trace_cmd.sh
+DEVS="/dev/vmxmon /dev/kvm"
+[ -n "${L1_GDB_TRACE_ONLY:-}" ] && DEVS=/dev/vmxmon
+for DEV in $DEVS; do
 	label=$(basename $DEV)
 	if [ $DEV = /dev/vmxmon ]; then
-		/vmxmon/selftests/modload /vmxmon/vmxmon.ko || exit 1
+		/vmxmon/selftests/modload "${L1_GDB_MODULE:-/vmxmon/vmxmon.ko}" || exit 1
+		trace_cmd_record
+		[ -n "${L1_GDB_TRACE_ONLY:-}" ] && continue
 	else
 		rmmod vmxmon
 		for m in irqbypass kvm kvm-intel; do insmod "$KMODS/$m.ko" || exit 1; done
