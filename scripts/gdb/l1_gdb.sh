@@ -13,9 +13,9 @@
 #     tables, lists both vCPUs as threads, continues, is interrupted (SIGINT to GDB, as
 #     Ctrl-C: 0x03 on the wire, every vCPU stops, T02), reads RIP, detaches, and the guest
 #     goes on to run its command and power off (status 0);
-#   - on /dev/vmxmon only: Debian's trace-cmd records vmxmon's tracepoints for a guest with a
-#     known exit sequence (l1_trace_cmd.sh).
-# L1_GDB_TRACE_ONLY=1 runs the trace-cmd check alone, on L1_GDB_MODULE (default the module).
+#   - on /dev/vmxmon only: Debian's trace-cmd and perf record vmxmon's tracepoints for a
+#     guest with a known exit sequence (l1_trace_cmd.sh).
+# L1_GDB_TRACE_ONLY=1 runs those alone, on L1_GDB_MODULE (default /vmxmon/vmxmon.ko).
 G=/vmxmon/gdb
 GDB=$G/gdb
 VMXRUN=/vmxmon/bin/vmxrun
@@ -153,6 +153,7 @@ for DEV in $DEVS; do
 	if [ $DEV = /dev/vmxmon ]; then
 		/vmxmon/selftests/modload "${L1_GDB_MODULE:-/vmxmon/vmxmon.ko}" || exit 1
 		trace_cmd_record
+		perf_record
 		[ -n "${L1_GDB_TRACE_ONLY:-}" ] && continue
 	else
 		rmmod vmxmon
