@@ -4,7 +4,10 @@
  * 64-bit ELF: the 32-bit entry builds page tables (the first 1 GiB identity-mapped with
  * 2 MiB pages, so addresses go through a real page walk), enters long mode and calls
  * tick() forever; tick() adds 1 to the 64-bit variable counter and stores the count in
- * watched, for breakpoints, single steps and watchpoints.
+ * watched, for breakpoints, single steps and watchpoints. The two variables have a page of
+ * their own: an EPT read watch (rwatch on /dev/vmxmon) takes the read and fetch permission
+ * of the whole page, and an instruction fetched from the watched page is stepped with the
+ * page open, so a read it makes there is not seen (vmx/watch.c).
  */
 #define MB_MAGIC	0x1badb002
 #define MB_FLAGS	0x00000003
@@ -78,7 +81,7 @@ gdt_desc:
 	.word gdt_desc - gdt - 1
 	.long gdt
 	.globl counter, watched
-	.align 8
+	.align 4096
 counter:
 	.quad 0
 watched:
