@@ -21,6 +21,13 @@ mb_header:
 
 _start:
 	mov $0x90000, %esp
+	/*
+	 * Touch the variables' page before GDB single-steps anything: the first access to a
+	 * page is an EPT fault, and under kvm_intel in Bochs 2.7 one in the middle of a step
+	 * reports the step twice, at the same RIP (Bochs keeps a pending single-step trap
+	 * across the exit; see vmx/debug.c).
+	 */
+	movl $0, counter
 	/* PML4[0] -> pdpt, PDPT[0] -> pd, PD[i] = i * 2 MiB, present | writable | large */
 	mov $pdpt + 3, %eax
 	mov %eax, pml4
