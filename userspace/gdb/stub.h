@@ -54,6 +54,8 @@ void resume(struct gdb *g, int step);
 void send_raw(struct gdb *g, const char *buf, size_t len);
 void reply_stop(struct gdb *g);
 size_t mem(struct gdb *g, u64 addr, u8 *buf, size_t len, bool write);
+/* watch.c */
+const char *ept_break(struct gdb *g, enum hw_type type, u64 addr, u64 len, bool insert);
 void ept_watch_del_all(struct gdb *g);
 void handle_packet(struct gdb *g, const char *p);
 
