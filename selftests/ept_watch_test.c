@@ -176,6 +176,49 @@ TEST_VMXMON_ONLY(ept_watch_read_exits_in_range_only_and_returns_the_data)
 	vcpu_run_done(vcpu);
 }
 
+extern const char ld_a[], ld_b[];
+
+static void GUEST_CODE guest_reads_twice(void)
+{
+	uint64_t a, b;
+
+	__asm__ volatile(".global ld_a\nld_a: movq (%1), %0" : "=r"(a) : "r"(WADDR) : "memory");
+	__asm__ volatile(".global ld_b\nld_b: movq (%1), %0" : "=r"(b) : "r"(WADDR) : "memory");
+	GUEST_SYNC(a, b);
+}
+
+/*
+ * A debugger (the GDB stub) completes the access with KVM_GUESTDBG_SINGLESTEP to stop after
+ * it: that step's trap must end the watch's step too. Without MTF (Bochs) the watch steps
+ * with TF, and the debugger took the #DB first: the page stayed open for the vCPU, and the
+ * next read (the very next instruction) was not seen. With MTF both end in the same exit.
+ */
+TEST_VMXMON_ONLY(ept_watch_step_ends_when_the_debugger_single_steps_the_access)
+{
+	struct vcpu *vcpu = watch_guest(t, GUEST_FN(guest_reads_twice), 0);
+	struct kvm_guest_debug dbg = { .control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP };
+	struct hit h[4];
+	struct ucall uc;
+
+	*(uint64_t *)whva(vcpu->vm, WADDR) = 0x77;
+	ASSERT_EQ(watch(vcpu->vm, VMXMON_ADD_EPT_WATCH, WADDR, 8, R), 0);
+	ASSERT_EQ(__vcpu_run(vcpu), 0);
+	ASSERT_EQ(vcpu->run->exit_reason, VMXMON_EXIT_EPT_WATCH);
+	EXPECT_EQ(vmxmon_run_ept_watch(vcpu->run)->rip, (uint64_t)ld_a);
+	ASSERT_EQ(__vcpu_ioctl(vcpu, KVM_SET_GUEST_DEBUG, &dbg), 0);
+	ASSERT_EQ(__vcpu_run(vcpu), 0);
+	ASSERT_EQ(vcpu->run->exit_reason, KVM_EXIT_DEBUG);
+	EXPECT_EQ(vcpu->run->debug.arch.pc, (uint64_t)ld_b);	/* after the read */
+	dbg.control = 0;
+	ASSERT_EQ(__vcpu_ioctl(vcpu, KVM_SET_GUEST_DEBUG, &dbg), 0);
+	ASSERT_EQ(run_hits(t, vcpu, h, 4), 1);			/* the second read exits */
+	vcpu_expect_sync(vcpu, &uc);
+	expect_hit(t, &h[0], WADDR, R, ld_b);
+	EXPECT_EQ(uc.args[0], 0x77);
+	EXPECT_EQ(uc.args[1], 0x77);
+	vcpu_run_done(vcpu);
+}
+
 /* ---- fetches ---- */
 
 static uint64_t GUEST_CODE __attribute__((aligned(64))) watched_fn(uint64_t v)

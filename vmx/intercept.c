@@ -185,6 +185,9 @@ int vmx_handle_exception_nmi(struct vmxmon_vcpu *vcpu)
 		vmx_inject_bp(vcpu, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
 		return 1;
 	case X86_TRAP_DB:
+		/* A step over an EPT watch ends at its trap even when the debugger takes it. */
+		if (vmx_watch_db_before_debugger(vcpu))
+			return 1;
 		/* The debugger's step or breakpoint (KVM_SET_GUEST_DEBUG, vmx/debug.c)? */
 		if (!vmx_guest_debug_exception(vcpu, X86_TRAP_DB))
 			return 0;

@@ -360,6 +360,7 @@ bool vmx_watch_ept_violation(struct vmxmon_vcpu *vcpu, u64 gpa, unsigned long qu
 void vmx_watch_on_exit(struct vmxmon_vcpu *vcpu);
 int vmx_watch_mtf(struct vmxmon_vcpu *vcpu);
 bool vmx_watch_db(struct vmxmon_vcpu *vcpu, unsigned long *payload);
+bool vmx_watch_db_before_debugger(struct vmxmon_vcpu *vcpu);
 void vmx_watch_timer(struct vmxmon_vcpu *vcpu);
 void vmx_watch_insn_done(struct vmxmon_vcpu *vcpu);
 void vmx_ept_map_apic_access(struct vmxmon_vm *vm, u64 gpa, struct page *page);

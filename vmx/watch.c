@@ -285,6 +285,32 @@ bool vmx_watch_db(struct vmxmon_vcpu *vcpu, unsigned long *payload)
 	return !(*payload & (DR_TRAP_BITS | DR_STEP));
 }
 
+/*
+ * A #DB exit while the debugger takes every #DB (KVM_GUESTDBG_SINGLESTEP or USE_HW_BP,
+ * vmx/debug.c), asked before it: the single-step trap of a TF step ends the step here too,
+ * else the pages stay open (their watches blind for this vCPU) until some later exit
+ * notices, and a debugger that only has breakpoints would be handed our trap. True if the
+ * trap was only ours (the debugger does not step, the guest had no TF, no breakpoint
+ * matched): resume. With MTF the two meet in handle_monitor_trap() instead.
+ */
+bool vmx_watch_db_before_debugger(struct vmxmon_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	unsigned long qual;
+	bool guest_tf;
+
+	if (vmx->watch.mode != VMX_STEP_TF ||
+	    !(vmx->debug.control & (KVM_GUESTDBG_SINGLESTEP | KVM_GUESTDBG_USE_HW_BP)))
+		return false;
+	qual = vmcs_readl(EXIT_QUALIFICATION);
+	if (!(qual & DR_STEP))
+		return false;
+	guest_tf = vmx->watch.guest_tf;
+	vmx_watch_step_end(vcpu, true);
+	return !(vmx->debug.control & KVM_GUESTDBG_SINGLESTEP) && !guest_tf &&
+	       !(qual & DR_TRAP_BITS);
+}
+
 /* The preemption-timer exit: an event step ends when the event has been delivered. */
 void vmx_watch_timer(struct vmxmon_vcpu *vcpu)
 {

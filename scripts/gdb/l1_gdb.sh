@@ -6,7 +6,10 @@
 #   - gdbtest (a multiboot kernel with symbols) under --gdb-wait: GDB finds the guest at its
 #     first instruction, sets a breakpoint on the symbol tick, continues, reads the variable
 #     counter (0, then 1 after the next hit), single-steps one instruction, stops on a
-#     hardware breakpoint (DR0) and on a write watchpoint (DR1) with the old and new value,
+#     hardware breakpoint (DR0) and on a write watchpoint with the old and new value, right
+#     after the writing instruction (an EPT watch on /dev/vmxmon, DR1 on kvm_intel); on
+#     /dev/vmxmon only, also on a read watchpoint (rwatch: x86 debug registers have none)
+#     and an access watchpoint (awatch), both EPT watches, right after the access;
 #     lists the vCPU as a thread, and kill ends vmxrun with status 0;
 #   - the Debian kernel with 2 vCPUs under --gdb: GDB attaches while it boots (every vCPU
 #     stops), reads its registers and the instructions at RIP through the guest's page
@@ -77,6 +80,12 @@ listening() {
 gdbtest() {
 	port=$1
 	rm -f $TMP/gt.*
+	# EPT watchpoints (VMXMON_CAP_EPT_WATCH): a read and an access watchpoint too. The
+	# offsets are tick's: after "mov counter(%rip),%rax" (7) and "mov %eax,watched" (23).
+	set --
+	[ $DEV = /dev/vmxmon ] && set -- -ex 'rwatch *(long *)&counter' -ex c \
+		-ex 'print (long)$pc - (long)&tick' -ex 'delete' \
+		-ex 'awatch *(int *)&watched' -ex c -ex 'print (long)$pc - (long)&tick' -ex 'delete'
 	"$VMXRUN" --dev "$DEV" --gdb tcp:127.0.0.1:$port --gdb-wait --console file:$TMP/gt.con \
 		-m 32M "$GUEST/gdbtest" </dev/null >$TMP/gt.vmxrun 2>&1 &
 	pid=$!
@@ -86,16 +95,30 @@ gdbtest() {
 		-ex 'break tick' -ex c -ex 'print (long)counter' -ex c -ex 'print (long)counter' \
 		-ex stepi -ex 'info registers rip' -ex 'delete' \
 		-ex 'hbreak main_loop' -ex c -ex 'info registers rip' -ex 'delete' \
-		-ex 'watch *(int *)&watched' -ex c -ex 'delete' -ex 'info threads' \
-		-ex kill </dev/null >$TMP/gt.gdb 2>&1
+		-ex 'watch *(int *)&watched' -ex c -ex 'print (long)$pc - (long)&tick' -ex 'delete' \
+		"$@" -ex 'info threads' -ex kill </dev/null >$TMP/gt.gdb 2>&1
 	reap $pid
 	echo "vmxrun exit status $?" >>$TMP/gt.vmxrun
 	has $TMP/gt.gdb 'rip +0x10000c +0x10000c <_start>' 'Breakpoint 1, 0x[0-9a-f]+ in tick' \
 		'^\$1 = 0$' '^\$2 = 1$' 'rip +0x[0-9a-f]+ +0x[0-9a-f]+ <tick\+7>'
 	ok gdb_breaks_on_a_symbol_reads_a_variable_and_steps $? $TMP/gt.gdb $TMP/gt.vmxrun
 	has $TMP/gt.gdb 'Breakpoint 2, 0x[0-9a-f]+ in main_loop' 'rip +0x[0-9a-f]+ +0x[0-9a-f]+ <main_loop>' \
-		'Hardware watchpoint 3: \*\(int \*\)&watched' 'Old value = [0-9]+' 'New value = [0-9]+'
+		'Hardware watchpoint 3: \*\(int \*\)&watched' 'Old value = [0-9]+' 'New value = [0-9]+' \
+		'^\$3 = 23$'
 	ok gdb_hardware_breakpoint_and_write_watchpoint_stop_the_guest $? $TMP/gt.gdb
+	if [ $DEV = /dev/vmxmon ]; then
+		# Each stops at the very next access: tick reads the count the write watch saw
+		# written, then writes it plus one.
+		v=$(sed -n 's/^New value = //p' $TMP/gt.gdb | head -n 1)
+		has $TMP/gt.vmxrun 'watchpoints: EPT' &&
+		has $TMP/gt.gdb 'Hardware read watchpoint 4: \*\(long \*\)&counter' "^Value = $v\$" \
+			'^\$4 = 7$' 'Hardware access \(read/write\) watchpoint 5: \*\(int \*\)&watched' \
+			"^Old value = $v\$" "^New value = $((v + 1))\$" '^\$5 = 23$'
+		ok gdb_ept_read_and_access_watchpoints_stop_after_the_access $? $TMP/gt.gdb $TMP/gt.vmxrun
+	else
+		! grep -q 'watchpoints: EPT' $TMP/gt.vmxrun
+		ok gdb_watchpoints_use_debug_registers_without_ept_watches $? $TMP/gt.vmxrun
+	fi
 	has $TMP/gt.gdb '^\* 1 +Thread 1' && has $TMP/gt.vmxrun 'gdb-kill' 'vmxrun exit status 0'
 	ok gdb_lists_the_vcpu_and_kill_ends_vmxrun $? $TMP/gt.gdb $TMP/gt.vmxrun
 	[ -n "${L1_GDB_VERBOSE:-}" ] && sed 's/^/# gdb: /' $TMP/gt.gdb

@@ -2,7 +2,8 @@
 /*
  * The GDB stub's commands, and stopping and resuming vCPUs (gdb.h). Breakpoints are the
  * stub's: INT3s it writes into guest memory (KVM_GUESTDBG_USE_SW_BP; reads show the
- * original bytes) and the four debug registers (KVM_GUESTDBG_USE_HW_BP).
+ * original bytes) and the four debug registers (KVM_GUESTDBG_USE_HW_BP); on a device with
+ * VMXMON_CAP_EPT_WATCH (/dev/vmxmon) watchpoints are EPT watches instead (ept_break()).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -63,6 +64,7 @@ void stop_all(struct gdb *g, bool sigint)
 		g->stop_debug = !sigint;
 		memset(&g->stop_arch, 0, sizeof(g->stop_arch));
 		g->stop_vcpu = 0;
+		g->stop_watch = -1;
 	}
 	hold_all_locked(g);
 	pthread_mutex_unlock(&g->vm->lock);
@@ -71,13 +73,17 @@ void stop_all(struct gdb *g, bool sigint)
 void gdb__debug_exit(struct vcpu *v)
 {
 	struct gdb *g;
+	int w;
 
 	pthread_mutex_lock(&v->vm->lock);
 	g = v->vm->gdb;		/* cleared under the lock before the stub goes */
+	w = v->gdb_watch - 1;
+	v->gdb_watch = 0;
 	if (g && !g->stopped) {
 		g->stopped = true;
 		g->stop_debug = true;
 		g->stop_vcpu = v->id;
+		g->stop_watch = w;
 		g->stop_arch = v->run->debug.arch;
 		for (unsigned int i = 0; i < v->vm->nr_vcpus; i++)
 			v->vm->vcpu[i].debug_hold = true;
@@ -111,6 +117,7 @@ static int set_debug(struct gdb *g, int step)
 		dbg.arch.debugreg[7] |= DR7_LOCAL(i) | rw[g->hw[i].type] << (16 + 4 * i) |
 					len << (18 + 4 * i);
 	}
+	g->dbg = dbg;
 	for (unsigned int i = 0; i < g->vm->nr_vcpus; i++) {
 		struct kvm_guest_debug d = dbg;
 
@@ -133,8 +140,10 @@ void resume(struct gdb *g, int step)
 		fprintf(stderr, "vmxrun: gdb: KVM_SET_GUEST_DEBUG: %s\n", strerror(errno));
 	pthread_mutex_lock(&vm->lock);
 	g->stopped = false;
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		vm->vcpu[i].debug_hold = step >= 0 && (int)i != step;
+		vm->vcpu[i].gdb_watch = 0;	/* set_debug() ended that step */
+	}
 	pthread_cond_broadcast(&vm->cond);
 	pthread_mutex_unlock(&vm->lock);
 	g->running = true;
@@ -183,7 +192,12 @@ void reply_stop(struct gdb *g)
 	if (!g->stop_debug)
 		sig = 2;
 	o += sprintf(o, "T%02xthread:%x;", sig, g->stop_vcpu + 1);
-	if (g->stop_debug && a->exception == 3) {
+	if (g->stop_debug && g->stop_watch >= 0 && g->ept[g->stop_watch].used) {
+		enum hw_type t = g->ept[g->stop_watch].type;
+
+		o += sprintf(o, "%s:%llx;", t == HW_WRITE ? "watch" : t == HW_READ ? "rwatch" :
+			     "awatch", (unsigned long long)g->ept[g->stop_watch].addr);
+	} else if (g->stop_debug && a->exception == 3) {
 		o += sprintf(o, "swbreak:;");
 	} else if (g->stop_debug && a->exception == 1 && (a->dr6 & 0xf)) {
 		for (int i = 0; i < 4; i++) {
@@ -357,6 +371,8 @@ static void cmd_break(struct gdb *g, const char *p, bool insert)
 		g->sw[i].used = true;
 		return reply(g, "OK");
 	}
+	if (type >= HW_WRITE && type <= HW_ACCESS && g->ept_watch)
+		return reply(g, ept_break(g, (enum hw_type)type, addr, kind, insert));
 	if (type > 4 || type == HW_READ)	/* x86 has no read-only watchpoints */
 		return reply(g, "");
 	if (type != HW_EXEC && (kind != 1 && kind != 2 && kind != 4 && kind != 8))

@@ -30,6 +30,8 @@ struct gdb *gdb__open(struct vm *vm, const char *spec, bool wait, char *msg, siz
 void gdb__close(struct gdb *g);
 /* A vCPU thread got KVM_EXIT_DEBUG (no lock held). */
 void gdb__debug_exit(struct vcpu *v);
+/* A vCPU thread got VMXMON_EXIT_EPT_WATCH (no lock held): a watchpoint on /dev/vmxmon. */
+void gdb__ept_watch_exit(struct vcpu *v);
 /* Parse @spec (for --gdb): 0, or -1 with *msg. */
 int gdb__parse_spec(const char *spec, char *host, size_t hostlen, unsigned int *port,
 		    char *msg, size_t msglen);
@@ -46,6 +48,12 @@ int gdb_reg_count(void);
 int gdb_vcpu_state(struct gdb_vcpu_state *st, int fd);
 size_t gdb_reg_get(const struct gdb_vcpu_state *st, int n, u8 *out);
 int gdb_reg_set(struct gdb_vcpu_state *st, int n, const u8 *in);
+/* A guest-physical range inside one 4 KiB page. */
+struct gdb_gpa_range {
+	u64 gpa, len;
+};
+int gdb_gva_ranges(struct vm *vm, const struct kvm_sregs *s, u64 gva, u64 len,
+		   struct gdb_gpa_range *r, int max);
 size_t gdb_mem_access(struct vm *vm, const struct kvm_sregs *s, u64 gva, u8 *buf, size_t len,
 		      bool write);
 

@@ -17,6 +17,7 @@
 #include "../vm/vcpu.h"
 #include "../vm/vm.h"
 #include "stub.h"
+#include "uapi/vmxmon.h"
 
 /* ---- the connection ---- */
 
@@ -29,6 +30,7 @@ static void session_end(struct gdb *g)
 			mem(g, g->sw[i].addr, &g->sw[i].orig, 1, true);
 	memset(g->sw, 0, sizeof(g->sw));
 	memset(g->hw, 0, sizeof(g->hw));
+	ept_watch_del_all(g);
 	resume(g, -1);
 	g->running = false;
 }
@@ -108,6 +110,7 @@ static bool session(struct gdb *g)
 	g->running = false;
 	g->g_vcpu = 0;
 	g->c_vcpu = -1;
+	g->stop_watch = -1;
 	stop_all(g, false);
 	while (g->fd >= 0) {
 		int ev = wait_fd_or_pipe(g, g->fd);
@@ -215,6 +218,7 @@ struct gdb *gdb__open(struct vm *vm, const char *spec, bool wait, char *msg, siz
 		snprintf(msg, msglen, "vmxrun: --gdb: out of memory");
 		return NULL;
 	}
+	g->ept_watch = hv__check_extension(vm->hv, VMXMON_CAP_EPT_WATCH) > 0;
 	g->vm = vm;
 	g->fd = -1;
 	g->pipe[0] = g->pipe[1] = -1;
@@ -240,8 +244,9 @@ struct gdb *gdb__open(struct vm *vm, const char *spec, bool wait, char *msg, siz
 		return NULL;
 	}
 	g->thread_started = true;
-	fprintf(stderr, "vmxrun: gdb: listening on %s:%u%s\n", host, port,
-		wait ? " (the guest waits for it)" : "");
+	fprintf(stderr, "vmxrun: gdb: listening on %s:%u%s%s\n", host, port,
+		wait ? " (the guest waits for it)" : "",
+		g->ept_watch ? " (watchpoints: EPT)" : "");
 	return g;
 }
 

@@ -239,6 +239,35 @@ static bool gva_to_gpa(struct vm *vm, const struct kvm_sregs *s, u64 gva, u64 *g
 	return true;
 }
 
+/*
+ * [@gva, @gva + @len) as guest-physical ranges, each inside one 4 KiB page (an EPT watch
+ * must be: vmxmon's watches are per page), in order: their count, or -1 if a byte is not
+ * mapped to RAM, @len is 0, or more than @max ranges are needed. Adjacent pages that are
+ * adjacent in guest-physical memory still give one range each.
+ */
+int gdb_gva_ranges(struct vm *vm, const struct kvm_sregs *s, u64 gva, u64 len,
+		   struct gdb_gpa_range *r, int max)
+{
+	int n = 0;
+
+	if (!len || gva + len - 1 < gva)
+		return -1;
+	while (len) {
+		u64 gpa, left, k;
+
+		if (n == max || !gva_to_gpa(vm, s, gva, &gpa, &left))
+			return -1;
+		k = MIN(len, MIN(left, 4096 - (gpa & 4095)));
+		if (!vm__gpa(vm, gpa, k))
+			return -1;
+		r[n].gpa = gpa;
+		r[n++].len = k;
+		gva += k;
+		len -= k;
+	}
+	return n;
+}
+
 /* Copy @len bytes at guest-virtual @gva to or from @buf: the bytes done (stops at a hole). */
 size_t gdb_mem_access(struct vm *vm, const struct kvm_sregs *s, u64 gva, u8 *buf, size_t len,
 		      bool write)

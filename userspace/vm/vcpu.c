@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "kvm_exit_names.h"
+#include "uapi/vmxmon.h"
 #include "x86_defs.h"
 
 #include "../gdb/gdb.h"
@@ -237,6 +238,9 @@ static void vcpu__handle_exit(struct vcpu *v)
 		break;
 	case KVM_EXIT_DEBUG:			/* a breakpoint or step of the GDB stub */
 		gdb__debug_exit(v);
+		break;
+	case VMXMON_EXIT_EPT_WATCH:		/* a watchpoint of the GDB stub (vmxmon) */
+		gdb__ept_watch_exit(v);
 		break;
 	case KVM_EXIT_SHUTDOWN:
 		fprintf(stderr, "vmxrun: guest triple fault\r\n");

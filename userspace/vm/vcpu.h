@@ -35,6 +35,7 @@ struct vcpu {
 	bool quit;			/* (lock) the thread must end */
 	bool parked;			/* (lock) waiting, not in KVM_RUN (for a reset) */
 	bool debug_hold;		/* (lock) the GDB stub keeps it stopped (gdb/gdb.h) */
+	int gdb_watch;			/* (lock) 1 + the EPT watchpoint being stepped over */
 };
 
 /* KVM_CREATE_VCPU and mmap of kvm_run; *msg says what failed. 0 or -errno. */

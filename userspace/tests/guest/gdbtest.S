@@ -4,7 +4,10 @@
  * 64-bit ELF: the 32-bit entry builds page tables (the first 1 GiB identity-mapped with
  * 2 MiB pages, so addresses go through a real page walk), enters long mode and calls
  * tick() forever; tick() adds 1 to the 64-bit variable counter and stores the count in
- * watched, for breakpoints, single steps and watchpoints.
+ * watched, for breakpoints, single steps and watchpoints. The two variables have a page of
+ * their own: an EPT read watch (rwatch on /dev/vmxmon) takes the read and fetch permission
+ * of the whole page, and an instruction fetched from the watched page is stepped with the
+ * page open, so a read it makes there is not seen (vmx/watch.c).
  */
 #define MB_MAGIC	0x1badb002
 #define MB_FLAGS	0x00000003
@@ -18,6 +21,13 @@ mb_header:
 
 _start:
 	mov $0x90000, %esp
+	/*
+	 * Touch the variables' page before GDB single-steps anything: the first access to a
+	 * page is an EPT fault, and under kvm_intel in Bochs 2.7 one in the middle of a step
+	 * reports the step twice, at the same RIP (Bochs keeps a pending single-step trap
+	 * across the exit; see vmx/debug.c).
+	 */
+	movl $0, counter
 	/* PML4[0] -> pdpt, PDPT[0] -> pd, PD[i] = i * 2 MiB, present | writable | large */
 	mov $pdpt + 3, %eax
 	mov %eax, pml4
@@ -78,7 +88,7 @@ gdt_desc:
 	.word gdt_desc - gdt - 1
 	.long gdt
 	.globl counter, watched
-	.align 8
+	.align 4096
 counter:
 	.quad 0
 watched:
