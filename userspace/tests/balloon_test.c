@@ -32,7 +32,7 @@ struct rig {
 };
 
 /* The driver's initialisation with nq queues of QSIZE entries at RING(q). */
-static void bdriver_init(struct virtio_dev *vd, u64 features, unsigned int nq)
+static void bdriver_init(struct virtio_dev *vd, u64 features, unsigned int nq, bool ok)
 {
 	struct vm *vm = vd->vm;
 	u64 b = bar4(vd);
@@ -54,7 +54,8 @@ static void bdriver_init(struct virtio_dev *vd, u64 features, unsigned int nq)
 		vw(vm, b + 0x30, 8, RING(q) + 0x2000);
 		vw(vm, b + 0x1c, 2, 1);
 	}
-	vw(vm, b + 0x14, 1, st | VIRTIO_CONFIG_S_DRIVER_OK);
+	if (ok)
+		vw(vm, b + 0x14, 1, st | VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
 static bool rig_new(struct rig *r, const char *spec, u64 features, unsigned int nq)
@@ -69,7 +70,7 @@ static bool rig_new(struct rig *r, const char *spec, u64 features, unsigned int 
 	if (!r->vd)
 		return false;
 	r->vm->virtio[r->vm->nr_virtio++] = r->vd;
-	bdriver_init(r->vd, features, nq);
+	bdriver_init(r->vd, features, nq, true);
 	return true;
 }
 
@@ -258,6 +259,30 @@ TEST_HOST(balloon_stats_are_kept_and_asked_for_again)
 	len = 5;						/* not whole entries */
 	post(&r, 2, &gpa, &len, 1, 0);
 	EXPECT_TRUE(needs_reset(&r));
+	host_vm_free(r.vm);
+}
+
+TEST_HOST(balloon_stats_primed_before_driver_ok_are_taken)
+{
+	u8 st[10] = { 0 };
+	struct balloon_info bi = { 0 };
+	u64 gpa = PFN_GPA;
+	u32 len = sizeof(st);
+	struct rig r;
+
+	ASSERT_TRUE(rig_new(&r, NULL, 0, 0));
+	bdriver_init(r.vd, F_V1 | F_STATS, 3, false);		/* as Linux: not DRIVER_OK yet */
+	le_put(st, 2, VIRTIO_BALLOON_S_MEMFREE);
+	le_put(st + 2, 8, 7 * MiB);
+	memcpy(vm__gpa(r.vm, PFN_GPA, len), st, len);
+	post(&r, 2, &gpa, &len, 1, 0);				/* ignored: not running */
+	vw(r.vm, bar4(r.vd) + 0x14, 1, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+	   VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK);
+	for (int i = 0; i < 300 && !bi.stats.valid; i++) {	/* the device thread takes it */
+		balloon__query(r.vd, &bi);
+		usleep(10000);
+	}
+	EXPECT_EQ(bi.stats.val[VIRTIO_BALLOON_S_MEMFREE], 7 * MiB);
 	host_vm_free(r.vm);
 }
 

@@ -259,6 +259,19 @@ static void balloon__kick(struct virtio_dev *vd, unsigned int q)
 	virtio__unlock(vd);
 }
 
+/*
+ * DRIVER_OK (lock held, vCPU thread). Linux primes the stats queue before it sets
+ * DRIVER_OK, when the queues do not run yet: have the device thread look at every queue.
+ */
+static void balloon__start(struct virtio_dev *vd)
+{
+	u64 one = 1;
+
+	for (unsigned int q = 0; q < vd->nr_queues; q++)
+		if (write(vd->vq[q].kick_fd, &one, sizeof(one)) < 0)
+			perror("vmxrun: virtio-balloon");
+}
+
 /* The driver wrote the config: only `actual` is its to write (lock held). */
 static void balloon__config_write(struct virtio_dev *vd, u32 off, u32 len)
 {
@@ -293,6 +306,7 @@ static const struct virtio_dev_ops balloon_ops = {
 	.class_code = 0x050000,		/* memory controller (RAM), as QEMU's */
 	.config_write = balloon__config_write,
 	.kick = balloon__kick,
+	.start = balloon__start,
 	.reset = balloon__reset,
 	.free = balloon__free,
 };
