@@ -303,7 +303,7 @@ static void balloon__free(struct virtio_dev *vd)
 static const struct virtio_dev_ops balloon_ops = {
 	.name = "virtio-balloon",
 	.device_id = VIRTIO_ID_BALLOON,
-	.class_code = 0x050000,		/* memory controller (RAM), as QEMU's */
+	.class_code = 0xff0000,		/* "other" (PCI_CLASS_OTHERS), as QEMU's */
 	.config_write = balloon__config_write,
 	.kick = balloon__kick,
 	.start = balloon__start,
