@@ -73,7 +73,7 @@ b_before=$(sha256sum "$TMP/b.img" | cut -d' ' -f1)
 
 # The balloon's host half (boot 1; the guest's is balloon() in virtio-test): vmxrun's RSS in
 # KiB at each step, query-balloon's replies; balloon_checks judges them after the boot.
-rss() { sed -n 's/^VmRSS: *\([0-9]*\) kB/\1/p' "/proc/$pid/status"; }
+rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status"; }
 qb() { "$VMXCTL" "$TMP/ctl.sock" query-balloon 2>&1 | grep '"return"'; }
 # wait_actual BYTES: until query-balloon says actual is BYTES, at most 300 s.
 wait_actual() {
