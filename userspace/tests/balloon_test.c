@@ -83,14 +83,17 @@ static void post(struct rig *r, unsigned int q, const u64 *gpa, const u32 *len, 
 	for (unsigned int i = 0; i < n; i++)
 		set_desc(r->vm, RING(q), i, gpa[i], len[i],
 			 (u16)(flags | (i + 1 < n ? VRING_DESC_F_NEXT : 0)), (u16)(i + 1));
+	/* Atomic, as a guest's: the device thread may look at the ring (DRIVER_OK kicks it). */
 	a->ring[a->idx % QSIZE] = 0;
-	a->idx++;
+	__atomic_store_n(&a->idx, (u16)(a->idx + 1), __ATOMIC_RELEASE);
 	virtio__kick_now(r->vd, q);
 }
 
 static u16 used_idx(struct rig *r, unsigned int q)
 {
-	return ((struct vring_used *)vm__gpa(r->vm, RING(q) + 0x2000, 6 + 8 * QSIZE))->idx;
+	struct vring_used *u = vm__gpa(r->vm, RING(q) + 0x2000, 6 + 8 * QSIZE);
+
+	return __atomic_load_n(&u->idx, __ATOMIC_ACQUIRE);
 }
 
 static bool needs_reset(struct rig *r)
