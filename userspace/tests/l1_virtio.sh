@@ -104,7 +104,7 @@ balloon_host() {
 	i=0				# free page reporting: 2 s after the frees, in 2 MiB blocks
 	while [ $i -lt 60 ]; do
 		b_rep=$(rss)
-		[ $((b_data - b_rep)) -ge $((32 << 10)) ] && break
+		[ $((b_data - b_rep)) -ge $((24 << 10)) ] && break
 		sleep 1; i=$((i + 1))
 	done
 	b_q2=$(qb)
@@ -130,10 +130,11 @@ balloon_checks() {
 	else
 		fail "balloon_deflate_gives_ram_back_to_the_guest_with_data_exact" "$(grep VMXRUN-BALLOON "$log")"
 	fi
-	if [ -n "$b_rep" ] && [ $((b_data - b_rep)) -ge $((32 << 10)) ]; then
+	# Only whole free 2 MiB blocks are reported: 33.5 of the 48 MiB on both devices (bal-4).
+	if [ -n "$b_rep" ] && [ $((b_data - b_rep)) -ge $((24 << 10)) ]; then
 		pass "free_page_reporting_gives_freed_ram_back_to_the_host"
 	else
-		fail "free_page_reporting_gives_freed_ram_back_to_the_host" "RSS $b_data KiB -> $b_rep KiB, want 32 MiB less"
+		fail "free_page_reporting_gives_freed_ram_back_to_the_host" "RSS $b_data KiB -> $b_rep KiB, want 24 MiB less"
 	fi
 	if echo "$b_q2" | grep -q '"stat-free-memory":[1-9]' && echo "$b_q2" | grep -q '"stat-total-memory":[1-9]'; then
 		pass "balloon_statistics_arrive"
