@@ -13,7 +13,7 @@
 enum {
 	OPT_DEV = 256, OPT_INFO, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_CONSOLE, OPT_NAME,
 	OPT_CONTROL, OPT_REBOOT, OPT_NO_APIC, OPT_VERSION, OPT_DISK, OPT_NET, OPT_RNG,
-	OPT_NO_IOEVENTFD, OPT_MEM_BACKEND, OPT_GDB, OPT_GDB_WAIT,
+	OPT_NO_IOEVENTFD, OPT_MEM_BACKEND, OPT_GDB, OPT_GDB_WAIT, OPT_BALLOON,
 };
 
 static const struct option long_opts[] = {
@@ -33,6 +33,7 @@ static const struct option long_opts[] = {
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "rng", no_argument, NULL, OPT_RNG },
+	{ "balloon", optional_argument, NULL, OPT_BALLOON },
 	{ "no-ioeventfd", no_argument, NULL, OPT_NO_IOEVENTFD },
 	{ "gdb", required_argument, NULL, OPT_GDB },
 	{ "gdb-wait", no_argument, NULL, OPT_GDB_WAIT },
@@ -81,6 +82,14 @@ void opts__usage(FILE *f)
 		"                      a virtio-net NIC on a tap device (needs CAP_NET_ADMIN or a\n"
 		"                      tap owned by you); up to %d (default: none; vhost=off)\n"
 		"  --rng               a virtio-rng device fed by getrandom() (default: none)\n"
+		"  --balloon[=[deflate-on-oom=on|off][,stats=SECONDS][,free-page-reporting=on|off]]\n"
+		"                      a virtio-balloon device: the control socket's balloon\n"
+		"                      command sets the guest's RAM target, pages the guest gives\n"
+		"                      up go back to the host; deflate-on-oom lets the guest take\n"
+		"                      them back under memory pressure, stats asks for its memory\n"
+		"                      statistics that often (query-balloon), free-page-reporting\n"
+		"                      gives back what the guest frees; not with --mem-backend\n"
+		"                      hugetlbfs (default: none; off, 0 (never), off)\n"
 		"  --no-ioeventfd      virtio kicks and interrupts by plain exits even where the\n"
 		"                      device has KVM_IOEVENTFD/KVM_IRQFD (default: use them)\n"
 		"  --name NAME         the VM's name, shown by query-status (default: vmxrun)\n"
@@ -279,6 +288,15 @@ static enum opts_result opts__one(struct vmxrun_opts *o, int c, char *err, size_
 	case OPT_RNG:
 		o->rng = true;
 		break;
+	case OPT_BALLOON: {
+		struct balloon_opts b;
+
+		if (balloon__parse(optarg, &b, err, errlen))
+			return OPTS_ERROR;
+		o->balloon = true;
+		o->balloon_spec = optarg;
+		break;
+	}
 	case OPT_NO_IOEVENTFD:
 		o->no_ioeventfd = true;
 		break;
@@ -381,6 +399,11 @@ static enum opts_result opts__check(const struct vmxrun_opts *o, char *err, size
 	}
 	if (o->boot && !o->kernel) {
 		snprintf(err, errlen, PROG_NAME ": no --kernel to boot (see " PROG_NAME " --help)");
+		return OPTS_ERROR;
+	}
+	if (o->balloon && o->mem_backend == MEM_HUGETLBFS) {
+		snprintf(err, errlen, PROG_NAME ": --balloon: guest RAM on hugetlbfs pages (--mem-backend %s) cannot give back 4 KiB pages; use --mem-backend anon or memfd",
+			 o->mem_backend_arg);
 		return OPTS_ERROR;
 	}
 	if (o->mem_backend == MEM_HUGETLBFS && o->mem_bytes % o->mem_page) {

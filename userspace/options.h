@@ -33,6 +33,8 @@ struct vmxrun_opts {
 	const char *nets[OPTS_MAX_NETS];	/* --net specs, checked by net__parse */
 	unsigned int nr_nets;
 	bool rng;		/* --rng: a virtio-rng device */
+	bool balloon;		/* --balloon: a virtio-balloon device ... */
+	const char *balloon_spec;	/* ... with these options (balloon__parse), or NULL */
 	bool no_ioeventfd;	/* --no-ioeventfd: plain exits for kicks and interrupts */
 	const char *name;	/* the VM's name (control socket, messages) */
 	const char *control;	/* control socket path, NULL: none */

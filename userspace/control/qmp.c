@@ -8,6 +8,7 @@
 #include "kvm_exit_names.h"
 
 #include "../hw/pm.h"
+#include "../hw/virtio/devices.h"
 #include "../options.h"
 #include "../vm/vcpu.h"
 #include "../vm/vm.h"
@@ -124,6 +125,49 @@ static const char *query_vmxrun_stats(struct vm *vm, json_t *args, json_t **ret)
 	return NULL;
 }
 
+/*
+ * QEMU's balloon: {"value": BYTES}, the guest RAM the guest should shrink (or grow back) to;
+ * more than its RAM means all of it. The guest's driver does it in its own time.
+ */
+static const char *balloon(struct vm *vm, json_t *args, json_t **ret)
+{
+	struct virtio_dev *vd = balloon__find(vm);
+	json_t *v = json_object_get(args, "value");
+
+	(void)ret;
+	if (!vd)
+		return "No balloon device has been activated (vmxrun --balloon)";
+	if (!json_is_integer(v) || json_integer_value(v) <= 0)
+		return "balloon takes \"value\": the guest's RAM target in bytes, above 0";
+	balloon__set_target(vd, (u64)json_integer_value(v));
+	return NULL;
+}
+
+/*
+ * QEMU's query-balloon ({"actual": BYTES}: guest RAM minus the balloon), with vmxrun's
+ * additions: "target" and the guest's latest statistics under QEMU's guest-stats names.
+ */
+static const char *query_balloon(struct vm *vm, json_t *args, json_t **ret)
+{
+	struct virtio_dev *vd = balloon__find(vm);
+	struct balloon_info bi;
+	json_t *stats;
+
+	(void)args;
+	if (!vd)
+		return "No balloon device has been activated (vmxrun --balloon)";
+	balloon__query(vd, &bi);
+	stats = json_object();
+	for (unsigned int t = 0; t < BALLOON_STATS_NR; t++)
+		if (bi.stats.valid & (1u << t))
+			json_object_set_new(stats, balloon__stat_name(t),
+					    json_integer((json_int_t)bi.stats.val[t]));
+	*ret = json_pack("{s:I, s:I, s:o, s:I}", "actual", (json_int_t)bi.actual, "target",
+			 (json_int_t)bi.target, "stats", stats, "last-update",
+			 (json_int_t)bi.stats.updated);
+	return NULL;
+}
+
 static const struct qmp_command {
 	const char *name;
 	qmp_fn fn;
@@ -137,6 +181,8 @@ static const struct qmp_command {
 	{ "system_reset", system_reset, NULL },
 	{ "quit", quit, NULL },
 	{ "query-vmxrun-stats", query_vmxrun_stats, NULL },
+	{ "balloon", balloon, "value" },
+	{ "query-balloon", query_balloon, NULL },
 };
 
 /* An argument the command does not take, or NULL. */

@@ -9,6 +9,11 @@
 #      from the image; a write to the read-only disk fails; a second vmxrun cannot open the
 #      disk read-write (OFD lock); L1 and L2 ping each other over the tap (169.254.0.0/16);
 #      /dev/hwrng gives bytes; a shell on hvc0 runs what L1 types into vmxrun's stdin;
+#      the balloon (--balloon, driven through the control socket with vmxctl): the guest
+#      touches 48 MiB and frees them, L1 asks for 64 MiB: the guest's MemTotal and
+#      query-balloon's actual reach the target and vmxrun's RSS drops; L1 deflates, the
+#      guest writes and checks 48 MiB again; freed once more, free page reporting gives
+#      them back to L1 with no balloon change; the guest's statistics arrive;
 #   2. pci=nomsi (INTx through the IOAPIC): the file reads back the same after the reboot;
 #      the guest writes a second file, fsyncs it and says so; L1 kills vmxrun with SIGKILL
 #      at once and finds the second file's bytes in the image.
@@ -20,6 +25,7 @@ DEV=${1:-/dev/kvm}
 HERE=$(cd "$(dirname "$0")" && pwd)
 GUEST_DIR=${GUEST_DIR:-$HERE}
 VMXRUN=${VMXRUN:-vmxrun}
+VMXCTL=${VMXCTL:-vmxctl}
 KMODS=${VMXMON_KMODS:-/vmxmon/kmods}
 TMP=${TMPDIR:-/tmp}/l1_virtio.$$
 APPEND="console=ttyS0 quiet loglevel=4 panic=-1 mitigations=off cryptomgr.notests"
@@ -65,6 +71,78 @@ want_a=$(gen A | sha256sum | cut -d' ' -f1)
 want_b=$(gen B | sha256sum | cut -d' ' -f1)
 b_before=$(sha256sum "$TMP/b.img" | cut -d' ' -f1)
 
+# The balloon's host half (boot 1; the guest's is balloon() in virtio-test): vmxrun's RSS in
+# KiB at each step, query-balloon's replies; balloon_checks judges them after the boot.
+rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status"; }
+qb() { "$VMXCTL" "$TMP/ctl.sock" query-balloon 2>&1 | grep '"return"'; }
+# wait_actual BYTES: until query-balloon says actual is BYTES, at most 300 s.
+wait_actual() {
+	i=0
+	until qb | grep -q "\"actual\":$1[,}]"; do
+		[ $i -ge 300 ] && return 1
+		sleep 1; i=$((i + 1))
+	done
+}
+balloon_host() {
+	b_peak= b_infl= b_data= b_rep= b_infl_ok=1 b_defl_ok=1 b_q=
+	wait_for "$log" VMXRUN-BALLOON-TOUCHED 900 || return
+	b_peak=$(rss)
+	sleep 2				# the guest reads hvc0 now
+	printf 'go\n' >&3
+	wait_for "$log" VMXRUN-BALLOON-FREED 300
+	"$VMXCTL" "$TMP/ctl.sock" balloon 128M >/dev/null
+	wait_actual $((128 << 20)) && b_infl_ok=0
+	b_infl=$(rss)
+	b_q=$(qb)
+	wait_for "$log" VMXRUN-BALLOON-INFLATED 300
+	"$VMXCTL" "$TMP/ctl.sock" balloon 192M >/dev/null
+	wait_actual $((192 << 20)) && b_defl_ok=0
+	wait_for "$log" VMXRUN-BALLOON-DATA 600 || return
+	b_data=$(rss)
+	printf 'go\n' >&3
+	wait_for "$log" VMXRUN-BALLOON-FREED2 300
+	i=0				# free page reporting: 2 s after the frees, in 2 MiB blocks
+	while [ $i -lt 60 ]; do
+		b_rep=$(rss)
+		[ $((b_data - b_rep)) -ge $((24 << 10)) ] && break
+		sleep 1; i=$((i + 1))
+	done
+	b_q2=$(qb)
+	echo "# $label balloon: vmxrun RSS (KiB) guest holding 48 MiB $b_peak, inflated by 64 MiB $b_infl, after deflate holding 48 MiB $b_data, after freeing them $b_rep"
+	echo "# $label balloon: $b_q2"
+}
+balloon_checks() {
+	check balloon_driver_binds "VMXRUN-BALLOON-DRIVER" "$log"
+	if [ "$b_infl_ok" = 0 ] && grep -q "VMXRUN-BALLOON-INFLATED" "$log" &&
+	   [ "$(sed -n 's/.*VMXRUN-BALLOON-INFLATED memtotal=\([0-9]*\).*/\1/p' "$log")" -le \
+	     $(( $(sed -n 's/.*VMXRUN-BALLOON-TOUCHED memtotal=\([0-9]*\).*/\1/p' "$log") - 63 * 1024 )) ]; then
+		pass "balloon_inflate_reaches_the_target"
+	else
+		fail "balloon_inflate_reaches_the_target" "$b_q" "$(grep VMXRUN-BALLOON "$log")"
+	fi
+	if [ -n "$b_infl" ] && [ $((b_peak - b_infl)) -ge $((40 << 10)) ]; then
+		pass "balloon_inflate_gives_guest_ram_back_to_the_host"
+	else
+		fail "balloon_inflate_gives_guest_ram_back_to_the_host" "RSS $b_peak KiB -> $b_infl KiB, want 40 MiB less"
+	fi
+	if [ "$b_defl_ok" = 0 ] && grep -q "VMXRUN-BALLOON-DATA=exact" "$log"; then
+		pass "balloon_deflate_gives_ram_back_to_the_guest_with_data_exact"
+	else
+		fail "balloon_deflate_gives_ram_back_to_the_guest_with_data_exact" "$(grep VMXRUN-BALLOON "$log")"
+	fi
+	# Only whole free 2 MiB blocks are reported: 33.5 of the 48 MiB on both devices (bal-4).
+	if [ -n "$b_rep" ] && [ $((b_data - b_rep)) -ge $((24 << 10)) ]; then
+		pass "free_page_reporting_gives_freed_ram_back_to_the_host"
+	else
+		fail "free_page_reporting_gives_freed_ram_back_to_the_host" "RSS $b_data KiB -> $b_rep KiB, want 24 MiB less"
+	fi
+	if echo "$b_q2" | grep -q '"stat-free-memory":[1-9]' && echo "$b_q2" | grep -q '"stat-total-memory":[1-9]'; then
+		pass "balloon_statistics_arrive"
+	else
+		fail "balloon_statistics_arrive" "$b_q2"
+	fi
+}
+
 BOOTS=${L1_VIRTIO_BOOTS:-devices reread vhost}	# a subset, to debug one
 on() { case " $BOOTS " in *" $1 "*) return 0 ;; esac; return 1; }
 
@@ -74,8 +152,9 @@ if on devices; then
 	mkfifo "$TMP/in"
 	t0=$(uptime_s)
 	"$VMXRUN" --dev "$DEV" --kernel "$GUEST_DIR/vmlinuz-flat" --initrd "$GUEST_DIR/initramfs.cpio.gz" \
-		-m 128M --disk "$TMP/a.img,serial=vmxdisk-a" --disk "$TMP/b.img,ro" \
-		--net "tap,ifname=$TAP" --rng --console virtio \
+		-m 192M --disk "$TMP/a.img,serial=vmxdisk-a" --disk "$TMP/b.img,ro" \
+		--net "tap,ifname=$TAP" --rng --console virtio --control "$TMP/ctl.sock" \
+		--balloon=stats=2,free-page-reporting=on \
 		--append "$APPEND -- virtio-test devices" <"$TMP/in" >"$log" 2>"$TMP/devices.err" &
 	pid=$!
 	exec 3>"$TMP/in"
@@ -95,6 +174,7 @@ if on devices; then
 			fail "second_vmxrun_cannot_open_the_disk_read_write" "status $st2" "$(cat "$TMP/second.out")"
 		fi
 	fi
+	balloon_host
 	ping_ok=1
 	if wait_for "$log" VMXRUN-NET-UP 600; then
 		ping -c 3 -w 60 169.254.0.2 >"$TMP/ping" 2>&1
@@ -132,6 +212,7 @@ if on devices; then
 	if [ "$ping_ok" = 0 ]; then pass "l1_pings_the_guest_over_the_tap"
 	else fail "l1_pings_the_guest_over_the_tap" "$(cat "$TMP/ping" 2>/dev/null)"; fi
 	check hvc0_carries_a_shell "VMXRUN-HVC-42" "$log"
+	balloon_checks
 	if [ "$st" = 0 ] && grep -q VMXRUN-GUEST-POWEROFF "$log"; then pass "virtio_guest_powers_off_with_status_0"
 	else fail "virtio_guest_powers_off_with_status_0" "status $st" "$(tail -n 20 "$log")"; fi
 	# Both devices have KVM_CAP_IOEVENTFD/IRQFD (vmxmon since issue 15): the fast paths.

@@ -3,7 +3,8 @@
  * vmxctl SOCKET COMMAND...: send each command to a vmxrun control socket (--control) and
  * print every line that comes back (greeting, events, replies) until the reply to the last
  * one. Exit status 0 if every reply was a "return", 1 otherwise. For scripts and tests;
- * e.g. vmxctl /tmp/vm.sock query-status system_powerdown.
+ * e.g. vmxctl /tmp/vm.sock query-status system_powerdown. One command takes an argument,
+ * the next word: balloon SIZE (-m's syntax: 192M, 1.5G; a plain number is MiB).
  * vmxctl stat PID: the VM's exits by reason, live (tools/vmxctl_stat.c).
  */
 #include <errno.h>
@@ -15,21 +16,26 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "../util/parse.h"
+
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: vmxctl SOCKET COMMAND...\n"
 		"       vmxctl stat [OPTIONS] PID   (exits by reason, live: vmxctl stat --help)\n"
-		"Sends each COMMAND (no arguments) to the control socket of a running vmxrun\n"
-		"(vmxrun --control SOCKET) and prints every line that comes back: the greeting,\n"
-		"events, and the reply to each command.\n"
+		"Sends each COMMAND to the control socket of a running vmxrun (vmxrun --control\n"
+		"SOCKET) and prints every line that comes back: the greeting, events, and the\n"
+		"reply to each command.\n"
 		"\n"
 		"Commands: qmp_capabilities, query-status, stop, cont, system_powerdown,\n"
-		"system_reset, quit, query-vmxrun-stats (see the README, \"Control socket\").\n"
+		"system_reset, quit, query-vmxrun-stats, query-balloon, and balloon SIZE (the\n"
+		"guest's RAM target with vmxrun --balloon: -m's syntax, 1.5G; a plain number is\n"
+		"MiB) (see the README, \"Control socket\").\n"
 		"\n"
 		"Examples:\n"
 		"  vmxctl /tmp/vm.sock query-status\n"
 		"  vmxctl /tmp/vm.sock system_powerdown     # the ACPI power button\n"
+		"  vmxctl /tmp/vm.sock balloon 512M query-balloon\n"
 		"\n"
 		"Exit status: 0 if every reply was a \"return\", 1 otherwise (or no connection),\n"
 		"2 on bad usage.\n");
@@ -86,14 +92,30 @@ int main(int argc, char **argv)
 	}
 	f = fdopen(fd, "r+");
 	for (int i = 2; f && i < argc; i++) {
-		json_t *req = json_pack("{s:s, s:i}", "execute", argv[i], "id", i - 1);
-		char *s = json_dumps(req, JSON_COMPACT);
+		int id = i - 1;
+		json_t *req = json_pack("{s:s, s:i}", "execute", argv[i], "id", id);
+		unsigned long long bytes;
+		char *s;
+
+		if (!strcmp(argv[i], "balloon")) {
+			if (i + 1 >= argc || parse_mem_size(argv[i + 1], &bytes) || !bytes) {
+				fprintf(stderr, "vmxctl: balloon SIZE: %s is not a size (1.5G, 512M; a plain number is MiB)\n",
+					i + 1 < argc ? argv[i + 1] : "nothing");
+				json_decref(req);
+				fclose(f);
+				return 2;
+			}
+			json_object_set_new(req, "arguments",
+					    json_pack("{s:I}", "value", (json_int_t)bytes));
+			i++;
+		}
+		s = json_dumps(req, JSON_COMPACT);
 
 		fprintf(f, "%s\n", s);
 		fflush(f);
 		free(s);
 		json_decref(req);
-		status |= await_reply(f, i - 1);
+		status |= await_reply(f, id);
 	}
 	if (f)
 		fclose(f);

@@ -140,15 +140,27 @@ void ram__unmap(struct vm *vm)
 }
 
 /*
- * All guest RAM back to zero, and (except hugetlbfs, whose pages stay reserved) back to
- * the host: private anonymous memory with MADV_DONTNEED, a memfd by punching out its
- * pages. The hypervisor follows the host mm (MMU notifiers), so the guest reads zeros.
+ * Back to the host, and zero for the guest: private anonymous memory with MADV_DONTNEED, a
+ * memfd by punching out its pages; hugetlbfs pages cannot go page by page (-EOPNOTSUPP).
+ * The hypervisor follows the host mm (MMU notifiers), so the guest reads zeros after.
  */
+int ram__discard(struct vm *vm, u8 *p, u64 len)
+{
+	u64 off = (u64)(p - vm->ram);
+
+	if (p < vm->ram || off > vm->ram_size || len > vm->ram_size - off)
+		return -EINVAL;
+	if (vm->ram_fd < 0)
+		return madvise(p, len, MADV_DONTNEED) ? -errno : 0;
+	if (!vm->opts || vm->opts->mem_backend != MEM_MEMFD)
+		return -EOPNOTSUPP;
+	return fallocate(vm->ram_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off,
+			 (off_t)len) ? -errno : 0;
+}
+
+/* All guest RAM back to zero, and (except hugetlbfs, whose pages stay reserved) to the host. */
 void ram__zero(struct vm *vm)
 {
-	if (vm->ram_fd < 0 ? !madvise(vm->ram, vm->ram_size, MADV_DONTNEED) :
-	    vm->opts && vm->opts->mem_backend == MEM_MEMFD &&
-	    !fallocate(vm->ram_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, vm->ram_size))
-		return;
-	memset(vm->ram, 0, vm->ram_size);
+	if (ram__discard(vm, vm->ram, vm->ram_size))
+		memset(vm->ram, 0, vm->ram_size);
 }

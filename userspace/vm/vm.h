@@ -175,6 +175,8 @@ int vm__init_machine(struct vm *vm, u64 ram_size, char *msg, size_t msglen);
 int ram__map(struct vm *vm, u64 size, char *msg, size_t msglen);
 void ram__unmap(struct vm *vm);
 void ram__zero(struct vm *vm);
+/* Give [p, p + len) of guest RAM (whole 4 KiB pages) back to the host; 0 or -errno. */
+int ram__discard(struct vm *vm, u8 *p, u64 len);
 void vm__free_machine(struct vm *vm);
 /* Put every device in its power-on state, clear RAM, build ACPI, load the kernel again. */
 int vm__reset_machine(struct vm *vm, char *msg, size_t msglen);

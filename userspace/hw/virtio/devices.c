@@ -47,6 +47,13 @@ int virtio_devices__create(struct vm *vm, const struct vmxrun_opts *o, char *msg
 	}
 	if (o->rng && add(vm, rng__new(vm, msg, msglen)))
 		return -1;
+	if (o->balloon) {
+		struct balloon_opts b;
+
+		if (balloon__parse(o->balloon_spec, &b, msg, msglen) ||
+		    add(vm, balloon__new(vm, &b, msg, msglen)))
+			return -1;
+	}
 	if (o->console && !strcmp(o->console, "virtio")) {
 		if (add(vm, vcon__new(vm, msg, msglen)))
 			return -1;
