@@ -115,7 +115,7 @@ check-bochs: payload-6.12
 	$(TOP)/scripts/testbed check
 
 # make check with the long suites: all of main on the 6.12 L1 (make check runs a
-# representative part there), every virtio boot on vmxmon and kvm_intel (l1_virtio.sh).
+# representative part there) and the reliability suite in vmxmon's shared mode.
 check-full: check-host check-build payload-6.12
 	VMXMON_CHECK_FULL=1 $(TOP)/scripts/testbed check --full
 

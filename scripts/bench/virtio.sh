@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # virtio.sh DEV NAME [VMXRUN OPTIONS...]: in the bench's Bochs L1 (scripts/bench/run), boot
 # the Debian guest under vmxrun on DEV with a 32 MiB scratch disk and a tap NIC, run
-# /bin/virtio-test bench in it and print its figures as one line:
+# /bin/virtio-test bench in it and print its figures as one line (NAME vhost: the NIC with
+# vhost=on; io_uring: the disk with aio=io_uring):
 #   vbench dev=DEV mode=NAME seqread=MiB/s seqwrite=MiB/s randread_iops=N ping_ms=MS tcp_mibs=MiB/s
 # The guest's clock runs on L1's time (kvmclock-less TSC): rates are relative, for comparing
 # the devices and modes in one run, not hardware numbers.
@@ -15,6 +16,8 @@ TAP=vbtap0
 mkdir -p "$TMP"
 [ -e /dev/net/tun ] || insmod "$VMXMON_KMODS/tun.ko"
 net="tap,ifname=$TAP"
+disk=$TMP/disk.img
+[ "$NAME" = io_uring ] && disk="$disk,aio=io_uring"
 if [ "$NAME" = vhost ]; then
 	for m in tap vhost_iotlb vhost vhost_net; do
 		grep -q "^$m " /proc/modules || insmod "$VMXMON_KMODS/$m.ko"
@@ -23,7 +26,7 @@ if [ "$NAME" = vhost ]; then
 fi
 dd if=/dev/zero of="$TMP/disk.img" bs=1M count=32 2>/dev/null
 vmxrun --dev "$DEV" --kernel $G/vmlinuz-flat --initrd $G/initramfs.cpio.gz -m 128M \
-	--disk "$TMP/disk.img" --net "$net" "$@" \
+	--disk "$disk" --net "$net" "$@" \
 	--append "console=ttyS0 quiet loglevel=3 panic=-1 mitigations=off -- virtio-test bench" \
 	</dev/null >"$TMP/log" 2>"$TMP/err" &
 pid=$!

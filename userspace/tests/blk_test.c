@@ -2,7 +2,8 @@
 /*
  * Host unit tests: virtio-blk on a temporary raw image (requests through its queue, I/O on
  * its worker threads): read, write, flush, get-id, a read-only disk, request layouts a
- * driver can get wrong, the OFD lock, and INTx raised from a worker thread.
+ * driver can get wrong, the OFD lock, and INTx raised from a worker thread; the same I/O
+ * and INTx with aio=io_uring (its reaper thread), or its refusal in a build without liburing.
  */
 #include <fcntl.h>
 #include <linux/virtio_blk.h>
@@ -85,14 +86,17 @@ static int complete(struct blk_rig *r, u16 want)
 	return *(u8 *)vm__gpa(r->vm, STATUS_GPA, 1);
 }
 
-TEST_HOST(blk_write_then_read_back_flush_and_get_id)
+/* Write, flush, the bytes in the image, read back, get-id, errors; with the options extra. */
+static void write_read_flush_get_id(struct test_ctx *t, const char *extra)
 {
 	struct blk_rig r;
 	u8 *data;
 	int fd;
 	char buf[512];
+	char spec[64];
 
-	ASSERT_TRUE(blk_rig_new(&r, ",serial=disk-serial-1"));
+	snprintf(spec, sizeof(spec), ",serial=disk-serial-1%s", extra);
+	ASSERT_TRUE(blk_rig_new(&r, spec));
 	data = vm__gpa(r.vm, DATA_GPA, 1024);
 	memset(data, 0x5a, 1024);
 	request(r.vm, VIRTIO_BLK_T_OUT, 2, 1024, false);
@@ -121,16 +125,26 @@ TEST_HOST(blk_write_then_read_back_flush_and_get_id)
 	blk_rig_free(&r);
 }
 
-TEST_HOST(blk_read_only_disk_fails_writes_with_ioerr)
+TEST_HOST(blk_write_then_read_back_flush_and_get_id)
+{
+	write_read_flush_get_id(t, "");
+}
+
+static void read_only_fails_writes(struct test_ctx *t, const char *spec)
 {
 	struct blk_rig r;
 
-	ASSERT_TRUE(blk_rig_new(&r, ",ro"));
+	ASSERT_TRUE(blk_rig_new(&r, spec));
 	request(r.vm, VIRTIO_BLK_T_OUT, 0, 512, false);
 	EXPECT_EQ(complete(&r, 1), VIRTIO_BLK_S_IOERR);
 	request(r.vm, VIRTIO_BLK_T_IN, 0, 512, true);
 	EXPECT_EQ(complete(&r, 2), VIRTIO_BLK_S_OK);
 	blk_rig_free(&r);
+}
+
+TEST_HOST(blk_read_only_disk_fails_writes_with_ioerr)
+{
+	read_only_fails_writes(t, ",ro");
 }
 
 TEST_HOST(blk_read_into_a_device_readable_buffer_needs_reset)
@@ -166,13 +180,14 @@ static void rec(struct vm *vm, u32 addr, u32 data, void *opaque)
 	__atomic_fetch_add((unsigned int *)opaque, 1, __ATOMIC_RELAXED);
 }
 
-TEST_HOST(blk_completion_on_a_worker_raises_intx)
+/* INTx raised by the thread that completes (a worker, io_uring's reaper) while it sleeps. */
+static void completion_raises_intx(struct test_ctx *t, const char *spec)
 {
 	struct blk_rig r;
 	unsigned int n = 0;
 	struct timespec ts = { 0, 1000000 };
 
-	ASSERT_TRUE(blk_rig_new(&r, ""));
+	ASSERT_TRUE(blk_rig_new(&r, spec));
 	ioapic__set_sink(r.vm, rec, &n);
 	vw(r.vm, IOAPIC_BASE, 4, 0x10 + 2 * 16);
 	vw(r.vm, IOAPIC_BASE + 0x10, 4, 0x52 | IOAPIC_LEVEL | IOAPIC_ACTIVE_LOW);
@@ -183,3 +198,34 @@ TEST_HOST(blk_completion_on_a_worker_raises_intx)
 	EXPECT_EQ(__atomic_load_n(&n, __ATOMIC_RELAXED), 1);	/* while the worker sleeps */
 	blk_rig_free(&r);
 }
+
+TEST_HOST(blk_completion_on_a_worker_raises_intx)
+{
+	completion_raises_intx(t, "");
+}
+
+#ifdef HAVE_LIBURING
+TEST_HOST(blk_io_uring_writes_reads_back_flushes_and_gets_id)
+{
+	write_read_flush_get_id(t, ",aio=io_uring");
+}
+
+TEST_HOST(blk_io_uring_read_only_disk_fails_writes_with_ioerr)
+{
+	read_only_fails_writes(t, ",ro,aio=io_uring");
+}
+
+TEST_HOST(blk_io_uring_completion_raises_intx)
+{
+	completion_raises_intx(t, ",aio=io_uring");
+}
+#else
+TEST_HOST(blk_io_uring_without_liburing_is_refused_with_the_fix)
+{
+	struct blk_opts o;
+	char msg[256];
+
+	EXPECT_EQ(blk__parse("/tmp/x.img,aio=io_uring", &o, msg, sizeof(msg)), -1);
+	EXPECT_TRUE(strstr(msg, "built without liburing (install liburing-dev") != NULL);
+}
+#endif

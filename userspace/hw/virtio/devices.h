@@ -19,6 +19,7 @@ struct blk_opts {
 	const char *path;
 	bool ro;
 	bool cache_none;		/* O_DIRECT (host page cache bypassed) */
+	bool aio_uring;			/* aio=io_uring (blk_uring.c), else the thread pool */
 	char serial[BLK_SERIAL_LEN + 1];
 };
 
