@@ -332,6 +332,9 @@ int vmx_load_pdptrs(struct vmxmon_vcpu *vcpu);
 /* vmx/guest.c: the guest state x86/ sees (its accessors, x86/x86.h), over the VMCS. */
 extern const struct x86_vcpu_ops vmx_x86_ops;
 int vmx_guest_cpl(void);
+void vmx_drop_stale_pending_bs(struct vmx_vcpu *vmx);
+bool vmx_has_mtf(void);
+void vmx_update_mtf(struct vmx_vcpu *vmx);
 bool vmx_guest_64bit(void);
 unsigned long vmx_linear_rip(void);
 unsigned long vmx_get_cr0(void);
