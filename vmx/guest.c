@@ -146,7 +146,8 @@ static __always_inline void advance_rip_step(struct vmxmon_vcpu *vcpu, unsigned 
 	if (unlikely(to_vmx(vcpu)->watch.mode))	/* it stepped over an EPT watch: done */
 		vmx_watch_insn_done(vcpu);
 	/* A debugger that steps hears of it instead of the guest (vmx/debug.c), as in KVM. */
-	if (unlikely(vmx_guest_debug_note_step(vcpu)))
+	if (unlikely(to_vmx(vcpu)->debug.control & KVM_GUESTDBG_SINGLESTEP) &&
+	    vmx_guest_debug_note_step(vcpu))
 		return;
 	if (unlikely(vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_TF))
 		vmx_inject_db(vcpu, DR_STEP);

@@ -96,7 +96,12 @@ void vmx_cpu_section_done(void);
 void vmx_share_ibpb_due(void);
 
 /* vmx/share.c: VMX root operation shared with another hypervisor. */
-bool vmx_share_on(void);
+extern bool vmx_share_mode;
+/* Share mode (vmx/share.c)? Inline: owner mode pays one load on the run path. */
+static inline bool vmx_share_on(void)
+{
+	return READ_ONCE(vmx_share_mode);
+}
 void vmx_share_set_mode(bool on, bool local);
 bool vmx_share_local(void);
 int vmx_share_enter(struct vmxmon_vcpu *vcpu);
@@ -404,6 +409,7 @@ int vmx_set_debugregs(struct vmxmon_vcpu *vcpu, const struct kvm_debugregs *d);
 
 /* vmx/exit.c */
 int vmx_handle_exit(struct vmxmon_vcpu *vcpu);
+int vmx_handle_exit_op(struct vmxmon_vcpu *vcpu);
 int vmx_handle_unexpected(struct vmxmon_vcpu *vcpu);
 
 /* vmx/intercept.c */
