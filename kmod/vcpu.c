@@ -94,26 +94,41 @@ static void __vmxmon_vcpu_put(struct vmxmon_vcpu *vcpu)
  * preemption stay off in between: the backend's operation must not sleep (but through
  * vmxmon_sleep_begin()).
  */
+static __always_inline void vmxmon_vcpu_share_hold(struct vmxmon_vcpu *vcpu)
+{
+	if (unlikely(READ_ONCE(vmxmon_virt_shared)))	/* owner mode: no indirect call */
+		vmxmon_ops->vcpu_hold(vcpu);
+}
+
+static __always_inline void vmxmon_vcpu_share_release(struct vmxmon_vcpu *vcpu)
+{
+	if (unlikely(READ_ONCE(vmxmon_virt_shared)))
+		vmxmon_ops->vcpu_release(vcpu);
+}
+
 void vmxmon_vcpu_load(struct vmxmon_vcpu *vcpu)
 {
 	__vmxmon_vcpu_load(vcpu);
-	vmxmon_ops->vcpu_hold(vcpu);
+	vmxmon_vcpu_share_hold(vcpu);
 }
 
 void vmxmon_vcpu_put(struct vmxmon_vcpu *vcpu)
 {
-	vmxmon_ops->vcpu_release(vcpu);
+	vmxmon_vcpu_share_release(vcpu);
 	__vmxmon_vcpu_put(vcpu);
 }
 
 void *vmxmon_sleep_begin(void)
 {
+	if (likely(!READ_ONCE(vmxmon_virt_shared)))
+		return NULL;
 	return vmxmon_ops->sleep_begin();
 }
 
 void vmxmon_sleep_end(void *token)
 {
-	vmxmon_ops->sleep_end(token);
+	if (unlikely(token))
+		vmxmon_ops->sleep_end(token);
 }
 
 /*
@@ -128,9 +143,9 @@ static int vmxmon_vcpu_complete_userspace_io(struct vmxmon_vcpu *vcpu)
 
 	if (complete) {
 		vcpu->complete_userspace_io = NULL;
-		vmxmon_ops->vcpu_hold(vcpu);
+		vmxmon_vcpu_share_hold(vcpu);
 		r = complete(vcpu);
-		vmxmon_ops->vcpu_release(vcpu);
+		vmxmon_vcpu_share_release(vcpu);
 	}
 	if (r > 0)
 		r = vmxmon_ops->debug_step_exit(vcpu);

@@ -32,7 +32,7 @@
 static DEFINE_MUTEX(vmxmon_virt_lock);	/* serializes vmxmon_virt_get()/put()/release */
 static unsigned int vmxmon_virt_count;	/* VMs holding VMX; see the locking note above */
 static bool vmxmon_virt_on;		/* VMX on everywhere: for VMs, or held while idle */
-static bool vmxmon_virt_shared;		/* share mode (vmx/share.c), decided at enable */
+bool vmxmon_virt_shared;		/* share mode (vmx/share.c), decided at enable */
 static bool vmxmon_vmx_local;		/* the vmx_local parameter, read at each enable */
 static bool vmxmon_virt_partial;		/* held while idle, but some CPU could not take it */
 static bool vmxmon_rebooting;		/* set once by the reboot notifier, never cleared */

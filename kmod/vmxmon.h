@@ -62,6 +62,8 @@ void vmxmon_virt_exit(void);
 int vmxmon_virt_get(void);
 void vmxmon_virt_put(void);
 unsigned int vmxmon_virt_held(void);
+/* Share mode (vmx/share.c): decided when VMX is turned on, constant while any VM exists. */
+extern bool vmxmon_virt_shared;
 
 /* kmod/dev.c */
 int vmxmon_dev_init(void);

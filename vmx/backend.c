@@ -45,18 +45,6 @@ static void vmx_hardware_unsetup(void)
 	vmx_cpus_free();
 }
 
-/* Share mode: vmx_vcpu_run() already handled the exit inside its section. */
-static int vmx_handle_exit_op(struct vmxmon_vcpu *vcpu)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-
-	if (vmx->share.handled) {
-		vmx->share.handled = false;
-		return vmx->share.exit_r;
-	}
-	return vmx_handle_exit(vcpu);
-}
-
 static bool vmx_vcpu_can_enter_op(struct vmxmon_vcpu *vcpu)
 {
 	bool r;

@@ -49,11 +49,6 @@
 #define VMX_DR6_BS		DR_STEP
 #define VMX_DR7_RESERVED_0	(BIT(11) | BIT(12) | BIT(14) | BIT(15))
 
-static bool vmx_has_mtf(void)
-{
-	return (u32)(vmx_caps.procbased >> 32) & CPU_BASED_MONITOR_TRAP_FLAG;
-}
-
 static bool vmx_debug_tf_step(const struct vmx_vcpu *vmx)
 {
 	return (vmx->debug.control & KVM_GUESTDBG_SINGLESTEP) && !vmx_has_mtf();
@@ -151,7 +146,7 @@ bool vmx_guest_debug_mtf(struct vmxmon_vcpu *vcpu)
 	return true;
 }
 
-/* Does the debugger single-step with the monitor trap flag (other MTF users leave it on)? */
+/* Does the debugger single-step with the monitor trap flag (vmx_update_mtf())? */
 bool vmx_guest_debug_uses_mtf(struct vmx_vcpu *vmx)
 {
 	return (vmx->debug.control & KVM_GUESTDBG_SINGLESTEP) && vmx_has_mtf();
@@ -187,32 +182,6 @@ int vmx_guest_debug_exception(struct vmxmon_vcpu *vcpu, u8 vector)
 }
 
 /*
- * The pending-debug-exceptions field after the last exit, as the SDM defines it (Vol. 3C
- * 28.3.4, "Saving Non-Register State"): saved clear for every VM exit except the trap-like
- * ones (TPR below threshold, EOI-induced, APIC write, MTF), INIT, machine checks, and exits
- * that come while MOV SS blocks debug exceptions. Bochs 2.7 saves it after every exit, so
- * that an instruction that exits with TF set (CPUID, an OUT, an EPT violation) leaves a
- * single-step trap pending that fires at the next entry, before the next instruction
- * (fixed in Bochs after 2.7: "VMCS_GUEST_PENDING_DBG_EXCEPTIONS saved on VMEXIT (should be
- * cleared after most of VMEXITs)"). With TF-stepping that would report the same RIP
- * twice; clearing what the CPU must have saved clear costs nothing on hardware. (kvm_intel
- * does not, so there the duplicate shows in Bochs.)
- */
-static bool vmx_exit_may_leave_pending_dbg(u32 reason, u32 intr)
-{
-	switch (reason & 0xffff) {
-	case EXIT_REASON_TPR_BELOW_THRESHOLD:
-	case EXIT_REASON_EOI_INDUCED:
-	case EXIT_REASON_APIC_WRITE:
-	case EXIT_REASON_MONITOR_TRAP_FLAG:
-	case EXIT_REASON_INIT_SIGNAL:
-	case EXIT_REASON_MCE_DURING_VMENTRY:
-		return true;
-	}
-	return intr & GUEST_INTR_STATE_MOV_SS;
-}
-
-/*
  * IRQs off, before each VM entry while debugging. TF-stepping keeps TF set (the guest may
  * have cleared it with POPF) and, as KVM's vmx_vcpu_run(), drops an STI/MOV-SS shadow: with
  * TF set there, VM entry would insist on a pending single-step #DB (SDM Vol. 3C 27.3.1.5).
@@ -226,11 +195,8 @@ void vmx_guest_debug_before_entry(struct vmxmon_vcpu *vcpu)
 	if (!vmx_debug_tf_step(vmx))
 		return;
 	vmcs_writel(GUEST_RFLAGS, vmcs_readl(GUEST_RFLAGS) | X86_EFLAGS_TF);
+	vmx_drop_stale_pending_bs(vmx);	/* a Bochs 2.7 quirk (vmx/guest.c) */
 	intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
-	if (!vmx_exit_may_leave_pending_dbg(vmx->exit_reason, intr) &&
-	    (vmcs_readl(GUEST_PENDING_DBG_EXCEPTIONS) & DR_STEP))
-		vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS,
-			    vmcs_readl(GUEST_PENDING_DBG_EXCEPTIONS) & ~DR_STEP);
 	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
 		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
 			     intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
@@ -238,12 +204,9 @@ void vmx_guest_debug_before_entry(struct vmxmon_vcpu *vcpu)
 
 static void vmx_debug_update_controls(struct vmx_vcpu *vmx)
 {
-	u32 proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) & ~CPU_BASED_MONITOR_TRAP_FLAG;
 	u32 bitmap = vmcs_config.exception_bitmap;
 
-	if ((vmx->debug.control & KVM_GUESTDBG_SINGLESTEP) && vmx_has_mtf())
-		proc |= CPU_BASED_MONITOR_TRAP_FLAG;
-	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc);
+	vmx_update_mtf(vmx);
 	if (vmx->debug.control & KVM_GUESTDBG_USE_SW_BP)
 		bitmap |= BIT(X86_TRAP_BP);
 	vmcs_write32(EXCEPTION_BITMAP, bitmap);

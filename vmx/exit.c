@@ -309,7 +309,31 @@ static noinline void vmx_trace_exit(struct vmxmon_vcpu *vcpu, u32 reason)
 			  vmcs_readl(EXIT_QUALIFICATION), to_vmx(vcpu)->exit_intr_info);
 }
 
-int vmx_handle_exit(struct vmxmon_vcpu *vcpu)
+/*
+ * With retpolines an indirect call costs a return-stack refill and a speculation trap on
+ * every exit: the frequent exits get direct calls, as KVM's __vmx_handle_exit() does under
+ * CONFIG_RETPOLINE (its list, with vmxmon's own frequent ones: I/O, EPT violations, CPUID,
+ * APIC access). The feature test is an alternative patched at boot: nothing when the host
+ * needs no retpolines.
+ */
+static __always_inline int vmx_dispatch_exit(struct vmxmon_vcpu *vcpu, u16 basic)
+{
+	if (cpu_feature_enabled(X86_FEATURE_RETPOLINE)) {
+		switch (basic) {
+		case EXIT_REASON_EXTERNAL_INTERRUPT:	return handle_external_interrupt(vcpu);
+		case EXIT_REASON_PREEMPTION_TIMER:	return handle_preemption_timer(vcpu);
+		case EXIT_REASON_IO_INSTRUCTION:	return handle_io(vcpu);
+		case EXIT_REASON_EPT_VIOLATION:		return handle_ept_violation(vcpu);
+		case EXIT_REASON_CPUID:			return handle_cpuid(vcpu);
+		case EXIT_REASON_HLT:			return handle_hlt(vcpu);
+		case EXIT_REASON_MSR_WRITE:		return vmx_handle_wrmsr(vcpu);
+		case EXIT_REASON_APIC_ACCESS:		return handle_apic_access(vcpu);
+		}
+	}
+	return vmx_exit_handlers[basic](vcpu);
+}
+
+static __always_inline int __vmx_handle_exit(struct vmxmon_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	u32 reason = vmx->exit_reason;
@@ -338,7 +362,7 @@ int vmx_handle_exit(struct vmxmon_vcpu *vcpu)
 	basic = array_index_nospec(basic, ARRAY_SIZE(vmx_exit_handlers));
 	if (!vmx_exit_handlers[basic])
 		return vmx_handle_unexpected(vcpu);
-	r = vmx_exit_handlers[basic](vcpu);
+	r = vmx_dispatch_exit(vcpu, basic);
 	/* A debugger steps and the instruction completed here (vmx/debug.c). */
 	if (r == 1 && unlikely(vmx->debug.step_done))
 		return vmx_guest_debug_step_exit(vcpu);
@@ -349,4 +373,22 @@ int vmx_handle_exit(struct vmxmon_vcpu *vcpu)
 		return 0;
 	}
 	return r;
+}
+
+/* Share mode's, inside its section (vmx/vcpu.c: vmx_vcpu_run_share_end()). */
+int vmx_handle_exit(struct vmxmon_vcpu *vcpu)
+{
+	return __vmx_handle_exit(vcpu);
+}
+
+/* ->handle_exit(): in share mode vmx_vcpu_run() already handled the exit in its section. */
+int vmx_handle_exit_op(struct vmxmon_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	if (unlikely(vmx->share.handled)) {
+		vmx->share.handled = false;
+		return vmx->share.exit_r;
+	}
+	return __vmx_handle_exit(vcpu);
 }

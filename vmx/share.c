@@ -77,17 +77,12 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmx_ops.h"
 
-/* Sections on every CPU: set only while no vCPU exists (kmod/virt.c). */
-static bool vmx_share_mode;
+/* Sections on every CPU: set only while no vCPU exists (kmod/virt.c); vmx_share_on(). */
+bool vmx_share_mode;
 /* vmx_local=1: CPUs nobody else has in VMX operation are ours only inside sections. */
 static bool vmx_share_local_mode;
 /* The vCPU whose section is open on this CPU (for the sleep points). */
 static DEFINE_PER_CPU(struct vmx_vcpu *, vmx_share_holder);
-
-bool vmx_share_on(void)
-{
-	return READ_ONCE(vmx_share_mode);
-}
 
 void vmx_share_set_mode(bool on, bool local)
 {

@@ -298,37 +298,41 @@ int vmx_vcpu_run_begin(struct vmxmon_vcpu *vcpu)
 /* kvm_run's outputs (VMCS loaded), then the host's FPU state back. */
 void vmx_vcpu_run_end(struct vmxmon_vcpu *vcpu)
 {
-	vmx_share_hold(vcpu);
+	bool share = vmx_share_on();
+
+	if (unlikely(share))
+		vmx_share_hold(vcpu);
 	x86_run_epilogue(vcpu, vmcs_readl(GUEST_RFLAGS), vmx_ready_for_interrupt(vcpu));
-	vmx_share_release(vcpu);
+	if (unlikely(share))
+		vmx_share_release(vcpu);
 	fpu_swap_kvm_fpstate(&vcpu_x86(vcpu)->guest_fpu, false);
 }
 
-static int __vmx_vcpu_run(struct vmxmon_vcpu *vcpu);
+static __always_inline int __vmx_vcpu_run(struct vmxmon_vcpu *vcpu);
 
-/*
- * IRQs off, preemption off, VMCS loaded on this CPU. In share mode one section: load,
- * enter, exit, handle the exit (->handle_exit() then returns its result), clear.
- */
-int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
+/* Share mode: open the section (vmx/share.c). 0, or the result KVM_RUN gets. */
+static noinline int vmx_vcpu_run_share_begin(struct vmxmon_vcpu *vcpu)
 {
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	int r;
 
-	if (!vmx_share_on())
-		return __vmx_vcpu_run(vcpu);
-	if (unlikely(vmx->share.broken))
+	if (unlikely(to_vmx(vcpu)->share.broken))
 		return -EIO;
 	r = vmx_share_enter(vcpu);
-	if (unlikely(r)) {
-		vmx_share_exit(vcpu);
-		if (!cpu_active(smp_processor_id()))
-			return -EAGAIN;		/* going offline: the run loop moves us */
-		pr_err_ratelimited("cpu%d: VMX operation is gone and cannot be taken over; KVM_RUN fails with -EIO\n",
-				   smp_processor_id());
-		return -EIO;
-	}
-	r = __vmx_vcpu_run(vcpu);
+	if (likely(!r))
+		return 0;
+	vmx_share_exit(vcpu);
+	if (!cpu_active(smp_processor_id()))
+		return -EAGAIN;		/* going offline: the run loop moves us */
+	pr_err_ratelimited("cpu%d: VMX operation is gone and cannot be taken over; KVM_RUN fails with -EIO\n",
+			   smp_processor_id());
+	return -EIO;
+}
+
+/* Share mode: handle the exit inside the section, then close it. */
+static noinline void vmx_vcpu_run_share_end(struct vmxmon_vcpu *vcpu, int r)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
 	if (!r) {
 		vmx->share.entered = true;
 		WRITE_ONCE(vcpu->mode, VMXMON_OUTSIDE_GUEST_MODE);
@@ -336,10 +340,30 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 		vmx->share.handled = true;
 	}
 	vmx_share_exit(vcpu);
+}
+
+/*
+ * IRQs off, preemption off, VMCS loaded on this CPU. In share mode one section: load,
+ * enter, exit, handle the exit (->handle_exit() then returns its result), clear. Owner
+ * mode pays one load and two untaken branches for it.
+ */
+int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
+{
+	bool share = vmx_share_on();
+	int r;
+
+	if (unlikely(share)) {
+		r = vmx_vcpu_run_share_begin(vcpu);
+		if (r)
+			return r;
+	}
+	r = __vmx_vcpu_run(vcpu);
+	if (unlikely(share))
+		vmx_vcpu_run_share_end(vcpu, r);
 	return r;
 }
 
-static int __vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
+static __always_inline int __vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct vmx_host_state *h = &vmx->host;

@@ -96,7 +96,12 @@ void vmx_cpu_section_done(void);
 void vmx_share_ibpb_due(void);
 
 /* vmx/share.c: VMX root operation shared with another hypervisor. */
-bool vmx_share_on(void);
+extern bool vmx_share_mode;
+/* Share mode (vmx/share.c)? Inline: owner mode pays one load on the run path. */
+static inline bool vmx_share_on(void)
+{
+	return READ_ONCE(vmx_share_mode);
+}
 void vmx_share_set_mode(bool on, bool local);
 bool vmx_share_local(void);
 int vmx_share_enter(struct vmxmon_vcpu *vcpu);
@@ -332,6 +337,9 @@ int vmx_load_pdptrs(struct vmxmon_vcpu *vcpu);
 /* vmx/guest.c: the guest state x86/ sees (its accessors, x86/x86.h), over the VMCS. */
 extern const struct x86_vcpu_ops vmx_x86_ops;
 int vmx_guest_cpl(void);
+void vmx_drop_stale_pending_bs(struct vmx_vcpu *vmx);
+bool vmx_has_mtf(void);
+void vmx_update_mtf(struct vmx_vcpu *vmx);
 bool vmx_guest_64bit(void);
 unsigned long vmx_linear_rip(void);
 unsigned long vmx_get_cr0(void);
@@ -401,6 +409,7 @@ int vmx_set_debugregs(struct vmxmon_vcpu *vcpu, const struct kvm_debugregs *d);
 
 /* vmx/exit.c */
 int vmx_handle_exit(struct vmxmon_vcpu *vcpu);
+int vmx_handle_exit_op(struct vmxmon_vcpu *vcpu);
 int vmx_handle_unexpected(struct vmxmon_vcpu *vcpu);
 
 /* vmx/intercept.c */

@@ -67,11 +67,6 @@
 /* Pages one instruction may step over, with its event delivery: plenty. */
 #define VMX_WATCH_STEP_PAGES	8
 
-static bool vmx_watch_has_mtf(void)
-{
-	return (vmx_caps.procbased >> 32) & CPU_BASED_MONITOR_TRAP_FLAG;
-}
-
 static bool vmx_watch_has_timer(void)
 {
 	return vmcs_config.pin & PIN_BASED_VMX_PREEMPTION_TIMER;
@@ -109,9 +104,9 @@ static int vmx_watch_step_begin(struct vmxmon_vcpu *vcpu, u64 gpa)
 		st->mode = VMX_STEP_EVENT;
 		st->timer = vmcs_read32(VMX_PREEMPTION_TIMER_VALUE);
 		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, 0);
-	} else if (vmx_watch_has_mtf()) {
+	} else if (vmx_has_mtf()) {
 		st->mode = VMX_STEP_MTF;
-		vmcs_set_bits32(CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_MONITOR_TRAP_FLAG);
+		vmx_update_mtf(vmx);
 	} else {
 		unsigned long rflags = vmcs_readl(GUEST_RFLAGS);
 		u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
@@ -135,47 +130,28 @@ static int vmx_watch_step_begin(struct vmxmon_vcpu *vcpu, u64 gpa)
 	return 1;
 }
 
-/*
- * No single-step trap is pending for an instruction that has not completed: a fault-like
- * exit (an EPT violation) leaves none on real CPUs (SDM Vol. 3C 28.3.4, the pending debug
- * exceptions are those of completed instructions), but Bochs 2.7 saves the BS it scheduled
- * before the instruction into the field at every exit and delivers it at the next entry,
- * before the instruction runs: the step would end early and the access be reported twice.
- * The same after the #DB that ended a step. Behind MOV SS the BS is the one
- * vmx_watch_step_begin() put there, which VM entry requires (27.3.1.5): it stays.
- */
-static void vmx_watch_drop_pending_bs(void)
-{
-	unsigned long pending = vmcs_readl(GUEST_PENDING_DBG_EXCEPTIONS);
-
-	if ((pending & DR_STEP) &&
-	    !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & GUEST_INTR_STATE_MOV_SS))
-		vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS, pending & ~(unsigned long)DR_STEP);
-}
-
 /* Step 4: disarm, and close the pages this vCPU stepped over. */
 static void vmx_watch_step_end(struct vmxmon_vcpu *vcpu, bool restore_tf)
 {
 	struct vmx_watch_step *st = &to_vmx(vcpu)->watch;
 	u64 pages[VMX_WATCH_STEP_PAGES];
 	unsigned int i, n;
+	u8 mode = st->mode;
 
-	switch (st->mode) {
+	st->mode = VMX_STEP_NONE;
+	switch (mode) {
 	case VMX_STEP_MTF:
-		/* A debugger that single-steps with MTF keeps it (vmx/debug.c). */
-		if (!vmx_guest_debug_uses_mtf(to_vmx(vcpu)))
-			vmcs_clear_bits32(CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_MONITOR_TRAP_FLAG);
+		vmx_update_mtf(to_vmx(vcpu));	/* a debugger's step may keep it */
 		break;
 	case VMX_STEP_TF:
 		if (restore_tf && !st->guest_tf)
 			vmcs_writel(GUEST_RFLAGS, vmcs_readl(GUEST_RFLAGS) & ~X86_EFLAGS_TF);
-		vmx_watch_drop_pending_bs();
+		vmx_drop_stale_pending_bs(to_vmx(vcpu));	/* a Bochs quirk (vmx/guest.c) */
 		break;
 	case VMX_STEP_EVENT:
 		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, st->timer);
 		break;
 	}
-	st->mode = VMX_STEP_NONE;
 	do {
 		n = vmxmon_watch_step_clear(vcpu->vm, vcpu, pages, ARRAY_SIZE(pages));
 		for (i = 0; i < n; i++)
@@ -246,7 +222,7 @@ void vmx_watch_on_exit(struct vmxmon_vcpu *vcpu)
 		st->tf_leak = !st->guest_tf;
 		vmx_watch_step_end(vcpu, false);
 	} else if ((to_vmx(vcpu)->exit_reason & 0xffff) == EXIT_REASON_EPT_VIOLATION) {
-		vmx_watch_drop_pending_bs();	/* the instruction will run again */
+		vmx_drop_stale_pending_bs(to_vmx(vcpu));	/* the instruction runs again */
 	}
 }
 
