@@ -1,0 +1,128 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The testbed's "shutdown" boot (issue 17), run in L1 once per kernel: VMXMON_STAGE (the
+# L1 init reads testbed.stage=N from the command line) says which.
+#   stage 1 (the testbed's boot): suspend (pm_test=core) with a KVM guest and a vmxmon guest
+#           running; then with both running on every CPU, kexec -e into Debian's stock
+#           kernel (reboot notifiers, syscore shutdown, machine_shutdown: reboot's path).
+#   stage 2 (after kexec): vmxmon VMXONs itself on every CPU and runs guests; kvm_intel
+#           loaded, both run side by side (shared); a crash kernel is loaded (kexec -p,
+#           this kernel booted with crashkernel=), both run on every CPU again and the
+#           kernel panics (sysrq c): the crash shootdown NMIs the other CPU.
+#   stage 3 (the crash kernel): the same checks as stage 2, then the testbed's exit.
+# Each check prints "SHUTDOWN-RESULT: ok|not ok NAME"; the host (scripts/testbed
+# check_shutdown_boot) reads them and the kernel logs of all three kernels from the serial
+# log. The stage's kernel log is checked here before it goes down (the last stage's by init).
+st=0
+stage=${VMXMON_STAGE:-1}
+sd=/vmxmon/shutdown
+kexec="/vmxmon/kexec/kexec"
+kmods=${VMXMON_KMODS:-/vmxmon/kmods}
+bad='BUG:|WARNING:|Oops|general protection|KASAN|refcount_t|list_del corruption|Call Trace'
+
+result() {	# result NAME STATUS [DETAIL]
+	if [ "$2" = 0 ]; then
+		echo "SHUTDOWN-RESULT: ok stage$stage $1"
+	else
+		echo "SHUTDOWN-RESULT: not ok stage$stage $1${3:+ # $3}"
+		st=1
+	fi
+}
+
+stage_marker() { echo "VMXMON-TESTBED-STAGE: kernel $stage: $*"; }
+
+load_kvm() {
+	for m in irqbypass kvm kvm-intel; do
+		insmod "$kmods/$m.ko" || return 1
+	done
+}
+
+# The kernel log so far has nothing that looks like a bug (init checks only the last one).
+log_clean() {
+	dmesg | grep -E "$bad" >/tmp/bad
+	result "kernel_log_clean_before_$1" "$(test -s /tmp/bad; echo $((!$?)))" \
+		"$(head -n 3 /tmp/bad | tr '\n' '|')"
+	[ -s /tmp/bad ] && dmesg | grep -F -f /tmp/bad -m 3 -A 20 | sed 's/^/SHUTDOWN-DMESG: /'
+}
+
+# The next kernel's initramfs: this one's busybox, init and the payload, without the big
+# files nothing after stage 1 needs (the testbed's cpio is not kept once unpacked).
+make_initrd() {
+	(cd / && {
+		echo .
+		for d in dev proc sys tmp run root vmxmon vmxmon/selftests vmxmon/kmods; do echo "$d"; done
+		echo dev/console
+		find init bin sbin usr etc vmxmon/kexec vmxmon/shutdown
+		echo vmxmon/vmxmon.ko
+		for f in modload shutdown_test coexist_test; do echo "vmxmon/selftests/$f"; done
+		for m in irqbypass kvm kvm-intel; do echo "vmxmon/kmods/$m.ko"; done
+	} | cpio -o -H newc >/tmp/next.cpio 2>/tmp/cpio.err) || { cat /tmp/cpio.err; return 1; }
+}
+
+# The next kernel's command line: this one's, without the boot loader's words.
+next_cmdline() {
+	sed -e 's/BOOT_IMAGE=[^ ]*//; s/initrd=[^ ]*//; s/testbed\.stage=[0-9]*//' \
+	    -e 's/crashkernel=[^ ]*//' /proc/cmdline
+}
+
+# Guests of both hypervisors on every CPU, then $1 (does not return when it works).
+go_down() {
+	stage_marker "KVM and vmxmon guests on every CPU, then: $1"
+	VMXMON_SHUTDOWN_CMD=$1 /vmxmon/selftests/shutdown_test --dev /dev/vmxmon \
+		--run guests_run_on_every_cpu_as_the_machine_goes_down
+	result "went_down_with_guests_running" 1 "$1 returned"
+}
+
+# Stages 2 and 3: the kernel we came to.
+after_the_old_kernel() {
+	echo "SHUTDOWN-STAGE: kernel $stage up: $(cat /proc/cmdline)"
+	grep -q vmx /proc/cpuinfo; result vmx_flag_present $?
+	/vmxmon/selftests/modload /vmxmon/vmxmon.ko; result vmxmon_loads $?
+	stage_marker "vmxmon alone: its own VMXON on every CPU"
+	/vmxmon/selftests/shutdown_test --dev /dev/vmxmon \
+		--run after_the_old_kernel_vmxmon_owns_vmx_and_runs_guests_on_every_cpu
+	result vmxmon_owns_vmx_and_runs_guests $?
+	echo 0 >/sys/module/vmxmon/parameters/vmx_idle_ms
+	load_kvm; result kvm_intel_loads $?
+	stage_marker "kvm_intel and vmxmon side by side (shared)"
+	/vmxmon/selftests/coexist_test --dev /dev/vmxmon --kvm-dev /dev/kvm \
+		--run kvm_and_vmxmon_guests_share_vmx_side_by_side
+	result kvm_and_vmxmon_guests_share_vmx_side_by_side $?
+}
+
+case $stage in
+1)
+	/vmxmon/selftests/modload /vmxmon/vmxmon.ko; result vmxmon_loads $?
+	load_kvm; result kvm_intel_loads $?
+	stage_marker "suspend (pm_test=core) with KVM and vmxmon guests running"
+	VMXMON_SUSPEND=1 /vmxmon/selftests/hotplug_test --dev /dev/vmxmon --kvm-dev /dev/kvm \
+		--run suspend_with_kvm_and_vmxmon_guests_running_resumes_both
+	result suspend_with_kvm_and_vmxmon_guests_running_resumes_both $?
+	make_initrd; result next_initrd_builds $?
+	echo "SHUTDOWN-STAGE: kernel 1 next initrd $(wc -c </tmp/next.cpio) bytes"
+	# crashkernel= for stage 2, which loads the crash kernel.
+	$kexec -l $sd/vmlinuz --initrd=/tmp/next.cpio \
+		--append="$(next_cmdline) testbed.stage=2 crashkernel=256M"
+	r=$?
+	result kexec_loads_the_next_kernel $r
+	log_clean kexec
+	[ $r = 0 ] || exit 1
+	go_down "$kexec -e"
+	;;
+2)
+	after_the_old_kernel
+	make_initrd && $kexec -p $sd/vmlinuz --initrd=/tmp/next.cpio \
+		--append="$(next_cmdline) testbed.stage=3 reset_devices"
+	r=$?
+	result crash_kernel_loads $r
+	log_clean crash
+	[ $r = 0 ] || exit 1
+	# boot.py: this panic is the test's, not a failure (the crash kernel must boot).
+	echo "VMXMON-TESTBED-STAGE: expect panic: sysrq triggered crash"
+	go_down "echo c >/proc/sysrq-trigger"
+	;;
+*)
+	after_the_old_kernel
+	;;
+esac
+exit $st
