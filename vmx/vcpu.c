@@ -324,8 +324,10 @@ int vmx_vcpu_run(struct vmxmon_vcpu *vcpu)
 		vmx_share_exit(vcpu);
 		if (!cpu_active(smp_processor_id()))
 			return -EAGAIN;		/* going offline: the run loop moves us */
-		pr_err_ratelimited("cpu%d: VMX operation is gone and cannot be taken over; KVM_RUN fails with -EIO\n",
-				   smp_processor_id());
+		/* Reboot and kexec take VMX away from running vCPUs on purpose: no error then. */
+		if (system_state == SYSTEM_RUNNING)
+			pr_err_ratelimited("cpu%d: VMX operation is gone and cannot be taken over; KVM_RUN fails with -EIO\n",
+					   smp_processor_id());
 		return -EIO;
 	}
 	r = __vmx_vcpu_run(vcpu);
