@@ -126,16 +126,26 @@ case $stage in
 	[ -z "${SHUTDOWN_BARE_SUSPENDS:-}" ] || bare_suspends "$SHUTDOWN_BARE_SUSPENDS"
 	/vmxmon/selftests/modload /vmxmon/vmxmon.ko; result vmxmon_loads $?
 	load_kvm; result kvm_intel_loads $?
-	stage_marker "suspend (pm_test=core) with KVM and vmxmon guests running"
-	VMXMON_SUSPEND=1 /vmxmon/selftests/hotplug_test --dev /dev/vmxmon --kvm-dev /dev/kvm \
-		--run suspend_with_kvm_and_vmxmon_guests_running_resumes_both
-	result suspend_with_kvm_and_vmxmon_guests_running_resumes_both $?
+	if [ -z "${SHUTDOWN_CRASH_ALONE:-}" ]; then
+		stage_marker "suspend (pm_test=core) with KVM and vmxmon guests running"
+		VMXMON_SUSPEND=1 /vmxmon/selftests/hotplug_test --dev /dev/vmxmon --kvm-dev /dev/kvm \
+			--run suspend_with_kvm_and_vmxmon_guests_running_resumes_both
+		result suspend_with_kvm_and_vmxmon_guests_running_resumes_both $?
+	fi
 	# crashkernel= for stage 2, which loads the crash kernel.
 	load_next -l 2 crashkernel=256M kexec_loads_the_next_kernel || exit 1
 	go_down "$kexec -e"
 	;;
 2)
 	after_the_old_kernel
+	# SHUTDOWN_CRASH_ALONE=1 (set with the command, so every stage sees it): the crash
+	# with vmxmon's guests alone, in its own VMX operation, kvm_intel unloaded. Debian's
+	# 6.1.192 and 6.12 then have nobody to VMXOFF at the crash (kvm_intel's emergency
+	# callback is the kernel's only one: vmx/share.c rule 4): a known gap, not make check.
+	if [ -n "${SHUTDOWN_CRASH_ALONE:-}" ]; then
+		rmmod kvm_intel kvm irqbypass; result kvm_intel_unloads $?
+		export VMXMON_SHUTDOWN_ALONE=1
+	fi
 	load_next -p 3 reset_devices crash_kernel_loads || exit 1
 	# boot.py: this panic is the test's, not a failure (the crash kernel must boot).
 	echo "VMXMON-TESTBED-STAGE: expect panic: sysrq triggered crash"
