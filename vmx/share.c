@@ -207,7 +207,8 @@ static void vmx_share_enter_retry(struct vmxmon_vcpu *vcpu)
 		preempt_enable();
 		schedule_timeout_uninterruptible(1);
 	}
-	if (!vmx->share.broken && system_state == SYSTEM_RUNNING)	/* not in reboot/kexec */
+	/* Not enabled here: reboot/kexec took VMX on purpose, or a failed takeover said so. */
+	if (!vmx->share.broken && vmx_this_cpu_on())
 		pr_err_ratelimited("cpu%d: no VMX operation for a vCPU's state here; its KVM_RUN fails with -EIO\n",
 				   smp_processor_id());
 	vmx->share.broken = true;
