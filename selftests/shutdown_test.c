@@ -187,6 +187,7 @@ TEST_DEFINE(guests_run_on_every_cpu_as_the_machine_goes_down, TAG_VMXMON_ONLY, 1
 	      shared, cmd);
 	fflush(stdout);
 	fflush(stderr);
+	sleep(1);	/* the serial console drains that line before the kernel's own follow */
 	r = system(cmd);
 	/* kexec -e and a crash do not come back. */
 	sleep(120);

@@ -39,7 +39,9 @@
  *     VMCSs may be left active (stale in the vmcore; the crash kernel does not use that
  *     memory). The slot holds one callback and kvm_intel WARNs if it is taken when it
  *     loads, so vmxmon does not register one: without kvm_intel loaded, a crash leaves
- *     vmxmon's own VMXON in place (the testbed's shutdown boot tests the shared case).
+ *     vmxmon's own VMXON in place, and kexec's relocate_kernel then clears CR4.VMXE in
+ *     VMX operation: #GP, triple fault, no crash kernel (seen in the testbed:
+ *     scripts/shutdown/l1_shutdown.sh SHUTDOWN_CRASH_ALONE=1). Known gap, not fixed.
  *  5. The owner may leave between two sections (rmmod kvm_intel, its last VM on 6.1):
  *     a section start on a shared CPU checks CR4.VMXE (KVM clears it with
  *     cr4_clear_bits() after VMXOFF) and then VMXONs itself (vmx_cpu_section_check()):
