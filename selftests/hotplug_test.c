@@ -434,8 +434,8 @@ TEST_DEFINE(vmcs_lists_stay_exact_while_vcpus_load_across_cpu1_offline, TAG_VMXM
  * (kernel/time/timekeeping.c:1005, once in about seven make check boots, no trace on the
  * console) would fail a boot's kernel-log check at random: these run in make fuzz and the
  * testbed's shutdown boot (VMXMON_SUSPEND=1), not in make check. Not reproduced since:
- * 20 suspends in a row with no module loaded and 3 with KVM and vmxmon guests running
- * (issue 17's shutdown boots) gave none. vmxmon's syscore callbacks run before
+ * 20 suspends in a row with no module loaded (6.1) and 5 with KVM and vmxmon guests
+ * running (issue 17's shutdown boots, 6.1 and 6.12) gave none. vmxmon's syscore callbacks run before
  * timekeeping_suspend() and after timekeeping_resume() (syscore ops go in reverse order
  * of registration, timekeeping's is registered at boot), outside the window it names.
  */
