@@ -268,11 +268,23 @@ static int vmxmon_cpu_offline(unsigned int cpu)
 	return 0;
 }
 
-/* Reboot, poweroff, halt and kexec: leave VMX everywhere and refuse new VMs. */
+/*
+ * Reboot, poweroff, halt and kexec: leave VMX everywhere and refuse new VMs. Under
+ * vmxmon_virt_lock, so that a first VM's vmxmon_virt_get() that checked vmxmon_rebooting
+ * just before cannot turn VMX on again behind us: the next kernel (kexec) would find a CPU
+ * still in VMX operation, where INIT is blocked (SDM Vol. 3C "Restrictions on VMX
+ * Operation") and its own VMXON fails. Not cpus_read_lock(): that nests outside the mutex
+ * elsewhere, and on_each_cpu() needs no more. vCPU threads are not frozen for kexec: they keep running
+ * until machine_shutdown() stops the other CPUs, and find VMX gone (KVM_RUN fails with -EIO,
+ * vmx/share.c, vmx/cpu.c). kvm_intel's own notifier (6.1) or syscore shutdown (6.12) turns
+ * its VMX off; a shared CPU is only forgotten here (never our VMXOFF).
+ */
 static int vmxmon_reboot(struct notifier_block *nb, unsigned long action, void *unused)
 {
+	mutex_lock(&vmxmon_virt_lock);
 	WRITE_ONCE(vmxmon_rebooting, true);
 	on_each_cpu(vmxmon_virt_disable_one, NULL, 1);
+	mutex_unlock(&vmxmon_virt_lock);
 	return NOTIFY_OK;
 }
 

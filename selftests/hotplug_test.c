@@ -427,38 +427,58 @@ TEST_DEFINE(vmcs_lists_stay_exact_while_vcpus_load_across_cpu1_offline, TAG_VMXM
  * S3 as far as a kernel can take it without firmware: pm_test=core freezes the tasks,
  * suspends the devices, takes cpu1 down and runs the syscore suspend callbacks with
  * interrupts off on cpu0 (vmxmon's VMXOFF), waits, and resumes it all. Every CPU must do
- * exactly one VMXOFF and one VMXON, and the frozen vCPU thread must go on counting.
+ * exactly one VMXOFF and one VMXON (or, shared with kvm_intel, forget and find its VMX
+ * once: status_cpu_enables()), and the frozen vCPU threads must go on counting exactly.
+ *
+ * The WARNING this once hit, "ktime_get_seconds" called with timekeeping suspended
+ * (kernel/time/timekeeping.c:1005, once in about seven make check boots, no trace on the
+ * console) would fail a boot's kernel-log check at random: these run in make fuzz and the
+ * testbed's shutdown boot (VMXMON_SUSPEND=1), not in make check. Not reproduced since:
+ * 20 suspends in a row with no module loaded (6.1) and 5 with KVM and vmxmon guests
+ * running (issue 17's shutdown boots, 6.1 and 6.12) gave none. vmxmon's syscore callbacks run before
+ * timekeeping_suspend() and after timekeeping_resume() (syscore ops go in reverse order
+ * of registration, timekeeping's is registered at boot), outside the window it names.
  */
-TEST_DEFINE(suspend_with_a_running_vm_resumes_it, TAG_VMXMON_ONLY, 600)
+static void suspend_with_running_vms(struct test_ctx *t, bool with_kvm)
 {
 	struct vmxmon_status before, after;
+	struct bounce b, kb;
 	char buf[128];
-	struct bounce b;
 	struct health h;
-	pthread_t th;
-	long exits;
+	pthread_t th, kth;
+	long exits, kexits = 0;
 	int err;
 
-	/*
-	 * Once in about seven make check boots the kernel warned "ktime_get_seconds" called
-	 * with timekeeping suspended (timekeeping.c:1005) during this test, with no trace on
-	 * the console; vmxmon's syscore callbacks run outside that window. Until it is found
-	 * it runs in make fuzz (VMXMON_SUSPEND=1), not in make check.
-	 */
 	if (!getenv("VMXMON_SUSPEND"))
-		t_skip(t, "suspend runs in make fuzz (VMXMON_SUSPEND=1): an intermittent timekeeping WARNING is being chased");
+		t_skip(t, "suspend runs in make fuzz (VMXMON_SUSPEND=1): the kernel's intermittent timekeeping WARNING would fail make check");
 	if (read_file(PM_TEST, buf, sizeof(buf)) || !strstr(buf, "core") ||
 	    read_file(MEM_SLEEP, buf, sizeof(buf)) || !strstr(buf, "deep"))
 		t_skip(t, "no %s with core or no deep sleep in %s (needs CONFIG_PM_DEBUG)", PM_TEST,
 		       MEM_SLEEP);
 	need_cpu1(t);
+	if (with_kvm) {
+		const char *dev = t->dev;
+		int fd = dev_open(t->kvm_dev);
+
+		if (fd < 0)
+			t_skip(t, "%s: %s (kvm_intel not loaded)", t->kvm_dev, strerror(-fd));
+		close(fd);
+		/* KVM's guest first: kvm_intel in VMX operation (6.1), vmxmon shares it. */
+		t->dev = t->kvm_dev;
+		bounce_start(t, &kb, &kth);
+		t->dev = dev;
+	}
 	t_health_begin(t, &h);
 	bounce_start(t, &b, &th);
 	usleep(200 * 1000);
 	t_status(t, &before);
+	for (int i = 0; with_kvm && i < before.nr_cpus; i++)
+		EXPECT_EQ(before.cpu[i].shared, true);
 	ASSERT_EQ(write_file(PM_TEST, "core"), 0);
 	ASSERT_EQ(write_file(MEM_SLEEP, "deep"), 0);
 	exits = __atomic_load_n(&b.exits, __ATOMIC_RELAXED);
+	if (with_kvm)
+		kexits = __atomic_load_n(&kb.exits, __ATOMIC_RELAXED);
 	watchdog_arm(t, 120, "suspend (pm_test=core)");
 	err = write_file("/sys/power/state", "mem");
 	watchdog_disarm();
@@ -469,15 +489,43 @@ TEST_DEFINE(suspend_with_a_running_vm_resumes_it, TAG_VMXMON_ONLY, 600)
 		const struct vmxmon_cpu_status *a = status_cpu(&after, before.cpu[i].cpu);
 
 		ASSERT_TRUE(a != NULL);
-		t_log(t, "cpu%d: vmxon %llu -> %llu, vmxoff %llu -> %llu", a->cpu,
-		      before.cpu[i].vmxon, a->vmxon, before.cpu[i].vmxoff, a->vmxoff);
+		t_log(t, "cpu%d: vmxon %llu -> %llu, vmxoff %llu -> %llu, shared %d -> %d, takeovers %llu -> %llu",
+		      a->cpu, before.cpu[i].vmxon, a->vmxon, before.cpu[i].vmxoff, a->vmxoff,
+		      before.cpu[i].shared, a->shared, before.cpu[i].takeovers, a->takeovers);
 		EXPECT_EQ(a->vmx_on, true);
 		EXPECT_EQ(status_cpu_disables(a), status_cpu_disables(&before.cpu[i]) + 1);
 		EXPECT_EQ(status_cpu_enables(a), status_cpu_enables(&before.cpu[i]) + 1);
+		/* kvm_intel resumed its VMX before our guest entered again: still shared. */
+		EXPECT_EQ(a->takeovers, before.cpu[i].takeovers);
 	}
 	usleep(200 * 1000);
 	bounce_finish(t, &b, th, "suspend and resume");
 	EXPECT_GT(b.exits, exits);		/* it ran on after the resume */
+	if (with_kvm) {
+		t_status(t, &after);
+		for (int i = 0; i < after.nr_cpus; i++)
+			EXPECT_EQ(after.cpu[i].shared, true);
+		bounce_finish(t, &kb, kth, "KVM guest, suspend and resume");
+		EXPECT_GT(kb.exits, kexits);
+	}
 	vm_free(b.g->vm);
+	if (with_kvm)
+		vm_free(kb.g->vm);
 	t_health_end(t, &h, "after suspend and resume");
+}
+
+TEST_DEFINE(suspend_with_a_running_vm_resumes_it, TAG_VMXMON_ONLY, 600)
+{
+	suspend_with_running_vms(t, false);
+}
+
+/*
+ * The same with a KVM guest bouncing between the CPUs beside ours (issue 17): vmxmon in
+ * shared mode through suspend (it forgets kvm_intel's VMX, never VMXOFFs it) and resume
+ * (kvm_intel's syscore resume and hotplug bring VMX back, vmxmon shares it again), both
+ * guests' counts exact afterwards.
+ */
+TEST_DEFINE(suspend_with_kvm_and_vmxmon_guests_running_resumes_both, TAG_VMXMON_ONLY, 600)
+{
+	suspend_with_running_vms(t, true);
 }

@@ -266,8 +266,9 @@ void vmx_cpu_scratch_put(void)
  * it) before the scheduler pushes it away. So a VMCS is linked on a CPU's list only after
  * VMPTRLD succeeded there, in VMX operation, with IRQs off: a VMCS on a CPU's list is then
  * always VMCLEARed by that CPU before it leaves VMX operation, and lv->cpu never names a
- * CPU that is offline. KVM's crash-time VMCLEAR (crash_vmclear_loaded_vmcss) belongs to
- * kvm_intel; vmxmon has no such hook (design.md).
+ * CPU that is offline. The crash-time VMCLEAR and VMXOFF belong to kvm_intel's emergency
+ * callback (cpu_emergency_register_virt_callback(), one slot: vmx/share.c rule 4);
+ * vmxmon has no such hook.
  */
 
 /* Take @lv off @vc's list (vc->lock held); it is no longer loaded anywhere. */

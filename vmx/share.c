@@ -29,9 +29,19 @@
  *     pays a VMCLEAR/VMPTRLD pair and a VMLAUNCH per section (measured: see the report).
  *  4. Never VMXOFF what we did not VMXON: disabling a shared CPU (last VM, idle hold,
  *     hotplug offline, suspend, reboot/kexec, module unload) only forgets it
- *     (vmx_cpu_disable()). KVM's crash-time VMCLEAR (crash_vmclear_loaded_vmcss) and
- *     emergency VMXOFF run from NMI context; ours is active only inside a section, where
- *     that is the only thing that can interrupt us and the machine is going down anyway.
+ *     (vmx_cpu_disable()). Crash and emergency reboot: Debian's 6.1 (6.1.192, which has
+ *     the 6.5 rework backported) and 6.12 VMXOFF in the crash NMI (crash_nmi_callback())
+ *     and on the crashing CPU only through the one callback registered with
+ *     cpu_emergency_register_virt_callback(), kvm_intel's (vmx_emergency_disable():
+ *     VMCLEAR of its own VMCSs, then VMXOFF if CR4.VMXE is set, whoever did the VMXON).
+ *     With kvm_intel loaded that takes every CPU out of VMX operation, ours too; ours is
+ *     active only inside a section, which that NMI alone can interrupt, so one of our
+ *     VMCSs may be left active (stale in the vmcore; the crash kernel does not use that
+ *     memory). The slot holds one callback and kvm_intel WARNs if it is taken when it
+ *     loads, so vmxmon does not register one: without kvm_intel loaded, a crash leaves
+ *     vmxmon's own VMXON in place, and kexec's relocate_kernel then clears CR4.VMXE in
+ *     VMX operation: #GP, triple fault, no crash kernel (seen in the testbed:
+ *     scripts/shutdown/l1_shutdown.sh SHUTDOWN_CRASH_ALONE=1). Known gap, not fixed.
  *  5. The owner may leave between two sections (rmmod kvm_intel, its last VM on 6.1):
  *     a section start on a shared CPU checks CR4.VMXE (KVM clears it with
  *     cr4_clear_bits() after VMXOFF) and then VMXONs itself (vmx_cpu_section_check()):
@@ -194,7 +204,8 @@ static void vmx_share_enter_retry(struct vmxmon_vcpu *vcpu)
 		preempt_enable();
 		schedule_timeout_uninterruptible(1);
 	}
-	if (!vmx->share.broken)
+	/* Not enabled here: reboot/kexec took VMX on purpose, or a failed takeover said so. */
+	if (!vmx->share.broken && vmx_this_cpu_on())
 		pr_err_ratelimited("cpu%d: no VMX operation for a vCPU's state here; its KVM_RUN fails with -EIO\n",
 				   smp_processor_id());
 	vmx->share.broken = true;

@@ -323,8 +323,14 @@ static noinline int vmx_vcpu_run_share_begin(struct vmxmon_vcpu *vcpu)
 	vmx_share_exit(vcpu);
 	if (!cpu_active(smp_processor_id()))
 		return -EAGAIN;		/* going offline: the run loop moves us */
-	pr_err_ratelimited("cpu%d: VMX operation is gone and cannot be taken over; KVM_RUN fails with -EIO\n",
-			   smp_processor_id());
+	/*
+	 * Not enabled here at all: the reboot notifier took VMX away from running vCPUs on
+	 * purpose (kexec, reboot: no error then), or a takeover's VMXON failed, which
+	 * vmx_cpu_section_check() reported.
+	 */
+	if (vmx_this_cpu_on())
+		pr_err_ratelimited("cpu%d: VMX operation is gone and cannot be taken over; KVM_RUN fails with -EIO\n",
+				   smp_processor_id());
 	return -EIO;
 }
 

@@ -41,6 +41,9 @@ KMSG_RE = re.compile(r"^\[\s*\d+\.\d+\] ")
 PANIC_RE = re.compile(r"Kernel panic - not syncing|---\[ end Kernel panic")
 OOPS_RE = re.compile(r"BUG:|Oops|general protection|WARNING:|watchdog: .*lockup|rcu: INFO")
 STAGE_RE = re.compile(r"^VMXMON-TESTBED-STAGE: (.*)$")
+# A stage that panics on purpose (a crash kernel is to take over: scripts/shutdown/) says so
+# first: the next panic whose line has TEXT does not end the run.
+EXPECT_PANIC_RE = re.compile(r"^expect panic: (.+)$")
 # A kernel console line, L1's or a guest's (l1_boot.sh puts "[l2 NAME] " in front).
 CONSOLE_RE = re.compile(r"(?:^|\] )\[\s*(\d+\.\d+)\] (.*)$")
 # What ends a run at once: a panic, an Oops (its header "...: 0000 [#1] ..." or the line
@@ -79,6 +82,8 @@ class Run:
         self.fatal = None  # (status, one-line reason, wall seconds): ends the run
         self.out = sys.stdout
         self.marks = {}  # wall seconds at which the serial log showed isolinux, the kernel
+        self.expect_panic = None  # the text of a panic the command announced
+        self.expected_panics = []  # (line, wall seconds) of the announced panics seen
 
     def elapsed(self):
         return time.monotonic() - self.t0
@@ -101,6 +106,11 @@ class Run:
             # userspace is a guest's (an L2 kernel starts at 0).
             guest = self.uptime is not None and float(m.group(1)) < float(self.uptime)
             kind = "panic" if PANIC_RE.search(m.group(2)) else "oops"
+            if kind == "panic" and self.expect_panic and self.expect_panic in m.group(2):
+                self.expected_panics.append((m.group(2).strip(), self.elapsed()))
+                self.expect_panic = None
+                self.note(f"the announced panic: {m.group(2).strip()}; the run goes on")
+                return
             where = "an L2 guest's kernel" if guest else "the L1 kernel"
             what = "kernel panic" if kind == "panic" else "kernel Oops"
             self.fatal = (kind, f"{what} in {where}: {m.group(2).strip()}", self.elapsed())
@@ -124,6 +134,9 @@ class Run:
         text = raw.decode("utf-8", "replace").replace("\r", "")
         m = STAGE_RE.match(text)
         if m and self.userspace is not None:
+            e = EXPECT_PANIC_RE.match(m.group(1).strip())
+            if e:
+                self.expect_panic = e.group(1).strip()
             self.set_stage(m.group(1).strip())
             return
         self.write((f"[{self.name}] " if self.prefix else "") + text + "\n")
@@ -134,6 +147,10 @@ class Run:
             self.set_stage("L1 boot (kernel)")
             self.marks["kernel"] = self.elapsed()
         m = USER_RE.match(text)
+        if m and self.userspace is not None:
+            # A kernel that kexec or a crash started (scripts/shutdown/): its clock restarted.
+            self.uptime = m.group(1)
+            self.note(f"userspace of a next kernel (guest uptime {self.uptime} s)")
         if m and self.userspace is None:
             self.userspace, self.uptime = self.elapsed(), m.group(1)
             self.note(f"userspace after {self.userspace:.1f} s (guest uptime {self.uptime} s)")
@@ -151,7 +168,8 @@ class Run:
         if m and self.exit is None:
             self.exit = int(m.group(1))
             self.set_stage("L1 poweroff")
-        if PANIC_RE.search(text) and self.panic is None:
+        if PANIC_RE.search(text) and self.panic is None and not (
+                self.expected_panics and self.expected_panics[-1][0] in text):
             self.panic = text.strip()
         if KMSG_RE.match(text) and OOPS_RE.search(text) and self.oops is None:
             self.oops = text.strip()
@@ -303,6 +321,8 @@ def main():
             r.write(f"t_{k}={v:.1f}\n")
         if run.fatal is not None:
             r.write(f"t_fatal={run.fatal[2]:.1f}\n")
+        for line, t in run.expected_panics:
+            r.write(f"expected_panic={t:.1f} {line}\n")
         if run.userspace is not None:
             r.write(f"userspace={run.userspace:.1f}\nuptime={run.uptime}\n")
         if run.dmesg is not None:
