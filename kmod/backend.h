@@ -198,6 +198,11 @@ struct vmxmon_backend_ops {
 	/* Enter/leave VMX operation on the calling CPU (IRQs off). */
 	enum vmxmon_enable_error (*cpu_enable)(void);
 	void (*cpu_disable)(void);
+	/*
+	 * The crash path's (kmod/virt.c: the kernel's emergency-virtualization callback): NMI
+	 * or IRQs-off context on each CPU, no locks; leaves VMX operation here whoever entered it.
+	 */
+	void (*emergency_disable)(void);
 
 	void (*cpu_stats)(int cpu, struct vmxmon_cpu_stats *stats);
 	/*

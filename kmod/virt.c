@@ -20,11 +20,14 @@
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/jiffies.h>
+#include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/namei.h>
 #include <linux/mutex.h>
 #include <linux/reboot.h>
 #include <linux/smp.h>
 #include <linux/workqueue.h>
+#include <asm/reboot.h>
 
 #include "kmod/compat.h"
 #include "kmod/vmxmon.h"
@@ -321,6 +324,88 @@ static void vmxmon_resume(void)
 
 VMXMON_SYSCORE(vmxmon_syscore, vmxmon_suspend, vmxmon_resume);
 
+/*
+ * The crash path. kdump's crash NMI and an emergency restart turn VMX off on each CPU only
+ * through the kernel's one emergency-virtualization callback (Debian's 6.1.192, which has
+ * 6.5's rework, and 6.12: cpu_emergency_register_virt_callback()). Without it a CPU left
+ * in vmxmon's VMX operation triple-faults in kexec's relocate_kernel, which clears
+ * CR4.VMXE, and no crash kernel starts. The slot holds one callback, and kvm_intel takes
+ * it in its module init (with a WARN if it is taken): vmxmon holds it only while no
+ * kvm_intel is loaded, and gives it up when one comes (a module notifier runs before the
+ * module's init) and takes it back when it goes (after its exit). kvm_intel's callback
+ * leaves VMX operation whoever entered it, so it covers vmxmon's CPUs too, own or shared.
+ * A kvm_intel that is there already when vmxmon loads (a module, or built in) shows in
+ * /sys/module; one that left between the notifier's registration and that look is
+ * missed until it comes back: the crash path is then as it was without this.
+ */
+static DEFINE_MUTEX(vmxmon_emergency_lock);
+static bool vmxmon_emergency_ours;	/* vmxmon_emergency_lock */
+
+static void vmxmon_emergency_disable(void)
+{
+	vmxmon_ops->emergency_disable();
+}
+
+static void vmxmon_emergency_set(bool ours)
+{
+	lockdep_assert_held(&vmxmon_emergency_lock);
+	if (ours == vmxmon_emergency_ours)
+		return;
+	if (ours)
+		cpu_emergency_register_virt_callback(vmxmon_emergency_disable);
+	else
+		cpu_emergency_unregister_virt_callback(vmxmon_emergency_disable);
+	vmxmon_emergency_ours = ours;
+}
+
+static int vmxmon_module_event(struct notifier_block *nb, unsigned long state, void *data)
+{
+	struct module *mod = data;
+
+	if (strcmp(mod->name, "kvm_intel"))
+		return NOTIFY_DONE;
+	mutex_lock(&vmxmon_emergency_lock);
+	if (state == MODULE_STATE_COMING)
+		vmxmon_emergency_set(false);
+	else if (state == MODULE_STATE_GOING)
+		vmxmon_emergency_set(true);
+	mutex_unlock(&vmxmon_emergency_lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block vmxmon_module_nb = {
+	.notifier_call = vmxmon_module_event,
+};
+
+static bool vmxmon_kvm_intel_present(void)
+{
+	struct path path;
+
+	if (kern_path("/sys/module/kvm_intel", LOOKUP_DIRECTORY, &path))
+		return false;
+	path_put(&path);
+	return true;
+}
+
+static void vmxmon_emergency_init(void)
+{
+	register_module_notifier(&vmxmon_module_nb);
+	mutex_lock(&vmxmon_emergency_lock);
+	vmxmon_emergency_set(!vmxmon_kvm_intel_present());
+	mutex_unlock(&vmxmon_emergency_lock);
+	pr_info("crash path: %s\n", vmxmon_emergency_ours ?
+		"vmxmon turns VMX off (the kernel's emergency callback)" :
+		"kvm_intel's emergency callback turns VMX off");
+}
+
+static void vmxmon_emergency_exit(void)
+{
+	unregister_module_notifier(&vmxmon_module_nb);
+	mutex_lock(&vmxmon_emergency_lock);
+	vmxmon_emergency_set(false);		/* waits for callers (synchronize_rcu()) */
+	mutex_unlock(&vmxmon_emergency_lock);
+}
+
 int vmxmon_virt_init(void)
 {
 	int r;
@@ -336,6 +421,7 @@ int vmxmon_virt_init(void)
 		return r;
 	}
 	vmxmon_syscore_register(&vmxmon_syscore);
+	vmxmon_emergency_init();
 	return 0;
 }
 
@@ -347,6 +433,7 @@ void vmxmon_virt_exit(void)
 {
 	vmxmon_virt_release_idle();
 	cancel_delayed_work_sync(&vmxmon_virt_release_work);
+	vmxmon_emergency_exit();
 	vmxmon_syscore_unregister(&vmxmon_syscore);
 	unregister_reboot_notifier(&vmxmon_reboot_nb);
 	cpuhp_remove_state(vmxmon_cpuhp_state);

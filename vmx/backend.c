@@ -61,6 +61,7 @@ const struct vmxmon_backend_ops vmx_backend_ops = {
 	.hardware_unsetup	= vmx_hardware_unsetup,
 	.cpu_enable		= vmx_cpu_enable,
 	.cpu_disable		= vmx_cpu_disable,
+	.emergency_disable	= vmx_emergency_disable,
 	.cpu_stats		= vmx_cpu_stats,
 	.set_share_mode		= vmx_share_set_mode,
 	.sleep_begin		= vmx_share_sleep_begin,

@@ -397,6 +397,29 @@ static void vmx_cpu_clear_loaded(struct vmx_cpu *vc)
 	raw_spin_unlock(&vc->lock);
 }
 
+/*
+ * The crash path (kdump, emergency restart), from the crash NMI or with IRQs off, as KVM's
+ * vmx_emergency_disable(): VMCLEAR what is loaded here so that the vmcore holds its data,
+ * then leave VMX operation if CR4.VMXE says this CPU is in it, whoever did VMXON (kexec's
+ * relocate_kernel clears CR4.VMXE, which faults in VMX operation: the CPU triple-faults
+ * and no crash kernel starts). No lock: the interrupted code may hold vc->lock; the list
+ * changes only with IRQs off on this CPU (or for an offline one), as KVM's
+ * loaded_vmcss_on_cpu. Instructions that fault (VMX already off) are skipped by their
+ * fixups (vmx_ops.h).
+ */
+void vmx_emergency_disable(void)
+{
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
+	struct vmx_loaded_vmcs *v;
+
+	if (!(__read_cr4() & X86_CR4_VMXE))
+		return;
+	list_for_each_entry(v, &vc->loaded_vmcss, loaded_list)
+		vmx_vmclear(page_to_phys(virt_to_page(v->vmcs)));
+	vmx_vmxoff();
+	cr4_clear_bits(X86_CR4_VMXE);
+}
+
 /* Leave VMX operation on this CPU. IRQs are off. Safe to call when VMX is off. */
 void vmx_cpu_disable(void)
 {

@@ -117,6 +117,7 @@ void vmx_free_page(struct page *page);
 
 enum vmxmon_enable_error vmx_cpu_enable(void);
 void vmx_cpu_disable(void);
+void vmx_emergency_disable(void);
 void vmx_cpu_stats(int cpu, struct vmxmon_cpu_stats *stats);
 int vmx_cpus_alloc(void);
 void vmx_cpus_free(void);
