@@ -16,6 +16,10 @@
 #            VMXMON_FUZZ_SCALE=10 (main runs the same suite at scale 1).
 #   reliability-shared  the same with a KVM VM holding VMX on every CPU throughout: vmxmon
 #            in shared mode (issue 17); make check-full.
+#   debug-shared  for debug kernels (make check-debug-shared): the memory programs on vmxmon
+#            owning VMX; kvm_intel and coexist_test; then, with a KVM VM holding VMX
+#            throughout, the memory and debug programs and the reliability suite at
+#            VMXMON_FUZZ_SCALE (default 0.2) in shared mode; kmemleak, lockdep, kernel log.
 # Environment: VMXMON_KO (default /vmxmon/vmxmon.ko), VMXMON_KMODS (directory with
 # irqbypass.ko, kvm.ko, kvm-intel.ko; default /vmxmon/kmods), VMXMON_DEV (default /dev/vmxmon).
 
@@ -285,6 +289,17 @@ mode_reliability() {
 	finish reliability
 }
 
+# Every CPU took VMX in shared mode at least once and never had to take it over.
+test_ran_shared() {
+	if awk '/^cpu[0-9]+:/ { n++; for (i = 1; i <= NF; i++) { split($i, kv, "=");
+		if (kv[1] == "shared" && kv[2] > 0) ok++; if (kv[1] == "takeover" && kv[2] > 0) bad++ } }
+		END { exit !(n > 0 && ok == n && !bad) }' /sys/kernel/debug/vmxmon/status; then
+		pass "vmxmon: $1 ran in shared mode"
+	else
+		fail "vmxmon: $1 ran in shared mode" "$(cat /sys/kernel/debug/vmxmon/status)"
+	fi
+}
+
 # The reliability suite while a KVM VM holds VMX on every CPU (issue 17): vmxmon shares VMX
 # throughout (debugfs mode=shared), and the KVM VM outlives the suite. make check-full.
 mode_reliability_shared() {
@@ -304,14 +319,7 @@ mode_reliability_shared() {
 	fi
 	pass "vmxmon: insmod vmxmon.ko beside kvm_intel"
 	run_reliability
-	# Every CPU took VMX in shared mode at least once and never had to take it over.
-	if awk '/^cpu[0-9]+:/ { n++; for (i = 1; i <= NF; i++) { split($i, kv, "=");
-		if (kv[1] == "shared" && kv[2] > 0) ok++; if (kv[1] == "takeover" && kv[2] > 0) bad++ } }
-		END { exit !(n > 0 && ok == n && !bad) }' /sys/kernel/debug/vmxmon/status; then
-		pass "vmxmon: the suite ran in shared mode"
-	else
-		fail "vmxmon: the suite ran in shared mode" "$(cat /sys/kernel/debug/vmxmon/status)"
-	fi
+	test_ran_shared "the suite"
 	if kill -0 "$kvm_pid" 2>/dev/null; then
 		pass "kvm: the KVM VM outlived the suite"
 	else
@@ -326,6 +334,77 @@ mode_reliability_shared() {
 		fail "vmxmon: rmmod vmxmon after the shared reliability suite" "$(cat "$TMP/rmmod.err")"
 	fi
 	finish reliability-shared
+}
+
+# ---- debug-shared: the memory code and shared VMX on a debug kernel (issues 16, 17) ----
+# The demand-paged memory code (MMU notifier -> EPT zap under ept_lock, 2 MiB and 1 GiB
+# leaves, EPT watchpoints splitting them) with vmxmon owning VMX; then vmxmon sharing VMX
+# with a KVM VM that holds it throughout (vmx/share.c: sections with IRQs and preemption
+# off, left only at the sleep points): the same programs, guest_debug_test and the
+# reliability suite. On a debug kernel (scripts/debug-kernel) lockdep, might_sleep
+# (DEBUG_ATOMIC_SLEEP), KASAN and UBSAN report into the log checked at the end, kmemleak
+# is scanned and lockdep must still be on. Each program's L1 time follows it.
+DEBUG_OWN_TESTS="demand_paging_test hugepage_test ept_watch_test memslot_test memslot_host_test"
+DEBUG_SHARED_TESTS="ept_watch_test guest_debug_test demand_paging_test hugepage_test memslot_test"
+
+run_timed() {
+	for b in "$@"; do
+		t0=$(cut -d. -f1 /proc/uptime)
+		run_bin "$b" "$HERE/$b" --dev "$DEV"
+		echo "# $b: $(($(cut -d. -f1 /proc/uptime) - t0)) s of L1 time"
+	done
+}
+
+mode_debug_shared() {
+	mark=$(log_mark)
+	taint=$(taint_bad)
+	echo "# L1: Linux $(uname -r), $(grep -c '^processor' /proc/cpuinfo) CPU(s)"
+	if ! insmod_vmxmon; then
+		echo "Bail out! vmxmon.ko does not load"
+		finish debug-shared
+	fi
+	pass "vmxmon: insmod vmxmon.ko"
+	kmemleak_begin
+	run_timed $DEBUG_OWN_TESTS
+	if ! load_kvm 0; then
+		echo "Bail out! kvm_intel does not load"
+		finish debug-shared
+	fi
+	run_bin coexist_test "$HERE/coexist_test" --dev "$DEV" --kvm-dev /dev/kvm
+	# vmxmon leaves VMX, a KVM VM takes it on every CPU, and vmxmon comes back beside it.
+	if rmmod_retry vmxmon; then
+		pass "vmxmon: rmmod before the shared half"
+	else
+		fail "vmxmon: rmmod before the shared half" "$(cat "$TMP/rmmod.err")"
+	fi
+	if holder_start /dev/kvm "$TMP/kvm_holder.out"; then
+		pass "kvm: a KVM VM holds VMX on every CPU"
+	else
+		fail "kvm: a KVM VM holds VMX on every CPU" "$(cat "$TMP/kvm_holder.out")"
+		finish debug-shared
+	fi
+	kvm_pid=$pid
+	loaded vmxmon || insmod_vmxmon || finish debug-shared
+	pass "vmxmon: insmod vmxmon.ko beside kvm_intel"
+	run_timed $DEBUG_SHARED_TESTS
+	test_ran_shared "the memory and debug programs"
+	export VMXMON_FUZZ_SCALE=${VMXMON_FUZZ_SCALE:-0.2}
+	run_reliability
+	if kill -0 "$kvm_pid" 2>/dev/null; then
+		pass "kvm: the KVM VM outlived the shared half"
+	else
+		fail "kvm: the KVM VM outlived the shared half" "$(cat "$TMP/kvm_holder.out")"
+	fi
+	kill "$kvm_pid" 2>/dev/null
+	wait "$kvm_pid" 2>/dev/null
+	if rmmod_retry vmxmon; then
+		pass "vmxmon: rmmod vmxmon at the end"
+	else
+		fail "vmxmon: rmmod vmxmon at the end" "$(cat "$TMP/rmmod.err")"
+	fi
+	kmemleak_check
+	test_kernel_log_clean "$mark" "$taint"
+	finish debug-shared
 }
 
 mode_main() {
@@ -425,7 +504,7 @@ mode_demo() {
 }
 
 usage() {
-	echo "usage: run_l1.sh main|no-ept|no-vmx|demo|reliability|reliability-shared" >&2
+	echo "usage: run_l1.sh main|no-ept|no-vmx|demo|reliability|reliability-shared|debug-shared" >&2
 	exit 2
 }
 
@@ -438,5 +517,6 @@ no-vmx) echo "TAP version 13"; mode_load_fails VMX ;;
 demo) mode_demo; st=$?; rm -rf "$TMP"; exit $st ;;
 reliability) echo "TAP version 13"; mode_reliability ;;
 reliability-shared) echo "TAP version 13"; mode_reliability_shared ;;
+debug-shared) echo "TAP version 13"; mode_debug_shared ;;
 *) rm -rf "$TMP"; usage ;;
 esac
