@@ -247,12 +247,15 @@ kmemleak_begin() {
 	[ -w "$KMEMLEAK" ] && echo clear >"$KMEMLEAK"
 	return 0
 }
+# kmemleak_check [WHEN]: WHEN (default "at the end") names the point in the run.
 kmemleak_check() {
+	when=${1:-at the end}
+	leak_when=${1:+ $1}
 	if [ $lockdep_was_on = 1 ]; then
 		if lockdep_on; then
-			pass "kernel: lockdep still on at the end (no lock report: debug_locks 1)"
+			pass "kernel: lockdep still on $when (no lock report: debug_locks 1)"
 		else
-			fail "kernel: lockdep still on at the end (no lock report: debug_locks 1)" \
+			fail "kernel: lockdep still on $when (no lock report: debug_locks 1)" \
 				"$(grep -E 'debug_locks|lock-classes' "$LOCKDEP_STATS")"
 		fi
 	fi
@@ -263,9 +266,9 @@ kmemleak_check() {
 	echo scan >"$KMEMLEAK"
 	leaks=$(cat "$KMEMLEAK")
 	if [ -z "$leaks" ]; then
-		pass "kernel: kmemleak reports no unreferenced object"
+		pass "kernel: kmemleak reports no unreferenced object$leak_when"
 	else
-		fail "kernel: kmemleak reports no unreferenced object" "$(echo "$leaks" | head -n 40)"
+		fail "kernel: kmemleak reports no unreferenced object$leak_when" "$(echo "$leaks" | head -n 40)"
 	fi
 }
 
@@ -298,6 +301,44 @@ test_ran_shared() {
 	else
 		fail "vmxmon: $1 ran in shared mode" "$(cat /sys/kernel/debug/vmxmon/status)"
 	fi
+}
+
+# status_sum FIELD: FIELD=<n> summed over the CPUs of vmxmon's debugfs status.
+status_sum() {
+	awk -v f="$1" '/^cpu[0-9]+:/ { for (i = 1; i <= NF; i++) { split($i, kv, "=");
+		if (kv[1] == f) s += kv[2] } } END { print s + 0 }' /sys/kernel/debug/vmxmon/status
+}
+
+# The programs that reach the VMCS at KVM_RUN's edges (a debugger's single step, an EPT
+# watch's step) once more beside a KVM VM holding VMX: vmxmon in shared mode (issue 17),
+# where the VMCS is ours only inside a section (vmx/share.c).
+test_shared_programs() {
+	# vmxmon lets VMX go after its idle hold (vmx_idle_ms); then a KVM VM can take it.
+	i=0
+	while grep -q 'vmx=on' /sys/kernel/debug/vmxmon/status && [ $i -lt 30 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	if ! holder_start /dev/kvm "$TMP/kvm_holder.out"; then
+		fail "kvm: a KVM VM holds VMX for vmxmon's shared-mode programs" \
+			"$(cat "$TMP/kvm_holder.out")" "$(cat /sys/kernel/debug/vmxmon/status)"
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		return
+	fi
+	shared0=$(status_sum shared)
+	takeover0=$(status_sum takeover)
+	for b in guest_debug_test ept_watch_test; do
+		run_bin "$b beside a KVM VM (shared mode)" "$HERE/$b" --dev "$DEV"
+	done
+	if [ "$(status_sum shared)" -gt "$shared0" ] && [ "$(status_sum takeover)" = "$takeover0" ]; then
+		pass "vmxmon: guest_debug_test and ept_watch_test ran in shared mode"
+	else
+		fail "vmxmon: guest_debug_test and ept_watch_test ran in shared mode" \
+			"shared $shared0, takeover $takeover0 before" "$(cat /sys/kernel/debug/vmxmon/status)"
+	fi
+	kill "$pid"
+	wait "$pid" 2>/dev/null
 }
 
 # The reliability suite while a KVM VM holds VMX on every CPU (issue 17): vmxmon shares VMX
@@ -388,6 +429,8 @@ mode_debug_shared() {
 	pass "vmxmon: insmod vmxmon.ko beside kvm_intel"
 	run_timed $DEBUG_SHARED_TESTS
 	test_ran_shared "the memory and debug programs"
+	# Reported here too: the suite below is long on a KASAN kernel.
+	kmemleak_check "before the reliability suite"
 	export VMXMON_FUZZ_SCALE=${VMXMON_FUZZ_SCALE:-0.2}
 	run_reliability
 	if kill -0 "$kvm_pid" 2>/dev/null; then
@@ -439,6 +482,7 @@ mode_main() {
 			run_bin "$b on /dev/kvm" "$HERE/$b" --dev /dev/kvm --tag kvm-identical
 		done
 		run_bin coexist_test "$HERE/coexist_test" --dev "$DEV" --kvm-dev /dev/kvm
+		test_shared_programs
 		run_bin "isolation_test on /dev/kvm" "$HERE/isolation_test" --dev /dev/kvm --tag kvm-identical
 		test_kvm_holds_vmx_from_load
 	else
