@@ -47,6 +47,16 @@
  * Locking, as KVM's memslots: changes are serialized by vm->slots_lock, which nothing on a
  * vCPU's path takes. The set of slots vCPUs see is one array, vm->memslots, replaced as a
  * whole under slots_lock and read under vm->srcu.
+ *
+ * Lock order (lockdep checks it on the debug kernel: make check-debug-shared), outer first:
+ * vcpu->mutex -> vm->srcu (read) -> mm locks (GUP: mmap_lock, folio locks), then ept_lock;
+ * slots_lock -> mmap_lock (notifier insertion), vm->srcu (synchronize), ept_lock (slot zap,
+ * watches); vcpu->mutex -> vm->lock -> ept_lock (APIC-access page); the mm's locks held at
+ * an invalidation (mmap_lock, i_mmap_rwsem, anon_vma, folio locks, fs_reclaim) -> notifier
+ * -> ept_lock -> watches->lock (a spinlock, the only lock inside it). ept_lock is innermost
+ * of the sleeping locks: under it nothing allocates, faults, takes an mm lock or waits for
+ * another CPU (TLB-flush IPIs go out after it is dropped). In share mode (vmx/share.c) all
+ * this runs between vmxmon_sleep_begin() and _end(): IRQs and preemption on.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
