@@ -17,9 +17,9 @@
 #   reliability-shared  the same with a KVM VM holding VMX on every CPU throughout: vmxmon
 #            in shared mode (issue 17); make check-full.
 #   debug-shared  for debug kernels (make check-debug-shared): the memory programs on vmxmon
-#            owning VMX; kvm_intel and coexist_test; then, with a KVM VM holding VMX
-#            throughout, the memory and debug programs and the reliability suite at
-#            VMXMON_FUZZ_SCALE (default 0.2) in shared mode; kmemleak, lockdep, kernel log.
+#            owning VMX; then, with a KVM VM holding VMX throughout, the memory and debug
+#            programs and the reliability suite at VMXMON_FUZZ_SCALE (default 0.2) in
+#            shared mode; coexist_test; kmemleak, lockdep, kernel log.
 # Environment: VMXMON_KO (default /vmxmon/vmxmon.ko), VMXMON_KMODS (directory with
 # irqbypass.ko, kvm.ko, kvm-intel.ko; default /vmxmon/kmods), VMXMON_DEV (default /dev/vmxmon).
 
@@ -382,11 +382,13 @@ mode_reliability_shared() {
 # leaves, EPT watchpoints splitting them) with vmxmon owning VMX; then vmxmon sharing VMX
 # with a KVM VM that holds it throughout (vmx/share.c: sections with IRQs and preemption
 # off, left only at the sleep points): the same programs, guest_debug_test and the
-# reliability suite. On a debug kernel (scripts/debug-kernel) lockdep, might_sleep
-# (DEBUG_ATOMIC_SLEEP), KASAN and UBSAN report into the log checked at the end, kmemleak
-# is scanned and lockdep must still be on. Each program's L1 time follows it.
-DEBUG_OWN_TESTS="demand_paging_test hugepage_test ept_watch_test memslot_test memslot_host_test"
-DEBUG_SHARED_TESTS="ept_watch_test guest_debug_test demand_paging_test hugepage_test memslot_test"
+# reliability suite; then coexist_test. Most telling first: a KASAN kernel in Bochs is
+# slow (about 13 times stock), and the serial log keeps what ran. On a debug kernel
+# (scripts/debug-kernel) lockdep, might_sleep (DEBUG_ATOMIC_SLEEP), KASAN and UBSAN report
+# into the log checked at the end, kmemleak is scanned and lockdep must still be on. Each
+# program's L1 time follows it.
+DEBUG_OWN_TESTS="ept_watch_test hugepage_test demand_paging_test memslot_test memslot_host_test"
+DEBUG_SHARED_TESTS="guest_debug_test ept_watch_test demand_paging_test hugepage_test memslot_test"
 
 run_timed() {
 	for b in "$@"; do
@@ -411,7 +413,6 @@ mode_debug_shared() {
 		echo "Bail out! kvm_intel does not load"
 		finish debug-shared
 	fi
-	run_bin coexist_test "$HERE/coexist_test" --dev "$DEV" --kvm-dev /dev/kvm
 	# vmxmon leaves VMX, a KVM VM takes it on every CPU, and vmxmon comes back beside it.
 	if rmmod_retry vmxmon; then
 		pass "vmxmon: rmmod before the shared half"
@@ -440,6 +441,8 @@ mode_debug_shared() {
 	fi
 	kill "$kvm_pid" 2>/dev/null
 	wait "$kvm_pid" 2>/dev/null
+	# Last, with no KVM VM (it unloads and reloads kvm_intel): both load orders, hand-overs.
+	run_timed coexist_test
 	if rmmod_retry vmxmon; then
 		pass "vmxmon: rmmod vmxmon at the end"
 	else
