@@ -32,7 +32,7 @@ SUBJOBS    := -j$(shell nproc)
 endif
 
 .PHONY: all deps modsrc module userspace selftests sparse payload payload-6.12 check check-host \
-	check-build check-bochs check-full run bench clean help fuzz check-debug
+	check-build check-bochs check-full run bench clean help fuzz check-debug check-debug-shared
 
 all: module userspace selftests
 
@@ -45,6 +45,7 @@ help:
 	@echo "make bench      VM-exit round trips, vmxmon vs kvm_intel (build/bench/results.md)"
 	@echo "make fuzz       the reliability suite (fuzzing, hostile guests, kills, hotplug) at 10x its make check counts"
 	@echo "make check-debug  build a KASAN/lockdep/kmemleak/UBSAN 6.1 kernel (cached) and run the Bochs suite on it"
+	@echo "make check-debug-shared  on that kernel: the memory code, then VMX shared with a KVM VM (~1 h)"
 	@echo "variables:      KDIR=<kernel build dir> (default: Debian 6.1 headers, auto-installed)"
 	@echo "                KVER=6.12: build and sparse for Debian's 6.12 instead (build/k6.12/vmxmon.ko)"
 
@@ -136,6 +137,11 @@ fuzz: payload
 # The Bochs suite on a debug kernel built from linux-source-6.1 (scripts/debug-kernel/).
 check-debug: payload
 	$(TOP)/scripts/debug-kernel/debug-kernel check
+
+# The same kernel, run_l1.sh debug-shared: demand paging, huge pages and EPT watches with
+# vmxmon owning VMX, then in shared mode beside a KVM VM with the reliability suite.
+check-debug-shared: payload
+	$(TOP)/scripts/debug-kernel/debug-kernel check --shared
 
 clean:
 	-$(MAKE) -C "$(KDIR)" M=$(TOP) clean 2>/dev/null

@@ -47,6 +47,16 @@
  * Locking, as KVM's memslots: changes are serialized by vm->slots_lock, which nothing on a
  * vCPU's path takes. The set of slots vCPUs see is one array, vm->memslots, replaced as a
  * whole under slots_lock and read under vm->srcu.
+ *
+ * Lock order (lockdep checks it on the debug kernel: make check-debug-shared), outer first:
+ * vcpu->mutex -> vm->srcu (read) -> mm locks (GUP: mmap_lock, folio locks), then ept_lock;
+ * slots_lock -> mmap_lock (notifier insertion), vm->srcu (synchronize), ept_lock (slot zap,
+ * watches); vcpu->mutex -> vm->lock -> ept_lock (APIC-access page); the mm's locks held at
+ * an invalidation (mmap_lock, i_mmap_rwsem, anon_vma, folio locks, fs_reclaim) -> notifier
+ * -> ept_lock -> watches->lock (a spinlock, the only lock inside it). ept_lock is innermost
+ * of the sleeping locks: under it nothing allocates, faults, takes an mm lock or waits for
+ * another CPU (TLB-flush IPIs go out after it is dropped). In share mode (vmx/share.c) all
+ * this runs between vmxmon_sleep_begin() and _end(): IRQs and preemption on.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -536,16 +546,22 @@ out:
 
 static int vmxmon_read_words(void *buf, unsigned long hva, unsigned int len)
 {
-	u64 w[VMXMON_SMALL_READ / 8 + 1];
+	u64 w[VMXMON_SMALL_READ / 8 + 1], *d = w;
 	u64 __user *p = (u64 __user *)(hva & ~7ul);
 	unsigned int i, n = ((hva & 7) + len + 7) / 8;
 
 	if (len == sizeof(u64) && IS_ALIGNED(hva, 8))	/* a page-table entry */
 		return get_user(*(u64 *)buf, (u64 __user *)hva);
+	/*
+	 * Bounded here (never true) and stored through d, not w[i]: UBSAN's bounds check of
+	 * w[i] is a call, and none may run with user access on (objtool on the debug kernel).
+	 */
+	if (n > ARRAY_SIZE(w))
+		return -EFAULT;
 	if (!user_access_begin(p, n * sizeof(u64)))
 		return -EFAULT;
 	for (i = 0; i < n; i++)
-		unsafe_get_user(w[i], p + i, fault);
+		unsafe_get_user(*d++, p + i, fault);
 	user_access_end();
 	memcpy(buf, (u8 *)w + (hva & 7), len);
 	return 0;

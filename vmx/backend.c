@@ -55,6 +55,25 @@ static bool vmx_vcpu_can_enter_op(struct vmxmon_vcpu *vcpu)
 	return r;
 }
 
+/*
+ * KVM_RUN's start, after userspace completed an exit (kmod/vcpu.c), outside any section:
+ * a stepped instruction that completed there becomes KVM_EXIT_DEBUG, which reads the
+ * guest's RIP, CS base and DR7 from the VMCS. In share mode only inside a section
+ * (vmx/share.c): there the VMCS current outside one is the other hypervisor's, or none.
+ * Nothing to read (no section to pay) unless a step completed.
+ */
+static int vmx_guest_debug_step_exit_op(struct vmxmon_vcpu *vcpu)
+{
+	int r;
+
+	if (likely(!to_vmx(vcpu)->debug.step_done))
+		return 1;
+	vmx_share_hold(vcpu);
+	r = vmx_guest_debug_step_exit(vcpu);
+	vmx_share_release(vcpu);
+	return r;
+}
+
 const struct vmxmon_backend_ops vmx_backend_ops = {
 	.name			= "vmx",
 	.hardware_setup		= vmx_hardware_setup,
@@ -120,5 +139,5 @@ const struct vmxmon_backend_ops vmx_backend_ops = {
 	.get_sregs		= vmx_get_sregs,
 	.set_sregs		= vmx_set_sregs,
 	.set_guest_debug	= vmx_set_guest_debug,
-	.debug_step_exit	= vmx_guest_debug_step_exit,
+	.debug_step_exit	= vmx_guest_debug_step_exit_op,
 };

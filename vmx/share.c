@@ -105,6 +105,15 @@ bool vmx_share_local(void)
 	return READ_ONCE(vmx_share_local_mode);
 }
 
+#ifdef CONFIG_PROVE_LOCKING
+/* vmx/vmx_ops.h: a VMCS access in share mode outside a section is a vmxmon bug. */
+void vmx_share_assert_section(unsigned long field)
+{
+	if (READ_ONCE(vmx_share_mode) && (!irqs_disabled() || !this_cpu_read(vmx_share_holder)))
+		WARN_ONCE(1, "VMCS field %#lx accessed outside a share-mode section\n", field);
+}
+#endif
+
 static u64 vmx_vmcs_pa(struct vmx_vcpu *vmx)
 {
 	return page_to_phys(virt_to_page(vmx->vmcs.vmcs));

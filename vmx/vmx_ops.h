@@ -83,10 +83,23 @@ static __always_inline void vmx_load_ldt(u16 sel)
 void vmx_vmread_error(unsigned long field);
 void vmx_vmwrite_error(unsigned long field, unsigned long value);
 
+/*
+ * Debug kernels (lockdep's, as scripts/debug-kernel builds): in share mode every VMREAD and
+ * VMWRITE must come inside a section (vmx/share.c), where the current VMCS is ours; outside
+ * one it is the other hypervisor's (a VMWRITE would corrupt its guest) or none. Checked
+ * there, one call per access; nothing in other kernels.
+ */
+#ifdef CONFIG_PROVE_LOCKING
+void vmx_share_assert_section(unsigned long field);
+#else
+static __always_inline void vmx_share_assert_section(unsigned long field) { }
+#endif
+
 static __always_inline unsigned long __vmcs_readl(unsigned long field)
 {
 	unsigned long value;
 
+	vmx_share_assert_section(field);
 	asm goto("1: vmread %[field], %[value]\n\t"
 		 "jna %l[vmfail]\n\t"
 		 _ASM_EXTABLE(1b, %l[fault])
@@ -101,6 +114,7 @@ fault:
 
 static __always_inline void __vmcs_writel(unsigned long field, unsigned long value)
 {
+	vmx_share_assert_section(field);
 	asm goto("1: vmwrite %[value], %[field]\n\t"
 		 "jna %l[vmfail]\n\t"
 		 _ASM_EXTABLE(1b, %l[fault])
