@@ -341,19 +341,25 @@ test_shared_programs() {
 	wait "$pid" 2>/dev/null
 }
 
+# kvm_holder_up MODE: a KVM VM that holds VMX on every CPU for the rest of MODE (its pid in
+# kvm_pid), or MODE ends here.
+kvm_holder_up() {
+	if holder_start /dev/kvm "$TMP/kvm_holder.out"; then
+		pass "kvm: a KVM VM holds VMX on every CPU"
+	else
+		fail "kvm: a KVM VM holds VMX on every CPU" "$(cat "$TMP/kvm_holder.out")"
+		finish "$1"
+	fi
+	kvm_pid=$pid
+}
+
 # The reliability suite while a KVM VM holds VMX on every CPU (issue 17): vmxmon shares VMX
 # throughout (debugfs mode=shared), and the KVM VM outlives the suite. make check-full.
 mode_reliability_shared() {
 	mark=$(log_mark)
 	taint=$(taint_bad)
 	load_kvm 0 || finish reliability-shared
-	if holder_start /dev/kvm "$TMP/kvm_holder.out"; then
-		pass "kvm: a KVM VM holds VMX on every CPU"
-	else
-		fail "kvm: a KVM VM holds VMX on every CPU" "$(cat "$TMP/kvm_holder.out")"
-		finish reliability-shared
-	fi
-	kvm_pid=$pid
+	kvm_holder_up reliability-shared
 	if ! insmod_vmxmon; then
 		echo "Bail out! vmxmon.ko does not load"
 		finish reliability-shared
@@ -419,13 +425,7 @@ mode_debug_shared() {
 	else
 		fail "vmxmon: rmmod before the shared half" "$(cat "$TMP/rmmod.err")"
 	fi
-	if holder_start /dev/kvm "$TMP/kvm_holder.out"; then
-		pass "kvm: a KVM VM holds VMX on every CPU"
-	else
-		fail "kvm: a KVM VM holds VMX on every CPU" "$(cat "$TMP/kvm_holder.out")"
-		finish debug-shared
-	fi
-	kvm_pid=$pid
+	kvm_holder_up debug-shared
 	loaded vmxmon || insmod_vmxmon || finish debug-shared
 	pass "vmxmon: insmod vmxmon.ko beside kvm_intel"
 	run_timed $DEBUG_SHARED_TESTS
