@@ -267,8 +267,8 @@ void vmx_cpu_scratch_put(void)
  * VMPTRLD succeeded there, in VMX operation, with IRQs off: a VMCS on a CPU's list is then
  * always VMCLEARed by that CPU before it leaves VMX operation, and lv->cpu never names a
  * CPU that is offline. The crash-time VMCLEAR and VMXOFF belong to kvm_intel's emergency
- * callback (cpu_emergency_register_virt_callback(), one slot: vmx/share.c rule 4);
- * vmxmon has no such hook.
+ * callback (cpu_emergency_register_virt_callback(), one slot: vmx/share.c rule 4), or to
+ * vmxmon's, vmx_emergency_disable(), while no kvm_intel is loaded (kmod/virt.c).
  */
 
 /* Take @lv off @vc's list (vc->lock held); it is no longer loaded anywhere. */

@@ -38,10 +38,11 @@
  *     active only inside a section, which that NMI alone can interrupt, so one of our
  *     VMCSs may be left active (stale in the vmcore; the crash kernel does not use that
  *     memory). The slot holds one callback and kvm_intel WARNs if it is taken when it
- *     loads, so vmxmon does not register one: without kvm_intel loaded, a crash leaves
- *     vmxmon's own VMXON in place, and kexec's relocate_kernel then clears CR4.VMXE in
- *     VMX operation: #GP, triple fault, no crash kernel (seen in the testbed:
- *     scripts/shutdown/l1_shutdown.sh SHUTDOWN_CRASH_ALONE=1). Known gap, not fixed.
+ *     loads, so vmxmon holds it only while no kvm_intel is loaded (kmod/virt.c: a
+ *     module notifier hands it over) with vmx_emergency_disable() (vmx/cpu.c); without
+ *     it a crash left vmxmon's own VMXON in place and kexec's relocate_kernel cleared
+ *     CR4.VMXE in VMX operation: #GP, triple fault, no crash kernel (the testbed's
+ *     scripts/shutdown/l1_shutdown.sh SHUTDOWN_CRASH_ALONE=1 showed it; it boots now).
  *  5. The owner may leave between two sections (rmmod kvm_intel, its last VM on 6.1):
  *     a section start on a shared CPU checks CR4.VMXE (KVM clears it with
  *     cr4_clear_bits() after VMXOFF) and then VMXONs itself (vmx_cpu_section_check()):

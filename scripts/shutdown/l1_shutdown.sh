@@ -148,10 +148,10 @@ case $stage in
 	after_the_old_kernel
 	# SHUTDOWN_CRASH_ALONE=1 (set with the command, so every stage sees it): the crash
 	# with vmxmon's guests alone, in its own VMX operation, kvm_intel unloaded. Debian's
-	# 6.1.192 and 6.12 then have nobody to VMXOFF at the crash (kvm_intel's emergency
-	# callback is the kernel's only one: vmx/share.c rule 4), and the jump to the crash
-	# kernel triple-faults (relocate_kernel clears CR4.VMXE in VMX operation: #GP). A
-	# known gap, shown by this mode; not in make check.
+	# 6.1.192 and 6.12 turn VMX off at a crash only through the kernel's one emergency
+	# callback (vmx/share.c rule 4), which is vmxmon's once kvm_intel is gone (kmod/virt.c);
+	# before that, the jump to the crash kernel triple-faulted (relocate_kernel clears
+	# CR4.VMXE in VMX operation: #GP). Passes since; not in make check.
 	if [ -n "${SHUTDOWN_CRASH_ALONE:-}" ]; then
 		rmmod kvm_intel kvm irqbypass; result kvm_intel_unloads $?
 		export VMXMON_SHUTDOWN_ALONE=1
