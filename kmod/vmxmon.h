@@ -36,6 +36,14 @@ int vmxmon_set_memory_region(struct vmxmon_vm *vm,		/* vm->slots_lock held */
 			     const struct kvm_userspace_memory_region *mem);
 void vmxmon_memslots_free(struct vmxmon_vm *vm);
 int vmxmon_memslot_notifiers(void);
+/* kmod/map_level.c: the largest EPT leaf that may map @gpa (3: 1 GiB, 2: 2 MiB, 1: 4 KiB). */
+int vmxmon_map_level(struct vmxmon_vm *vm, const struct vmxmon_memslot *slot, u64 gpa,
+		     struct page *page, bool writable);
+
+static inline u64 vmxmon_slot_bytes(const struct vmxmon_memslot *slot)
+{
+	return slot->npages << PAGE_SHIFT;
+}
 bool vmxmon_gpa_range_in_slot(struct vmxmon_vm *vm, u64 gpa, u64 len);	/* slots_lock */
 
 /* kmod/watch.c: EPT watchpoints */
