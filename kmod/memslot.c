@@ -31,8 +31,9 @@
  *    from GUP is dropped right after: the mapping is protected by the notifier, not a pin.
  *  - Where the host maps the whole 2 MiB (1 GiB) around the page with one huge page (THP,
  *    hugetlbfs) and the slot's alignment allows, the fault maps that with one EPT leaf
- *    (vmxmon_map_level(), kmod/map_level.c: the one place that decides). The same sequence check covers
- *    the whole range; an invalidation of any part of it zaps the whole leaf.
+ *    (vmxmon_map_level(), kmod/map_level.c: the one place that decides). The same
+ *    sequence check covers the whole range; an invalidation of any part of it zaps the
+ *    whole leaf.
  *  - The EPT lock is never held across an allocation that could enter reclaim (the
  *    backend keeps a small cache of table pages filled outside it): reclaim may call the
  *    notifier, which takes that lock. Notifier calls that may not sleep (the OOM reaper)

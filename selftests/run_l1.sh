@@ -359,6 +359,17 @@ kvm_holder_up() {
 	kvm_pid=$pid
 }
 
+# kvm_holder_down WHAT: kvm_holder_up's VM must have outlived WHAT; then it ends.
+kvm_holder_down() {
+	if kill -0 "$kvm_pid" 2>/dev/null; then
+		pass "kvm: the KVM VM outlived $1"
+	else
+		fail "kvm: the KVM VM outlived $1" "$(cat "$TMP/kvm_holder.out")"
+	fi
+	kill "$kvm_pid" 2>/dev/null
+	wait "$kvm_pid" 2>/dev/null
+}
+
 # The reliability suite while a KVM VM holds VMX on every CPU (issue 17): vmxmon shares VMX
 # throughout (debugfs mode=shared), and the KVM VM outlives the suite. make check-full.
 mode_reliability_shared() {
@@ -373,13 +384,7 @@ mode_reliability_shared() {
 	pass "vmxmon: insmod vmxmon.ko beside kvm_intel"
 	run_reliability
 	test_ran_shared "the suite"
-	if kill -0 "$kvm_pid" 2>/dev/null; then
-		pass "kvm: the KVM VM outlived the suite"
-	else
-		fail "kvm: the KVM VM outlived the suite" "$(cat "$TMP/kvm_holder.out")"
-	fi
-	kill "$kvm_pid" 2>/dev/null
-	wait "$kvm_pid" 2>/dev/null
+	kvm_holder_down "the suite"
 	test_kernel_log_clean "$mark" "$taint"
 	if rmmod_retry vmxmon; then
 		pass "vmxmon: rmmod vmxmon after the shared reliability suite"
@@ -440,13 +445,7 @@ mode_debug_shared() {
 	kmemleak_check "before the reliability suite"
 	export VMXMON_FUZZ_SCALE=${VMXMON_FUZZ_SCALE:-0.2}
 	run_reliability
-	if kill -0 "$kvm_pid" 2>/dev/null; then
-		pass "kvm: the KVM VM outlived the shared half"
-	else
-		fail "kvm: the KVM VM outlived the shared half" "$(cat "$TMP/kvm_holder.out")"
-	fi
-	kill "$kvm_pid" 2>/dev/null
-	wait "$kvm_pid" 2>/dev/null
+	kvm_holder_down "the shared half"
 	# Last, with no KVM VM (it unloads and reloads kvm_intel): both load orders, hand-overs.
 	run_timed coexist_test
 	if rmmod_retry vmxmon; then
