@@ -21,7 +21,8 @@ Counting, over the serial lines between /init's USERSPACE marker and the EXIT ma
     with no failed result, no kernel-log check, suspicious kernel-log lines (BUG/WARNING/Oops/...)
     or a taint meaning warning (W), oops (D) or soft lockup (L).
 Prints one summary per boot, then "testbed: N passed, N failed, N skipped" alone on the last
-line. Exit status 1 if anything failed.
+line. Each failed result is followed by the last few "# " lines printed before it (the test's
+own diagnostics), so the summary alone says why. Exit status 1 if anything failed.
 """
 import os
 import re
@@ -32,6 +33,7 @@ DIRECTIVE_RE = re.compile(r"#\s*(SKIP|TODO)\b", re.IGNORECASE)
 BAIL_RE = re.compile(r"^\s*Bail out!")
 TAINT_BAD = {"W": 1 << 9, "D": 1 << 7, "L": 1 << 14}
 KSFT_SKIP = 4
+NOTES_PER_FAILURE = 6   # CI shows only the summary: enough to diagnose a failure from it
 
 
 def read(path):
@@ -55,6 +57,7 @@ def boot_summary(work):
     passed = failed = skipped = 0
     failures, problems, flagged, traces = [], [], [], []
     in_user = False
+    notes = []          # the "# ..." lines since the last result: a failure's diagnostics
     for line in (read(os.path.join(work, "serial.log")) or "").splitlines():
         if line.startswith("VMXMON-TESTBED-USERSPACE"):
             in_user = True
@@ -79,6 +82,10 @@ def boot_summary(work):
             else:
                 failed += 1
                 failures.append(line.strip())
+                failures.extend("  " + n for n in notes[-NOTES_PER_FAILURE:])
+            notes = []
+        elif line.lstrip().startswith("#"):
+            notes.append(line.strip())
         elif BAIL_RE.match(line):
             failed += 1
             failures.append(line.strip())
