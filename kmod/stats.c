@@ -36,7 +36,15 @@
 
 /* KVM_STATS_NAME_SIZE (kvm_host.h, not uapi): KVM's readers expect names of this size. */
 #define STATS_NAME_SIZE		48
-#define STATS_DESC_SIZE		(sizeof(struct kvm_stats_desc) + STATS_NAME_SIZE)
+/*
+ * A descriptor in the file: the fixed fields, then name_size bytes of name. Not
+ * sizeof(struct kvm_stats_desc) + the name: newer uapi headers (6.12's) give the struct a
+ * name[KVM_STATS_NAME_SIZE] when __KERNEL__ is defined (a flexible array only for
+ * userspace), so on 6.12 that sum was 112, the header said 64, and every reader saw
+ * descriptor 1 as zeros.
+ */
+#define STATS_DESC_SIZE		(offsetof(struct kvm_stats_desc, name) + STATS_NAME_SIZE)
+static_assert(offsetof(struct kvm_stats_desc, name) == 16);	/* the ABI's, on every kernel */
 #define COUNTER			(KVM_STATS_TYPE_CUMULATIVE | KVM_STATS_UNIT_NONE)
 #define CYCLES			(KVM_STATS_TYPE_CUMULATIVE | KVM_STATS_UNIT_CYCLES)
 #define NANOSECONDS		(KVM_STATS_TYPE_CUMULATIVE | KVM_STATS_UNIT_SECONDS)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* A reader of KVM's binary statistics files: see kvm_stats.h. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #define MAX_DESC	65536
 
 static const char *last_error = "";
+static char desc_error[160];
 
 static int bad(const char *why)
 {
@@ -26,6 +28,7 @@ const char *kvm_stats_error(void)
 int kvm_stats_parse(struct kvm_stats *s, const void *image, size_t len)
 {
 	const struct kvm_stats_header *h = image;
+	uint32_t bad_i = 0;
 	size_t end = 0;
 
 	memset(s, 0, sizeof(*s));
@@ -58,6 +61,7 @@ int kvm_stats_parse(struct kvm_stats *s, const void *image, size_t len)
 	for (uint32_t i = 0; i < h->num_desc; i++) {
 		const struct kvm_stats_desc *d = kvm_stats_desc(s, i);
 
+		bad_i = i;
 		if ((d->flags & KVM_STATS_TYPE_MASK) > KVM_STATS_TYPE_MAX ||
 		    (d->flags & KVM_STATS_UNIT_MASK) > KVM_STATS_UNIT_MAX ||
 		    (d->flags & KVM_STATS_BASE_MASK) > KVM_STATS_BASE_MAX)
@@ -76,8 +80,20 @@ int kvm_stats_parse(struct kvm_stats *s, const void *image, size_t len)
 	}
 	return 0;
 bad_desc:
+	{
+		/* Which one, and what it holds: a bad file is then diagnosable from the log. */
+		const struct kvm_stats_desc *d = kvm_stats_desc(s, bad_i);
+		const uint8_t *n = (const uint8_t *)d->name;
+
+		snprintf(desc_error, sizeof(desc_error),
+			 "descriptor %u of %u (after \"%.32s\") has a bad type, unit, base, size, "
+			 "offset or name: flags 0x%x size %u offset %u name %02x%02x%02x%02x%02x%02x"
+			 "%02x%02x...", bad_i, h->num_desc,
+			 bad_i ? kvm_stats_desc(s, bad_i - 1)->name : "", d->flags, d->size,
+			 d->offset, n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7]);
+	}
 	kvm_stats_free(s);
-	return bad("a descriptor with a bad type, unit, base, size, offset or name");
+	return bad(desc_error);
 }
 
 int kvm_stats_open(struct kvm_stats *s, int fd)
