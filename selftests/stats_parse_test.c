@@ -109,3 +109,20 @@ TEST_HOST(stats_reader_refuses_headers_and_descriptors_that_lie)
 	EXPECT_EQ(kvm_stats_parse(&s, &im, sizeof(im)), 0);
 	kvm_stats_free(&s);
 }
+
+/*
+ * A descriptor the reader refuses is named with what it holds, so that a bad file is
+ * diagnosable from a test log alone: issue 17's 6.12 module wrote descriptors 112 bytes
+ * apart while its header said 64, and readers saw descriptor 1 as zeros.
+ */
+TEST_HOST(stats_reader_names_the_descriptor_it_refuses)
+{
+	struct image im;
+	struct kvm_stats s;
+
+	build(&im);
+	memset(desc(&im, 1), 0, DESC_SIZE);
+	ASSERT_EQ(kvm_stats_parse(&s, &im, sizeof(im)), -EINVAL);
+	EXPECT_TRUE(strstr(kvm_stats_error(), "descriptor 1 of 3 (after \"exits\")") != NULL);
+	EXPECT_TRUE(strstr(kvm_stats_error(), "flags 0x0 size 0 offset 0") != NULL);
+}
