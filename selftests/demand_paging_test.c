@@ -9,6 +9,8 @@
  *    guest reads it from another thread's vCPU;
  *  - fork() (the launcher's memory becomes copy-on-write) while the vCPU writes keeps the
  *    guest's and the launcher's views one, and the child's copy untouched;
+ *  - KSM merges guest pages (none pinned) and guest and host writes break them apart again
+ *    with nothing lost (where the L1 kernel has KSM);
  *  - a slot deleted while the vCPU spins on it, in guest mode, is gone for it at once;
  *  - a VM killed with SIGKILL while it runs leaves no EPT leaf and no notifier (debugfs).
  * The old module pinned every slot at creation (FOLL_LONGTERM, charged to RLIMIT_MEMLOCK):
@@ -310,6 +312,118 @@ TEST_KVM_IDENTICAL(fork_while_the_guest_writes_keeps_guest_and_launcher_views_on
 			t_fail(t, __FILE__, __LINE__, "child %d: its copy changed under it (status %#x)",
 			       i, status);
 	}
+}
+
+/* ---- KSM: the host merges guest pages and breaks them apart again ---- */
+
+#define KSM_DIR		"/sys/kernel/mm/ksm/"
+#define KSM_PAGES	16
+#define KSM_FILL	0x6b736d2d66696c6cull
+#define KSM_HOST	0x686f73742d777269ull
+#define QWORDS		(GUEST_PAGE_SIZE / 8)
+
+/* What page @p, qword @q, holds after the guest's writes (and the launcher's to page 0). */
+static uint64_t GUEST_CODE ksm_expected(uint64_t p, uint64_t q, uint64_t written)
+{
+	if (written && q == 0)
+		return p + 1;
+	if (written && p == 0 && q == 1)
+		return KSM_HOST;
+	return KSM_FILL;
+}
+
+static uint64_t GUEST_CODE ksm_mismatches(uint64_t base, uint64_t npages, uint64_t written)
+{
+	uint64_t bad = 0;
+
+	for (uint64_t p = 0; p < npages; p++)
+		for (uint64_t q = 0; q < QWORDS; q++)
+			bad += *(volatile uint64_t *)(base + p * GUEST_PAGE_SIZE + q * 8) !=
+			       ksm_expected(p, q, written);
+	return bad;
+}
+
+/*
+ * Fill the pages alike (writable EPT leaves); once they are merged, read them (the one
+ * KSM page, read-only); once the launcher wrote page 0, write each page's first qword.
+ */
+static void GUEST_CODE guest_ksm(uint64_t base, uint64_t size)
+{
+	uint64_t npages = size / GUEST_PAGE_SIZE;
+
+	for (uint64_t p = 0; p < npages; p++)
+		for (uint64_t q = 0; q < QWORDS; q++)
+			*(volatile uint64_t *)(base + p * GUEST_PAGE_SIZE + q * 8) = KSM_FILL;
+	GUEST_SYNC(1);
+	GUEST_SYNC(2, ksm_mismatches(base, npages, 0));
+	for (uint64_t p = 0; p < npages; p++)
+		*(volatile uint64_t *)(base + p * GUEST_PAGE_SIZE) = p + 1;
+	GUEST_SYNC(3, ksm_mismatches(base, npages, 1));
+}
+
+/* A number from a file of KSM_DIR (or /proc/self), -1 if there is none. */
+static long long read_number(const char *path)
+{
+	char buf[64];
+
+	return read_file(path, buf, sizeof(buf)) ? -1 : atoll(buf);
+}
+
+/*
+ * The guest fills KSM_PAGES pages alike; ksmd merges them into one (write-protecting each,
+ * which must zap the guest's writable EPT leaves: a leaf left behind writes into the page
+ * that became the shared KSM page, or into one KSM freed); the guest reads them all, the
+ * launcher writes page 0 (COW: the guest's read-only leaf to the KSM page must go), and the
+ * guest writes each page (COW in the guest's fault). Guest and launcher agree on every qword.
+ * The old module pinned guest RAM: KSM never merged it. Needs KSM in the L1 kernel.
+ */
+TEST_KVM_IDENTICAL(ksm_merged_guest_pages_stay_exact_under_guest_and_host_writes)
+{
+	uint64_t size = KSM_PAGES * GUEST_PAGE_SIZE;
+	uint64_t *hva = private_ram(t, size);
+	long long run0 = read_number(KSM_DIR "run"), scan0 = read_number(KSM_DIR "pages_to_scan");
+	long long sleep0 = read_number(KSM_DIR "sleep_millisecs"), merged = -1;
+	struct vcpu *vcpu;
+	struct ucall uc;
+	char num[32];
+
+	if (run0 < 0 || read_number("/proc/self/ksm_merging_pages") < 0)
+		t_skip(t, "the L1 kernel has no KSM (no %srun or /proc/self/ksm_merging_pages)", KSM_DIR);
+	ASSERT_EQ(madvise(hva, size, MADV_MERGEABLE), 0);
+	vcpu = t_guest_over_slot(t, GUEST_FN(guest_ksm), SLOT_GPA, size, hva, GUEST_PAGE_SIZE);
+	vcpu_run_sync(vcpu, &uc);
+	ASSERT_EQ(uc.args[0], 1);
+	ASSERT_EQ(write_file(KSM_DIR "pages_to_scan", "1000"), 0);
+	ASSERT_EQ(write_file(KSM_DIR "sleep_millisecs", "10"), 0);
+	ASSERT_EQ(write_file(KSM_DIR "run", "1"), 0);
+	for (int i = 0; i < 600 && merged < KSM_PAGES; i++) {	/* 60 s (the harness allows 120) */
+		usleep(100 * 1000);
+		merged = read_number("/proc/self/ksm_merging_pages");
+	}
+	snprintf(num, sizeof(num), "%lld", run0);
+	write_file(KSM_DIR "run", num);
+	snprintf(num, sizeof(num), "%lld", scan0);
+	write_file(KSM_DIR "pages_to_scan", num);
+	snprintf(num, sizeof(num), "%lld", sleep0);
+	write_file(KSM_DIR "sleep_millisecs", num);
+	t_log(t, "ksmd merged %lld of %d guest pages", merged, KSM_PAGES);
+	ASSERT_EQ(merged, KSM_PAGES);	/* the old module: 0 (pinned) */
+	vcpu_run_sync(vcpu, &uc);
+	ASSERT_EQ(uc.args[0], 2);
+	EXPECT_EQ(uc.args[1], 0);			/* the merged pages read as filled */
+	hva[1] = KSM_HOST;				/* page 0 leaves the KSM page */
+	vcpu_run_sync(vcpu, &uc);
+	ASSERT_EQ(uc.args[0], 3);
+	EXPECT_EQ(uc.args[1], 0);			/* the guest sees both writes */
+	for (uint64_t p = 0; p < KSM_PAGES; p++)
+		for (uint64_t q = 0; q < QWORDS; q++)
+			if (hva[p * QWORDS + q] != ksm_expected(p, q, 1)) {
+				t_fail(t, __FILE__, __LINE__, "page %llu qword %llu: the launcher reads %#llx, not %#llx",
+				       (unsigned long long)p, (unsigned long long)q,
+				       (unsigned long long)hva[p * QWORDS + q],
+				       (unsigned long long)ksm_expected(p, q, 1));
+				return;
+			}
 }
 
 /* ---- slots and VMs going away under a running vCPU ---- */
