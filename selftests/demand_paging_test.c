@@ -11,6 +11,8 @@
  *    guest's and the launcher's views one, and the child's copy untouched;
  *  - KSM merges guest pages (none pinned) and guest and host writes break them apart again
  *    with nothing lost (where the L1 kernel has KSM);
+ *  - squeezed by its cgroup's memory.max, guest RAM goes to swap and comes back exact, with
+ *    the writes the guest made through the EPT (where swap and cgroup v2 are on);
  *  - a slot deleted while the vCPU spins on it, in guest mode, is gone for it at once;
  *  - a VM killed with SIGKILL while it runs leaves no EPT leaf and no notifier (debugfs).
  * The old module pinned every slot at creation (FOLL_LONGTERM, charged to RLIMIT_MEMLOCK):
@@ -26,6 +28,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -424,6 +427,114 @@ TEST_KVM_IDENTICAL(ksm_merged_guest_pages_stay_exact_under_guest_and_host_writes
 				       (unsigned long long)ksm_expected(p, q, 1));
 				return;
 			}
+}
+
+/* ---- swap ---- */
+
+#define SWAP_RAM	(16ull << 20)
+#define SWAP_MAX	"6M"		/* the cgroup's memory.max while squeezed */
+#define CG_ROOT		"/sys/fs/cgroup"
+#define SWAP_FILL(p, q)	(0x5a00000000000000ull | (p) << 16 | (q))
+
+/* Fill every qword; then check them all and turn each page's first qword; then stop. */
+static void GUEST_CODE guest_swap(uint64_t base, uint64_t size)
+{
+	uint64_t npages = size / GUEST_PAGE_SIZE, bad = 0;
+
+	for (uint64_t p = 0; p < npages; p++)
+		for (uint64_t q = 0; q < QWORDS; q++)
+			*(volatile uint64_t *)(base + p * GUEST_PAGE_SIZE + q * 8) = SWAP_FILL(p, q);
+	GUEST_SYNC(1);
+	for (uint64_t p = 0; p < npages; p++) {
+		for (uint64_t q = 0; q < QWORDS; q++)
+			bad += *(volatile uint64_t *)(base + p * GUEST_PAGE_SIZE + q * 8) !=
+			       SWAP_FILL(p, q);
+		*(volatile uint64_t *)(base + p * GUEST_PAGE_SIZE) = ~SWAP_FILL(p, 0);
+	}
+	GUEST_SYNC(2, bad);
+}
+
+/* /proc/vmstat pswpout: pages written to swap so far. */
+static long long swapped_out(struct test_ctx *t)
+{
+	static char buf[32768];
+	const char *p;
+
+	ASSERT_EQ(read_file("/proc/vmstat", buf, sizeof(buf)), 0);
+	p = strstr(buf, "\npswpout ");
+	ASSERT_TRUE(p != NULL);
+	return atoll(p + strlen("\npswpout "));
+}
+
+/* Squeeze the cgroup to SWAP_MAX and back; the pages swapped out meanwhile. */
+static long long squeeze(struct test_ctx *t, const char *cg)
+{
+	char path[128];
+	long long before = swapped_out(t);
+
+	snprintf(path, sizeof(path), "%s/memory.max", cg);
+	ASSERT_EQ(write_file(path, SWAP_MAX), 0);
+	ASSERT_EQ(write_file(path, "max"), 0);
+	return swapped_out(t) - before;
+}
+
+/*
+ * The launcher in a cgroup (v2) whose memory.max is squeezed below the guest's RAM, with
+ * swap on (run_l1.sh puts a swap device on a loop file for this program): the guest's pages
+ * go to swap, which must zap their EPT leaves first; the guest reads every qword back exact
+ * (swapped in through its EPT faults) and writes one per page; squeezed again, those pages
+ * go to swap once more, and the launcher reads the guest's writes back. A page swapped in
+ * for a read can stay in the swap cache, clean, and be dropped at the next reclaim without
+ * a write: the guest's writes through the EPT survive only if the host knows the page is
+ * dirty (a write fault through the host mm, or the zap marking it, as KVM's does). Needs
+ * swap and the cgroup memory controller; skips without them.
+ */
+TEST_KVM_IDENTICAL(swapped_out_guest_ram_comes_back_exact_with_the_guests_writes)
+{
+	uint64_t *hva;
+	struct vcpu *vcpu;
+	struct ucall uc;
+	char cg[96], path[128], pid[32], swaps[512];
+	long long out1, out2;
+
+	if (read_file("/proc/swaps", swaps, sizeof(swaps)) || !strchr(swaps, '\n') ||
+	    !strchr(strchr(swaps, '\n') + 1, '/'))
+		t_skip(t, "no swap device on (/proc/swaps)");
+	if (access(CG_ROOT "/cgroup.subtree_control", F_OK))
+		t_skip(t, "no cgroup v2 hierarchy at %s", CG_ROOT);
+	write_file(CG_ROOT "/cgroup.subtree_control", "+memory");
+	snprintf(cg, sizeof(cg), CG_ROOT "/vmxmon-swap-%d", getpid());
+	ASSERT_EQ(mkdir(cg, 0755), 0);
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	ASSERT_EQ(write_file(path, pid), 0);		/* what is allocated from now on */
+
+	hva = private_ram(t, SWAP_RAM);
+	vcpu = t_guest_over_slot(t, GUEST_FN(guest_swap), SLOT_GPA, SWAP_RAM, hva,
+				 GUEST_PAGE_SIZE);
+	vcpu_run_sync(vcpu, &uc);
+	ASSERT_EQ(uc.args[0], 1);
+	out1 = squeeze(t, cg);
+	vcpu_run_sync(vcpu, &uc);
+	ASSERT_EQ(uc.args[0], 2);
+	EXPECT_EQ(uc.args[1], 0);			/* every qword came back from swap */
+	out2 = squeeze(t, cg);
+	t_log(t, "pages swapped out: %lld, then %lld after the guest's writes (%llu guest pages)",
+	      out1, out2, (unsigned long long)(SWAP_RAM / GUEST_PAGE_SIZE));
+	EXPECT_GE(out1, (long long)(SWAP_RAM / GUEST_PAGE_SIZE / 2));
+	EXPECT_GE(out2, (long long)(SWAP_RAM / GUEST_PAGE_SIZE / 2));
+	for (uint64_t p = 0; p < SWAP_RAM / GUEST_PAGE_SIZE; p++)
+		for (uint64_t q = 0; q < QWORDS; q++) {
+			uint64_t want = q ? SWAP_FILL(p, q) : ~SWAP_FILL(p, 0);
+
+			if (hva[p * QWORDS + q] != want) {
+				t_fail(t, __FILE__, __LINE__, "page %llu qword %llu: the launcher reads %#llx, not %#llx",
+				       (unsigned long long)p, (unsigned long long)q,
+				       (unsigned long long)hva[p * QWORDS + q],
+				       (unsigned long long)want);
+				return;
+			}
+		}
 }
 
 /* ---- slots and VMs going away under a running vCPU ---- */

@@ -291,11 +291,22 @@ static void read_cal(struct test_ctx *t, const int *cpus, int n, unsigned long l
 TEST_KVM_IDENTICAL(memslot_changes_do_not_interrupt_cpus_without_vcpus)
 {
 	unsigned long long before[16], after[16];
-	int others[16], n = pin_to_first_cpu(t, others, 16);
-	void *mem = t_guest_ram(t, 64 << 10);
+	int others[16], n;
+	void *mem;
 	struct spinners sp;
 	struct runner r;
 
+	/*
+	 * On a kmemleak/KASAN kernel (make check-debug) every kfree() of a slot change feeds
+	 * RCU, whose grace-period kthread sits on a spinning CPU: its wake-ups arrive there
+	 * as function-call IPIs (30-53 per 200 changes, traced with kprobes on every IPI
+	 * sender: none came from vmxmon; issue 16's note). The count then measures the
+	 * kernel's debug tracking, not us: this case is for production kernels (make check).
+	 */
+	if (access("/sys/kernel/debug/kmemleak", F_OK) == 0)
+		t_skip(t, "kmemleak kernel: its RCU wake-ups are function-call IPIs too");
+	n = pin_to_first_cpu(t, others, 16);
+	mem = t_guest_ram(t, 64 << 10);
 	runner_start(t, &r);
 	ASSERT_EQ(spinners_start(&sp, others, n), 0);
 	read_cal(t, others, n, before);

@@ -75,14 +75,35 @@ finish() {
 }
 
 # run_bin LABEL PROGRAM ARGS...: a test binary's TAP, merged into ours
+# swap_up / swap_down: a 64 MiB swap device on a loop file in tmpfs, and the cgroup v2
+# hierarchy, for demand_paging_test's swap case (issue 16); that case skips without them.
+swap_up() {
+	[ -d /sys/fs/cgroup ] && ! [ -e /sys/fs/cgroup/cgroup.controllers ] &&
+		mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null
+	[ -e /sys/module/loop ] || insmod "$VMXMON_KMODS/loop.ko" 2>/dev/null
+	dd if=/dev/zero of="$TMP/swap.img" bs=1M count=64 2>/dev/null &&
+		swap_dev=$(losetup -f) && losetup "$swap_dev" "$TMP/swap.img" &&
+		mkswap "$swap_dev" >/dev/null && swapon "$swap_dev" ||
+		echo "# no swap for demand_paging_test (loop: $(ls /sys/module | grep -c '^loop$'))"
+}
+swap_down() {
+	[ -n "${swap_dev:-}" ] || return 0
+	swapoff "$swap_dev" 2>/dev/null
+	losetup -d "$swap_dev" 2>/dev/null
+	rm -f "$TMP/swap.img"
+	swap_dev=
+}
+
 run_bin() {
 	label=$1
 	shift
+	case $label in demand_paging_test*) swap_up ;; esac
 	echo "# $label: $*"
 	{ "$@" 2>&1; echo "@@status $?"; } |
 		awk -v n="$n" -v bin="$label" -v state="$TMP/state" -f "$HERE/tap_flatten.awk"
 	read -r n f <"$TMP/state"
 	failed=$((failed + f))
+	case $label in demand_paging_test*) swap_down ;; esac
 }
 
 # ---- kernel log and module state ----
