@@ -34,7 +34,7 @@ GUEST_TESTS="run_test io_test memslot_test vcpu_test migrate_test mmio_test mmio
 	mmio_sse_test msr_test cr_test cpuid_test fpu_test event_test exception_test
 	lapic_test lapic_irq_test apic_timer_test smp_test
 	apic_access_test emulate_perm_test emulate_seg_test pae_test event_delivery_test intercept_test
-	memslot_host_test mce_test liveness_test demand_paging_test eventfd_test stats_test ept_watch_test
+	memslot_host_test mce_test liveness_test demand_paging_test reclaim_test eventfd_test stats_test ept_watch_test
 	hugepage_test guest_debug_test"
 # VMXMON_MAIN_SUBSET=1 (make check's main-612 boot; make check-full runs all of main there):
 # main with these guest programs only (the paths kmod/compat.h changes: KVM_RUN and
@@ -42,7 +42,7 @@ GUEST_TESTS="run_test io_test memslot_test vcpu_test migrate_test mmio_test mmio
 # kicks, signals; the stats file, whose uapi struct differs in the kernel's view on 6.12),
 # no reliability suite, and the same ones on /dev/kvm.
 SUBSET_TESTS="run_test io_test msr_test fpu_test event_test apic_timer_test smp_test
-	intercept_test mce_test liveness_test demand_paging_test eventfd_test stats_test"
+	intercept_test mce_test liveness_test demand_paging_test reclaim_test eventfd_test stats_test"
 n=0
 failed=0
 
@@ -76,7 +76,7 @@ finish() {
 
 # run_bin LABEL PROGRAM ARGS...: a test binary's TAP, merged into ours
 # swap_up / swap_down: a 64 MiB swap device on a loop file in tmpfs, and the cgroup v2
-# hierarchy, for demand_paging_test's swap case (issue 16); that case skips without them.
+# hierarchy, for reclaim_test's swap case (issue 16); that case skips without them.
 swap_up() {
 	[ -d /sys/fs/cgroup ] && ! [ -e /sys/fs/cgroup/cgroup.controllers ] &&
 		mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null
@@ -84,7 +84,7 @@ swap_up() {
 	dd if=/dev/zero of="$TMP/swap.img" bs=1M count=64 2>/dev/null &&
 		swap_dev=$(losetup -f) && losetup "$swap_dev" "$TMP/swap.img" &&
 		mkswap "$swap_dev" >/dev/null && swapon "$swap_dev" ||
-		echo "# no swap for demand_paging_test (loop: $(ls /sys/module | grep -c '^loop$'))"
+		echo "# no swap for reclaim_test (loop: $(ls /sys/module | grep -c '^loop$'))"
 }
 swap_down() {
 	[ -n "${swap_dev:-}" ] || return 0
@@ -97,13 +97,13 @@ swap_down() {
 run_bin() {
 	label=$1
 	shift
-	case $label in demand_paging_test*) swap_up ;; esac
+	case $label in reclaim_test*) swap_up ;; esac
 	echo "# $label: $*"
 	{ "$@" 2>&1; echo "@@status $?"; } |
 		awk -v n="$n" -v bin="$label" -v state="$TMP/state" -f "$HERE/tap_flatten.awk"
 	read -r n f <"$TMP/state"
 	failed=$((failed + f))
-	case $label in demand_paging_test*) swap_down ;; esac
+	case $label in reclaim_test*) swap_down ;; esac
 }
 
 # ---- kernel log and module state ----
@@ -294,14 +294,21 @@ kmemleak_check() {
 	fi
 }
 
-mode_reliability() {
+# mode_begin MODE: the kernel-log mark and taint for the end's check, a line about the L1,
+# and vmxmon loaded (or MODE ends here with a bail-out).
+mode_begin() {
 	mark=$(log_mark)
 	taint=$(taint_bad)
+	echo "# L1: Linux $(uname -r), $(grep -c '^processor' /proc/cpuinfo) CPU(s), $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
 	if ! insmod_vmxmon; then
 		echo "Bail out! vmxmon.ko does not load"
-		finish reliability
+		finish "$1"
 	fi
 	pass "vmxmon: insmod vmxmon.ko"
+}
+
+mode_reliability() {
+	mode_begin reliability
 	kmemleak_begin
 	run_reliability
 	kmemleak_check
@@ -419,8 +426,8 @@ mode_reliability_shared() {
 # (scripts/debug-kernel) lockdep, might_sleep (DEBUG_ATOMIC_SLEEP), KASAN and UBSAN report
 # into the log checked at the end, kmemleak is scanned and lockdep must still be on. Each
 # program's L1 time follows it.
-DEBUG_OWN_TESTS="ept_watch_test hugepage_test demand_paging_test memslot_test memslot_host_test"
-DEBUG_SHARED_TESTS="guest_debug_test ept_watch_test demand_paging_test hugepage_test memslot_test"
+DEBUG_OWN_TESTS="ept_watch_test hugepage_test demand_paging_test reclaim_test memslot_test memslot_host_test"
+DEBUG_SHARED_TESTS="guest_debug_test ept_watch_test demand_paging_test reclaim_test hugepage_test memslot_test"
 
 run_timed() {
 	for b in "$@"; do
@@ -431,14 +438,7 @@ run_timed() {
 }
 
 mode_debug_shared() {
-	mark=$(log_mark)
-	taint=$(taint_bad)
-	echo "# L1: Linux $(uname -r), $(grep -c '^processor' /proc/cpuinfo) CPU(s)"
-	if ! insmod_vmxmon; then
-		echo "Bail out! vmxmon.ko does not load"
-		finish debug-shared
-	fi
-	pass "vmxmon: insmod vmxmon.ko"
+	mode_begin debug-shared
 	kmemleak_begin
 	run_timed $DEBUG_OWN_TESTS
 	if ! load_kvm 0; then
@@ -474,14 +474,7 @@ mode_debug_shared() {
 }
 
 mode_main() {
-	mark=$(log_mark)
-	taint=$(taint_bad)
-	echo "# L1: Linux $(uname -r), $(grep -c '^processor' /proc/cpuinfo) CPU(s), $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
-	if ! insmod_vmxmon; then
-		echo "Bail out! vmxmon.ko does not load"
-		finish main
-	fi
-	pass "vmxmon: insmod vmxmon.ko"
+	mode_begin main
 	kmemleak_begin
 	if [ -c "$DEV" ] && [ "$(stat -c %a "$DEV")" = 660 ]; then
 		pass "vmxmon: $DEV is a character device with mode 0660"

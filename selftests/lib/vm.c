@@ -43,6 +43,20 @@ void *t_guest_ram(struct test_ctx *t, size_t size)
 	return p;
 }
 
+void *t_private_ram(struct test_ctx *t, size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED) {
+		t_fail(t, __FILE__, __LINE__, "mmap %zu bytes of private guest RAM: %s", size,
+		       strerror(errno));
+		t_abort(t);
+	}
+	madvise(p, size, MADV_NOHUGEPAGE);
+	return p;
+}
+
 int t_open_path(struct test_ctx *t, const char *path)
 {
 	int fd = dev_open(path);

@@ -61,6 +61,8 @@ struct vcpu *t_bare_guest(struct test_ctx *t, size_t mem_size);
 
 /* Anonymous shared memory for a memslot (zeroed), or the test fails. */
 void *t_guest_ram(struct test_ctx *t, size_t size);
+/* Private anonymous guest RAM without THP (a touch costs 4 KiB, not 2 MiB); aborts on failure. */
+void *t_private_ram(struct test_ctx *t, size_t size);
 
 uint64_t vm_alloc(struct vm *vm, uint64_t bytes);	/* zeroed pages in slot 0: their GPA */
 void *vm_gpa2hva(struct vm *vm, uint64_t gpa);		/* slot 0 only; NULL outside */
